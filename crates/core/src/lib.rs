@@ -1,0 +1,20 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+pub mod article;
+pub mod ids;
+pub mod section;
+pub mod slug;
+pub mod source;
+pub mod story;
+pub mod time;
+pub mod url;
+
+pub use article::{Article, ArticleStatus, LeadImage, NewArticle, Video};
+pub use ids::{ArticleId, SectionId, SourceId, StoryId};
+pub use section::{NewSection, Section};
+pub use source::{FullTextMode, NewSource, Source, SourceHealth};
+pub use story::Story;
+
+/// Seconds since the Unix epoch, UTC.
+pub type Timestamp = i64;

@@ -1,0 +1,14 @@
+//! A story is one event told by one or more articles (filled by clustering).
+
+use crate::{ArticleId, StoryId, Timestamp};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Story {
+    pub id: StoryId,
+    pub lead_article: ArticleId,
+    pub first_seen: Timestamp,
+    pub last_update: Timestamp,
+    /// Number of member articles.
+    pub size: i64,
+}

@@ -1,0 +1,1 @@
+//! Locale-aware time labels. (Filled in by the time-formatting work.)

@@ -1,0 +1,1 @@
+//! URL canonicalisation. (Filled in by the canonicalisation work.)
