@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod article;
+pub mod i18n;
 pub mod ids;
 pub mod section;
 pub mod slug;
@@ -15,6 +16,8 @@ pub use ids::{ArticleId, SectionId, SourceId, StoryId};
 pub use section::{NewSection, Section};
 pub use source::{FullTextMode, NewSource, Source, SourceHealth};
 pub use story::Story;
+pub use i18n::Messages;
+pub use time::{Locale, SiteClock, TimeError};
 
 /// Seconds since the Unix epoch, UTC.
 pub type Timestamp = i64;

@@ -91,11 +91,13 @@ pub struct SiteClock {
     style: Style,
 }
 
+// One clock per site, built once and never moved on a hot path, so the size
+// gap between the variants costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 enum Style {
     House(house_style::Patterns),
-    // Boxed only to keep the variants of similar size (clippy); one per site.
-    Cldr(Box<CldrFormatters>),
+    Cldr(CldrFormatters),
 }
 
 #[derive(Debug)]
@@ -115,7 +117,7 @@ impl SiteClock {
         let prefs: DateTimeFormatterPreferences = (&locale.icu()).into();
         let style = match locale {
             Locale::En => Style::House(house_style::Patterns::new(prefs).map_err(icu_err)?),
-            _ => Style::Cldr(Box::new(CldrFormatters::new(prefs).map_err(icu_err)?)),
+            _ => Style::Cldr(CldrFormatters::new(prefs).map_err(icu_err)?),
         };
         Ok(SiteClock {
             tz,

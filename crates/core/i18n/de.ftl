@@ -1,0 +1,35 @@
+# UI strings for the site chrome, German.
+
+latest-news = Neueste Nachrichten
+most-read = Meistgelesen
+sections = Rubriken
+home = Startseite
+search = Suche
+video = Video
+views = Aufrufe
+views-count = { $n ->
+    [one] { $n } Aufruf
+   *[other] { $n } Aufrufe
+}
+source = Quelle
+read-original = Original bei { $source } lesen
+page = Seite { $n }
+next-page = Nächste Seite
+previous-page = Vorherige Seite
+not-found = Nicht gefunden
+not-found-text = Die angeforderte Seite existiert nicht.
+back-home = Zurück zur Startseite
+skip-to-content = Zum Inhalt springen
+published = Veröffentlicht
+updated = Aktualisiert
+sources-count = { $n ->
+    [one] { $n } Quelle
+   *[other] { $n } Quellen
+}
+more-sources = { $n ->
+    [one] +{ $n } Quelle
+   *[other] +{ $n } Quellen
+}
+all-coverage = Alle Berichte
+error = Fehler
+error-text = Etwas ist schiefgelaufen.

@@ -1,0 +1,36 @@
+# UI strings for the site chrome, English (the fallback for every other locale).
+# Every message id here must exist in every other .ftl file (a test checks).
+
+latest-news = Latest news
+most-read = Most read
+sections = Sections
+home = Home
+search = Search
+video = Video
+views = views
+views-count = { $n ->
+    [one] { $n } view
+   *[other] { $n } views
+}
+source = Source
+read-original = Read the original at { $source }
+page = Page { $n }
+next-page = Next page
+previous-page = Previous page
+not-found = Not found
+not-found-text = The page you asked for does not exist.
+back-home = Back to the home page
+skip-to-content = Skip to content
+published = Published
+updated = Updated
+sources-count = { $n ->
+    [one] { $n } source
+   *[other] { $n } sources
+}
+more-sources = { $n ->
+    [one] +{ $n } source
+   *[other] +{ $n } sources
+}
+all-coverage = All coverage
+error = Error
+error-text = Something went wrong.

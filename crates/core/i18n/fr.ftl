@@ -1,0 +1,36 @@
+# UI strings for the site chrome, French.
+# French "one" covers 0 and 1 ("0 source", "1 source").
+
+latest-news = Dernières nouvelles
+most-read = Les plus lus
+sections = Rubriques
+home = Accueil
+search = Rechercher
+video = Vidéo
+views = vues
+views-count = { $n ->
+    [one] { $n } vue
+   *[other] { $n } vues
+}
+source = Source
+read-original = Lire l’original sur { $source }
+page = Page { $n }
+next-page = Page suivante
+previous-page = Page précédente
+not-found = Page introuvable
+not-found-text = La page demandée n’existe pas.
+back-home = Retour à l’accueil
+skip-to-content = Aller au contenu
+published = Publié
+updated = Mis à jour
+sources-count = { $n ->
+    [one] { $n } source
+   *[other] { $n } sources
+}
+more-sources = { $n ->
+    [one] +{ $n } source
+   *[other] +{ $n } sources
+}
+all-coverage = Toute la couverture
+error = Erreur
+error-text = Une erreur s’est produite.

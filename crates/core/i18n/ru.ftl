@@ -1,0 +1,43 @@
+# UI strings for the site chrome, Russian.
+# Whole numbers fall in one (1, 21), few (2–4, 22) or many (5–20, 25);
+# "other" is only reached by fractions, which take the genitive singular.
+
+latest-news = Последние новости
+most-read = Самое читаемое
+sections = Разделы
+home = Главная
+search = Поиск
+video = Видео
+views = просмотры
+views-count = { $n ->
+    [one] { $n } просмотр
+    [few] { $n } просмотра
+    [many] { $n } просмотров
+   *[other] { $n } просмотра
+}
+source = Источник
+read-original = Читать оригинал на { $source }
+page = Страница { $n }
+next-page = Следующая страница
+previous-page = Предыдущая страница
+not-found = Страница не найдена
+not-found-text = Запрошенная страница не существует.
+back-home = Вернуться на главную
+skip-to-content = Перейти к содержанию
+published = Опубликовано
+updated = Обновлено
+sources-count = { $n ->
+    [one] { $n } источник
+    [few] { $n } источника
+    [many] { $n } источников
+   *[other] { $n } источника
+}
+more-sources = { $n ->
+    [one] +{ $n } источник
+    [few] +{ $n } источника
+    [many] +{ $n } источников
+   *[other] +{ $n } источника
+}
+all-coverage = Все материалы
+error = Ошибка
+error-text = Что-то пошло не так.

@@ -1,0 +1,43 @@
+# UI strings for the site chrome, Ukrainian.
+# Whole numbers fall in one (1, 21), few (2–4, 22) or many (5–20, 25);
+# "other" is only reached by fractions, which take the genitive singular.
+
+latest-news = Останні новини
+most-read = Найпопулярніше
+sections = Розділи
+home = Головна
+search = Пошук
+video = Відео
+views = перегляди
+views-count = { $n ->
+    [one] { $n } перегляд
+    [few] { $n } перегляди
+    [many] { $n } переглядів
+   *[other] { $n } перегляду
+}
+source = Джерело
+read-original = Читати оригінал на { $source }
+page = Сторінка { $n }
+next-page = Наступна сторінка
+previous-page = Попередня сторінка
+not-found = Сторінку не знайдено
+not-found-text = Запитаної сторінки не існує.
+back-home = Повернутися на головну
+skip-to-content = Перейти до вмісту
+published = Опубліковано
+updated = Оновлено
+sources-count = { $n ->
+    [one] { $n } джерело
+    [few] { $n } джерела
+    [many] { $n } джерел
+   *[other] { $n } джерела
+}
+more-sources = { $n ->
+    [one] +{ $n } джерело
+    [few] +{ $n } джерела
+    [many] +{ $n } джерел
+   *[other] +{ $n } джерела
+}
+all-coverage = Усі матеріали
+error = Помилка
+error-text = Щось пішло не так.
