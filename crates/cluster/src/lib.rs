@@ -1,2 +1,21 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+
+pub mod bcubed;
+pub mod cli;
+pub mod dataset;
+mod clusterer;
+pub mod features;
+mod hash;
+pub mod index;
+pub mod minhash;
+pub mod neardup;
+pub mod story;
+pub mod tfidf;
+pub mod tokenize;
+pub mod window;
+
+pub use bcubed::{BCubed, bcubed};
+pub use cli::{ClusterError, RunStats, run_cli};
+pub use clusterer::{Assignment, Clusterer, Config, Item, StateSize, decay};
+pub use story::StorySummary;

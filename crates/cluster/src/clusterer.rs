@@ -1,0 +1,374 @@
+//! The online clusterer: one code path for live ingestion and evaluation.
+
+use crate::hash::FxMap;
+use crate::features::{FeatureWeights, extract};
+use crate::index::Index;
+use crate::neardup::{NearDupConfig, NearDupIndex};
+use crate::story::{StoryState, StorySummary};
+use crate::tfidf::DocFreq;
+use crate::tokenize::{Token, normalise_title};
+use crate::window::{ExpiryQueue, effective_time, horizon};
+use serde::{Deserialize, Serialize};
+
+/// One article as the clusterer needs it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    pub id: String,
+    pub title: String,
+    pub text: Option<String>,
+    pub url: Option<String>,
+    pub source: Option<String>,
+    /// Unix seconds, UTC.
+    pub published: i64,
+}
+
+/// Where an item went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    pub story: u64,
+    /// The item opened a new story.
+    pub new_story: bool,
+    /// Id of the earlier item this one is a near-duplicate of (it then joins
+    /// that item's story).
+    pub near_duplicate_of: Option<String>,
+}
+
+/// Tunables. Defaults were tuned on the first 14 days of the dev set only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Config {
+    /// Stories idle for longer than this leave the candidate set and are
+    /// evicted with their postings.
+    pub window_hours: f64,
+    /// Minimum decayed similarity for joining an existing story.
+    pub threshold: f64,
+    pub idf_half_life_hours: f64,
+    /// Terms this common carry no signal; dropping them also keeps the
+    /// longest posting lists out of the scoring loop.
+    pub min_idf: f64,
+    /// Similarity halves for every this many hours since the story's last
+    /// member arrived.
+    pub idle_half_life_hours: f64,
+    /// Stories older than this (since first seen) attract less and less:
+    /// a follow-up a day later is news of its own.
+    pub age_grace_hours: f64,
+    pub age_half_life_hours: f64,
+    pub features: FeatureWeights,
+    pub near_dup: NearDupConfig,
+    /// A near-duplicate folds into its original's story only if that
+    /// story's time decay is at least this.
+    pub near_dup_min_decay: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            window_hours: 36.0,
+            threshold: 0.13,
+            idf_half_life_hours: 48.0,
+            min_idf: 1.0,
+            idle_half_life_hours: 12.0,
+            age_grace_hours: 20.0,
+            age_half_life_hours: 3.0,
+            features: FeatureWeights::default(),
+            near_dup: NearDupConfig::default(),
+            near_dup_min_decay: 0.5,
+        }
+    }
+}
+
+/// Sizes of the state, for monitoring and the bounded-memory tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct StateSize {
+    pub live_stories: usize,
+    pub story_slots: usize,
+    pub postings: usize,
+    pub posting_terms: usize,
+    pub df_terms: usize,
+    pub near_dup_entries: usize,
+    pub near_dup_buckets: usize,
+    pub expiry_entries: usize,
+}
+
+/// Online story clusterer.
+///
+/// State is serialisable with serde (`serde_json::to_writer(&clusterer)`),
+/// and a deserialised clusterer continues exactly as the original would:
+/// no decision depends on hash-map iteration order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Clusterer {
+    config: Config,
+    clock: Option<i64>,
+    next_story: u64,
+    df: DocFreq,
+    stories: Vec<Option<StoryState>>,
+    /// Slots free for reuse. A slot freed by eviction waits in `retired`
+    /// until compaction has removed its postings, so any posting that points
+    /// at an empty slot is stale, and a reused slot never inherits one.
+    free: Vec<u32>,
+    retired: Vec<u32>,
+    /// Story id -> slot, for following a near-duplicate to its story.
+    slots: FxMap<u64, u32>,
+    index: Index,
+    expiry: ExpiryQueue,
+    neardup: NearDupIndex,
+    #[serde(skip)]
+    scratch: Scratch,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Scratch {
+    tokens: Vec<Token>,
+    shingles: Vec<u64>,
+    acc: Vec<f32>,
+    touched: Vec<u32>,
+}
+
+impl Default for Clusterer {
+    fn default() -> Self {
+        Clusterer::new(Config::default())
+    }
+}
+
+impl Clusterer {
+    pub fn new(config: Config) -> Self {
+        Clusterer {
+            df: DocFreq::new(config.idf_half_life_hours * 3600.0),
+            neardup: NearDupIndex::new(config.near_dup.clone()),
+            config,
+            clock: None,
+            next_story: 1,
+            stories: Vec::new(),
+            free: Vec::new(),
+            retired: Vec::new(),
+            slots: FxMap::default(),
+            index: Index::default(),
+            expiry: ExpiryQueue::default(),
+            scratch: Scratch::default(),
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn window_secs(&self) -> i64 {
+        (self.config.window_hours.max(0.0) * 3600.0).round() as i64
+    }
+
+    /// Clusters one item, using only what has arrived before it.
+    pub fn add(&mut self, item: Item) -> Assignment {
+        let now = effective_time(item.published, self.clock);
+        self.clock = Some(now);
+        self.evict(horizon(now, self.window_secs()));
+
+        let title = normalise_title(&item.title, item.source.as_deref());
+        let raw = extract(
+            &title,
+            item.url.as_deref(),
+            item.text.as_deref(),
+            &self.config.features,
+            &mut self.scratch.tokens,
+        );
+        let fp = self.neardup.fingerprint(&title, &mut self.scratch.shingles);
+        // A copy joins its original's story only while that story is still
+        // current; a wire headline re-run days later is a new story's lead.
+        let dup = self.neardup.find(&fp).filter(|m| {
+            self.slot_of(m.story)
+                .and_then(|slot| self.stories[slot as usize].as_ref())
+                .is_some_and(|s| self.decay(s, now) >= self.config.near_dup_min_decay)
+        });
+
+        self.df.observe(raw.iter().map(|e| e.0), now);
+        let query = self.weigh(&raw, now);
+
+        let (slot, new_story, near_duplicate_of) = match dup {
+            Some(m) => (self.slot_of(m.story).unwrap_or(0), false, Some(m.item)),
+            None => match self.best_story(&query, now) {
+                Some(slot) => (slot, false, None),
+                None => (self.open_story(item.id.clone(), now), true, None),
+            },
+        };
+        self.absorb(slot, &query, now);
+        let story = self.stories[slot as usize].as_ref().map_or(0, |s| s.id);
+        self.neardup.insert(fp, item.id, story, now);
+        Assignment { story, new_story, near_duplicate_of }
+    }
+
+    /// Unit-length TF-IDF vector of the item's informative terms.
+    fn weigh(&self, raw: &[(u64, f32)], now: i64) -> Vec<(u64, f32)> {
+        let mut q: Vec<(u64, f32)> = raw
+            .iter()
+            .filter_map(|&(t, w)| {
+                let idf = self.df.idf(t, now);
+                // Judged only once the term has been seen often enough for
+                // its IDF to mean something; a cold start keeps every term.
+                let common = idf < self.config.min_idf && self.df.df(t, now) >= 10.0;
+                (!common).then(|| (t, (f64::from(w) * idf) as f32))
+            })
+            .collect();
+        let norm = q.iter().map(|e| f64::from(e.1).powi(2)).sum::<f64>().sqrt();
+        if norm > 0.0 {
+            for e in &mut q {
+                e.1 = (f64::from(e.1) / norm) as f32;
+            }
+        }
+        q
+    }
+
+    /// Time decay of a story's pull on a new item.
+    pub fn decay(&self, story: &StoryState, now: i64) -> f64 {
+        decay(&self.config, story.first_seen, story.last_update, now)
+    }
+
+    fn best_story(&mut self, query: &[(u64, f32)], now: i64) -> Option<u32> {
+        let Scratch { acc, touched, .. } = &mut self.scratch;
+        if acc.len() < self.stories.len() {
+            acc.resize(self.stories.len(), 0.0);
+        }
+        for &(term, qw) in query {
+            for p in self.index.postings(term) {
+                let a = &mut acc[p.slot as usize];
+                if *a == 0.0 {
+                    touched.push(p.slot);
+                }
+                *a += qw * p.weight;
+            }
+        }
+        let mut best: Option<(f64, u64, u32)> = None;
+        for &slot in touched.iter() {
+            let dot = f64::from(std::mem::take(&mut acc[slot as usize]));
+            let Some(s) = self.stories[slot as usize].as_ref() else { continue };
+            if s.norm2 <= 0.0 {
+                continue;
+            }
+            let score = dot / s.norm2.sqrt() * decay(&self.config, s.first_seen, s.last_update, now);
+            let better = match best {
+                None => true,
+                Some((b, id, _)) => score > b || (score == b && s.id < id),
+            };
+            if better {
+                best = Some((score, s.id, slot));
+            }
+        }
+        touched.clear();
+        best.filter(|b| b.0 >= self.config.threshold).map(|b| b.2)
+    }
+
+    fn open_story(&mut self, lead: String, now: i64) -> u32 {
+        let id = self.next_story;
+        self.next_story += 1;
+        let state = StoryState::new(id, lead, now);
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.stories[slot as usize] = Some(state);
+                slot
+            }
+            None => {
+                self.stories.push(Some(state));
+                (self.stories.len() - 1) as u32
+            }
+        };
+        self.slots.insert(id, slot);
+        slot
+    }
+
+    fn absorb(&mut self, slot: u32, query: &[(u64, f32)], now: i64) {
+        let Some(s) = self.stories[slot as usize].as_mut() else { return };
+        for &(term, w) in query {
+            match s.terms.get_mut(&term) {
+                Some((cw, pos)) => {
+                    let old = *cw;
+                    *cw += w;
+                    s.norm2 += f64::from(*cw).powi(2) - f64::from(old).powi(2);
+                    self.index.set_weight(term, *pos, *cw);
+                }
+                None => {
+                    let pos = self.index.add(term, slot, w);
+                    s.terms.insert(term, (w, pos));
+                    s.norm2 += f64::from(w).powi(2);
+                }
+            }
+        }
+        s.size += 1;
+        s.last_update = s.last_update.max(now);
+        self.expiry.touch(now, slot, s.id);
+    }
+
+    fn slot_of(&self, story: u64) -> Option<u32> {
+        self.slots.get(&story).copied()
+    }
+
+    fn evict(&mut self, horizon: i64) {
+        let Clusterer { stories, expiry, index, retired, slots, .. } = self;
+        expiry.drain_before(horizon, |slot, id| {
+            let cell = &mut stories[slot as usize];
+            if cell.as_ref().is_some_and(|s| s.id == id && s.last_update < horizon) {
+                if let Some(s) = cell.take() {
+                    index.mark_stale(s.terms.len());
+                    slots.remove(&s.id);
+                    retired.push(slot);
+                }
+            }
+        });
+        self.neardup.evict(horizon);
+        if self.index.needs_compaction() {
+            self.compact();
+        }
+    }
+
+    /// Purges postings of evicted stories and recycles their slots.
+    pub fn compact(&mut self) {
+        let Clusterer { stories, index, retired, free, .. } = self;
+        let live: Vec<bool> = stories.iter().map(Option::is_some).collect();
+        index.compact(
+            |slot| live[slot as usize],
+            |term, slot, pos| {
+                if let Some(Some(s)) = stories.get_mut(slot as usize) {
+                    if let Some(e) = s.terms.get_mut(&term) {
+                        e.1 = pos;
+                    }
+                }
+            },
+        );
+        free.append(retired);
+        // Reuse low slots first so the slab stays dense.
+        free.sort_unstable_by(|a, b| b.cmp(a));
+        while stories.last().is_some_and(Option::is_none) {
+            let last = (stories.len() - 1) as u32;
+            stories.pop();
+            free.retain(|&s| s != last);
+        }
+        stories.shrink_to_fit();
+    }
+
+    /// Live stories, oldest first.
+    pub fn stories(&self) -> Vec<StorySummary> {
+        let mut v: Vec<StorySummary> = self.stories.iter().flatten().map(StorySummary::from).collect();
+        v.sort_by_key(|s| s.id);
+        v
+    }
+
+    pub fn state_size(&self) -> StateSize {
+        StateSize {
+            live_stories: self.stories.iter().flatten().count(),
+            story_slots: self.stories.len(),
+            postings: self.index.entries(),
+            posting_terms: self.index.terms(),
+            df_terms: self.df.len(),
+            near_dup_entries: self.neardup.len(),
+            near_dup_buckets: self.neardup.bucket_count(),
+            expiry_entries: self.expiry.len(),
+        }
+    }
+}
+
+/// Idle decay times age decay, in (0, 1].
+pub fn decay(c: &Config, first_seen: i64, last_update: i64, now: i64) -> f64 {
+    let idle = (now - last_update).max(0) as f64 / 3600.0;
+    let age = (now - first_seen).max(0) as f64 / 3600.0;
+    let mut d = (-idle / c.idle_half_life_hours.max(1e-3)).exp2();
+    if age > c.age_grace_hours {
+        d *= (-(age - c.age_grace_hours) / c.age_half_life_hours.max(1e-3)).exp2();
+    }
+    d
+}
