@@ -17,7 +17,7 @@ pub use section::{NewSection, Section};
 pub use source::{FullTextMode, NewSource, Source, SourceHealth};
 pub use story::Story;
 pub use i18n::Messages;
-pub use time::{Locale, SiteClock, TimeError};
+pub use time::{Locale, SiteClock, TimeError, UnknownLocale};
 
 /// Seconds since the Unix epoch, UTC.
 pub type Timestamp = i64;

@@ -64,6 +64,19 @@ impl Locale {
     }
 }
 
+impl std::str::FromStr for Locale {
+    type Err = UnknownLocale;
+
+    fn from_str(s: &str) -> Result<Locale, UnknownLocale> {
+        Locale::parse(s).ok_or_else(|| UnknownLocale(s.to_owned()))
+    }
+}
+
+/// A locale tag the site has no translation for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unsupported locale {0:?} (expected one of en, de, fr, ru, uk)")]
+pub struct UnknownLocale(pub String);
+
 impl fmt::Display for Locale {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.tag())
@@ -540,6 +553,9 @@ mod tests {
         assert_eq!(Locale::parse("UK"), Some(Locale::Uk));
         assert_eq!(Locale::parse("pt"), None);
         assert_eq!(Locale::parse(""), None);
+        assert_eq!("ru-RU".parse::<Locale>(), Ok(Locale::Ru));
+        let err = "pt-BR".parse::<Locale>().unwrap_err();
+        assert!(err.to_string().contains("pt-BR"), "{err}");
         assert_eq!(Locale::default(), Locale::En);
         let l: Locale = serde_json::from_str("\"fr\"").unwrap();
         assert_eq!(l, Locale::Fr);
