@@ -12,11 +12,11 @@ pub mod time;
 pub mod url;
 
 pub use article::{Article, ArticleStatus, LeadImage, NewArticle, Video};
+pub use i18n::Messages;
 pub use ids::{ArticleId, SectionId, SourceId, StoryId};
 pub use section::{NewSection, Section};
 pub use source::{FullTextMode, NewSource, Source, SourceHealth};
 pub use story::Story;
-pub use i18n::Messages;
 pub use time::{Locale, SiteClock, TimeError, UnknownLocale};
 
 /// Seconds since the Unix epoch, UTC.
