@@ -30,7 +30,7 @@ pub struct NearDupConfig {
 
 impl Default for NearDupConfig {
     fn default() -> Self {
-        NearDupConfig { min_jaccard: 0.6, min_prefix_share: 0.5, min_words: 4 }
+        NearDupConfig { min_jaccard: 0.55, min_prefix_share: 0.5, min_words: 4 }
     }
 }
 

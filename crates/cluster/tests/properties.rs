@@ -1,0 +1,160 @@
+//! Properties of the online clusterer that must hold for any input stream.
+
+use newsroom_cluster::{Clusterer, Config, Item, run_cli};
+use proptest::prelude::*;
+
+const WORDS: &[&str] = &[
+    "Ukraine", "Crimea", "Putin", "vote", "Malaysia", "jet", "missing", "search", "Apple", "iPhone",
+    "GM", "recall", "Fed", "rates", "Yellen", "stocks", "fall", "rise", "Bieber", "court", "oil",
+    "China", "data", "weak", "SXSW", "Snowden", "talks", "Obama", "sanctions", "Russia", "Детройт",
+    "東京", "election", "storm", "snow", "bankruptcy",
+];
+
+/// A stream: (words of the title, minutes since the previous item, with
+/// occasional steps backwards to exercise out-of-order times).
+fn stream(max: usize) -> impl Strategy<Value = Vec<(Vec<usize>, i64)>> {
+    prop::collection::vec((prop::collection::vec(0..WORDS.len(), 0..9), -30i64..240), 1..max)
+}
+
+fn items(s: &[(Vec<usize>, i64)]) -> Vec<Item> {
+    let mut t = 1_400_000_000i64;
+    s.iter()
+        .enumerate()
+        .map(|(i, (words, step))| {
+            t += step * 60;
+            let title: Vec<&str> = words.iter().map(|&w| WORDS[w]).collect();
+            Item {
+                id: format!("i{i}"),
+                title: title.join(" "),
+                text: None,
+                url: (i % 3 == 0).then(|| format!("http://example.com/{}", title.join("-").to_lowercase())),
+                source: None,
+                published: t,
+            }
+        })
+        .collect()
+}
+
+fn run(items: &[Item], config: &Config) -> Vec<u64> {
+    let mut c = Clusterer::new(config.clone());
+    items.iter().map(|i| c.add(i.clone()).story).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn cli_answers_each_line_once_in_order(s in stream(60)) {
+        let items = items(&s);
+        let mut input = String::new();
+        for it in &items {
+            let published = jiff::Timestamp::from_second(it.published).unwrap().to_string();
+            input.push_str(&serde_json::json!({"id": it.id, "title": it.title, "url": it.url, "published": published}).to_string());
+            input.push('\n');
+        }
+        let mut out = Vec::new();
+        let stats = run_cli(input.as_bytes(), &mut out, 36.0).unwrap();
+        let lines: Vec<serde_json::Value> =
+            String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        prop_assert_eq!(lines.len(), items.len());
+        prop_assert_eq!(stats.lines as usize, items.len());
+        for (line, it) in lines.iter().zip(&items) {
+            prop_assert_eq!(line["id"].as_str(), Some(it.id.as_str()));
+            // Empty titles are the only rejects in this stream.
+            prop_assert_eq!(line["story"].is_u64(), !it.title.trim().is_empty(), "{}", line);
+        }
+    }
+
+    #[test]
+    fn reruns_give_the_same_stories(s in stream(80)) {
+        let items = items(&s);
+        let config = Config::default();
+        prop_assert_eq!(run(&items, &config), run(&items, &config));
+    }
+
+    #[test]
+    fn a_restored_snapshot_continues_the_same_stories(s in stream(80), cut in 0usize..80) {
+        let items = items(&s);
+        let cut = cut.min(items.len());
+        let whole = run(&items, &Config::default());
+        let mut c = Clusterer::new(Config::default());
+        let mut got: Vec<u64> = items[..cut].iter().map(|i| c.add(i.clone()).story).collect();
+        let snapshot = serde_json::to_string(&c).unwrap();
+        let mut restored: Clusterer = serde_json::from_str(&snapshot).unwrap();
+        got.extend(items[cut..].iter().map(|i| restored.add(i.clone()).story));
+        prop_assert_eq!(got, whole);
+    }
+
+    #[test]
+    fn new_stories_get_fresh_ids_and_joins_reuse_live_ones(s in stream(80)) {
+        let items = items(&s);
+        let mut c = Clusterer::new(Config::default());
+        let mut max = 0u64;
+        for it in items {
+            let a = c.add(it);
+            if a.new_story {
+                prop_assert!(a.story > max);
+                max = a.story;
+            } else {
+                prop_assert!(a.story <= max);
+            }
+        }
+    }
+}
+
+/// Memory stays bounded when the stream runs far past the window: the
+/// state after 60 windows is no bigger than after a few.
+#[test]
+fn state_is_bounded_beyond_the_window() {
+    // DF counts outlive the window by a few half-lives by design; a short
+    // half-life lets the test reach the steady state quickly.
+    let config = Config { window_hours: 6.0, idf_half_life_hours: 6.0, ..Config::default() };
+    let mut c = Clusterer::new(config);
+    let mut rng = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let mut peak_after_warmup = None;
+    let mut worst = newsroom_cluster::StateSize::default();
+    // One item every 2 minutes for 360 hours (60 windows), fresh vocabulary
+    // all the time so nothing is shared with old stories.
+    for i in 0..10_800u64 {
+        let hour = i / 30;
+        let words: Vec<String> = (0..6).map(|_| format!("w{}x{}", hour / 2, next() % 40)).collect();
+        c.add(Item {
+            id: i.to_string(),
+            title: words.join(" "),
+            text: None,
+            url: Some(format!("http://example.com/{}-{}", words.join("-"), next() % 1000)),
+            source: None,
+            published: 1_400_000_000 + i as i64 * 120,
+        });
+        let s = c.state_size();
+        if i == 2_000 {
+            peak_after_warmup = Some(s);
+        }
+        if i > 2_000 {
+            worst.live_stories = worst.live_stories.max(s.live_stories);
+            worst.story_slots = worst.story_slots.max(s.story_slots);
+            worst.postings = worst.postings.max(s.postings);
+            worst.df_terms = worst.df_terms.max(s.df_terms);
+            worst.near_dup_entries = worst.near_dup_entries.max(s.near_dup_entries);
+            worst.near_dup_buckets = worst.near_dup_buckets.max(s.near_dup_buckets);
+            worst.expiry_entries = worst.expiry_entries.max(s.expiry_entries);
+        }
+    }
+    let w = peak_after_warmup.unwrap();
+    // 6 h at 30 items/h is 180 items in the window.
+    assert!(worst.live_stories <= 181, "{worst:?}");
+    assert!(worst.expiry_entries <= 181, "{worst:?}");
+    assert!(worst.near_dup_entries <= 181, "{worst:?}");
+    // Dead postings wait for a compaction, and DF counts fade over a few
+    // half-lives: both stay within a constant factor of the early state.
+    assert!(worst.story_slots <= 3 * w.story_slots.max(181), "{worst:?} vs {w:?}");
+    assert!(worst.postings <= 3 * w.postings.max(4096 * 2), "{worst:?} vs {w:?}");
+    assert!(worst.df_terms <= 4 * w.df_terms.max(1024), "{worst:?} vs {w:?}");
+    assert!(worst.near_dup_buckets <= 17 * 181, "{worst:?}");
+}

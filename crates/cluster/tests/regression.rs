@@ -1,0 +1,41 @@
+//! Regression guard on the dev days of the UCI set: B³-F1 must not fall
+//! more than 0.01 below the figure recorded in docs/QUALITY.md.
+//!
+//! Only the first 14 days (the dev days) are read and clustered, which is
+//! the same pass `examples/eval.rs` makes over those days (the online pass
+//! never looks ahead, so the held-out days cannot change dev assignments).
+
+use flate2::read::GzDecoder;
+use newsroom_cluster::Config;
+use newsroom_cluster::bcubed;
+use newsroom_cluster::dataset::{HELD_OUT_DAYS, read_labelled};
+use newsroom_cluster::Clusterer;
+use std::io::BufReader;
+use std::path::Path;
+
+/// Dev B³-F1 recorded in docs/QUALITY.md ("Story clustering").
+const RECORDED_DEV_F1: f64 = 0.7490;
+
+#[test]
+fn dev_set_bcubed_f1_holds() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/datasets/clustering-dev/uci-news-first21days.jsonl.gz");
+    let Ok(file) = std::fs::File::open(&path) else {
+        println!("SKIPPED: dataset not found at {}; the regression guard did not run", path.display());
+        return;
+    };
+    let data = read_labelled(BufReader::new(GzDecoder::new(file))).unwrap();
+    let mut days: Vec<&str> = data.iter().map(|l| l.day.as_str()).collect();
+    days.dedup();
+    let dev_days = days.len() - HELD_OUT_DAYS;
+    let last_dev_day = days[dev_days - 1].to_string();
+    let mut c = Clusterer::new(Config::default());
+    let pairs: Vec<(u64, &str)> = data
+        .iter()
+        .take_while(|l| l.day <= last_dev_day)
+        .map(|l| (c.add(l.item.clone()).story, l.gold.as_str()))
+        .collect();
+    let b = bcubed(&pairs);
+    println!("dev days: {} items, B3 P {:.4} R {:.4} F1 {:.4}", b.items, b.precision, b.recall, b.f1);
+    assert!(b.f1 >= RECORDED_DEV_F1 - 0.01, "dev B3-F1 {:.4} fell below {RECORDED_DEV_F1} - 0.01", b.f1);
+}
