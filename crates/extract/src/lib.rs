@@ -1,2 +1,21 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+
+pub mod boilerplate;
+pub mod charset;
+pub mod dom;
+pub mod jsonld;
+pub mod media;
+pub mod metric;
+pub mod metadata;
+pub mod prepass;
+pub mod sanitize;
+pub mod scoring;
+pub mod text;
+
+mod extract;
+
+pub use charset::decode_html;
+pub use extract::{contract_json, extract, Extracted};
+pub use media::{Image, Video};
+pub use sanitize::sanitize_html;

@@ -1,0 +1,92 @@
+//! Scores `extract` on the article-extraction-benchmark layout:
+//! `DIR/html/<id>.html.gz` and `DIR/ground-truth.json`.
+//!
+//! cargo run --release -p newsroom-extract --example eval -- DIR [--worst N] [--dump OUT]
+
+use newsroom_extract::metric::{bootstrap, page_counts, prf};
+use std::io::Read;
+use std::time::Instant;
+
+/// CPU time of this thread in seconds, from the scheduler's own accounting.
+fn thread_cpu() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: f64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(ns / 1e9)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let dir = args.first().cloned().unwrap_or_else(|| "../shared/datasets/extraction-dev".into());
+    let worst: usize = args.iter().position(|a| a == "--worst").and_then(|i| args.get(i + 1)).and_then(|n| n.parse().ok()).unwrap_or(0);
+    let dump = args.iter().position(|a| a == "--dump").and_then(|i| args.get(i + 1)).cloned();
+    let truth_path = format!("{dir}/ground-truth.json");
+    let Ok(truth) = std::fs::read_to_string(&truth_path) else {
+        println!("dataset not found at {dir} (no ground-truth.json); nothing to score");
+        return;
+    };
+    let truth: serde_json::Value = serde_json::from_str(&truth).expect("ground-truth.json is JSON");
+    let truth = truth.as_object().expect("ground truth is an object");
+    let mut ids: Vec<&String> = truth.keys().collect();
+    ids.sort();
+    let mut pages = Vec::new();
+    for id in &ids {
+        let mut raw = Vec::new();
+        let f = std::fs::File::open(format!("{dir}/html/{id}.html.gz")).expect("page exists");
+        flate2::read::GzDecoder::new(f).read_to_end(&mut raw).expect("gzip");
+        pages.push(raw);
+    }
+    let urls: Vec<Option<&str>> = ids.iter().map(|id| truth[*id]["url"].as_str()).collect();
+
+    // Best of three timed passes: the machine is shared, and the fastest run
+    // is the one least disturbed by other work.
+    let mut results = Vec::new();
+    let (mut best_wall, mut best_cpu) = (f64::MAX, f64::MAX);
+    for _ in 0..3 {
+        let c0 = thread_cpu();
+        let t0 = Instant::now();
+        results = pages.iter().zip(&urls).map(|(p, u)| newsroom_extract::extract(p, *u, None)).collect();
+        let wall = t0.elapsed().as_secs_f64();
+        best_wall = best_wall.min(wall);
+        if let (Some(a), Some(b)) = (c0, thread_cpu()) {
+            best_cpu = best_cpu.min(b - a);
+        }
+    }
+
+    let rows: Vec<(f64, f64, f64)> = ids
+        .iter()
+        .zip(&results)
+        .map(|(id, e)| page_counts(&e.text, truth[*id]["articleBody"].as_str().unwrap_or("")))
+        .collect();
+    let (p, r, f) = prf(&rows);
+    let (sp, sr, sf) = bootstrap(&rows, 1000, 42);
+    let n = ids.len() as f64;
+    let mb = pages.iter().map(Vec::len).sum::<usize>() as f64 / 1e6;
+    println!("pages      {}", ids.len());
+    println!("precision  {p:.3} ± {sp:.3}");
+    println!("recall     {r:.3} ± {sr:.3}");
+    println!("F1         {f:.3} ± {sf:.3}");
+    if best_cpu < f64::MAX {
+        println!("speed      {:.0} pages per CPU-second single-threaded ({:.0} MB/s), best of 3", n / best_cpu, mb / best_cpu);
+    }
+    println!("wall       {:.0} pages per second single-threaded, best of 3", n / best_wall);
+
+    if let Some(out) = dump {
+        std::fs::create_dir_all(&out).expect("dump dir");
+        for (id, e) in ids.iter().zip(&results) {
+            std::fs::write(format!("{out}/{id}.pred.txt"), &e.text).ok();
+            std::fs::write(format!("{out}/{id}.true.txt"), truth[*id]["articleBody"].as_str().unwrap_or("")).ok();
+        }
+    }
+    if worst > 0 {
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        let f1 = |(tp, fp, fn_): (f64, f64, f64)| if tp == 0.0 { 0.0 } else { 2.0 * tp / (2.0 * tp + fp + fn_) };
+        order.sort_by(|&a, &b| f1(rows[a]).total_cmp(&f1(rows[b])));
+        println!("\nworst {worst} pages (per-page F1, P, R, confidence, url):");
+        for &i in order.iter().take(worst) {
+            let (tp, fp, fn_) = rows[i];
+            let pp = if tp + fp > 0.0 { tp / (tp + fp) } else { 0.0 };
+            let rr = if tp + fn_ > 0.0 { tp / (tp + fn_) } else { 0.0 };
+            println!("{}  F1 {:.3}  P {:.3}  R {:.3}  c {:.2}  {}", &ids[i][..12], f1(rows[i]), pp, rr, results[i].confidence, urls[i].unwrap_or(""));
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Known boilerplate: what the tag, class, id, role and inline style of an
+//! element say about it before any text is counted.
+
+use crate::dom::Tag;
+use regex::Regex;
+use scraper::node::Element;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// Not rendered: `hidden`, `aria-hidden`, `display:none`.
+pub const HIDDEN: u16 = 1;
+/// Class, id or role names a page part that is not the article.
+pub const JUNK: u16 = 2;
+/// Class or id hints at content.
+pub const POSITIVE: u16 = 4;
+/// Marked up as the article body (`itemprop=articleBody`, `article-body`).
+pub const BODY: u16 = 8;
+/// A tag that usually holds page furniture (nav, aside, footer, form...).
+pub const JUNK_TAG: u16 = 16;
+/// Never text: controls, embedded media, head matter.
+pub const DROP: u16 = 32;
+/// Lists of links to other stories, bylines, captions: tested again with
+/// text statistics before removal.
+pub const WEAK_JUNK: u16 = 64;
+
+static BODY_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"article[-_]?body|articlebody|article[-_]?content|article[-_]?text|story[-_]?body|story[-_]?content|story[-_]?text|entry[-_]?content|post[-_]?content|post[-_]?body|post[-_]?text|body[-_]?text|news[-_]?text|main[-_]?text|text[-_]?body|content[-_]?body|article__body|articlecontent|storycontent|rich[-_]?text|markdown|(^|[\s_-])prose($|[\s_-])",
+    )
+    .unwrap()
+});
+
+static JUNK_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"comment|disqus|share|sharing|social|related|recommend|newsletter|subscri|cookie|consent|gdpr|promo|advert|sponsor|sidebar|widget|breadcrumb|popup|modal|paywall|signup|sign-up|login|outbrain|taboola|trending|most[-_]?popular|most[-_]?read|read[-_]?more|more[-_]?stories|also[-_]?read|next[-_]?article|prev[-_]?article|author[-_]?bio|tag[-_]?list|tags[-_]?list|tag[-_]?cloud|pagination|pager|toolbar|masthead|navbar|(^|[\s_-])nav($|[\s_-])|navigation|menu|(^|[\s_-])ads?($|[\s_-])|ad[-_]?slot|ad[-_]?container|ad[-_]?wrapper|adsense|dfp|banner|(^|[\s_-])rail($|[\s_-])|see[-_]?also|footer|copyright|disclaimer|skip[-_]?link|print[-_]?only|sr[-_]?only|visually[-_]?hidden|screen[-_]?reader|overlay|lightbox|(^|[\s_-])toc($|[\s_-])|table[-_]?of[-_]?contents|follow|donate|donation|rating|feedback|survey|alert|offcanvas|jump[-_]?link",
+    )
+    .unwrap()
+});
+
+static WEAK_JUNK_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"byline|author|dateline|timestamp|(^|[\s_-])date($|[\s_-])|caption|credit|meta|(^|[\s_-])tags?($|[\s_-])|topics|keywords|headline|title|teaser|card|list|links|more|header|kicker|label|summary|subtitle|standfirst|infobox|note",
+    )
+    .unwrap()
+});
+
+static POSITIVE_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"article|body|content|entry|main|post|story|text|blog").unwrap());
+
+#[derive(Default)]
+pub struct Classifier {
+    cache: HashMap<String, u16>,
+}
+
+impl Classifier {
+    pub fn flags(&mut self, tag: Tag, e: &Element) -> u16 {
+        let mut f = match tag {
+            Tag::Nav | Tag::Aside | Tag::Footer | Tag::Header | Tag::Form | Tag::Menu
+            | Tag::Dialog | Tag::Address => JUNK_TAG,
+            Tag::Head | Tag::Title | Tag::Meta | Tag::Link | Tag::Button | Tag::Input
+            | Tag::Option | Tag::Iframe | Tag::Video | Tag::Source | Tag::Embed | Tag::Img
+            | Tag::Picture | Tag::Label | Tag::Fieldset | Tag::Legend => DROP,
+            _ => 0,
+        };
+        let mut class_id: Option<String> = None;
+        for (name, value) in e.attrs() {
+            match name {
+                "class" | "id" if !value.is_empty() => {
+                    let s = class_id.get_or_insert_with(String::new);
+                    s.push(' ');
+                    s.push_str(value);
+                }
+                "hidden" => f |= HIDDEN,
+                "aria-hidden" if value.eq_ignore_ascii_case("true") => f |= HIDDEN,
+                "style" => {
+                    let v = value.to_ascii_lowercase();
+                    let v: String = v.chars().filter(|c| !c.is_whitespace()).collect();
+                    if v.contains("display:none") || v.contains("visibility:hidden") {
+                        f |= HIDDEN;
+                    }
+                }
+                "itemprop" if value.eq_ignore_ascii_case("articlebody") => f |= BODY,
+                "role" => match value {
+                    "navigation" | "complementary" | "contentinfo" | "banner" | "dialog"
+                    | "alertdialog" | "menu" | "menubar" | "search" | "alert" => f |= JUNK,
+                    "main" | "article" => f |= POSITIVE,
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
+        if let Some(ci) = class_id {
+            f |= self.class_flags(&ci);
+        }
+        f
+    }
+
+    fn class_flags(&mut self, ci: &str) -> u16 {
+        if let Some(&f) = self.cache.get(ci) {
+            return f;
+        }
+        let lower = ci.to_ascii_lowercase();
+        let f = classify(&lower);
+        self.cache.insert(ci.to_string(), f);
+        f
+    }
+}
+
+/// Flags for a lower-cased `class id` string.
+pub fn classify(lower: &str) -> u16 {
+    if BODY_RE.is_match(lower) {
+        BODY | POSITIVE
+    } else if JUNK_RE.is_match(lower) {
+        JUNK
+    } else if WEAK_JUNK_RE.is_match(lower) {
+        WEAK_JUNK
+    } else if POSITIVE_RE.is_match(lower) {
+        POSITIVE
+    } else {
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_beats_junk_words() {
+        assert_eq!(classify("article-body js-share"), BODY | POSITIVE);
+        assert_eq!(classify("entry-content"), BODY | POSITIVE);
+    }
+
+    #[test]
+    fn furniture_is_junk() {
+        for c in ["comments", "share-bar", "related-articles", "newsletter-signup", "cookie-banner", "sidebar", "main-nav", "ad"] {
+            assert_eq!(classify(c), JUNK, "{c}");
+        }
+    }
+
+    #[test]
+    fn bylines_and_captions_are_weak() {
+        assert_eq!(classify("byline"), WEAK_JUNK);
+        assert_eq!(classify("image-caption"), WEAK_JUNK);
+    }
+
+    #[test]
+    fn content_is_positive_and_plain_is_plain() {
+        assert_eq!(classify("content"), POSITIVE);
+        assert_eq!(classify("row col-md-8"), 0);
+        assert_eq!(classify("download"), 0);
+    }
+}

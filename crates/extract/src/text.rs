@@ -1,0 +1,229 @@
+//! Rendering the chosen container as plain text and as simple HTML.
+
+use crate::boilerplate::HIDDEN;
+use crate::dom::{Dom, Tag};
+use crate::media::{absolutize, pick_img_src};
+use crate::sanitize::escape;
+use crate::scoring::Selection;
+
+/// Plain text builder: collapses whitespace like a browser and separates
+/// blocks by one blank line.
+#[derive(Default)]
+pub struct TextBuf {
+    out: String,
+    pending_space: bool,
+}
+
+impl TextBuf {
+    pub fn push_text(&mut self, s: &str) {
+        for c in s.chars() {
+            if c.is_whitespace() || c == '\u{200b}' {
+                self.pending_space = true;
+            } else {
+                if self.pending_space && !self.out.is_empty() && !self.out.ends_with('\n') {
+                    self.out.push(' ');
+                }
+                self.pending_space = false;
+                self.out.push(c);
+            }
+        }
+    }
+
+    pub fn paragraph(&mut self) {
+        self.pending_space = false;
+        if self.out.is_empty() || self.out.ends_with("\n\n") {
+            return;
+        }
+        if self.out.ends_with('\n') {
+            self.out.push('\n');
+        } else {
+            self.out.push_str("\n\n");
+        }
+    }
+
+    pub fn line(&mut self) {
+        self.pending_space = false;
+        if !self.out.is_empty() && !self.out.ends_with('\n') {
+            self.out.push('\n');
+        }
+    }
+
+    pub fn finish(self) -> String {
+        self.out.trim_end().to_string()
+    }
+}
+
+/// Blocks dropped at render time: mostly-link lines ("Read more: …") and the
+/// page title, which the article text does not repeat.
+fn skip_block(dom: &Dom, sel: &Selection, i: usize) -> bool {
+    let t = sel.own_text[i];
+    let l = sel.own_link[i];
+    let tag = dom.nodes[i].tag;
+    tag == Tag::H1 || (t > 0 && l * 10 > t * 6 && t < 300 && !matches!(tag, Tag::Td | Tag::Th))
+}
+
+pub fn render_text(dom: &Dom, sel: &Selection) -> String {
+    let nodes = &dom.nodes;
+    let root = sel.root;
+    let mut buf = TextBuf::default();
+    let mut ends: Vec<u32> = Vec::new();
+    let mut skip_until = 0u32;
+    let mut i = root;
+    let end = nodes[root].end as usize;
+    while i < end {
+        while let Some(&e) = ends.last() {
+            if i as u32 >= e {
+                ends.pop();
+                buf.paragraph();
+            } else {
+                break;
+            }
+        }
+        let n = &nodes[i];
+        if sel.dead[i] {
+            i = n.end as usize;
+            continue;
+        }
+        match n.tag {
+            Tag::Text => {
+                if i as u32 >= skip_until {
+                    buf.push_text(dom.text_of(i));
+                }
+            }
+            Tag::Br => buf.line(),
+            t if t.is_block() => {
+                buf.paragraph();
+                ends.push(n.end);
+                if skip_block(dom, sel, i) {
+                    // Only the block's own text is dropped; nested blocks
+                    // are judged on their own.
+                    skip_until = skip_until.max(first_block_child(dom, i).unwrap_or(n.end));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    buf.finish()
+}
+
+fn first_block_child(dom: &Dom, i: usize) -> Option<u32> {
+    let end = dom.nodes[i].end as usize;
+    (i + 1..end).find(|&j| dom.nodes[j].tag.is_block() && dom.nodes[j].tag != Tag::Br).map(|j| j as u32)
+}
+
+fn html_name(tag: Tag) -> Option<&'static str> {
+    use Tag::*;
+    Some(match tag {
+        P => "p", H2 => "h2", H3 => "h3", H4 => "h4", H5 => "h5", H6 => "h6", Ul => "ul",
+        Ol => "ol", Li => "li", Blockquote => "blockquote", Pre => "pre", Code => "code",
+        Em | I => "em", Strong | B => "strong", A => "a", Figure => "figure",
+        Figcaption => "figcaption", Table => "table", Thead => "thead", Tbody => "tbody",
+        Tr => "tr", Td => "td", Th => "th", Br => "br", Hr => "hr", Sup => "sup", Sub => "sub",
+        Dl => "dl", Dt => "dt", Dd => "dd", Q => "q", Cite => "cite", Abbr => "abbr", U => "u",
+        S | Strike | Del => "del", Ins => "ins", Mark => "mark", Small => "small",
+        _ => return None,
+    })
+}
+
+/// The container as simple HTML, before sanitising. Images survive even
+/// though they carry no text.
+pub fn render_html(dom: &Dom, sel: &Selection, base: Option<&url::Url>) -> String {
+    let nodes = &dom.nodes;
+    let mut out = String::new();
+    let mut closes: Vec<(u32, &'static str)> = Vec::new();
+    let root = sel.root;
+    let end = nodes[root].end as usize;
+    let mut i = root + 1;
+    while i < end {
+        while let Some(&(e, name)) = closes.last() {
+            if i as u32 >= e {
+                closes.pop();
+                out.push_str("</");
+                out.push_str(name);
+                out.push('>');
+            } else {
+                break;
+            }
+        }
+        let n = &nodes[i];
+        if n.tag == Tag::Img && !sel.dead[n.parent as usize] && n.flags & HIDDEN == 0 {
+            if let Some(src) = pick_img_src(|a| dom.attr(i, a)) {
+                out.push_str("<img src=\"");
+                escape(&mut out, &absolutize(&src, base), true);
+                out.push('"');
+                if let Some(alt) = dom.attr(i, "alt") {
+                    out.push_str(" alt=\"");
+                    escape(&mut out, alt, true);
+                    out.push('"');
+                }
+                out.push('>');
+            }
+            i = n.end as usize;
+            continue;
+        }
+        if sel.dead[i] || (n.tag.is_block() && skip_block(dom, sel, i) && sel.own_text[i] > 0 && first_block_child(dom, i).is_none()) {
+            i = n.end as usize;
+            continue;
+        }
+        if n.tag == Tag::Text {
+            escape(&mut out, dom.text_of(i), false);
+        } else if let Some(name) = html_name(n.tag) {
+            out.push('<');
+            out.push_str(name);
+            if n.tag == Tag::A {
+                if let Some(h) = dom.attr(i, "href") {
+                    out.push_str(" href=\"");
+                    escape(&mut out, &absolutize(h, base), true);
+                    out.push('"');
+                }
+            }
+            out.push('>');
+            if !matches!(n.tag, Tag::Br | Tag::Hr) {
+                closes.push((n.end, name));
+            }
+        } else if matches!(n.tag, Tag::Div | Tag::Section | Tag::Article | Tag::Main) {
+            // Bare text directly in a div still needs paragraph structure.
+            if has_direct_text(dom, i) {
+                out.push_str("<p>");
+                closes.push((n.end, "p"));
+            }
+        }
+        i += 1;
+    }
+    while let Some((_, name)) = closes.pop() {
+        out.push_str("</");
+        out.push_str(name);
+        out.push('>');
+    }
+    out
+}
+
+fn has_direct_text(dom: &Dom, i: usize) -> bool {
+    let end = dom.nodes[i].end as usize;
+    let mut j = i + 1;
+    while j < end {
+        let n = &dom.nodes[j];
+        if n.tag == Tag::Text && !dom.text_of(j).trim().is_empty() {
+            return true;
+        }
+        j = if n.tag.is_block() { n.end as usize } else { j + 1 };
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whitespace_collapses_and_blocks_separate() {
+        let mut b = TextBuf::default();
+        b.push_text("  one\n two ");
+        b.paragraph();
+        b.push_text("three");
+        b.line();
+        b.push_text("four");
+        assert_eq!(b.finish(), "one two\n\nthree\nfour");
+    }
+}
