@@ -1,0 +1,818 @@
+//! The behaviour every `Store` backend must show. Each backend's integration
+//! test runs the whole suite through [`conformance_suite!`] on a fresh, real
+//! database per test.
+
+use crate::model::{ListQuery, UpsertKind, ViewDelta};
+use crate::store::Store;
+use newsroom_core::{
+    ArticleId, ArticleStatus, FullTextMode, LeadImage, NewArticle, NewSection, NewSource,
+    SectionId, SourceHealth, SourceId, Video,
+};
+use std::sync::Arc;
+
+/// Generates one `#[tokio::test]` per conformance check. `$make` is an async
+/// expression giving `Option<Arc<dyn Store>>` for a fresh database; `None`
+/// skips (for a backend that is not available on this machine).
+#[macro_export]
+macro_rules! conformance_suite {
+    ($make:expr) => {
+        $crate::conformance_suite!(@each $make;
+            sections_upsert_and_list, sources_crud, source_health_roundtrip, article_roundtrip,
+            upsert_identity_and_updates, upsert_keeps_stored_fields, hidden_and_deleted_stay_out,
+            list_paging_and_sections, views_batches_and_most_read, views_concurrent_flushes_are_exact,
+            views_for_unknown_articles_are_dropped, stories_group_articles, jobs_are_claimed_once,
+            jobs_concurrent_claims_never_overlap, lease_expiry_hands_job_over, meta_settings,
+            retention_deletes_and_remembers, table_counts_add_up);
+    };
+    (@each $make:expr; $($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(store) = $make.await else { return };
+                $crate::conformance::$name(store).await;
+            }
+        )*
+    };
+}
+
+const T0: i64 = 1_700_000_000;
+
+async fn source(store: &dyn Store, name: &str) -> SourceId {
+    store
+        .add_source(
+            &NewSource {
+                name: name.into(),
+                feed_url: format!("https://{name}.example/feed.xml"),
+                site_url: Some(format!("https://{name}.example/")),
+                section_id: None,
+                full_text: FullTextMode::Auto,
+            },
+            T0,
+        )
+        .await
+        .unwrap()
+        .id
+}
+
+fn article(src: SourceId, n: i64) -> NewArticle {
+    NewArticle {
+        source_id: src,
+        section_id: None,
+        guid: Some(format!("guid-{n}")),
+        canonical_url: format!("https://news.example/a/{n}"),
+        original_url: format!("https://news.example/a/{n}?utm_source=x"),
+        title: format!("Headline {n}"),
+        summary: format!("Summary {n}"),
+        body_html: format!("<p>Body {n}</p>"),
+        body_text: format!("Body {n}"),
+        image: None,
+        video: None,
+        author: None,
+        language: Some("en".into()),
+        published_at: T0 + n * 60,
+        fetched_at: T0 + n * 60 + 5,
+    }
+}
+
+async fn insert(store: &dyn Store, a: &NewArticle) -> ArticleId {
+    let out = store.upsert_article(a, a.fetched_at).await.unwrap();
+    assert_eq!(out.kind, UpsertKind::Inserted);
+    out.id.unwrap()
+}
+
+pub async fn sections_upsert_and_list(store: Arc<dyn Store>) {
+    let world = store
+        .upsert_section(&NewSection {
+            slug: "world".into(),
+            name: "World".into(),
+            position: 2,
+            max_age_days: None,
+        })
+        .await
+        .unwrap();
+    store
+        .upsert_section(&NewSection {
+            slug: "business".into(),
+            name: "Business".into(),
+            position: 1,
+            max_age_days: Some(30),
+        })
+        .await
+        .unwrap();
+    let again = store
+        .upsert_section(&NewSection {
+            slug: "world".into(),
+            name: "World news".into(),
+            position: 3,
+            max_age_days: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(again.id, world.id, "same slug, same section");
+    let all = store.list_sections().await.unwrap();
+    assert_eq!(
+        all.iter().map(|s| s.slug.as_str()).collect::<Vec<_>>(),
+        ["business", "world"]
+    );
+    assert_eq!(all[0].max_age_days, Some(30));
+    let found = store.section_by_slug("world").await.unwrap().unwrap();
+    assert_eq!(found.name, "World news");
+    assert!(store.section_by_slug("nope").await.unwrap().is_none());
+}
+
+pub async fn sources_crud(store: Arc<dyn Store>) {
+    let id = source(&*store, "alpha").await;
+    let s = store.get_source(id).await.unwrap().unwrap();
+    assert_eq!(s.name, "alpha");
+    assert!(s.enabled);
+    assert_eq!(s.full_text, FullTextMode::Auto);
+    assert_eq!(
+        store
+            .source_by_feed_url("https://alpha.example/feed.xml")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        id
+    );
+    let dup = store
+        .add_source(
+            &NewSource {
+                name: "again".into(),
+                feed_url: "https://alpha.example/feed.xml".into(),
+                site_url: None,
+                section_id: None,
+                full_text: FullTextMode::Never,
+            },
+            T0,
+        )
+        .await;
+    assert!(
+        matches!(dup, Err(crate::StoreError::Conflict(_))),
+        "duplicate feed URL must be a conflict: {dup:?}"
+    );
+    assert!(store.set_source_enabled(id, false).await.unwrap());
+    assert!(!store.get_source(id).await.unwrap().unwrap().enabled);
+    assert!(store.set_source_name(id, "Alpha News").await.unwrap());
+    insert(&*store, &article(id, 1)).await;
+    insert(&*store, &article(id, 2)).await;
+    let list = store.list_sources().await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].article_count, 2);
+    assert_eq!(list[0].source.name, "Alpha News");
+    assert!(store.delete_source(id).await.unwrap());
+    assert!(store.get_source(id).await.unwrap().is_none());
+    assert_eq!(
+        store.count_articles(&ListQuery::default()).await.unwrap(),
+        0
+    );
+    assert!(!store.delete_source(id).await.unwrap());
+}
+
+pub async fn source_health_roundtrip(store: Arc<dyn Store>) {
+    let id = source(&*store, "beta").await;
+    let h = SourceHealth {
+        last_success_at: Some(T0 + 10),
+        last_attempt_at: Some(T0 + 20),
+        last_error_class: Some("http_5xx".into()),
+        last_error: Some("HTTP 503 from beta.example".into()),
+        consecutive_failures: 3,
+        next_poll_at: T0 + 900,
+        etag: Some("\"abc\"".into()),
+        last_modified: Some("Mon, 13 Feb 2023 12:42:00 GMT".into()),
+    };
+    store.update_source_health(id, &h).await.unwrap();
+    assert_eq!(store.get_source(id).await.unwrap().unwrap().health, h);
+}
+
+pub async fn article_roundtrip(store: Arc<dyn Store>) {
+    let src = source(&*store, "gamma").await;
+    let sec = store
+        .upsert_section(&NewSection {
+            slug: "world".into(),
+            name: "World".into(),
+            position: 0,
+            max_age_days: None,
+        })
+        .await
+        .unwrap();
+    let mut a = article(src, 7);
+    a.section_id = Some(sec.id);
+    a.image = Some(LeadImage {
+        url: "https://img.example/1.jpg".into(),
+        alt: "Soldiers in Bakhmut".into(),
+        width: Some(1200),
+        height: Some(675),
+    });
+    a.video = Some(Video {
+        url: "https://video.example/1.mp4".into(),
+    });
+    a.author = Some("Jane Doe".into());
+    a.title = "Ukraine war: «Bakhmut» — ünïcödé ✓".into();
+    let id = insert(&*store, &a).await;
+    let got = store.get_article(id).await.unwrap().unwrap();
+    assert_eq!(got.id, id);
+    assert_eq!(got.source_id, src);
+    assert_eq!(got.section_id, Some(sec.id));
+    assert_eq!(got.guid, a.guid);
+    assert_eq!(got.canonical_url, a.canonical_url);
+    assert_eq!(got.original_url, a.original_url);
+    assert_eq!(got.title, a.title);
+    assert_eq!(got.summary, a.summary);
+    assert_eq!(got.body_html, a.body_html);
+    assert_eq!(got.body_text, a.body_text);
+    assert_eq!(got.image, a.image);
+    assert_eq!(got.video, a.video);
+    assert_eq!(got.author, a.author);
+    assert_eq!(got.language.as_deref(), Some("en"));
+    assert_eq!(got.published_at, a.published_at);
+    assert_eq!(got.fetched_at, a.fetched_at);
+    assert_eq!(got.updated_at, a.fetched_at);
+    assert_eq!(got.status, ArticleStatus::Published);
+    assert_eq!(got.views, 0);
+    assert!(got.is_video());
+    assert_eq!(
+        store
+            .article_by_canonical_url(&a.canonical_url)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        id
+    );
+    assert!(
+        store
+            .get_article(ArticleId(id.0 + 1000))
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+pub async fn upsert_identity_and_updates(store: Arc<dyn Store>) {
+    let src = source(&*store, "delta").await;
+    let a = article(src, 1);
+    let id = insert(&*store, &a).await;
+
+    let same = store.upsert_article(&a, T0 + 999).await.unwrap();
+    assert_eq!((same.id, same.kind), (Some(id), UpsertKind::Unchanged));
+
+    let mut edited = a.clone();
+    edited.title = "Headline 1, updated".into();
+    let out = store.upsert_article(&edited, T0 + 1000).await.unwrap();
+    assert_eq!((out.id, out.kind), (Some(id), UpsertKind::Updated));
+    let got = store.get_article(id).await.unwrap().unwrap();
+    assert_eq!(got.title, "Headline 1, updated");
+    assert_eq!(got.updated_at, T0 + 1000);
+
+    // Same guid, new URL: still the same article.
+    let mut moved = edited.clone();
+    moved.canonical_url = "https://news.example/moved".into();
+    let out = store.upsert_article(&moved, T0 + 1001).await.unwrap();
+    assert_eq!(out.id, Some(id));
+
+    // No guid, same canonical URL (another feed of the same site): same article.
+    let mut other = article(source(&*store, "epsilon").await, 1);
+    other.guid = None;
+    let out = store.upsert_article(&other, T0 + 1002).await.unwrap();
+    assert_eq!(out.id, Some(id));
+    assert_eq!(
+        store.count_articles(&ListQuery::default()).await.unwrap(),
+        1,
+        "nothing is stored twice"
+    );
+}
+
+pub async fn upsert_keeps_stored_fields(store: Arc<dyn Store>) {
+    let src = source(&*store, "zeta").await;
+    let mut a = article(src, 1);
+    a.image = Some(LeadImage {
+        url: "https://img.example/z.jpg".into(),
+        alt: "z".into(),
+        width: None,
+        height: None,
+    });
+    let id = insert(&*store, &a).await;
+    let mut thin = a.clone();
+    thin.body_html.clear();
+    thin.body_text.clear();
+    thin.image = None;
+    let out = store.upsert_article(&thin, T0 + 50).await.unwrap();
+    assert_eq!(
+        out.kind,
+        UpsertKind::Unchanged,
+        "empty fields must not erase stored ones"
+    );
+    let got = store.get_article(id).await.unwrap().unwrap();
+    assert_eq!(got.body_text, "Body 1");
+    assert!(got.image.is_some());
+}
+
+pub async fn hidden_and_deleted_stay_out(store: Arc<dyn Store>) {
+    let src = source(&*store, "eta").await;
+    let a1 = article(src, 1);
+    let a2 = article(src, 2);
+    let id1 = insert(&*store, &a1).await;
+    let id2 = insert(&*store, &a2).await;
+    assert!(
+        store
+            .set_article_status(id1, ArticleStatus::Hidden, T0 + 10)
+            .await
+            .unwrap()
+    );
+    let mut edited = a1.clone();
+    edited.title = "Hidden but edited".into();
+    let out = store.upsert_article(&edited, T0 + 20).await.unwrap();
+    assert_eq!(out.kind, UpsertKind::Suppressed);
+    assert_eq!(
+        store.get_article(id1).await.unwrap().unwrap().title,
+        "Headline 1"
+    );
+
+    assert!(store.delete_article(id2, T0 + 30).await.unwrap());
+    assert!(store.get_article(id2).await.unwrap().is_none());
+    let out = store.upsert_article(&a2, T0 + 40).await.unwrap();
+    assert_eq!(
+        (out.id, out.kind),
+        (None, UpsertKind::Suppressed),
+        "deleted items do not come back"
+    );
+    let cards = store
+        .list_articles(&ListQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        cards.is_empty(),
+        "hidden articles are not listed: {cards:?}"
+    );
+    assert!(!store.delete_article(id2, T0 + 50).await.unwrap());
+}
+
+pub async fn list_paging_and_sections(store: Arc<dyn Store>) {
+    let src = source(&*store, "theta").await;
+    let world = store
+        .upsert_section(&NewSection {
+            slug: "world".into(),
+            name: "World".into(),
+            position: 0,
+            max_age_days: None,
+        })
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for n in 0..25 {
+        let mut a = article(src, n);
+        if n % 2 == 0 {
+            a.section_id = Some(world.id);
+        }
+        if n == 3 {
+            a.video = Some(Video {
+                url: "https://v.example/3".into(),
+            });
+        }
+        ids.push(insert(&*store, &a).await);
+    }
+    let page1 = store
+        .list_articles(&ListQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page1.len(), 10);
+    assert_eq!(page1[0].id, ids[24], "newest first");
+    assert!(
+        page1
+            .windows(2)
+            .all(|w| w[0].published_at >= w[1].published_at)
+    );
+    assert_eq!(page1[0].source_name, "theta");
+    let page3 = store
+        .list_articles(&ListQuery {
+            limit: 10,
+            offset: 20,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page3.len(), 5);
+    assert_eq!(page3.last().unwrap().id, ids[0]);
+    assert!(page3.iter().any(|c| c.video && c.id == ids[3]));
+    let q = ListQuery {
+        section: Some(world.id),
+        limit: 100,
+        ..Default::default()
+    };
+    assert_eq!(store.count_articles(&q).await.unwrap(), 13);
+    let in_world = store.list_articles(&q).await.unwrap();
+    assert!(in_world.iter().all(|c| c.section_id == Some(world.id)));
+    let none = ListQuery {
+        section: Some(SectionId(world.id.0 + 99)),
+        limit: 10,
+        ..Default::default()
+    };
+    assert!(store.list_articles(&none).await.unwrap().is_empty());
+    let by_source = ListQuery {
+        source: Some(src),
+        limit: 100,
+        ..Default::default()
+    };
+    assert_eq!(store.count_articles(&by_source).await.unwrap(), 25);
+}
+
+pub async fn views_batches_and_most_read(store: Arc<dyn Store>) {
+    let src = source(&*store, "iota").await;
+    let a = insert(&*store, &article(src, 1)).await;
+    let b = insert(&*store, &article(src, 2)).await;
+    let c = insert(&*store, &article(src, 3)).await;
+    let now = T0 + 100_000;
+    let hour = now / 3600;
+    store
+        .add_views(&[
+            ViewDelta {
+                article: a,
+                hour,
+                n: 5,
+            },
+            ViewDelta {
+                article: b,
+                hour,
+                n: 9,
+            },
+            ViewDelta {
+                article: a,
+                hour,
+                n: 2,
+            },
+            // Old views count in the total but not in a 24 h most-read list.
+            ViewDelta {
+                article: c,
+                hour: hour - 48,
+                n: 100,
+            },
+        ])
+        .await
+        .unwrap();
+    let views = store.article_views(&[a, b, c]).await.unwrap();
+    let get = |id| views.iter().find(|(x, _)| *x == id).unwrap().1;
+    assert_eq!((get(a), get(b), get(c)), (7, 9, 100));
+    let top = store.most_read(now - 24 * 3600, 10).await.unwrap();
+    assert_eq!(top.iter().map(|c| c.id).collect::<Vec<_>>(), [b, a]);
+    assert_eq!(top[0].views, 9);
+    let all_time = store.most_read(0, 10).await.unwrap();
+    assert_eq!(all_time[0].id, c);
+    assert_eq!(store.get_article(a).await.unwrap().unwrap().views, 7);
+}
+
+pub async fn views_concurrent_flushes_are_exact(store: Arc<dyn Store>) {
+    let src = source(&*store, "kappa").await;
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        ids.push(insert(&*store, &article(src, n)).await);
+    }
+    let hour = T0 / 3600;
+    let mut tasks = Vec::new();
+    for t in 0..8i64 {
+        let store = store.clone();
+        let ids = ids.clone();
+        tasks.push(tokio::spawn(async move {
+            for round in 0..10i64 {
+                // Each task touches the articles in a different order.
+                let batch: Vec<ViewDelta> = (0..ids.len())
+                    .map(|i| ViewDelta {
+                        article: ids[(i + t as usize) % ids.len()],
+                        hour: hour + round % 2,
+                        n: 1 + t,
+                    })
+                    .collect();
+                store.add_views(&batch).await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let per_article: i64 = (0..8).map(|t| (1 + t) * 10).sum();
+    for (_, v) in store.article_views(&ids).await.unwrap() {
+        assert_eq!(v, per_article);
+    }
+    assert_eq!(
+        store.table_counts().await.unwrap().total_views,
+        per_article * 5
+    );
+}
+
+pub async fn views_for_unknown_articles_are_dropped(store: Arc<dyn Store>) {
+    let src = source(&*store, "lambda").await;
+    let a = insert(&*store, &article(src, 1)).await;
+    store
+        .add_views(&[
+            ViewDelta {
+                article: a,
+                hour: 1,
+                n: 1,
+            },
+            ViewDelta {
+                article: ArticleId(a.0 + 500),
+                hour: 1,
+                n: 4,
+            },
+        ])
+        .await
+        .unwrap();
+    let counts = store.table_counts().await.unwrap();
+    assert_eq!(counts.total_views, 1);
+    assert_eq!(counts.article_views_hourly, 1);
+    store.add_views(&[]).await.unwrap();
+}
+
+pub async fn stories_group_articles(store: Arc<dyn Store>) {
+    let s1 = source(&*store, "mu").await;
+    let s2 = source(&*store, "nu").await;
+    let a = insert(&*store, &article(s1, 5)).await;
+    let mut other = article(s2, 3);
+    other.canonical_url = "https://other.example/3".into();
+    let b = insert(&*store, &other).await;
+    let story = store.create_story(a, T0 + 1000).await.unwrap();
+    store.assign_story(b, story, T0 + 2000).await.unwrap();
+    let st = store.get_story(story).await.unwrap().unwrap();
+    assert_eq!(st.size, 2);
+    assert_eq!(st.lead_article, b, "the earliest member leads");
+    assert_eq!(st.last_update, T0 + 2000);
+    let members = store.story_articles(story).await.unwrap();
+    assert_eq!(members.iter().map(|c| c.id).collect::<Vec<_>>(), [b, a]);
+    assert!(members.iter().all(|c| c.story_id == Some(story)));
+    assert!(
+        store
+            .assign_story(ArticleId(a.0 + 999), story, T0)
+            .await
+            .is_err()
+    );
+}
+
+pub async fn jobs_are_claimed_once(store: Arc<dyn Store>) {
+    store
+        .ensure_job("source:1", "poll", T0, Some("{\"source\":1}"))
+        .await
+        .unwrap();
+    store
+        .ensure_job("source:2", "poll", T0 + 10, None)
+        .await
+        .unwrap();
+    store
+        .ensure_job("source:3", "poll", T0 + 10_000, None)
+        .await
+        .unwrap();
+    store
+        .ensure_job("rollup", "housekeeping", T0, None)
+        .await
+        .unwrap();
+    // ensure_job never resets an existing job.
+    store
+        .ensure_job("source:1", "poll", T0 + 50_000, None)
+        .await
+        .unwrap();
+
+    let now = T0 + 100;
+    let got = store.claim_jobs("poll", "w1", now, 60, 10).await.unwrap();
+    assert_eq!(
+        got.iter().map(|j| j.key.as_str()).collect::<Vec<_>>(),
+        ["source:1", "source:2"]
+    );
+    assert_eq!(got[0].payload.as_deref(), Some("{\"source\":1}"));
+    assert_eq!(got[0].lease_owner.as_deref(), Some("w1"));
+    assert_eq!(got[0].attempts, 1);
+    assert!(
+        store
+            .claim_jobs("poll", "w2", now + 1, 60, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "leased jobs are not handed out"
+    );
+    assert!(
+        store
+            .renew_lease("source:1", "w1", now + 30, 60)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .renew_lease("source:1", "w2", now + 30, 60)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .complete_job("source:1", "w2", Some(now + 900), None)
+            .await
+            .unwrap(),
+        "only the holder completes"
+    );
+    assert!(
+        store
+            .complete_job("source:1", "w1", Some(now + 900), None)
+            .await
+            .unwrap()
+    );
+    let j = store.get_job("source:1").await.unwrap().unwrap();
+    assert_eq!((j.due_at, j.lease_owner, j.attempts), (now + 900, None, 0));
+    assert!(
+        store
+            .complete_job("source:2", "w1", Some(now + 60), Some("timeout"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store
+            .get_job("source:2")
+            .await
+            .unwrap()
+            .unwrap()
+            .last_error
+            .as_deref(),
+        Some("timeout")
+    );
+    let h = store
+        .claim_jobs("housekeeping", "w2", now, 60, 10)
+        .await
+        .unwrap();
+    assert_eq!(h.len(), 1);
+    assert!(
+        store
+            .complete_job("rollup", "w2", None, None)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store.get_job("rollup").await.unwrap().is_none(),
+        "a one-off job is deleted when done"
+    );
+}
+
+pub async fn jobs_concurrent_claims_never_overlap(store: Arc<dyn Store>) {
+    for i in 0..60 {
+        store
+            .ensure_job(&format!("job:{i:02}"), "poll", T0, None)
+            .await
+            .unwrap();
+    }
+    let mut tasks = Vec::new();
+    for w in 0..4 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                let got = store
+                    .claim_jobs("poll", &format!("w{w}"), T0 + 5, 600, 3)
+                    .await
+                    .unwrap();
+                if got.is_empty() {
+                    break;
+                }
+                mine.extend(got.into_iter().map(|j| j.key));
+            }
+            mine
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all.sort();
+    let n = all.len();
+    all.dedup();
+    assert_eq!(n, all.len(), "a job was handed to two workers");
+    assert_eq!(n, 60);
+}
+
+pub async fn lease_expiry_hands_job_over(store: Arc<dyn Store>) {
+    store
+        .ensure_job("source:9", "poll", T0, None)
+        .await
+        .unwrap();
+    let first = store
+        .claim_jobs("poll", "dead-worker", T0, 30, 1)
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 1);
+    assert!(
+        store
+            .claim_jobs("poll", "w2", T0 + 29, 30, 1)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let taken = store
+        .claim_jobs("poll", "w2", T0 + 31, 30, 1)
+        .await
+        .unwrap();
+    assert_eq!(taken.len(), 1, "an expired lease frees the job");
+    assert_eq!(taken[0].attempts, 2);
+    assert!(
+        !store
+            .renew_lease("source:9", "dead-worker", T0 + 32, 30)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .complete_job("source:9", "dead-worker", Some(T0 + 100), None)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .complete_job("source:9", "w2", Some(T0 + 100), None)
+            .await
+            .unwrap()
+    );
+}
+
+pub async fn meta_settings(store: Arc<dyn Store>) {
+    assert!(store.get_meta("salt").await.unwrap().is_none());
+    assert_eq!(store.init_meta("salt", "one").await.unwrap(), "one");
+    assert_eq!(
+        store.init_meta("salt", "two").await.unwrap(),
+        "one",
+        "init never overwrites"
+    );
+    store.set_meta("salt", "three").await.unwrap();
+    assert_eq!(
+        store.get_meta("salt").await.unwrap().as_deref(),
+        Some("three")
+    );
+}
+
+pub async fn retention_deletes_and_remembers(store: Arc<dyn Store>) {
+    let src = source(&*store, "xi").await;
+    let sec = store
+        .upsert_section(&NewSection {
+            slug: "brief".into(),
+            name: "Brief".into(),
+            position: 0,
+            max_age_days: Some(1),
+        })
+        .await
+        .unwrap();
+    let mut old = article(src, 1);
+    old.section_id = Some(sec.id);
+    let old_id = insert(&*store, &old).await;
+    store
+        .add_views(&[ViewDelta {
+            article: old_id,
+            hour: T0 / 3600,
+            n: 3,
+        }])
+        .await
+        .unwrap();
+    let mut fresh = article(src, 100);
+    fresh.section_id = Some(sec.id);
+    insert(&*store, &fresh).await;
+    let n = store
+        .delete_articles_before(Some(sec.id), T0 + 50 * 60, T0 + 90_000)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    assert!(store.get_article(old_id).await.unwrap().is_none());
+    assert_eq!(
+        store.upsert_article(&old, T0 + 90_001).await.unwrap().kind,
+        UpsertKind::Suppressed
+    );
+    assert_eq!(
+        store.table_counts().await.unwrap().article_views_hourly,
+        1,
+        "view history is kept"
+    );
+}
+
+pub async fn table_counts_add_up(store: Arc<dyn Store>) {
+    assert!(store.table_counts().await.unwrap().is_empty_site());
+    let src = source(&*store, "omicron").await;
+    let a = insert(&*store, &article(src, 1)).await;
+    store
+        .add_views(&[ViewDelta {
+            article: a,
+            hour: 10,
+            n: 4,
+        }])
+        .await
+        .unwrap();
+    store.set_meta("k", "v").await.unwrap();
+    let c = store.table_counts().await.unwrap();
+    assert_eq!(
+        (
+            c.sources,
+            c.articles,
+            c.article_views_hourly,
+            c.meta,
+            c.total_views
+        ),
+        (1, 1, 1, 1, 4)
+    );
+    assert!(!c.is_empty_site());
+    store.ping().await.unwrap();
+}

@@ -1,0 +1,56 @@
+//! Store errors. Connection failures carry the URL with its password redacted,
+//! so they can be shown to an operator as they are.
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error(
+        "unsupported database URL {0:?}: expected sqlite://PATH, sqlite::memory: or postgres://..."
+    )]
+    UnsupportedUrl(String),
+    #[error("cannot open database {url}: {reason}")]
+    Open { url: String, reason: String },
+    #[error("migrating database {url} failed: {source}")]
+    Migrate {
+        url: String,
+        #[source]
+        source: sqlx::migrate::MigrateError,
+    },
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("invalid stored data: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// `postgres://user:secret@host/db` -> `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_password() {
+        assert_eq!(
+            super::redact_url("postgres://news:s3cret@db.example:5432/site"),
+            "postgres://news:***@db.example:5432/site"
+        );
+        assert_eq!(
+            super::redact_url("sqlite:///tmp/x.db"),
+            "sqlite:///tmp/x.db"
+        );
+    }
+}

@@ -1,0 +1,95 @@
+//! Values the store hands back and takes in, beyond the core domain types.
+
+use newsroom_core::{ArticleId, SectionId, SourceId, StoryId, Timestamp};
+use serde::Serialize;
+
+/// What a list (latest news, section page, most read) needs of an article: no body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArticleCard {
+    pub id: ArticleId,
+    pub title: String,
+    pub summary: String,
+    pub published_at: Timestamp,
+    pub views: i64,
+    pub video: bool,
+    pub image_url: Option<String>,
+    pub source_id: SourceId,
+    pub source_name: String,
+    pub section_id: Option<SectionId>,
+    pub story_id: Option<StoryId>,
+}
+
+/// Which articles a list shows. Hidden articles are never listed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListQuery {
+    pub section: Option<SectionId>,
+    pub source: Option<SourceId>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// A batch entry of counted views: `n` views of `article` in the UTC hour starting at `hour * 3600`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ViewDelta {
+    pub article: ArticleId,
+    pub hour: i64,
+    pub n: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpsertKind {
+    Inserted,
+    /// Seen before with different content; the stored article now carries the new content.
+    Updated,
+    Unchanged,
+    /// Hidden or deleted earlier: kept out on purpose.
+    Suppressed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UpsertOutcome {
+    /// `None` only when a deleted article was suppressed.
+    pub id: Option<ArticleId>,
+    pub kind: UpsertKind,
+}
+
+/// A unit of background work, held by at most one worker at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub key: String,
+    pub kind: String,
+    pub due_at: Timestamp,
+    pub lease_owner: Option<String>,
+    pub lease_until: Option<Timestamp>,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub payload: Option<String>,
+}
+
+/// A source with the number of articles it has contributed (for `source list`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceStats {
+    pub source: newsroom_core::Source,
+    pub article_count: i64,
+}
+
+/// Row counts per table, for `newsroom copy` verification and emptiness checks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TableCounts {
+    pub sections: i64,
+    pub sources: i64,
+    pub articles: i64,
+    pub stories: i64,
+    pub article_views_hourly: i64,
+    pub tombstones: i64,
+    pub jobs: i64,
+    pub meta: i64,
+    /// Sum of `articles.views`: copying must keep every counted view.
+    pub total_views: i64,
+}
+
+impl TableCounts {
+    pub fn is_empty_site(&self) -> bool {
+        self.sections == 0 && self.sources == 0 && self.articles == 0
+    }
+}

@@ -1,0 +1,233 @@
+//! Row shapes shared by both backends, and their conversion to domain types.
+//! Every integer column is read as i64 (PostgreSQL columns are BIGINT) and
+//! every flag as an integer 0/1, so one row type decodes from either database.
+
+use crate::error::StoreError;
+use crate::model::{ArticleCard, Job};
+use newsroom_core::{
+    Article, ArticleId, ArticleStatus, FullTextMode, LeadImage, Section, SectionId, Source,
+    SourceHealth, SourceId, Story, StoryId, Video,
+};
+
+#[derive(sqlx::FromRow)]
+pub struct SectionRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub position: i64,
+    pub max_age_days: Option<i64>,
+}
+
+impl From<SectionRow> for Section {
+    fn from(r: SectionRow) -> Self {
+        Section {
+            id: SectionId(r.id),
+            slug: r.slug,
+            name: r.name,
+            position: r.position,
+            max_age_days: r.max_age_days,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct SourceRow {
+    pub id: i64,
+    pub name: String,
+    pub feed_url: String,
+    pub site_url: Option<String>,
+    pub section_id: Option<i64>,
+    pub full_text: String,
+    pub enabled: i64,
+    pub created_at: i64,
+    pub last_success_at: Option<i64>,
+    pub last_attempt_at: Option<i64>,
+    pub last_error_class: Option<String>,
+    pub last_error: Option<String>,
+    pub consecutive_failures: i64,
+    pub next_poll_at: i64,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+impl TryFrom<SourceRow> for Source {
+    type Error = StoreError;
+    fn try_from(r: SourceRow) -> Result<Self, StoreError> {
+        let full_text = FullTextMode::parse(&r.full_text).ok_or_else(|| {
+            StoreError::Corrupt(format!("source {}: full_text {:?}", r.id, r.full_text))
+        })?;
+        Ok(Source {
+            id: SourceId(r.id),
+            name: r.name,
+            feed_url: r.feed_url,
+            site_url: r.site_url,
+            section_id: r.section_id.map(SectionId),
+            full_text,
+            enabled: r.enabled != 0,
+            created_at: r.created_at,
+            health: SourceHealth {
+                last_success_at: r.last_success_at,
+                last_attempt_at: r.last_attempt_at,
+                last_error_class: r.last_error_class,
+                last_error: r.last_error,
+                consecutive_failures: r.consecutive_failures,
+                next_poll_at: r.next_poll_at,
+                etag: r.etag,
+                last_modified: r.last_modified,
+            },
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct SourceStatsRow {
+    #[sqlx(flatten)]
+    pub source: SourceRow,
+    pub article_count: i64,
+}
+
+#[derive(sqlx::FromRow, Clone)]
+pub struct ArticleRow {
+    pub id: i64,
+    pub source_id: i64,
+    pub section_id: Option<i64>,
+    pub guid: Option<String>,
+    pub canonical_url: String,
+    pub original_url: String,
+    pub title: String,
+    pub summary: String,
+    pub body_html: String,
+    pub body_text: String,
+    pub image_url: Option<String>,
+    pub image_alt: Option<String>,
+    pub image_width: Option<i64>,
+    pub image_height: Option<i64>,
+    pub video_url: Option<String>,
+    pub author: Option<String>,
+    pub language: Option<String>,
+    pub published_at: i64,
+    pub fetched_at: i64,
+    pub updated_at: i64,
+    pub status: String,
+    pub views: i64,
+}
+
+fn dim(v: Option<i64>) -> Option<u32> {
+    v.and_then(|v| u32::try_from(v).ok())
+}
+
+impl TryFrom<ArticleRow> for Article {
+    type Error = StoreError;
+    fn try_from(r: ArticleRow) -> Result<Self, StoreError> {
+        let status = ArticleStatus::parse(&r.status).ok_or_else(|| {
+            StoreError::Corrupt(format!("article {}: status {:?}", r.id, r.status))
+        })?;
+        Ok(Article {
+            id: ArticleId(r.id),
+            source_id: SourceId(r.source_id),
+            section_id: r.section_id.map(SectionId),
+            guid: r.guid,
+            canonical_url: r.canonical_url,
+            original_url: r.original_url,
+            title: r.title,
+            summary: r.summary,
+            body_html: r.body_html,
+            body_text: r.body_text,
+            image: r.image_url.map(|url| LeadImage {
+                url,
+                alt: r.image_alt.unwrap_or_default(),
+                width: dim(r.image_width),
+                height: dim(r.image_height),
+            }),
+            video: r.video_url.map(|url| Video { url }),
+            author: r.author,
+            language: r.language,
+            published_at: r.published_at,
+            fetched_at: r.fetched_at,
+            updated_at: r.updated_at,
+            status,
+            views: r.views,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct CardRow {
+    pub id: i64,
+    pub title: String,
+    pub summary: String,
+    pub published_at: i64,
+    pub views: i64,
+    pub video_url: Option<String>,
+    pub image_url: Option<String>,
+    pub source_id: i64,
+    pub source_name: String,
+    pub section_id: Option<i64>,
+    pub story_id: Option<i64>,
+}
+
+impl From<CardRow> for ArticleCard {
+    fn from(r: CardRow) -> Self {
+        ArticleCard {
+            id: ArticleId(r.id),
+            title: r.title,
+            summary: r.summary,
+            published_at: r.published_at,
+            views: r.views,
+            video: r.video_url.is_some(),
+            image_url: r.image_url,
+            source_id: SourceId(r.source_id),
+            source_name: r.source_name,
+            section_id: r.section_id.map(SectionId),
+            story_id: r.story_id.map(StoryId),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct StoryRow {
+    pub id: i64,
+    pub lead_article_id: i64,
+    pub first_seen: i64,
+    pub last_update: i64,
+    pub size: i64,
+}
+
+impl From<StoryRow> for Story {
+    fn from(r: StoryRow) -> Self {
+        Story {
+            id: StoryId(r.id),
+            lead_article: ArticleId(r.lead_article_id),
+            first_seen: r.first_seen,
+            last_update: r.last_update,
+            size: r.size,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct JobRow {
+    pub key: String,
+    pub kind: String,
+    pub due_at: i64,
+    pub lease_owner: Option<String>,
+    pub lease_until: Option<i64>,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub payload: Option<String>,
+}
+
+impl From<JobRow> for Job {
+    fn from(r: JobRow) -> Self {
+        Job {
+            key: r.key,
+            kind: r.kind,
+            due_at: r.due_at,
+            lease_owner: r.lease_owner,
+            lease_until: r.lease_until,
+            attempts: r.attempts,
+            last_error: r.last_error,
+            payload: r.payload,
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! SQL shared by both backends. Placeholders are `$N`, which SQLite and
+//! PostgreSQL both accept, so each statement is written once. Where the
+//! dialects differ the difference is a named piece in `Dialect`.
+//! Statements are `&'static str` (sqlx refuses unaudited dynamic SQL); the
+//! ones assembled from column lists are built once on first use.
+
+use std::sync::LazyLock;
+
+/// The few places where SQLite and PostgreSQL need different text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// Row locking for lease claims: PostgreSQL skips rows another claim holds;
+    /// SQLite has a single writer, so the claim's transaction is the lock.
+    pub fn skip_locked(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
+        }
+    }
+
+    pub fn claim_jobs(self) -> &'static str {
+        static SQLITE: LazyLock<String> = LazyLock::new(|| Dialect::Sqlite.claim_jobs_text());
+        static POSTGRES: LazyLock<String> = LazyLock::new(|| Dialect::Postgres.claim_jobs_text());
+        match self {
+            Dialect::Sqlite => &SQLITE,
+            Dialect::Postgres => &POSTGRES,
+        }
+    }
+
+    fn claim_jobs_text(self) -> String {
+        format!(
+            "UPDATE jobs SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
+             WHERE key IN (SELECT key FROM jobs WHERE kind = $3 AND due_at <= $4 \
+                 AND (lease_until IS NULL OR lease_until <= $4) \
+                 ORDER BY due_at, key LIMIT $5 {}) \
+             RETURNING {JOB_COLS}",
+            self.skip_locked()
+        )
+    }
+}
+
+pub const SECTION_COLS: &str = "id, slug, name, position, max_age_days";
+
+pub const UPSERT_SECTION: &str = "INSERT INTO sections (slug, name, position, max_age_days) VALUES ($1, $2, $3, $4) \
+     ON CONFLICT (slug) DO UPDATE SET name = excluded.name, position = excluded.position, max_age_days = excluded.max_age_days \
+     RETURNING id, slug, name, position, max_age_days";
+pub const LIST_SECTIONS: &str =
+    "SELECT id, slug, name, position, max_age_days FROM sections ORDER BY position, name";
+pub const SECTION_BY_SLUG: &str =
+    "SELECT id, slug, name, position, max_age_days FROM sections WHERE slug = $1";
+
+pub const SOURCE_COLS: &str = "id, name, feed_url, site_url, section_id, full_text, enabled, created_at, \
+     last_success_at, last_attempt_at, last_error_class, last_error, consecutive_failures, next_poll_at, etag, last_modified";
+
+pub fn insert_source() -> &'static str {
+    static Q: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "INSERT INTO sources (name, feed_url, site_url, section_id, full_text, enabled, created_at, next_poll_at) \
+         VALUES ($1, $2, $3, $4, $5, 1, $6, $6) RETURNING {SOURCE_COLS}"
+        )
+    });
+    &Q
+}
+pub fn get_source() -> &'static str {
+    static Q: LazyLock<String> =
+        LazyLock::new(|| format!("SELECT {SOURCE_COLS} FROM sources WHERE id = $1"));
+    &Q
+}
+pub fn source_by_feed_url() -> &'static str {
+    static Q: LazyLock<String> =
+        LazyLock::new(|| format!("SELECT {SOURCE_COLS} FROM sources WHERE feed_url = $1"));
+    &Q
+}
+pub fn list_sources() -> &'static str {
+    static Q: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {SOURCE_COLS}, (SELECT COUNT(*) FROM articles a WHERE a.source_id = sources.id) AS article_count \
+         FROM sources ORDER BY name, id"
+        )
+    });
+    &Q
+}
+pub const SET_SOURCE_ENABLED: &str = "UPDATE sources SET enabled = $2 WHERE id = $1";
+pub const SET_SOURCE_NAME: &str = "UPDATE sources SET name = $2 WHERE id = $1";
+pub const DELETE_SOURCE_ARTICLES: &str = "DELETE FROM articles WHERE source_id = $1";
+pub const DELETE_SOURCE: &str = "DELETE FROM sources WHERE id = $1";
+pub const UPDATE_SOURCE_HEALTH: &str = "UPDATE sources SET last_success_at = $2, last_attempt_at = $3, \
+     last_error_class = $4, last_error = $5, consecutive_failures = $6, next_poll_at = $7, etag = $8, last_modified = $9 \
+     WHERE id = $1";
+
+pub const ARTICLE_COLS: &str = "id, source_id, section_id, guid, canonical_url, original_url, title, summary, \
+     body_html, body_text, image_url, image_alt, image_width, image_height, video_url, author, language, \
+     published_at, fetched_at, updated_at, status, views";
+
+pub fn get_article() -> &'static str {
+    static Q: LazyLock<String> =
+        LazyLock::new(|| format!("SELECT {ARTICLE_COLS} FROM articles WHERE id = $1"));
+    &Q
+}
+pub fn article_by_canonical_url() -> &'static str {
+    static Q: LazyLock<String> =
+        LazyLock::new(|| format!("SELECT {ARTICLE_COLS} FROM articles WHERE canonical_url = $1"));
+    &Q
+}
+/// The (source, guid) match wins over the URL match: a feed that moves an
+/// item to a new URL keeps its guid.
+pub fn find_for_upsert() -> &'static str {
+    static Q: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {ARTICLE_COLS} FROM articles \
+         WHERE (source_id = $1 AND guid = $2) OR canonical_url = $3 \
+         ORDER BY CASE WHEN source_id = $1 AND guid = $2 THEN 0 ELSE 1 END LIMIT 1"
+        )
+    });
+    &Q
+}
+pub const TOMBSTONE_EXISTS: &str = "SELECT COUNT(*) FROM tombstones WHERE canonical_url = $1";
+pub const INSERT_ARTICLE: &str = "INSERT INTO articles (source_id, section_id, guid, canonical_url, original_url, title, summary, \
+     body_html, body_text, image_url, image_alt, image_width, image_height, video_url, author, language, \
+     published_at, fetched_at, updated_at, status, views) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, 'published', 0) \
+     RETURNING id";
+pub const UPDATE_ARTICLE: &str = "UPDATE articles SET original_url = $2, title = $3, summary = $4, body_html = $5, \
+     body_text = $6, image_url = $7, image_alt = $8, image_width = $9, image_height = $10, video_url = $11, \
+     author = $12, language = $13, fetched_at = $14, updated_at = $15, section_id = $16 WHERE id = $1";
+pub const TOUCH_ARTICLE: &str = "UPDATE articles SET fetched_at = $2 WHERE id = $1";
+
+/// Columns of an `ArticleCard`; `a` is articles, `s` is sources.
+pub const CARD_COLS: &str = "a.id, a.title, a.summary, a.published_at, a.views, a.video_url, a.image_url, \
+     a.source_id, s.name AS source_name, a.section_id, a.story_id";
+
+pub fn list_articles() -> &'static str {
+    static Q: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {CARD_COLS} FROM articles a JOIN sources s ON s.id = a.source_id \
+         WHERE a.status = 'published' AND ($1 IS NULL OR a.section_id = $1) AND ($2 IS NULL OR a.source_id = $2) \
+         ORDER BY a.published_at DESC, a.id DESC LIMIT $3 OFFSET $4"
+        )
+    });
+    &Q
+}
+pub const COUNT_ARTICLES: &str = "SELECT COUNT(*) FROM articles a \
+     WHERE a.status = 'published' AND ($1 IS NULL OR a.section_id = $1) AND ($2 IS NULL OR a.source_id = $2)";
+pub fn most_read() -> &'static str {
+    static Q: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {CARD_COLS} FROM articles a JOIN sources s ON s.id = a.source_id \
+         JOIN (SELECT article_id, CAST(SUM(views) AS BIGINT) AS recent FROM article_views_hourly \
+               WHERE hour >= $1 GROUP BY article_id) r ON r.article_id = a.id \
+         WHERE a.status = 'published' \
+         ORDER BY r.recent DESC, a.published_at DESC, a.id DESC LIMIT $2"
+        )
+    });
+    &Q
+}
+pub fn story_articles() -> &'static str {
+    static Q: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {CARD_COLS} FROM articles a JOIN sources s ON s.id = a.source_id \
+         WHERE a.story_id = $1 AND a.status = 'published' ORDER BY a.published_at, a.id"
+        )
+    });
+    &Q
+}
+pub const SET_ARTICLE_STATUS: &str =
+    "UPDATE articles SET status = $2, updated_at = $3 WHERE id = $1";
+pub const INSERT_TOMBSTONE: &str = "INSERT INTO tombstones (canonical_url, deleted_at) VALUES ($1, $2) \
+     ON CONFLICT (canonical_url) DO NOTHING";
+pub const DELETE_ARTICLE: &str = "DELETE FROM articles WHERE id = $1";
+pub const OLD_ARTICLES: &str = "SELECT id, canonical_url FROM articles \
+     WHERE ($1 IS NULL OR section_id = $1) AND published_at < $2";
+
+pub const ADD_VIEWS_TOTAL: &str = "UPDATE articles SET views = views + $2 WHERE id = $1";
+pub const ADD_VIEWS_HOURLY: &str = "INSERT INTO article_views_hourly (article_id, hour, views) \
+     SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM articles WHERE id = $1) \
+     ON CONFLICT (article_id, hour) DO UPDATE SET views = article_views_hourly.views + excluded.views";
+
+pub const INSERT_STORY: &str = "INSERT INTO stories (lead_article_id, first_seen, last_update, size) VALUES ($1, $2, $2, 0) RETURNING id";
+pub const SET_ARTICLE_STORY: &str = "UPDATE articles SET story_id = $2 WHERE id = $1";
+/// Recomputes size and first-seen from the members; the lead is the earliest member.
+pub const REFRESH_STORY: &str = "UPDATE stories SET \
+     size = (SELECT COUNT(*) FROM articles WHERE story_id = $1), \
+     first_seen = COALESCE((SELECT MIN(published_at) FROM articles WHERE story_id = $1), first_seen), \
+     lead_article_id = COALESCE((SELECT id FROM articles WHERE story_id = $1 ORDER BY published_at, id LIMIT 1), lead_article_id), \
+     last_update = $2 WHERE id = $1";
+pub const GET_STORY: &str =
+    "SELECT id, lead_article_id, first_seen, last_update, size FROM stories WHERE id = $1";
+
+pub const JOB_COLS: &str =
+    "key, kind, due_at, lease_owner, lease_until, attempts, last_error, payload";
+pub const ENSURE_JOB: &str = "INSERT INTO jobs (key, kind, due_at, payload) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING";
+pub const RENEW_LEASE: &str =
+    "UPDATE jobs SET lease_until = $3 WHERE key = $1 AND lease_owner = $2 AND lease_until > $4";
+pub const COMPLETE_JOB: &str = "UPDATE jobs SET due_at = $3, lease_owner = NULL, lease_until = NULL, last_error = $4, \
+     attempts = CASE WHEN $4 IS NULL THEN 0 ELSE attempts END \
+     WHERE key = $1 AND lease_owner = $2";
+pub const DELETE_JOB: &str = "DELETE FROM jobs WHERE key = $1 AND lease_owner = $2";
+pub fn get_job() -> &'static str {
+    static Q: LazyLock<String> =
+        LazyLock::new(|| format!("SELECT {JOB_COLS} FROM jobs WHERE key = $1"));
+    &Q
+}
+
+pub const GET_META: &str = "SELECT value FROM meta WHERE key = $1";
+pub const SET_META: &str = "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+pub const INIT_META: &str =
+    "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING";
+
+pub const TABLE_COUNTS: &str = "SELECT \
+     (SELECT COUNT(*) FROM sections), (SELECT COUNT(*) FROM sources), (SELECT COUNT(*) FROM articles), \
+     (SELECT COUNT(*) FROM stories), (SELECT COUNT(*) FROM article_views_hourly), (SELECT COUNT(*) FROM tombstones), \
+     (SELECT COUNT(*) FROM jobs), (SELECT COUNT(*) FROM meta), \
+     CAST(COALESCE((SELECT SUM(views) FROM articles), 0) AS BIGINT)";

@@ -1,0 +1,125 @@
+//! The `Store` trait: everything newsroom keeps, behind one interface that
+//! SQLite and PostgreSQL both implement and the conformance suite checks.
+
+use crate::error::Result;
+use crate::model::{
+    ArticleCard, Job, ListQuery, SourceStats, TableCounts, UpsertOutcome, ViewDelta,
+};
+use async_trait::async_trait;
+use newsroom_core::{
+    Article, ArticleId, ArticleStatus, NewArticle, NewSection, NewSource, Section, SectionId,
+    Source, SourceHealth, SourceId, Story, StoryId, Timestamp,
+};
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// "sqlite" or "postgres".
+    fn backend(&self) -> &'static str;
+
+    /// A cheap round trip, for the health endpoint.
+    async fn ping(&self) -> Result<()>;
+
+    // --- sections ---
+    /// Creates the section, or updates name and position of the one with the same slug.
+    async fn upsert_section(&self, s: &NewSection) -> Result<Section>;
+    async fn list_sections(&self) -> Result<Vec<Section>>;
+    async fn section_by_slug(&self, slug: &str) -> Result<Option<Section>>;
+
+    // --- sources ---
+    async fn add_source(&self, s: &NewSource, now: Timestamp) -> Result<Source>;
+    async fn get_source(&self, id: SourceId) -> Result<Option<Source>>;
+    async fn source_by_feed_url(&self, feed_url: &str) -> Result<Option<Source>>;
+    async fn list_sources(&self) -> Result<Vec<SourceStats>>;
+    async fn set_source_enabled(&self, id: SourceId, enabled: bool) -> Result<bool>;
+    async fn set_source_name(&self, id: SourceId, name: &str) -> Result<bool>;
+    /// Removes the source and its articles (their view history stays).
+    async fn delete_source(&self, id: SourceId) -> Result<bool>;
+    async fn update_source_health(&self, id: SourceId, health: &SourceHealth) -> Result<()>;
+
+    // --- articles ---
+    /// Inserts, or updates the article with the same (source, guid) or canonical URL.
+    /// Content changes set `updated_at = now`; hidden or deleted articles are not revived.
+    async fn upsert_article(&self, a: &NewArticle, now: Timestamp) -> Result<UpsertOutcome>;
+    async fn get_article(&self, id: ArticleId) -> Result<Option<Article>>;
+    async fn article_by_canonical_url(&self, url: &str) -> Result<Option<Article>>;
+    /// Published articles, newest first.
+    async fn list_articles(&self, q: &ListQuery) -> Result<Vec<ArticleCard>>;
+    async fn count_articles(&self, q: &ListQuery) -> Result<i64>;
+    /// Published articles by views counted since `since`, most first.
+    async fn most_read(&self, since: Timestamp, limit: i64) -> Result<Vec<ArticleCard>>;
+    async fn set_article_status(
+        &self,
+        id: ArticleId,
+        status: ArticleStatus,
+        now: Timestamp,
+    ) -> Result<bool>;
+    /// Deletes the article and leaves a tombstone so ingestion never brings it back.
+    async fn delete_article(&self, id: ArticleId, now: Timestamp) -> Result<bool>;
+    /// Deletes published articles of `section` older than `before` (retention); returns how many.
+    async fn delete_articles_before(
+        &self,
+        section: Option<SectionId>,
+        before: Timestamp,
+        now: Timestamp,
+    ) -> Result<u64>;
+    /// Current stored view totals for many articles at once.
+    async fn article_views(&self, ids: &[ArticleId]) -> Result<Vec<(ArticleId, i64)>>;
+
+    // --- view counts ---
+    /// Adds every delta atomically (one transaction): totals and hourly buckets.
+    /// Deltas for unknown articles are dropped. Safe to run concurrently from many nodes.
+    async fn add_views(&self, batch: &[ViewDelta]) -> Result<()>;
+
+    // --- stories ---
+    async fn create_story(&self, lead: ArticleId, now: Timestamp) -> Result<StoryId>;
+    /// Puts the article into the story and refreshes the story's size, lead and times.
+    async fn assign_story(&self, article: ArticleId, story: StoryId, now: Timestamp) -> Result<()>;
+    async fn get_story(&self, id: StoryId) -> Result<Option<Story>>;
+    /// Member articles in time order, oldest first.
+    async fn story_articles(&self, id: StoryId) -> Result<Vec<ArticleCard>>;
+
+    // --- job leases ---
+    /// Creates the job if it does not exist; an existing job keeps its schedule and lease.
+    async fn ensure_job(
+        &self,
+        key: &str,
+        kind: &str,
+        due_at: Timestamp,
+        payload: Option<&str>,
+    ) -> Result<()>;
+    /// Claims up to `limit` due jobs of `kind` whose lease is free or expired, for `lease_secs`.
+    /// Two callers never receive the same job while its lease runs.
+    async fn claim_jobs(
+        &self,
+        kind: &str,
+        worker: &str,
+        now: Timestamp,
+        lease_secs: i64,
+        limit: i64,
+    ) -> Result<Vec<Job>>;
+    /// Extends a lease the worker still holds; false if it was lost.
+    async fn renew_lease(
+        &self,
+        key: &str,
+        worker: &str,
+        now: Timestamp,
+        lease_secs: i64,
+    ) -> Result<bool>;
+    /// Finishes a job the worker holds: reschedules it at `next_due` (or deletes it when `None`)
+    /// and frees the lease. False if the lease had been lost to another worker.
+    async fn complete_job(
+        &self,
+        key: &str,
+        worker: &str,
+        next_due: Option<Timestamp>,
+        error: Option<&str>,
+    ) -> Result<bool>;
+    async fn get_job(&self, key: &str) -> Result<Option<Job>>;
+
+    // --- settings and housekeeping ---
+    async fn get_meta(&self, key: &str) -> Result<Option<String>>;
+    async fn set_meta(&self, key: &str, value: &str) -> Result<()>;
+    /// Sets the value only if the key is absent; returns the value that is stored afterwards.
+    async fn init_meta(&self, key: &str, value: &str) -> Result<String>;
+    async fn table_counts(&self) -> Result<TableCounts>;
+}
