@@ -43,7 +43,15 @@ pub fn extract(html: &[u8], url: Option<&str>, http_charset: Option<&str>) -> Ex
         .or_else(|| meta.canonical.as_deref().and_then(|c| url::Url::parse(c).ok()));
 
     let mut out = Extracted::default();
-    let sel = scoring::select(&dom);
+    // JSON-LD articleBody, when long, tells which DOM element is the article.
+    // A short or ellipsised one is a teaser and would pick one paragraph.
+    let ld_anchor = ld
+        .body
+        .as_deref()
+        .map(str::trim_end)
+        .filter(|b| b.chars().count() >= 800 && !b.ends_with('…') && !b.ends_with("..."))
+        .map(scoring::anchor);
+    let sel = scoring::select(&dom, ld_anchor.as_ref());
     let (mut body_text, mut body_html) = match &sel {
         Some(s) => (text::render_text(&dom, s), text::render_html(&dom, s, base.as_ref())),
         None => (String::new(), String::new()),

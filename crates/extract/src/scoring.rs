@@ -35,7 +35,29 @@ fn visible_len(s: &str) -> u32 {
     s.chars().filter(|c| !c.is_whitespace()).count() as u32
 }
 
-pub fn select(dom: &Dom) -> Option<Selection> {
+/// Hashes of the words of a reference text (JSON-LD `articleBody`), used to
+/// find the DOM element that holds that text.
+pub type Anchor = std::collections::HashSet<u64>;
+
+pub fn word_hash(w: &str) -> u64 {
+    // FNV-1a: tiny and good enough for a per-page word set.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in w.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+pub fn words(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
+}
+
+pub fn anchor(text: &str) -> Anchor {
+    words(text).map(word_hash).collect()
+}
+
+pub fn select(dom: &Dom, anchor: Option<&Anchor>) -> Option<Selection> {
     let nodes = &dom.nodes;
     let n = nodes.len();
     if n < 2 {
@@ -131,7 +153,7 @@ pub fn select(dom: &Dom) -> Option<Selection> {
             && l[i] as f32 > 0.6 * t[i] as f32
             && g[i] < 200
             && !protected;
-        if junk || weak || link_list {
+        if junk || weak || link_list || (!protected && is_teaser(dom, i, &t, &l, &g)) {
             dead[i] = true;
         }
     }
@@ -154,6 +176,102 @@ pub fn select(dom: &Dom) -> Option<Selection> {
             t2[p as usize] += ti;
         }
     }
+    if std::env::var_os("EXTRACT_DEBUG").is_some() {
+        let mx = (0..n).max_by_key(|&i| own_text[i]).unwrap_or(0);
+        eprintln!("doc_good={doc_good} g2[0]={} t2[0]={} max own_text #{mx}={} link={} good={} dead={}", g2[0], t2[0], own_text[mx], own_link[mx], is_good(mx), dead[mx]);
+        let mut p = mx;
+        while p != NONE as usize {
+            eprintln!("  #{p} {:?} dead={} flags={:#b} t={} l={} g={} teaser={}", nodes[p].tag, dead[p], nodes[p].flags, t[p], l[p], g[p], is_teaser(dom, p, &t, &l, &g));
+            p = nodes[p].parent as usize;
+        }
+    }
+    let best = anchored(dom, anchor, &dead, &t2)
+        .or_else(|| body_marked(dom, &dead, &g2))
+        .or_else(|| generic(dom, &dead, &g2, &t2));
+    let best = first_of_several_articles(dom, best?, &dead, &g2);
+    Some(Selection {
+        root: best,
+        good: g2[best],
+        total: t2[best],
+        dead,
+        own_text,
+        own_link,
+        doc_good,
+    })
+}
+
+/// The element that best covers the reference text while adding the least
+/// other text.
+fn anchored(dom: &Dom, anchor: Option<&Anchor>, dead: &[bool], t2: &[u32]) -> Option<usize> {
+    let anchor = anchor?;
+    let nodes = &dom.nodes;
+    let n = nodes.len();
+    let mut m = vec![0u32; n];
+    for i in 0..n {
+        if nodes[i].tag != Tag::Text || dead[i] {
+            continue;
+        }
+        let mut hit = 0;
+        for w in words(dom.text_of(i)) {
+            if anchor.contains(&word_hash(w)) {
+                hit += w.chars().count() as u32;
+            }
+        }
+        m[i] = hit;
+    }
+    for i in (1..n).rev() {
+        let p = nodes[i].parent as usize;
+        let mi = m[i];
+        m[p] += mi;
+    }
+    let mut best = None;
+    let mut best_score = 0.0f32;
+    for i in (0..n).rev() {
+        if dead[i] || m[i] == 0 || !(nodes[i].tag.is_block() || nodes[i].tag == Tag::Document) {
+            continue;
+        }
+        let s = m[i] as f32 - 1.0 * (t2[i].saturating_sub(m[i])) as f32;
+        if s > best_score {
+            best_score = s;
+            best = Some(i);
+        }
+    }
+    // The reference must actually be on the page, not just share words.
+    let best = best?;
+    (m[best] >= 200 && m[best] * 10 >= t2[best] * 7).then_some(best)
+}
+
+/// An element explicitly marked as the article body (`itemprop=articleBody`,
+/// `class=article-body`) with real text in it. Sibling body parts split by
+/// ads are taken together through their parent.
+fn body_marked(dom: &Dom, dead: &[bool], g2: &[u32]) -> Option<usize> {
+    let nodes = &dom.nodes;
+    let mut tops: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < nodes.len() {
+        if !dead[i] && nodes[i].flags & BODY != 0 && g2[i] >= 150 {
+            tops.push(i);
+            i = nodes[i].end as usize;
+        } else {
+            i += 1;
+        }
+    }
+    let total: u32 = tops.iter().map(|&i| g2[i]).sum();
+    if total < 300 {
+        return None;
+    }
+    let &biggest = tops.iter().max_by_key(|&&i| g2[i])?;
+    let parent = nodes[biggest].parent as usize;
+    let siblings: Vec<usize> = tops.iter().copied().filter(|&i| nodes[i].parent as usize == parent).collect();
+    if siblings.len() > 1 && parent != 0 {
+        return Some(parent);
+    }
+    Some(biggest)
+}
+
+fn generic(dom: &Dom, dead: &[bool], g2: &[u32], t2: &[u32]) -> Option<usize> {
+    let nodes = &dom.nodes;
+    let n = nodes.len();
     let mut best = NONE as usize;
     let mut best_score = f32::MIN;
     for i in (0..n).rev() {
@@ -172,16 +290,78 @@ pub fn select(dom: &Dom) -> Option<Selection> {
             best = i;
         }
     }
-    if best == NONE as usize {
-        return None;
+    (best != NONE as usize).then_some(best)
+}
+
+/// Infinite-scroll pages hold the next stories below the first, each in its
+/// own `<article>`: the page's own story is the first.
+fn first_of_several_articles(dom: &Dom, best: usize, dead: &[bool], g2: &[u32]) -> usize {
+    let nodes = &dom.nodes;
+    let end = nodes[best].end as usize;
+    let mut found = Vec::new();
+    let mut i = best + 1;
+    while i < end {
+        if !dead[i] && nodes[i].tag == Tag::Article && g2[i] >= 400 {
+            found.push(i);
+            i = nodes[i].end as usize;
+        } else {
+            i += 1;
+        }
     }
-    Some(Selection {
-        root: best,
-        good: g2[best],
-        total: t2[best],
-        dead,
-        own_text,
-        own_link,
-        doc_good,
-    })
+    if found.len() >= 2 { found[0] } else { best }
+}
+
+/// A teaser for another story: a small block that leads with a linked
+/// heading, repeated among its siblings.
+fn is_teaser(dom: &Dom, i: usize, t: &[u32], l: &[u32], g: &[u32]) -> bool {
+    let nodes = &dom.nodes;
+    let node = &nodes[i];
+    if !matches!(node.tag, Tag::Li | Tag::Article | Tag::Div | Tag::Section) || t[i] == 0 || t[i] > 1000 || g[i] > 400 {
+        return false;
+    }
+    if (l[i] as f32) < 0.1 * t[i] as f32 {
+        return false;
+    }
+    let end = node.end as usize;
+    let linked_heading = (i + 1..end).any(|j| nodes[j].tag.is_heading() && t[j] > 0 && l[j] * 2 >= t[j]);
+    if !linked_heading {
+        return false;
+    }
+    // Repeated: a sibling with the same tag also leads with a linked heading.
+    let p = node.parent as usize;
+    let mut c = p + 1;
+    let pend = nodes[p].end as usize;
+    let mut same = 0;
+    while c < pend {
+        if c != i && nodes[c].tag == node.tag {
+            let ce = nodes[c].end as usize;
+            if (c + 1..ce).any(|j| nodes[j].tag.is_heading() && l[j] > 0) {
+                same += 1;
+            }
+        }
+        c = nodes[c].end as usize;
+    }
+    same >= 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pick(html: &str) -> String {
+        let dom = Dom::parse(html);
+        let sel = select(&dom, None).expect("a selection");
+        crate::text::render_text(&dom, &sel)
+    }
+
+    const PARA: &str = "This is a long paragraph of article text, with commas, clauses and enough words to count as real prose.";
+
+    #[test]
+    fn picks_the_article_over_navigation() {
+        let html = format!(
+            "<body><nav><a href=/a>Home</a> <a href=/b>World news and more links</a></nav>\
+             <div class=main><p>{PARA}</p><p>{PARA}</p></div><footer>Copyright footer text that is long enough to matter here.</footer></body>"
+        );
+        assert_eq!(pick(&html), format!("{PARA}\n\n{PARA}"));
+    }
 }
