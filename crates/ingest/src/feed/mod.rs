@@ -1,0 +1,406 @@
+//! Feed parsing: RSS 0.9x/1.0/2.0, Atom 0.3/1.0 and JSON Feed 1.0/1.1 through feed-rs, behind
+//! a thin layer for what real feeds get wrong, into a plain [`ParsedFeed`].
+
+mod dates;
+mod entities;
+mod preprocess;
+
+pub use dates::parse_date;
+pub(crate) use preprocess::fix_entities as fix_xml_entities;
+
+use crate::error::{FetchError, FetchErrorClass};
+use jiff::tz::TimeZone;
+use newsroom_core::{LeadImage, Video};
+use preprocess::Root;
+use url::Url;
+
+/// Feeds larger than this are refused before parsing, whatever the fetch cap.
+pub const MAX_FEED_BYTES: usize = 10 * 1024 * 1024;
+/// Items past this many are dropped (newest first in every feed we have seen).
+pub const MAX_ITEMS: usize = 1000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedFeed {
+    pub format: FeedFormat,
+    pub title: String,
+    pub site_url: Option<String>,
+    pub language: Option<String>,
+    pub items: Vec<FeedItem>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedFormat {
+    Atom,
+    Rss0,
+    Rss1,
+    Rss2,
+    JsonFeed,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FeedItem {
+    /// The feed's own id for the item; `None` when the feed gave none.
+    pub guid: Option<String>,
+    /// Absolute link to the article page.
+    pub url: Option<String>,
+    /// Plain text.
+    pub title: String,
+    /// Unsanitised HTML from the feed.
+    pub summary_html: Option<String>,
+    pub content_html: Option<String>,
+    pub author: Option<String>,
+    pub published: Option<i64>,
+    pub updated: Option<i64>,
+    pub image: Option<LeadImage>,
+    pub video: Option<Video>,
+    pub language: Option<String>,
+    pub categories: Vec<String>,
+}
+
+/// How to read one source's feed.
+#[derive(Debug, Clone)]
+pub struct ParseOptions {
+    /// The feed's URL, to resolve relative links.
+    pub base_url: Option<String>,
+    /// The charset from the HTTP header, if any.
+    pub http_charset: Option<String>,
+    /// For dates that name no zone.
+    pub time_zone: TimeZone,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        Self {
+            base_url: None,
+            http_charset: None,
+            time_zone: TimeZone::UTC,
+        }
+    }
+}
+
+/// Parse raw feed bytes (any charset) into a [`ParsedFeed`].
+pub fn parse_feed(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFeed, FetchError> {
+    if bytes.len() > MAX_FEED_BYTES {
+        return Err(FetchError::new(
+            FetchErrorClass::TooLarge,
+            format!("feed of {} bytes", bytes.len()),
+        ));
+    }
+    let text = crate::charset::decode(bytes, opts.http_charset.as_deref()).text;
+    // feed-rs drops JSON Feed's item `image`; it is picked up here and put back below.
+    let mut json_images: Vec<Option<String>> = Vec::new();
+    let prepared = match preprocess::sniff_root(&text) {
+        Root::Json => {
+            let (json, images) = preprocess::prepare_json(&text, &opts.time_zone)?;
+            json_images = images;
+            json
+        }
+        Root::Feed => preprocess::prepare_xml(&text, &opts.time_zone)?,
+        Root::Html if crate::fetch::looks_like_challenge(bytes) => {
+            return Err(FetchError::new(
+                FetchErrorClass::BotWall,
+                "a bot-protection challenge page instead of the feed",
+            ));
+        }
+        Root::Html => {
+            return Err(FetchError::new(
+                FetchErrorClass::NotAFeed,
+                "an HTML page, not a feed",
+            ));
+        }
+        Root::Other => {
+            // Let feed-rs judge odd roots; it knows a few we do not list.
+            preprocess::prepare_xml(&text, &opts.time_zone)
+                .map_err(|e| FetchError::new(FetchErrorClass::NotAFeed, e.detail))?
+        }
+    };
+    // Returning "" keeps missing ids missing: feed-rs would otherwise hash link and title,
+    // and an edited title would then look like a new item.
+    let parser = feed_rs::parser::Builder::new()
+        .base_uri(opts.base_url.as_deref())
+        .id_generator(|_, _, _| String::new())
+        .build();
+    let feed = parser.parse(prepared.as_bytes()).map_err(|e| match e {
+        feed_rs::parser::ParseFeedError::ParseError(
+            feed_rs::parser::ParseErrorKind::NoFeedRoot,
+        ) => FetchError::new(FetchErrorClass::NotAFeed, "no RSS, Atom or JSON Feed root"),
+        other => FetchError::new(FetchErrorClass::Parse, other.to_string()),
+    })?;
+    let mut parsed = convert(feed, opts);
+    for (item, image) in parsed.items.iter_mut().zip(json_images) {
+        if item.image.is_none()
+            && let Some(url) = image
+        {
+            item.image = Some(LeadImage {
+                url,
+                alt: String::new(),
+                width: None,
+                height: None,
+            });
+        }
+    }
+    Ok(parsed)
+}
+
+fn convert(feed: feed_rs::model::Feed, opts: &ParseOptions) -> ParsedFeed {
+    use feed_rs::model::FeedType;
+    let base = opts.base_url.as_deref().and_then(|b| Url::parse(b).ok());
+    let format = match feed.feed_type {
+        FeedType::Atom => FeedFormat::Atom,
+        FeedType::RSS0 => FeedFormat::Rss0,
+        FeedType::RSS1 => FeedFormat::Rss1,
+        FeedType::RSS2 => FeedFormat::Rss2,
+        FeedType::JSON => FeedFormat::JsonFeed,
+    };
+    let site_url = pick_link(&feed.links).map(|h| absolutize(&h, base.as_ref()));
+    let language = feed.language.clone().map(normalize_lang);
+    let items = feed
+        .entries
+        .into_iter()
+        .take(MAX_ITEMS)
+        .map(|e| convert_entry(e, base.as_ref(), language.as_deref()))
+        .collect();
+    ParsedFeed {
+        format,
+        title: feed.title.map(|t| text_of(&t.content)).unwrap_or_default(),
+        site_url,
+        language,
+        items,
+    }
+}
+
+fn convert_entry(
+    e: feed_rs::model::Entry,
+    base: Option<&Url>,
+    feed_lang: Option<&str>,
+) -> FeedItem {
+    let guid = Some(e.id.trim().to_string()).filter(|s| !s.is_empty());
+    let url = pick_link(&e.links)
+        .or_else(|| {
+            guid.clone()
+                .filter(|g| g.starts_with("http://") || g.starts_with("https://"))
+        })
+        .map(|h| absolutize(&h, base));
+    let summary_html = e
+        .summary
+        .as_ref()
+        .map(html_of)
+        .filter(|s| !s.trim().is_empty());
+    let content_html = e
+        .content
+        .as_ref()
+        .and_then(|c| c.body.clone())
+        .filter(|s| !s.trim().is_empty());
+    let author = e
+        .authors
+        .iter()
+        .find_map(|p| p.name.as_deref().map(clean_author))
+        .filter(|s| !s.is_empty());
+    let (image, video) = media_of(&e, base);
+    FeedItem {
+        guid,
+        url,
+        title: e.title.map(|t| text_of(&t.content)).unwrap_or_default(),
+        summary_html,
+        content_html,
+        author,
+        published: e.published.or(e.updated).map(|d| d.timestamp()),
+        updated: e.updated.map(|d| d.timestamp()),
+        image,
+        video,
+        language: e
+            .language
+            .map(normalize_lang)
+            .or_else(|| feed_lang.map(str::to_string)),
+        categories: e
+            .categories
+            .into_iter()
+            .map(|c| c.label.unwrap_or(c.term))
+            .collect(),
+    }
+}
+
+/// The page link: rel alternate (or none) to an HTML page, never self, enclosure, replies
+/// or a JSON Feed attachment.
+fn pick_link(links: &[feed_rs::model::Link]) -> Option<String> {
+    links
+        .iter()
+        .find(|l| {
+            matches!(l.rel.as_deref(), None | Some("alternate"))
+                && l.media_type.as_deref().is_none_or(|t| t.contains("html"))
+                && !l.href.trim().is_empty()
+        })
+        .map(|l| l.href.trim().to_string())
+}
+
+fn absolutize(href: &str, base: Option<&Url>) -> String {
+    match Url::parse(href) {
+        Ok(u) => u.to_string(),
+        Err(_) => base
+            .and_then(|b| b.join(href).ok())
+            .map_or_else(|| href.to_string(), |u| u.to_string()),
+    }
+}
+
+fn media_of(e: &feed_rs::model::Entry, base: Option<&Url>) -> (Option<LeadImage>, Option<Video>) {
+    let mut image: Option<LeadImage> = None;
+    let mut video: Option<Video> = None;
+    for m in &e.media {
+        let alt = m
+            .title
+            .as_ref()
+            .or(m.description.as_ref())
+            .map(|t| text_of(&t.content))
+            .unwrap_or_default();
+        for c in &m.content {
+            let Some(u) = &c.url else { continue };
+            let mime = c
+                .content_type
+                .as_ref()
+                .map(|t| t.to_string())
+                .unwrap_or_default();
+            let is_video = mime.starts_with("video/") || is_video_url(u.as_str());
+            let is_image =
+                mime.starts_with("image/") || (mime.is_empty() && has_image_ext(u.as_str()));
+            if is_video && video.is_none() {
+                video = Some(Video { url: u.to_string() });
+            } else if is_image && image.is_none() {
+                image = Some(LeadImage {
+                    url: u.to_string(),
+                    alt: alt.clone(),
+                    width: c.width,
+                    height: c.height,
+                });
+            }
+        }
+        if image.is_none()
+            && let Some(t) = m.thumbnails.first()
+        {
+            image = Some(LeadImage {
+                url: absolutize(&t.image.uri, base),
+                alt: alt.clone(),
+                width: t.image.width,
+                height: t.image.height,
+            });
+        }
+    }
+    if video.is_none()
+        && let Some(l) = e.links.iter().find(|l| {
+            is_video_url(&l.href)
+                || l.media_type
+                    .as_deref()
+                    .is_some_and(|t| t.starts_with("video/"))
+        })
+    {
+        video = Some(Video {
+            url: l.href.clone(),
+        });
+    }
+    (image, video)
+}
+
+fn has_image_ext(u: &str) -> bool {
+    let path = u
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    [".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif"]
+        .iter()
+        .any(|x| path.ends_with(x))
+}
+
+pub(crate) fn is_video_url(u: &str) -> bool {
+    let Ok(url) = Url::parse(u) else { return false };
+    let host = url
+        .host_str()
+        .unwrap_or("")
+        .trim_start_matches("www.")
+        .trim_start_matches("m.");
+    matches!(
+        host,
+        "youtube.com" | "youtu.be" | "vimeo.com" | "player.vimeo.com" | "youtube-nocookie.com"
+    ) && (host != "youtube.com"
+        || url.path().starts_with("/watch")
+        || url.path().starts_with("/embed/")
+        || url.path().starts_with("/shorts/"))
+}
+
+/// "editor@example.com (Jane Doe)" → "Jane Doe".
+fn clean_author(s: &str) -> String {
+    let s = s.trim();
+    // feed-rs already split off the address and left "(Jane Doe)".
+    if let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        return text_of(inner);
+    }
+    if let (Some(open), true) = (s.find('('), s.ends_with(')'))
+        && s[..open].contains('@')
+    {
+        return s[open + 1..s.len() - 1].trim().to_string();
+    }
+    text_of(s)
+}
+
+fn normalize_lang(l: String) -> String {
+    l.trim().replace('_', "-").to_ascii_lowercase()
+}
+
+/// HTML of a feed text construct: plain text is escaped so that the result is always HTML.
+fn html_of(t: &feed_rs::model::Text) -> String {
+    if t.content_type.subty() == "plain" {
+        escape_html(&t.content)
+    } else {
+        t.content.clone()
+    }
+}
+
+pub(crate) fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Plain text of a title or name: tags dropped, entities that survived double-escaping decoded.
+pub fn text_of(s: &str) -> String {
+    let no_tags = if s.contains('<') {
+        static TAG: std::sync::LazyLock<regex::Regex> =
+            std::sync::LazyLock::new(|| regex::Regex::new(r"<[^>]*>").unwrap());
+        TAG.replace_all(s, "").into_owned()
+    } else {
+        s.to_string()
+    };
+    let decoded = if no_tags.contains('&') {
+        decode_entities(&no_tags)
+    } else {
+        no_tags
+    };
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Decode HTML character references once.
+pub fn decode_entities(s: &str) -> String {
+    static REF: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+            .unwrap()
+    });
+    REF.replace_all(s, |c: &regex::Captures<'_>| {
+        let name = &c[1];
+        let cp = if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
+            u32::from_str_radix(hex, 16).ok()
+        } else if let Some(dec) = name.strip_prefix('#') {
+            dec.parse().ok()
+        } else {
+            match name {
+                "amp" => Some(38),
+                "lt" => Some(60),
+                "gt" => Some(62),
+                "quot" => Some(34),
+                "apos" => Some(39),
+                _ => entities::lookup(name),
+            }
+        };
+        cp.and_then(char::from_u32)
+            .map_or_else(|| c[0].to_string(), |ch| ch.to_string())
+    })
+    .into_owned()
+}
