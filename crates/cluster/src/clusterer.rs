@@ -45,6 +45,9 @@ pub struct Config {
     /// Terms this common carry no signal; dropping them also keeps the
     /// longest posting lists out of the scoring loop.
     pub min_idf: f64,
+    /// Exponent on IDF in term weights; above 1 sharpens towards rare terms
+    /// (names), which is what tells two events of one day apart.
+    pub idf_power: f64,
     /// Similarity halves for every this many hours since the story's last
     /// member arrived.
     pub idle_half_life_hours: f64,
@@ -66,9 +69,10 @@ impl Default for Config {
             threshold: 0.13,
             idf_half_life_hours: 48.0,
             min_idf: 1.0,
-            idle_half_life_hours: 12.0,
-            age_grace_hours: 20.0,
-            age_half_life_hours: 3.0,
+            idf_power: 0.5,
+            idle_half_life_hours: 3.5,
+            age_grace_hours: 23.0,
+            age_half_life_hours: 0.5,
             features: FeatureWeights::default(),
             near_dup: NearDupConfig::default(),
             near_dup_min_decay: 0.5,
@@ -203,7 +207,7 @@ impl Clusterer {
                 // Judged only once the term has been seen often enough for
                 // its IDF to mean something; a cold start keeps every term.
                 let common = idf < self.config.min_idf && self.df.df(t, now) >= 10.0;
-                (!common).then(|| (t, (f64::from(w) * idf) as f32))
+                (!common).then(|| (t, (f64::from(w) * idf.powf(self.config.idf_power)) as f32))
             })
             .collect();
         let norm = q.iter().map(|e| f64::from(e.1).powi(2)).sum::<f64>().sqrt();

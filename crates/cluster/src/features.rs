@@ -33,7 +33,7 @@ impl Default for FeatureWeights {
             title_word: 1.0,
             capital_boost: 1.0,
             phrase: 0.5,
-            url_word: 0.5,
+            url_word: 0.8,
             text_word: 0.3,
             text_words_max: 60,
         }
