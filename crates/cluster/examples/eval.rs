@@ -26,7 +26,8 @@ fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
-    let mut path = PathBuf::from("/work/shared/datasets/clustering-dev/uci-news-first21days.jsonl.gz");
+    let mut path =
+        PathBuf::from("/work/shared/datasets/clustering-dev/uci-news-first21days.jsonl.gz");
     let mut config = Config::default();
     while let Some(a) = args.next() {
         if a == "--config" {
@@ -56,7 +57,10 @@ fn main() -> ExitCode {
     let file = match std::fs::File::open(&path) {
         Ok(f) => f,
         Err(e) => {
-            println!("dataset not available at {} ({e}); nothing to evaluate", path.display());
+            println!(
+                "dataset not available at {} ({e}); nothing to evaluate",
+                path.display()
+            );
             return ExitCode::SUCCESS;
         }
     };

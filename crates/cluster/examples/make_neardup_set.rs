@@ -31,7 +31,10 @@ impl Rng {
 }
 
 fn words(s: &str) -> BTreeSet<String> {
-    s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
 }
 
 fn word_jaccard(a: &str, b: &str) -> f64 {
@@ -41,7 +44,13 @@ fn word_jaccard(a: &str, b: &str) -> f64 {
     if union == 0.0 { 0.0 } else { inter / union }
 }
 
-const OUTLETS: &[&str] = &[" - Reuters", " | Fox News", " - BBC News", " - The Boston Globe", " | Daily Mail Online"];
+const OUTLETS: &[&str] = &[
+    " - Reuters",
+    " | Fox News",
+    " - BBC News",
+    " - The Boston Globe",
+    " | Daily Mail Online",
+];
 const PREFIXES: &[&str] = &["UPDATE 1-", "UPDATE 2-", "RPT-", "EXCLUSIVE-", "CORRECTED-"];
 const FILLERS: &[&str] = &["reportedly", "now", "officially", "finally", "again"];
 
@@ -70,7 +79,11 @@ fn edit(kind: &str, t: &str, rng: &mut Rng) -> String {
                 .iter()
                 .map(|w| {
                     let mut c = w.chars();
-                    c.next().map_or(String::new(), |f| f.to_uppercase().chain(c.flat_map(char::to_lowercase)).collect())
+                    c.next().map_or(String::new(), |f| {
+                        f.to_uppercase()
+                            .chain(c.flat_map(char::to_lowercase))
+                            .collect()
+                    })
                 })
                 .collect::<Vec<_>>()
                 .join(" ");
@@ -78,14 +91,21 @@ fn edit(kind: &str, t: &str, rng: &mut Rng) -> String {
         }
         "combined" => {
             let keep = (ws.len() * 80 / 100).max(4);
-            format!("{}{}  ...{}", PREFIXES[rng.below(PREFIXES.len())], ws[..keep.min(ws.len())].join(" "), OUTLETS[rng.below(OUTLETS.len())])
+            format!(
+                "{}{}  ...{}",
+                PREFIXES[rng.below(PREFIXES.len())],
+                ws[..keep.min(ws.len())].join(" "),
+                OUTLETS[rng.below(OUTLETS.len())]
+            )
         }
         _ => unreachable!(),
     }
 }
 
 fn main() {
-    let path = std::env::args().nth(1).unwrap_or_else(|| "/work/shared/datasets/clustering-dev/uci-news-first21days.jsonl.gz".into());
+    let path = std::env::args().nth(1).unwrap_or_else(|| {
+        "/work/shared/datasets/clustering-dev/uci-news-first21days.jsonl.gz".into()
+    });
     let Ok(f) = std::fs::File::open(&path) else {
         eprintln!("dataset not available at {path}");
         return;
@@ -105,14 +125,34 @@ fn main() {
     let mut by_story: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
     let mut by_prefix: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, l) in pool.iter().enumerate() {
-        by_story.entry((l.day.as_str(), l.gold.as_str())).or_default().push(i);
-        let p: Vec<String> = l.item.title.split_whitespace().take(3).map(str::to_lowercase).collect();
+        by_story
+            .entry((l.day.as_str(), l.gold.as_str()))
+            .or_default()
+            .push(i);
+        let p: Vec<String> = l
+            .item
+            .title
+            .split_whitespace()
+            .take(3)
+            .map(str::to_lowercase)
+            .collect();
         by_prefix.entry(p.join(" ")).or_default().push(i);
     }
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let kinds = ["wire_prefix", "outlet_suffix", "truncation", "word_changed", "word_dropped", "case_punctuation", "combined"];
+    let kinds = [
+        "wire_prefix",
+        "outlet_suffix",
+        "truncation",
+        "word_changed",
+        "word_dropped",
+        "case_punctuation",
+        "combined",
+    ];
     let emit = |a: &str, b: &str, dup: bool, kind: &str| {
-        println!("{}", serde_json::json!({"a": a, "b": b, "dup": dup, "kind": kind}));
+        println!(
+            "{}",
+            serde_json::json!({"a": a, "b": b, "dup": dup, "kind": kind})
+        );
     };
     let step = pool.len() / 400;
     for n in 0..400 {
@@ -133,7 +173,11 @@ fn main() {
                 break;
             }
         }
-        let p: Vec<String> = a.split_whitespace().take(3).map(str::to_lowercase).collect();
+        let p: Vec<String> = a
+            .split_whitespace()
+            .take(3)
+            .map(str::to_lowercase)
+            .collect();
         for &j in &by_prefix[&p.join(" ")] {
             if j != i && word_jaccard(a, &pool[j].item.title) < 0.5 {
                 emit(a, &pool[j].item.title, false, "shared_prefix");

@@ -35,8 +35,17 @@ pub fn bcubed<P: Hash + Eq, G: Hash + Eq>(pairs: &[(P, G)]) -> BCubed {
     }
     let n = pairs.len() as f64;
     let (precision, recall) = (ps / n, rs / n);
-    let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
-    BCubed { precision, recall, f1, items: pairs.len() }
+    let f1 = if precision + recall > 0.0 {
+        2.0 * precision * recall / (precision + recall)
+    } else {
+        0.0
+    };
+    BCubed {
+        precision,
+        recall,
+        f1,
+        items: pairs.len(),
+    }
 }
 
 #[cfg(test)]

@@ -47,11 +47,18 @@ struct Out<'a> {
 
 /// Reads JSON lines, clusters them online in file order, writes one
 /// `{"id": …, "story": …}` line per input line.
-pub fn run_cli(input: impl BufRead, output: impl Write, window_hours: f64) -> Result<RunStats, ClusterError> {
+pub fn run_cli(
+    input: impl BufRead,
+    output: impl Write,
+    window_hours: f64,
+) -> Result<RunStats, ClusterError> {
     if !(window_hours.is_finite() && window_hours > 0.0) {
         return Err(ClusterError::InvalidWindow(window_hours));
     }
-    let config = Config { window_hours, ..Config::default() };
+    let config = Config {
+        window_hours,
+        ..Config::default()
+    };
     let mut clusterer = Clusterer::new(config);
     let mut out = BufWriter::new(output);
     let mut stats = RunStats::default();
@@ -85,18 +92,35 @@ pub fn run_cli(input: impl BufRead, output: impl Write, window_hours: f64) -> Re
                 stats.clustered += 1;
                 stats.stories += u64::from(a.new_story);
                 stats.near_duplicates += u64::from(a.near_duplicate_of.is_some());
-                write_line(&mut out, &Out { id: &id, story: Some(a.story), error: None })?;
+                write_line(
+                    &mut out,
+                    &Out {
+                        id: &id,
+                        story: Some(a.story),
+                        error: None,
+                    },
+                )?;
             }
             Err(msg) => {
                 stats.errors += 1;
                 eprintln!("cluster: line {line_no}: {msg}");
-                write_line(&mut out, &Out { id: &id, story: None, error: Some(&msg) })?;
+                write_line(
+                    &mut out,
+                    &Out {
+                        id: &id,
+                        story: None,
+                        error: Some(&msg),
+                    },
+                )?;
             }
         }
     }
     out.flush()?;
     if stats.late > 0 {
-        eprintln!("cluster: {} items were stamped earlier than an item before them; clustered at arrival", stats.late);
+        eprintln!(
+            "cluster: {} items were stamped earlier than an item before them; clustered at arrival",
+            stats.late
+        );
     }
     Ok(stats)
 }
@@ -138,9 +162,19 @@ fn parse_line(raw: &[u8]) -> (Value, Result<Item, String>) {
     let published = match map.get("published") {
         Some(Value::String(s)) => match s.trim().parse::<jiff::Timestamp>() {
             Ok(t) => t.as_second(),
-            Err(e) => return (id_value, Err(format!("\"published\" is not an RFC 3339 time: {e}"))),
+            Err(e) => {
+                return (
+                    id_value,
+                    Err(format!("\"published\" is not an RFC 3339 time: {e}")),
+                );
+            }
         },
-        _ => return (id_value, Err("missing \"published\" (an RFC 3339 string)".into())),
+        _ => {
+            return (
+                id_value,
+                Err("missing \"published\" (an RFC 3339 string)".into()),
+            );
+        }
     };
     // Optional fields of the wrong type are ignored rather than fatal: the
     // headline alone is enough to cluster.
@@ -148,7 +182,14 @@ fn parse_line(raw: &[u8]) -> (Value, Result<Item, String>) {
         Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
         _ => None,
     };
-    let item = Item { id, title, text: opt("text"), url: opt("url"), source: opt("source"), published };
+    let item = Item {
+        id,
+        title,
+        text: opt("text"),
+        url: opt("url"),
+        source: opt("source"),
+        published,
+    };
     (id_value, Ok(item))
 }
 
@@ -159,20 +200,29 @@ mod tests {
     fn run(input: &str) -> (Vec<Value>, RunStats) {
         let mut out = Vec::new();
         let stats = run_cli(input.as_bytes(), &mut out, 36.0).unwrap();
-        let lines = String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let lines = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
         (lines, stats)
     }
 
     #[test]
     fn one_line_out_per_line_in_even_when_bad() {
         let input = concat!(
-            r#"{"id":"a","title":"Malaysia Airlines jet missing over South China Sea","published":"2014-03-10T00:00:00Z"}"#, "\n",
-            "not json\n",
-            r#"{"id":"b","title":"  ","published":"2014-03-10T00:01:00Z"}"#, "\n",
-            r#"{"id":"c","title":"Malaysia Airlines jet still missing over South China Sea","published":"yesterday"}"#, "\n",
-            r#"{"id":"a","title":"Malaysia Airlines jet missing over South China Sea","published":"2014-03-10T00:02:00Z"}"#, "\n",
+            r#"{"id":"a","title":"Malaysia Airlines jet missing over South China Sea","published":"2014-03-10T00:00:00Z"}"#,
             "\n",
-            r#"{"id":"d","title":"Search for missing Malaysia Airlines jet widens","published":"2014-03-09T23:00:00+00:00","url":"http://x.com/search-missing-malaysia-airlines-jet"}"#, "\n",
+            "not json\n",
+            r#"{"id":"b","title":"  ","published":"2014-03-10T00:01:00Z"}"#,
+            "\n",
+            r#"{"id":"c","title":"Malaysia Airlines jet still missing over South China Sea","published":"yesterday"}"#,
+            "\n",
+            r#"{"id":"a","title":"Malaysia Airlines jet missing over South China Sea","published":"2014-03-10T00:02:00Z"}"#,
+            "\n",
+            "\n",
+            r#"{"id":"d","title":"Search for missing Malaysia Airlines jet widens","published":"2014-03-09T23:00:00+00:00","url":"http://x.com/search-missing-malaysia-airlines-jet"}"#,
+            "\n",
             r#"{"id":7,"title":"Новости: Malaysia Airlines 航班 missing","published":"2014-03-10T00:03:00Z","text":null}"#,
         );
         let (lines, stats) = run(input);
@@ -188,7 +238,10 @@ mod tests {
         }
         assert_eq!(lines[2]["id"], "b");
         assert!(lines[4]["error"].as_str().unwrap().contains("duplicate"));
-        assert_eq!(lines[6]["story"], lines[0]["story"], "late item still clusters");
+        assert_eq!(
+            lines[6]["story"], lines[0]["story"],
+            "late item still clusters"
+        );
         assert_eq!(lines[7]["id"], 7);
         assert!(lines[7]["story"].is_u64());
     }
@@ -196,7 +249,9 @@ mod tests {
     #[test]
     fn invalid_utf8_and_missing_newline_at_end() {
         let mut input = b"\xff\xfe\n".to_vec();
-        input.extend_from_slice(br#"{"id":"x","title":"Hello world","published":"2014-03-10T00:00:00Z"}"#);
+        input.extend_from_slice(
+            br#"{"id":"x","title":"Hello world","published":"2014-03-10T00:00:00Z"}"#,
+        );
         let mut out = Vec::new();
         let stats = run_cli(&input[..], &mut out, 36.0).unwrap();
         assert_eq!(stats.lines, 2);

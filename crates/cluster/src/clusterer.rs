@@ -1,7 +1,7 @@
 //! The online clusterer: one code path for live ingestion and evaluation.
 
-use crate::hash::FxMap;
 use crate::features::{FeatureWeights, extract};
+use crate::hash::FxMap;
 use crate::index::Index;
 use crate::neardup::{NearDupConfig, NearDupIndex};
 use crate::story::{StoryState, StorySummary};
@@ -195,7 +195,11 @@ impl Clusterer {
         self.absorb(slot, &query, now);
         let story = self.stories[slot as usize].as_ref().map_or(0, |s| s.id);
         self.neardup.insert(fp, item.id, story, now);
-        Assignment { story, new_story, near_duplicate_of }
+        Assignment {
+            story,
+            new_story,
+            near_duplicate_of,
+        }
     }
 
     /// Unit-length TF-IDF vector of the item's informative terms.
@@ -241,11 +245,14 @@ impl Clusterer {
         let mut best: Option<(f64, u64, u32)> = None;
         for &slot in touched.iter() {
             let dot = f64::from(std::mem::take(&mut acc[slot as usize]));
-            let Some(s) = self.stories[slot as usize].as_ref() else { continue };
+            let Some(s) = self.stories[slot as usize].as_ref() else {
+                continue;
+            };
             if s.norm2 <= 0.0 {
                 continue;
             }
-            let score = dot / s.norm2.sqrt() * decay(&self.config, s.first_seen, s.last_update, now);
+            let score =
+                dot / s.norm2.sqrt() * decay(&self.config, s.first_seen, s.last_update, now);
             let better = match best {
                 None => true,
                 Some((b, id, _)) => score > b || (score == b && s.id < id),
@@ -277,7 +284,9 @@ impl Clusterer {
     }
 
     fn absorb(&mut self, slot: u32, query: &[(u64, f32)], now: i64) {
-        let Some(s) = self.stories[slot as usize].as_mut() else { return };
+        let Some(s) = self.stories[slot as usize].as_mut() else {
+            return;
+        };
         for &(term, w) in query {
             match s.terms.get_mut(&term) {
                 Some((cw, pos)) => {
@@ -303,15 +312,24 @@ impl Clusterer {
     }
 
     fn evict(&mut self, horizon: i64) {
-        let Clusterer { stories, expiry, index, retired, slots, .. } = self;
+        let Clusterer {
+            stories,
+            expiry,
+            index,
+            retired,
+            slots,
+            ..
+        } = self;
         expiry.drain_before(horizon, |slot, id| {
             let cell = &mut stories[slot as usize];
-            if cell.as_ref().is_some_and(|s| s.id == id && s.last_update < horizon) {
-                if let Some(s) = cell.take() {
-                    index.mark_stale(s.terms.len());
-                    slots.remove(&s.id);
-                    retired.push(slot);
-                }
+            if cell
+                .as_ref()
+                .is_some_and(|s| s.id == id && s.last_update < horizon)
+                && let Some(s) = cell.take()
+            {
+                index.mark_stale(s.terms.len());
+                slots.remove(&s.id);
+                retired.push(slot);
             }
         });
         self.neardup.evict(horizon);
@@ -322,15 +340,21 @@ impl Clusterer {
 
     /// Purges postings of evicted stories and recycles their slots.
     pub fn compact(&mut self) {
-        let Clusterer { stories, index, retired, free, .. } = self;
+        let Clusterer {
+            stories,
+            index,
+            retired,
+            free,
+            ..
+        } = self;
         let live: Vec<bool> = stories.iter().map(Option::is_some).collect();
         index.compact(
             |slot| live[slot as usize],
             |term, slot, pos| {
-                if let Some(Some(s)) = stories.get_mut(slot as usize) {
-                    if let Some(e) = s.terms.get_mut(&term) {
-                        e.1 = pos;
-                    }
+                if let Some(Some(s)) = stories.get_mut(slot as usize)
+                    && let Some(e) = s.terms.get_mut(&term)
+                {
+                    e.1 = pos;
                 }
             },
         );
@@ -347,7 +371,12 @@ impl Clusterer {
 
     /// Live stories, oldest first.
     pub fn stories(&self) -> Vec<StorySummary> {
-        let mut v: Vec<StorySummary> = self.stories.iter().flatten().map(StorySummary::from).collect();
+        let mut v: Vec<StorySummary> = self
+            .stories
+            .iter()
+            .flatten()
+            .map(StorySummary::from)
+            .collect();
         v.sort_by_key(|s| s.id);
         v
     }

@@ -28,10 +28,13 @@ pub fn read_labelled(r: impl BufRead) -> Result<Vec<Labelled>, String> {
         if line.trim().is_empty() {
             continue;
         }
-        let v: serde_json::Value = serde_json::from_str(&line).map_err(|e| format!("line {}: {e}", n + 1))?;
+        let v: serde_json::Value =
+            serde_json::from_str(&line).map_err(|e| format!("line {}: {e}", n + 1))?;
         let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
         let published = s("published").ok_or(format!("line {}: no published", n + 1))?;
-        let ts: jiff::Timestamp = published.parse().map_err(|e| format!("line {}: {e}", n + 1))?;
+        let ts: jiff::Timestamp = published
+            .parse()
+            .map_err(|e| format!("line {}: {e}", n + 1))?;
         out.push(Labelled {
             item: Item {
                 id: s("id").unwrap_or_default(),
@@ -100,7 +103,11 @@ pub fn evaluate(data: &[Labelled], config: Config) -> Report {
             .map(|(l, &s)| (s, l.gold.as_str()))
             .collect()
     };
-    let all: Vec<(u64, &str)> = data.iter().zip(&stories).map(|(l, &s)| (s, l.gold.as_str())).collect();
+    let all: Vec<(u64, &str)> = data
+        .iter()
+        .zip(&stories)
+        .map(|(l, &s)| (s, l.gold.as_str()))
+        .collect();
     Report {
         dev: bcubed(&pick(&dev_days)),
         held_out: bcubed(&pick(&held_out_days)),

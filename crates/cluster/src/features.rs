@@ -59,11 +59,14 @@ pub fn extract(
         }
         let boost = if t.capital { w.capital_boost } else { 1.0 };
         out.push((hash_str(NS_WORD, &t.text), w.title_word * boost));
-        if let Some(p) = prev {
-            if p.capital && t.capital && p.pos + 1 == t.pos && w.phrase > 0.0 {
-                let key = format!("{} {}", p.text, t.text);
-                out.push((hash_str(NS_PHRASE, &key), w.phrase));
-            }
+        if let Some(p) = prev
+            && p.capital
+            && t.capital
+            && p.pos + 1 == t.pos
+            && w.phrase > 0.0
+        {
+            let key = format!("{} {}", p.text, t.text);
+            out.push((hash_str(NS_PHRASE, &key), w.phrase));
         }
         prev = Some(t);
     }
@@ -76,10 +79,17 @@ pub fn extract(
     }
     if let (Some(body), true) = (text, w.text_word > 0.0) {
         // Cut before tokenising so a 1 MB body costs no more than a lede.
-        let cut = body.char_indices().nth(w.text_words_max * 12).map_or(body.len(), |(i, _)| i);
+        let cut = body
+            .char_indices()
+            .nth(w.text_words_max * 12)
+            .map_or(body.len(), |(i, _)| i);
         scratch.clear();
         tokens(&body[..cut], scratch);
-        for t in scratch.iter().filter(|t| !is_stopword(&t.text)).take(w.text_words_max) {
+        for t in scratch
+            .iter()
+            .filter(|t| !is_stopword(&t.text))
+            .take(w.text_words_max)
+        {
             out.push((hash_str(NS_WORD, &t.text), w.text_word));
         }
     }
@@ -98,8 +108,17 @@ mod tests {
     fn views_merge_by_strongest_weight() {
         let w = FeatureWeights::default();
         let mut s = Vec::new();
-        let f = extract("Billy Dee Williams dances", Some("http://x.com/billy-dee-williams-dances-star-wars"), None, &w, &mut s);
-        let billy = f.iter().find(|e| e.0 == hash_str(NS_WORD, "billy")).unwrap();
+        let f = extract(
+            "Billy Dee Williams dances",
+            Some("http://x.com/billy-dee-williams-dances-star-wars"),
+            None,
+            &w,
+            &mut s,
+        );
+        let billy = f
+            .iter()
+            .find(|e| e.0 == hash_str(NS_WORD, "billy"))
+            .unwrap();
         assert_eq!(billy.1, w.title_word * w.capital_boost);
         let star = f.iter().find(|e| e.0 == hash_str(NS_WORD, "star")).unwrap();
         assert_eq!(star.1, w.url_word);

@@ -33,7 +33,11 @@ impl Index {
     }
 
     pub fn set_weight(&mut self, term: u64, pos: u32, weight: f32) {
-        if let Some(p) = self.lists.get_mut(&term).and_then(|l| l.get_mut(pos as usize)) {
+        if let Some(p) = self
+            .lists
+            .get_mut(&term)
+            .and_then(|l| l.get_mut(pos as usize))
+        {
             p.weight = weight;
         }
     }

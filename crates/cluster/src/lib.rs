@@ -3,8 +3,8 @@
 
 pub mod bcubed;
 pub mod cli;
-pub mod dataset;
 mod clusterer;
+pub mod dataset;
 pub mod features;
 mod hash;
 pub mod index;

@@ -30,7 +30,11 @@ pub fn canonical(normalised_title: &str) -> String {
 
 pub fn shingles(canon: &str, out: &mut Vec<u64>) {
     out.clear();
-    let idx: Vec<usize> = canon.char_indices().map(|(i, _)| i).chain([canon.len()]).collect();
+    let idx: Vec<usize> = canon
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain([canon.len()])
+        .collect();
     let n = idx.len() - 1;
     if n == 0 {
         return;
@@ -93,7 +97,10 @@ mod tests {
 
     #[test]
     fn canonical_form_ignores_case_and_punctuation() {
-        assert_eq!(canonical("Putin's  Crimea: 'Done Deal'!"), "putins crimea done deal");
+        assert_eq!(
+            canonical("Putin's  Crimea: 'Done Deal'!"),
+            "putins crimea done deal"
+        );
     }
 
     #[test]

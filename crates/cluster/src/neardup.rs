@@ -30,7 +30,11 @@ pub struct NearDupConfig {
 
 impl Default for NearDupConfig {
     fn default() -> Self {
-        NearDupConfig { min_jaccard: 0.55, min_prefix_share: 0.5, min_words: 4 }
+        NearDupConfig {
+            min_jaccard: 0.55,
+            min_prefix_share: 0.5,
+            min_words: 4,
+        }
     }
 }
 
@@ -73,7 +77,12 @@ pub struct NearDupIndex {
 
 impl NearDupIndex {
     pub fn new(config: NearDupConfig) -> Self {
-        NearDupIndex { config, entries: VecDeque::new(), next_seq: 0, buckets: FxMap::default() }
+        NearDupIndex {
+            config,
+            entries: VecDeque::new(),
+            next_seq: 0,
+            buckets: FxMap::default(),
+        }
     }
 
     pub fn fingerprint(&self, normalised_title: &str, scratch: &mut Vec<u64>) -> Fingerprint {
@@ -82,12 +91,18 @@ impl NearDupIndex {
         let sig = signature(scratch);
         let keys = bucket_keys(&sig, &canon);
         let eligible = canon.split(' ').count() >= self.config.min_words;
-        Fingerprint { canon, sig, keys, eligible }
+        Fingerprint {
+            canon,
+            sig,
+            keys,
+            eligible,
+        }
     }
 
     fn get(&self, seq: u64) -> Option<&Entry> {
         let first = self.entries.front()?.seq;
-        self.entries.get(usize::try_from(seq.checked_sub(first)?).ok()?)
+        self.entries
+            .get(usize::try_from(seq.checked_sub(first)?).ok()?)
     }
 
     /// The most similar earlier copy within the window, if any. Ties go to
@@ -102,7 +117,9 @@ impl NearDupIndex {
             if k == BANDS && !long_enough {
                 continue;
             }
-            let Some(list) = self.buckets.get(key) else { continue };
+            let Some(list) = self.buckets.get(key) else {
+                continue;
+            };
             for &seq in list {
                 let Some(e) = self.get(seq) else { continue };
                 let sim = self.similarity(fp, e);
@@ -120,7 +137,11 @@ impl NearDupIndex {
         }
         let (similarity, seq) = best?;
         let e = self.get(seq)?;
-        Some(Match { item: e.item.clone(), story: e.story, similarity })
+        Some(Match {
+            item: e.item.clone(),
+            story: e.story,
+            similarity,
+        })
     }
 
     /// Verified similarity, or 0 when the pair is not a copy.
@@ -129,15 +150,21 @@ impl NearDupIndex {
         if j >= self.config.min_jaccard {
             return j;
         }
-        let (short, long) =
-            if fp.canon.len() <= e.canon.len() { (&fp.canon, &e.canon) } else { (&e.canon, &fp.canon) };
+        let (short, long) = if fp.canon.len() <= e.canon.len() {
+            (&fp.canon, &e.canon)
+        } else {
+            (&e.canon, &fp.canon)
+        };
         // A cut copy ends mid-headline; compare whole words only so that
         // "Sbarro files" is not a copy of "Sbarro filesystem ...".
         let is_prefix = long.starts_with(short.as_str())
             && long[short.len()..].starts_with(' ')
             && short.split(' ').count() >= self.config.min_words;
         if is_prefix && short.len() as f64 >= self.config.min_prefix_share * long.len() as f64 {
-            return self.config.min_jaccard.max(short.len() as f64 / long.len() as f64);
+            return self
+                .config
+                .min_jaccard
+                .max(short.len() as f64 / long.len() as f64);
         }
         0.0
     }
@@ -151,13 +178,22 @@ impl NearDupIndex {
         for key in fp.keys {
             self.buckets.entry(key).or_default().push(seq);
         }
-        self.entries.push_back(Entry { seq, time, item, story, canon: fp.canon, sig: fp.sig });
+        self.entries.push_back(Entry {
+            seq,
+            time,
+            item,
+            story,
+            canon: fp.canon,
+            sig: fp.sig,
+        });
     }
 
     /// Drops entries older than `horizon`, with their bucket slots.
     pub fn evict(&mut self, horizon: i64) {
         while self.entries.front().is_some_and(|e| e.time < horizon) {
-            let Some(e) = self.entries.pop_front() else { break };
+            let Some(e) = self.entries.pop_front() else {
+                break;
+            };
             let fp = bucket_keys(&e.sig, &e.canon);
             for key in fp {
                 if let Some(list) = self.buckets.get_mut(&key) {
@@ -212,7 +248,8 @@ mod sig_serde {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Signature, D::Error> {
         let v = Vec::<u32>::deserialize(d)?;
-        v.try_into().map_err(|v: Vec<u32>| D::Error::invalid_length(v.len(), &"64 minhash values"))
+        v.try_into()
+            .map_err(|v: Vec<u32>| D::Error::invalid_length(v.len(), &"64 minhash values"))
             .map(|a: [u32; PERMUTATIONS]| a)
     }
 }

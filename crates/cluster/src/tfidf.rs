@@ -49,10 +49,19 @@ impl DocFreq {
     /// Counts one document; `terms` must not repeat.
     pub fn observe(&mut self, terms: impl Iterator<Item = u64>, now: i64) {
         let hl = self.half_life_secs;
-        self.docs = Count { value: self.docs.at(now, hl) + 1.0, at: now };
+        self.docs = Count {
+            value: self.docs.at(now, hl) + 1.0,
+            at: now,
+        };
         for t in terms {
-            let c = self.df.entry(t).or_insert(Count { value: 0.0, at: now });
-            *c = Count { value: c.at(now, hl) + 1.0, at: now };
+            let c = self.df.entry(t).or_insert(Count {
+                value: 0.0,
+                at: now,
+            });
+            *c = Count {
+                value: c.at(now, hl) + 1.0,
+                at: now,
+            };
         }
         if self.df.len() > 2 * self.pruned_len {
             self.prune(now);
@@ -69,7 +78,9 @@ impl DocFreq {
 
     /// Decayed number of documents holding `term`.
     pub fn df(&self, term: u64, now: i64) -> f64 {
-        self.df.get(&term).map_or(0.0, |c| c.at(now, self.half_life_secs))
+        self.df
+            .get(&term)
+            .map_or(0.0, |c| c.at(now, self.half_life_secs))
     }
 
     pub fn prune(&mut self, now: i64) {

@@ -6,9 +6,27 @@
 
 /// Wire-desk prefixes that mark a revision rather than a different story.
 const WIRE_PREFIXES: &[&str] = &[
-    "update", "updated", "corrected", "correction", "refile", "rpt", "exclusive", "wrapup",
-    "breakingviews", "breaking", "urgent", "instant view", "analysis", "factbox", "timeline",
-    "live", "video", "watch", "photos", "recap", "rpt-update",
+    "update",
+    "updated",
+    "corrected",
+    "correction",
+    "refile",
+    "rpt",
+    "exclusive",
+    "wrapup",
+    "breakingviews",
+    "breaking",
+    "urgent",
+    "instant view",
+    "analysis",
+    "factbox",
+    "timeline",
+    "live",
+    "video",
+    "watch",
+    "photos",
+    "recap",
+    "rpt-update",
 ];
 
 /// Removes markup, wire prefixes ("UPDATE 1-", "RPT-"), an outlet suffix
@@ -77,7 +95,9 @@ fn strip_wire_prefix(s: &str) -> Option<&str> {
     let head = &s[..head_end];
     let after = s[head_end..].chars().nth(1);
     // Reuters desk slugs: "US STOCKS-Wall Street ...", "DEALTALK-Vivendi ...".
-    let slug = head.chars().all(|c| c.is_uppercase() || c.is_ascii_digit() || matches!(c, ' ' | '/' | '.'))
+    let slug = head
+        .chars()
+        .all(|c| c.is_uppercase() || c.is_ascii_digit() || matches!(c, ' ' | '/' | '.'))
         && head.chars().filter(|c| c.is_alphabetic()).count() >= 3
         && s[head_end..].starts_with('-')
         && after.is_some_and(|c| c.is_uppercase() || c == '"' || c == '\'');
@@ -103,7 +123,10 @@ fn strip_wire_prefix(s: &str) -> Option<&str> {
 
 fn strip_ellipsis(s: &str) -> &str {
     let t = s.trim_end();
-    let t = t.strip_suffix("...").or_else(|| t.strip_suffix('\u{2026}')).unwrap_or(t);
+    let t = t
+        .strip_suffix("...")
+        .or_else(|| t.strip_suffix('\u{2026}'))
+        .unwrap_or(t);
     t.trim_end()
 }
 
@@ -113,15 +136,17 @@ fn strip_ellipsis(s: &str) -> &str {
 fn strip_outlet_suffix<'a>(s: &'a str, source: Option<&str>) -> Option<&'a str> {
     let mut best: Option<usize> = None;
     for sep in [" - ", " | ", " \u{2014} ", " \u{2013} ", " :: "] {
-        if let Some(i) = s.rfind(sep) {
-            if best.is_none_or(|b| i > b) {
-                best = Some(i);
-            }
+        if let Some(i) = s.rfind(sep)
+            && best.is_none_or(|b| i > b)
+        {
+            best = Some(i);
         }
     }
     let i = best?;
     let head = &s[..i];
-    let tail = s[i..].trim_start_matches([' ', '-', '|', '\u{2014}', '\u{2013}', ':']).trim();
+    let tail = s[i..]
+        .trim_start_matches([' ', '-', '|', '\u{2014}', '\u{2013}', ':'])
+        .trim();
     if head.split_whitespace().count() < 3 || tail.is_empty() {
         return None;
     }
@@ -132,13 +157,18 @@ fn strip_outlet_suffix<'a>(s: &'a str, source: Option<&str>) -> Option<&'a str> 
     });
     let words = tail.split_whitespace().count();
     let looks_like_outlet = words <= 4
-        && tail.split_whitespace().all(|w| w.chars().next().is_some_and(|c| !c.is_lowercase()))
+        && tail
+            .split_whitespace()
+            .all(|w| w.chars().next().is_some_and(|c| !c.is_lowercase()))
         && !tail.contains(['?', '!', '"']);
     (names_source || looks_like_outlet).then_some(head)
 }
 
 fn squash(s: &str) -> String {
-    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// One word of a headline after lowercasing and light stemming.
@@ -169,7 +199,10 @@ pub fn tokens(text: &str, out: &mut Vec<Token>) {
     let mut chars = text.chars().peekable();
     let flush = |word: &mut String, raw: &mut String, pos: &mut u32, out: &mut Vec<Token>| {
         if !word.is_empty() {
-            if let Some(base) = word.strip_suffix("'s").or_else(|| word.strip_suffix("\u{2019}s")) {
+            if let Some(base) = word
+                .strip_suffix("'s")
+                .or_else(|| word.strip_suffix("\u{2019}s"))
+            {
                 let l = base.len();
                 word.truncate(l);
             }
@@ -179,7 +212,12 @@ pub fn tokens(text: &str, out: &mut Vec<Token>) {
             let acronym = letters >= 2 && !raw.chars().any(char::is_lowercase);
             let capital = first.is_some_and(char::is_uppercase) || acronym;
             if !word.is_empty() && word.len() < 64 {
-                out.push(Token { text: stem(word), capital, acronym, pos: *pos });
+                out.push(Token {
+                    text: stem(word),
+                    capital,
+                    acronym,
+                    pos: *pos,
+                });
             }
             *pos += 1;
             word.clear();
@@ -189,7 +227,12 @@ pub fn tokens(text: &str, out: &mut Vec<Token>) {
     while let Some(c) = chars.next() {
         if is_cjk(c) {
             flush(&mut word, &mut raw, &mut pos, out);
-            out.push(Token { text: c.to_string(), capital: false, acronym: false, pos });
+            out.push(Token {
+                text: c.to_string(),
+                capital: false,
+                acronym: false,
+                pos,
+            });
             pos += 1;
         } else if c.is_alphanumeric() {
             raw.push(c);
@@ -213,10 +256,10 @@ pub fn stem(w: &str) -> String {
     if !w.is_ascii() || n <= 3 {
         return w.to_string();
     }
-    if let Some(b) = w.strip_suffix("ies") {
-        if n > 4 {
-            return format!("{b}y");
-        }
+    if let Some(b) = w.strip_suffix("ies")
+        && n > 4
+    {
+        return format!("{b}y");
     }
     if w.ends_with("sses") || w.ends_with("xes") || w.ends_with("ches") || w.ends_with("shes") {
         return w[..n - 2].to_string();
@@ -248,7 +291,9 @@ pub fn is_stopword(w: &str) -> bool {
 
 /// Path words of news URLs that name the page type, not the event.
 const URL_NOISE: &[&str] = &[
-    "amp", "article", "asp", "aspx", "blog", "cfm", "cms", "com", "content", "detail", "en", "feed", "htm", "html", "http", "https", "id", "index", "jsp", "net", "news", "org", "php", "post", "print", "shtml", "ssf", "story", "www",
+    "amp", "article", "asp", "aspx", "blog", "cfm", "cms", "com", "content", "detail", "en",
+    "feed", "htm", "html", "http", "https", "id", "index", "jsp", "net", "news", "org", "php",
+    "post", "print", "shtml", "ssf", "story", "www",
 ];
 
 /// Words of a URL's path: most outlets put a slug of the headline there,
@@ -262,7 +307,11 @@ pub fn url_words(url: &str, out: &mut Vec<Token>) {
         None => return,
     };
     let path = path.split(['?', '#', '\\']).next().unwrap_or("");
-    let path = if path.len() > 512 { &path[..floor_char(path, 512)] } else { path };
+    let path = if path.len() > 512 {
+        &path[..floor_char(path, 512)]
+    } else {
+        path
+    };
     let mut tmp = Vec::new();
     tokens(path, &mut tmp);
     for t in tmp {
@@ -275,7 +324,11 @@ pub fn url_words(url: &str, out: &mut Vec<Token>) {
         if URL_NOISE.binary_search(&t.text.as_str()).is_ok() || is_stopword(&t.text) {
             continue;
         }
-        out.push(Token { capital: false, acronym: false, ..t });
+        out.push(Token {
+            capital: false,
+            acronym: false,
+            ..t
+        });
     }
 }
 
@@ -294,13 +347,23 @@ mod tests {
     fn stopword_lists_are_sorted_for_binary_search() {
         assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
         assert!(URL_NOISE.windows(2).all(|w| w[0] < w[1]));
-        assert!(WIRE_PREFIXES.iter().all(|p| p.chars().all(|c| !c.is_uppercase())));
+        assert!(
+            WIRE_PREFIXES
+                .iter()
+                .all(|p| p.chars().all(|c| !c.is_uppercase()))
+        );
     }
 
     #[test]
     fn strips_wire_packaging() {
-        assert_eq!(normalise_title("UPDATE 1-Ukraine crisis deepens", None), "Ukraine crisis deepens");
-        assert_eq!(normalise_title("RPT-UPDATE 2-Ukraine crisis deepens", None), "Ukraine crisis deepens");
+        assert_eq!(
+            normalise_title("UPDATE 1-Ukraine crisis deepens", None),
+            "Ukraine crisis deepens"
+        );
+        assert_eq!(
+            normalise_title("RPT-UPDATE 2-Ukraine crisis deepens", None),
+            "Ukraine crisis deepens"
+        );
         assert_eq!(
             normalise_title("Ukraine crisis deepens as troops mass - Reuters", None),
             "Ukraine crisis deepens as troops mass"
@@ -313,7 +376,10 @@ mod tests {
             normalise_title("Crude oil drops to $101 a barrel after China  ...", None),
             "Crude oil drops to $101 a barrel after China"
         );
-        assert_eq!(normalise_title("See <i>Dancing With the Stars</i>", None), "See Dancing With the Stars");
+        assert_eq!(
+            normalise_title("See <i>Dancing With the Stars</i>", None),
+            "See Dancing With the Stars"
+        );
         // Not an outlet: lowercase words after the dash belong to the headline.
         assert_eq!(
             normalise_title("Stocks fall - and investors worry about it", None),
@@ -321,11 +387,26 @@ mod tests {
         );
         // "Update" as an ordinary word stays.
         assert_eq!(normalise_title("Update: none", None), "none");
-        assert_eq!(normalise_title("US STOCKS-Wall Street edges lower", None), "Wall Street edges lower");
-        assert_eq!(normalise_title("DEALTALK-Vivendi hunts for exit", None), "Vivendi hunts for exit");
-        assert_eq!(normalise_title("COVID-19 cases rise", None), "COVID-19 cases rise");
-        assert_eq!(normalise_title("X-Men sequel announced", None), "X-Men sequel announced");
-        assert_eq!(normalise_title("Updated-look phones sell", None), "Updated-look phones sell");
+        assert_eq!(
+            normalise_title("US STOCKS-Wall Street edges lower", None),
+            "Wall Street edges lower"
+        );
+        assert_eq!(
+            normalise_title("DEALTALK-Vivendi hunts for exit", None),
+            "Vivendi hunts for exit"
+        );
+        assert_eq!(
+            normalise_title("COVID-19 cases rise", None),
+            "COVID-19 cases rise"
+        );
+        assert_eq!(
+            normalise_title("X-Men sequel announced", None),
+            "X-Men sequel announced"
+        );
+        assert_eq!(
+            normalise_title("Updated-look phones sell", None),
+            "Updated-look phones sell"
+        );
     }
 
     #[test]
@@ -347,7 +428,10 @@ mod tests {
     #[test]
     fn url_words_skip_host_ids_and_query() {
         let mut t = Vec::new();
-        url_words("http://www.example.com/news/2014/03/18/billy-dee-williams-dances-123456.html?utm=x", &mut t);
+        url_words(
+            "http://www.example.com/news/2014/03/18/billy-dee-williams-dances-123456.html?utm=x",
+            &mut t,
+        );
         let words: Vec<_> = t.iter().map(|t| t.text.as_str()).collect();
         assert_eq!(words, ["billy", "dee", "william", "dance"]);
     }

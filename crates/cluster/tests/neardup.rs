@@ -26,7 +26,10 @@ fn is_copy(a: &str, b: &str) -> bool {
 #[test]
 fn near_duplicate_set_precision_recall_fpr() {
     let text = include_str!("data/neardup.jsonl");
-    let pairs: Vec<Pair> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let pairs: Vec<Pair> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     let (mut tp, mut fp, mut fn_, mut tn) = (0usize, 0usize, 0usize, 0usize);
     let mut per_kind: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for p in &pairs {
@@ -47,7 +50,10 @@ fn near_duplicate_set_precision_recall_fpr() {
     let precision = tp as f64 / (tp + fp).max(1) as f64;
     let recall = tp as f64 / (tp + fn_).max(1) as f64;
     let fpr = fp as f64 / (fp + tn).max(1) as f64;
-    println!("pairs {}: precision {precision:.4} recall {recall:.4} FPR {fpr:.4} (tp {tp} fp {fp} fn {fn_} tn {tn})", pairs.len());
+    println!(
+        "pairs {}: precision {precision:.4} recall {recall:.4} FPR {fpr:.4} (tp {tp} fp {fp} fn {fn_} tn {tn})",
+        pairs.len()
+    );
     for (k, (right, n)) in &per_kind {
         println!("  {k:<17} {right}/{n} right");
     }

@@ -4,16 +4,51 @@ use newsroom_cluster::{Clusterer, Config, Item, run_cli};
 use proptest::prelude::*;
 
 const WORDS: &[&str] = &[
-    "Ukraine", "Crimea", "Putin", "vote", "Malaysia", "jet", "missing", "search", "Apple", "iPhone",
-    "GM", "recall", "Fed", "rates", "Yellen", "stocks", "fall", "rise", "Bieber", "court", "oil",
-    "China", "data", "weak", "SXSW", "Snowden", "talks", "Obama", "sanctions", "Russia", "Детройт",
-    "東京", "election", "storm", "snow", "bankruptcy",
+    "Ukraine",
+    "Crimea",
+    "Putin",
+    "vote",
+    "Malaysia",
+    "jet",
+    "missing",
+    "search",
+    "Apple",
+    "iPhone",
+    "GM",
+    "recall",
+    "Fed",
+    "rates",
+    "Yellen",
+    "stocks",
+    "fall",
+    "rise",
+    "Bieber",
+    "court",
+    "oil",
+    "China",
+    "data",
+    "weak",
+    "SXSW",
+    "Snowden",
+    "talks",
+    "Obama",
+    "sanctions",
+    "Russia",
+    "Детройт",
+    "東京",
+    "election",
+    "storm",
+    "snow",
+    "bankruptcy",
 ];
 
 /// A stream: (words of the title, minutes since the previous item, with
 /// occasional steps backwards to exercise out-of-order times).
 fn stream(max: usize) -> impl Strategy<Value = Vec<(Vec<usize>, i64)>> {
-    prop::collection::vec((prop::collection::vec(0..WORDS.len(), 0..9), -30i64..240), 1..max)
+    prop::collection::vec(
+        (prop::collection::vec(0..WORDS.len(), 0..9), -30i64..240),
+        1..max,
+    )
 }
 
 fn items(s: &[(Vec<usize>, i64)]) -> Vec<Item> {
@@ -27,7 +62,8 @@ fn items(s: &[(Vec<usize>, i64)]) -> Vec<Item> {
                 id: format!("i{i}"),
                 title: title.join(" "),
                 text: None,
-                url: (i % 3 == 0).then(|| format!("http://example.com/{}", title.join("-").to_lowercase())),
+                url: (i % 3 == 0)
+                    .then(|| format!("http://example.com/{}", title.join("-").to_lowercase())),
                 source: None,
                 published: t,
             }
@@ -108,7 +144,11 @@ proptest! {
 fn state_is_bounded_beyond_the_window() {
     // DF counts outlive the window by a few half-lives by design; a short
     // half-life lets the test reach the steady state quickly.
-    let config = Config { window_hours: 6.0, idf_half_life_hours: 6.0, ..Config::default() };
+    let config = Config {
+        window_hours: 6.0,
+        idf_half_life_hours: 6.0,
+        ..Config::default()
+    };
     let mut c = Clusterer::new(config);
     let mut rng = 0x2545_f491_4f6c_dd1du64;
     let mut next = || {
@@ -123,12 +163,18 @@ fn state_is_bounded_beyond_the_window() {
     // all the time so nothing is shared with old stories.
     for i in 0..10_800u64 {
         let hour = i / 30;
-        let words: Vec<String> = (0..6).map(|_| format!("w{}x{}", hour / 2, next() % 40)).collect();
+        let words: Vec<String> = (0..6)
+            .map(|_| format!("w{}x{}", hour / 2, next() % 40))
+            .collect();
         c.add(Item {
             id: i.to_string(),
             title: words.join(" "),
             text: None,
-            url: Some(format!("http://example.com/{}-{}", words.join("-"), next() % 1000)),
+            url: Some(format!(
+                "http://example.com/{}-{}",
+                words.join("-"),
+                next() % 1000
+            )),
             source: None,
             published: 1_400_000_000 + i as i64 * 120,
         });
@@ -153,8 +199,17 @@ fn state_is_bounded_beyond_the_window() {
     assert!(worst.near_dup_entries <= 181, "{worst:?}");
     // Dead postings wait for a compaction, and DF counts fade over a few
     // half-lives: both stay within a constant factor of the early state.
-    assert!(worst.story_slots <= 3 * w.story_slots.max(181), "{worst:?} vs {w:?}");
-    assert!(worst.postings <= 3 * w.postings.max(4096 * 2), "{worst:?} vs {w:?}");
-    assert!(worst.df_terms <= 4 * w.df_terms.max(1024), "{worst:?} vs {w:?}");
+    assert!(
+        worst.story_slots <= 3 * w.story_slots.max(181),
+        "{worst:?} vs {w:?}"
+    );
+    assert!(
+        worst.postings <= 3 * w.postings.max(4096 * 2),
+        "{worst:?} vs {w:?}"
+    );
+    assert!(
+        worst.df_terms <= 4 * w.df_terms.max(1024),
+        "{worst:?} vs {w:?}"
+    );
     assert!(worst.near_dup_buckets <= 17 * 181, "{worst:?}");
 }

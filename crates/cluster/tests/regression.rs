@@ -6,10 +6,10 @@
 //! never looks ahead, so the held-out days cannot change dev assignments).
 
 use flate2::read::GzDecoder;
+use newsroom_cluster::Clusterer;
 use newsroom_cluster::Config;
 use newsroom_cluster::bcubed;
 use newsroom_cluster::dataset::{HELD_OUT_DAYS, read_labelled};
-use newsroom_cluster::Clusterer;
 use std::io::BufReader;
 use std::path::Path;
 
@@ -21,7 +21,10 @@ fn dev_set_bcubed_f1_holds() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/datasets/clustering-dev/uci-news-first21days.jsonl.gz");
     let Ok(file) = std::fs::File::open(&path) else {
-        println!("SKIPPED: dataset not found at {}; the regression guard did not run", path.display());
+        println!(
+            "SKIPPED: dataset not found at {}; the regression guard did not run",
+            path.display()
+        );
         return;
     };
     let data = read_labelled(BufReader::new(GzDecoder::new(file))).unwrap();
@@ -36,6 +39,13 @@ fn dev_set_bcubed_f1_holds() {
         .map(|l| (c.add(l.item.clone()).story, l.gold.as_str()))
         .collect();
     let b = bcubed(&pairs);
-    println!("dev days: {} items, B3 P {:.4} R {:.4} F1 {:.4}", b.items, b.precision, b.recall, b.f1);
-    assert!(b.f1 >= RECORDED_DEV_F1 - 0.01, "dev B3-F1 {:.4} fell below {RECORDED_DEV_F1} - 0.01", b.f1);
+    println!(
+        "dev days: {} items, B3 P {:.4} R {:.4} F1 {:.4}",
+        b.items, b.precision, b.recall, b.f1
+    );
+    assert!(
+        b.f1 >= RECORDED_DEV_F1 - 0.01,
+        "dev B3-F1 {:.4} fell below {RECORDED_DEV_F1} - 0.01",
+        b.f1
+    );
 }
