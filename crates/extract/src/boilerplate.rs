@@ -3,7 +3,7 @@
 
 use crate::dom::Tag;
 use regex::Regex;
-use scraper::node::Element;
+use crate::dom::Attr;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -53,7 +53,7 @@ pub struct Classifier {
 }
 
 impl Classifier {
-    pub fn flags(&mut self, tag: Tag, e: &Element) -> u16 {
+    pub fn flags(&mut self, tag: Tag, attrs: &[Attr]) -> u16 {
         let mut f = match tag {
             Tag::Nav | Tag::Aside | Tag::Footer | Tag::Header | Tag::Form | Tag::Menu
             | Tag::Dialog | Tag::Address => JUNK_TAG,
@@ -63,7 +63,8 @@ impl Classifier {
             _ => 0,
         };
         let mut class_id: Option<String> = None;
-        for (name, value) in e.attrs() {
+        for a in attrs {
+            let (name, value) = (a.name, a.value.as_str());
             match name {
                 "class" | "id" if !value.is_empty() => {
                     let s = class_id.get_or_insert_with(String::new);

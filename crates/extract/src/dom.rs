@@ -5,8 +5,6 @@
 //! parents, so every statistic is a loop, never recursion: pathological
 //! nesting cannot overflow the stack.
 
-use ego_tree::NodeId;
-use scraper::{Html, Node as SNode};
 
 pub const NONE: u32 = u32::MAX;
 
@@ -23,7 +21,7 @@ pub enum Tag {
 }
 
 impl Tag {
-    fn from_name(n: &str) -> Tag {
+    pub fn from_name(n: &str) -> Tag {
         use Tag::*;
         match n {
             "a" => A, "abbr" => Abbr, "address" => Address, "article" => Article, "aside" => Aside,
@@ -74,55 +72,27 @@ pub struct Node {
     pub flags: u16,
     /// Byte range into `Dom::text` for text nodes.
     pub text: (u32, u32),
-    pub sid: NodeId,
+    /// Index range into `Dom::attrs` for elements.
+    pub attrs: (u32, u32),
+}
+
+/// An attribute the heuristics or the renderers read; others are not kept.
+pub struct Attr {
+    pub name: &'static str,
+    pub value: String,
 }
 
 pub struct Dom {
     pub nodes: Vec<Node>,
     pub text: String,
-    pub html: Html,
+    pub attrs: Vec<Attr>,
 }
 
 impl Dom {
+    /// Builds the tree from (pre-passed) markup. See `parse` for why this is
+    /// not html5ever.
     pub fn parse(markup: &str) -> Dom {
-        let html = Html::parse_document(markup);
-        let mut nodes: Vec<Node> = Vec::with_capacity(html.tree.values().len());
-        let mut text = String::with_capacity(markup.len() / 4);
-        let mut stack: Vec<u32> = Vec::with_capacity(64);
-        let mut classifier = crate::boilerplate::Classifier::default();
-        for edge in html.tree.root().traverse() {
-            match edge {
-                ego_tree::iter::Edge::Open(n) => {
-                    let parent = stack.last().copied().unwrap_or(NONE);
-                    let idx = nodes.len() as u32;
-                    let (tag, flags, range, is_container) = match n.value() {
-                        SNode::Document | SNode::Fragment => (Tag::Document, 0, (0, 0), true),
-                        SNode::Element(e) => {
-                            let tag = Tag::from_name(e.name());
-                            (tag, classifier.flags(tag, e), (0, 0), true)
-                        }
-                        SNode::Text(t) => {
-                            let s = text.len() as u32;
-                            text.push_str(t);
-                            (Tag::Text, 0, (s, text.len() as u32), false)
-                        }
-                        _ => continue,
-                    };
-                    nodes.push(Node { parent, end: idx + 1, tag, flags, text: range, sid: n.id() });
-                    if is_container {
-                        stack.push(idx);
-                    }
-                }
-                ego_tree::iter::Edge::Close(n) => {
-                    if matches!(n.value(), SNode::Element(_) | SNode::Document | SNode::Fragment) {
-                        if let Some(i) = stack.pop() {
-                            nodes[i as usize].end = nodes.len() as u32;
-                        }
-                    }
-                }
-            }
-        }
-        Dom { nodes, text, html }
+        crate::parse::build(markup)
     }
 
     pub fn text_of(&self, i: usize) -> &str {
@@ -130,12 +100,9 @@ impl Dom {
         &self.text[s as usize..e as usize]
     }
 
-    pub fn element(&self, i: usize) -> Option<&scraper::node::Element> {
-        self.html.tree.get(self.nodes[i].sid).and_then(|n| n.value().as_element())
-    }
-
     pub fn attr(&self, i: usize, name: &str) -> Option<&str> {
-        self.element(i).and_then(|e| e.attr(name))
+        let (a, b) = self.nodes[i].attrs;
+        self.attrs[a as usize..b as usize].iter().find(|x| x.name == name).map(|x| x.value.as_str())
     }
 
     /// Indices of elements with this tag, in document order.

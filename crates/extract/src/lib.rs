@@ -7,6 +7,7 @@ pub mod dom;
 pub mod jsonld;
 pub mod media;
 pub mod metric;
+pub mod parse;
 pub mod metadata;
 pub mod prepass;
 pub mod sanitize;

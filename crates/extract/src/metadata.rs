@@ -40,9 +40,8 @@ pub fn collect(dom: &Dom) -> Meta {
     for (i, n) in dom.nodes.iter().enumerate() {
         match n.tag {
             Tag::Meta => {
-                let Some(e) = dom.element(i) else { continue };
-                let key = e.attr("property").or_else(|| e.attr("name")).or_else(|| e.attr("itemprop")).or_else(|| e.attr("http-equiv"));
-                if let (Some(k), Some(c)) = (key, e.attr("content")) {
+                let key = dom.attr(i, "property").or_else(|| dom.attr(i, "name")).or_else(|| dom.attr(i, "itemprop")).or_else(|| dom.attr(i, "http-equiv"));
+                if let (Some(k), Some(c)) = (key, dom.attr(i, "content")) {
                     m.tags.entry(k.trim().to_ascii_lowercase()).or_insert_with(|| c.trim().to_string());
                 }
             }

@@ -192,7 +192,7 @@ fn tag_end(b: &[u8], mut j: usize) -> usize {
                 // An unterminated quote would swallow the page; a real
                 // browser does the same, but we stop at the next `>` instead.
                 match memchr(q, &b[j + 1..]) {
-                    Some(p) if p < 4096 => j = j + 1 + p + 1,
+                    Some(p) if p < (1 << 20) => j = j + 1 + p + 1,
                     _ => j += 1,
                 }
             }
