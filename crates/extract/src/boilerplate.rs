@@ -47,9 +47,38 @@ static WEAK_JUNK_RE: LazyLock<Regex> = LazyLock::new(|| {
 static POSITIVE_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"article|body|content|entry|main|post|story|text|blog").unwrap());
 
+/// The key is already a hash; hashing it again would be wasted work.
+#[derive(Default)]
+pub struct IdentityHasher(u64);
+
+impl std::hash::Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | b as u64;
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+/// Classes repeat heavily within a page, so verdicts are cached by a hash
+/// of the class and id strings (a collision costs one wrong verdict, never
+/// safety).
 #[derive(Default)]
 pub struct Classifier {
-    cache: HashMap<String, u16>,
+    cache: HashMap<u64, u16, std::hash::BuildHasherDefault<IdentityHasher>>,
+}
+
+fn fnv(mut h: u64, s: &str) -> u64 {
+    for b in s.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }
 
 impl Classifier {
@@ -62,15 +91,13 @@ impl Classifier {
             | Tag::Picture | Tag::Label | Tag::Fieldset | Tag::Legend => DROP,
             _ => 0,
         };
-        let mut class_id: Option<String> = None;
+        let mut class: &str = "";
+        let mut id: &str = "";
         for a in attrs {
             let (name, value) = (a.name, a.value.as_str());
             match name {
-                "class" | "id" if !value.is_empty() => {
-                    let s = class_id.get_or_insert_with(String::new);
-                    s.push(' ');
-                    s.push_str(value);
-                }
+                "class" => class = value,
+                "id" => id = value,
                 "hidden" => f |= HIDDEN,
                 "aria-hidden" if value.eq_ignore_ascii_case("true") => f |= HIDDEN,
                 "style" => {
@@ -90,19 +117,24 @@ impl Classifier {
                 _ => {}
             }
         }
-        if let Some(ci) = class_id {
-            f |= self.class_flags(&ci);
+        if !class.is_empty() || !id.is_empty() {
+            f |= self.class_flags(class, id);
         }
         f
     }
 
-    fn class_flags(&mut self, ci: &str) -> u16 {
-        if let Some(&f) = self.cache.get(ci) {
+    fn class_flags(&mut self, class: &str, id: &str) -> u16 {
+        let key = fnv(fnv(0xcbf2_9ce4_8422_2325, class) ^ 0xff, id);
+        if let Some(&f) = self.cache.get(&key) {
             return f;
         }
-        let lower = ci.to_ascii_lowercase();
-        let f = classify(&lower);
-        self.cache.insert(ci.to_string(), f);
+        let mut lower = String::with_capacity(class.len() + id.len() + 1);
+        lower.push_str(class);
+        lower.push(' ');
+        lower.push_str(id);
+        lower.make_ascii_lowercase();
+        let f = classify(lower.trim());
+        self.cache.insert(key, f);
         f
     }
 }

@@ -36,28 +36,38 @@ pub fn detect(bytes: &[u8], http_charset: Option<&str>) -> &'static Encoding {
 /// Decodes HTML bytes to a `String`, honouring BOM, HTTP charset and
 /// `<meta>` declarations; never panics on malformed input.
 pub fn decode_html(bytes: &[u8], http_charset: Option<&str>) -> String {
+    decode_cow(bytes, http_charset).into_owned()
+}
+
+/// As `decode_html`, borrowing when the page is already valid UTF-8 (most
+/// pages): no copy on the hot path.
+pub fn decode_cow<'a>(bytes: &'a [u8], http_charset: Option<&str>) -> std::borrow::Cow<'a, str> {
     let enc = detect(bytes, http_charset);
+    if enc == UTF_8 {
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        if let Ok(s) = std::str::from_utf8(body) {
+            return std::borrow::Cow::Borrowed(s);
+        }
+    }
     // `decode` sniffs and strips a BOM itself, which is what we want.
-    let (text, _, _) = enc.decode(bytes);
-    text.into_owned()
+    enc.decode(bytes).0
 }
 
 /// True when the bytes contain non-ASCII text that is valid UTF-8.
 fn looks_utf8(bytes: &[u8]) -> bool {
     let sample = &bytes[..bytes.len().min(1 << 20)];
-    !sample.is_ascii() && utf8_error_rate(sample) == 0
+    !sample.is_ascii() && utf8_errors(sample) == 0
 }
 
 /// Valid UTF-8, tolerating a handful of broken sequences (truncated pages,
 /// one bad byte pasted in from elsewhere).
 fn mostly_valid_utf8(bytes: &[u8]) -> bool {
     let sample = &bytes[..bytes.len().min(1 << 20)];
-    let non_ascii = sample.iter().filter(|b| !b.is_ascii()).count();
-    let errors = utf8_error_rate(sample);
-    errors == 0 || errors * 50 < non_ascii.max(1)
+    let errors = utf8_errors(sample);
+    errors == 0 || errors * 50 < sample.iter().filter(|b| !b.is_ascii()).count().max(1)
 }
 
-fn utf8_error_rate(mut bytes: &[u8]) -> usize {
+fn utf8_errors(mut bytes: &[u8]) -> usize {
     let mut errors = 0;
     loop {
         match std::str::from_utf8(bytes) {

@@ -17,13 +17,30 @@ use memchr::memchr;
 /// Open elements beyond this are treated as empty: bounded work per tag.
 const MAX_STACK: usize = 512;
 
-/// Attributes worth keeping; interned to these statics.
-const KEEP: &[&str] = &[
-    "class", "id", "style", "hidden", "aria-hidden", "role", "itemprop", "itemtype", "href", "src",
-    "data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src",
-    "srcset", "data-srcset", "data-lazy-srcset", "alt", "width", "height", "rel", "content",
-    "property", "name", "http-equiv", "lang", "xml:lang", "datetime", "type", "charset",
-];
+/// Attributes worth keeping, interned to statics; the rest are skipped
+/// without allocating.
+fn kept_name(raw: &[u8]) -> Option<&'static str> {
+    if raw.len() > 16 {
+        return None;
+    }
+    let mut buf = [0u8; 16];
+    let name = &mut buf[..raw.len()];
+    name.copy_from_slice(raw);
+    name.make_ascii_lowercase();
+    Some(match &*name {
+        b"class" => "class", b"id" => "id", b"style" => "style", b"hidden" => "hidden",
+        b"aria-hidden" => "aria-hidden", b"role" => "role", b"itemprop" => "itemprop",
+        b"itemtype" => "itemtype", b"href" => "href", b"src" => "src", b"data-src" => "data-src",
+        b"data-lazy-src" => "data-lazy-src", b"data-original" => "data-original",
+        b"data-lazy" => "data-lazy", b"data-url" => "data-url", b"data-hi-res-src" => "data-hi-res-src",
+        b"srcset" => "srcset", b"data-srcset" => "data-srcset", b"data-lazy-srcset" => "data-lazy-srcset",
+        b"alt" => "alt", b"width" => "width", b"height" => "height", b"rel" => "rel",
+        b"content" => "content", b"property" => "property", b"name" => "name",
+        b"http-equiv" => "http-equiv", b"lang" => "lang", b"xml:lang" => "xml:lang",
+        b"datetime" => "datetime", b"type" => "type", b"charset" => "charset",
+        _ => return None,
+    })
+}
 
 fn is_void(t: Tag, name: &[u8]) -> bool {
     matches!(t, Tag::Br | Tag::Hr | Tag::Img | Tag::Input | Tag::Link | Tag::Meta | Tag::Source | Tag::Embed)
@@ -50,6 +67,10 @@ struct Builder<'a> {
     stack: Vec<u32>,
     classifier: Classifier,
     last_text: u32,
+    /// Open elements per tag, so implied-end-tag searches are skipped when
+    /// there is nothing to find (they would otherwise walk the whole stack
+    /// for every block).
+    open: [u32; 128],
 }
 
 fn name_hash(name: &[u8]) -> u32 {
@@ -71,6 +92,7 @@ pub fn build(src: &str) -> Dom {
         stack: vec![0],
         classifier: Classifier::default(),
         last_text: NONE,
+        open: [0; 128],
     };
     b.nodes.push(Node { parent: NONE, end: 1, tag: Tag::Document, flags: 0, text: (0, 0), attrs: (0, 0) });
     b.names.push(0);
@@ -144,6 +166,8 @@ impl Builder<'_> {
         if self.stack.len() > 1 {
             if let Some(i) = self.stack.pop() {
                 self.nodes[i as usize].end = self.nodes.len() as u32;
+                let t = self.nodes[i as usize].tag as usize;
+                self.open[t] = self.open[t].saturating_sub(1);
             }
         }
         self.last_text = NONE;
@@ -170,12 +194,28 @@ impl Builder<'_> {
         None
     }
 
+    fn is_open(&self, t: Tag) -> bool {
+        self.open[t as usize] > 0
+    }
+
     fn close_implied(&mut self, tag: Tag) {
         use Tag::*;
-        if closes_p(tag) {
+        let relevant = match tag {
+            Li => self.is_open(Li),
+            Dt | Dd => self.is_open(Dt) || self.is_open(Dd),
+            Td | Th => self.is_open(Td) || self.is_open(Th),
+            Tr => self.is_open(Tr),
+            Tbody | Thead | Tfoot => self.is_open(Tr) || self.is_open(Tbody) || self.is_open(Thead) || self.is_open(Tfoot),
+            A => self.is_open(A),
+            _ => true,
+        };
+        if closes_p(tag) && self.is_open(P) {
             if let Some(d) = self.find_open(|t| t == P, |t| matches!(t, Td | Th | Table | Caption | Html | Button)) {
                 self.pop_through(d);
             }
+        }
+        if !relevant {
+            return;
         }
         match tag {
             Li => {
@@ -233,7 +273,7 @@ impl Builder<'_> {
             return NONE;
         }
         // Anything but head matter ends an unclosed <head>.
-        if !matches!(tag, Tag::Meta | Tag::Link | Tag::Title) && !matches!(name, b"base") {
+        if self.is_open(Tag::Head) && !matches!(tag, Tag::Meta | Tag::Link | Tag::Title) && !matches!(name, b"base") {
             if let Some(d) = self.find_open(|t| t == Tag::Head, |_| false) {
                 self.pop_through(d);
             }
@@ -248,6 +288,7 @@ impl Builder<'_> {
         self.last_text = NONE;
         if !is_void(tag, name) && self.stack.len() < MAX_STACK {
             self.stack.push(idx);
+            self.open[tag as usize] += 1;
         }
         idx
     }
@@ -357,7 +398,7 @@ impl Builder<'_> {
                 j += 1;
                 continue;
             }
-            if let Some(&keep) = KEEP.iter().find(|k| k.as_bytes().eq_ignore_ascii_case(name)) {
+            if let Some(keep) = kept_name(name) {
                 let raw = &self.src[value.0..value.1];
                 let v = if raw.contains('&') {
                     let mut s = String::with_capacity(raw.len());

@@ -183,12 +183,20 @@ fn tag_name<'a>(b: &[u8], at: usize, buf: &'a mut [u8; 16]) -> &'a [u8] {
 
 /// Index just past the `>` closing a start tag, honouring quoted values.
 fn tag_end(b: &[u8], mut j: usize) -> usize {
+    // Tags are short: a plain loop beats setting up a SIMD search per tag.
+    // Quotes only quote at the start of a value (`alt=don't` is unquoted).
+    let mut after_eq = false;
     while j < b.len() {
-        let Some(off) = memchr3_any(&b[j..]) else { return b.len() };
-        j += off;
-        match b[j] {
+        let c = b[j];
+        if c.is_ascii_whitespace() {
+            j += 1;
+            continue;
+        }
+        let value_start = after_eq;
+        after_eq = c == b'=';
+        match c {
             b'>' => return j + 1,
-            q @ (b'"' | b'\'') => {
+            q @ (b'"' | b'\'') if value_start => {
                 // An unterminated quote would swallow the page; a real
                 // browser does the same, but we stop at the next `>` instead.
                 match memchr(q, &b[j + 1..]) {
@@ -200,10 +208,6 @@ fn tag_end(b: &[u8], mut j: usize) -> usize {
         }
     }
     b.len()
-}
-
-fn memchr3_any(h: &[u8]) -> Option<usize> {
-    memchr::memchr3(b'>', b'"', b'\'', h)
 }
 
 /// Finds `</name` case-insensitively from `from`; returns (content end,
@@ -259,6 +263,8 @@ mod tests {
     fn quoted_gt_does_not_end_tag() {
         let p = prepare("<div title=\"a>b\"><script>x</script>t</div>");
         assert_eq!(p.html, "<div title=\"a>b\">t</div>");
+        let p = prepare("<img alt=don't><script>x</script><p>it's</p>");
+        assert_eq!(p.html, "<img alt=don't><p>it's</p>");
     }
 
     #[test]

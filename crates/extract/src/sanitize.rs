@@ -130,16 +130,33 @@ fn push_attr(out: &mut String, k: &str, v: &str) {
     out.push('"');
 }
 
+/// Escapes as html5ever's serialiser does, so our own rendering is
+/// byte-identical to what the allow-list would produce from it.
 pub(crate) fn escape(out: &mut String, s: &str, attr: bool) {
-    for c in s.chars() {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
+            // The HTML parser normalises newlines and drops NULs.
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    out.push('\n');
+                }
+            }
+            '\0' => {}
             '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
+            '\u{a0}' => out.push_str("&nbsp;"),
+            '<' if !attr => out.push_str("&lt;"),
+            '>' if !attr => out.push_str("&gt;"),
             '"' if attr => out.push_str("&quot;"),
             _ => out.push(c),
         }
     }
+}
+
+/// True for URLs the allow-list keeps in `href`/`src`.
+pub fn allowed_url(u: &str) -> bool {
+    let lower = u.get(..8).unwrap_or(u).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:") || lower.starts_with("tel:")
 }
 
 #[cfg(test)]

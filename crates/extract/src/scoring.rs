@@ -133,6 +133,20 @@ pub fn select(dom: &Dom, anchor: Option<&Anchor>) -> Option<Selection> {
             l[p as usize] += li;
         }
     }
+    // Linked headings, and how many children of each element lead with one:
+    // the shape of a list of teasers.
+    let mut linked_heading = vec![false; n];
+    let mut lh_children = vec![0u16; n];
+    for i in (1..n).rev() {
+        if nodes[i].tag.is_heading() && t[i] > 0 && l[i] * 2 >= t[i] {
+            linked_heading[i] = true;
+        }
+        let p = nodes[i].parent as usize;
+        if linked_heading[i] {
+            linked_heading[p] = true;
+            lh_children[p] = lh_children[p].saturating_add(1);
+        }
+    }
     for i in 1..n {
         if dead[i] {
             continue;
@@ -153,7 +167,7 @@ pub fn select(dom: &Dom, anchor: Option<&Anchor>) -> Option<Selection> {
             && l[i] as f32 > 0.6 * t[i] as f32
             && g[i] < 200
             && !protected;
-        if junk || weak || link_list || (!protected && is_teaser(dom, i, &t, &l, &g)) {
+        if junk || weak || link_list || (!protected && linked_heading[i] && lh_children[p] >= 2 && is_teaser(dom, i, &t, &l, &g)) {
             dead[i] = true;
         }
     }
@@ -174,15 +188,6 @@ pub fn select(dom: &Dom, anchor: Option<&Anchor>) -> Option<Selection> {
             let (gi, ti) = (g2[i], t2[i]);
             g2[p as usize] += gi;
             t2[p as usize] += ti;
-        }
-    }
-    if std::env::var_os("EXTRACT_DEBUG").is_some() {
-        let mx = (0..n).max_by_key(|&i| own_text[i]).unwrap_or(0);
-        eprintln!("doc_good={doc_good} g2[0]={} t2[0]={} max own_text #{mx}={} link={} good={} dead={}", g2[0], t2[0], own_text[mx], own_link[mx], is_good(mx), dead[mx]);
-        let mut p = mx;
-        while p != NONE as usize {
-            eprintln!("  #{p} {:?} dead={} flags={:#b} t={} l={} g={} teaser={}", nodes[p].tag, dead[p], nodes[p].flags, t[p], l[p], g[p], is_teaser(dom, p, &t, &l, &g));
-            p = nodes[p].parent as usize;
         }
     }
     let best = anchored(dom, anchor, &dead, &t2)
@@ -311,57 +316,14 @@ fn first_of_several_articles(dom: &Dom, best: usize, dead: &[bool], g2: &[u32]) 
     if found.len() >= 2 { found[0] } else { best }
 }
 
-/// A teaser for another story: a small block that leads with a linked
-/// heading, repeated among its siblings.
+/// A teaser for another story: a small block, partly links, that leads
+/// with a linked heading among siblings that do the same (checked by the
+/// caller).
 fn is_teaser(dom: &Dom, i: usize, t: &[u32], l: &[u32], g: &[u32]) -> bool {
-    let nodes = &dom.nodes;
-    let node = &nodes[i];
-    if !matches!(node.tag, Tag::Li | Tag::Article | Tag::Div | Tag::Section) || t[i] == 0 || t[i] > 1000 || g[i] > 400 {
-        return false;
-    }
-    if (l[i] as f32) < 0.1 * t[i] as f32 {
-        return false;
-    }
-    let end = node.end as usize;
-    let linked_heading = (i + 1..end).any(|j| nodes[j].tag.is_heading() && t[j] > 0 && l[j] * 2 >= t[j]);
-    if !linked_heading {
-        return false;
-    }
-    // Repeated: a sibling with the same tag also leads with a linked heading.
-    let p = node.parent as usize;
-    let mut c = p + 1;
-    let pend = nodes[p].end as usize;
-    let mut same = 0;
-    while c < pend {
-        if c != i && nodes[c].tag == node.tag {
-            let ce = nodes[c].end as usize;
-            if (c + 1..ce).any(|j| nodes[j].tag.is_heading() && l[j] > 0) {
-                same += 1;
-            }
-        }
-        c = nodes[c].end as usize;
-    }
-    same >= 1
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn pick(html: &str) -> String {
-        let dom = Dom::parse(html);
-        let sel = select(&dom, None).expect("a selection");
-        crate::text::render_text(&dom, &sel)
-    }
-
-    const PARA: &str = "This is a long paragraph of article text, with commas, clauses and enough words to count as real prose.";
-
-    #[test]
-    fn picks_the_article_over_navigation() {
-        let html = format!(
-            "<body><nav><a href=/a>Home</a> <a href=/b>World news and more links</a></nav>\
-             <div class=main><p>{PARA}</p><p>{PARA}</p></div><footer>Copyright footer text that is long enough to matter here.</footer></body>"
-        );
-        assert_eq!(pick(&html), format!("{PARA}\n\n{PARA}"));
-    }
+    let node = &dom.nodes[i];
+    matches!(node.tag, Tag::Li | Tag::Article | Tag::Div | Tag::Section)
+        && t[i] > 0
+        && t[i] <= 1000
+        && g[i] <= 400
+        && l[i] as f32 >= 0.1 * t[i] as f32
 }

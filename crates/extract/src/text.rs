@@ -3,7 +3,7 @@
 use crate::boilerplate::HIDDEN;
 use crate::dom::{Dom, Tag};
 use crate::media::{absolutize, pick_img_src};
-use crate::sanitize::escape;
+use crate::sanitize::{allowed_url, escape};
 use crate::scoring::Selection;
 
 /// Plain text builder: collapses whitespace like a browser and separates
@@ -126,8 +126,11 @@ fn html_name(tag: Tag) -> Option<&'static str> {
     })
 }
 
-/// The container as simple HTML, before sanitising. Images survive even
-/// though they carry no text.
+/// The container as HTML within the shared allow-list: only tags the
+/// sanitiser allows, only `href`/`src`/`alt`, absolute http(s) URLs, forced
+/// link `rel`. Built that way rather than by running the sanitiser, which
+/// would re-parse it; the dev-set test checks that `sanitize_html` leaves
+/// this output unchanged. Images survive even though they carry no text.
 pub fn render_html(dom: &Dom, sel: &Selection, base: Option<&url::Url>) -> String {
     let nodes = &dom.nodes;
     let mut out = String::new();
@@ -147,10 +150,25 @@ pub fn render_html(dom: &Dom, sel: &Selection, base: Option<&url::Url>) -> Strin
             }
         }
         let n = &nodes[i];
+        // Table structure must be complete or the parser would rearrange it
+        // (and the output would no longer be a sanitiser fixed point).
+        let inside = closes.last().map(|c| c.1);
+        let in_table_ctx = matches!(inside, Some("tbody" | "tr"));
+        if in_table_ctx {
+            let ok = match inside {
+                Some("tbody") => n.tag == Tag::Tr || matches!(n.tag, Tag::Thead | Tag::Tbody | Tag::Tfoot),
+                _ => matches!(n.tag, Tag::Td | Tag::Th),
+            };
+            if !ok {
+                i = n.end as usize;
+                continue;
+            }
+        }
         if n.tag == Tag::Img && !sel.dead[n.parent as usize] && n.flags & HIDDEN == 0 {
-            if let Some(src) = pick_img_src(|a| dom.attr(i, a)) {
+            let src = pick_img_src(|a| dom.attr(i, a)).map(|s| absolutize(&s, base)).filter(|s| allowed_url(s));
+            if let Some(src) = src {
                 out.push_str("<img src=\"");
-                escape(&mut out, &absolutize(&src, base), true);
+                escape(&mut out, &src, true);
                 out.push('"');
                 if let Some(alt) = dom.attr(i, "alt") {
                     out.push_str(" alt=\"");
@@ -166,27 +184,50 @@ pub fn render_html(dom: &Dom, sel: &Selection, base: Option<&url::Url>) -> Strin
             i = n.end as usize;
             continue;
         }
-        if n.tag == Tag::Text {
-            escape(&mut out, dom.text_of(i), false);
-        } else if let Some(name) = html_name(n.tag) {
-            out.push('<');
-            out.push_str(name);
-            if n.tag == Tag::A {
-                if let Some(h) = dom.attr(i, "href") {
-                    out.push_str(" href=\"");
-                    escape(&mut out, &absolutize(h, base), true);
-                    out.push('"');
+        let in_emitted_table = closes.iter().any(|c| c.1 == "table");
+        match n.tag {
+            Tag::Text => {
+                let mut t = dom.text_of(i);
+                if inside == Some("pre") && out.ends_with("<pre>") {
+                    // The parser drops a newline right after <pre>.
+                    t = t.trim_start_matches(['\r', '\n']);
                 }
+                escape(&mut out, t, false);
             }
-            out.push('>');
-            if !matches!(n.tag, Tag::Br | Tag::Hr) {
-                closes.push((n.end, name));
+            Tag::Table => {
+                out.push_str("<table><tbody>");
+                closes.push((n.end, "table"));
+                closes.push((n.end, "tbody"));
             }
-        } else if matches!(n.tag, Tag::Div | Tag::Section | Tag::Article | Tag::Main) {
-            // Bare text directly in a div still needs paragraph structure.
-            if has_direct_text(dom, i) {
-                out.push_str("<p>");
-                closes.push((n.end, "p"));
+            Tag::Thead | Tag::Tbody | Tag::Tfoot => {}
+            Tag::Tr | Tag::Td | Tag::Th if !in_emitted_table => {}
+            _ => {
+                if let Some(name) = html_name(n.tag) {
+                    out.push('<');
+                    out.push_str(name);
+                    if n.tag == Tag::A {
+                        if let Some(h) = dom.attr(i, "href").map(|h| absolutize(h, base)).filter(|h| allowed_url(h)) {
+                            out.push_str(" href=\"");
+                            escape(&mut out, &h, true);
+                            out.push('"');
+                        }
+                        out.push_str(" rel=\"");
+                        out.push_str(crate::sanitize::LINK_REL);
+                        out.push('"');
+                    }
+                    out.push('>');
+                    if !matches!(n.tag, Tag::Br | Tag::Hr) {
+                        closes.push((n.end, name));
+                    }
+                } else if matches!(n.tag, Tag::Div | Tag::Section | Tag::Article | Tag::Main | Tag::Center | Tag::Td | Tag::Th | Tag::Tr)
+                    && !closes.iter().any(|c| matches!(c.1, "p" | "h2" | "h3" | "h4" | "h5" | "h6" | "pre" | "a"))
+                    && has_direct_text(dom, i)
+                    && !has_block_descendant(dom, i)
+                {
+                    // Bare text in a leaf div still needs paragraph structure.
+                    out.push_str("<p>");
+                    closes.push((n.end, "p"));
+                }
             }
         }
         i += 1;
@@ -197,6 +238,11 @@ pub fn render_html(dom: &Dom, sel: &Selection, base: Option<&url::Url>) -> Strin
         out.push('>');
     }
     out
+}
+
+fn has_block_descendant(dom: &Dom, i: usize) -> bool {
+    let end = dom.nodes[i].end as usize;
+    (i + 1..end).any(|j| dom.nodes[j].tag.is_block() && !matches!(dom.nodes[j].tag, Tag::Br | Tag::Other))
 }
 
 fn has_direct_text(dom: &Dom, i: usize) -> bool {
