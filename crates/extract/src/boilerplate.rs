@@ -32,7 +32,7 @@ static BODY_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static JUNK_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"comment|disqus|share|sharing|social|related|recommend|newsletter|subscri|cookie|consent|gdpr|promo|advert|sponsor|sidebar|widget|breadcrumb|popup|modal|paywall|signup|sign-up|login|outbrain|taboola|trending|most[-_]?popular|most[-_]?read|read[-_]?more|more[-_]?stories|also[-_]?read|next[-_]?article|prev[-_]?article|author[-_]?bio|tag[-_]?list|tags[-_]?list|tag[-_]?cloud|pagination|pager|toolbar|masthead|navbar|(^|[\s_-])nav($|[\s_-])|navigation|menu|(^|[\s_-])ads?($|[\s_-])|ad[-_]?slot|ad[-_]?container|ad[-_]?wrapper|adsense|dfp|banner|(^|[\s_-])rail($|[\s_-])|see[-_]?also|footer|copyright|disclaimer|skip[-_]?link|print[-_]?only|sr[-_]?only|visually[-_]?hidden|screen[-_]?reader|overlay|lightbox|(^|[\s_-])toc($|[\s_-])|table[-_]?of[-_]?contents|follow|donate|donation|rating|feedback|survey|alert|offcanvas|jump[-_]?link",
+        r"comment|disqus|share|sharing|social|related|recommend|newsletter|subscri|cookie|consent|gdpr|promo|advert|sponsor|sidebar|widget|breadcrumb|popup|modal|signup|sign-up|login|outbrain|taboola|trending|most[-_]?popular|most[-_]?read|read[-_]?more|more[-_]?stories|also[-_]?read|next[-_]?article|prev[-_]?article|author[-_]?bio|tag[-_]?list|tags[-_]?list|tag[-_]?cloud|pagination|pager|toolbar|masthead|navbar|(^|[\s_-])nav($|[\s_-])|navigation|menu|(^|[\s_-])ads?($|[\s_-])|ad[-_]?slot|ad[-_]?container|ad[-_]?wrapper|adsense|dfp|banner|(^|[\s_-])rail($|[\s_-])|see[-_]?also|footer|copyright|disclaimer|skip[-_]?link|print[-_]?only|sr[-_]?only|visually[-_]?hidden|screen[-_]?reader|overlay|lightbox|(^|[\s_-])toc($|[\s_-])|table[-_]?of[-_]?contents|follow|donate|donation|rating|feedback|survey|alert|offcanvas|jump[-_]?link",
     )
     .unwrap()
 });
@@ -89,6 +89,8 @@ impl Classifier {
             Tag::Head | Tag::Title | Tag::Meta | Tag::Link | Tag::Button | Tag::Input
             | Tag::Option | Tag::Iframe | Tag::Video | Tag::Source | Tag::Embed | Tag::Img
             | Tag::Picture | Tag::Label | Tag::Fieldset | Tag::Legend => DROP,
+            // Captions describe pictures, not the story.
+            Tag::Figcaption => WEAK_JUNK,
             _ => 0,
         };
         let mut class: &str = "";

@@ -191,7 +191,7 @@ pub fn select(dom: &Dom, anchor: Option<&Anchor>) -> Option<Selection> {
         }
     }
     let best = anchored(dom, anchor, &dead, &t2)
-        .or_else(|| body_marked(dom, &dead, &g2))
+        .or_else(|| body_marked(dom, &dead, &g2, &t2))
         .or_else(|| generic(dom, &dead, &g2, &t2));
     let best = first_of_several_articles(dom, best?, &dead, &g2);
     Some(Selection {
@@ -249,29 +249,58 @@ fn anchored(dom: &Dom, anchor: Option<&Anchor>, dead: &[bool], t2: &[u32]) -> Op
 /// An element explicitly marked as the article body (`itemprop=articleBody`,
 /// `class=article-body`) with real text in it. Sibling body parts split by
 /// ads are taken together through their parent.
-fn body_marked(dom: &Dom, dead: &[bool], g2: &[u32]) -> Option<usize> {
+fn body_marked(dom: &Dom, dead: &[bool], g2: &[u32], t2: &[u32]) -> Option<usize> {
     let nodes = &dom.nodes;
+    let marked: Vec<usize> = (0..nodes.len()).filter(|&i| !dead[i] && nodes[i].flags & BODY != 0 && g2[i] >= 150).collect();
+    // Prefer the innermost marking: `<body id=article_body>` or a wrapper
+    // marked as well as the real body says little.
+    let inner: Vec<usize> = marked
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let end = nodes[i].end as usize;
+            !marked.iter().any(|&j| j > i && j < end && g2[j] * 10 >= g2[i] * 6)
+        })
+        .collect();
+    // Keep only outermost of what is left, so parts are not counted twice.
     let mut tops: Vec<usize> = Vec::new();
-    let mut i = 0;
-    while i < nodes.len() {
-        if !dead[i] && nodes[i].flags & BODY != 0 && g2[i] >= 150 {
-            tops.push(i);
-            i = nodes[i].end as usize;
-        } else {
-            i += 1;
+    for &i in &inner {
+        if tops.last().is_some_and(|&t| i < nodes[t].end as usize) {
+            continue;
         }
+        tops.push(i);
     }
     let total: u32 = tops.iter().map(|&i| g2[i]).sum();
     if total < 300 {
         return None;
     }
     let &biggest = tops.iter().max_by_key(|&&i| g2[i])?;
-    let parent = nodes[biggest].parent as usize;
-    let siblings: Vec<usize> = tops.iter().copied().filter(|&i| nodes[i].parent as usize == parent).collect();
-    if siblings.len() > 1 && parent != 0 {
-        return Some(parent);
+    // Body parts split by ads or pull quotes: take their common ancestor when
+    // it adds little text of its own.
+    let parts: Vec<usize> = tops.iter().copied().filter(|&i| g2[i] * 10 >= g2[biggest]).collect();
+    if parts.len() > 1 {
+        let lca = common_ancestor(dom, &parts);
+        let parts_text: u32 = parts.iter().map(|&i| t2[i]).sum();
+        if lca != 0 && (t2[lca] as f32) <= 1.3 * parts_text as f32 + 300.0 {
+            return Some(lca);
+        }
     }
     Some(biggest)
+}
+
+fn common_ancestor(dom: &Dom, items: &[usize]) -> usize {
+    let nodes = &dom.nodes;
+    let mut a = items[0];
+    for &b in &items[1..] {
+        while !(a <= b && b < nodes[a].end as usize) {
+            let p = nodes[a].parent;
+            if p == NONE {
+                return 0;
+            }
+            a = p as usize;
+        }
+    }
+    a
 }
 
 fn generic(dom: &Dom, dead: &[bool], g2: &[u32], t2: &[u32]) -> Option<usize> {

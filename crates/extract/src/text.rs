@@ -59,7 +59,45 @@ fn skip_block(dom: &Dom, sel: &Selection, i: usize) -> bool {
     let t = sel.own_text[i];
     let l = sel.own_link[i];
     let tag = dom.nodes[i].tag;
-    tag == Tag::H1 || (t > 0 && l * 10 > t * 6 && t < 300 && !matches!(tag, Tag::Td | Tag::Th))
+    tag == Tag::H1 || (t > 0 && l * 10 > t * 6 && t < 300 && !matches!(tag, Tag::Td | Tag::Th)) || (t > 0 && t < 120 && is_noise(dom, i))
+}
+
+/// A short block that is a bare URL (print-only link lines), a bare number
+/// (share counters) or a placeholder label.
+fn is_noise(dom: &Dom, i: usize) -> bool {
+    let mut s = String::new();
+    let end = dom.nodes[i].end as usize;
+    let mut j = i + 1;
+    while j < end {
+        let n = &dom.nodes[j];
+        if n.tag.is_block() && n.tag != Tag::Br {
+            j = n.end as usize;
+            continue;
+        }
+        if n.tag == Tag::Text {
+            s.push_str(dom.text_of(j));
+        }
+        j += 1;
+    }
+    let s = s.trim();
+    if s.is_empty() {
+        return false;
+    }
+    if !s.chars().any(char::is_alphabetic) {
+        return true;
+    }
+    if !s.contains(' ') && (s.starts_with("http://") || s.starts_with("https://") || s.starts_with("www.")) {
+        return true;
+    }
+    let lower = s.to_lowercase();
+    let lower = lower.trim_end_matches([':', '.']);
+    matches!(
+        lower,
+        "advertisement" | "advert" | "ad" | "anzeige" | "publicidad" | "publicidade" | "pubblicità" | "publicité"
+            | "реклама" | "comments" | "comment" | "share" | "share this" | "share this article" | "tweet"
+            | "print" | "email" | "read more" | "continue reading" | "related" | "related articles"
+            | "related stories" | "more" | "loading" | "loading..." | "this slideshow requires javascript"
+    )
 }
 
 pub fn render_text(dom: &Dom, sel: &Selection) -> String {
