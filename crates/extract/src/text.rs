@@ -12,6 +12,11 @@ use crate::scoring::Selection;
 pub struct TextBuf {
     out: String,
     pending_space: bool,
+    /// Where the current paragraph starts, and hashes of the ones before:
+    /// a paragraph seen already (a caption repeated per slide, a pull
+    /// quote) is dropped.
+    para_start: usize,
+    seen: std::collections::HashSet<u64>,
 }
 
 impl TextBuf {
@@ -31,6 +36,7 @@ impl TextBuf {
 
     pub fn paragraph(&mut self) {
         self.pending_space = false;
+        self.dedup_last();
         if self.out.is_empty() || self.out.ends_with("\n\n") {
             return;
         }
@@ -39,6 +45,7 @@ impl TextBuf {
         } else {
             self.out.push_str("\n\n");
         }
+        self.para_start = self.out.len();
     }
 
     pub fn line(&mut self) {
@@ -48,7 +55,19 @@ impl TextBuf {
         }
     }
 
-    pub fn finish(self) -> String {
+    fn dedup_last(&mut self) {
+        let para = self.out[self.para_start..].trim();
+        if para.len() >= 40 {
+            let h = crate::scoring::word_hash(para);
+            if !self.seen.insert(h) {
+                self.out.truncate(self.para_start);
+            }
+        }
+        self.para_start = self.out.len();
+    }
+
+    pub fn finish(mut self) -> String {
+        self.dedup_last();
         self.out.trim_end().to_string()
     }
 }
@@ -60,6 +79,30 @@ fn skip_block(dom: &Dom, sel: &Selection, i: usize) -> bool {
     let l = sel.own_link[i];
     let tag = dom.nodes[i].tag;
     tag == Tag::H1 || (t > 0 && l * 10 > t * 6 && t < 300 && !matches!(tag, Tag::Td | Tag::Th)) || (t > 0 && t < 120 && is_noise(dom, i))
+}
+
+/// A short line that only dates the page: a year plus a clock time, or a
+/// year plus a "published/updated" label.
+fn is_dateline(s: &str) -> bool {
+    if s.chars().count() > 90 {
+        return false;
+    }
+    let b = s.as_bytes();
+    let has_year = b.windows(4).enumerate().any(|(k, w)| {
+        (w.starts_with(b"19") || w.starts_with(b"20"))
+            && w.iter().all(u8::is_ascii_digit)
+            && (k == 0 || !b[k - 1].is_ascii_digit())
+            && b.get(k + 4).is_none_or(|c| !c.is_ascii_digit())
+    });
+    if !has_year {
+        return false;
+    }
+    let has_clock = b.windows(4).any(|w| w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit() && w[3].is_ascii_digit());
+    let lower = s.to_lowercase();
+    let labelled = ["updated", "published", "posted", "atualizado", "publicado", "aktualisiert", "veröffentlicht", "mis à jour", "publié", "опубликовано", "обновлено"]
+        .iter()
+        .any(|k| lower.contains(k));
+    has_clock || labelled
 }
 
 /// A short block that is a bare URL (print-only link lines), a bare number
@@ -88,6 +131,14 @@ fn is_noise(dom: &Dom, i: usize) -> bool {
     }
     if !s.contains(' ') && (s.starts_with("http://") || s.starts_with("https://") || s.starts_with("www.")) {
         return true;
+    }
+    if is_dateline(s) {
+        return true;
+    }
+    if let Some(rest) = s.strip_prefix("Tags").or_else(|| s.strip_prefix("Tagged")).or_else(|| s.strip_prefix("TAGS")) {
+        if rest.starts_with([':', ' ', '\u{a0}']) && s.len() < 300 {
+            return true;
+        }
     }
     let lower = s.to_lowercase();
     let lower = lower.trim_end_matches([':', '.']);
