@@ -202,6 +202,10 @@ fn confidence(
     if prepared.truncated || prepared.depth_capped {
         c *= 0.5;
     }
+    // Prose is mostly letters and spaces; decoded binary or mojibake is not.
+    let total = out.text.chars().count().max(1) as f32;
+    let prose = out.text.chars().filter(|ch| ch.is_alphabetic() || ch.is_whitespace()).count() as f32;
+    c *= ((prose / total - 0.6) / 0.25).clamp(0.0, 1.0);
     c.clamp(0.0, 1.0)
 }
 

@@ -57,7 +57,7 @@ impl TextBuf {
 
     fn dedup_last(&mut self) {
         let para = self.out[self.para_start..].trim();
-        if para.len() >= 40 {
+        if para.len() >= 130 {
             let h = crate::scoring::word_hash(para);
             if !self.seen.insert(h) {
                 self.out.truncate(self.para_start);
