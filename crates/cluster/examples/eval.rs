@@ -91,10 +91,14 @@ fn main() -> ExitCode {
         r.items, r.stories, r.near_duplicates
     );
     println!(
-        "throughput: {:.0} headlines/s on one thread ({} Clusterer::add calls in {:.3} s; JSON parsing and gzip not timed)",
+        "throughput: {:.0} headlines/s wall, {} per CPU second, one thread ({} Clusterer::add calls in {:.3} s wall{}; JSON parsing and gzip not timed)",
         r.headlines_per_second(),
+        r.headlines_per_cpu_second()
+            .map_or("n/a".to_string(), |h| format!("{h:.0}")),
         r.items,
-        r.clustering_time.as_secs_f64()
+        r.clustering_time.as_secs_f64(),
+        r.clustering_cpu_seconds
+            .map_or(String::new(), |c| format!(", {c:.2} s CPU")),
     );
     ExitCode::SUCCESS
 }

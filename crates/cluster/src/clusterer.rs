@@ -48,6 +48,11 @@ pub struct Config {
     /// Exponent on IDF in term weights; above 1 sharpens towards rare terms
     /// (names), which is what tells two events of one day apart.
     pub idf_power: f64,
+    pub norm_power: f64,
+    /// Count document frequency over stories instead of articles, so that a
+    /// burst of coverage does not make the event's own name look common.
+    pub story_idf: bool,
+    pub size_bonus: f64,
     /// Similarity halves for every this many hours since the story's last
     /// member arrived.
     pub idle_half_life_hours: f64,
@@ -66,10 +71,13 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             window_hours: 36.0,
-            threshold: 0.13,
-            idf_half_life_hours: 48.0,
+            threshold: 0.11,
+            idf_half_life_hours: 96.0,
             min_idf: 1.0,
-            idf_power: 0.5,
+            idf_power: 1.0,
+            norm_power: 1.0,
+            story_idf: true,
+            size_bonus: 0.05,
             idle_half_life_hours: 3.5,
             age_grace_hours: 23.0,
             age_half_life_hours: 0.5,
@@ -182,7 +190,9 @@ impl Clusterer {
                 .is_some_and(|s| self.decay(s, now) >= self.config.near_dup_min_decay)
         });
 
-        self.df.observe(raw.iter().map(|e| e.0), now);
+        if !self.config.story_idf {
+            self.df.observe(raw.iter().map(|e| e.0), now);
+        }
         let query = self.weigh(&raw, now);
 
         let (slot, new_story, near_duplicate_of) = match dup {
@@ -211,7 +221,7 @@ impl Clusterer {
                 // Judged only once the term has been seen often enough for
                 // its IDF to mean something; a cold start keeps every term.
                 let common = idf < self.config.min_idf && self.df.df(t, now) >= 10.0;
-                (!common).then(|| (t, (f64::from(w) * idf.powf(self.config.idf_power)) as f32))
+                (!common).then(|| (t, (f64::from(w) * pow(idf, self.config.idf_power)) as f32))
             })
             .collect();
         let norm = q.iter().map(|e| f64::from(e.1).powi(2)).sum::<f64>().sqrt();
@@ -251,8 +261,12 @@ impl Clusterer {
             if s.norm2 <= 0.0 {
                 continue;
             }
-            let score =
-                dot / s.norm2.sqrt() * decay(&self.config, s.first_seen, s.last_update, now);
+            let n = f64::from(s.size.max(1));
+            let norm =
+                pow(s.norm2.sqrt(), self.config.norm_power) * pow(n, 1.0 - self.config.norm_power);
+            let score = dot / norm
+                * (1.0 + self.config.size_bonus * n.ln())
+                * decay(&self.config, s.first_seen, s.last_update, now);
             let better = match best {
                 None => true,
                 Some((b, id, _)) => score > b || (score == b && s.id < id),
@@ -269,6 +283,9 @@ impl Clusterer {
         let id = self.next_story;
         self.next_story += 1;
         let state = StoryState::new(id, lead, now);
+        if self.config.story_idf {
+            self.df.add_doc(now);
+        }
         let slot = match self.free.pop() {
             Some(slot) => {
                 self.stories[slot as usize] = Some(state);
@@ -284,6 +301,7 @@ impl Clusterer {
     }
 
     fn absorb(&mut self, slot: u32, query: &[(u64, f32)], now: i64) {
+        let story_idf = self.config.story_idf;
         let Some(s) = self.stories[slot as usize].as_mut() else {
             return;
         };
@@ -296,6 +314,9 @@ impl Clusterer {
                     self.index.set_weight(term, *pos, *cw);
                 }
                 None => {
+                    if story_idf {
+                        self.df.add_term(term, now);
+                    }
                     let pos = self.index.add(term, slot, w);
                     s.terms.insert(term, (w, pos));
                     s.norm2 += f64::from(w).powi(2);
@@ -392,6 +413,20 @@ impl Clusterer {
             near_dup_buckets: self.neardup.bucket_count(),
             expiry_entries: self.expiry.len(),
         }
+    }
+}
+
+/// `powf` with the common exponents short-cut: it is on the per-term path.
+#[inline]
+fn pow(x: f64, e: f64) -> f64 {
+    if e == 1.0 {
+        x
+    } else if e == 0.0 {
+        1.0
+    } else if e == 0.5 {
+        x.sqrt()
+    } else {
+        x.powf(e)
     }
 }
 

@@ -20,6 +20,10 @@ pub struct FeatureWeights {
     /// Extra factor for capitalised words and acronyms (likely names).
     pub capital_boost: f32,
     pub phrase: f32,
+    /// Adjacent pairs that are not both capitalised ("gas prices").
+    pub phrase_plain: f32,
+    /// Factor for all-caps words ("NSA", "GM", "DWTS").
+    pub acronym_boost: f32,
     pub url_word: f32,
     pub text_word: f32,
     /// Only the start of a body is used: the lede names the event, and it
@@ -33,6 +37,8 @@ impl Default for FeatureWeights {
             title_word: 1.0,
             capital_boost: 1.0,
             phrase: 0.5,
+            phrase_plain: 0.5,
+            acronym_boost: 1.0,
             url_word: 0.8,
             text_word: 0.3,
             text_words_max: 60,
@@ -57,16 +63,26 @@ pub fn extract(
             prev = None;
             continue;
         }
-        let boost = if t.capital { w.capital_boost } else { 1.0 };
+        let boost = if t.acronym {
+            w.acronym_boost
+        } else if t.capital {
+            w.capital_boost
+        } else {
+            1.0
+        };
         out.push((hash_str(NS_WORD, &t.text), w.title_word * boost));
         if let Some(p) = prev
-            && p.capital
-            && t.capital
             && p.pos + 1 == t.pos
-            && w.phrase > 0.0
         {
-            let key = format!("{} {}", p.text, t.text);
-            out.push((hash_str(NS_PHRASE, &key), w.phrase));
+            let pw = if p.capital && t.capital {
+                w.phrase
+            } else {
+                w.phrase_plain
+            };
+            if pw > 0.0 {
+                let key = format!("{} {}", p.text, t.text);
+                out.push((hash_str(NS_PHRASE, &key), pw));
+            }
         }
         prev = Some(t);
     }

@@ -232,8 +232,11 @@ fn bucket_keys(sig: &Signature, canon: &str) -> [u64; BANDS + 1] {
         }
         *key = h;
     }
-    let prefix: String = canon.chars().take(PREFIX_CHARS).collect();
-    keys[BANDS] = mix(crate::hash::hash_str(3, &prefix));
+    let end = canon
+        .char_indices()
+        .nth(PREFIX_CHARS)
+        .map_or(canon.len(), |(i, _)| i);
+    keys[BANDS] = mix(crate::hash::hash_str(3, &canon[..end]));
     keys
 }
 

@@ -32,6 +32,8 @@ pub struct DocFreq {
     pruned_len: usize,
 }
 
+const PRIOR_DOCS: f64 = 20.0;
+
 /// Entries whose decayed count falls below this are forgotten. A term seen
 /// once survives about log2(1/0.2) = 2.3 half-lives.
 const PRUNE_FLOOR: f64 = 0.2;
@@ -48,30 +50,45 @@ impl DocFreq {
 
     /// Counts one document; `terms` must not repeat.
     pub fn observe(&mut self, terms: impl Iterator<Item = u64>, now: i64) {
+        self.add_doc(now);
+        for t in terms {
+            self.add_term(t, now);
+        }
+    }
+
+    /// Counts one more document (or story) without its terms.
+    pub fn add_doc(&mut self, now: i64) {
         let hl = self.half_life_secs;
         self.docs = Count {
             value: self.docs.at(now, hl) + 1.0,
             at: now,
         };
-        for t in terms {
-            let c = self.df.entry(t).or_insert(Count {
-                value: 0.0,
-                at: now,
-            });
-            *c = Count {
-                value: c.at(now, hl) + 1.0,
-                at: now,
-            };
-        }
+    }
+
+    /// Counts one more document (or story) holding `term`.
+    pub fn add_term(&mut self, term: u64, now: i64) {
+        let hl = self.half_life_secs;
+        let c = self.df.entry(term).or_insert(Count {
+            value: 0.0,
+            at: now,
+        });
+        *c = Count {
+            value: c.at(now, hl) + 1.0,
+            at: now,
+        };
         if self.df.len() > 2 * self.pruned_len {
             self.prune(now);
         }
     }
 
-    /// Smoothed IDF, always > 0: ln(1 + N / df).
+    /// Smoothed IDF, always > 0: ln(1 + (N + N0) / (df + 0.5)).
+    ///
+    /// N0 pseudo-documents that hold none of the terms keep the first few
+    /// documents of a cold start from making the terms they happen to share
+    /// look common: until N outgrows N0, all terms weigh about the same.
     pub fn idf(&self, term: u64, now: i64) -> f64 {
         let hl = self.half_life_secs;
-        let n = self.docs.at(now, hl);
+        let n = self.docs.at(now, hl) + PRIOR_DOCS;
         let df = self.df.get(&term).map_or(0.0, |c| c.at(now, hl));
         (1.0 + n / (df + 0.5)).ln()
     }

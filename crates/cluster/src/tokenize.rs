@@ -286,7 +286,9 @@ const STOPWORDS: &[&str] = &[
 ];
 
 pub fn is_stopword(w: &str) -> bool {
-    STOPWORDS.binary_search(&w).is_ok()
+    // Every stopword is at most 7 bytes: most words are ruled out by length
+    // before any comparison.
+    w.len() <= 7 && STOPWORDS.binary_search(&w).is_ok()
 }
 
 /// Path words of news URLs that name the page type, not the event.
@@ -346,6 +348,10 @@ mod tests {
     #[test]
     fn stopword_lists_are_sorted_for_binary_search() {
         assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(
+            STOPWORDS.iter().all(|w| w.len() <= 7),
+            "is_stopword short-cuts on length"
+        );
         assert!(URL_NOISE.windows(2).all(|w| w[0] < w[1]));
         assert!(
             WIRE_PREFIXES
