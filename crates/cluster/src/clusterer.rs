@@ -432,8 +432,8 @@ fn pow(x: f64, e: f64) -> f64 {
 
 /// Idle decay times age decay, in (0, 1].
 pub fn decay(c: &Config, first_seen: i64, last_update: i64, now: i64) -> f64 {
-    let idle = (now - last_update).max(0) as f64 / 3600.0;
-    let age = (now - first_seen).max(0) as f64 / 3600.0;
+    let idle = now.saturating_sub(last_update).max(0) as f64 / 3600.0;
+    let age = now.saturating_sub(first_seen).max(0) as f64 / 3600.0;
     let mut d = (-idle / c.idle_half_life_hours.max(1e-3)).exp2();
     if age > c.age_grace_hours {
         d *= (-(age - c.age_grace_hours) / c.age_half_life_hours.max(1e-3)).exp2();

@@ -17,7 +17,7 @@ struct Count {
 
 impl Count {
     fn at(&self, now: i64, half_life: f64) -> f64 {
-        let dt = (now - self.at).max(0) as f64;
+        let dt = now.saturating_sub(self.at).max(0) as f64;
         self.value * (-dt / half_life).exp2()
     }
 }

@@ -213,3 +213,21 @@ fn state_is_bounded_beyond_the_window() {
     );
     assert!(worst.near_dup_buckets <= 17 * 181, "{worst:?}");
 }
+
+/// Extreme timestamps (library callers are not limited to what RFC 3339
+/// can express) must not overflow or panic.
+#[test]
+fn extreme_times_do_not_panic() {
+    let mut c = Clusterer::default();
+    for (i, t) in [i64::MIN, 0, i64::MAX, -5, i64::MAX, i64::MIN].into_iter().enumerate() {
+        let a = c.add(Item {
+            id: i.to_string(),
+            title: "Extreme time headline about the same thing".into(),
+            text: Some(String::new()),
+            url: Some("not a url".into()),
+            source: Some(String::new()),
+            published: t,
+        });
+        assert!(a.story >= 1);
+    }
+}
