@@ -4,18 +4,23 @@
 pub mod conformance;
 pub mod error;
 pub mod model;
+pub mod postgres;
 mod rows;
 pub mod sql;
 pub mod sqlite;
 mod store;
+pub mod table;
+pub mod testdb;
 mod upsert;
 
 pub use error::{Result, StoreError, redact_url};
 pub use model::{
     ArticleCard, Job, ListQuery, SourceStats, TableCounts, UpsertKind, UpsertOutcome, ViewDelta,
 };
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use store::Store;
+pub use table::Table;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -59,10 +64,63 @@ impl Backend {
 pub async fn open(url: &str, cfg: &PoolConfig) -> Result<Arc<dyn Store>> {
     match Backend::of_url(url)? {
         Backend::Sqlite => Ok(Arc::new(SqliteStore::open(url, cfg).await?)),
-        Backend::Postgres => Err(StoreError::Open {
-            url: redact_url(url),
-            reason: "this build has no PostgreSQL backend yet".into(),
-        }),
+        Backend::Postgres => Ok(Arc::new(PgStore::open(url, cfg).await?)),
+    }
+}
+
+/// What `open_with_retry` tells its caller before it waits and tries again.
+#[derive(Debug)]
+pub struct OpenRetry<'a> {
+    /// The attempt that just failed, from 1.
+    pub attempt: u32,
+    pub error: &'a StoreError,
+    pub retry_in: Duration,
+}
+
+/// Opens like [`open`], but while a PostgreSQL server cannot be reached (not
+/// started yet, restarting, network not up) tries again with growing pauses
+/// for up to `max_wait`, telling `on_retry` before each pause. Errors that
+/// waiting cannot fix (bad password, missing database, bad URL, a failed
+/// migration) return at once. This is what `serve` calls at start.
+pub async fn open_with_retry(
+    url: &str,
+    cfg: &PoolConfig,
+    max_wait: Duration,
+    mut on_retry: impl FnMut(&OpenRetry<'_>) + Send,
+) -> Result<Arc<dyn Store>> {
+    if Backend::of_url(url)? == Backend::Sqlite {
+        return open(url, cfg).await;
+    }
+    let start = std::time::Instant::now();
+    let mut delay = Duration::from_millis(250);
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        match PgStore::try_open(url, cfg).await {
+            Ok(store) => return Ok(Arc::new(store)),
+            Err(f) if f.retryable && start.elapsed() + delay <= max_wait => {
+                on_retry(&OpenRetry {
+                    attempt,
+                    error: &f.error,
+                    retry_in: delay,
+                });
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+            Err(f) if f.retryable && attempt > 1 => {
+                return Err(match f.error {
+                    StoreError::Open { url, reason } => StoreError::Open {
+                        url,
+                        reason: format!(
+                            "{reason} (gave up after {attempt} attempts over {:.0?})",
+                            start.elapsed()
+                        ),
+                    },
+                    other => other,
+                });
+            }
+            Err(f) => return Err(f.error),
+        }
     }
 }
 

@@ -172,8 +172,10 @@ pub const SET_ARTICLE_STATUS: &str =
 pub const INSERT_TOMBSTONE: &str = "INSERT INTO tombstones (canonical_url, deleted_at) VALUES ($1, $2) \
      ON CONFLICT (canonical_url) DO NOTHING";
 pub const DELETE_ARTICLE: &str = "DELETE FROM articles WHERE id = $1";
+/// In id order, the order view flushes lock articles in, so retention and a
+/// flush on another node do not deadlock.
 pub const OLD_ARTICLES: &str = "SELECT id, canonical_url FROM articles \
-     WHERE ($1 IS NULL OR section_id = $1) AND published_at < $2";
+     WHERE ($1 IS NULL OR section_id = $1) AND published_at < $2 ORDER BY id";
 
 pub const ADD_VIEWS_TOTAL: &str = "UPDATE articles SET views = views + $2 WHERE id = $1";
 pub const ADD_VIEWS_HOURLY: &str = "INSERT INTO article_views_hourly (article_id, hour, views) \

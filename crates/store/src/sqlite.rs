@@ -8,6 +8,7 @@ use crate::model::{
 use crate::rows::{ArticleRow, CardRow, JobRow, SectionRow, SourceRow, SourceStatsRow, StoryRow};
 use crate::sql::{self, Dialect};
 use crate::store::Store;
+use crate::table::{Cell, Table, all_cells, cells, row_to_json};
 use crate::upsert::{Decision, decide};
 use crate::{PoolConfig, merge_deltas};
 use async_trait::async_trait;
@@ -713,9 +714,59 @@ impl Store for SqliteStore {
             total_views: r.try_get(8)?,
         })
     }
+
+    async fn export_rows(
+        &self,
+        table: Table,
+        after: Option<&serde_json::Value>,
+        limit: i64,
+    ) -> Result<Vec<serde_json::Value>> {
+        let mut q = match after {
+            None => sqlx::query(table.first_page_sql()),
+            Some(last) => {
+                let mut q = sqlx::query(table.next_page_sql());
+                for c in cells(table, last, table.key())? {
+                    q = match c {
+                        Cell::Int(v) => q.bind(v),
+                        Cell::Text(v) => q.bind(v),
+                    };
+                }
+                q
+            }
+        };
+        q = q.bind(limit);
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter().map(|r| row_to_json(table, r)).collect()
+    }
+
+    async fn import_rows(&self, table: Table, rows: &[serde_json::Value]) -> Result<u64> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for row in rows {
+            let mut q = sqlx::query(table.insert_sql());
+            for c in all_cells(table, row)? {
+                q = match c {
+                    Cell::Int(v) => q.bind(v),
+                    Cell::Text(v) => q.bind(v),
+                };
+            }
+            q.execute(&mut *tx).await?;
+        }
+        // SQLite gives a new row max(id) + 1, so imported ids need no counter reset.
+        tx.commit().await?;
+        Ok(rows.len() as u64)
+    }
+
+    async fn clear_all(&self) -> Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for t in Table::ALL.iter().rev() {
+            sqlx::query(t.delete_all_sql()).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
-fn conflict_or(e: sqlx::Error, msg: impl FnOnce() -> String) -> StoreError {
+pub(crate) fn conflict_or(e: sqlx::Error, msg: impl FnOnce() -> String) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(msg()),
         _ => StoreError::Database(e),

@@ -5,6 +5,7 @@ use crate::error::Result;
 use crate::model::{
     ArticleCard, Job, ListQuery, SourceStats, TableCounts, UpsertOutcome, ViewDelta,
 };
+use crate::table::Table;
 use async_trait::async_trait;
 use newsroom_core::{
     Article, ArticleId, ArticleStatus, NewArticle, NewSection, NewSource, Section, SectionId,
@@ -122,4 +123,19 @@ pub trait Store: Send + Sync + 'static {
     /// Sets the value only if the key is absent; returns the value that is stored afterwards.
     async fn init_meta(&self, key: &str, value: &str) -> Result<String>;
     async fn table_counts(&self) -> Result<TableCounts>;
+
+    // --- moving a whole site (newsroom copy) ---
+    /// Up to `limit` rows of `table` as JSON objects keyed by column name, in
+    /// primary-key order, starting after `after` (the last row of the previous page).
+    async fn export_rows(
+        &self,
+        table: Table,
+        after: Option<&serde_json::Value>,
+        limit: i64,
+    ) -> Result<Vec<serde_json::Value>>;
+    /// Inserts rows as `export_rows` gives them, ids included, in one transaction.
+    /// New rows created afterwards get ids past the imported ones.
+    async fn import_rows(&self, table: Table, rows: &[serde_json::Value]) -> Result<u64>;
+    /// Deletes every row of every table (what `copy --force` does to its target).
+    async fn clear_all(&self) -> Result<()>;
 }

@@ -1,0 +1,337 @@
+//! The tables as plain rows, for moving a whole site between backends
+//! (`newsroom copy`). A row travels as a JSON object keyed by column name;
+//! integers are i64 and the rest text, which is all either schema holds.
+
+use crate::error::{Result, StoreError};
+use serde_json::{Map, Value};
+use std::sync::LazyLock;
+
+/// Every table, in an order where each one's foreign keys point only at
+/// tables before it: import in this order, clear in the reverse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Table {
+    Sections,
+    Sources,
+    Stories,
+    Articles,
+    ArticleViewsHourly,
+    Tombstones,
+    Jobs,
+    Meta,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColType {
+    Int,
+    Text,
+}
+
+pub struct Column {
+    pub name: &'static str,
+    pub ty: ColType,
+}
+
+const fn int(name: &'static str) -> Column {
+    Column {
+        name,
+        ty: ColType::Int,
+    }
+}
+const fn text(name: &'static str) -> Column {
+    Column {
+        name,
+        ty: ColType::Text,
+    }
+}
+
+const SECTIONS: &[Column] = &[
+    int("id"),
+    text("slug"),
+    text("name"),
+    int("position"),
+    int("max_age_days"),
+];
+const SOURCES: &[Column] = &[
+    int("id"),
+    text("name"),
+    text("feed_url"),
+    text("site_url"),
+    int("section_id"),
+    text("full_text"),
+    int("enabled"),
+    int("created_at"),
+    int("last_success_at"),
+    int("last_attempt_at"),
+    text("last_error_class"),
+    text("last_error"),
+    int("consecutive_failures"),
+    int("next_poll_at"),
+    text("etag"),
+    text("last_modified"),
+];
+const STORIES: &[Column] = &[
+    int("id"),
+    int("lead_article_id"),
+    int("first_seen"),
+    int("last_update"),
+    int("size"),
+];
+const ARTICLES: &[Column] = &[
+    int("id"),
+    int("source_id"),
+    int("section_id"),
+    int("story_id"),
+    text("guid"),
+    text("canonical_url"),
+    text("original_url"),
+    text("title"),
+    text("summary"),
+    text("body_html"),
+    text("body_text"),
+    text("image_url"),
+    text("image_alt"),
+    int("image_width"),
+    int("image_height"),
+    text("video_url"),
+    text("author"),
+    text("language"),
+    int("published_at"),
+    int("fetched_at"),
+    int("updated_at"),
+    text("status"),
+    int("views"),
+];
+const HOURLY: &[Column] = &[int("article_id"), int("hour"), int("views")];
+const TOMBSTONES: &[Column] = &[text("canonical_url"), int("deleted_at")];
+const JOBS: &[Column] = &[
+    text("key"),
+    text("kind"),
+    int("due_at"),
+    text("lease_owner"),
+    int("lease_until"),
+    int("attempts"),
+    text("last_error"),
+    text("payload"),
+];
+const META: &[Column] = &[text("key"), text("value")];
+
+struct Statements {
+    first_page: String,
+    next_page: String,
+    insert: String,
+    delete_all: String,
+    reset_sequence: Option<String>,
+}
+
+static STATEMENTS: LazyLock<Vec<Statements>> =
+    LazyLock::new(|| Table::ALL.iter().map(|t| t.statements()).collect());
+
+impl Table {
+    pub const ALL: [Table; 8] = [
+        Table::Sections,
+        Table::Sources,
+        Table::Stories,
+        Table::Articles,
+        Table::ArticleViewsHourly,
+        Table::Tombstones,
+        Table::Jobs,
+        Table::Meta,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Sections => "sections",
+            Table::Sources => "sources",
+            Table::Stories => "stories",
+            Table::Articles => "articles",
+            Table::ArticleViewsHourly => "article_views_hourly",
+            Table::Tombstones => "tombstones",
+            Table::Jobs => "jobs",
+            Table::Meta => "meta",
+        }
+    }
+
+    pub fn columns(self) -> &'static [Column] {
+        match self {
+            Table::Sections => SECTIONS,
+            Table::Sources => SOURCES,
+            Table::Stories => STORIES,
+            Table::Articles => ARTICLES,
+            Table::ArticleViewsHourly => HOURLY,
+            Table::Tombstones => TOMBSTONES,
+            Table::Jobs => JOBS,
+            Table::Meta => META,
+        }
+    }
+
+    /// The primary key, which pages an export (keyset paging, so a large
+    /// table costs the same per page at the end as at the start).
+    pub fn key(self) -> &'static [&'static str] {
+        match self {
+            Table::ArticleViewsHourly => &["article_id", "hour"],
+            Table::Tombstones => &["canonical_url"],
+            Table::Jobs | Table::Meta => &["key"],
+            _ => &["id"],
+        }
+    }
+
+    /// Whether new rows take their id from a counter that must move past imported ids.
+    pub fn has_serial_id(self) -> bool {
+        self.key() == ["id"]
+    }
+
+    fn index(self) -> usize {
+        Table::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+
+    fn statements(self) -> Statements {
+        let name = self.name();
+        let cols: Vec<&str> = self.columns().iter().map(|c| c.name).collect();
+        let cols = cols.join(", ");
+        let key = self.key();
+        let order = key.join(", ");
+        let n = key.len();
+        let marks: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+        // A row value comparison works in both dialects: (a, b) > ($1, $2).
+        let (lhs, rhs) = if n == 1 {
+            (order.clone(), marks[0].clone())
+        } else {
+            (format!("({order})"), format!("({})", marks.join(", ")))
+        };
+        let values: Vec<String> = (1..=self.columns().len())
+            .map(|i| format!("${i}"))
+            .collect();
+        Statements {
+            first_page: format!("SELECT {cols} FROM {name} ORDER BY {order} LIMIT $1"),
+            next_page: format!(
+                "SELECT {cols} FROM {name} WHERE {lhs} > {rhs} ORDER BY {order} LIMIT ${}",
+                n + 1
+            ),
+            insert: format!("INSERT INTO {name} ({cols}) VALUES ({})", values.join(", ")),
+            delete_all: format!("DELETE FROM {name}"),
+            reset_sequence: self.has_serial_id().then(|| {
+                format!(
+                    "SELECT setval(pg_get_serial_sequence('{name}', 'id'), \
+                     COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"
+                )
+            }),
+        }
+    }
+
+    /// The first page of an export: `$1` is the limit.
+    pub fn first_page_sql(self) -> &'static str {
+        &STATEMENTS[self.index()].first_page
+    }
+
+    /// A later page: `$1..$k` are the key of the last row seen, `$k+1` the limit.
+    pub fn next_page_sql(self) -> &'static str {
+        &STATEMENTS[self.index()].next_page
+    }
+
+    /// Inserts one row with every column, ids included.
+    pub fn insert_sql(self) -> &'static str {
+        &STATEMENTS[self.index()].insert
+    }
+
+    pub fn delete_all_sql(self) -> &'static str {
+        &STATEMENTS[self.index()].delete_all
+    }
+
+    /// PostgreSQL only: moves the id sequence past the largest stored id.
+    pub fn reset_sequence_sql(self) -> Option<&'static str> {
+        STATEMENTS[self.index()].reset_sequence.as_deref()
+    }
+}
+
+impl std::fmt::Display for Table {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One column value ready to bind.
+pub enum Cell {
+    Int(Option<i64>),
+    Text(Option<String>),
+}
+
+/// The values of `row` for the named columns, in that order, typed by the schema.
+pub fn cells(table: Table, row: &Value, names: &[&str]) -> Result<Vec<Cell>> {
+    if !row.is_object() {
+        return Err(StoreError::Corrupt(format!(
+            "{table}: a row must be an object"
+        )));
+    }
+    names
+        .iter()
+        .map(|name| {
+            let col = table
+                .columns()
+                .iter()
+                .find(|c| c.name == *name)
+                .ok_or_else(|| bad(table, name, "is not a column"))?;
+            let v = field(row, name);
+            Ok(match col.ty {
+                ColType::Int => Cell::Int(int_of(table, name, v)?),
+                ColType::Text => Cell::Text(text_of(table, name, v)?.map(str::to_string)),
+            })
+        })
+        .collect()
+}
+
+/// Every column value of `row`, in column order.
+pub fn all_cells(table: Table, row: &Value) -> Result<Vec<Cell>> {
+    let names: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
+    cells(table, row, &names)
+}
+
+/// A JSON value as a nullable integer column.
+pub fn int_of(table: Table, col: &str, v: &Value) -> Result<Option<i64>> {
+    match v {
+        Value::Null => Ok(None),
+        Value::Number(n) => n
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| bad(table, col, "is not a 64-bit integer")),
+        _ => Err(bad(table, col, "must be an integer or null")),
+    }
+}
+
+/// A JSON value as a nullable text column.
+pub fn text_of<'v>(table: Table, col: &str, v: &'v Value) -> Result<Option<&'v str>> {
+    match v {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(s)),
+        _ => Err(bad(table, col, "must be a string or null")),
+    }
+}
+
+fn bad(table: Table, col: &str, what: &str) -> StoreError {
+    StoreError::Corrupt(format!("{table}.{col} {what}"))
+}
+
+/// The column value of an exported row; a missing column reads as null.
+pub fn field<'r>(row: &'r Value, col: &str) -> &'r Value {
+    row.get(col).unwrap_or(&Value::Null)
+}
+
+/// Reads one database row into a JSON object. Generic over the backend so
+/// both export the same shape.
+pub fn row_to_json<R>(table: Table, row: &R) -> Result<Value>
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let mut m = Map::new();
+    for (i, c) in table.columns().iter().enumerate() {
+        let v = match c.ty {
+            ColType::Int => row.try_get::<Option<i64>, _>(i)?.map(Value::from),
+            ColType::Text => row.try_get::<Option<String>, _>(i)?.map(Value::from),
+        };
+        m.insert(c.name.to_string(), v.unwrap_or(Value::Null));
+    }
+    Ok(Value::Object(m))
+}

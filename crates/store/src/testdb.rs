@@ -1,0 +1,121 @@
+//! Fresh PostgreSQL databases for tests (this crate's and the binary's).
+//!
+//! The server comes from `NEWSROOM_TEST_POSTGRES_URL`, e.g.
+//! `postgres://newsroom:newsroom@127.0.0.1:5432/newsroom_test` (`.ci/postgres.sh`
+//! sets one up). Its role needs CREATEDB: each test gets a database of its
+//! own, named after the test process, and databases left by processes that
+//! have ended are dropped the next time a test process starts.
+//!
+//! Without the variable, or with the server down, tests that need it print
+//! that their suite was skipped and pass, so `cargo test --workspace` still
+//! passes on a machine without PostgreSQL. Set `NEWSROOM_TEST_POSTGRES_REQUIRED=1`
+//! (CI does) to make that a failure instead.
+
+use crate::error::redact_url;
+use sqlx::{Connection, PgConnection, Row};
+use std::io::Write;
+use std::sync::atomic::{AtomicU32, Ordering};
+use tokio::sync::OnceCell;
+
+pub const URL_ENV: &str = "NEWSROOM_TEST_POSTGRES_URL";
+pub const REQUIRED_ENV: &str = "NEWSROOM_TEST_POSTGRES_REQUIRED";
+const PREFIX: &str = "newsroom_t_";
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+static SWEPT: OnceCell<()> = OnceCell::const_new();
+
+/// The URL of a new, empty database on the test server, or `None` after
+/// printing `skipped: <suite> not run (<reason>)`.
+pub async fn fresh_postgres_url(suite: &str) -> Option<String> {
+    match try_fresh().await {
+        Ok(url) => Some(url),
+        Err(reason) => {
+            if std::env::var(REQUIRED_ENV).is_ok_and(|v| v == "1") {
+                panic!("{suite} must run ({REQUIRED_ENV}=1) but cannot: {reason}");
+            }
+            skipped(suite, &reason);
+            None
+        }
+    }
+}
+
+/// Says plainly that a suite did not run. It goes to the terminal directly:
+/// the test harness would otherwise swallow it, as it does all output of a passing test.
+pub fn skipped(suite: &str, reason: &str) {
+    // One write, so the line is not torn apart by the harness's own output.
+    let line = format!("skipped: {suite} not run ({reason})\n");
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+}
+
+async fn try_fresh() -> Result<String, String> {
+    let base = match std::env::var(URL_ENV) {
+        Ok(u) if !u.trim().is_empty() => u,
+        _ => return Err(format!("{URL_ENV} unset")),
+    };
+    let mut admin = PgConnection::connect(&base)
+        .await
+        .map_err(|e| format!("{} unreachable: {e}", redact_url(&base)))?;
+    SWEPT
+        .get_or_init(|| async {
+            let _ = sweep(&mut admin).await;
+        })
+        .await;
+    // The start time tells this process apart from an earlier one with the same pid.
+    static STARTED: std::sync::LazyLock<u128> = std::sync::LazyLock::new(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_micros() % 1_000_000_000_000)
+            .unwrap_or(0)
+    });
+    let name = format!(
+        "{PREFIX}{}_{}_{}",
+        std::process::id(),
+        *STARTED,
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    // A name made of our prefix and digits needs no quoting.
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'"
+    )))
+    .execute(&mut admin)
+    .await
+    .map_err(|e| {
+        format!(
+            "cannot create a test database on {}: {e}",
+            redact_url(&base)
+        )
+    })?;
+    let _ = admin.close().await;
+    let mut url = url::Url::parse(&base).map_err(|e| e.to_string())?;
+    url.set_path(&format!("/{name}"));
+    Ok(url.to_string())
+}
+
+/// Drops databases of test processes that are no longer running.
+async fn sweep(admin: &mut PgConnection) -> Result<(), sqlx::Error> {
+    let rows = sqlx::query("SELECT datname FROM pg_database WHERE datname LIKE 'newsroom\\_t\\_%'")
+        .fetch_all(&mut *admin)
+        .await?;
+    for row in rows {
+        let name: String = row.try_get(0)?;
+        let Some(pid) = name
+            .strip_prefix(PREFIX)
+            .and_then(|rest| rest.split('_').next())
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            continue;
+        }
+        if std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&mut *admin)
+        .await;
+    }
+    Ok(())
+}
