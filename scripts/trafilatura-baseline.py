@@ -54,8 +54,10 @@ def prf(rows):
 
 
 def main():
-    root = sys.argv[1] if len(sys.argv) > 1 else "../shared/datasets/extraction-dev"
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    root = args[0] if args else "../shared/datasets/extraction-dev"
     favor_precision = "--precision" in sys.argv
+    include_comments = "--no-comments" not in sys.argv
     import trafilatura
 
     truth = json.load(open(f"{root}/ground-truth.json", encoding="utf-8"))
@@ -65,7 +67,8 @@ def main():
     t0 = time.process_time()
     for i in ids:
         text = trafilatura.extract(pages[i], url=truth[i].get("url"),
-                                   favor_precision=favor_precision) or ""
+                                   favor_precision=favor_precision,
+                                   include_comments=include_comments) or ""
         rows.append(page_counts(text, truth[i]["articleBody"]))
     cpu = time.process_time() - t0
     p, r, f = prf(rows)
@@ -78,7 +81,8 @@ def main():
         m = sum(xs) / len(xs)
         return (sum((x - m) ** 2 for x in xs) / len(xs)) ** 0.5
 
-    print(f"trafilatura {trafilatura.__version__}{' (favor_precision)' if favor_precision else ''}")
+    mode = [m for m, on in (("favor_precision", favor_precision), ("no comments", not include_comments)) if on]
+    print(f"trafilatura {trafilatura.__version__}{' (' + ', '.join(mode) + ')' if mode else ''}")
     print(f"pages {len(ids)}")
     print(f"precision {p:.3f} ± {sd([b[0] for b in bs]):.3f}")
     print(f"recall    {r:.3f} ± {sd([b[1] for b in bs]):.3f}")

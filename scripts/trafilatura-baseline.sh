@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Trafilatura baseline on the extraction-dev set, same metric as our eval.
 # Installs trafilatura into a throwaway venv under /tmp, outside the build.
-# Usage: scripts/trafilatura-baseline.sh [DATASET_DIR] [--precision]
+# Usage: scripts/trafilatura-baseline.sh [DATASET_DIR] [--precision] [--no-comments]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 data="${1:-$here/../../shared/datasets/extraction-dev}"

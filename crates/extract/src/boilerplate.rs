@@ -143,6 +143,11 @@ impl Classifier {
 
 /// Flags for a lower-cased `class id` string.
 pub fn classify(lower: &str) -> u16 {
+    // Embedded posts quoted by the story (tweets, Instagram) are part of it,
+    // even inside a "social-media-embed" wrapper.
+    if lower.contains("embed") || lower.contains("tweet") || lower.contains("instagram-media") {
+        return 0;
+    }
     if BODY_RE.is_match(lower) {
         BODY | POSITIVE
     } else if JUNK_RE.is_match(lower) {
