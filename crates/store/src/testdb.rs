@@ -2,9 +2,10 @@
 //!
 //! The server comes from `NEWSROOM_TEST_POSTGRES_URL`, e.g.
 //! `postgres://newsroom:newsroom@127.0.0.1:5432/newsroom_test` (`.ci/postgres.sh`
-//! sets one up). Its role needs CREATEDB: each test gets a database of its
-//! own, named after the test process, and databases left by processes that
-//! have ended are dropped the next time a test process starts.
+//! sets one up). Each test gets a schema of its own in that database, named
+//! after the test process, and the URL it gets sets the search path to it.
+//! Schemas left by processes that have ended are dropped the next time a test
+//! process starts.
 //!
 //! Without the variable, or with the server down, tests that need it print
 //! that their suite was skipped and pass, so `cargo test --workspace` still
@@ -24,7 +25,7 @@ const PREFIX: &str = "newsroom_t_";
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 static SWEPT: OnceCell<()> = OnceCell::const_new();
 
-/// The URL of a new, empty database on the test server, or `None` after
+/// The URL of a new, empty schema on the test server, or `None` after
 /// printing `skipped: <suite> not run (<reason>)`.
 pub async fn fresh_postgres_url(suite: &str) -> Option<String> {
     match try_fresh().await {
@@ -73,29 +74,41 @@ async fn try_fresh() -> Result<String, String> {
         *STARTED,
         COUNTER.fetch_add(1, Ordering::Relaxed)
     );
-    // A name made of our prefix and digits needs no quoting.
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'"
-    )))
-    .execute(&mut admin)
-    .await
-    .map_err(|e| {
-        format!(
-            "cannot create a test database on {}: {e}",
-            redact_url(&base)
-        )
-    })?;
+    // A schema, not a database, per test: creating and dropping a schema is
+    // instant, where dropping a database waits for a checkpoint. A name made
+    // of our prefix and digits needs no quoting.
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {name}")))
+        .execute(&mut admin)
+        .await
+        .map_err(|e| format!("cannot create a test schema on {}: {e}", redact_url(&base)))?;
     let _ = admin.close().await;
-    let mut url = url::Url::parse(&base).map_err(|e| e.to_string())?;
-    url.set_path(&format!("/{name}"));
-    Ok(url.to_string())
+    Ok(with_search_path(&base, &name))
 }
 
-/// Drops databases of test processes that are no longer running.
+/// The URL with every connection's search path set to `schema`, so unqualified
+/// names (the migrations' and the queries') land in it.
+pub fn with_search_path(base: &str, schema: &str) -> String {
+    let Ok(mut url) = url::Url::parse(base) else {
+        return base.to_string();
+    };
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != "options")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    url.query_pairs_mut()
+        .clear()
+        .extend_pairs(kept)
+        .append_pair("options", &format!("-c search_path={schema}"));
+    url.to_string()
+}
+
+/// Drops the schemas of test processes that are no longer running.
 async fn sweep(admin: &mut PgConnection) -> Result<(), sqlx::Error> {
-    let rows = sqlx::query("SELECT datname FROM pg_database WHERE datname LIKE 'newsroom\\_t\\_%'")
-        .fetch_all(&mut *admin)
-        .await?;
+    let rows =
+        sqlx::query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'newsroom\\_t\\_%'")
+            .fetch_all(&mut *admin)
+            .await?;
     for row in rows {
         let name: String = row.try_get(0)?;
         let Some(pid) = name
@@ -112,7 +125,7 @@ async fn sweep(admin: &mut PgConnection) -> Result<(), sqlx::Error> {
             continue;
         }
         let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            "DROP SCHEMA IF EXISTS {name} CASCADE"
         )))
         .execute(&mut *admin)
         .await;
