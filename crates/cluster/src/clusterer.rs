@@ -49,6 +49,9 @@ pub struct Config {
     /// (names), which is what tells two events of one day apart.
     pub idf_power: f64,
     pub norm_power: f64,
+    /// Exponent on a story's summed term weights before scoring; below 1
+    /// flattens the centroid so that terms of a few members still count.
+    pub centroid_power: f64,
     /// Count document frequency over stories instead of articles, so that a
     /// burst of coverage does not make the event's own name look common.
     pub story_idf: bool,
@@ -71,11 +74,12 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             window_hours: 36.0,
-            threshold: 0.11,
+            threshold: 0.10,
             idf_half_life_hours: 96.0,
             min_idf: 1.0,
             idf_power: 1.0,
             norm_power: 1.0,
+            centroid_power: 0.7,
             story_idf: true,
             size_bonus: 0.05,
             idle_half_life_hours: 3.5,
@@ -302,24 +306,27 @@ impl Clusterer {
 
     fn absorb(&mut self, slot: u32, query: &[(u64, f32)], now: i64) {
         let story_idf = self.config.story_idf;
+        let gamma = self.config.centroid_power;
         let Some(s) = self.stories[slot as usize].as_mut() else {
             return;
         };
         for &(term, w) in query {
             match s.terms.get_mut(&term) {
                 Some((cw, pos)) => {
-                    let old = *cw;
+                    let old = damp(*cw, gamma);
                     *cw += w;
-                    s.norm2 += f64::from(*cw).powi(2) - f64::from(old).powi(2);
-                    self.index.set_weight(term, *pos, *cw);
+                    let new = damp(*cw, gamma);
+                    s.norm2 += f64::from(new).powi(2) - f64::from(old).powi(2);
+                    self.index.set_weight(term, *pos, new);
                 }
                 None => {
                     if story_idf {
                         self.df.add_term(term, now);
                     }
-                    let pos = self.index.add(term, slot, w);
+                    let d = damp(w, gamma);
+                    let pos = self.index.add(term, slot, d);
                     s.terms.insert(term, (w, pos));
-                    s.norm2 += f64::from(w).powi(2);
+                    s.norm2 += f64::from(d).powi(2);
                 }
             }
         }
@@ -413,6 +420,16 @@ impl Clusterer {
             near_dup_buckets: self.neardup.bucket_count(),
             expiry_entries: self.expiry.len(),
         }
+    }
+}
+
+/// Centroid weight as scored: the summed weight to the power `gamma`.
+#[inline]
+fn damp(w: f32, gamma: f64) -> f32 {
+    if gamma == 1.0 {
+        w
+    } else {
+        pow(f64::from(w), gamma) as f32
     }
 }
 

@@ -219,7 +219,10 @@ fn state_is_bounded_beyond_the_window() {
 #[test]
 fn extreme_times_do_not_panic() {
     let mut c = Clusterer::default();
-    for (i, t) in [i64::MIN, 0, i64::MAX, -5, i64::MAX, i64::MIN].into_iter().enumerate() {
+    for (i, t) in [i64::MIN, 0, i64::MAX, -5, i64::MAX, i64::MIN]
+        .into_iter()
+        .enumerate()
+    {
         let a = c.add(Item {
             id: i.to_string(),
             title: "Extreme time headline about the same thing".into(),
