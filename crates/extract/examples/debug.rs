@@ -11,16 +11,28 @@ fn main() {
     let mut raw = Vec::new();
     let f = std::fs::File::open(&path).expect("open");
     if path.ends_with(".gz") {
-        flate2::read::GzDecoder::new(f).read_to_end(&mut raw).expect("gzip");
+        flate2::read::GzDecoder::new(f)
+            .read_to_end(&mut raw)
+            .expect("gzip");
     } else {
-        std::io::BufReader::new(f).read_to_end(&mut raw).expect("read");
+        std::io::BufReader::new(f)
+            .read_to_end(&mut raw)
+            .expect("read");
     }
     let d = charset::decode_html(&raw, None);
     let pr = prepass::prepare(&d);
     let dom = Dom::parse(&pr.html);
     let ld = jsonld::parse(&pr.jsonld);
-    println!("jsonld article={} body_len={:?}", ld.is_article, ld.body.as_ref().map(|b| b.len()));
-    let anchor = ld.body.as_deref().filter(|b| b.len() >= 500).map(scoring::anchor);
+    println!(
+        "jsonld article={} body_len={:?}",
+        ld.is_article,
+        ld.body.as_ref().map(|b| b.len())
+    );
+    let anchor = ld
+        .body
+        .as_deref()
+        .filter(|b| b.len() >= 500)
+        .map(scoring::anchor);
     let describe = |i: usize| {
         format!(
             "#{i} {:?} class={:?} id={:?} flags={:#b}",
@@ -31,7 +43,13 @@ fn main() {
         )
     };
     if let Some(sel) = scoring::select(&dom, anchor.as_ref()) {
-        println!("chosen {} good={} total={} doc_good={}", describe(sel.root), sel.good, sel.total, sel.doc_good);
+        println!(
+            "chosen {} good={} total={} doc_good={}",
+            describe(sel.root),
+            sel.good,
+            sel.total,
+            sel.doc_good
+        );
         let mut p = dom.nodes[sel.root].parent;
         while p != u32::MAX {
             println!("  in {}", describe(p as usize));
@@ -62,10 +80,22 @@ pub fn longest(dom: &Dom) {
         }
     }
     let mut p = best.0 as u32;
-    println!("longest text ({} bytes): {:?}", best.1, &dom.text_of(best.0).chars().take(80).collect::<String>());
+    println!(
+        "longest text ({} bytes): {:?}",
+        best.1,
+        &dom.text_of(best.0).chars().take(80).collect::<String>()
+    );
     while p != u32::MAX {
         let i = p as usize;
-        println!("  in #{i} dead={:?} {:?} class={:?} id={:?} flags={:#b}", sel.as_ref().map(|s| (s.dead[i], s.own_text[i], s.own_link[i])), dom.nodes[i].tag, dom.attr(i, "class").unwrap_or(""), dom.attr(i, "id").unwrap_or(""), dom.nodes[i].flags);
+        println!(
+            "  in #{i} dead={:?} {:?} class={:?} id={:?} flags={:#b}",
+            sel.as_ref()
+                .map(|s| (s.dead[i], s.own_text[i], s.own_link[i])),
+            dom.nodes[i].tag,
+            dom.attr(i, "class").unwrap_or(""),
+            dom.attr(i, "id").unwrap_or(""),
+            dom.nodes[i].flags
+        );
         p = dom.nodes[i].parent;
     }
 }

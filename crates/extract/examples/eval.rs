@@ -16,9 +16,21 @@ fn thread_cpu() -> Option<f64> {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let dir = args.first().cloned().unwrap_or_else(|| "../shared/datasets/extraction-dev".into());
-    let worst: usize = args.iter().position(|a| a == "--worst").and_then(|i| args.get(i + 1)).and_then(|n| n.parse().ok()).unwrap_or(0);
-    let dump = args.iter().position(|a| a == "--dump").and_then(|i| args.get(i + 1)).cloned();
+    let dir = args
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "../shared/datasets/extraction-dev".into());
+    let worst: usize = args
+        .iter()
+        .position(|a| a == "--worst")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let dump = args
+        .iter()
+        .position(|a| a == "--dump")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
     let truth_path = format!("{dir}/ground-truth.json");
     let Ok(truth) = std::fs::read_to_string(&truth_path) else {
         println!("dataset not found at {dir} (no ground-truth.json); nothing to score");
@@ -32,7 +44,9 @@ fn main() {
     for id in &ids {
         let mut raw = Vec::new();
         let f = std::fs::File::open(format!("{dir}/html/{id}.html.gz")).expect("page exists");
-        flate2::read::GzDecoder::new(f).read_to_end(&mut raw).expect("gzip");
+        flate2::read::GzDecoder::new(f)
+            .read_to_end(&mut raw)
+            .expect("gzip");
         pages.push(raw);
     }
     let urls: Vec<Option<&str>> = ids.iter().map(|id| truth[*id]["url"].as_str()).collect();
@@ -44,7 +58,11 @@ fn main() {
     for _ in 0..3 {
         let c0 = thread_cpu();
         let t0 = Instant::now();
-        results = pages.iter().zip(&urls).map(|(p, u)| newsroom_extract::extract(p, *u, None)).collect();
+        results = pages
+            .iter()
+            .zip(&urls)
+            .map(|(p, u)| newsroom_extract::extract(p, *u, None))
+            .collect();
         let wall = t0.elapsed().as_secs_f64();
         best_wall = best_wall.min(wall);
         if let (Some(a), Some(b)) = (c0, thread_cpu()) {
@@ -66,27 +84,52 @@ fn main() {
     println!("recall     {r:.3} ± {sr:.3}");
     println!("F1         {f:.3} ± {sf:.3}");
     if best_cpu < f64::MAX {
-        println!("speed      {:.0} pages per CPU-second single-threaded ({:.0} MB/s), best of 3", n / best_cpu, mb / best_cpu);
+        println!(
+            "speed      {:.0} pages per CPU-second single-threaded ({:.0} MB/s), best of 3",
+            n / best_cpu,
+            mb / best_cpu
+        );
     }
-    println!("wall       {:.0} pages per second single-threaded, best of 3", n / best_wall);
+    println!(
+        "wall       {:.0} pages per second single-threaded, best of 3",
+        n / best_wall
+    );
 
     if let Some(out) = dump {
         std::fs::create_dir_all(&out).expect("dump dir");
         for (id, e) in ids.iter().zip(&results) {
             std::fs::write(format!("{out}/{id}.pred.txt"), &e.text).ok();
-            std::fs::write(format!("{out}/{id}.true.txt"), truth[*id]["articleBody"].as_str().unwrap_or("")).ok();
+            std::fs::write(
+                format!("{out}/{id}.true.txt"),
+                truth[*id]["articleBody"].as_str().unwrap_or(""),
+            )
+            .ok();
         }
     }
     if worst > 0 {
         let mut order: Vec<usize> = (0..rows.len()).collect();
-        let f1 = |(tp, fp, fn_): (f64, f64, f64)| if tp == 0.0 { 0.0 } else { 2.0 * tp / (2.0 * tp + fp + fn_) };
+        let f1 = |(tp, fp, fn_): (f64, f64, f64)| {
+            if tp == 0.0 {
+                0.0
+            } else {
+                2.0 * tp / (2.0 * tp + fp + fn_)
+            }
+        };
         order.sort_by(|&a, &b| f1(rows[a]).total_cmp(&f1(rows[b])));
         println!("\nworst {worst} pages (per-page F1, P, R, confidence, url):");
         for &i in order.iter().take(worst) {
             let (tp, fp, fn_) = rows[i];
             let pp = if tp + fp > 0.0 { tp / (tp + fp) } else { 0.0 };
             let rr = if tp + fn_ > 0.0 { tp / (tp + fn_) } else { 0.0 };
-            println!("{}  F1 {:.3}  P {:.3}  R {:.3}  c {:.2}  {}", &ids[i][..12], f1(rows[i]), pp, rr, results[i].confidence, urls[i].unwrap_or(""));
+            println!(
+                "{}  F1 {:.3}  P {:.3}  R {:.3}  c {:.2}  {}",
+                &ids[i][..12],
+                f1(rows[i]),
+                pp,
+                rr,
+                results[i].confidence,
+                urls[i].unwrap_or("")
+            );
         }
     }
 }

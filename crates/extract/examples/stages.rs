@@ -5,7 +5,9 @@ use std::io::Read;
 use std::time::Instant;
 
 fn main() {
-    let dir = std::env::args().nth(1).unwrap_or_else(|| "../shared/datasets/extraction-dev".into());
+    let dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "../shared/datasets/extraction-dev".into());
     let Ok(rd) = std::fs::read_dir(format!("{dir}/html")) else {
         println!("dataset not found at {dir}");
         return;
@@ -13,14 +15,18 @@ fn main() {
     let mut pages = Vec::new();
     for e in rd.flatten() {
         let mut raw = Vec::new();
-        if let Ok(f) = std::fs::File::open(e.path()) {
-            if flate2::read::GzDecoder::new(f).read_to_end(&mut raw).is_ok() {
-                pages.push(raw);
-            }
+        if let Ok(f) = std::fs::File::open(e.path())
+            && flate2::read::GzDecoder::new(f)
+                .read_to_end(&mut raw)
+                .is_ok()
+        {
+            pages.push(raw);
         }
     }
     let mut t = [0f64; 9];
-    let names = ["decode", "prepass", "parse", "jsonld", "metadata", "select", "text", "html", "clean"];
+    let names = [
+        "decode", "prepass", "parse", "jsonld", "metadata", "select", "text", "html", "clean",
+    ];
     let (mut raw_len, mut kept_len) = (0usize, 0usize);
     for p in &pages {
         let mut now = Instant::now();
@@ -55,5 +61,10 @@ fn main() {
     for (n, v) in names.iter().zip(t) {
         println!("{n:9} {:7.1} ms  {:4.1}%", v * 1e3, 100.0 * v / total);
     }
-    println!("total     {:7.1} ms for {} pages; prepass keeps {:.0}% of bytes", total * 1e3, pages.len(), 100.0 * kept_len as f64 / raw_len as f64);
+    println!(
+        "total     {:7.1} ms for {} pages; prepass keeps {:.0}% of bytes",
+        total * 1e3,
+        pages.len(),
+        100.0 * kept_len as f64 / raw_len as f64
+    );
 }

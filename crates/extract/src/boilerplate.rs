@@ -1,9 +1,9 @@
 //! Known boilerplate: what the tag, class, id, role and inline style of an
 //! element say about it before any text is counted.
 
+use crate::dom::Attr;
 use crate::dom::Tag;
 use regex::Regex;
-use crate::dom::Attr;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -84,11 +84,30 @@ fn fnv(mut h: u64, s: &str) -> u64 {
 impl Classifier {
     pub fn flags(&mut self, tag: Tag, attrs: &[Attr]) -> u16 {
         let mut f = match tag {
-            Tag::Nav | Tag::Aside | Tag::Footer | Tag::Header | Tag::Form | Tag::Menu
-            | Tag::Dialog | Tag::Address => JUNK_TAG,
-            Tag::Head | Tag::Title | Tag::Meta | Tag::Link | Tag::Button | Tag::Input
-            | Tag::Option | Tag::Iframe | Tag::Video | Tag::Source | Tag::Embed | Tag::Img
-            | Tag::Picture | Tag::Label | Tag::Fieldset | Tag::Legend => DROP,
+            Tag::Nav
+            | Tag::Aside
+            | Tag::Footer
+            | Tag::Header
+            | Tag::Form
+            | Tag::Menu
+            | Tag::Dialog
+            | Tag::Address => JUNK_TAG,
+            Tag::Head
+            | Tag::Title
+            | Tag::Meta
+            | Tag::Link
+            | Tag::Button
+            | Tag::Input
+            | Tag::Option
+            | Tag::Iframe
+            | Tag::Video
+            | Tag::Source
+            | Tag::Embed
+            | Tag::Img
+            | Tag::Picture
+            | Tag::Label
+            | Tag::Fieldset
+            | Tag::Legend => DROP,
             // Captions describe pictures, not the story.
             Tag::Figcaption => WEAK_JUNK,
             _ => 0,
@@ -173,7 +192,16 @@ mod tests {
 
     #[test]
     fn furniture_is_junk() {
-        for c in ["comments", "share-bar", "related-articles", "newsletter-signup", "cookie-banner", "sidebar", "main-nav", "ad"] {
+        for c in [
+            "comments",
+            "share-bar",
+            "related-articles",
+            "newsletter-signup",
+            "cookie-banner",
+            "sidebar",
+            "main-nav",
+            "ad",
+        ] {
             assert_eq!(classify(c), JUNK, "{c}");
         }
     }

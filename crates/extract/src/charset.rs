@@ -21,14 +21,22 @@ pub fn detect(bytes: &[u8], http_charset: Option<&str>) -> &'static Encoding {
         // ASCII-compatible text; the HTML spec says to treat it as UTF-8.
         Some(enc) if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE => UTF_8,
         Some(enc) if enc == UTF_8 => {
-            if mostly_valid_utf8(bytes) { UTF_8 } else { WINDOWS_1252 }
+            if mostly_valid_utf8(bytes) {
+                UTF_8
+            } else {
+                WINDOWS_1252
+            }
         }
         // A legacy label on bytes that are valid, non-ASCII UTF-8
         // is the commonest mis-declaration on the web: trust the bytes.
         Some(enc) if !looks_utf8(bytes) => enc,
         Some(_) => UTF_8,
         None => {
-            if mostly_valid_utf8(bytes) { UTF_8 } else { WINDOWS_1252 }
+            if mostly_valid_utf8(bytes) {
+                UTF_8
+            } else {
+                WINDOWS_1252
+            }
         }
     }
 }

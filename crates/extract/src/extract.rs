@@ -1,10 +1,10 @@
 //! Putting the signals together.
 
 use crate::dom::Dom;
-use crate::media::{absolutize, video_kind, Image, Video};
+use crate::media::{Image, Video, absolutize, video_kind};
 use crate::metadata::{normalise_lang, parse_time};
 use crate::{charset, jsonld, metadata, prepass, sanitize, scoring, text};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// Input beyond this many bytes is not read: no news article needs more,
 /// and it bounds time and memory on hostile input.
@@ -38,9 +38,11 @@ pub fn extract(html: &[u8], url: Option<&str>, http_charset: Option<&str>) -> Ex
     let dom = Dom::parse(&prepared.html);
     let ld = jsonld::parse(&prepared.jsonld);
     let meta = metadata::collect(&dom);
-    let base = url
-        .and_then(|u| url::Url::parse(u).ok())
-        .or_else(|| meta.canonical.as_deref().and_then(|c| url::Url::parse(c).ok()));
+    let base = url.and_then(|u| url::Url::parse(u).ok()).or_else(|| {
+        meta.canonical
+            .as_deref()
+            .and_then(|c| url::Url::parse(c).ok())
+    });
 
     let mut out = Extracted::default();
     // JSON-LD articleBody, when long, tells which DOM element is the article.
@@ -53,26 +55,37 @@ pub fn extract(html: &[u8], url: Option<&str>, http_charset: Option<&str>) -> Ex
         .map(scoring::anchor);
     let sel = scoring::select(&dom, ld_anchor.as_ref());
     let (mut body_text, mut body_html) = match &sel {
-        Some(s) => (text::render_text(&dom, s), text::render_html(&dom, s, base.as_ref())),
+        Some(s) => (
+            text::render_text(&dom, s),
+            text::render_html(&dom, s, base.as_ref()),
+        ),
         None => (String::new(), String::new()),
     };
 
     // JSON-LD articleBody is the fallback when the DOM held little text:
     // pages that render the article with script, or with an unusual layout.
-    let ld_body = ld.body.as_deref().map(str::trim).filter(|b| b.chars().count() >= 200);
+    let ld_body = ld
+        .body
+        .as_deref()
+        .map(str::trim)
+        .filter(|b| b.chars().count() >= 200);
     let mut from_ld = false;
-    if let Some(b) = ld_body {
-        if body_text.chars().count() * 2 < b.chars().count() {
-            let paras: Vec<&str> = b.split('\n').map(str::trim).filter(|p| !p.is_empty()).collect();
-            body_text = paras.join("\n\n");
-            body_html.clear();
-            for p in &paras {
-                body_html.push_str("<p>");
-                sanitize::escape(&mut body_html, p, false);
-                body_html.push_str("</p>");
-            }
-            from_ld = true;
+    if let Some(b) = ld_body
+        && body_text.chars().count() * 2 < b.chars().count()
+    {
+        let paras: Vec<&str> = b
+            .split('\n')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        body_text = paras.join("\n\n");
+        body_html.clear();
+        for p in &paras {
+            body_html.push_str("<p>");
+            sanitize::escape(&mut body_html, p, false);
+            body_html.push_str("</p>");
         }
+        from_ld = true;
     }
     out.text = body_text;
     // Already within the allow-list by construction (see `text::render_html`).
@@ -88,39 +101,92 @@ pub fn extract(html: &[u8], url: Option<&str>, http_charset: Option<&str>) -> Ex
     out.author = ld
         .author
         .clone()
-        .or_else(|| meta.get(&["author", "article:author", "byl", "dc.creator", "parsely-author", "sailthru.author"]).filter(|a| !a.starts_with("http")).map(str::to_string))
+        .or_else(|| {
+            meta.get(&[
+                "author",
+                "article:author",
+                "byl",
+                "dc.creator",
+                "parsely-author",
+                "sailthru.author",
+            ])
+            .filter(|a| !a.starts_with("http"))
+            .map(str::to_string)
+        })
         .or_else(|| meta.micro_author.clone())
         .or_else(|| meta.rel_author.clone())
-        .map(|a| a.trim_start_matches("By ").trim_start_matches("by ").trim().to_string())
+        .map(|a| {
+            a.trim_start_matches("By ")
+                .trim_start_matches("by ")
+                .trim()
+                .to_string()
+        })
         .filter(|a| !a.is_empty());
     out.published = ld
         .published
         .as_deref()
         .and_then(parse_time)
-        .or_else(|| meta.get(&["article:published_time", "datepublished", "date", "dc.date", "dc.date.issued", "pubdate", "publishdate", "og:published_time", "sailthru.date", "parsely-pub-date"]).and_then(parse_time))
+        .or_else(|| {
+            meta.get(&[
+                "article:published_time",
+                "datepublished",
+                "date",
+                "dc.date",
+                "dc.date.issued",
+                "pubdate",
+                "publishdate",
+                "og:published_time",
+                "sailthru.date",
+                "parsely-pub-date",
+            ])
+            .and_then(parse_time)
+        })
         .or_else(|| meta.time_datetime.as_deref().and_then(parse_time));
-    out.modified = ld
-        .modified
-        .as_deref()
+    out.modified = ld.modified.as_deref().and_then(parse_time).or_else(|| {
+        meta.get(&[
+            "article:modified_time",
+            "og:updated_time",
+            "datemodified",
+            "last-modified",
+        ])
         .and_then(parse_time)
-        .or_else(|| meta.get(&["article:modified_time", "og:updated_time", "datemodified", "last-modified"]).and_then(parse_time));
+    });
     out.language = meta
         .lang
         .as_deref()
         .and_then(normalise_lang)
         .or_else(|| ld.language.as_deref().and_then(normalise_lang))
-        .or_else(|| meta.get(&["og:locale", "content-language", "language", "dc.language"]).and_then(normalise_lang));
+        .or_else(|| {
+            meta.get(&["og:locale", "content-language", "language", "dc.language"])
+                .and_then(normalise_lang)
+        });
 
     out.image = meta
-        .get(&["og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"])
+        .get(&[
+            "og:image",
+            "og:image:url",
+            "og:image:secure_url",
+            "twitter:image",
+            "twitter:image:src",
+        ])
         .map(|u| Image {
             url: absolutize(u, base.as_ref()),
-            alt: meta.get(&["og:image:alt", "twitter:image:alt"]).map(str::to_string),
+            alt: meta
+                .get(&["og:image:alt", "twitter:image:alt"])
+                .map(str::to_string),
             width: meta.get(&["og:image:width"]).and_then(|w| w.parse().ok()),
             height: meta.get(&["og:image:height"]).and_then(|w| w.parse().ok()),
         })
-        .or_else(|| ld.image.as_deref().map(|u| Image { url: absolutize(u, base.as_ref()), ..Image::default() }))
-        .or_else(|| sel.as_ref().and_then(|s| first_image(&dom, s, base.as_ref())));
+        .or_else(|| {
+            ld.image.as_deref().map(|u| Image {
+                url: absolutize(u, base.as_ref()),
+                ..Image::default()
+            })
+        })
+        .or_else(|| {
+            sel.as_ref()
+                .and_then(|s| first_image(&dom, s, base.as_ref()))
+        });
     out.video = find_video(&dom, &meta, &ld, base.as_ref());
 
     out.confidence = confidence(&out, sel.as_ref(), &ld, &meta, from_ld, &prepared);
@@ -129,20 +195,35 @@ pub fn extract(html: &[u8], url: Option<&str>, http_charset: Option<&str>) -> Ex
 
 fn first_image(dom: &Dom, sel: &scoring::Selection, base: Option<&url::Url>) -> Option<Image> {
     let end = dom.nodes[sel.root].end as usize;
-    (sel.root..end).filter(|&i| dom.nodes[i].tag == crate::dom::Tag::Img).find_map(|i| {
-        let src = crate::media::pick_img_src(|a| dom.attr(i, a))?;
-        Some(Image {
-            url: absolutize(&src, base),
-            alt: dom.attr(i, "alt").map(str::to_string).filter(|a| !a.is_empty()),
-            width: dom.attr(i, "width").and_then(|w| w.parse().ok()),
-            height: dom.attr(i, "height").and_then(|w| w.parse().ok()),
+    (sel.root..end)
+        .filter(|&i| dom.nodes[i].tag == crate::dom::Tag::Img)
+        .find_map(|i| {
+            let src = crate::media::pick_img_src(|a| dom.attr(i, a))?;
+            Some(Image {
+                url: absolutize(&src, base),
+                alt: dom
+                    .attr(i, "alt")
+                    .map(str::to_string)
+                    .filter(|a| !a.is_empty()),
+                width: dom.attr(i, "width").and_then(|w| w.parse().ok()),
+                height: dom.attr(i, "height").and_then(|w| w.parse().ok()),
+            })
         })
-    })
 }
 
-fn find_video(dom: &Dom, meta: &metadata::Meta, ld: &jsonld::LdArticle, base: Option<&url::Url>) -> Option<Video> {
+fn find_video(
+    dom: &Dom,
+    meta: &metadata::Meta,
+    ld: &jsonld::LdArticle,
+    base: Option<&url::Url>,
+) -> Option<Video> {
     let from_meta = meta
-        .get(&["og:video:secure_url", "og:video:url", "og:video", "twitter:player"])
+        .get(&[
+            "og:video:secure_url",
+            "og:video:url",
+            "og:video",
+            "twitter:player",
+        ])
         .or(ld.video.as_deref())
         .map(|u| absolutize(u, base));
     if let Some(u) = from_meta {
@@ -183,13 +264,24 @@ fn confidence(
     let mut c = 0.0f32;
     if let Some(s) = sel {
         let amount = (s.good as f32 / 1500.0).min(1.0).sqrt();
-        let purity = if s.total > 0 { s.good as f32 / s.total as f32 } else { 0.0 };
-        let share = if s.doc_good > 0 { s.good as f32 / s.doc_good as f32 } else { 0.0 };
+        let purity = if s.total > 0 {
+            s.good as f32 / s.total as f32
+        } else {
+            0.0
+        };
+        let share = if s.doc_good > 0 {
+            s.good as f32 / s.doc_good as f32
+        } else {
+            0.0
+        };
         c += 0.5 * amount + 0.15 * purity + 0.1 * share;
     } else if from_ld {
         c += 0.35;
     }
-    let article_meta = ld.is_article || meta.get(&["og:type"]).is_some_and(|t| t.eq_ignore_ascii_case("article"));
+    let article_meta = ld.is_article
+        || meta
+            .get(&["og:type"])
+            .is_some_and(|t| t.eq_ignore_ascii_case("article"));
     if article_meta {
         c += 0.15;
     }
@@ -204,13 +296,18 @@ fn confidence(
     }
     // Prose is mostly letters and spaces; decoded binary or mojibake is not.
     let total = out.text.chars().count().max(1) as f32;
-    let prose = out.text.chars().filter(|ch| ch.is_alphabetic() || ch.is_whitespace()).count() as f32;
+    let prose = out
+        .text
+        .chars()
+        .filter(|ch| ch.is_alphabetic() || ch.is_whitespace())
+        .count() as f32;
     c *= ((prose / total - 0.6) / 0.25).clamp(0.0, 1.0);
     c.clamp(0.0, 1.0)
 }
 
 fn rfc3339(t: Option<i64>) -> Value {
-    t.and_then(|s| jiff::Timestamp::from_second(s).ok()).map_or(Value::Null, |ts| Value::String(ts.to_string()))
+    t.and_then(|s| jiff::Timestamp::from_second(s).ok())
+        .map_or(Value::Null, |ts| Value::String(ts.to_string()))
 }
 
 /// The CLI contract object: `title`, `text`, `html`, `image`, `video`,
@@ -218,7 +315,13 @@ fn rfc3339(t: Option<i64>) -> Value {
 /// times RFC 3339, `image` and `video` are URL strings.
 pub fn contract_json(e: &Extracted) -> Value {
     let opt = |s: &Option<String>| s.as_ref().map_or(Value::Null, |s| Value::String(s.clone()));
-    let nonempty = |s: &str| if s.is_empty() { Value::Null } else { Value::String(s.to_string()) };
+    let nonempty = |s: &str| {
+        if s.is_empty() {
+            Value::Null
+        } else {
+            Value::String(s.to_string())
+        }
+    };
     json!({
         "title": opt(&e.title),
         "text": nonempty(&e.text),

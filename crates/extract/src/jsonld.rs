@@ -18,7 +18,11 @@ pub struct LdArticle {
 
 fn is_article_type(t: &str) -> bool {
     let t = t.rsplit('/').next().unwrap_or(t);
-    t.contains("Article") || t == "BlogPosting" || t == "Report" || t == "LiveBlogPosting" || t == "SocialMediaPosting"
+    t.contains("Article")
+        || t == "BlogPosting"
+        || t == "Report"
+        || t == "LiveBlogPosting"
+        || t == "SocialMediaPosting"
 }
 
 fn types(v: &Value) -> Vec<&str> {
@@ -86,7 +90,12 @@ pub fn parse(blocks: &[String]) -> LdArticle {
     let mut art = LdArticle::default();
     let mut parsed = Vec::new();
     for b in blocks {
-        let s = b.trim().trim_start_matches("<![CDATA[").trim_end_matches("]]>").trim().trim_end_matches(';');
+        let s = b
+            .trim()
+            .trim_start_matches("<![CDATA[")
+            .trim_end_matches("]]>")
+            .trim()
+            .trim_end_matches(';');
         if s.len() > 4 << 20 {
             continue;
         }
@@ -101,7 +110,10 @@ pub fn parse(blocks: &[String]) -> LdArticle {
         let is_article = types(o).iter().any(|t| is_article_type(t));
         let is_video = types(o).contains(&"VideoObject");
         if is_video && art.video.is_none() {
-            art.video = o.get("contentUrl").or_else(|| o.get("embedUrl")).and_then(url_of);
+            art.video = o
+                .get("contentUrl")
+                .or_else(|| o.get("embedUrl"))
+                .and_then(url_of);
         }
         if !is_article {
             continue;
@@ -112,17 +124,46 @@ pub fn parse(blocks: &[String]) -> LdArticle {
                 *slot = v;
             }
         };
-        set(&mut art.headline, o.get("headline").or_else(|| o.get("name")).and_then(text_of));
-        set(&mut art.body, o.get("articleBody").or_else(|| o.get("text")).and_then(|v| v.as_str()).map(str::to_string));
-        set(&mut art.author, o.get("author").or_else(|| o.get("creator")).and_then(text_of));
-        set(&mut art.published, o.get("datePublished").or_else(|| o.get("dateCreated")).and_then(text_of));
+        set(
+            &mut art.headline,
+            o.get("headline")
+                .or_else(|| o.get("name"))
+                .and_then(text_of),
+        );
+        set(
+            &mut art.body,
+            o.get("articleBody")
+                .or_else(|| o.get("text"))
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
+        );
+        set(
+            &mut art.author,
+            o.get("author")
+                .or_else(|| o.get("creator"))
+                .and_then(text_of),
+        );
+        set(
+            &mut art.published,
+            o.get("datePublished")
+                .or_else(|| o.get("dateCreated"))
+                .and_then(text_of),
+        );
         set(&mut art.modified, o.get("dateModified").and_then(text_of));
-        set(&mut art.image, o.get("image").or_else(|| o.get("thumbnailUrl")).and_then(url_of));
+        set(
+            &mut art.image,
+            o.get("image")
+                .or_else(|| o.get("thumbnailUrl"))
+                .and_then(url_of),
+        );
         set(&mut art.language, o.get("inLanguage").and_then(text_of));
-        if art.video.is_none() {
-            if let Some(v) = o.get("video") {
-                art.video = v.get("contentUrl").or_else(|| v.get("embedUrl")).and_then(url_of);
-            }
+        if art.video.is_none()
+            && let Some(v) = o.get("video")
+        {
+            art.video = v
+                .get("contentUrl")
+                .or_else(|| v.get("embedUrl"))
+                .and_then(url_of);
         }
     }
     art
@@ -147,7 +188,10 @@ mod tests {
 
     #[test]
     fn broken_json_is_ignored() {
-        let a = parse(&["{\"@type\": \"NewsArticle\", ".to_string(), "[[[[".repeat(100)]);
+        let a = parse(&[
+            "{\"@type\": \"NewsArticle\", ".to_string(),
+            "[[[[".repeat(100),
+        ]);
         assert!(!a.is_article);
     }
 }

@@ -6,9 +6,9 @@ pub mod charset;
 pub mod dom;
 pub mod jsonld;
 pub mod media;
+pub mod metadata;
 pub mod metric;
 pub mod parse;
-pub mod metadata;
 pub mod prepass;
 pub mod sanitize;
 pub mod scoring;
@@ -17,6 +17,6 @@ pub mod text;
 mod extract;
 
 pub use charset::decode_html;
-pub use extract::{contract_json, extract, Extracted};
+pub use extract::{Extracted, contract_json, extract};
 pub use media::{Image, Video};
 pub use sanitize::sanitize_html;

@@ -21,7 +21,14 @@ pub struct Video {
 /// The real source of an `<img>`: lazy loaders keep it in `data-*`
 /// attributes and leave a placeholder (often a `data:` GIF) in `src`.
 pub fn pick_img_src<'a>(attr: impl Fn(&str) -> Option<&'a str>) -> Option<String> {
-    for name in ["data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src"] {
+    for name in [
+        "data-src",
+        "data-lazy-src",
+        "data-original",
+        "data-lazy",
+        "data-url",
+        "data-hi-res-src",
+    ] {
         if let Some(v) = attr(name).map(str::trim).filter(|v| usable(v)) {
             return Some(v.to_string());
         }
@@ -38,7 +45,10 @@ pub fn pick_img_src<'a>(attr: impl Fn(&str) -> Option<&'a str>) -> Option<String
 }
 
 fn usable(v: &str) -> bool {
-    !v.is_empty() && !v.starts_with("data:") && !v.starts_with("about:") && !v.starts_with("javascript:")
+    !v.is_empty()
+        && !v.starts_with("data:")
+        && !v.starts_with("about:")
+        && !v.starts_with("javascript:")
 }
 
 /// The widest candidate of a `srcset` (by `w`, then `x` descriptor; the
@@ -74,7 +84,10 @@ pub fn best_from_srcset(srcset: &str) -> Option<String> {
 pub fn video_kind(url: &str) -> Option<&'static str> {
     let lower = url.to_ascii_lowercase();
     let host_path = lower.split_once("//").map_or(lower.as_str(), |(_, r)| r);
-    if host_path.contains("youtube.com/") || host_path.contains("youtube-nocookie.com/") || host_path.starts_with("youtu.be/") {
+    if host_path.contains("youtube.com/")
+        || host_path.contains("youtube-nocookie.com/")
+        || host_path.starts_with("youtu.be/")
+    {
         return Some("youtube");
     }
     if host_path.contains("vimeo.com/") {
@@ -84,7 +97,10 @@ pub fn video_kind(url: &str) -> Option<&'static str> {
         return Some("dailymotion");
     }
     let path = host_path.split(['?', '#']).next().unwrap_or("");
-    if [".mp4", ".webm", ".ogv", ".mov", ".m4v"].iter().any(|e| path.ends_with(e)) {
+    if [".mp4", ".webm", ".ogv", ".mov", ".m4v"]
+        .iter()
+        .any(|e| path.ends_with(e))
+    {
         return Some("file");
     }
     if path.ends_with(".m3u8") || path.ends_with(".mpd") {
@@ -113,15 +129,24 @@ mod tests {
 
     #[test]
     fn lazy_src_beats_placeholder() {
-        let attrs = [("src", "data:image/gif;base64,R0lGOD"), ("data-src", "/a.jpg")];
+        let attrs = [
+            ("src", "data:image/gif;base64,R0lGOD"),
+            ("data-src", "/a.jpg"),
+        ];
         let got = pick_img_src(|n| attrs.iter().find(|(k, _)| *k == n).map(|(_, v)| *v));
         assert_eq!(got.as_deref(), Some("/a.jpg"));
     }
 
     #[test]
     fn srcset_picks_widest() {
-        assert_eq!(best_from_srcset("a.jpg 320w, b.jpg 1024w, c.jpg 640w").as_deref(), Some("b.jpg"));
-        assert_eq!(best_from_srcset("a.jpg 1x, b.jpg 2x").as_deref(), Some("b.jpg"));
+        assert_eq!(
+            best_from_srcset("a.jpg 320w, b.jpg 1024w, c.jpg 640w").as_deref(),
+            Some("b.jpg")
+        );
+        assert_eq!(
+            best_from_srcset("a.jpg 1x, b.jpg 2x").as_deref(),
+            Some("b.jpg")
+        );
         let attrs = [("srcset", "/s.jpg 100w, /l.jpg 900w")];
         let got = pick_img_src(|n| attrs.iter().find(|(k, _)| *k == n).map(|(_, v)| *v));
         assert_eq!(got.as_deref(), Some("/l.jpg"));
@@ -129,7 +154,10 @@ mod tests {
 
     #[test]
     fn video_kinds() {
-        assert_eq!(video_kind("https://www.youtube.com/embed/abc"), Some("youtube"));
+        assert_eq!(
+            video_kind("https://www.youtube.com/embed/abc"),
+            Some("youtube")
+        );
         assert_eq!(video_kind("//player.vimeo.com/video/1"), Some("vimeo"));
         assert_eq!(video_kind("https://x.org/v.mp4?x=1"), Some("file"));
         assert_eq!(video_kind("https://x.org/page"), None);
@@ -138,7 +166,13 @@ mod tests {
     #[test]
     fn urls_resolve_against_base() {
         let base = url::Url::parse("https://news.example/a/b.html").unwrap();
-        assert_eq!(absolutize("../img/x.jpg", Some(&base)), "https://news.example/img/x.jpg");
-        assert_eq!(absolutize("//cdn.example/x.jpg", None), "https://cdn.example/x.jpg");
+        assert_eq!(
+            absolutize("../img/x.jpg", Some(&base)),
+            "https://news.example/img/x.jpg"
+        );
+        assert_eq!(
+            absolutize("//cdn.example/x.jpg", None),
+            "https://cdn.example/x.jpg"
+        );
     }
 }

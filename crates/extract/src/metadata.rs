@@ -19,7 +19,10 @@ pub struct Meta {
 
 impl Meta {
     pub fn get(&self, keys: &[&str]) -> Option<&str> {
-        keys.iter().find_map(|k| self.tags.get(*k)).map(String::as_str).filter(|s| !s.trim().is_empty())
+        keys.iter()
+            .find_map(|k| self.tags.get(*k))
+            .map(String::as_str)
+            .filter(|s| !s.trim().is_empty())
     }
 }
 
@@ -40,9 +43,15 @@ pub fn collect(dom: &Dom) -> Meta {
     for (i, n) in dom.nodes.iter().enumerate() {
         match n.tag {
             Tag::Meta => {
-                let key = dom.attr(i, "property").or_else(|| dom.attr(i, "name")).or_else(|| dom.attr(i, "itemprop")).or_else(|| dom.attr(i, "http-equiv"));
+                let key = dom
+                    .attr(i, "property")
+                    .or_else(|| dom.attr(i, "name"))
+                    .or_else(|| dom.attr(i, "itemprop"))
+                    .or_else(|| dom.attr(i, "http-equiv"));
                 if let (Some(k), Some(c)) = (key, dom.attr(i, "content")) {
-                    m.tags.entry(k.trim().to_ascii_lowercase()).or_insert_with(|| c.trim().to_string());
+                    m.tags
+                        .entry(k.trim().to_ascii_lowercase())
+                        .or_insert_with(|| c.trim().to_string());
                 }
             }
             Tag::Title if m.title.is_none() => {
@@ -58,7 +67,10 @@ pub fn collect(dom: &Dom) -> Meta {
                 }
             }
             Tag::Html if m.lang.is_none() => {
-                m.lang = dom.attr(i, "lang").or_else(|| dom.attr(i, "xml:lang")).map(str::to_string);
+                m.lang = dom
+                    .attr(i, "lang")
+                    .or_else(|| dom.attr(i, "xml:lang"))
+                    .map(str::to_string);
             }
             Tag::Link => {
                 let rel = dom.attr(i, "rel").unwrap_or("").to_ascii_lowercase();
@@ -69,24 +81,29 @@ pub fn collect(dom: &Dom) -> Meta {
             Tag::Time if m.time_datetime.is_none() => {
                 m.time_datetime = dom.attr(i, "datetime").map(str::to_string);
             }
-            Tag::A if m.rel_author.is_none() => {
-                if dom.attr(i, "rel").is_some_and(|r| r.split_whitespace().any(|r| r.eq_ignore_ascii_case("author"))) {
-                    let t = element_text(dom, i);
-                    if !t.is_empty() && t.len() < 100 {
-                        m.rel_author = Some(t);
-                    }
+            Tag::A
+                if m.rel_author.is_none()
+                    && dom.attr(i, "rel").is_some_and(|r| {
+                        r.split_whitespace()
+                            .any(|r| r.eq_ignore_ascii_case("author"))
+                    }) =>
+            {
+                let t = element_text(dom, i);
+                if !t.is_empty() && t.len() < 100 {
+                    m.rel_author = Some(t);
                 }
             }
             _ => {}
         }
-        if n.tag != Tag::Text && n.tag != Tag::Meta && m.micro_author.is_none() {
-            if let Some(p) = dom.attr(i, "itemprop") {
-                if p.eq_ignore_ascii_case("author") {
-                    let t = element_text(dom, i);
-                    if !t.is_empty() && t.len() < 100 {
-                        m.micro_author = Some(t);
-                    }
-                }
+        if n.tag != Tag::Text
+            && n.tag != Tag::Meta
+            && m.micro_author.is_none()
+            && let Some(p) = dom.attr(i, "itemprop")
+            && p.eq_ignore_ascii_case("author")
+        {
+            let t = element_text(dom, i);
+            if !t.is_empty() && t.len() < 100 {
+                m.micro_author = Some(t);
             }
         }
     }
@@ -104,30 +121,47 @@ pub fn parse_time(s: &str) -> Option<i64> {
     }
     // `+0000` offsets without a colon.
     let b = s.as_bytes();
-    if b.len() > 5 && matches!(b[b.len() - 5], b'+' | b'-') && b[b.len() - 4..].iter().all(u8::is_ascii_digit) {
+    if b.len() > 5
+        && matches!(b[b.len() - 5], b'+' | b'-')
+        && b[b.len() - 4..].iter().all(u8::is_ascii_digit)
+    {
         let fixed = format!("{}:{}", &s[..s.len() - 2], &s[s.len() - 2..]);
         if let Ok(ts) = fixed.parse::<jiff::Timestamp>() {
             return Some(ts.as_second());
         }
     }
     if let Ok(dt) = s.parse::<jiff::civil::DateTime>() {
-        return jiff::tz::TimeZone::UTC.to_timestamp(dt).ok().map(|t| t.as_second());
+        return jiff::tz::TimeZone::UTC
+            .to_timestamp(dt)
+            .ok()
+            .map(|t| t.as_second());
     }
     if let Ok(z) = jiff::fmt::rfc2822::parse(s) {
         return Some(z.timestamp().as_second());
     }
-    if s.len() >= 10 {
-        if let Ok(d) = s[..10].parse::<jiff::civil::Date>() {
-            return jiff::tz::TimeZone::UTC.to_timestamp(d.to_datetime(jiff::civil::Time::midnight())).ok().map(|t| t.as_second());
-        }
+    if s.len() >= 10
+        && let Ok(d) = s[..10].parse::<jiff::civil::Date>()
+    {
+        return jiff::tz::TimeZone::UTC
+            .to_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
+            .ok()
+            .map(|t| t.as_second());
     }
     None
 }
 
 /// `en-US`, `en_US`, `EN` → `en`; rejects values that are not language tags.
 pub fn normalise_lang(s: &str) -> Option<String> {
-    let primary = s.trim().split(['-', '_', ',', ';']).next()?.trim().to_ascii_lowercase();
-    (2..=3).contains(&primary.len()).then_some(primary).filter(|p| p.bytes().all(|b| b.is_ascii_lowercase()))
+    let primary = s
+        .trim()
+        .split(['-', '_', ',', ';'])
+        .next()?
+        .trim()
+        .to_ascii_lowercase();
+    (2..=3)
+        .contains(&primary.len())
+        .then_some(primary)
+        .filter(|p| p.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
 #[cfg(test)]
@@ -139,7 +173,10 @@ mod tests {
         assert_eq!(parse_time("2020-01-02T03:04:05Z"), Some(1577934245));
         assert_eq!(parse_time("2020-01-02T04:04:05+0100"), Some(1577934245));
         assert_eq!(parse_time("2020-01-02T03:04:05"), Some(1577934245));
-        assert_eq!(parse_time("Thu, 02 Jan 2020 03:04:05 GMT"), Some(1577934245));
+        assert_eq!(
+            parse_time("Thu, 02 Jan 2020 03:04:05 GMT"),
+            Some(1577934245)
+        );
         assert_eq!(parse_time("2020-01-02"), Some(1577923200));
         assert_eq!(parse_time("yesterday"), None);
     }

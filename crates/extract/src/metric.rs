@@ -70,7 +70,11 @@ pub fn prf(rows: &[(f64, f64, f64)]) -> (f64, f64, f64) {
     }
     let p = if np > 0 { ps / np as f64 } else { 0.0 };
     let r = if nr > 0 { rs / nr as f64 } else { 0.0 };
-    let f = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+    let f = if p + r > 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    };
     (p, r, f)
 }
 

@@ -28,23 +28,57 @@ fn kept_name(raw: &[u8]) -> Option<&'static str> {
     name.copy_from_slice(raw);
     name.make_ascii_lowercase();
     Some(match &*name {
-        b"class" => "class", b"id" => "id", b"style" => "style", b"hidden" => "hidden",
-        b"aria-hidden" => "aria-hidden", b"role" => "role", b"itemprop" => "itemprop",
-        b"itemtype" => "itemtype", b"href" => "href", b"src" => "src", b"data-src" => "data-src",
-        b"data-lazy-src" => "data-lazy-src", b"data-original" => "data-original",
-        b"data-lazy" => "data-lazy", b"data-url" => "data-url", b"data-hi-res-src" => "data-hi-res-src",
-        b"srcset" => "srcset", b"data-srcset" => "data-srcset", b"data-lazy-srcset" => "data-lazy-srcset",
-        b"alt" => "alt", b"width" => "width", b"height" => "height", b"rel" => "rel",
-        b"content" => "content", b"property" => "property", b"name" => "name",
-        b"http-equiv" => "http-equiv", b"lang" => "lang", b"xml:lang" => "xml:lang",
-        b"datetime" => "datetime", b"type" => "type", b"charset" => "charset",
+        b"class" => "class",
+        b"id" => "id",
+        b"style" => "style",
+        b"hidden" => "hidden",
+        b"aria-hidden" => "aria-hidden",
+        b"role" => "role",
+        b"itemprop" => "itemprop",
+        b"itemtype" => "itemtype",
+        b"href" => "href",
+        b"src" => "src",
+        b"data-src" => "data-src",
+        b"data-lazy-src" => "data-lazy-src",
+        b"data-original" => "data-original",
+        b"data-lazy" => "data-lazy",
+        b"data-url" => "data-url",
+        b"data-hi-res-src" => "data-hi-res-src",
+        b"srcset" => "srcset",
+        b"data-srcset" => "data-srcset",
+        b"data-lazy-srcset" => "data-lazy-srcset",
+        b"alt" => "alt",
+        b"width" => "width",
+        b"height" => "height",
+        b"rel" => "rel",
+        b"content" => "content",
+        b"property" => "property",
+        b"name" => "name",
+        b"http-equiv" => "http-equiv",
+        b"lang" => "lang",
+        b"xml:lang" => "xml:lang",
+        b"datetime" => "datetime",
+        b"type" => "type",
+        b"charset" => "charset",
         _ => return None,
     })
 }
 
 fn is_void(t: Tag, name: &[u8]) -> bool {
-    matches!(t, Tag::Br | Tag::Hr | Tag::Img | Tag::Input | Tag::Link | Tag::Meta | Tag::Source | Tag::Embed)
-        || matches!(name, b"area" | b"base" | b"col" | b"param" | b"track" | b"wbr" | b"keygen" | b"frame")
+    matches!(
+        t,
+        Tag::Br
+            | Tag::Hr
+            | Tag::Img
+            | Tag::Input
+            | Tag::Link
+            | Tag::Meta
+            | Tag::Source
+            | Tag::Embed
+    ) || matches!(
+        name,
+        b"area" | b"base" | b"col" | b"param" | b"track" | b"wbr" | b"keygen" | b"frame"
+    )
 }
 
 /// Start tags that close an open `<p>` (the HTML spec's list, abridged).
@@ -52,9 +86,40 @@ fn closes_p(t: Tag) -> bool {
     use Tag::*;
     matches!(
         t,
-        Address | Article | Aside | Blockquote | Center | Details | Dialog | Div | Dl | Fieldset
-            | Figcaption | Figure | Footer | Form | H1 | H2 | H3 | H4 | H5 | H6 | Header | Hr
-            | Main | Menu | Nav | Ol | P | Pre | Section | Table | Ul | Li | Dd | Dt
+        Address
+            | Article
+            | Aside
+            | Blockquote
+            | Center
+            | Details
+            | Dialog
+            | Div
+            | Dl
+            | Fieldset
+            | Figcaption
+            | Figure
+            | Footer
+            | Form
+            | H1
+            | H2
+            | H3
+            | H4
+            | H5
+            | H6
+            | Header
+            | Hr
+            | Main
+            | Menu
+            | Nav
+            | Ol
+            | P
+            | Pre
+            | Section
+            | Table
+            | Ul
+            | Li
+            | Dd
+            | Dt
     )
 }
 
@@ -94,14 +159,25 @@ pub fn build(src: &str) -> Dom {
         last_text: NONE,
         open: [0; 128],
     };
-    b.nodes.push(Node { parent: NONE, end: 1, tag: Tag::Document, flags: 0, text: (0, 0), attrs: (0, 0) });
+    b.nodes.push(Node {
+        parent: NONE,
+        end: 1,
+        tag: Tag::Document,
+        flags: 0,
+        text: (0, 0),
+        attrs: (0, 0),
+    });
     b.names.push(0);
     b.run();
     while b.stack.len() > 1 {
         b.pop();
     }
     b.nodes[0].end = b.nodes.len() as u32;
-    Dom { nodes: b.nodes, text: b.text, attrs: b.attrs }
+    Dom {
+        nodes: b.nodes,
+        text: b.text,
+        attrs: b.attrs,
+    }
 }
 
 impl Builder<'_> {
@@ -139,7 +215,10 @@ impl Builder<'_> {
                 i = gt;
                 let idx = self.start_tag(tag, name, attr_start);
                 // Raw text content: only <title> keeps it.
-                if matches!(name, b"title" | b"iframe" | b"xmp" | b"noembed" | b"noframes" | b"textarea") {
+                if matches!(
+                    name,
+                    b"title" | b"iframe" | b"xmp" | b"noembed" | b"noframes" | b"textarea"
+                ) {
                     let (content_end, after) = find_end_tag(bytes, gt, name);
                     if tag == Tag::Title && content_end > gt {
                         self.add_text(gt, content_end);
@@ -163,12 +242,12 @@ impl Builder<'_> {
     }
 
     fn pop(&mut self) {
-        if self.stack.len() > 1 {
-            if let Some(i) = self.stack.pop() {
-                self.nodes[i as usize].end = self.nodes.len() as u32;
-                let t = self.nodes[i as usize].tag as usize;
-                self.open[t] = self.open[t].saturating_sub(1);
-            }
+        if self.stack.len() > 1
+            && let Some(i) = self.stack.pop()
+        {
+            self.nodes[i as usize].end = self.nodes.len() as u32;
+            let t = self.nodes[i as usize].tag as usize;
+            self.open[t] = self.open[t].saturating_sub(1);
         }
         self.last_text = NONE;
     }
@@ -205,36 +284,65 @@ impl Builder<'_> {
             Dt | Dd => self.is_open(Dt) || self.is_open(Dd),
             Td | Th => self.is_open(Td) || self.is_open(Th),
             Tr => self.is_open(Tr),
-            Tbody | Thead | Tfoot => self.is_open(Tr) || self.is_open(Tbody) || self.is_open(Thead) || self.is_open(Tfoot),
+            Tbody | Thead | Tfoot => {
+                self.is_open(Tr)
+                    || self.is_open(Tbody)
+                    || self.is_open(Thead)
+                    || self.is_open(Tfoot)
+            }
             A => self.is_open(A),
             _ => true,
         };
-        if closes_p(tag) && self.is_open(P) {
-            if let Some(d) = self.find_open(|t| t == P, |t| matches!(t, Td | Th | Table | Caption | Html | Button)) {
-                self.pop_through(d);
-            }
+        if closes_p(tag)
+            && self.is_open(P)
+            && let Some(d) = self.find_open(
+                |t| t == P,
+                |t| matches!(t, Td | Th | Table | Caption | Html | Button),
+            )
+        {
+            self.pop_through(d);
         }
         if !relevant {
             return;
         }
         match tag {
             Li => {
-                if let Some(d) = self.find_open(|t| t == Li, |t| !matches!(t, P | Div | Address | Span | A | B | I | Em | Strong | Font | Small)) {
+                if let Some(d) = self.find_open(
+                    |t| t == Li,
+                    |t| {
+                        !matches!(
+                            t,
+                            P | Div | Address | Span | A | B | I | Em | Strong | Font | Small
+                        )
+                    },
+                ) {
                     self.pop_through(d);
                 }
             }
             Dt | Dd => {
-                if let Some(d) = self.find_open(|t| matches!(t, Dt | Dd), |t| !matches!(t, P | Div | Address | Span | A | B | I | Em | Strong | Font | Small)) {
+                if let Some(d) = self.find_open(
+                    |t| matches!(t, Dt | Dd),
+                    |t| {
+                        !matches!(
+                            t,
+                            P | Div | Address | Span | A | B | I | Em | Strong | Font | Small
+                        )
+                    },
+                ) {
                     self.pop_through(d);
                 }
             }
             Td | Th => {
-                if let Some(d) = self.find_open(|t| matches!(t, Td | Th), |t| matches!(t, Tr | Table)) {
+                if let Some(d) =
+                    self.find_open(|t| matches!(t, Td | Th), |t| matches!(t, Tr | Table))
+                {
                     self.pop_through(d);
                 }
             }
             Tr => {
-                if let Some(d) = self.find_open(|t| t == Tr, |t| matches!(t, Table | Tbody | Thead | Tfoot)) {
+                if let Some(d) =
+                    self.find_open(|t| t == Tr, |t| matches!(t, Table | Tbody | Thead | Tfoot))
+                {
                     self.pop_through(d);
                 }
             }
@@ -246,18 +354,15 @@ impl Builder<'_> {
                     self.pop_through(d);
                 }
             }
-            Option => {
-                if self.nodes[self.top()].tag == Option {
-                    self.pop();
-                }
+            Option if self.nodes[self.top()].tag == Option => {
+                self.pop();
             }
-            H1 | H2 | H3 | H4 | H5 | H6 => {
-                if self.nodes[self.top()].tag.is_heading() {
-                    self.pop();
-                }
+            H1 | H2 | H3 | H4 | H5 | H6 if self.nodes[self.top()].tag.is_heading() => {
+                self.pop();
             }
             A => {
-                if let Some(d) = self.find_open(|t| t == A, |t| matches!(t, Td | Th | Table | Html)) {
+                if let Some(d) = self.find_open(|t| t == A, |t| matches!(t, Td | Th | Table | Html))
+                {
                     self.pop_through(d);
                 }
             }
@@ -273,17 +378,26 @@ impl Builder<'_> {
             return NONE;
         }
         // Anything but head matter ends an unclosed <head>.
-        if self.is_open(Tag::Head) && !matches!(tag, Tag::Meta | Tag::Link | Tag::Title) && !matches!(name, b"base") {
-            if let Some(d) = self.find_open(|t| t == Tag::Head, |_| false) {
-                self.pop_through(d);
-            }
+        if self.is_open(Tag::Head)
+            && !matches!(tag, Tag::Meta | Tag::Link | Tag::Title)
+            && !matches!(name, b"base")
+            && let Some(d) = self.find_open(|t| t == Tag::Head, |_| false)
+        {
+            self.pop_through(d);
         }
         self.close_implied(tag);
         let idx = self.nodes.len() as u32;
         let parent = self.top() as u32;
         let attrs = &self.attrs[attr_start..];
         let flags = self.classifier.flags(tag, attrs);
-        self.nodes.push(Node { parent, end: idx + 1, tag, flags, text: (0, 0), attrs: (attr_start as u32, self.attrs.len() as u32) });
+        self.nodes.push(Node {
+            parent,
+            end: idx + 1,
+            tag,
+            flags,
+            text: (0, 0),
+            attrs: (attr_start as u32, self.attrs.len() as u32),
+        });
         self.names.push(name_hash(name));
         self.last_text = NONE;
         if !is_void(tag, name) && self.stack.len() < MAX_STACK {
@@ -349,7 +463,14 @@ impl Builder<'_> {
         }
         let idx = self.nodes.len() as u32;
         let parent = self.top() as u32;
-        self.nodes.push(Node { parent, end: idx + 1, tag: Tag::Text, flags: 0, text: (start as u32, self.text.len() as u32), attrs: (0, 0) });
+        self.nodes.push(Node {
+            parent,
+            end: idx + 1,
+            tag: Tag::Text,
+            flags: 0,
+            text: (start as u32, self.text.len() as u32),
+            attrs: (0, 0),
+        });
         self.names.push(0);
         self.last_text = idx;
     }
@@ -367,7 +488,11 @@ impl Builder<'_> {
                 return j + 1;
             }
             let ns = j;
-            while j < b.len() && !b[j].is_ascii_whitespace() && !matches!(b[j], b'=' | b'>') && !(b[j] == b'/' && b.get(j + 1) == Some(&b'>')) {
+            while j < b.len()
+                && !b[j].is_ascii_whitespace()
+                && !matches!(b[j], b'=' | b'>')
+                && (b[j] != b'/' || b.get(j + 1) != Some(&b'>'))
+            {
                 j += 1;
             }
             let name = &b[ns..j];
@@ -408,7 +533,10 @@ impl Builder<'_> {
                     raw.to_string()
                 };
                 // Duplicates are kept; lookups take the first, as browsers do.
-                self.attrs.push(Attr { name: keep, value: v });
+                self.attrs.push(Attr {
+                    name: keep,
+                    value: v,
+                });
             }
         }
     }
@@ -484,7 +612,9 @@ pub fn decode_entities(raw: &str, out: &mut String) {
             let c = if (0x80..0xA0).contains(&v) {
                 markup5ever::data::C1_REPLACEMENTS[(v - 0x80) as usize].unwrap_or('\u{FFFD}')
             } else {
-                char::from_u32(v).filter(|&c| c != '\0').unwrap_or('\u{FFFD}')
+                char::from_u32(v)
+                    .filter(|&c| c != '\0')
+                    .unwrap_or('\u{FFFD}')
             };
             out.push(c);
             i = j;
@@ -502,10 +632,10 @@ pub fn decode_entities(raw: &str, out: &mut String) {
                 if let Some(c) = char::from_u32(c1) {
                     out.push(c);
                 }
-                if c2 != 0 {
-                    if let Some(c) = char::from_u32(c2) {
-                        out.push(c);
-                    }
+                if c2 != 0
+                    && let Some(c) = char::from_u32(c2)
+                {
+                    out.push(c);
                 }
                 i = key_end;
                 continue;
@@ -546,7 +676,10 @@ mod tests {
     fn paragraphs_and_list_items_close_implicitly() {
         assert_eq!(shape("<p>a<p>b<div>c</div>"), "p(a)p(b)div(c)");
         assert_eq!(shape("<ul><li>a<li>b</ul>"), "ul(li(a)li(b))");
-        assert_eq!(shape("<table><tr><td>a<td>b<tr><td>c</table>"), "table(tr(td(a)td(b))tr(td(c)))");
+        assert_eq!(
+            shape("<table><tr><td>a<td>b<tr><td>c</table>"),
+            "table(tr(td(a)td(b))tr(td(c)))"
+        );
     }
 
     #[test]
@@ -557,13 +690,19 @@ mod tests {
 
     #[test]
     fn void_and_br() {
-        assert_eq!(shape("<p>a<br>b<img src=x>c</br></p>"), "p(abr()bimg()cbr())");
+        assert_eq!(
+            shape("<p>a<br>b<img src=x>c</br></p>"),
+            "p(abr()bimg()cbr())"
+        );
     }
 
     #[test]
     fn entities_decode() {
         let mut s = String::new();
-        decode_entities("a&amp;b &lt;&#233;&#x41;&#150;&nbsp;&copy &bogus; &", &mut s);
+        decode_entities(
+            "a&amp;b &lt;&#233;&#x41;&#150;&nbsp;&copy &bogus; &",
+            &mut s,
+        );
         assert_eq!(s, "a&b <éA–\u{a0}© &bogus; &");
     }
 

@@ -24,19 +24,58 @@ pub struct Prepared {
 /// Elements whose content is never article text. Their content is raw text
 /// to the tokenizer, so we must skip to the matching end tag.
 const DROP_WITH_CONTENT: &[&[u8]] = &[
-    b"script", b"style", b"template", b"svg", b"noscript", b"math", b"textarea", b"select",
-    b"canvas", b"object", b"audio",
+    b"script",
+    b"style",
+    b"template",
+    b"svg",
+    b"noscript",
+    b"math",
+    b"textarea",
+    b"select",
+    b"canvas",
+    b"object",
+    b"audio",
 ];
 
 /// Elements that close implicitly or are void do not count towards depth.
 fn counts_for_depth(name: &[u8]) -> bool {
     !matches!(
         name,
-        b"p" | b"li" | b"dt" | b"dd" | b"tr" | b"td" | b"th" | b"tbody" | b"thead" | b"tfoot"
-            | b"option" | b"optgroup" | b"rb" | b"rt" | b"rp" | b"colgroup" | b"caption"
-            | b"html" | b"head" | b"body" | b"area" | b"base" | b"br" | b"col" | b"embed"
-            | b"hr" | b"img" | b"input" | b"link" | b"meta" | b"source" | b"track" | b"wbr"
-            | b"param" | b"keygen" | b"frame"
+        b"p" | b"li"
+            | b"dt"
+            | b"dd"
+            | b"tr"
+            | b"td"
+            | b"th"
+            | b"tbody"
+            | b"thead"
+            | b"tfoot"
+            | b"option"
+            | b"optgroup"
+            | b"rb"
+            | b"rt"
+            | b"rp"
+            | b"colgroup"
+            | b"caption"
+            | b"html"
+            | b"head"
+            | b"body"
+            | b"area"
+            | b"base"
+            | b"br"
+            | b"col"
+            | b"embed"
+            | b"hr"
+            | b"img"
+            | b"input"
+            | b"link"
+            | b"meta"
+            | b"source"
+            | b"track"
+            | b"wbr"
+            | b"param"
+            | b"keygen"
+            | b"frame"
     )
 }
 
@@ -66,7 +105,11 @@ pub fn prepare(src: &str) -> Prepared {
         let lt = i + off;
         if out.len() + (lt - keep_from) > MAX_MARKUP {
             truncated = true;
-            flush!(last_boundary(src, keep_from, MAX_MARKUP.saturating_sub(out.len())));
+            flush!(last_boundary(
+                src,
+                keep_from,
+                MAX_MARKUP.saturating_sub(out.len())
+            ));
             keep_from = b.len();
             break;
         }
@@ -74,7 +117,8 @@ pub fn prepare(src: &str) -> Prepared {
         match next {
             b'!' => {
                 if b[lt..].starts_with(b"<!--") {
-                    let end = memchr::memmem::find(&b[lt + 4..], b"-->").map_or(b.len(), |p| lt + 4 + p + 3);
+                    let end = memchr::memmem::find(&b[lt + 4..], b"-->")
+                        .map_or(b.len(), |p| lt + 4 + p + 3);
                     flush!(lt);
                     keep_from = end;
                     i = end;
@@ -125,7 +169,9 @@ pub fn prepare(src: &str) -> Prepared {
                     if dname == b"script" {
                         let attrs = &b[lt..gt];
                         if memchr::memmem::find(&attrs.to_ascii_lowercase(), b"ld+json").is_some() {
-                            jsonld.push(src[content_start..content_end.max(content_start)].to_string());
+                            jsonld.push(
+                                src[content_start..content_end.max(content_start)].to_string(),
+                            );
                         }
                     }
                     flush!(lt);
@@ -160,7 +206,12 @@ pub fn prepare(src: &str) -> Prepared {
             flush!(b.len());
         }
     }
-    Prepared { html: out, jsonld, truncated, depth_capped }
+    Prepared {
+        html: out,
+        jsonld,
+        truncated,
+        depth_capped,
+    }
 }
 
 /// Lower-cased tag name starting at `at`, in a small buffer; names longer

@@ -18,7 +18,10 @@ static CLEANER: LazyLock<Builder<'static>> = LazyLock::new(|| {
     let mut b = Builder::default();
     b.add_tags(["iframe", "picture", "figure", "figcaption"])
         .rm_tags(["nav", "footer", "header", "aside", "map", "area"])
-        .add_tag_attributes("iframe", ["src", "width", "height", "allowfullscreen", "title"])
+        .add_tag_attributes(
+            "iframe",
+            ["src", "width", "height", "allowfullscreen", "title"],
+        )
         .add_tag_attributes("img", ["width", "height", "title"])
         .add_tag_attributes("td", ["colspan", "rowspan"])
         .add_tag_attributes("th", ["colspan", "rowspan", "scope"])
@@ -34,12 +37,29 @@ static CLEANER: LazyLock<Builder<'static>> = LazyLock::new(|| {
 fn drop_with_content(name: &str) -> bool {
     matches!(
         name,
-        "script" | "style" | "noscript" | "template" | "object" | "embed" | "form" | "button"
-            | "input" | "select" | "textarea" | "svg" | "math" | "head" | "title" | "canvas"
+        "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "object"
+            | "embed"
+            | "form"
+            | "button"
+            | "input"
+            | "select"
+            | "textarea"
+            | "svg"
+            | "math"
+            | "head"
+            | "title"
+            | "canvas"
     )
 }
 
-const VOID: &[&str] = &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"];
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr",
+];
 
 /// Sanitises stored HTML: resolves relative URLs against `base_url`, turns
 /// lazy images into plain `src`, keeps only YouTube/Vimeo/Dailymotion
@@ -71,22 +91,25 @@ pub fn sanitize_html(html: &str, base_url: Option<&str>) -> String {
                         }
                         if name == "iframe" {
                             let src = e.attr("src").or_else(|| e.attr("data-src")).unwrap_or("");
-                            if !matches!(video_kind(src), Some("youtube" | "vimeo" | "dailymotion")) {
+                            if !matches!(video_kind(src), Some("youtube" | "vimeo" | "dailymotion"))
+                            {
                                 skip_depth = Some(depth);
                                 continue;
                             }
                         }
                         out.push('<');
                         out.push_str(name);
-                        if name == "img" {
-                            if let Some(src) = pick_img_src(|a| e.attr(a)) {
-                                push_attr(&mut out, "src", &absolutize(&src, base.as_ref()));
-                            }
+                        if name == "img"
+                            && let Some(src) = pick_img_src(|a| e.attr(a))
+                        {
+                            push_attr(&mut out, "src", &absolutize(&src, base.as_ref()));
                         }
                         for (k, v) in e.attrs() {
                             match (name, k) {
                                 ("img", "src" | "srcset") | (_, "style" | "class" | "id") => {}
-                                (_, "href" | "src" | "cite" | "poster") => push_attr(&mut out, k, &absolutize(v, base.as_ref())),
+                                (_, "href" | "src" | "cite" | "poster") => {
+                                    push_attr(&mut out, k, &absolutize(v, base.as_ref()))
+                                }
                                 _ if k.starts_with("data-") || k.starts_with("on") => {}
                                 _ => push_attr(&mut out, k, v),
                             }
@@ -156,7 +179,10 @@ pub(crate) fn escape(out: &mut String, s: &str, attr: bool) {
 /// True for URLs the allow-list keeps in `href`/`src`.
 pub fn allowed_url(u: &str) -> bool {
     let lower = u.get(..8).unwrap_or(u).to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:") || lower.starts_with("tel:")
+    lower.starts_with("http://")
+        || lower.starts_with("https://")
+        || lower.starts_with("mailto:")
+        || lower.starts_with("tel:")
 }
 
 #[cfg(test)]
@@ -165,22 +191,40 @@ mod tests {
 
     #[test]
     fn scripts_go_and_links_get_rel() {
-        let s = sanitize_html("<p onclick=x>Hi <a href=\"/a\">a</a><script>alert(1)</script></p>", Some("https://n.example/x/"));
-        assert_eq!(s, "<p>Hi <a href=\"https://n.example/a\" rel=\"noopener noreferrer nofollow\">a</a></p>");
+        let s = sanitize_html(
+            "<p onclick=x>Hi <a href=\"/a\">a</a><script>alert(1)</script></p>",
+            Some("https://n.example/x/"),
+        );
+        assert_eq!(
+            s,
+            "<p>Hi <a href=\"https://n.example/a\" rel=\"noopener noreferrer nofollow\">a</a></p>"
+        );
     }
 
     #[test]
     fn lazy_images_resolve() {
-        let s = sanitize_html("<img src=\"data:image/gif;base64,AA\" data-src=\"i.jpg\" alt=\"A\">", Some("https://n.example/d/"));
+        let s = sanitize_html(
+            "<img src=\"data:image/gif;base64,AA\" data-src=\"i.jpg\" alt=\"A\">",
+            Some("https://n.example/d/"),
+        );
         assert_eq!(s, "<img src=\"https://n.example/d/i.jpg\" alt=\"A\">");
-        let s = sanitize_html("<img srcset=\"s.jpg 100w, l.jpg 800w\">", Some("https://n.example/"));
+        let s = sanitize_html(
+            "<img srcset=\"s.jpg 100w, l.jpg 800w\">",
+            Some("https://n.example/"),
+        );
         assert_eq!(s, "<img src=\"https://n.example/l.jpg\">");
     }
 
     #[test]
     fn only_video_iframes_stay() {
-        let s = sanitize_html("<iframe src=\"https://ads.example/x\"></iframe><iframe src=\"https://www.youtube.com/embed/abc\"></iframe>", None);
-        assert_eq!(s, "<iframe src=\"https://www.youtube.com/embed/abc\"></iframe>");
+        let s = sanitize_html(
+            "<iframe src=\"https://ads.example/x\"></iframe><iframe src=\"https://www.youtube.com/embed/abc\"></iframe>",
+            None,
+        );
+        assert_eq!(
+            s,
+            "<iframe src=\"https://www.youtube.com/embed/abc\"></iframe>"
+        );
     }
 
     #[test]

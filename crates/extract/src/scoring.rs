@@ -50,7 +50,8 @@ pub fn word_hash(w: &str) -> u64 {
 }
 
 pub fn words(s: &str) -> impl Iterator<Item = &str> {
-    s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
 }
 
 pub fn anchor(text: &str) -> Anchor {
@@ -73,7 +74,11 @@ pub fn select(dom: &Dom, anchor: Option<&Anchor>) -> Option<Selection> {
         let pn = &nodes[p];
         hard_dead[i] = hard_dead[p] || node.flags & (HIDDEN | DROP) != 0;
         in_link[i] = in_link[p] || pn.tag == Tag::A;
-        owner[i] = if pn.tag.is_block() { p as u32 } else { owner[p] };
+        owner[i] = if pn.tag.is_block() {
+            p as u32
+        } else {
+            owner[p]
+        };
     }
     let mut own_text = vec![0u32; n];
     let mut own_link = vec![0u32; n];
@@ -158,16 +163,24 @@ pub fn select(dom: &Dom, anchor: Option<&Anchor>) -> Option<Selection> {
         }
         let f = nodes[i].flags;
         let protected = contains_body[i] || f & BODY != 0;
-        let junk = f & (JUNK | JUNK_TAG) != 0
-            && !protected
-            && (g[i] as f32) < 0.5 * doc_good as f32;
+        let junk =
+            f & (JUNK | JUNK_TAG) != 0 && !protected && (g[i] as f32) < 0.5 * doc_good as f32;
         let weak = f & WEAK_JUNK != 0 && !protected && g[i] == 0;
-        let link_list = matches!(nodes[i].tag, Tag::Ul | Tag::Ol | Tag::Div | Tag::Section | Tag::Table | Tag::Dl)
-            && t[i] > 0
+        let link_list = matches!(
+            nodes[i].tag,
+            Tag::Ul | Tag::Ol | Tag::Div | Tag::Section | Tag::Table | Tag::Dl
+        ) && t[i] > 0
             && l[i] as f32 > 0.6 * t[i] as f32
             && g[i] < 200
             && !protected;
-        if junk || weak || link_list || (!protected && linked_heading[i] && lh_children[p] >= 2 && is_teaser(dom, i, &t, &l, &g)) {
+        if junk
+            || weak
+            || link_list
+            || (!protected
+                && linked_heading[i]
+                && lh_children[p] >= 2
+                && is_teaser(dom, i, &t, &l, &g))
+        {
             dead[i] = true;
         }
     }
@@ -251,7 +264,9 @@ fn anchored(dom: &Dom, anchor: Option<&Anchor>, dead: &[bool], t2: &[u32]) -> Op
 /// ads are taken together through their parent.
 fn body_marked(dom: &Dom, dead: &[bool], g2: &[u32], t2: &[u32]) -> Option<usize> {
     let nodes = &dom.nodes;
-    let marked: Vec<usize> = (0..nodes.len()).filter(|&i| !dead[i] && nodes[i].flags & BODY != 0 && g2[i] >= 150).collect();
+    let marked: Vec<usize> = (0..nodes.len())
+        .filter(|&i| !dead[i] && nodes[i].flags & BODY != 0 && g2[i] >= 150)
+        .collect();
     // Prefer the innermost marking: `<body id=article_body>` or a wrapper
     // marked as well as the real body says little.
     let inner: Vec<usize> = marked
@@ -259,7 +274,9 @@ fn body_marked(dom: &Dom, dead: &[bool], g2: &[u32], t2: &[u32]) -> Option<usize
         .copied()
         .filter(|&i| {
             let end = nodes[i].end as usize;
-            !marked.iter().any(|&j| j > i && j < end && g2[j] * 10 >= g2[i] * 6)
+            !marked
+                .iter()
+                .any(|&j| j > i && j < end && g2[j] * 10 >= g2[i] * 6)
         })
         .collect();
     // Keep only outermost of what is left, so parts are not counted twice.
@@ -277,7 +294,11 @@ fn body_marked(dom: &Dom, dead: &[bool], g2: &[u32], t2: &[u32]) -> Option<usize
     let &biggest = tops.iter().max_by_key(|&&i| g2[i])?;
     // Body parts split by ads or pull quotes: take their common ancestor when
     // it adds little text of its own.
-    let parts: Vec<usize> = tops.iter().copied().filter(|&i| g2[i] * 10 >= g2[biggest]).collect();
+    let parts: Vec<usize> = tops
+        .iter()
+        .copied()
+        .filter(|&i| g2[i] * 10 >= g2[biggest])
+        .collect();
     if parts.len() > 1 {
         let lca = common_ancestor(dom, &parts);
         let parts_text: u32 = parts.iter().map(|&i| t2[i]).sum();

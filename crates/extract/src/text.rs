@@ -82,7 +82,9 @@ fn skip_block(dom: &Dom, sel: &Selection, i: usize) -> bool {
     let t = sel.own_text[i];
     let l = sel.own_link[i];
     let tag = dom.nodes[i].tag;
-    tag == Tag::H1 || (t > 0 && l * 10 > t * 6 && t < LINK_LINE_MAX && !matches!(tag, Tag::Td | Tag::Th)) || (t > 0 && t < 120 && is_noise(dom, i))
+    tag == Tag::H1
+        || (t > 0 && l * 10 > t * 6 && t < LINK_LINE_MAX && !matches!(tag, Tag::Td | Tag::Th))
+        || (t > 0 && t < 120 && is_noise(dom, i))
 }
 
 /// A short line that only dates the page: a year plus a clock time, or a
@@ -101,11 +103,25 @@ fn is_dateline(s: &str) -> bool {
     if !has_year {
         return false;
     }
-    let has_clock = b.windows(4).any(|w| w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit() && w[3].is_ascii_digit());
+    let has_clock = b.windows(4).any(|w| {
+        w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit() && w[3].is_ascii_digit()
+    });
     let lower = s.to_lowercase();
-    let labelled = ["updated", "published", "posted", "atualizado", "publicado", "aktualisiert", "veröffentlicht", "mis à jour", "publié", "опубликовано", "обновлено"]
-        .iter()
-        .any(|k| lower.contains(k));
+    let labelled = [
+        "updated",
+        "published",
+        "posted",
+        "atualizado",
+        "publicado",
+        "aktualisiert",
+        "veröffentlicht",
+        "mis à jour",
+        "publié",
+        "опубликовано",
+        "обновлено",
+    ]
+    .iter()
+    .any(|k| lower.contains(k));
     has_clock || labelled
 }
 
@@ -133,25 +149,53 @@ fn is_noise(dom: &Dom, i: usize) -> bool {
     if !s.chars().any(char::is_alphabetic) {
         return true;
     }
-    if !s.contains(' ') && (s.starts_with("http://") || s.starts_with("https://") || s.starts_with("www.")) {
+    if !s.contains(' ')
+        && (s.starts_with("http://") || s.starts_with("https://") || s.starts_with("www."))
+    {
         return true;
     }
     if is_dateline(s) {
         return true;
     }
-    if let Some(rest) = s.strip_prefix("Tags").or_else(|| s.strip_prefix("Tagged")).or_else(|| s.strip_prefix("TAGS")) {
-        if rest.starts_with([':', ' ', '\u{a0}']) && s.len() < 300 {
-            return true;
-        }
+    if let Some(rest) = s
+        .strip_prefix("Tags")
+        .or_else(|| s.strip_prefix("Tagged"))
+        .or_else(|| s.strip_prefix("TAGS"))
+        && rest.starts_with([':', ' ', '\u{a0}'])
+        && s.len() < 300
+    {
+        return true;
     }
     let lower = s.to_lowercase();
     let lower = lower.trim_end_matches([':', '.']);
     matches!(
         lower,
-        "advertisement" | "advert" | "ad" | "anzeige" | "publicidad" | "publicidade" | "pubblicità" | "publicité"
-            | "реклама" | "comments" | "comment" | "share" | "share this" | "share this article" | "tweet"
-            | "print" | "email" | "read more" | "continue reading" | "related" | "related articles"
-            | "related stories" | "more" | "loading" | "loading..." | "this slideshow requires javascript"
+        "advertisement"
+            | "advert"
+            | "ad"
+            | "anzeige"
+            | "publicidad"
+            | "publicidade"
+            | "pubblicità"
+            | "publicité"
+            | "реклама"
+            | "comments"
+            | "comment"
+            | "share"
+            | "share this"
+            | "share this article"
+            | "tweet"
+            | "print"
+            | "email"
+            | "read more"
+            | "continue reading"
+            | "related"
+            | "related articles"
+            | "related stories"
+            | "more"
+            | "loading"
+            | "loading..."
+            | "this slideshow requires javascript"
     )
 }
 
@@ -178,10 +222,8 @@ pub fn render_text(dom: &Dom, sel: &Selection) -> String {
             continue;
         }
         match n.tag {
-            Tag::Text => {
-                if i as u32 >= skip_until {
-                    buf.push_text(dom.text_of(i));
-                }
+            Tag::Text if i as u32 >= skip_until => {
+                buf.push_text(dom.text_of(i));
             }
             Tag::Br => buf.line(),
             t if t.is_block() => {
@@ -202,19 +244,52 @@ pub fn render_text(dom: &Dom, sel: &Selection) -> String {
 
 fn first_block_child(dom: &Dom, i: usize) -> Option<u32> {
     let end = dom.nodes[i].end as usize;
-    (i + 1..end).find(|&j| dom.nodes[j].tag.is_block() && dom.nodes[j].tag != Tag::Br).map(|j| j as u32)
+    (i + 1..end)
+        .find(|&j| dom.nodes[j].tag.is_block() && dom.nodes[j].tag != Tag::Br)
+        .map(|j| j as u32)
 }
 
 fn html_name(tag: Tag) -> Option<&'static str> {
     use Tag::*;
     Some(match tag {
-        P => "p", H2 => "h2", H3 => "h3", H4 => "h4", H5 => "h5", H6 => "h6", Ul => "ul",
-        Ol => "ol", Li => "li", Blockquote => "blockquote", Pre => "pre", Code => "code",
-        Em | I => "em", Strong | B => "strong", A => "a", Figure => "figure",
-        Figcaption => "figcaption", Table => "table", Thead => "thead", Tbody => "tbody",
-        Tr => "tr", Td => "td", Th => "th", Br => "br", Hr => "hr", Sup => "sup", Sub => "sub",
-        Dl => "dl", Dt => "dt", Dd => "dd", Q => "q", Cite => "cite", Abbr => "abbr", U => "u",
-        S | Strike | Del => "del", Ins => "ins", Mark => "mark", Small => "small",
+        P => "p",
+        H2 => "h2",
+        H3 => "h3",
+        H4 => "h4",
+        H5 => "h5",
+        H6 => "h6",
+        Ul => "ul",
+        Ol => "ol",
+        Li => "li",
+        Blockquote => "blockquote",
+        Pre => "pre",
+        Code => "code",
+        Em | I => "em",
+        Strong | B => "strong",
+        A => "a",
+        Figure => "figure",
+        Figcaption => "figcaption",
+        Table => "table",
+        Thead => "thead",
+        Tbody => "tbody",
+        Tr => "tr",
+        Td => "td",
+        Th => "th",
+        Br => "br",
+        Hr => "hr",
+        Sup => "sup",
+        Sub => "sub",
+        Dl => "dl",
+        Dt => "dt",
+        Dd => "dd",
+        Q => "q",
+        Cite => "cite",
+        Abbr => "abbr",
+        U => "u",
+        S | Strike | Del => "del",
+        Ins => "ins",
+        Mark => "mark",
+        Small => "small",
         _ => return None,
     })
 }
@@ -249,7 +324,9 @@ pub fn render_html(dom: &Dom, sel: &Selection, base: Option<&url::Url>) -> Strin
         let in_table_ctx = matches!(inside, Some("tbody" | "tr"));
         if in_table_ctx {
             let ok = match inside {
-                Some("tbody") => n.tag == Tag::Tr || matches!(n.tag, Tag::Thead | Tag::Tbody | Tag::Tfoot),
+                Some("tbody") => {
+                    n.tag == Tag::Tr || matches!(n.tag, Tag::Thead | Tag::Tbody | Tag::Tfoot)
+                }
                 _ => matches!(n.tag, Tag::Td | Tag::Th),
             };
             if !ok {
@@ -258,7 +335,9 @@ pub fn render_html(dom: &Dom, sel: &Selection, base: Option<&url::Url>) -> Strin
             }
         }
         if n.tag == Tag::Img && !sel.dead[n.parent as usize] && n.flags & HIDDEN == 0 {
-            let src = pick_img_src(|a| dom.attr(i, a)).map(|s| absolutize(&s, base)).filter(|s| allowed_url(s));
+            let src = pick_img_src(|a| dom.attr(i, a))
+                .map(|s| absolutize(&s, base))
+                .filter(|s| allowed_url(s));
             if let Some(src) = src {
                 out.push_str("<img src=\"");
                 escape(&mut out, &src, true);
@@ -273,7 +352,12 @@ pub fn render_html(dom: &Dom, sel: &Selection, base: Option<&url::Url>) -> Strin
             i = n.end as usize;
             continue;
         }
-        if sel.dead[i] || (n.tag.is_block() && skip_block(dom, sel, i) && sel.own_text[i] > 0 && first_block_child(dom, i).is_none()) {
+        if sel.dead[i]
+            || (n.tag.is_block()
+                && skip_block(dom, sel, i)
+                && sel.own_text[i] > 0
+                && first_block_child(dom, i).is_none())
+        {
             i = n.end as usize;
             continue;
         }
@@ -299,7 +383,11 @@ pub fn render_html(dom: &Dom, sel: &Selection, base: Option<&url::Url>) -> Strin
                     out.push('<');
                     out.push_str(name);
                     if n.tag == Tag::A {
-                        if let Some(h) = dom.attr(i, "href").map(|h| absolutize(h, base)).filter(|h| allowed_url(h)) {
+                        if let Some(h) = dom
+                            .attr(i, "href")
+                            .map(|h| absolutize(h, base))
+                            .filter(|h| allowed_url(h))
+                        {
                             out.push_str(" href=\"");
                             escape(&mut out, &h, true);
                             out.push('"');
@@ -312,8 +400,19 @@ pub fn render_html(dom: &Dom, sel: &Selection, base: Option<&url::Url>) -> Strin
                     if !matches!(n.tag, Tag::Br | Tag::Hr) {
                         closes.push((n.end, name));
                     }
-                } else if matches!(n.tag, Tag::Div | Tag::Section | Tag::Article | Tag::Main | Tag::Center | Tag::Td | Tag::Th | Tag::Tr)
-                    && !closes.iter().any(|c| matches!(c.1, "p" | "h2" | "h3" | "h4" | "h5" | "h6" | "pre" | "a"))
+                } else if matches!(
+                    n.tag,
+                    Tag::Div
+                        | Tag::Section
+                        | Tag::Article
+                        | Tag::Main
+                        | Tag::Center
+                        | Tag::Td
+                        | Tag::Th
+                        | Tag::Tr
+                ) && !closes
+                    .iter()
+                    .any(|c| matches!(c.1, "p" | "h2" | "h3" | "h4" | "h5" | "h6" | "pre" | "a"))
                     && has_direct_text(dom, i)
                     && !has_block_descendant(dom, i)
                 {
@@ -335,7 +434,8 @@ pub fn render_html(dom: &Dom, sel: &Selection, base: Option<&url::Url>) -> Strin
 
 fn has_block_descendant(dom: &Dom, i: usize) -> bool {
     let end = dom.nodes[i].end as usize;
-    (i + 1..end).any(|j| dom.nodes[j].tag.is_block() && !matches!(dom.nodes[j].tag, Tag::Br | Tag::Other))
+    (i + 1..end)
+        .any(|j| dom.nodes[j].tag.is_block() && !matches!(dom.nodes[j].tag, Tag::Br | Tag::Other))
 }
 
 fn has_direct_text(dom: &Dom, i: usize) -> bool {
@@ -346,7 +446,11 @@ fn has_direct_text(dom: &Dom, i: usize) -> bool {
         if n.tag == Tag::Text && !dom.text_of(j).trim().is_empty() {
             return true;
         }
-        j = if n.tag.is_block() { n.end as usize } else { j + 1 };
+        j = if n.tag.is_block() {
+            n.end as usize
+        } else {
+            j + 1
+        };
     }
     false
 }

@@ -9,20 +9,24 @@ use std::path::PathBuf;
 const RECORDED_F1: f64 = 0.967;
 
 fn dataset() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets/extraction-dev");
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets/extraction-dev");
     dir.join("ground-truth.json").is_file().then_some(dir)
 }
 
 fn pages(dir: &std::path::Path) -> Vec<(String, Option<String>, Vec<u8>, String)> {
     let truth: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("ground-truth.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.join("ground-truth.json")).unwrap())
+            .unwrap();
     let mut out = Vec::new();
     let mut ids: Vec<_> = truth.as_object().unwrap().keys().cloned().collect();
     ids.sort();
     for id in ids {
         let mut raw = Vec::new();
         let f = std::fs::File::open(dir.join(format!("html/{id}.html.gz"))).unwrap();
-        flate2::read::GzDecoder::new(f).read_to_end(&mut raw).unwrap();
+        flate2::read::GzDecoder::new(f)
+            .read_to_end(&mut raw)
+            .unwrap();
         let url = truth[&id]["url"].as_str().map(str::to_string);
         let body = truth[&id]["articleBody"].as_str().unwrap_or("").to_string();
         out.push((id, url, raw, body));
@@ -33,16 +37,26 @@ fn pages(dir: &std::path::Path) -> Vec<(String, Option<String>, Vec<u8>, String)
 #[test]
 fn dev_set_f1_does_not_regress() {
     let Some(dir) = dataset() else {
-        eprintln!("SKIPPED: extraction-dev dataset not found next to the repository (../shared/datasets/extraction-dev)");
+        eprintln!(
+            "SKIPPED: extraction-dev dataset not found next to the repository (../shared/datasets/extraction-dev)"
+        );
         return;
     };
     let rows: Vec<_> = pages(&dir)
         .iter()
-        .map(|(_, url, raw, body)| page_counts(&newsroom_extract::extract(raw, url.as_deref(), None).text, body))
+        .map(|(_, url, raw, body)| {
+            page_counts(
+                &newsroom_extract::extract(raw, url.as_deref(), None).text,
+                body,
+            )
+        })
         .collect();
     let (p, r, f) = prf(&rows);
     eprintln!("dev set: P {p:.3} R {r:.3} F1 {f:.3} (recorded {RECORDED_F1})");
-    assert!(f >= RECORDED_F1 - 0.005, "F1 {f:.3} fell below recorded {RECORDED_F1} - 0.005");
+    assert!(
+        f >= RECORDED_F1 - 0.005,
+        "F1 {f:.3} fell below recorded {RECORDED_F1} - 0.005"
+    );
 }
 
 #[test]
@@ -55,9 +69,21 @@ fn extracted_html_is_a_fixed_point_of_the_sanitiser() {
         let e = newsroom_extract::extract(&raw, url.as_deref(), None);
         let again = newsroom_extract::sanitize_html(&e.html, url.as_deref());
         if again != e.html {
-            let at = again.bytes().zip(e.html.bytes()).take_while(|(a, b)| a == b).count();
-            let ctx = |s: &str| s.get(at.saturating_sub(80)..(at + 80).min(s.len())).unwrap_or("").to_string();
-            panic!("page {id}: extractor HTML is not within the allow-list\n ours: {}\n sanitised: {}", ctx(&e.html), ctx(&again));
+            let at = again
+                .bytes()
+                .zip(e.html.bytes())
+                .take_while(|(a, b)| a == b)
+                .count();
+            let ctx = |s: &str| {
+                s.get(at.saturating_sub(80)..(at + 80).min(s.len()))
+                    .unwrap_or("")
+                    .to_string()
+            };
+            panic!(
+                "page {id}: extractor HTML is not within the allow-list\n ours: {}\n sanitised: {}",
+                ctx(&e.html),
+                ctx(&again)
+            );
         }
     }
 }

@@ -66,7 +66,16 @@ fn empty_input() {
     assert_eq!(e.text, "");
     assert_eq!(e.confidence, 0.0);
     let j = contract_json(&e);
-    for k in ["title", "text", "html", "image", "video", "published", "author", "language"] {
+    for k in [
+        "title",
+        "text",
+        "html",
+        "image",
+        "video",
+        "published",
+        "author",
+        "language",
+    ] {
         assert!(j[k].is_null(), "{k} should be null");
     }
 }
@@ -90,7 +99,11 @@ fn binary_garbage_has_low_confidence() {
 fn non_html_text_has_low_confidence() {
     let e = extract(b"{\"json\": true, \"list\": [1, 2, 3]}", None, None);
     assert!(e.confidence < 0.3, "confidence {}", e.confidence);
-    let e = extract(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj", None, None);
+    let e = extract(
+        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj",
+        None,
+        None,
+    );
     assert!(e.confidence < 0.3, "confidence {}", e.confidence);
 }
 
@@ -112,7 +125,11 @@ fn misdeclared_charset_is_survived() {
     let e = extract(html.as_bytes(), None, Some("iso-8859-1"));
     assert!(e.text.contains("Zürich straße"), "{}", e.text);
     // Declared UTF-8, actually windows-1251: decoded without panicking.
-    let e = extract(b"<meta charset=utf-8><p>\xcf\xf0\xe8\xe2\xe5\xf2 \xcf\xf0\xe8\xe2\xe5\xf2</p>", None, None);
+    let e = extract(
+        b"<meta charset=utf-8><p>\xcf\xf0\xe8\xe2\xe5\xf2 \xcf\xf0\xe8\xe2\xe5\xf2</p>",
+        None,
+        None,
+    );
     assert!((0.0..=1.0).contains(&e.confidence));
 }
 
