@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod conformance;
+pub mod copy;
 pub mod error;
 pub mod model;
 pub mod postgres;
@@ -13,6 +14,7 @@ pub mod table;
 pub mod testdb;
 mod upsert;
 
+pub use copy::{CopyProgress, copy_site};
 pub use error::{Result, StoreError, redact_url};
 pub use model::{
     ArticleCard, Job, ListQuery, SourceStats, TableCounts, UpsertKind, UpsertOutcome, ViewDelta,
