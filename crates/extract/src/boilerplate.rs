@@ -19,9 +19,11 @@ pub const BODY: u16 = 8;
 pub const JUNK_TAG: u16 = 16;
 /// Never text: controls, embedded media, head matter.
 pub const DROP: u16 = 32;
-/// Lists of links to other stories, bylines, captions: tested again with
-/// text statistics before removal.
+/// Lists of links to other stories, bylines: tested again with text
+/// statistics before removal.
 pub const WEAK_JUNK: u16 = 64;
+/// Pictures and their captions and credits: removed unless long.
+pub const CAPTION: u16 = 128;
 
 static BODY_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -32,14 +34,18 @@ static BODY_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static JUNK_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"comment|disqus|share|sharing|social|related|recommend|newsletter|subscri|cookie|consent|gdpr|promo|advert|sponsor|sidebar|widget|breadcrumb|popup|modal|signup|sign-up|login|outbrain|taboola|trending|most[-_]?popular|most[-_]?read|read[-_]?more|more[-_]?stories|also[-_]?read|next[-_]?article|prev[-_]?article|author[-_]?bio|tag[-_]?list|tags[-_]?list|tag[-_]?cloud|pagination|pager|toolbar|masthead|navbar|(^|[\s_-])nav($|[\s_-])|navigation|menu|(^|[\s_-])ads?($|[\s_-])|ad[-_]?slot|ad[-_]?container|ad[-_]?wrapper|adsense|dfp|banner|(^|[\s_-])rail($|[\s_-])|see[-_]?also|footer|copyright|disclaimer|skip[-_]?link|print[-_]?only|sr[-_]?only|visually[-_]?hidden|screen[-_]?reader|overlay|lightbox|gallery|slideshow|carousel|(^|[\s_-])toc($|[\s_-])|table[-_]?of[-_]?contents|follow|donate|donation|rating|feedback|survey|alert|offcanvas|jump[-_]?link",
+        r"comment|disqus|share|sharing|social|related|recommend|newsletter|subscri|cookie|consent|gdpr|promo|advert|sponsor|sidebar|widget|breadcrumb|popup|modal|signup|sign-up|login|outbrain|taboola|trending|most[-_]?popular|most[-_]?read|read[-_]?more|more[-_]?stories|also[-_]?read|next[-_]?article|prev[-_]?article|author[-_]?bio|tag[-_]?list|tags[-_]?list|tag[-_]?cloud|pagination|pager|toolbar|masthead|navbar|(^|[\s_-])nav($|[\s_-])|navigation|menu|(^|[\s_-])ads?($|[\s_-])|ad[-_]?slot|ad[-_]?container|ad[-_]?wrapper|adsense|dfp|banner|(^|[\s_-])rail($|[\s_-])|see[-_]?also|footer|copyright|disclaimer|skip[-_]?link|print[-_]?only|sr[-_]?only|visually[-_]?hidden|screen[-_]?reader|off[-_]?screen|overlay|lightbox|gallery|slideshow|carousel|(^|[\s_-])toc($|[\s_-])|table[-_]?of[-_]?contents|follow|donate|donation|rating|feedback|survey|alert|offcanvas|jump[-_]?link",
     )
     .unwrap()
 });
 
+static CAPTION_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"caption|credit|(^|[\s_-])figure($|[\s_-])|photo[-_]?(desc|info|text)|image[-_]?(desc|info|text|meta)|img[-_]?(desc|info)|wp-caption").unwrap()
+});
+
 static WEAK_JUNK_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"byline|author|dateline|timestamp|(^|[\s_-])date($|[\s_-])|caption|credit|meta|(^|[\s_-])tags?($|[\s_-])|topics|keywords|headline|title|teaser|card|list|links|more|header|kicker|label|summary|subtitle|standfirst|infobox|note",
+        r"byline|author|dateline|timestamp|(^|[\s_-])date($|[\s_-])|meta|(^|[\s_-])tags?($|[\s_-])|topics|keywords|headline|title|teaser|card|list|links|more|header|kicker|label|summary|subtitle|standfirst|infobox|note",
     )
     .unwrap()
 });
@@ -109,7 +115,7 @@ impl Classifier {
             | Tag::Fieldset
             | Tag::Legend => DROP,
             // Captions describe pictures, not the story.
-            Tag::Figcaption => WEAK_JUNK,
+            Tag::Figcaption | Tag::Figure => CAPTION,
             _ => 0,
         };
         let mut class: &str = "";
@@ -171,6 +177,8 @@ pub fn classify(lower: &str) -> u16 {
         BODY | POSITIVE
     } else if JUNK_RE.is_match(lower) {
         JUNK
+    } else if CAPTION_RE.is_match(lower) {
+        CAPTION
     } else if WEAK_JUNK_RE.is_match(lower) {
         WEAK_JUNK
     } else if POSITIVE_RE.is_match(lower) {
@@ -207,9 +215,10 @@ mod tests {
     }
 
     #[test]
-    fn bylines_and_captions_are_weak() {
+    fn bylines_are_weak_and_captions_are_captions() {
         assert_eq!(classify("byline"), WEAK_JUNK);
-        assert_eq!(classify("image-caption"), WEAK_JUNK);
+        assert_eq!(classify("image-caption"), CAPTION);
+        assert_eq!(classify("wp-caption alignleft"), CAPTION);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! it would drag in: the tightest element that still holds the article, found
 //! in one bottom-up pass instead of readability's score propagation.
 
-use crate::boilerplate::{BODY, DROP, HIDDEN, JUNK, JUNK_TAG, POSITIVE, WEAK_JUNK};
+use crate::boilerplate::{BODY, CAPTION, DROP, HIDDEN, JUNK, JUNK_TAG, POSITIVE, WEAK_JUNK};
 use crate::dom::{Dom, NONE, Tag};
 
 /// A paragraph shorter than this (non-space characters) is not evidence of
@@ -166,6 +166,8 @@ pub fn select(dom: &Dom, anchor: Option<&Anchor>) -> Option<Selection> {
         let junk =
             f & (JUNK | JUNK_TAG) != 0 && !protected && (g[i] as f32) < 0.5 * doc_good as f32;
         let weak = f & WEAK_JUNK != 0 && !protected && g[i] == 0;
+        // A figure holding real text (some CMSs wrap paragraphs in one) stays.
+        let caption = f & CAPTION != 0 && !protected && t[i] < 600;
         let link_list = matches!(
             nodes[i].tag,
             Tag::Ul | Tag::Ol | Tag::Div | Tag::Section | Tag::Table | Tag::Dl
@@ -175,6 +177,7 @@ pub fn select(dom: &Dom, anchor: Option<&Anchor>) -> Option<Selection> {
             && !protected;
         if junk
             || weak
+            || caption
             || link_list
             || (!protected
                 && linked_heading[i]
