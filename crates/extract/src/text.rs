@@ -68,8 +68,54 @@ impl TextBuf {
 
     pub fn finish(mut self) -> String {
         self.dedup_last();
-        self.out.trim_end().to_string()
+        trim_edges(self.out.trim_end())
     }
+}
+
+/// Calls to action and credit lines that close an article ("Sign up for our
+/// newsletter", "Reporting by …", "© 2019 …"), and a byline opening it. Only
+/// short paragraphs at the edges are candidates: the same words mid-article
+/// are usually the story.
+pub fn trim_edges(text: &str) -> String {
+    let mut paras: Vec<&str> = text.split("\n\n").collect();
+    let mut dropped = 0;
+    while dropped < 5 && paras.len() > 1 && paras.last().is_some_and(|p| is_trailer(p)) {
+        paras.pop();
+        dropped += 1;
+    }
+    while paras.len() > 1 && paras.first().is_some_and(|p| is_byline(p)) {
+        paras.remove(0);
+    }
+    paras.join("\n\n")
+}
+
+fn is_byline(p: &str) -> bool {
+    let lower = p.trim().to_lowercase();
+    lower.chars().count() < 80 && !lower.ends_with('.') && (lower.starts_with("by ") || lower.starts_with("von ") || lower.starts_with("por "))
+}
+
+fn is_trailer(p: &str) -> bool {
+    let p = p.trim();
+    if p.chars().count() > 300 {
+        return false;
+    }
+    let lower = p.to_lowercase();
+    const STARTS: &[&str] = &[
+        "reporting by", "(reporting by", "additional reporting", "editing by", "(editing by", "writing by",
+        "compiled by", "source:", "sources:", "copyright", "©", "(c) ", "citation:", "this document is subject to copyright",
+        "follow ", "sign up", "subscribe", "get the latest", "like this story", "have a tip", "email ", "e-mail ",
+        "read more", "more great", "related:", "see also", "tell us what you think", "post comment", "if you enjoyed this",
+        "listen to", "click here", "download the", "want more", "don't miss", "also read", "also see", "more:",
+        "recommended", "share this", "share on", "leia mais", "leia também", "veja também", "lesen sie auch",
+        "mehr zum thema", "lire aussi", "à lire aussi", "leer más", "lee también", "читайте также",
+    ];
+    const CONTAINS: &[&str] = &[
+        "newsletter", "all rights reserved", "contributed to this report", "contributed reporting",
+        "contributed to this story", "follow us on", "follow him on", "follow her on", "follow them on",
+        "on twitter @", "sign up for", "subscribe to", "your inbox", "todos os direitos reservados",
+        "alle rechte vorbehalten", "tous droits réservés", "todos los derechos reservados", "все права защищены",
+    ];
+    STARTS.iter().any(|s| lower.starts_with(s)) || CONTAINS.iter().any(|s| lower.contains(s))
 }
 
 /// Blocks mostly made of links (above 60%) are navigation at any length seen
@@ -458,6 +504,12 @@ fn has_direct_text(dom: &Dom, i: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trailing_calls_to_action_and_leading_bylines_go() {
+        let t = "By Jane Roe\n\nThe story itself, which mentions a newsletter in passing.\n\nSecond paragraph.\n\nReporting by A; editing by B\n\nSign up for our newsletter!";
+        assert_eq!(trim_edges(t), "The story itself, which mentions a newsletter in passing.\n\nSecond paragraph.");
+    }
 
     #[test]
     fn whitespace_collapses_and_blocks_separate() {
