@@ -1,0 +1,245 @@
+//! What each CLI command does, as library calls, so that the binary only parses arguments
+//! and prints.
+
+use crate::discover::discover;
+use crate::feed::ParseOptions;
+use crate::fetch::Fetcher;
+use crate::opml::{OpmlFeed, parse_opml, write_opml};
+use crate::pipeline::{IngestConfig, IngestError};
+use newsroom_core::{FullTextMode, NewSection, NewSource, SectionId, Source, SourceId, Timestamp};
+use newsroom_store::{SourceStats, Store};
+
+/// Find or create the section with this slug (or name): OPML folders and `--section` both
+/// name sections that may not exist yet.
+pub async fn ensure_section(
+    store: &dyn Store,
+    name_or_slug: &str,
+) -> Result<SectionId, IngestError> {
+    let slug = newsroom_core::slug::slugify(name_or_slug);
+    if slug.is_empty() {
+        return Err(IngestError::Invalid(format!(
+            "section name {name_or_slug:?} has no letters or digits"
+        )));
+    }
+    if let Some(s) = store.section_by_slug(&slug).await? {
+        return Ok(s.id);
+    }
+    let position = store
+        .list_sections()
+        .await?
+        .iter()
+        .map(|s| s.position)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let name = if name_or_slug == slug {
+        title_case(&slug)
+    } else {
+        name_or_slug.trim().to_string()
+    };
+    Ok(store
+        .upsert_section(&NewSection {
+            slug,
+            name,
+            position,
+            max_age_days: None,
+        })
+        .await?
+        .id)
+}
+
+fn title_case(slug: &str) -> String {
+    slug.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `newsroom source add URL [--section S] [--full-text MODE]`: a feed URL or a site URL
+/// (whose feed is discovered). Fails if the feed is already a source.
+pub async fn add_source(
+    store: &dyn Store,
+    fetcher: &Fetcher,
+    cfg: &IngestConfig,
+    url: &str,
+    section: Option<&str>,
+    full_text: FullTextMode,
+) -> Result<Source, IngestError> {
+    let opts = ParseOptions {
+        time_zone: cfg.time_zone.clone(),
+        ..Default::default()
+    };
+    let found = discover(fetcher, url, &opts).await?;
+    if let Some(existing) = store.source_by_feed_url(&found.feed_url).await? {
+        return Err(IngestError::Invalid(format!(
+            "{} is already source {}",
+            found.feed_url, existing.id
+        )));
+    }
+    let section_id = match section {
+        Some(s) => Some(ensure_section(store, s).await?),
+        None => None,
+    };
+    let name = if found.title.trim().is_empty() {
+        url::Url::parse(&found.feed_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| found.feed_url.clone())
+    } else {
+        found.title.clone()
+    };
+    let new = NewSource {
+        name,
+        feed_url: found.feed_url,
+        site_url: found.site_url,
+        section_id,
+        full_text,
+    };
+    Ok(store.add_source(&new, crate::now()).await?)
+}
+
+/// A row of `newsroom source list`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceRow {
+    pub id: SourceId,
+    pub name: String,
+    pub feed_url: String,
+    /// `ok`, `new`, `failing`, `disabled`.
+    pub health: &'static str,
+    pub last_success_at: Option<Timestamp>,
+    pub last_error_class: Option<String>,
+    pub last_error: Option<String>,
+    pub next_poll_at: Timestamp,
+    pub articles: i64,
+}
+
+/// `newsroom source list`.
+pub async fn list_sources(store: &dyn Store) -> Result<Vec<SourceRow>, IngestError> {
+    Ok(store.list_sources().await?.into_iter().map(row).collect())
+}
+
+fn row(s: SourceStats) -> SourceRow {
+    let h = &s.source.health;
+    let health = if !s.source.enabled {
+        "disabled"
+    } else if h.last_error_class.is_some() {
+        "failing"
+    } else if h.last_success_at.is_none() {
+        "new"
+    } else {
+        "ok"
+    };
+    SourceRow {
+        id: s.source.id,
+        name: s.source.name.clone(),
+        feed_url: s.source.feed_url.clone(),
+        health,
+        last_success_at: h.last_success_at,
+        last_error_class: h.last_error_class.clone(),
+        last_error: h.last_error.clone(),
+        next_poll_at: h.next_poll_at,
+        articles: s.article_count,
+    }
+}
+
+/// `newsroom source remove ID`: the source and its articles go; false if there was none.
+pub async fn remove_source(store: &dyn Store, id: SourceId) -> Result<bool, IngestError> {
+    Ok(store.delete_source(id).await?)
+}
+
+/// `newsroom source disable ID` (and enable again with `enabled = true`).
+pub async fn set_source_enabled(
+    store: &dyn Store,
+    id: SourceId,
+    enabled: bool,
+) -> Result<bool, IngestError> {
+    Ok(store.set_source_enabled(id, enabled).await?)
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub added: usize,
+    pub already_there: usize,
+    /// Outlines that could not be added, with the reason.
+    pub rejected: Vec<(String, String)>,
+}
+
+/// `newsroom import-opml FILE`: adds every feed (no network: OPML names the feeds), with
+/// folders as sections. Feeds already present are left as they are.
+pub async fn import_opml(
+    store: &dyn Store,
+    bytes: &[u8],
+    full_text: FullTextMode,
+) -> Result<ImportReport, IngestError> {
+    let opml = parse_opml(bytes)?;
+    let mut report = ImportReport::default();
+    for f in opml.feeds {
+        let Ok(parsed) = url::Url::parse(&f.xml_url) else {
+            report
+                .rejected
+                .push((f.xml_url.clone(), "not an absolute URL".into()));
+            continue;
+        };
+        if !matches!(parsed.scheme(), "http" | "https") {
+            report
+                .rejected
+                .push((f.xml_url.clone(), "not http(s)".into()));
+            continue;
+        }
+        if store.source_by_feed_url(&f.xml_url).await?.is_some() {
+            report.already_there += 1;
+            continue;
+        }
+        let section_id = match f.category.as_deref() {
+            Some(c) => match ensure_section(store, c).await {
+                Ok(id) => Some(id),
+                Err(e) => {
+                    report.rejected.push((f.xml_url.clone(), e.to_string()));
+                    continue;
+                }
+            },
+            None => None,
+        };
+        let name = if f.title.trim().is_empty() {
+            parsed.host_str().unwrap_or(&f.xml_url).to_string()
+        } else {
+            f.title.clone()
+        };
+        let new = NewSource {
+            name,
+            feed_url: f.xml_url.clone(),
+            site_url: f.html_url.clone(),
+            section_id,
+            full_text,
+        };
+        store.add_source(&new, crate::now()).await?;
+        report.added += 1;
+    }
+    Ok(report)
+}
+
+/// `newsroom export-opml`: every source, in folders named after their sections.
+pub async fn export_opml(store: &dyn Store, title: &str) -> Result<String, IngestError> {
+    let sections = store.list_sections().await?;
+    let feeds: Vec<OpmlFeed> = store
+        .list_sources()
+        .await?
+        .into_iter()
+        .map(|s| OpmlFeed {
+            title: s.source.name.clone(),
+            xml_url: s.source.feed_url.clone(),
+            html_url: s.source.site_url.clone(),
+            category: s
+                .source
+                .section_id
+                .and_then(|id| sections.iter().find(|x| x.id == id))
+                .map(|x| x.name.clone()),
+        })
+        .collect();
+    Ok(write_opml(title, &feeds))
+}

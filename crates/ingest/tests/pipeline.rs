@@ -1,0 +1,598 @@
+//! The whole path on a real SQLite store and real HTTP on 127.0.0.1: sources, passes,
+//! faults, identity and updates, conditional GET, Retry-After, the SSRF guard, OPML.
+
+use newsroom_core::{ArticleStatus, FullTextMode, NewSource, Source};
+use newsroom_ingest::commands;
+use newsroom_ingest::testkit::{Resource, TestServer, sample_rss, serve_dataset_site};
+use newsroom_ingest::{FetchConfig, Fetcher, IngestConfig, PassOptions, run_pass};
+use newsroom_store::{ListQuery, SqliteStore, Store};
+use std::time::Duration;
+
+struct Site {
+    _dir: tempfile::TempDir,
+    store: SqliteStore,
+}
+
+async fn site() -> Site {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("site.db").display());
+    let store = SqliteStore::open(&url, &Default::default()).await.unwrap();
+    Site { _dir: dir, store }
+}
+
+fn fetcher() -> Fetcher {
+    Fetcher::new(FetchConfig {
+        allow_private_networks: true,
+        total_timeout: Duration::from_secs(3),
+        per_host_rate: 1000.0,
+        per_host_burst: 1000.0,
+        per_host_concurrency: 16,
+        jitter: Duration::ZERO,
+        ..FetchConfig::default()
+    })
+    .unwrap()
+}
+
+fn cfg() -> IngestConfig {
+    IngestConfig::default()
+}
+
+async fn add(store: &dyn Store, name: &str, url: String, full_text: FullTextMode) -> Source {
+    store
+        .add_source(
+            &NewSource {
+                name: name.into(),
+                feed_url: url,
+                site_url: None,
+                section_id: None,
+                full_text,
+            },
+            newsroom_ingest::now(),
+        )
+        .await
+        .unwrap()
+}
+
+async fn count(store: &dyn Store) -> i64 {
+    store
+        .count_articles(&ListQuery {
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+}
+
+const ONCE: PassOptions = PassOptions {
+    source: None,
+    ignore_schedule: true,
+};
+
+fn rss(items: &[(&str, &str, &str)]) -> String {
+    let mut s = String::from(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><link>http://x/</link>",
+    );
+    for (guid, title, body) in items {
+        s.push_str(&format!(
+            "<item><guid>{guid}</guid><title>{title}</title><link>http://news.test/{guid}</link><pubDate>Wed, 01 May 2024 10:00:00 GMT</pubDate><description>{body}</description></item>"
+        ));
+    }
+    s.push_str("</channel></rss>");
+    s
+}
+
+#[tokio::test]
+async fn one_failing_source_never_stops_the_others() {
+    let site = site().await;
+    let s = TestServer::with_faults().await;
+    s.set(
+        "/good.xml",
+        Resource::ok(
+            "application/rss+xml",
+            sample_rss("Good", "http://good.test", 5),
+        ),
+    );
+    let store: &dyn Store = &site.store;
+    let good = add(store, "good", s.url("/good.xml"), FullTextMode::Never).await;
+    for p in [
+        "/fault/500",
+        "/fault/stall",
+        "/fault/html",
+        "/fault/entity-bomb",
+        "/fault/huge",
+        "/fault/redirect-loop",
+        "/fault/bot-wall",
+        "/fault/truncated-gzip",
+    ] {
+        add(store, p, s.url(p), FullTextMode::Never).await;
+    }
+    let start = std::time::Instant::now();
+    let sum = run_pass(store, &fetcher(), &cfg(), &ONCE, |_| {})
+        .await
+        .unwrap();
+    // The stalled source costs its own timeout, concurrently, not a serial delay for the rest.
+    assert!(
+        start.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(
+        (sum.sources, sum.ok, sum.failed, sum.outage),
+        (9, 1, 8, false)
+    );
+    assert_eq!(count(store).await, 5);
+    let rows = commands::list_sources(store).await.unwrap();
+    let by_name = |n: &str| rows.iter().find(|r| r.name == n).unwrap().clone();
+    assert_eq!(by_name("good").health, "ok");
+    assert_eq!(by_name("good").articles, 5);
+    for (n, class) in [
+        ("/fault/500", "http_5xx"),
+        ("/fault/stall", "timeout"),
+        ("/fault/html", "not_a_feed"),
+        ("/fault/entity-bomb", "parse"),
+        ("/fault/huge", "too_large"),
+        ("/fault/redirect-loop", "redirect_loop"),
+        ("/fault/bot-wall", "bot_wall"),
+        ("/fault/truncated-gzip", "parse"),
+    ] {
+        let r = by_name(n);
+        assert_eq!(
+            (r.health, r.last_error_class.as_deref()),
+            ("failing", Some(class)),
+            "{n}"
+        );
+        assert!(
+            r.next_poll_at > newsroom_ingest::now(),
+            "{n} is re-probed later, never dropped"
+        );
+    }
+    let g = store.get_source(good.id).await.unwrap().unwrap();
+    assert!(g.health.last_success_at.is_some() && g.health.consecutive_failures == 0);
+}
+
+#[tokio::test]
+async fn conditional_get_and_nothing_stored_twice() {
+    let site = site().await;
+    let s = TestServer::start().await;
+    s.set(
+        "/feed.xml",
+        Resource::ok(
+            "application/rss+xml",
+            rss(&[("a", "A", "one"), ("b", "B", "two")]),
+        )
+        .with_etag("\"e1\""),
+    );
+    let store: &dyn Store = &site.store;
+    let src = add(store, "etag", s.url("/feed.xml"), FullTextMode::Never).await;
+    let f = fetcher();
+    let first = run_pass(store, &f, &cfg(), &ONCE, |_| {}).await.unwrap();
+    assert_eq!(first.inserted, 2);
+    let stored = store.get_source(src.id).await.unwrap().unwrap();
+    assert_eq!(stored.health.etag.as_deref(), Some("\"e1\""));
+    let second = run_pass(store, &f, &cfg(), &ONCE, |_| {}).await.unwrap();
+    assert_eq!((second.not_modified, second.inserted), (1, 0));
+    let seen = s.seen();
+    assert_eq!(seen.len(), 2);
+    assert!(
+        seen[0].sent_body && !seen[1].sent_body,
+        "the second poll got a 304 and no body"
+    );
+    assert_eq!(seen[1].if_none_match.as_deref(), Some("\"e1\""));
+    // Same content under a new ETag: re-parsed, nothing stored twice.
+    s.set(
+        "/feed.xml",
+        Resource::ok(
+            "application/rss+xml",
+            rss(&[("a", "A", "one"), ("b", "B", "two")]),
+        )
+        .with_etag("\"e2\""),
+    );
+    let third = run_pass(store, &f, &cfg(), &ONCE, |_| {}).await.unwrap();
+    assert_eq!((third.inserted, third.updated), (0, 0));
+    assert_eq!(count(store).await, 2);
+}
+
+#[tokio::test]
+async fn an_edited_item_updates_in_place_and_hidden_items_stay_hidden() {
+    let site = site().await;
+    let s = TestServer::start().await;
+    s.set(
+        "/feed.xml",
+        Resource::ok(
+            "application/rss+xml",
+            rss(&[("a", "First title", "body one"), ("b", "B", "two")]),
+        ),
+    );
+    let store: &dyn Store = &site.store;
+    add(store, "edits", s.url("/feed.xml"), FullTextMode::Never).await;
+    let f = fetcher();
+    run_pass(store, &f, &cfg(), &ONCE, |_| {}).await.unwrap();
+    let before = store
+        .article_by_canonical_url("http://news.test/a")
+        .await
+        .unwrap()
+        .unwrap();
+    let b = store
+        .article_by_canonical_url("http://news.test/b")
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .set_article_status(b.id, ArticleStatus::Hidden, newsroom_ingest::now())
+        .await
+        .unwrap();
+
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    s.set(
+        "/feed.xml",
+        Resource::ok(
+            "application/rss+xml",
+            rss(&[
+                ("a", "Corrected title", "body one, corrected"),
+                ("b", "B edited", "two"),
+            ]),
+        ),
+    );
+    let sum = run_pass(store, &f, &cfg(), &ONCE, |_| {}).await.unwrap();
+    assert_eq!((sum.inserted, sum.updated), (0, 1));
+    let after = store
+        .article_by_canonical_url("http://news.test/a")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after.id, before.id, "same article, not a duplicate");
+    assert_eq!(after.title, "Corrected title");
+    assert!(after.updated_at > before.updated_at);
+    let b_after = store.get_article(b.id).await.unwrap().unwrap();
+    assert_eq!(
+        (b_after.status, b_after.title.as_str()),
+        (ArticleStatus::Hidden, "B"),
+        "hidden items never come back"
+    );
+    assert_eq!(count(store).await, 1, "only the published one is listed");
+}
+
+#[tokio::test]
+async fn deleted_items_do_not_come_back() {
+    let site = site().await;
+    let s = TestServer::start().await;
+    s.set(
+        "/feed.xml",
+        Resource::ok("application/rss+xml", rss(&[("a", "A", "one")])),
+    );
+    let store: &dyn Store = &site.store;
+    add(store, "del", s.url("/feed.xml"), FullTextMode::Never).await;
+    let f = fetcher();
+    run_pass(store, &f, &cfg(), &ONCE, |_| {}).await.unwrap();
+    let a = store
+        .article_by_canonical_url("http://news.test/a")
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .delete_article(a.id, newsroom_ingest::now())
+        .await
+        .unwrap();
+    let sum = run_pass(store, &f, &cfg(), &ONCE, |_| {}).await.unwrap();
+    assert_eq!(sum.inserted, 0);
+    assert_eq!(count(store).await, 0);
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured() {
+    let site = site().await;
+    let s = TestServer::with_faults().await;
+    let store: &dyn Store = &site.store;
+    let src = add(store, "busy", s.url("/fault/429"), FullTextMode::Never).await;
+    let now = newsroom_ingest::now();
+    run_pass(store, &fetcher(), &cfg(), &ONCE, |_| {})
+        .await
+        .unwrap();
+    let h = store.get_source(src.id).await.unwrap().unwrap().health;
+    assert_eq!(h.last_error_class.as_deref(), Some("rate_limited"));
+    assert!(
+        h.next_poll_at >= now + 120,
+        "Retry-After: 120 pushes the next poll"
+    );
+    // A scheduled pass (not --once) leaves it alone until then.
+    let sum = run_pass(store, &fetcher(), &cfg(), &PassOptions::default(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(sum.sources, 0);
+    assert_eq!(s.hits("/fault/429"), 1);
+}
+
+#[tokio::test]
+async fn ssrf_guard_refuses_sources_and_redirects_into_private_networks() {
+    let site = site().await;
+    let s = TestServer::with_faults().await;
+    let store: &dyn Store = &site.store;
+    // Without the setting, the loopback server itself is off limits...
+    let guarded = Fetcher::new(FetchConfig::default()).unwrap();
+    add(store, "loopback", s.url("/fault/500"), FullTextMode::Never).await;
+    add(
+        store,
+        "metadata",
+        "http://169.254.169.254/latest/meta-data/".into(),
+        FullTextMode::Never,
+    )
+    .await;
+    run_pass(store, &guarded, &cfg(), &ONCE, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(s.total_hits(), 0);
+    for r in commands::list_sources(store).await.unwrap() {
+        assert_eq!(
+            r.last_error_class.as_deref(),
+            Some("ssrf_blocked"),
+            "{}",
+            r.name
+        );
+    }
+    // ...and with it on, a redirect to the metadata address is still refused before any
+    // connection (a literal link-local address).
+    let site2 = self::site().await;
+    let store2: &dyn Store = &site2.store;
+    add(
+        store2,
+        "redirect",
+        s.url("/fault/redirect-private"),
+        FullTextMode::Never,
+    )
+    .await;
+    run_pass(store2, &guarded, &cfg(), &ONCE, |_| {})
+        .await
+        .unwrap();
+    let r = &commands::list_sources(store2).await.unwrap()[0];
+    assert_eq!(r.last_error_class.as_deref(), Some("ssrf_blocked"));
+}
+
+#[tokio::test]
+async fn outage_does_not_penalise_sources() {
+    let site = site().await;
+    let store: &dyn Store = &site.store;
+    // Nothing listens on these ports: every fetch fails to connect.
+    let dead: Vec<u16> = {
+        let mut v = Vec::new();
+        for _ in 0..3 {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            v.push(l.local_addr().unwrap().port());
+        }
+        v
+    };
+    for p in &dead {
+        add(
+            store,
+            &format!("dead{p}"),
+            format!("http://127.0.0.1:{p}/feed"),
+            FullTextMode::Never,
+        )
+        .await;
+    }
+    let mut saw_outage = false;
+    let sum = run_pass(store, &fetcher(), &cfg(), &ONCE, |e| {
+        saw_outage |= matches!(e, newsroom_ingest::Event::Outage)
+    })
+    .await
+    .unwrap();
+    assert!(sum.outage && saw_outage);
+    for r in store.list_sources().await.unwrap() {
+        assert_eq!(
+            r.source.health.consecutive_failures, 0,
+            "an outage is nobody's failure"
+        );
+        assert_eq!(r.source.health.last_error_class.as_deref(), Some("connect"));
+    }
+}
+
+#[tokio::test]
+async fn full_text_from_real_news_pages() {
+    let s = TestServer::start().await;
+    let Some(ids) = serve_dataset_site(&s, 8) else {
+        return;
+    };
+    let site = site().await;
+    let store: &dyn Store = &site.store;
+    add(
+        store,
+        "dataset",
+        s.url("/pages/feed.xml"),
+        FullTextMode::Auto,
+    )
+    .await;
+    let sum = run_pass(store, &fetcher(), &cfg(), &ONCE, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(sum.inserted, ids.len());
+    assert_eq!(
+        sum.pages_fetched,
+        ids.len(),
+        "summaries only in the feed: every page fetched"
+    );
+    let cards = store
+        .list_articles(&ListQuery {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut with_body = 0;
+    for c in &cards {
+        let a = store.get_article(c.id).await.unwrap().unwrap();
+        if a.body_text.chars().count() > 500 {
+            with_body += 1;
+        }
+        assert!(!a.body_html.contains("<script"), "bodies are sanitised");
+        assert!(
+            a.published_at <= newsroom_ingest::now() + 600,
+            "no future times"
+        );
+    }
+    assert!(
+        with_body * 4 >= ids.len() * 3,
+        "most pages give a full body: {with_body}/{}",
+        ids.len()
+    );
+    // These pages name their original site as canonical, so the second pass cannot find them
+    // by the feed's link and fetches them again; it still stores nothing twice.
+    let again = run_pass(store, &fetcher(), &cfg(), &ONCE, |_| {})
+        .await
+        .unwrap();
+    assert_eq!((again.inserted, again.updated), (0, 0));
+    assert_eq!(count(store).await as usize, ids.len());
+}
+
+#[tokio::test]
+async fn known_articles_are_not_fetched_again() {
+    let s = TestServer::start().await;
+    let body: String = (0..12)
+        .map(|i| format!("<p>Paragraph {i} of the article, long enough to count as a body: the council met on Tuesday and voted on item {i}, which residents had asked about for months.</p>"))
+        .collect();
+    for i in 0..3 {
+        let url = s.url(&format!("/article/{i}"));
+        s.set(
+            &format!("/article/{i}"),
+            Resource::ok("text/html", format!("<html><head><title>T{i}</title><link rel=\"canonical\" href=\"{url}\"></head><body><article><h1>T{i}</h1>{body}</article></body></html>")),
+        );
+    }
+    s.set(
+        "/feed.xml",
+        Resource::ok("application/rss+xml", sample_rss("Short", &s.url(""), 3)),
+    );
+    let site = site().await;
+    let store: &dyn Store = &site.store;
+    add(store, "short", s.url("/feed.xml"), FullTextMode::Always).await;
+    let first = run_pass(store, &fetcher(), &cfg(), &ONCE, |_| {})
+        .await
+        .unwrap();
+    assert_eq!((first.inserted, first.pages_fetched), (3, 3));
+    let a = store
+        .article_by_canonical_url(&s.url("/article/0"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        a.body_text.contains("long enough to count as a body"),
+        "{}",
+        a.body_text
+    );
+    let again = run_pass(store, &fetcher(), &cfg(), &ONCE, |_| {})
+        .await
+        .unwrap();
+    assert_eq!((again.inserted, again.pages_fetched), (0, 0));
+}
+
+#[tokio::test]
+async fn commands_add_list_disable_remove_and_opml_round_trip() {
+    let site = site().await;
+    let s = TestServer::start().await;
+    s.set(
+        "/feed.xml",
+        Resource::ok(
+            "application/rss+xml",
+            sample_rss("Site News", &s.url(""), 2),
+        ),
+    );
+    s.set("/", Resource::ok("text/html", format!("<html><head><link rel=\"alternate\" type=\"application/rss+xml\" href=\"{}\"></head></html>", s.url("/feed.xml"))));
+    let store: &dyn Store = &site.store;
+    let f = fetcher();
+    // A site URL: its feed is discovered.
+    let src = commands::add_source(
+        store,
+        &f,
+        &cfg(),
+        &s.url("/"),
+        Some("World"),
+        FullTextMode::Auto,
+    )
+    .await
+    .unwrap();
+    assert_eq!(src.feed_url, s.url("/feed.xml"));
+    assert_eq!(src.name, "Site News");
+    assert!(src.section_id.is_some());
+    assert!(
+        commands::add_source(
+            store,
+            &f,
+            &cfg(),
+            &s.url("/feed.xml"),
+            None,
+            FullTextMode::Auto
+        )
+        .await
+        .is_err(),
+        "no duplicates"
+    );
+    // Common paths: a site with no <link> but a /rss.xml.
+    let other = TestServer::start().await;
+    other.set(
+        "/",
+        Resource::ok("text/html", "<html><head></head><body>home</body></html>"),
+    );
+    other.set(
+        "/rss.xml",
+        Resource::ok(
+            "application/rss+xml",
+            sample_rss("Other", &other.url(""), 1),
+        ),
+    );
+    let o = commands::add_source(
+        store,
+        &f,
+        &cfg(),
+        &other.url("/"),
+        None,
+        FullTextMode::Never,
+    )
+    .await
+    .unwrap();
+    assert_eq!(o.feed_url, other.url("/rss.xml"));
+    // An HTML page with no feed anywhere.
+    let none = TestServer::start().await;
+    none.set(
+        "/",
+        Resource::ok("text/html", "<html><body>no feed</body></html>"),
+    );
+    let e = commands::add_source(store, &f, &cfg(), &none.url("/"), None, FullTextMode::Never)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("not_a_feed"), "{e}");
+
+    let rows = commands::list_sources(store).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r.health == "new"));
+    commands::set_source_enabled(store, o.id, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        commands::list_sources(store)
+            .await
+            .unwrap()
+            .iter()
+            .find(|r| r.id == o.id)
+            .unwrap()
+            .health,
+        "disabled"
+    );
+    let sum = run_pass(store, &f, &cfg(), &PassOptions::default(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(sum.sources, 1, "disabled sources are not polled");
+
+    let opml = commands::export_opml(store, "Test site").await.unwrap();
+    let site2 = self::site().await;
+    let store2: &dyn Store = &site2.store;
+    let rep = commands::import_opml(store2, opml.as_bytes(), FullTextMode::Auto)
+        .await
+        .unwrap();
+    assert_eq!(rep.added, 2);
+    let opml2 = commands::export_opml(store2, "Test site").await.unwrap();
+    assert_eq!(opml, opml2, "export → import → export is stable");
+    let again = commands::import_opml(store2, opml.as_bytes(), FullTextMode::Auto)
+        .await
+        .unwrap();
+    assert_eq!((again.added, again.already_there), (0, 2));
+
+    assert!(commands::remove_source(store, o.id).await.unwrap());
+    assert_eq!(commands::list_sources(store).await.unwrap().len(), 1);
+}
