@@ -45,7 +45,7 @@ static CAPTION_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static WEAK_JUNK_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"byline|author|dateline|timestamp|(^|[\s_-])date($|[\s_-])|meta|(^|[\s_-])tags?($|[\s_-])|topics|keywords|headline|title|teaser|card|list|links|more|header|kicker|label|summary|subtitle|standfirst|infobox|note",
+        r"byline|author|dateline|timestamp|(^|[\s_-])date($|[\s_-])|meta|(^|[\s_-])tags?($|[\s_-])|topics|keywords|kicker|subtitle|standfirst|infobox",
     )
     .unwrap()
 });
