@@ -53,9 +53,15 @@ async fn try_fresh() -> Result<String, String> {
         Ok(u) if !u.trim().is_empty() => u,
         _ => return Err(format!("{URL_ENV} unset")),
     };
-    let mut admin = PgConnection::connect(&base)
+    fresh_schema_on(&base).await
+}
+
+/// Creates a new, empty schema on the server `base` names and returns a URL
+/// whose connections use it.
+pub async fn fresh_schema_on(base: &str) -> Result<String, String> {
+    let mut admin = PgConnection::connect(base)
         .await
-        .map_err(|e| format!("{} unreachable: {e}", redact_url(&base)))?;
+        .map_err(|e| format!("{} unreachable: {e}", redact_url(base)))?;
     SWEPT
         .get_or_init(|| async {
             let _ = sweep(&mut admin).await;
@@ -80,9 +86,9 @@ async fn try_fresh() -> Result<String, String> {
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {name}")))
         .execute(&mut admin)
         .await
-        .map_err(|e| format!("cannot create a test schema on {}: {e}", redact_url(&base)))?;
+        .map_err(|e| format!("cannot create a test schema on {}: {e}", redact_url(base)))?;
     let _ = admin.close().await;
-    Ok(with_search_path(&base, &name))
+    Ok(with_search_path(base, &name))
 }
 
 /// The URL with every connection's search path set to `schema`, so unqualified
