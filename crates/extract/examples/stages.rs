@@ -1,6 +1,6 @@
 //! Time per extraction stage over a dataset directory, to see where the
 //! budget goes. cargo run --release -p newsroom-extract --example stages -- DIR
-use newsroom_extract::{charset, dom::Dom, jsonld, metadata, prepass, sanitize, scoring, text};
+use newsroom_extract::{charset, dom::Dom, jsonld, metadata, prepass, scoring, text};
 use std::io::Read;
 use std::time::Instant;
 
@@ -25,7 +25,7 @@ fn main() {
     }
     let mut t = [0f64; 9];
     let names = [
-        "decode", "prepass", "parse", "jsonld", "metadata", "select", "text", "html", "clean",
+        "decode", "prepass", "parse", "jsonld", "metadata", "select", "text", "html", "extract()",
     ];
     let (mut raw_len, mut kept_len) = (0usize, 0usize);
     for p in &pages {
@@ -34,7 +34,7 @@ fn main() {
             t[k] += now.elapsed().as_secs_f64();
             *now = Instant::now();
         };
-        let d = charset::decode_html(p, None);
+        let d = charset::decode_cow(p, None);
         lap(0, &mut now);
         let pr = prepass::prepare(&d);
         lap(1, &mut now);
@@ -53,11 +53,13 @@ fn main() {
             lap(6, &mut now);
             let h = text::render_html(&dom, &s, None);
             lap(7, &mut now);
-            let _ = sanitize::clean(&h);
-            lap(8, &mut now);
+            let _ = h;
         }
+        now = Instant::now();
+        let _ = newsroom_extract::extract(p, None, None);
+        t[8] += now.elapsed().as_secs_f64();
     }
-    let total: f64 = t.iter().sum();
+    let total: f64 = t[..8].iter().sum();
     for (n, v) in names.iter().zip(t) {
         println!("{n:9} {:7.1} ms  {:4.1}%", v * 1e3, 100.0 * v / total);
     }

@@ -3,7 +3,7 @@
 
 use crate::dom::Attr;
 use crate::dom::Tag;
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -54,8 +54,11 @@ static POSITIVE_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"article|body|content|entry|main|post|story|text|blog").unwrap());
 
 /// The key is already a hash; hashing it again would be wasted work.
-#[derive(Default)]
+#[derive(Default, Clone, Copy)]
 pub struct IdentityHasher(u64);
+
+/// A set of precomputed 64-bit hashes.
+pub type HashSet64 = std::collections::HashSet<u64, std::hash::BuildHasherDefault<IdentityHasher>>;
 
 impl std::hash::Hasher for IdentityHasher {
     fn finish(&self) -> u64 {
@@ -167,21 +170,34 @@ impl Classifier {
 }
 
 /// Flags for a lower-cased `class id` string.
+/// All class patterns in one automaton: one scan per distinct class string.
+static ALL: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new([
+        BODY_RE.as_str(),
+        JUNK_RE.as_str(),
+        CAPTION_RE.as_str(),
+        WEAK_JUNK_RE.as_str(),
+        POSITIVE_RE.as_str(),
+    ])
+    .unwrap()
+});
+
 pub fn classify(lower: &str) -> u16 {
     // Embedded posts quoted by the story (tweets, Instagram) are part of it,
     // even inside a "social-media-embed" wrapper.
     if lower.contains("embed") || lower.contains("tweet") || lower.contains("instagram-media") {
         return 0;
     }
-    if BODY_RE.is_match(lower) {
+    let m = ALL.matches(lower);
+    if m.matched(0) {
         BODY | POSITIVE
-    } else if JUNK_RE.is_match(lower) {
+    } else if m.matched(1) {
         JUNK
-    } else if CAPTION_RE.is_match(lower) {
+    } else if m.matched(2) {
         CAPTION
-    } else if WEAK_JUNK_RE.is_match(lower) {
+    } else if m.matched(3) {
         WEAK_JUNK
-    } else if POSITIVE_RE.is_match(lower) {
+    } else if m.matched(4) {
         POSITIVE
     } else {
         0

@@ -13,30 +13,28 @@ pub fn detect(bytes: &[u8], http_charset: Option<&str>) -> &'static Encoding {
     if let Some((enc, _)) = Encoding::for_bom(bytes) {
         return enc;
     }
+    detect_without_bom(bytes, http_charset, std::str::from_utf8(bytes).is_ok())
+}
+
+/// `valid_utf8` is passed in so the page is validated once, not per check.
+fn detect_without_bom(bytes: &[u8], http_charset: Option<&str>, valid_utf8: bool) -> &'static Encoding {
     let declared = http_charset
         .and_then(|l| Encoding::for_label(l.trim().trim_matches('"').as_bytes()))
         .or_else(|| meta_charset(&bytes[..bytes.len().min(PRESCAN)]));
+    let mostly_valid = || valid_utf8 || mostly_valid_utf8(bytes);
     match declared {
         // A page served as UTF-16 without a BOM is almost always mislabelled
         // ASCII-compatible text; the HTML spec says to treat it as UTF-8.
         Some(enc) if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE => UTF_8,
         Some(enc) if enc == UTF_8 => {
-            if mostly_valid_utf8(bytes) {
-                UTF_8
-            } else {
-                WINDOWS_1252
-            }
+            if mostly_valid() { UTF_8 } else { WINDOWS_1252 }
         }
         // A legacy label on bytes that are valid, non-ASCII UTF-8
         // is the commonest mis-declaration on the web: trust the bytes.
-        Some(enc) if !looks_utf8(bytes) => enc,
+        Some(enc) if !(valid_utf8 && !bytes.is_ascii()) => enc,
         Some(_) => UTF_8,
         None => {
-            if mostly_valid_utf8(bytes) {
-                UTF_8
-            } else {
-                WINDOWS_1252
-            }
+            if mostly_valid() { UTF_8 } else { WINDOWS_1252 }
         }
     }
 }
@@ -50,21 +48,15 @@ pub fn decode_html(bytes: &[u8], http_charset: Option<&str>) -> String {
 /// As `decode_html`, borrowing when the page is already valid UTF-8 (most
 /// pages): no copy on the hot path.
 pub fn decode_cow<'a>(bytes: &'a [u8], http_charset: Option<&str>) -> std::borrow::Cow<'a, str> {
-    let enc = detect(bytes, http_charset);
-    if enc == UTF_8 {
-        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        if let Ok(s) = std::str::from_utf8(body) {
-            return std::borrow::Cow::Borrowed(s);
-        }
+    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+        return enc.decode_without_bom_handling(&bytes[bom_len..]).0;
     }
-    // `decode` sniffs and strips a BOM itself, which is what we want.
-    enc.decode(bytes).0
-}
-
-/// True when the bytes contain non-ASCII text that is valid UTF-8.
-fn looks_utf8(bytes: &[u8]) -> bool {
-    let sample = &bytes[..bytes.len().min(1 << 20)];
-    !sample.is_ascii() && utf8_errors(sample) == 0
+    let valid = std::str::from_utf8(bytes).ok();
+    let enc = detect_without_bom(bytes, http_charset, valid.is_some());
+    match valid {
+        Some(s) if enc == UTF_8 => std::borrow::Cow::Borrowed(s),
+        _ => enc.decode_without_bom_handling(bytes).0,
+    }
 }
 
 /// Valid UTF-8, tolerating a handful of broken sequences (truncated pages,

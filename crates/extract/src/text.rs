@@ -16,11 +16,26 @@ pub struct TextBuf {
     /// a paragraph seen already (a caption repeated per slide, a pull
     /// quote) is dropped.
     para_start: usize,
-    seen: std::collections::HashSet<u64>,
+    seen: crate::boilerplate::HashSet64,
 }
 
 impl TextBuf {
     pub fn push_text(&mut self, s: &str) {
+        // Fast path: runs of ASCII words go in whole.
+        if s.is_ascii() {
+            if s.starts_with(|c: char| c.is_ascii_whitespace()) {
+                self.pending_space = true;
+            }
+            for word in s.split_ascii_whitespace() {
+                if self.pending_space && !self.out.is_empty() && !self.out.ends_with('\n') {
+                    self.out.push(' ');
+                }
+                self.out.push_str(word);
+                self.pending_space = true;
+            }
+            self.pending_space = s.ends_with(|c: char| c.is_ascii_whitespace()) || (s.is_empty() && self.pending_space);
+            return;
+        }
         for c in s.chars() {
             if c.is_whitespace() || c == '\u{200b}' {
                 self.pending_space = true;
@@ -509,6 +524,15 @@ mod tests {
     fn trailing_calls_to_action_and_leading_bylines_go() {
         let t = "By Jane Roe\n\nThe story itself, which mentions a newsletter in passing.\n\nSecond paragraph.\n\nReporting by A; editing by B\n\nSign up for our newsletter!";
         assert_eq!(trim_edges(t), "The story itself, which mentions a newsletter in passing.\n\nSecond paragraph.");
+    }
+
+    #[test]
+    fn inline_boundaries_keep_or_add_spaces_like_a_browser() {
+        let mut b = TextBuf::default();
+        for part in ["foo", "bar", " baz", "qux ", "end", "\u{a0}ünï ", "x"] {
+            b.push_text(part);
+        }
+        assert_eq!(b.finish(), "foobar bazqux end ünï x");
     }
 
     #[test]
