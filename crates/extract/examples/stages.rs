@@ -25,7 +25,15 @@ fn main() {
     }
     let mut t = [0f64; 9];
     let names = [
-        "decode", "prepass", "parse", "jsonld", "metadata", "select", "text", "html", "extract()",
+        "decode",
+        "prepass",
+        "parse",
+        "jsonld",
+        "metadata",
+        "select",
+        "text",
+        "html",
+        "extract()",
     ];
     let (mut raw_len, mut kept_len) = (0usize, 0usize);
     for p in &pages {

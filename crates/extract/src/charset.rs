@@ -17,7 +17,11 @@ pub fn detect(bytes: &[u8], http_charset: Option<&str>) -> &'static Encoding {
 }
 
 /// `valid_utf8` is passed in so the page is validated once, not per check.
-fn detect_without_bom(bytes: &[u8], http_charset: Option<&str>, valid_utf8: bool) -> &'static Encoding {
+fn detect_without_bom(
+    bytes: &[u8],
+    http_charset: Option<&str>,
+    valid_utf8: bool,
+) -> &'static Encoding {
     let declared = http_charset
         .and_then(|l| Encoding::for_label(l.trim().trim_matches('"').as_bytes()))
         .or_else(|| meta_charset(&bytes[..bytes.len().min(PRESCAN)]));
@@ -27,14 +31,22 @@ fn detect_without_bom(bytes: &[u8], http_charset: Option<&str>, valid_utf8: bool
         // ASCII-compatible text; the HTML spec says to treat it as UTF-8.
         Some(enc) if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE => UTF_8,
         Some(enc) if enc == UTF_8 => {
-            if mostly_valid() { UTF_8 } else { WINDOWS_1252 }
+            if mostly_valid() {
+                UTF_8
+            } else {
+                WINDOWS_1252
+            }
         }
         // A legacy label on bytes that are valid, non-ASCII UTF-8
         // is the commonest mis-declaration on the web: trust the bytes.
         Some(enc) if !(valid_utf8 && !bytes.is_ascii()) => enc,
         Some(_) => UTF_8,
         None => {
-            if mostly_valid() { UTF_8 } else { WINDOWS_1252 }
+            if mostly_valid() {
+                UTF_8
+            } else {
+                WINDOWS_1252
+            }
         }
     }
 }

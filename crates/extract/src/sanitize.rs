@@ -156,7 +156,10 @@ fn push_attr(out: &mut String, k: &str, v: &str) {
 /// Escapes as html5ever's serialiser does, so our own rendering is
 /// byte-identical to what the allow-list would produce from it.
 pub(crate) fn escape(out: &mut String, s: &str, attr: bool) {
-    if !s.bytes().any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\r' | b'\0' | 0xC2)) {
+    if !s
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\r' | b'\0' | 0xC2))
+    {
         out.push_str(s);
         return;
     }

@@ -46,7 +46,9 @@ fn visible_len_and_commas(s: &str) -> (u32, u32) {
             // A character start; U+00A0 and friends count, which is harmless.
             len += 1;
             match (c, b.get(k + 1), b.get(k + 2)) {
-                (0xEF, Some(0xBC), Some(0x8C)) | (0xE3, Some(0x80), Some(0x81)) | (0xD8, Some(0x8C), _) => commas += 1,
+                (0xEF, Some(0xBC), Some(0x8C))
+                | (0xE3, Some(0x80), Some(0x81))
+                | (0xD8, Some(0x8C), _) => commas += 1,
                 _ => {}
             }
         }
@@ -378,7 +380,7 @@ fn first_of_several_articles(dom: &Dom, best: usize, dead: &[bool], g2: &[u32]) 
     let mut found = Vec::new();
     let mut i = best + 1;
     while i < end {
-        if !dead[i] && nodes[i].tag == Tag::Article && g2[i] >= 400 {
+        if !dead[i] && nodes[i].tag == Tag::Article && g2[i] >= 200 {
             found.push(i);
             i = nodes[i].end as usize;
         } else {

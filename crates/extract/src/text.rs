@@ -33,7 +33,8 @@ impl TextBuf {
                 self.out.push_str(word);
                 self.pending_space = true;
             }
-            self.pending_space = s.ends_with(|c: char| c.is_ascii_whitespace()) || (s.is_empty() && self.pending_space);
+            self.pending_space = s.ends_with(|c: char| c.is_ascii_whitespace())
+                || (s.is_empty() && self.pending_space);
             return;
         }
         for c in s.chars() {
@@ -65,7 +66,10 @@ impl TextBuf {
 
     pub fn line(&mut self) {
         self.pending_space = false;
-        if !self.out.is_empty() && !self.out.ends_with('\n') {
+        if self.out.ends_with('\n') {
+            // `<br><br>` is how old pages separate paragraphs.
+            self.paragraph();
+        } else if !self.out.is_empty() {
             self.out.push('\n');
         }
     }
@@ -106,7 +110,9 @@ pub fn trim_edges(text: &str) -> String {
 
 fn is_byline(p: &str) -> bool {
     let lower = p.trim().to_lowercase();
-    lower.chars().count() < 80 && !lower.ends_with('.') && (lower.starts_with("by ") || lower.starts_with("von ") || lower.starts_with("por "))
+    lower.chars().count() < 80
+        && !lower.ends_with('.')
+        && (lower.starts_with("by ") || lower.starts_with("von ") || lower.starts_with("por "))
 }
 
 fn is_trailer(p: &str) -> bool {
@@ -116,19 +122,76 @@ fn is_trailer(p: &str) -> bool {
     }
     let lower = p.to_lowercase();
     const STARTS: &[&str] = &[
-        "reporting by", "(reporting by", "additional reporting", "editing by", "(editing by", "writing by",
-        "compiled by", "source:", "sources:", "copyright", "©", "(c) ", "citation:", "this document is subject to copyright",
-        "follow ", "sign up", "subscribe", "get the latest", "like this story", "have a tip", "email ", "e-mail ",
-        "read more", "more great", "related:", "see also", "tell us what you think", "post comment", "if you enjoyed this",
-        "listen to", "click here", "download the", "want more", "don't miss", "also read", "also see", "more:",
-        "recommended", "share this", "share on", "leia mais", "leia também", "veja também", "lesen sie auch",
-        "mehr zum thema", "lire aussi", "à lire aussi", "leer más", "lee también", "читайте также",
+        "reporting by",
+        "(reporting by",
+        "additional reporting",
+        "editing by",
+        "(editing by",
+        "writing by",
+        "compiled by",
+        "source:",
+        "sources:",
+        "copyright",
+        "©",
+        "(c) ",
+        "citation:",
+        "this document is subject to copyright",
+        "follow ",
+        "sign up",
+        "subscribe",
+        "get the latest",
+        "like this story",
+        "have a tip",
+        "email ",
+        "e-mail ",
+        "read more",
+        "more great",
+        "related:",
+        "see also",
+        "tell us what you think",
+        "post comment",
+        "if you enjoyed this",
+        "listen to",
+        "click here",
+        "download the",
+        "want more",
+        "don't miss",
+        "also read",
+        "also see",
+        "more:",
+        "recommended",
+        "share this",
+        "share on",
+        "leia mais",
+        "leia também",
+        "veja também",
+        "lesen sie auch",
+        "mehr zum thema",
+        "lire aussi",
+        "à lire aussi",
+        "leer más",
+        "lee también",
+        "читайте также",
     ];
     const CONTAINS: &[&str] = &[
-        "newsletter", "all rights reserved", "contributed to this report", "contributed reporting",
-        "contributed to this story", "follow us on", "follow him on", "follow her on", "follow them on",
-        "on twitter @", "sign up for", "subscribe to", "your inbox", "todos os direitos reservados",
-        "alle rechte vorbehalten", "tous droits réservés", "todos los derechos reservados", "все права защищены",
+        "newsletter",
+        "all rights reserved",
+        "contributed to this report",
+        "contributed reporting",
+        "contributed to this story",
+        "follow us on",
+        "follow him on",
+        "follow her on",
+        "follow them on",
+        "on twitter @",
+        "sign up for",
+        "subscribe to",
+        "your inbox",
+        "todos os direitos reservados",
+        "alle rechte vorbehalten",
+        "tous droits réservés",
+        "todos los derechos reservados",
+        "все права защищены",
     ];
     STARTS.iter().any(|s| lower.starts_with(s)) || CONTAINS.iter().any(|s| lower.contains(s))
 }
@@ -523,7 +586,10 @@ mod tests {
     #[test]
     fn trailing_calls_to_action_and_leading_bylines_go() {
         let t = "By Jane Roe\n\nThe story itself, which mentions a newsletter in passing.\n\nSecond paragraph.\n\nReporting by A; editing by B\n\nSign up for our newsletter!";
-        assert_eq!(trim_edges(t), "The story itself, which mentions a newsletter in passing.\n\nSecond paragraph.");
+        assert_eq!(
+            trim_edges(t),
+            "The story itself, which mentions a newsletter in passing.\n\nSecond paragraph."
+        );
     }
 
     #[test]
