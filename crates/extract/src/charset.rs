@@ -39,7 +39,7 @@ fn detect_without_bom(
         }
         // A legacy label on bytes that are valid, non-ASCII UTF-8
         // is the commonest mis-declaration on the web: trust the bytes.
-        Some(enc) if !(valid_utf8 && !bytes.is_ascii()) => enc,
+        Some(enc) if !valid_utf8 || bytes.is_ascii() => enc,
         Some(_) => UTF_8,
         None => {
             if mostly_valid() {
