@@ -78,7 +78,9 @@ pub fn feed_links(html: &str, base: &Url) -> Vec<FeedLink> {
                 | "text/xml"
                 | "application/x.atom+xml"
         );
-        if !is_feed_type && !(ty.is_empty() && rel.contains("feed")) {
+        // `rel="feed"` may come without a type.
+        let typeless_feed = ty.is_empty() && rel.contains("feed");
+        if !(is_feed_type || typeless_feed) {
             continue;
         }
         let Some(url) = v.attr("href").and_then(|h| base.join(h.trim()).ok()) else {

@@ -313,7 +313,9 @@ async fn ingest_item(
     };
 
     if let Some(page) = page {
-        // Extraction is CPU work; it runs off the async threads.
+        // Extraction is CPU work: it runs off the async threads, a core's worth at a time,
+        // so that a burst of pages queues instead of piling up parsed DOMs in memory.
+        let _slot = EXTRACT_SLOTS.acquire().await;
         let (body, url, charset) = (page.body, page.url.clone(), page.charset.clone());
         let Ok((ex, canonical_link)) = tokio::task::spawn_blocking(move || {
             (
@@ -382,6 +384,10 @@ async fn ingest_item(
     }
     out
 }
+
+static EXTRACT_SLOTS: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+});
 
 static CANONICAL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)<link\b[^>]*\brel\s*=\s*["']?canonical\b[^>]*>"#).unwrap());

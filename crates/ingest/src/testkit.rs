@@ -12,6 +12,7 @@
 //! ```
 
 use axum::body::Body;
+pub use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
@@ -42,14 +43,15 @@ pub enum Fault {
 pub struct Resource {
     pub status: u16,
     pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+    /// Shared, so that thousands of routes can serve one page without copies.
+    pub body: Bytes,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
     pub fault: Option<Fault>,
 }
 
 impl Resource {
-    pub fn ok(content_type: &str, body: impl Into<Vec<u8>>) -> Self {
+    pub fn ok(content_type: &str, body: impl Into<Bytes>) -> Self {
         Self {
             status: 200,
             headers: vec![("content-type".into(), content_type.into())],
@@ -64,7 +66,7 @@ impl Resource {
         Self {
             status,
             headers: vec![],
-            body: format!("status {status}").into_bytes(),
+            body: Bytes::from(format!("status {status}")),
             etag: None,
             last_modified: None,
             fault: None,
@@ -474,7 +476,10 @@ fn respond(r: Resource, seen: &Seen) -> Response {
         None => Body::from(r.body),
         Some(Fault::Slow { chunks, delay }) => {
             let size = r.body.len().div_ceil(chunks.max(1)).max(1);
-            let parts: Vec<Vec<u8>> = r.body.chunks(size).map(<[u8]>::to_vec).collect();
+            let parts: Vec<Bytes> = (0..r.body.len())
+                .step_by(size)
+                .map(|i| r.body.slice(i..(i + size).min(r.body.len())))
+                .collect();
             Body::from_stream(futures::stream::unfold(
                 parts.into_iter(),
                 move |mut it| async move {
@@ -485,7 +490,7 @@ fn respond(r: Resource, seen: &Seen) -> Response {
             ))
         }
         Some(Fault::Stall) => {
-            let head = r.body[..r.body.len() / 3].to_vec();
+            let head = r.body.slice(..r.body.len() / 3);
             Body::from_stream(futures::stream::unfold(0u8, move |state| {
                 let head = head.clone();
                 async move {
@@ -505,7 +510,7 @@ fn respond(r: Resource, seen: &Seen) -> Response {
             Body::from(gz[..gz.len() / 2].to_vec())
         }
         Some(Fault::Huge { bytes }) => {
-            let chunk = vec![b' '; 64 * 1024];
+            let chunk = Bytes::from(vec![b' '; 64 * 1024]);
             let n = bytes.div_ceil(chunk.len());
             Body::from_stream(futures::stream::iter(
                 (0..n).map(move |_| Ok::<_, std::io::Error>(chunk.clone())),
