@@ -104,6 +104,7 @@ pub fn select(dom: &Dom, anchor: Option<&Anchor>) -> Option<Selection> {
     let mut own_text = vec![0u32; n];
     let mut own_link = vec![0u32; n];
     let mut own_commas = vec![0u32; n];
+    let mut tlen = vec![0u32; n];
     for i in 1..n {
         if nodes[i].tag != Tag::Text || hard_dead[i] {
             continue;
@@ -113,6 +114,7 @@ pub fn select(dom: &Dom, anchor: Option<&Anchor>) -> Option<Selection> {
         if len == 0 {
             continue;
         }
+        tlen[i] = len;
         let o = owner[i] as usize;
         own_text[o] += len;
         if in_link[i] {
@@ -159,9 +161,29 @@ pub fn select(dom: &Dom, anchor: Option<&Anchor>) -> Option<Selection> {
             l[p as usize] += li;
         }
     }
-    // Linked headings, and how many children of each element lead with one:
-    // the shape of a list of teasers.
+    // Items that open with a linked title (a linked heading, or a leading
+    // link of some length in an item cut off with an ellipsis), and how many
+    // children of each element are such items: the shape of a teaser list.
+    let mut next_text = vec![NONE; n + 1];
+    for j in (0..n).rev() {
+        next_text[j] = if tlen[j] > 0 {
+            j as u32
+        } else {
+            next_text[j + 1]
+        };
+    }
+    let mut last_text = vec![NONE; n];
+    for j in 0..n {
+        last_text[j] = if tlen[j] > 0 {
+            j as u32
+        } else if j > 0 {
+            last_text[j - 1]
+        } else {
+            NONE
+        };
+    }
     let mut linked_heading = vec![false; n];
+    let mut titled = vec![false; n];
     let mut lh_children = vec![0u16; n];
     for i in (1..n).rev() {
         if nodes[i].tag.is_heading() && t[i] > 0 && l[i] * 2 >= t[i] {
@@ -170,6 +192,23 @@ pub fn select(dom: &Dom, anchor: Option<&Anchor>) -> Option<Selection> {
         let p = nodes[i].parent as usize;
         if linked_heading[i] {
             linked_heading[p] = true;
+        }
+        let end = nodes[i].end;
+        let first = next_text[i + 1];
+        let leads_with_link = nodes[i].tag != Tag::Text
+            && first != NONE
+            && first < end
+            && in_link[first as usize]
+            && tlen[first as usize] >= 15;
+        let cut_off = leads_with_link && {
+            let last = last_text[end as usize - 1];
+            last != NONE && last as usize > i && {
+                let s = dom.text_of(last as usize).trim_end();
+                s.ends_with("...") || s.ends_with('…') || s.ends_with("[…]")
+            }
+        };
+        titled[i] = linked_heading[i] || cut_off;
+        if titled[i] {
             lh_children[p] = lh_children[p].saturating_add(1);
         }
     }
@@ -200,10 +239,7 @@ pub fn select(dom: &Dom, anchor: Option<&Anchor>) -> Option<Selection> {
             || weak
             || caption
             || link_list
-            || (!protected
-                && linked_heading[i]
-                && lh_children[p] >= 2
-                && is_teaser(dom, i, &t, &l, &g))
+            || (!protected && lh_children[p] >= 2 && titled[i] && is_teaser(dom, i, &t, &l, &g))
         {
             dead[i] = true;
         }
