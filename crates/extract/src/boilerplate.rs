@@ -91,7 +91,7 @@ fn fnv(mut h: u64, s: &str) -> u64 {
 }
 
 impl Classifier {
-    pub fn flags(&mut self, tag: Tag, attrs: &[Attr]) -> u16 {
+    pub fn flags(&mut self, tag: Tag, attrs: &[Attr], values: &str) -> u16 {
         let mut f = match tag {
             Tag::Nav
             | Tag::Aside
@@ -124,13 +124,14 @@ impl Classifier {
         let mut class: &str = "";
         let mut id: &str = "";
         for a in attrs {
-            let (name, value) = (a.name, a.value.as_str());
+            let (name, value) = (a.name, &values[a.value.0 as usize..a.value.1 as usize]);
             match name {
                 "class" => class = value,
                 "id" => id = value,
                 "hidden" => f |= HIDDEN,
                 "aria-hidden" if value.eq_ignore_ascii_case("true") => f |= HIDDEN,
-                "style" => {
+                // Most styles hide nothing; only normalise those that might.
+                "style" if value.contains("none") || value.contains("hidden") || value.contains("NONE") => {
                     let v = value.to_ascii_lowercase();
                     let v: String = v.chars().filter(|c| !c.is_whitespace()).collect();
                     if v.contains("display:none") || v.contains("visibility:hidden") {

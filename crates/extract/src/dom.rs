@@ -269,13 +269,16 @@ pub struct Node {
 /// An attribute the heuristics or the renderers read; others are not kept.
 pub struct Attr {
     pub name: &'static str,
-    pub value: String,
+    /// Byte range of the (entity-decoded) value in `Dom::attr_text`: one
+    /// buffer for all values instead of an allocation each.
+    pub value: (u32, u32),
 }
 
 pub struct Dom {
     pub nodes: Vec<Node>,
     pub text: String,
     pub attrs: Vec<Attr>,
+    pub attr_text: String,
 }
 
 impl Dom {
@@ -295,7 +298,7 @@ impl Dom {
         self.attrs[a as usize..b as usize]
             .iter()
             .find(|x| x.name == name)
-            .map(|x| x.value.as_str())
+            .map(|x| &self.attr_text[x.value.0 as usize..x.value.1 as usize])
     }
 
     /// Indices of elements with this tag, in document order.

@@ -129,6 +129,7 @@ struct Builder<'a> {
     names: Vec<u32>,
     text: String,
     attrs: Vec<Attr>,
+    attr_text: String,
     stack: Vec<u32>,
     classifier: Classifier,
     last_text: u32,
@@ -154,6 +155,7 @@ pub fn build(src: &str) -> Dom {
         names: Vec::with_capacity(src.len() / 40 + 4),
         text: String::with_capacity(src.len() / 3),
         attrs: Vec::with_capacity(src.len() / 60),
+        attr_text: String::with_capacity(src.len() / 8),
         stack: vec![0],
         classifier: Classifier::default(),
         last_text: NONE,
@@ -177,6 +179,7 @@ pub fn build(src: &str) -> Dom {
         nodes: b.nodes,
         text: b.text,
         attrs: b.attrs,
+        attr_text: b.attr_text,
     }
 }
 
@@ -389,7 +392,7 @@ impl Builder<'_> {
         let idx = self.nodes.len() as u32;
         let parent = self.top() as u32;
         let attrs = &self.attrs[attr_start..];
-        let flags = self.classifier.flags(tag, attrs);
+        let flags = self.classifier.flags(tag, attrs, &self.attr_text);
         self.nodes.push(Node {
             parent,
             end: idx + 1,
@@ -525,17 +528,16 @@ impl Builder<'_> {
             }
             if let Some(keep) = kept_name(name) {
                 let raw = &self.src[value.0..value.1];
-                let v = if raw.contains('&') {
-                    let mut s = String::with_capacity(raw.len());
-                    decode_entities(raw, &mut s);
-                    s
+                let start = self.attr_text.len() as u32;
+                if raw.contains('&') {
+                    decode_entities(raw, &mut self.attr_text);
                 } else {
-                    raw.to_string()
-                };
+                    self.attr_text.push_str(raw);
+                }
                 // Duplicates are kept; lookups take the first, as browsers do.
                 self.attrs.push(Attr {
                     name: keep,
-                    value: v,
+                    value: (start, self.attr_text.len() as u32),
                 });
             }
         }
