@@ -1,0 +1,330 @@
+//! Settings: built-in defaults, then a TOML file, then `NEWSROOM_*`
+//! environment variables, then command-line flags. A section and key in the
+//! file map to `NEWSROOM_SECTION__KEY` (for example `site.time_zone` is
+//! `NEWSROOM_SITE__TIME_ZONE`); `NEWSROOM_DATABASE_URL` is accepted too.
+//! Every error names the key it is about.
+
+use anyhow::{Context, Result, anyhow};
+use newsroom_core::Locale;
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub site: SiteSection,
+    pub server: ServerSection,
+    pub database: DatabaseSection,
+    pub fetch: FetchSection,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SiteSection {
+    pub name: String,
+    /// IANA time zone, e.g. `Europe/Kyiv`.
+    pub time_zone: String,
+    pub locale: Locale,
+    pub base_url: String,
+    pub page_size: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSection {
+    pub listen: String,
+    pub page_cache_ttl_secs: u64,
+    pub flush_interval_secs: u64,
+    pub trust_forwarded_for: bool,
+    /// Where `--demo` keeps its database when no `--database` is given.
+    pub data_dir: String,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseSection {
+    pub url: String,
+    pub max_connections: u32,
+    pub acquire_timeout_secs: u64,
+}
+
+/// Never print the database password.
+impl std::fmt::Debug for DatabaseSection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseSection")
+            .field("url", &newsroom_store::redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .field("acquire_timeout_secs", &self.acquire_timeout_secs)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FetchSection {
+    /// Lets the fetcher reach loopback and private addresses. Only for tests
+    /// and closed networks: it turns the SSRF guard off.
+    pub allow_private_networks: bool,
+    pub user_agent: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            site: SiteSection::default(),
+            server: ServerSection::default(),
+            database: DatabaseSection::default(),
+            fetch: FetchSection::default(),
+        }
+    }
+}
+
+impl Default for SiteSection {
+    fn default() -> Self {
+        Self {
+            name: "newsroom".into(),
+            time_zone: "UTC".into(),
+            locale: Locale::En,
+            base_url: "http://127.0.0.1:8080".into(),
+            page_size: 20,
+        }
+    }
+}
+
+impl Default for ServerSection {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            page_cache_ttl_secs: 5,
+            flush_interval_secs: 2,
+            trust_forwarded_for: false,
+            data_dir: "data".into(),
+        }
+    }
+}
+
+impl Default for DatabaseSection {
+    fn default() -> Self {
+        Self {
+            url: String::new(),
+            max_connections: 8,
+            acquire_timeout_secs: 5,
+        }
+    }
+}
+
+impl Default for FetchSection {
+    fn default() -> Self {
+        Self {
+            allow_private_networks: false,
+            user_agent: None,
+        }
+    }
+}
+
+impl Config {
+    /// Loads defaults, the file (if any) and the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config> {
+        Self::load_from(file, std::env::vars())
+    }
+
+    pub fn load_from(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config> {
+        let mut table = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read config file {}", path.display()))?;
+                text.parse::<toml::Table>()
+                    .map_err(|e| anyhow!("config file {}: {e}", path.display()))?
+            }
+            None => toml::Table::new(),
+        };
+        let mut from_env = Vec::new();
+        for (key, value) in env {
+            let Some(rest) = key.strip_prefix("NEWSROOM_") else {
+                continue;
+            };
+            let path: Vec<String> = if rest == "DATABASE_URL" {
+                vec!["database".into(), "url".into()]
+            } else if rest.contains("__") {
+                rest.split("__").map(|s| s.to_ascii_lowercase()).collect()
+            } else {
+                // Other single-underscore names (NEWSROOM_LOG, test knobs) are not settings.
+                continue;
+            };
+            set_path(&mut table, &path, env_value(&value));
+            from_env.push(key);
+        }
+        let de = toml::Value::Table(table);
+        let cfg: Config = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let env_hint = format!("NEWSROOM_{}", path.replace('.', "__").to_ascii_uppercase());
+            let origin = if from_env.contains(&env_hint) {
+                format!(" (from {env_hint})")
+            } else {
+                String::new()
+            };
+            anyhow!("invalid setting `{path}`{origin}: {}", e.inner())
+        })?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn validate(&self) -> Result<()> {
+        jiff::tz::TimeZone::get(&self.site.time_zone).map_err(|e| {
+            anyhow!(
+                "invalid setting `site.time_zone`: {:?} is not an IANA time zone ({e})",
+                self.site.time_zone
+            )
+        })?;
+        if !(1..=200).contains(&self.site.page_size) {
+            return Err(anyhow!(
+                "invalid setting `site.page_size`: {} is not between 1 and 200",
+                self.site.page_size
+            ));
+        }
+        if self.server.listen.parse::<std::net::SocketAddr>().is_err() {
+            return Err(anyhow!(
+                "invalid setting `server.listen`: {:?} is not an address like 127.0.0.1:8080",
+                self.server.listen
+            ));
+        }
+        if self.server.flush_interval_secs == 0 {
+            return Err(anyhow!(
+                "invalid setting `server.flush_interval_secs`: must be at least 1"
+            ));
+        }
+        if self.database.max_connections == 0 {
+            return Err(anyhow!(
+                "invalid setting `database.max_connections`: must be at least 1"
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn pool(&self) -> newsroom_store::PoolConfig {
+        newsroom_store::PoolConfig {
+            max_connections: self.database.max_connections,
+            acquire_timeout: std::time::Duration::from_secs(
+                self.database.acquire_timeout_secs.max(1),
+            ),
+        }
+    }
+
+    pub fn site(&self) -> newsroom_web::SiteConfig {
+        newsroom_web::SiteConfig {
+            name: self.site.name.clone(),
+            time_zone: self.site.time_zone.clone(),
+            locale: self.site.locale,
+            base_url: self.site.base_url.clone(),
+            page_cache_ttl: std::time::Duration::from_secs(self.server.page_cache_ttl_secs),
+            flush_interval: std::time::Duration::from_secs(self.server.flush_interval_secs),
+            trust_forwarded_for: self.server.trust_forwarded_for,
+            page_size: self.site.page_size,
+            ..Default::default()
+        }
+    }
+}
+
+/// Environment values are typed the way TOML would read them, so
+/// `NEWSROOM_FETCH__ALLOW_PRIVATE_NETWORKS=true` is a boolean; anything else is a string.
+fn env_value(v: &str) -> toml::Value {
+    match v {
+        "true" => toml::Value::Boolean(true),
+        "false" => toml::Value::Boolean(false),
+        _ => match v.parse::<i64>() {
+            Ok(n) => toml::Value::Integer(n),
+            Err(_) => toml::Value::String(v.to_string()),
+        },
+    }
+}
+
+fn set_path(table: &mut toml::Table, path: &[String], value: toml::Value) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut t = table;
+    for p in parents {
+        let entry = t
+            .entry(p.clone())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        if !entry.is_table() {
+            *entry = toml::Value::Table(toml::Table::new());
+        }
+        let toml::Value::Table(next) = entry else {
+            return;
+        };
+        t = next;
+    }
+    t.insert(last.clone(), value);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(file: &str, env: &[(&str, &str)]) -> Result<Config> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("newsroom.toml");
+        std::fs::write(&p, file).unwrap();
+        Config::load_from(
+            Some(&p),
+            env.iter().map(|(k, v)| (k.to_string(), v.to_string())),
+        )
+    }
+
+    #[test]
+    fn file_then_env() {
+        let c = load(
+            "[site]\nname = \"Daily\"\ntime_zone = \"Europe/Kyiv\"\nlocale = \"uk\"\n",
+            &[
+                ("NEWSROOM_SITE__NAME", "Evening"),
+                ("NEWSROOM_DATABASE_URL", "sqlite:///tmp/x.db"),
+                ("NEWSROOM_FETCH__ALLOW_PRIVATE_NETWORKS", "true"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.site.name, "Evening");
+        assert_eq!(c.site.time_zone, "Europe/Kyiv");
+        assert_eq!(c.site.locale, Locale::Uk);
+        assert_eq!(c.database.url, "sqlite:///tmp/x.db");
+        assert!(c.fetch.allow_private_networks);
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        let e = load("[site]\ntime_zone = \"Mars/Olympus\"\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("site.time_zone"), "{e}");
+        let e = load("[site]\nlocale = \"xx\"\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("site.locale"), "{e}");
+        let e = load("[server]\nflush_interval_secs = \"soon\"\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("server.flush_interval_secs"), "{e}");
+        let e = load("[site]\nnmae = \"x\"\n", &[]).unwrap_err().to_string();
+        assert!(e.contains("nmae"), "{e}");
+        let e = load("[site\nname = 1", &[]).unwrap_err().to_string();
+        assert!(e.contains("config file"), "{e}");
+        let e = load("", &[("NEWSROOM_SERVER__PAGE_CACHE_TTL_SECS", "-")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("server.page_cache_ttl_secs")
+                && e.contains("NEWSROOM_SERVER__PAGE_CACHE_TTL_SECS"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn debug_redacts_password() {
+        let c = load("[database]\nurl = \"postgres://u:hunter2@db/site\"\n", &[]).unwrap();
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("hunter2"), "{dbg}");
+    }
+}

@@ -1,0 +1,39 @@
+//! What the web layer needs to know about the site. The binary fills it from
+//! the config file and environment.
+
+use newsroom_core::Locale;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct SiteConfig {
+    pub name: String,
+    /// IANA time zone for every time shown.
+    pub time_zone: String,
+    pub locale: Locale,
+    /// Public base URL, for canonical links and feeds (e.g. `https://news.example`).
+    pub base_url: String,
+    /// How long a rendered page is reused. Counts stay live regardless.
+    pub page_cache_ttl: Duration,
+    /// How often buffered views are written to the store.
+    pub flush_interval: Duration,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+    pub page_size: i64,
+    pub latest_size: i64,
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        Self {
+            name: "newsroom".into(),
+            time_zone: "UTC".into(),
+            locale: Locale::En,
+            base_url: "http://127.0.0.1:8080".into(),
+            page_cache_ttl: Duration::from_secs(5),
+            flush_interval: Duration::from_secs(2),
+            trust_forwarded_for: false,
+            page_size: 20,
+            latest_size: 12,
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! `/news/{id}-{slug}`: one article, as in the seed page. Another slug for the
+//! same id redirects to the canonical one; an unknown id is a 404.
+
+use crate::error::{AppError, AppResult, Failure};
+use crate::pages::{encode_path, page_response};
+use crate::render::{CachedPage, Compiled, count_hole, strip_controls};
+use crate::state::{Chrome, ImageView, Shared, now};
+use crate::views::bots::is_bot;
+use crate::visitor_of;
+use askama::Template;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use newsroom_core::{ArticleId, ArticleStatus, slug::slugify, time::rfc3339};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+#[derive(Template)]
+#[template(path = "article.html")]
+struct ArticlePage {
+    c: Chrome,
+    a: ArticleView,
+    canonical: String,
+    story_id: i64,
+    story_size: i64,
+    story_sources: String,
+}
+
+struct ArticleView {
+    id: i64,
+    title: String,
+    summary: String,
+    image: Option<ImageView>,
+    video: bool,
+    video_url: Option<String>,
+    views: String,
+    published_iso: String,
+    published_long: String,
+    author: Option<String>,
+    language: Option<String>,
+    body_html: String,
+    original_url: String,
+    source_name: String,
+}
+
+/// Splits `123-some-slug` into the id and the slug.
+fn parse_id_slug(s: &str) -> Option<(ArticleId, &str)> {
+    let (id, slug) = match s.split_once('-') {
+        Some((id, slug)) => (id, slug),
+        None => (s, ""),
+    };
+    if id.is_empty() || id.len() > 18 || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((ArticleId(id.parse().ok()?), slug))
+}
+
+pub async fn article(
+    State(state): State<Shared>,
+    Path(id_slug): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let Some((id, slug)) = parse_id_slug(&id_slug) else {
+        return Failure(state, AppError::NotFound).into_response();
+    };
+    let page = match cached(&state, id).await {
+        Ok(p) => p,
+        Err(e) => return Failure(state, e).into_response(),
+    };
+    let canonical = page.canonical_path.as_deref().unwrap_or("/");
+    if canonical.rsplit_once('/').map(|(_, last)| last) != Some(id_slug.as_str()) {
+        let _ = slug;
+        let mut resp = StatusCode::MOVED_PERMANENTLY.into_response();
+        if let Ok(v) = HeaderValue::from_str(&encode_path(canonical)) {
+            resp.headers_mut().insert(header::LOCATION, v);
+        }
+        return resp;
+    }
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !is_bot(ua) {
+        let ip = visitor_of(&state, &headers, peer);
+        state.counter.record(id, &ip, ua, now());
+    }
+    page_response(&state, &page)
+}
+
+async fn cached(state: &Shared, id: ArticleId) -> AppResult<Arc<CachedPage>> {
+    let key = format!("article:{id}");
+    if let Some(p) = state.cache.get(&key) {
+        return Ok(p);
+    }
+    let Some(a) = state.store.get_article(id).await? else {
+        return Err(AppError::NotFound);
+    };
+    if a.status != ArticleStatus::Published {
+        return Err(AppError::NotFound);
+    }
+    let now = now();
+    state.counter.observe([(a.id, a.views)]);
+    let c = state.chrome(now, "", false).await?;
+    let source_name = state
+        .store
+        .get_source(a.source_id)
+        .await?
+        .map(|s| s.name)
+        .unwrap_or_default();
+    let title = strip_controls(&a.title);
+    let path = format!("/news/{}-{}", a.id, slugify(&title));
+    let view = ArticleView {
+        id: a.id.0,
+        summary: strip_controls(&a.summary),
+        image: a.image.as_ref().map(|i| ImageView {
+            url: i.url.clone(),
+            alt: if i.alt.trim().is_empty() {
+                title.clone()
+            } else {
+                strip_controls(&i.alt)
+            },
+            width: i.width,
+            height: i.height,
+        }),
+        title,
+        video: a.video.is_some(),
+        video_url: a.video.as_ref().map(|v| v.url.clone()),
+        views: count_hole(a.id),
+        published_iso: rfc3339(a.published_at),
+        published_long: state.clock.long_datetime(a.published_at),
+        author: a.author.as_deref().map(strip_controls),
+        language: a.language.clone(),
+        body_html: strip_controls(&a.body_html),
+        original_url: a.original_url.clone(),
+        source_name,
+    };
+    let html = ArticlePage {
+        c,
+        a: view,
+        canonical: format!(
+            "{}{}",
+            state.cfg.base_url.trim_end_matches('/'),
+            encode_path(&path)
+        ),
+        story_id: 0,
+        story_size: 0,
+        story_sources: String::new(),
+    }
+    .render()?;
+    Ok(state.cache.put(key, Compiled::new(&html), Some(path), 200))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_id_slug;
+    use newsroom_core::ArticleId;
+
+    #[test]
+    fn id_slug() {
+        assert_eq!(
+            parse_id_slug("12-ukraine-war"),
+            Some((ArticleId(12), "ukraine-war"))
+        );
+        assert_eq!(parse_id_slug("12"), Some((ArticleId(12), "")));
+        assert_eq!(parse_id_slug("x-12"), None);
+        assert_eq!(parse_id_slug("-12"), None);
+        assert_eq!(parse_id_slug("99999999999999999999999-x"), None);
+    }
+}

@@ -1,0 +1,85 @@
+//! `/`: the lead story, most read in the last 24 hours, and each section's latest.
+
+use crate::error::{AppResult, Failure};
+use crate::pages::page_response;
+use crate::render::{CachedPage, Compiled};
+use crate::state::{Chrome, Item, Shared, now};
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use newsroom_store::ListQuery;
+use std::sync::Arc;
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    c: Chrome,
+    lead: Option<Item>,
+    most_read: Vec<Item>,
+    section_blocks: Vec<SectionBlock>,
+}
+
+struct SectionBlock {
+    slug: String,
+    name: String,
+    items: Vec<Item>,
+}
+
+pub async fn home(State(state): State<Shared>) -> Response {
+    match cached(&state).await {
+        Ok(page) => page_response(&state, &page),
+        Err(e) => Failure(state, e).into_response(),
+    }
+}
+
+async fn cached(state: &Shared) -> AppResult<Arc<CachedPage>> {
+    if let Some(p) = state.cache.get("home") {
+        return Ok(p);
+    }
+    let now = now();
+    let c = state.chrome(now, "", true).await?;
+    let most = state.store.most_read(now - 24 * 3600, 10).await?;
+    let most_read = state.items(&most, now);
+    let lead_card = state
+        .store
+        .list_articles(&ListQuery {
+            limit: 1,
+            ..Default::default()
+        })
+        .await?;
+    let lead = lead_card.first().map(|card| {
+        let mut it = state.item(card, now);
+        if let Some(img) = &mut it.image {
+            img.alt = it.title.clone();
+        }
+        it
+    });
+    let mut section_blocks = Vec::new();
+    for s in state.store.list_sections().await? {
+        let cards = state
+            .store
+            .list_articles(&ListQuery {
+                section: Some(s.id),
+                limit: 5,
+                ..Default::default()
+            })
+            .await?;
+        if !cards.is_empty() {
+            section_blocks.push(SectionBlock {
+                items: state.items(&cards, now),
+                slug: s.slug,
+                name: s.name,
+            });
+        }
+    }
+    let html = HomePage {
+        c,
+        lead,
+        most_read,
+        section_blocks,
+    }
+    .render()?;
+    Ok(state
+        .cache
+        .put("home".into(), Compiled::new(&html), None, 200))
+}

@@ -1,0 +1,46 @@
+//! One module per page or endpoint.
+
+pub mod api;
+pub mod article;
+pub mod assets;
+pub mod errors;
+pub mod health;
+pub mod home;
+pub mod section;
+
+use crate::render::CachedPage;
+use crate::state::AppState;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// A cached page with live counts, as an HTTP response.
+pub fn page_response(state: &AppState, page: &CachedPage) -> Response {
+    let totals = state.counter.totals(page.page.ids());
+    let body = page.page.emit(&totals);
+    let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK);
+    let mut resp = (status, body).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    // A shared cache may keep the HTML briefly: counting also arrives by beacon.
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=5"),
+    );
+    resp
+}
+
+/// Percent-encodes what a Location header cannot carry (non-ASCII slugs).
+pub fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

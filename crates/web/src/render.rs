@@ -1,0 +1,223 @@
+//! Rendered pages, kept with holes where view counts go.
+//!
+//! A page is rendered from the database at most once per cache period. What
+//! changes with every view, the counts, is spliced in per response from the
+//! in-memory counter. So a request for a cached page does no database work and
+//! no template work, and still shows live counts.
+
+use newsroom_core::ArticleId;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+/// Marks a count hole in rendered HTML: START, decimal article id, END.
+/// These control characters cannot come from templates, and text from
+/// articles has them stripped (`strip_controls`).
+const START: char = '\u{1e}';
+const END: char = '\u{1f}';
+
+/// The text a template writes where a live count of `id` goes.
+pub fn count_hole(id: ArticleId) -> String {
+    format!("{START}{}{END}", id.0)
+}
+
+/// Removes the hole markers (and other C0 controls but tab and newline) from untrusted text.
+pub fn strip_controls(s: &str) -> String {
+    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        s.chars()
+            .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+            .collect()
+    } else {
+        s.to_string()
+    }
+}
+
+#[derive(Debug)]
+enum Part {
+    Html(Box<str>),
+    Count(ArticleId),
+}
+
+/// A rendered page with its count holes.
+#[derive(Debug)]
+pub struct Compiled {
+    parts: Vec<Part>,
+    ids: Vec<ArticleId>,
+    len_hint: usize,
+}
+
+impl Compiled {
+    pub fn new(html: &str) -> Self {
+        let mut parts = Vec::new();
+        let mut ids = Vec::new();
+        let mut rest = html;
+        while let Some(start) = rest.find(START) {
+            let after = &rest[start + START.len_utf8()..];
+            let Some(end) = after.find(END) else { break };
+            let Ok(id) = after[..end].parse::<i64>() else {
+                break;
+            };
+            parts.push(Part::Html(rest[..start].into()));
+            parts.push(Part::Count(ArticleId(id)));
+            if !ids.contains(&ArticleId(id)) {
+                ids.push(ArticleId(id));
+            }
+            rest = &after[end + END.len_utf8()..];
+        }
+        parts.push(Part::Html(rest.into()));
+        Self {
+            parts,
+            ids,
+            len_hint: html.len() + 16,
+        }
+    }
+
+    /// Articles whose counts this page shows.
+    pub fn ids(&self) -> &[ArticleId] {
+        &self.ids
+    }
+
+    /// The page with counts filled in; `totals[i]` belongs to `ids()[i]`.
+    pub fn emit(&self, totals: &[i64]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.len_hint);
+        let mut buf = itoa_buf();
+        for p in &self.parts {
+            match p {
+                Part::Html(s) => out.extend_from_slice(s.as_bytes()),
+                Part::Count(id) => {
+                    let i = self.ids.iter().position(|x| x == id).unwrap_or(0);
+                    let n = totals.get(i).copied().unwrap_or(0);
+                    out.extend_from_slice(format_int(&mut buf, n));
+                }
+            }
+        }
+        out
+    }
+}
+
+fn itoa_buf() -> [u8; 20] {
+    [0; 20]
+}
+
+fn format_int(buf: &mut [u8; 20], n: i64) -> &[u8] {
+    let mut v = n.unsigned_abs();
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    &buf[i..]
+}
+
+/// A cached page and what a request needs to know about it.
+#[derive(Debug)]
+pub struct CachedPage {
+    pub page: Compiled,
+    /// For article pages: the canonical path, to redirect other slugs to it.
+    pub canonical_path: Option<String>,
+    pub status: u16,
+    made: Instant,
+}
+
+/// Rendered pages by key, each kept for `ttl`. Time labels ("Yesterday") and
+/// lists change at most that late.
+pub struct PageCache {
+    ttl: Duration,
+    max_entries: usize,
+    map: RwLock<HashMap<String, Arc<CachedPage>>>,
+}
+
+impl PageCache {
+    pub fn new(ttl: Duration, max_entries: usize) -> Self {
+        Self {
+            ttl,
+            max_entries,
+            map: RwLock::new(HashMap::new()),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
+        if self.ttl.is_zero() {
+            return None;
+        }
+        let map = self.map.read().unwrap_or_else(|p| p.into_inner());
+        map.get(key)
+            .filter(|p| p.made.elapsed() < self.ttl)
+            .cloned()
+    }
+
+    pub fn put(
+        &self,
+        key: String,
+        page: Compiled,
+        canonical_path: Option<String>,
+        status: u16,
+    ) -> Arc<CachedPage> {
+        let entry = Arc::new(CachedPage {
+            page,
+            canonical_path,
+            status,
+            made: Instant::now(),
+        });
+        if self.ttl.is_zero() {
+            return entry;
+        }
+        let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= self.max_entries {
+            let ttl = self.ttl;
+            map.retain(|_, p| p.made.elapsed() < ttl);
+            if map.len() >= self.max_entries {
+                map.clear();
+            }
+        }
+        map.insert(key, entry.clone());
+        entry
+    }
+
+    pub fn clear(&self) {
+        self.map.write().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn holes_are_filled() {
+        let html = format!(
+            "<p data-views=\"{a}\">{a}</p><p>{b}</p>",
+            a = count_hole(ArticleId(7)),
+            b = count_hole(ArticleId(12))
+        );
+        let c = Compiled::new(&html);
+        assert_eq!(c.ids(), &[ArticleId(7), ArticleId(12)]);
+        assert_eq!(
+            String::from_utf8(c.emit(&[1367, 0])).unwrap(),
+            "<p data-views=\"1367\">1367</p><p>0</p>"
+        );
+        assert_eq!(
+            String::from_utf8(c.emit(&[-5, 42])).unwrap(),
+            "<p data-views=\"-5\">-5</p><p>42</p>"
+        );
+    }
+
+    #[test]
+    fn text_without_holes_passes_through() {
+        let c = Compiled::new("plain \u{1e}not-a-number\u{1f} text");
+        assert!(c.ids().is_empty());
+        assert_eq!(
+            c.emit(&[]),
+            "plain \u{1e}not-a-number\u{1f} text".as_bytes()
+        );
+        assert_eq!(strip_controls("a\u{1e}b\u{1f}c\nd"), "abc\nd");
+    }
+}

@@ -1,0 +1,169 @@
+//! Shared state of a running site, and the view models every page is built from.
+
+use crate::config::SiteConfig;
+use crate::render::{PageCache, count_hole, strip_controls};
+use crate::strings::Strings;
+use crate::views::ViewCounter;
+use newsroom_core::{Messages, SiteClock, time::rfc3339};
+use newsroom_store::{ArticleCard, ListQuery, Store, StoreError};
+use std::sync::Arc;
+
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub cfg: SiteConfig,
+    pub clock: SiteClock,
+    pub msgs: Messages,
+    pub t: Strings,
+    pub counter: ViewCounter,
+    pub cache: PageCache,
+    pub asset_version: String,
+}
+
+pub type Shared = Arc<AppState>;
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// A time as the lists show it, with the other two forms for the page script,
+/// which switches form when the page stays open past midnight.
+#[derive(Debug, Clone)]
+pub struct TimeView {
+    pub iso: String,
+    pub label: String,
+    pub today: String,
+    pub yesterday: String,
+    pub older: String,
+}
+
+impl TimeView {
+    pub fn new(clock: &SiteClock, ts: i64, now: i64) -> Self {
+        let today = clock.list_label(ts, ts);
+        // A day later is "yesterday" except across a 25-hour day; an hour more covers that.
+        let mut yesterday = clock.list_label(ts, ts + 86_400);
+        if yesterday == today {
+            yesterday = clock.list_label(ts, ts + 90_000);
+        }
+        Self {
+            iso: rfc3339(ts),
+            label: clock.list_label(ts, now),
+            today,
+            yesterday,
+            older: clock.list_label(ts, ts + 4 * 86_400),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub id: i64,
+    pub href: String,
+    pub title: String,
+    pub summary: String,
+    pub video: bool,
+    pub image: Option<ImageView>,
+    /// A count hole, filled per response.
+    pub views: String,
+    pub time: TimeView,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImageView {
+    pub url: String,
+    pub alt: String,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NavSection {
+    pub slug: String,
+    pub name: String,
+}
+
+/// What every page around its main content shows.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    pub site_name: String,
+    pub lang: &'static str,
+    pub tz: String,
+    pub asset_version: String,
+    pub t: Strings,
+    pub sections: Vec<NavSection>,
+    pub current_section: String,
+    pub is_home: bool,
+    pub latest: Vec<Item>,
+}
+
+impl AppState {
+    pub fn item(&self, c: &ArticleCard, now: i64) -> Item {
+        let title = strip_controls(&c.title);
+        Item {
+            id: c.id.0,
+            href: format!("/news/{}-{}", c.id, newsroom_core::slug::slugify(&title)),
+            summary: strip_controls(&c.summary),
+            title,
+            video: c.video,
+            image: c.image_url.as_ref().map(|u| ImageView {
+                url: u.clone(),
+                alt: String::new(),
+                width: None,
+                height: None,
+            }),
+            views: count_hole(c.id),
+            time: TimeView::new(&self.clock, c.published_at, now),
+        }
+    }
+
+    pub fn items(&self, cards: &[ArticleCard], now: i64) -> Vec<Item> {
+        self.counter.observe(cards.iter().map(|c| (c.id, c.views)));
+        cards.iter().map(|c| self.item(c, now)).collect()
+    }
+
+    /// Chrome without database access, for error pages while the database is down.
+    pub fn bare_chrome(&self) -> Chrome {
+        Chrome {
+            site_name: self.cfg.name.clone(),
+            lang: self.clock.locale().tag(),
+            tz: self.cfg.time_zone.clone(),
+            asset_version: self.asset_version.clone(),
+            t: self.t.clone(),
+            sections: Vec::new(),
+            current_section: String::new(),
+            is_home: false,
+            latest: Vec::new(),
+        }
+    }
+
+    pub async fn chrome(
+        &self,
+        now: i64,
+        current_section: &str,
+        is_home: bool,
+    ) -> Result<Chrome, StoreError> {
+        let sections = self.store.list_sections().await?;
+        let latest = self
+            .store
+            .list_articles(&ListQuery {
+                limit: self.cfg.latest_size,
+                ..Default::default()
+            })
+            .await?;
+        Ok(Chrome {
+            sections: sections
+                .into_iter()
+                .map(|s| NavSection {
+                    slug: s.slug,
+                    name: s.name,
+                })
+                .collect(),
+            current_section: current_section.to_string(),
+            is_home,
+            latest: self.items(&latest, now),
+            ..self.bare_chrome()
+        })
+    }
+}
