@@ -273,6 +273,11 @@ async fn ingest_item(
     let mut page = None;
     if want_page {
         match fetcher.fetch(&FetchRequest::page(link.clone())).await {
+            // A challenge page would be "extracted" into nonsense; the feed's content is better.
+            Ok(FetchOutcome::Fetched(f)) if crate::fetch::looks_like_challenge(&f.body) => {
+                out.page_failed = true;
+                tracing::debug!(url = %link, "bot wall instead of the article page");
+            }
             Ok(FetchOutcome::Fetched(f)) => {
                 out.page_fetched = true;
                 page = Some(f);

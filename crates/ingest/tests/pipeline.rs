@@ -596,3 +596,56 @@ async fn commands_add_list_disable_remove_and_opml_round_trip() {
     assert!(commands::remove_source(store, o.id).await.unwrap());
     assert_eq!(commands::list_sources(store).await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn future_times_are_clamped_and_store_stays_consistent_after_faults() {
+    let site = site().await;
+    let s = TestServer::with_faults().await;
+    let future = "<rss version=\"2.0\"><channel><title>F</title><item><guid>f1</guid><title>From the future</title>\
+        <link>http://news.test/future</link><pubDate>Fri, 01 Jan 2100 00:00:00 GMT</pubDate><description>x</description></item></channel></rss>";
+    s.set("/future.xml", Resource::ok("application/rss+xml", future));
+    let store: &dyn Store = &site.store;
+    add(store, "future", s.url("/future.xml"), FullTextMode::Never).await;
+    // Faulty sources next to it, polled twice so that failures repeat.
+    for p in [
+        "/fault/500",
+        "/fault/truncated-gzip",
+        "/fault/gzip-bomb",
+        "/fault/wrong-charset",
+        "/fault/challenge-page",
+    ] {
+        add(store, p, s.url(p), FullTextMode::Always).await;
+    }
+    let before = newsroom_ingest::now();
+    for _ in 0..2 {
+        run_pass(store, &fetcher(), &cfg(), &ONCE, |_| {})
+            .await
+            .unwrap();
+    }
+    let a = store
+        .article_by_canonical_url("http://news.test/future")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        a.published_at >= before && a.published_at <= newsroom_ingest::now(),
+        "clamped to now"
+    );
+    // Consistency: per-source counts add up to the total, and nothing is stored twice.
+    let rows = commands::list_sources(store).await.unwrap();
+    let per_source: i64 = rows.iter().map(|r| r.articles).sum();
+    let counts = store.table_counts().await.unwrap();
+    assert_eq!(per_source, counts.articles);
+    // The wrong-charset feed (2 items, article pages absent → feed content kept) and the future item.
+    assert_eq!(counts.articles, 3);
+    let failing: Vec<_> = rows
+        .iter()
+        .filter(|r| r.health == "failing")
+        .map(|r| (r.name.clone(), r.last_error_class.clone().unwrap()))
+        .collect();
+    assert_eq!(failing.len(), 4, "{failing:?}");
+    for r in rows.iter().filter(|r| r.health == "failing") {
+        let src = store.get_source(r.id).await.unwrap().unwrap();
+        assert_eq!(src.health.consecutive_failures, 2, "{}", r.name);
+    }
+}
