@@ -131,7 +131,11 @@ impl Classifier {
                 "hidden" => f |= HIDDEN,
                 "aria-hidden" if value.eq_ignore_ascii_case("true") => f |= HIDDEN,
                 // Most styles hide nothing; only normalise those that might.
-                "style" if value.contains("none") || value.contains("hidden") || value.contains("NONE") => {
+                "style"
+                    if value.contains("none")
+                        || value.contains("hidden")
+                        || value.contains("NONE") =>
+                {
                     let v = value.to_ascii_lowercase();
                     let v: String = v.chars().filter(|c| !c.is_whitespace()).collect();
                     if v.contains("display:none") || v.contains("visibility:hidden") {

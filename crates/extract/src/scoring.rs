@@ -137,7 +137,7 @@ pub fn select(dom: &Dom, anchor: Option<&Anchor>) -> Option<Selection> {
         if is_good(i) {
             g[i] += own_text[i];
         }
-        contains_body[i] |= nodes[i].flags & BODY != 0 || nodes[i].tag == Tag::Article;
+        contains_body[i] |= nodes[i].flags & BODY != 0;
         let p = nodes[i].parent;
         if p != NONE {
             let (gi, cb) = (g[i], contains_body[i]);
@@ -223,8 +223,16 @@ pub fn select(dom: &Dom, anchor: Option<&Anchor>) -> Option<Selection> {
         }
         let f = nodes[i].flags;
         let protected = contains_body[i] || f & BODY != 0;
-        let junk =
-            f & (JUNK | JUNK_TAG) != 0 && !protected && (g[i] as f32) < 0.5 * doc_good as f32;
+        // A junk-sounding element holding most of the text is a page wrapper
+        // (class="has-sidebar", an ASP.NET <form>); <aside> and <nav> say
+        // what they are more reliably and must hold nearly all of it.
+        let share = if matches!(nodes[i].tag, Tag::Aside | Tag::Nav) {
+            0.9
+        } else {
+            0.5
+        };
+        let wrapper = (g[i] as f32) >= share * doc_good as f32;
+        let junk = f & (JUNK | JUNK_TAG) != 0 && !protected && !wrapper;
         let weak = f & WEAK_JUNK != 0 && !protected && g[i] == 0;
         // A figure holding real text (some CMSs wrap paragraphs in one) stays.
         let caption = f & CAPTION != 0 && !protected && t[i] < 600;
