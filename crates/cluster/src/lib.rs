@@ -10,6 +10,8 @@ mod hash;
 pub mod index;
 pub mod minhash;
 pub mod neardup;
+#[cfg(feature = "store")]
+pub mod persist;
 pub mod story;
 pub mod tfidf;
 pub mod tokenize;

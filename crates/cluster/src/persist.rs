@@ -1,0 +1,205 @@
+//! Glue between the clusterer and the `Store`: stored articles are assigned
+//! to stored stories, and the clusterer's state lives in the store so that
+//! a restarted node, or another node taking over, continues the same
+//! stories.
+//!
+//! Exactly one clusterer may run at a time across all nodes, because two
+//! clusterers would each open a story for the same event. The single
+//! `cluster` job in the store's lease table enforces that: a node must hold
+//! its lease (`ClusterLease::acquire`) to assign articles, loads the state
+//! saved by whichever node ran last, and saves it before giving the lease
+//! back.
+//!
+//! Enabled by the `store` feature.
+
+use crate::clusterer::{Assignment, Clusterer, Config, Item};
+use newsroom_core::{Article, ArticleId, StoryId, Timestamp};
+use newsroom_store::{Store, StoreError};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Meta key holding the serialised `StoryAssigner`.
+pub const STATE_KEY: &str = "cluster.state";
+/// Key and kind of the job whose lease makes one node the clusterer.
+pub const JOB_KEY: &str = "cluster";
+pub const JOB_KIND: &str = "cluster";
+
+#[derive(Debug, thiserror::Error)]
+pub enum PersistError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("stored clustering state is unreadable: {0}")]
+    State(#[from] serde_json::Error),
+    #[error("the clustering lease was lost to another worker")]
+    LeaseLost,
+}
+
+/// Where one article went in the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    pub article: ArticleId,
+    pub story: StoryId,
+    pub assignment: Assignment,
+}
+
+/// A clusterer plus the mapping from its story ids to the store's.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoryAssigner {
+    clusterer: Clusterer,
+    /// Clusterer story id -> stored story id, for stories still live in the
+    /// clusterer's window (older ones can never be joined again).
+    stories: BTreeMap<u64, StoryId>,
+    /// Highest article id assigned so far. Articles are assigned in id order,
+    /// so anything at or below it was handled before (perhaps by a node that
+    /// crashed before it could tell its caller) and is skipped.
+    last_article: Option<ArticleId>,
+}
+
+impl StoryAssigner {
+    pub fn new(config: Config) -> Self {
+        StoryAssigner {
+            clusterer: Clusterer::new(config),
+            stories: BTreeMap::new(),
+            last_article: None,
+        }
+    }
+
+    /// The saved state, or a fresh assigner when none was saved yet.
+    pub async fn load(store: &dyn Store, config: Config) -> Result<Self, PersistError> {
+        match store.get_meta(STATE_KEY).await? {
+            Some(json) => Ok(serde_json::from_str(&json)?),
+            None => Ok(StoryAssigner::new(config)),
+        }
+    }
+
+    pub async fn save(&self, store: &dyn Store) -> Result<(), PersistError> {
+        store
+            .set_meta(STATE_KEY, &serde_json::to_string(self)?)
+            .await?;
+        Ok(())
+    }
+
+    pub fn last_article(&self) -> Option<ArticleId> {
+        self.last_article
+    }
+
+    /// What the clusterer sees of a stored article: the headline, the first
+    /// part of the text, the URL and the outlet's name.
+    pub fn item(article: &Article, source_name: Option<&str>) -> Item {
+        Item {
+            id: article.id.to_string(),
+            title: article.title.clone(),
+            text: (!article.body_text.is_empty())
+                .then(|| article.body_text.clone())
+                .or_else(|| (!article.summary.is_empty()).then(|| article.summary.clone())),
+            url: Some(article.canonical_url.clone()),
+            source: source_name.map(str::to_string),
+            // Arrival is when we fetched it: feeds backdate and misdate.
+            published: article.published_at.min(article.fetched_at),
+        }
+    }
+
+    /// Assigns one article to a story in the store (creating the story when
+    /// the article opens one). Articles must come in increasing id order;
+    /// one already handled returns `None`.
+    pub async fn assign(
+        &mut self,
+        store: &dyn Store,
+        article: &Article,
+        source_name: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Option<Placement>, PersistError> {
+        if self.last_article.is_some_and(|last| article.id <= last) {
+            return Ok(None);
+        }
+        let assignment = self.clusterer.add(Self::item(article, source_name));
+        let story = match (assignment.new_story, self.stories.get(&assignment.story)) {
+            (false, Some(&story)) => {
+                store.assign_story(article.id, story, now).await?;
+                story
+            }
+            // A new story, or (after a state written by an older version)
+            // one we have no stored id for: open it in the store.
+            _ => store.create_story(article.id, now).await?,
+        };
+        self.stories.insert(assignment.story, story);
+        self.last_article = Some(article.id);
+        if self.stories.len() > 2 * self.clusterer.state_size().live_stories + 64 {
+            let live: std::collections::BTreeSet<u64> =
+                self.clusterer.stories().iter().map(|s| s.id).collect();
+            self.stories.retain(|id, _| live.contains(id));
+        }
+        Ok(Some(Placement {
+            article: article.id,
+            story,
+            assignment,
+        }))
+    }
+}
+
+/// Holding the clustering lease, with the state loaded from the store.
+pub struct ClusterLease {
+    worker: String,
+    lease_secs: i64,
+    pub assigner: StoryAssigner,
+}
+
+impl ClusterLease {
+    /// Claims the clustering job for `lease_secs`; `None` when another worker
+    /// holds it. The state is loaded after the claim, so it includes
+    /// everything the previous holder saved.
+    pub async fn acquire(
+        store: &dyn Store,
+        worker: &str,
+        now: Timestamp,
+        lease_secs: i64,
+        config: Config,
+    ) -> Result<Option<Self>, PersistError> {
+        store.ensure_job(JOB_KEY, JOB_KIND, now, None).await?;
+        let jobs = store
+            .claim_jobs(JOB_KIND, worker, now, lease_secs, 1)
+            .await?;
+        if !jobs.iter().any(|j| j.key == JOB_KEY) {
+            return Ok(None);
+        }
+        let assigner = StoryAssigner::load(store, config).await?;
+        Ok(Some(ClusterLease {
+            worker: worker.to_string(),
+            lease_secs,
+            assigner,
+        }))
+    }
+
+    /// Extends the lease during a long batch.
+    pub async fn renew(&self, store: &dyn Store, now: Timestamp) -> Result<(), PersistError> {
+        if store
+            .renew_lease(JOB_KEY, &self.worker, now, self.lease_secs)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(PersistError::LeaseLost)
+        }
+    }
+
+    /// Saves the state and gives the lease back, due again at `next_due`.
+    pub async fn release(
+        self,
+        store: &dyn Store,
+        now: Timestamp,
+        next_due: Timestamp,
+    ) -> Result<(), PersistError> {
+        // Check the lease is still ours before overwriting the state: a
+        // worker whose lease ran out must not clobber the new holder's.
+        self.renew(store, now).await?;
+        self.assigner.save(store).await?;
+        if store
+            .complete_job(JOB_KEY, &self.worker, Some(next_due), None)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(PersistError::LeaseLost)
+        }
+    }
+}

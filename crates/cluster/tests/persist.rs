@@ -1,0 +1,152 @@
+//! Story assignment through a real SQLite store: one story per event, the
+//! lease keeps a second worker out, and a restart continues the same
+//! stories. Runs with `--features store`.
+
+use newsroom_cluster::Config;
+use newsroom_cluster::persist::{ClusterLease, StoryAssigner};
+use newsroom_core::{Article, FullTextMode, NewArticle, NewSource};
+use newsroom_store::{PoolConfig, SqliteStore, Store};
+
+const T0: i64 = 1_394_409_600;
+
+async fn add(
+    store: &dyn Store,
+    source: newsroom_core::SourceId,
+    title: &str,
+    url: &str,
+    t: i64,
+) -> Article {
+    let a = NewArticle {
+        source_id: source,
+        canonical_url: url.into(),
+        original_url: url.into(),
+        title: title.into(),
+        published_at: t,
+        fetched_at: t,
+        ..NewArticle::default()
+    };
+    let id = store.upsert_article(&a, t).await.unwrap().id.unwrap();
+    store.get_article(id).await.unwrap().unwrap()
+}
+
+#[tokio::test]
+async fn articles_land_in_stored_stories_and_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("site.db").display());
+    let store = SqliteStore::open(&url, &PoolConfig::default())
+        .await
+        .unwrap();
+    let store: &dyn Store = &store;
+    let src = store
+        .add_source(
+            &NewSource {
+                name: "Wire".into(),
+                feed_url: "http://127.0.0.1:9/feed".into(),
+                site_url: None,
+                section_id: None,
+                full_text: FullTextMode::Never,
+            },
+            T0,
+        )
+        .await
+        .unwrap()
+        .id;
+
+    let titles = [
+        (
+            "Malaysia Airlines jet missing over South China Sea",
+            "http://a.test/malaysia-airlines-jet-missing",
+        ),
+        (
+            "Apple unveils cheaper iPhone 5c with 8GB of storage",
+            "http://b.test/apple-iphone-5c-8gb",
+        ),
+        (
+            "UPDATE 1-Malaysia Airlines jet missing over South China Sea",
+            "http://c.test/malaysia-jet",
+        ),
+        (
+            "Search for missing Malaysia Airlines jet widens",
+            "http://d.test/search-missing-malaysia-airlines-jet",
+        ),
+    ];
+    let mut articles = Vec::new();
+    for (i, (t, u)) in titles.iter().enumerate() {
+        articles.push(add(store, src, t, u, T0 + 60 * i as i64).await);
+    }
+
+    let now = T0 + 600;
+    let mut lease = ClusterLease::acquire(store, "node-a", now, 60, Config::default())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        ClusterLease::acquire(store, "node-b", now, 60, Config::default())
+            .await
+            .unwrap()
+            .is_none(),
+        "a second worker must not cluster while the lease is held"
+    );
+    let mut placed = Vec::new();
+    for a in &articles {
+        placed.push(
+            lease
+                .assigner
+                .assign(store, a, Some("Wire"), now)
+                .await
+                .unwrap()
+                .unwrap(),
+        );
+    }
+    lease.release(store, now, now).await.unwrap();
+
+    let event = placed[0].story;
+    assert_eq!(placed[2].story, event);
+    assert_eq!(
+        placed[2].assignment.near_duplicate_of.as_deref(),
+        Some(articles[0].id.to_string().as_str())
+    );
+    assert_eq!(placed[3].story, event);
+    assert_ne!(placed[1].story, event);
+    let story = store.get_story(event).await.unwrap().unwrap();
+    assert_eq!(story.size, 3);
+    assert_eq!(story.lead_article, articles[0].id);
+    assert_eq!(store.story_articles(event).await.unwrap().len(), 3);
+
+    // Another node takes over after a "restart": it continues the stories.
+    let late = add(
+        store,
+        src,
+        "Malaysia Airlines jet search enters fifth day",
+        "http://e.test/malaysia-airlines-jet-search",
+        now + 60,
+    )
+    .await;
+    let mut lease = ClusterLease::acquire(store, "node-b", now + 120, 60, Config::default())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(lease.assigner.last_article(), Some(articles[3].id));
+    assert!(
+        lease
+            .assigner
+            .assign(store, &articles[1], None, now + 120)
+            .await
+            .unwrap()
+            .is_none(),
+        "already assigned"
+    );
+    let p = lease
+        .assigner
+        .assign(store, &late, Some("Wire"), now + 120)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(p.story, event);
+    lease.release(store, now + 120, now + 180).await.unwrap();
+    assert_eq!(store.get_story(event).await.unwrap().unwrap().size, 4);
+
+    // The saved state reloads on its own too.
+    let again = StoryAssigner::load(store, Config::default()).await.unwrap();
+    assert_eq!(again.last_article(), Some(late.id));
+}
