@@ -13,7 +13,7 @@ pub fn detect(bytes: &[u8], http_charset: Option<&str>) -> &'static Encoding {
     if let Some((enc, _)) = Encoding::for_bom(bytes) {
         return enc;
     }
-    detect_without_bom(bytes, http_charset, std::str::from_utf8(bytes).is_ok())
+    detect_without_bom(bytes, http_charset, simdutf8::basic::from_utf8(bytes).is_ok())
 }
 
 /// `valid_utf8` is passed in so the page is validated once, not per check.
@@ -63,7 +63,8 @@ pub fn decode_cow<'a>(bytes: &'a [u8], http_charset: Option<&str>) -> std::borro
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         return enc.decode_without_bom_handling(&bytes[bom_len..]).0;
     }
-    let valid = std::str::from_utf8(bytes).ok();
+    // SIMD validation: every page passes through here, most of them UTF-8.
+    let valid = simdutf8::basic::from_utf8(bytes).ok();
     let enc = detect_without_bom(bytes, http_charset, valid.is_some());
     match valid {
         Some(s) if enc == UTF_8 => std::borrow::Cow::Borrowed(s),
