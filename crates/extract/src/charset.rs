@@ -13,7 +13,11 @@ pub fn detect(bytes: &[u8], http_charset: Option<&str>) -> &'static Encoding {
     if let Some((enc, _)) = Encoding::for_bom(bytes) {
         return enc;
     }
-    detect_without_bom(bytes, http_charset, simdutf8::basic::from_utf8(bytes).is_ok())
+    detect_without_bom(
+        bytes,
+        http_charset,
+        simdutf8::basic::from_utf8(bytes).is_ok(),
+    )
 }
 
 /// `valid_utf8` is passed in so the page is validated once, not per check.

@@ -271,9 +271,29 @@ pub fn select(dom: &Dom, anchor: Option<&Anchor>) -> Option<Selection> {
             t2[p as usize] += ti;
         }
     }
-    let best = anchored(dom, anchor, &dead, &t2)
+    let mut best = anchored(dom, anchor, &dead, &t2)
         .or_else(|| body_marked(dom, &dead, &g2, &t2))
         .or_else(|| generic(dom, &dead, &g2, &t2));
+    if best.is_none() {
+        // No paragraph is long enough (verse, lists, captions-only pages):
+        // fall back to short lines that are not links.
+        g2.iter_mut().for_each(|g| *g = 0);
+        for i in (0..n).rev() {
+            if dead[i] {
+                continue;
+            }
+            let t = own_text[i];
+            if t >= 15 && own_link[i] * 3 < t {
+                g2[i] += t;
+            }
+            let p = nodes[i].parent;
+            if p != NONE {
+                let gi = g2[i];
+                g2[p as usize] += gi;
+            }
+        }
+        best = generic(dom, &dead, &g2, &t2);
+    }
     let best = first_of_several_articles(dom, best?, &dead, &g2);
     Some(Selection {
         root: best,

@@ -227,3 +227,14 @@ fn old_table_layout_with_br_paragraphs() {
     );
     assert_eq!(text(&html), format!("{P1}\n\n{P2}\n\n{P3}"));
 }
+
+#[test]
+fn a_page_of_short_lines_still_yields_text() {
+    let html = "<body><nav><a href=/>Home</a></nav><div class=poem><p>The sea is calm tonight.</p><p>The tide is full, the moon lies fair</p>\
+                <p>Upon the straits; on the French coast</p></div></body>";
+    let t = text(html);
+    assert!(
+        t.starts_with("The sea is calm tonight.") && !t.contains("Home"),
+        "{t}"
+    );
+}
