@@ -67,7 +67,8 @@ pub fn best_from_srcset(srcset: &str) -> Option<String> {
         let size = parts
             .next()
             .and_then(|d| {
-                let (num, unit) = d.split_at(d.len().saturating_sub(1));
+                let cut = d.char_indices().last().map_or(0, |(k, _)| k);
+                let (num, unit) = d.split_at(cut);
                 let v: f32 = num.parse().ok()?;
                 Some(if unit == "x" { v * 1000.0 } else { v })
             })

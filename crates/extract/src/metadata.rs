@@ -140,7 +140,7 @@ pub fn parse_time(s: &str) -> Option<i64> {
         return Some(z.timestamp().as_second());
     }
     if s.len() >= 10
-        && let Ok(d) = s[..10].parse::<jiff::civil::Date>()
+        && let Some(Ok(d)) = s.get(..10).map(str::parse::<jiff::civil::Date>)
     {
         return jiff::tz::TimeZone::UTC
             .to_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
@@ -179,6 +179,8 @@ mod tests {
         );
         assert_eq!(parse_time("2020-01-02"), Some(1577923200));
         assert_eq!(parse_time("yesterday"), None);
+        // Multi-byte text where a date prefix would be cut must not panic.
+        assert_eq!(parse_time("2019年11月20日 10:00"), None);
     }
 
     #[test]
