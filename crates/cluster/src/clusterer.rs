@@ -63,6 +63,9 @@ pub struct Config {
     /// a follow-up a day later is news of its own.
     pub age_grace_hours: f64,
     pub age_half_life_hours: f64,
+    /// Two stories that an item fits both of merge when their centroids'
+    /// cosine reaches this (above 1 = never).
+    pub merge_threshold: f64,
     pub features: FeatureWeights,
     pub near_dup: NearDupConfig,
     /// A near-duplicate folds into its original's story only if that
@@ -85,6 +88,7 @@ impl Default for Config {
             idle_half_life_hours: 3.5,
             age_grace_hours: 23.0,
             age_half_life_hours: 0.5,
+            merge_threshold: 0.25,
             features: FeatureWeights::default(),
             near_dup: NearDupConfig::default(),
             near_dup_min_decay: 0.5,
@@ -124,6 +128,8 @@ pub struct Clusterer {
     retired: Vec<u32>,
     /// Story id -> slot, for following a near-duplicate to its story.
     slots: FxMap<u64, u32>,
+    /// Merged story id -> the story that absorbed it.
+    aliases: FxMap<u64, u64>,
     index: Index,
     expiry: ExpiryQueue,
     neardup: NearDupIndex,
@@ -157,6 +163,7 @@ impl Clusterer {
             free: Vec::new(),
             retired: Vec::new(),
             slots: FxMap::default(),
+            aliases: FxMap::default(),
             index: Index::default(),
             expiry: ExpiryQueue::default(),
             scratch: Scratch::default(),
@@ -199,15 +206,40 @@ impl Clusterer {
         }
         let query = self.weigh(&raw, now);
 
+        let mut runner_up = None;
         let (slot, new_story, near_duplicate_of) = match dup {
             Some(m) => (self.slot_of(m.story).unwrap_or(0), false, Some(m.item)),
             None => match self.best_story(&query, now) {
-                Some(slot) => (slot, false, None),
-                None => (self.open_story(item.id.clone(), now), true, None),
+                (Some(slot), second) => {
+                    runner_up = second;
+                    (slot, false, None)
+                }
+                (None, _) => (self.open_story(item.id.clone(), now), true, None),
             },
         };
         self.absorb(slot, &query, now);
-        let story = self.stories[slot as usize].as_ref().map_or(0, |s| s.id);
+        let mut story = self.stories[slot as usize].as_ref().map_or(0, |s| s.id);
+        // An item that fits two stories may show they are one event told
+        // twice; merge them when their centroids agree, so the rest of the
+        // coverage is not split between them.
+        if let Some(other) = runner_up
+            && self.config.merge_threshold <= 1.0
+            && self.story_cosine(slot, other) >= self.config.merge_threshold
+        {
+            // The bigger story absorbs the smaller; on a tie the older one.
+            let rank = |x: u32| {
+                self.stories[x as usize]
+                    .as_ref()
+                    .map_or((0, 0), |s| (s.size, u64::MAX - s.id))
+            };
+            let (keep, gone) = if rank(slot) >= rank(other) {
+                (slot, other)
+            } else {
+                (other, slot)
+            };
+            self.merge(keep, gone);
+            story = self.resolve(story);
+        }
         self.neardup.insert(fp, item.id, story, now);
         Assignment {
             story,
@@ -242,7 +274,9 @@ impl Clusterer {
         decay(&self.config, story.first_seen, story.last_update, now)
     }
 
-    fn best_story(&mut self, query: &[(u64, f32)], now: i64) -> Option<u32> {
+    /// The best story at or above the threshold, and the runner-up if it is
+    /// above the threshold too.
+    fn best_story(&mut self, query: &[(u64, f32)], now: i64) -> (Option<u32>, Option<u32>) {
         let Scratch { acc, touched, .. } = &mut self.scratch;
         if acc.len() < self.stories.len() {
             acc.resize(self.stories.len(), 0.0);
@@ -257,6 +291,7 @@ impl Clusterer {
             }
         }
         let mut best: Option<(f64, u64, u32)> = None;
+        let mut second: Option<(f64, u64, u32)> = None;
         for &slot in touched.iter() {
             let dot = f64::from(std::mem::take(&mut acc[slot as usize]));
             let Some(s) = self.stories[slot as usize].as_ref() else {
@@ -271,16 +306,93 @@ impl Clusterer {
             let score = dot / norm
                 * (1.0 + self.config.size_bonus * n.ln())
                 * decay(&self.config, s.first_seen, s.last_update, now);
-            let better = match best {
+            let beats = |other: Option<(f64, u64, u32)>| match other {
                 None => true,
                 Some((b, id, _)) => score > b || (score == b && s.id < id),
             };
-            if better {
+            if beats(best) {
+                second = best;
                 best = Some((score, s.id, slot));
+            } else if beats(second) {
+                second = Some((score, s.id, slot));
             }
         }
         touched.clear();
-        best.filter(|b| b.0 >= self.config.threshold).map(|b| b.2)
+        let t = self.config.threshold;
+        (
+            best.filter(|b| b.0 >= t).map(|b| b.2),
+            second.filter(|b| b.0 >= t).map(|b| b.2),
+        )
+    }
+
+    /// Cosine between two stories' centroids as scored.
+    fn story_cosine(&self, a: u32, b: u32) -> f64 {
+        let (Some(sa), Some(sb)) = (
+            self.stories[a as usize].as_ref(),
+            self.stories[b as usize].as_ref(),
+        ) else {
+            return 0.0;
+        };
+        let (small, large) = if sa.terms.len() <= sb.terms.len() {
+            (sa, sb)
+        } else {
+            (sb, sa)
+        };
+        let g = self.config.centroid_power;
+        let dot: f64 = small
+            .terms
+            .iter()
+            .filter_map(|(t, (w, _))| {
+                large
+                    .terms
+                    .get(t)
+                    .map(|(v, _)| f64::from(damp(*w, g)) * f64::from(damp(*v, g)))
+            })
+            .sum();
+        let norm = (sa.norm2 * sb.norm2).sqrt();
+        if norm > 0.0 { dot / norm } else { 0.0 }
+    }
+
+    /// Folds story `from` into story `into`: later items find one story
+    /// where there were two. Items already assigned keep their answers.
+    fn merge(&mut self, into: u32, from: u32) {
+        let Some(gone) = self.stories[from as usize].take() else {
+            return;
+        };
+        self.slots.remove(&gone.id);
+        self.index.mark_stale(gone.terms.len());
+        self.retired.push(from);
+        let gamma = self.config.centroid_power;
+        let Some(s) = self.stories[into as usize].as_mut() else {
+            return;
+        };
+        let mut terms: Vec<(u64, f32)> = gone.terms.iter().map(|(t, (w, _))| (*t, *w)).collect();
+        // Map order differs between a live and a restored clusterer; sort so
+        // that float sums, and so later decisions, come out the same.
+        terms.sort_unstable_by_key(|e| e.0);
+        for (term, w) in terms {
+            match s.terms.get_mut(&term) {
+                Some((cw, pos)) => {
+                    let old = damp(*cw, gamma);
+                    *cw += w;
+                    let new = damp(*cw, gamma);
+                    s.norm2 += f64::from(new).powi(2) - f64::from(old).powi(2);
+                    self.index.set_weight(term, *pos, new);
+                }
+                None => {
+                    let d = damp(w, gamma);
+                    let pos = self.index.add(term, into, d);
+                    s.terms.insert(term, (w, pos));
+                    s.norm2 += f64::from(d).powi(2);
+                }
+            }
+        }
+        s.size += gone.size;
+        s.first_seen = s.first_seen.min(gone.first_seen);
+        s.last_update = s.last_update.max(gone.last_update);
+        let (id, last) = (s.id, s.last_update);
+        self.expiry.touch(last, into, id);
+        self.aliases.insert(gone.id, id);
     }
 
     fn open_story(&mut self, lead: String, now: i64) -> u32 {
@@ -336,7 +448,19 @@ impl Clusterer {
     }
 
     fn slot_of(&self, story: u64) -> Option<u32> {
-        self.slots.get(&story).copied()
+        self.slots.get(&self.resolve(story)).copied()
+    }
+
+    /// Follows merges to the story that absorbed `story`.
+    fn resolve(&self, mut story: u64) -> u64 {
+        // Chains are short: each step goes to a bigger, live story.
+        for _ in 0..64 {
+            match self.aliases.get(&story) {
+                Some(&next) => story = next,
+                None => break,
+            }
+        }
+        story
     }
 
     fn evict(&mut self, horizon: i64) {
@@ -349,7 +473,11 @@ impl Clusterer {
             ..
         } = self;
         expiry.drain_before(horizon, |slot, id| {
-            let cell = &mut stories[slot as usize];
+            // Entries of merged-away stories outlive their slot, which may
+            // since be reused or cut off the end of the slab.
+            let Some(cell) = stories.get_mut(slot as usize) else {
+                return;
+            };
             if cell
                 .as_ref()
                 .is_some_and(|s| s.id == id && s.last_update < horizon)
@@ -373,6 +501,8 @@ impl Clusterer {
             index,
             retired,
             free,
+            aliases,
+            slots,
             ..
         } = self;
         let live: Vec<bool> = stories.iter().map(Option::is_some).collect();
@@ -387,6 +517,9 @@ impl Clusterer {
             },
         );
         free.append(retired);
+        // An alias is needed only while the story it leads to is live.
+        let live_targets: Vec<u64> = self_aliases_live(aliases, slots);
+        aliases.retain(|from, _| live_targets.binary_search(from).is_ok());
         // Reuse low slots first so the slab stays dense.
         free.sort_unstable_by(|a, b| b.cmp(a));
         while stories.last().is_some_and(Option::is_none) {
@@ -423,6 +556,26 @@ impl Clusterer {
     }
 }
 
+/// Sorted ids of merged stories whose chain still ends at a live story.
+fn self_aliases_live(aliases: &FxMap<u64, u64>, slots: &FxMap<u64, u32>) -> Vec<u64> {
+    let mut out: Vec<u64> = aliases
+        .keys()
+        .copied()
+        .filter(|&from| {
+            let mut s = from;
+            for _ in 0..64 {
+                match aliases.get(&s) {
+                    Some(&next) => s = next,
+                    None => break,
+                }
+            }
+            slots.contains_key(&s)
+        })
+        .collect();
+    out.sort_unstable();
+    out
+}
+
 /// Centroid weight as scored: the summed weight to the power `gamma`.
 #[inline]
 fn damp(w: f32, gamma: f64) -> f32 {
@@ -456,4 +609,178 @@ pub fn decay(c: &Config, first_seen: i64, last_update: i64, now: i64) -> f64 {
         d *= (-(age - c.age_grace_hours) / c.age_half_life_hours.max(1e-3)).exp2();
     }
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: i64 = 1_394_409_600;
+
+    fn item(id: &str, title: &str, t: i64) -> Item {
+        Item {
+            id: id.into(),
+            title: title.into(),
+            text: None,
+            url: None,
+            source: None,
+            published: t,
+        }
+    }
+
+    /// Background traffic so that IDF separates event words from filler.
+    fn warm(c: &mut Clusterer, t: i64) {
+        let filler = [
+            "Stocks rise as investors weigh earnings",
+            "Local team wins championship game",
+            "New study links coffee to longer life",
+            "Storm brings heavy snow to the north",
+            "Film tops weekend box office",
+            "Court rules on voting law",
+        ];
+        for (i, f) in filler.iter().enumerate() {
+            c.add(item(&format!("w{i}"), f, t + i as i64));
+        }
+    }
+
+    #[test]
+    fn decay_is_one_when_fresh_and_falls_with_idle_time_and_age() {
+        let c = Config::default();
+        assert_eq!(decay(&c, 0, 0, 0), 1.0);
+        let h = 3600;
+        assert!((decay(&c, 0, 0, (c.idle_half_life_hours * 3600.0) as i64) - 0.5).abs() < 1e-9);
+        assert!(decay(&c, 0, 2 * h, 3 * h) > decay(&c, 0, 0, 3 * h));
+        // Past the grace period, age bites hard even if the story is busy.
+        let grace = (c.age_grace_hours * 3600.0) as i64;
+        assert!(decay(&c, 0, grace + 2 * h, grace + 2 * h) < 0.1);
+        // Clock skew never makes a story more attractive than fresh.
+        assert_eq!(decay(&c, 10, 10, 0), 1.0);
+    }
+
+    #[test]
+    fn same_event_joins_and_other_events_do_not() {
+        let mut c = Clusterer::default();
+        warm(&mut c, T0);
+        let a = c.add(item(
+            "a",
+            "Malaysia Airlines flight MH370 missing over South China Sea",
+            T0 + 100,
+        ));
+        let b = c.add(item(
+            "b",
+            "Search for missing Malaysia Airlines MH370 widens",
+            T0 + 200,
+        ));
+        let d = c.add(item(
+            "d",
+            "Apple unveils cheaper iPhone 5c with 8GB of storage",
+            T0 + 300,
+        ));
+        assert!(a.new_story);
+        assert_eq!(b.story, a.story);
+        assert!(!b.new_story);
+        assert!(d.new_story);
+        assert_ne!(d.story, a.story);
+    }
+
+    #[test]
+    fn a_day_later_the_same_words_open_a_new_story() {
+        let mut c = Clusterer::default();
+        warm(&mut c, T0);
+        let a = c.add(item(
+            "a",
+            "Malaysia Airlines flight MH370 missing over South China Sea",
+            T0 + 100,
+        ));
+        let b = c.add(item(
+            "b",
+            "Malaysia Airlines flight MH370 still missing",
+            T0 + 100 + 26 * 3600,
+        ));
+        assert!(b.new_story);
+        assert_ne!(a.story, b.story);
+    }
+
+    #[test]
+    fn stories_leave_the_window_with_their_postings() {
+        let mut c = Clusterer::new(Config {
+            window_hours: 1.0,
+            ..Config::default()
+        });
+        for i in 0..50 {
+            c.add(item(
+                &i.to_string(),
+                &format!("Event number{i} happens in town{i}"),
+                T0 + i,
+            ));
+        }
+        assert!(c.state_size().live_stories > 0);
+        c.add(item(
+            "late",
+            "Something else entirely happens today",
+            T0 + 2 * 3600,
+        ));
+        let s = c.state_size();
+        assert_eq!(s.live_stories, 1);
+        assert_eq!(s.near_dup_entries, 1);
+        c.compact();
+        let s = c.state_size();
+        // Only the live story's postings and slot (and perhaps one slot
+        // below it) remain.
+        assert!(s.postings <= 16, "{s:?}");
+        assert!(s.story_slots <= 2, "{s:?}");
+    }
+
+    #[test]
+    fn a_bridging_item_merges_two_halves_of_one_event() {
+        let config = Config {
+            threshold: 0.3,
+            merge_threshold: 0.1,
+            ..Config::default()
+        };
+        let mut c = Clusterer::new(config);
+        warm(&mut c, T0);
+        let a = c.add(item(
+            "a",
+            "Titanfall review: robots and parkour thrill",
+            T0 + 100,
+        ));
+        let b = c.add(item(
+            "b",
+            "Titanfall launch lifts Microsoft console sales",
+            T0 + 200,
+        ));
+        // At this threshold the two open separate stories...
+        assert_ne!(a.story, b.story);
+        // ...until an item that fits both shows they are one event.
+        let m = c.add(item(
+            "m",
+            "As Titanfall launch lifts Microsoft console sales, review says robots and parkour thrill",
+            T0 + 300,
+        ));
+        assert!(!m.new_story);
+        assert_eq!(
+            c.stories().len(),
+            7,
+            "six filler stories and one Titanfall story"
+        );
+        let after = c.add(item(
+            "x",
+            "Titanfall launch lifts Microsoft console sales again",
+            T0 + 400,
+        ));
+        assert_eq!(after.story, m.story);
+        // A copy of a member of the merged-away story lands in the survivor.
+        let (gone, copy_title) = if m.story == a.story {
+            (
+                "b",
+                "UPDATE 1-Titanfall launch lifts Microsoft console sales",
+            )
+        } else {
+            ("a", "UPDATE 1-Titanfall review: robots and parkour thrill")
+        };
+        let copy = c.add(item("copy", copy_title, T0 + 500));
+        assert_eq!(copy.near_duplicate_of.as_deref(), Some(gone));
+        assert_eq!(copy.story, m.story);
+    }
 }
