@@ -97,6 +97,14 @@ impl TextBuf {
 /// are usually the story.
 pub fn trim_edges(text: &str) -> String {
     let mut paras: Vec<&str> = text.split("\n\n").collect();
+    // A "More stories" / "You may also like" label near the end starts the
+    // links to other pages that follow the story.
+    let n = paras.len();
+    if n >= 3 {
+        if let Some(k) = (n.saturating_sub(8).max(1)..n).find(|&k| is_more_label(paras[k])) {
+            paras.truncate(k);
+        }
+    }
     let mut dropped = 0;
     while dropped < 5 && paras.len() > 1 && paras.last().is_some_and(|p| is_trailer(p)) {
         paras.pop();
@@ -106,6 +114,41 @@ pub fn trim_edges(text: &str) -> String {
         paras.remove(0);
     }
     paras.join("\n\n")
+}
+
+fn is_more_label(p: &str) -> bool {
+    let p = p.trim();
+    if p.chars().count() > 40 || p.ends_with('.') {
+        return false;
+    }
+    let lower = p.to_lowercase();
+    [
+        "more great",
+        "more stories",
+        "more from",
+        "more on this",
+        "related stories",
+        "related articles",
+        "related content",
+        "related posts",
+        "you may also like",
+        "you might also like",
+        "recommended for you",
+        "most popular",
+        "most read",
+        "trending now",
+        "top stories",
+        "latest news",
+        "also on ",
+        "read next",
+        "what to read next",
+        "around the web",
+        "from the web",
+        "sponsored",
+        "back to top",
+    ]
+    .iter()
+    .any(|m| lower.starts_with(m))
 }
 
 fn is_byline(p: &str) -> bool {
@@ -193,7 +236,13 @@ fn is_trailer(p: &str) -> bool {
         "todos los derechos reservados",
         "все права защищены",
     ];
-    STARTS.iter().any(|s| lower.starts_with(s)) || CONTAINS.iter().any(|s| lower.contains(s))
+    // A short shouted label ("SUBSCRIBE", "LEARN MORE") is a button.
+    let shouted = p.chars().count() <= 25
+        && p.chars().any(char::is_alphabetic)
+        && !p.chars().any(char::is_lowercase);
+    shouted
+        || STARTS.iter().any(|s| lower.starts_with(s))
+        || CONTAINS.iter().any(|s| lower.contains(s))
 }
 
 /// Blocks mostly made of links (above 60%) are navigation at any length seen
@@ -590,6 +639,17 @@ mod tests {
             trim_edges(t),
             "The story itself, which mentions a newsletter in passing.\n\nSecond paragraph."
         );
+    }
+
+    #[test]
+    fn a_more_stories_label_near_the_end_cuts_the_rest() {
+        let t = "First paragraph of the story.\n\nSecond paragraph of the story.\n\nThird one.\n\nMore Great Stories\n\nSome other headline\n\nAnother headline";
+        assert_eq!(
+            trim_edges(t),
+            "First paragraph of the story.\n\nSecond paragraph of the story.\n\nThird one."
+        );
+        let t = "Story text here.\n\nSUBSCRIBE";
+        assert_eq!(trim_edges(t), "Story text here.");
     }
 
     #[test]
