@@ -374,8 +374,15 @@ impl Builder<'_> {
     }
 
     fn start_tag(&mut self, tag: Tag, name: &[u8], attr_start: usize) -> u32 {
-        if matches!(tag, Tag::Html | Tag::Body | Tag::Head)
-            && self.nodes.iter().take(64).any(|n| n.tag == tag)
+        // Table parts outside a table are ignored, as browsers do; kept, they
+        // would act as scope boundaries that nothing else respects.
+        let stray_table_part = matches!(
+            tag,
+            Tag::Td | Tag::Th | Tag::Tr | Tag::Tbody | Tag::Thead | Tag::Tfoot | Tag::Caption
+        ) && !self.is_open(Tag::Table);
+        if stray_table_part
+            || (matches!(tag, Tag::Html | Tag::Body | Tag::Head)
+                && self.nodes.iter().take(64).any(|n| n.tag == tag))
         {
             self.attrs.truncate(attr_start);
             return NONE;
@@ -688,6 +695,11 @@ mod tests {
     fn inline_end_tags_do_not_close_blocks() {
         assert_eq!(shape("<div><b>x</div>y</b>"), "div(b(x))y");
         assert_eq!(shape("<div><span>x</div>"), "div(span(x))");
+    }
+
+    #[test]
+    fn table_parts_outside_a_table_are_ignored() {
+        assert_eq!(shape("<p>a<td>b<li>c"), "p(ab)li(c)");
     }
 
     #[test]
