@@ -100,10 +100,10 @@ pub fn trim_edges(text: &str) -> String {
     // A "More stories" / "You may also like" label near the end starts the
     // links to other pages that follow the story.
     let n = paras.len();
-    if n >= 3 {
-        if let Some(k) = (n.saturating_sub(8).max(1)..n).find(|&k| is_more_label(paras[k])) {
-            paras.truncate(k);
-        }
+    if n >= 3
+        && let Some(k) = (n.saturating_sub(8).max(1)..n).find(|&k| is_more_label(paras[k]))
+    {
+        paras.truncate(k);
     }
     let mut dropped = 0;
     while dropped < 5 && paras.len() > 1 && paras.last().is_some_and(|p| is_trailer(p)) {
