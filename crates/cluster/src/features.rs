@@ -46,6 +46,14 @@ impl Default for FeatureWeights {
     }
 }
 
+/// Term id of an ordered pair of words, from the words' ids (no string
+/// building on the hot path).
+pub fn phrase_key(first: u64, second: u64) -> u64 {
+    crate::hash::mix(
+        first.rotate_left(23) ^ second ^ u64::from(NS_PHRASE).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+    )
+}
+
 /// Raw (pre-IDF) weights, one entry per distinct term, sorted by term.
 pub fn extract(
     title: &str,
@@ -57,12 +65,13 @@ pub fn extract(
     let mut out: Vec<(u64, f32)> = Vec::with_capacity(32);
     scratch.clear();
     tokens(title, scratch);
-    let mut prev: Option<&Token> = None;
+    let mut prev: Option<(&Token, u64)> = None;
     for t in scratch.iter() {
         if is_stopword(&t.text) {
             prev = None;
             continue;
         }
+        let h = hash_str(NS_WORD, &t.text);
         let boost = if t.acronym {
             w.acronym_boost
         } else if t.capital {
@@ -70,8 +79,8 @@ pub fn extract(
         } else {
             1.0
         };
-        out.push((hash_str(NS_WORD, &t.text), w.title_word * boost));
-        if let Some(p) = prev
+        out.push((h, w.title_word * boost));
+        if let Some((p, ph)) = prev
             && p.pos + 1 == t.pos
         {
             let pw = if p.capital && t.capital {
@@ -80,11 +89,10 @@ pub fn extract(
                 w.phrase_plain
             };
             if pw > 0.0 {
-                let key = format!("{} {}", p.text, t.text);
-                out.push((hash_str(NS_PHRASE, &key), pw));
+                out.push((phrase_key(ph, h), pw));
             }
         }
-        prev = Some(t);
+        prev = Some((t, h));
     }
     if let (Some(u), true) = (url, w.url_word > 0.0) {
         scratch.clear();
@@ -138,7 +146,10 @@ mod tests {
         assert_eq!(billy.1, w.title_word * w.capital_boost);
         let star = f.iter().find(|e| e.0 == hash_str(NS_WORD, "star")).unwrap();
         assert_eq!(star.1, w.url_word);
-        assert!(f.iter().any(|e| e.0 == hash_str(NS_PHRASE, "dee william")));
+        let pair = phrase_key(hash_str(NS_WORD, "dee"), hash_str(NS_WORD, "william"));
+        assert!(f.iter().any(|e| e.0 == pair));
+        let reversed = phrase_key(hash_str(NS_WORD, "william"), hash_str(NS_WORD, "dee"));
+        assert!(!f.iter().any(|e| e.0 == reversed), "pairs are ordered");
         assert!(f.windows(2).all(|p| p[0].0 < p[1].0));
     }
 

@@ -4,7 +4,7 @@
 //! the same map behaviour on every run and every node, so clustering stays
 //! deterministic and snapshots stay valid after a restart.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 const K: u64 = 0x517c_c1b7_2722_0a95;
@@ -60,6 +60,7 @@ impl Hasher for FxHasher {
 
 pub type FxBuild = BuildHasherDefault<FxHasher>;
 pub type FxMap<K, V> = HashMap<K, V, FxBuild>;
+pub type FxSet<K> = HashSet<K, FxBuild>;
 
 /// 64-bit FNV-1a followed by a murmur-style finaliser. Term ids must be well
 /// spread over all 64 bits because MinHash and LSH band keys are derived

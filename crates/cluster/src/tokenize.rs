@@ -287,8 +287,13 @@ const STOPWORDS: &[&str] = &[
 
 pub fn is_stopword(w: &str) -> bool {
     // Every stopword is at most 7 bytes: most words are ruled out by length
-    // before any comparison.
-    w.len() <= 7 && STOPWORDS.binary_search(&w).is_ok()
+    // before any hashing.
+    w.len() <= 7 && stopword_set().contains(w)
+}
+
+fn stopword_set() -> &'static crate::hash::FxSet<&'static str> {
+    static SET: std::sync::OnceLock<crate::hash::FxSet<&'static str>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| STOPWORDS.iter().copied().collect())
 }
 
 /// Path words of news URLs that name the page type, not the event.
