@@ -49,3 +49,37 @@ fn dev_set_bcubed_f1_holds() {
         b.f1
     );
 }
+
+/// The CLI and the library are one code path: on the first 5,000 lines of
+/// the dev set, `run_cli` answers exactly what `Clusterer::add` does.
+#[test]
+fn cli_matches_the_library_on_real_lines() {
+    use std::io::BufRead;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/datasets/clustering-dev/uci-news-first21days.jsonl.gz");
+    let Ok(file) = std::fs::File::open(&path) else {
+        println!("SKIPPED: dataset not found at {}", path.display());
+        return;
+    };
+    let lines: Vec<String> = BufReader::new(GzDecoder::new(file))
+        .lines()
+        .take(5_000)
+        .map(Result::unwrap)
+        .collect();
+    let input = lines.join("\n") + "\n";
+    let mut out = Vec::new();
+    let stats = newsroom_cluster::run_cli(input.as_bytes(), &mut out, 36.0).unwrap();
+    assert_eq!(stats.lines, 5_000);
+    assert_eq!(stats.errors, 0);
+    let data = read_labelled(input.as_bytes()).unwrap();
+    let mut c = Clusterer::new(Config::default());
+    let out = String::from_utf8(out).unwrap();
+    let mut n = 0;
+    for (line, l) in out.lines().zip(&data) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["id"].as_str(), Some(l.item.id.as_str()));
+        assert_eq!(v["story"].as_u64(), Some(c.add(l.item.clone()).story));
+        n += 1;
+    }
+    assert_eq!(n, 5_000);
+}
