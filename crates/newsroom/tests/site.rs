@@ -1,0 +1,359 @@
+//! The public site, against the real binary on 127.0.0.1 with demo content.
+
+mod common;
+
+use common::*;
+use regex::Regex;
+
+const SEED_PATH: &str = "/news/1-ukraine-war-russians-slowly-take-ground-around-bakhmut";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn article_page_has_every_element_of_the_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--demo"], &[]);
+    let (status, html) = get(&server.url(SEED_PATH), BROWSER_UA).await;
+    assert_eq!(status, 200);
+    let doc = scraper::Html::parse_document(&html);
+    assert_eq!(select(&doc, "html")[0].value().attr("lang"), Some("en"));
+    let h1 = select(&doc, "main h1");
+    assert_eq!(
+        text(&h1[0]),
+        "Ukraine war: Russians slowly take ground around Bakhmut"
+    );
+    let img = select(&doc, "main figure img");
+    assert!(!img.is_empty(), "lead image");
+    assert!(
+        img[0].value().attr("alt").is_some_and(|a| !a.is_empty()),
+        "alt text"
+    );
+    let views = select(&doc, "main .views[data-views]");
+    assert_eq!(
+        views[0].value().attr("data-views"),
+        Some("1367"),
+        "seed count, including this view"
+    );
+    assert_eq!(text(&views[0]), "1367");
+    let time = select(&doc, "main time.published");
+    assert_eq!(text(&time[0]), "Monday, 13 February, 2023, 14:42");
+    assert_eq!(
+        time[0].value().attr("datetime"),
+        Some("2023-02-13T12:42:00Z")
+    );
+    let body = text(&select(&doc, "main .body")[0]);
+    assert!(body.starts_with("\"Stay close to the wall."), "{body}");
+    assert!(body.contains("dwindling ammunition."));
+    let source = select(&doc, "main .source a");
+    assert_eq!(text(&source[0]), "BBC News");
+    assert!(
+        source[0]
+            .value()
+            .attr("href")
+            .unwrap()
+            .starts_with("https://")
+    );
+    let latest = select(&doc, "aside .news-item");
+    assert!(latest.len() >= 8, "latest list beside the article");
+    for landmark in ["header", "nav", "main", "aside", "footer"] {
+        assert!(!select(&doc, landmark).is_empty(), "landmark {landmark}");
+    }
+    server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn latest_list_shows_three_time_forms_and_video() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--demo"], &[]);
+    let (_, html) = get(&server.url("/"), BROWSER_UA).await;
+    let doc = scraper::Html::parse_document(&html);
+    let items = select(&doc, "aside .news-item");
+    let today = Regex::new(r"^\d{2}:\d{2}$").unwrap();
+    let yesterday = Regex::new(r"^Yesterday, \d{2}:\d{2}$").unwrap();
+    let older = Regex::new(r"^\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}$").unwrap();
+    let labels: Vec<String> = select(&doc, "time[datetime]").iter().map(text).collect();
+    assert!(labels.iter().any(|l| today.is_match(l)), "{labels:?}");
+    assert!(labels.iter().any(|l| yesterday.is_match(l)), "{labels:?}");
+    assert!(labels.iter().any(|l| older.is_match(l)), "{labels:?}");
+    let rafah = items
+        .iter()
+        .find(|i| text(i).contains("Rafah crossing reopens"))
+        .expect("seed video item");
+    assert!(
+        text(rafah)
+            .contains("Gaza’s Rafah crossing reopens, first medical evacuees enter Egypt (video)"),
+        "{}",
+        text(rafah)
+    );
+    for it in &items {
+        assert!(select(&scraper::Html::parse_fragment(&it.html()), "[data-views]").len() == 1);
+        let t = select(&scraper::Html::parse_fragment(&it.html()), "time")[0]
+            .value()
+            .attr("datetime")
+            .unwrap()
+            .to_string();
+        assert!(t.ends_with('Z'), "{t}");
+    }
+    assert!(
+        !select(&doc, ".most-read .news-item").is_empty(),
+        "most read"
+    );
+    assert!(
+        select(&doc, "nav a[href^='/section/']").len() >= 3,
+        "section links"
+    );
+    server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn views_are_deduplicated_bots_skipped_and_survive_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--demo"], &[]);
+    let url = server.url(SEED_PATH);
+    let first = main_views(&get(&url, "Mozilla/5.0 visitor-a").await.1);
+    assert_eq!(
+        main_views(&get(&url, "Mozilla/5.0 visitor-a").await.1),
+        first,
+        "same visitor within 30 min"
+    );
+    assert_eq!(
+        main_views(&get(&url, "Mozilla/5.0 visitor-b").await.1),
+        first + 1
+    );
+    for bot in [
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+        "facebookexternalhit/1.1",
+        "",
+    ] {
+        assert_eq!(
+            main_views(&get(&url, bot).await.1),
+            first + 1,
+            "bot {bot:?} not counted"
+        );
+    }
+    // A beacon from a visitor the render already counted counts nothing more.
+    let beacon = client()
+        .post(server.url("/api/v1/views/1"))
+        .header("user-agent", "Mozilla/5.0 visitor-b")
+        .send()
+        .await
+        .unwrap();
+    let j: serde_json::Value = beacon.json().await.unwrap();
+    assert_eq!(j["counted"], false);
+    assert_eq!(j["views"], first + 1);
+    // A beacon alone (the page came from a cache) counts.
+    let j: serde_json::Value = client()
+        .post(server.url("/api/v1/views/1"))
+        .header("user-agent", "Mozilla/5.0 visitor-c")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (j["counted"].as_bool(), j["views"].as_i64()),
+        (Some(true), Some(first + 2))
+    );
+    let status = client()
+        .post(server.url("/api/v1/views/99999"))
+        .header("user-agent", "Mozilla/5.0 x")
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 404);
+    let counts: serde_json::Value = client()
+        .get(server.url("/api/v1/views?ids=1,2"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(counts["views"]["1"], first + 2);
+
+    // Graceful restart: nothing buffered is lost.
+    assert!(server.stop().success());
+    let server = Server::start(dir.path(), &["--demo"], &[]);
+    let counts: serde_json::Value = client()
+        .get(server.url("/api/v1/views?ids=1"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        counts["views"]["1"],
+        first + 2,
+        "counts survive a graceful restart"
+    );
+    assert_eq!(
+        main_views(
+            &get(
+                &url.replace(&url[..url.find("/news").unwrap()], &server.base),
+                "Mozilla/5.0 visitor-d"
+            )
+            .await
+            .1
+        ),
+        first + 3
+    );
+    server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_paths_get_404_or_a_redirect() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--demo"], &[]);
+    let c = client();
+    let r = c
+        .get(server.url("/news/1-wrong-slug"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 301);
+    assert_eq!(r.headers()["location"], SEED_PATH);
+    let r = c.get(server.url("/news/1")).send().await.unwrap();
+    assert_eq!(r.status(), 301);
+    for path in [
+        "/news/99999-nothing",
+        "/news/abc",
+        "/news/-1",
+        "/section/nope",
+        "/section/world?page=999",
+        "/section/world?page=x",
+        "/no/such/page",
+    ] {
+        let r = c.get(server.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+        let body = r.text().await.unwrap();
+        assert!(
+            body.contains("<h1>Not found</h1>"),
+            "{path}: a real 404 page"
+        );
+    }
+    let r = c
+        .get(server.url("/section/world?page=2"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("rel=\"prev\""));
+    for (path, ctype) in [
+        ("/robots.txt", "text/plain"),
+        ("/favicon.ico", "image/x-icon"),
+        ("/healthz", "application/json"),
+        ("/static/site.css", "text/css"),
+    ] {
+        let r = c.get(server.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with(ctype),
+            "{path}"
+        );
+    }
+    let health: serde_json::Value = c
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["database"], "ok");
+    server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn odd_and_oversized_headers_never_crash() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--demo"], &[]);
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let requests: Vec<Vec<u8>> = vec![
+        format!(
+            "GET / HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+            "a".repeat(1 << 20)
+        )
+        .into_bytes(),
+        format!(
+            "GET /news/1 HTTP/1.1\r\nHost: x\r\nUser-Agent: {}\r\n\r\n",
+            "u".repeat(60_000)
+        )
+        .into_bytes(),
+        b"GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: \xff\xfe\x00bad\r\n\r\n".to_vec(),
+        b"GET /news/1-\xd0 HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(),
+        b"BREW /coffee HTCPCP/1.0\r\n\r\n".to_vec(),
+        b"GET / HTTP/1.1\r\nX-Forwarded-For: ,,,,\r\nHost: x\r\n\r\n".to_vec(),
+    ];
+    for req in requests {
+        if let Ok(mut s) = tokio::net::TcpStream::connect(&addr).await {
+            let _ = s.write_all(&req).await;
+            let mut buf = vec![0u8; 4096];
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), s.read(&mut buf)).await;
+        }
+    }
+    let (status, _) = get(&server.url("/healthz"), BROWSER_UA).await;
+    assert_eq!(status, 200, "still serving");
+    assert!(server.stop().success());
+}
+
+#[test]
+fn malformed_config_names_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("bad.toml");
+    std::fs::write(&cfg, "[site]\ntime_zone = \"Nowhere/Atlantis\"\n").unwrap();
+    let out = std::process::Command::new(bin())
+        .current_dir(dir.path())
+        .args(["serve", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("site.time_zone"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn missing_database_folder_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(bin())
+        .current_dir(dir.path())
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database",
+            "sqlite:///no/such/folder/site.db",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("does not exist"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn help_lists_every_command() {
+    let out = std::process::Command::new(bin())
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for cmd in ["serve", "extract", "cluster"] {
+        assert!(help.contains(cmd), "{help}");
+    }
+    let out = std::process::Command::new(bin())
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for flag in ["--config", "--listen", "--database", "--demo", "--role"] {
+        assert!(help.contains(flag), "{help}");
+    }
+}
