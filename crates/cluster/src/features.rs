@@ -35,7 +35,7 @@ impl Default for FeatureWeights {
     fn default() -> Self {
         FeatureWeights {
             title_word: 1.0,
-            capital_boost: 1.0,
+            capital_boost: 1.15,
             phrase: 0.5,
             phrase_plain: 0.5,
             acronym_boost: 1.0,
@@ -65,6 +65,20 @@ pub fn extract(
     let mut out: Vec<(u64, f32)> = Vec::with_capacity(32);
     scratch.clear();
     tokens(title, scratch);
+    // In Title Case headlines every word is capitalised, so capitals say
+    // nothing about names; only sentence-case headlines get the boost.
+    // The first word is capitalised either way and does not count.
+    let content = scratch
+        .iter()
+        .skip(1)
+        .filter(|t| !is_stopword(&t.text))
+        .count();
+    let capitals = scratch
+        .iter()
+        .skip(1)
+        .filter(|t| !is_stopword(&t.text) && t.capital)
+        .count();
+    let sentence_case = capitals * 10 <= content * 6;
     let mut prev: Option<(&Token, u64)> = None;
     for t in scratch.iter() {
         if is_stopword(&t.text) {
@@ -74,7 +88,7 @@ pub fn extract(
         let h = hash_str(NS_WORD, &t.text);
         let boost = if t.acronym {
             w.acronym_boost
-        } else if t.capital {
+        } else if t.capital && sentence_case {
             w.capital_boost
         } else {
             1.0
@@ -139,11 +153,21 @@ mod tests {
             &w,
             &mut s,
         );
-        let billy = f
-            .iter()
-            .find(|e| e.0 == hash_str(NS_WORD, "billy"))
-            .unwrap();
-        assert_eq!(billy.1, w.title_word * w.capital_boost);
+        // Title Case: capitals say nothing, no boost.
+        let weight = |f: &[(u64, f32)], word: &str| {
+            f.iter().find(|e| e.0 == hash_str(NS_WORD, word)).unwrap().1
+        };
+        assert_eq!(weight(&f, "billy"), w.title_word);
+        // Sentence case: capitalised words are likely names.
+        let g = extract(
+            "Police question actor Billy Dee Williams over a dance",
+            None,
+            None,
+            &w,
+            &mut s,
+        );
+        assert_eq!(weight(&g, "billy"), w.title_word * w.capital_boost);
+        assert_eq!(weight(&g, "actor"), w.title_word);
         let star = f.iter().find(|e| e.0 == hash_str(NS_WORD, "star")).unwrap();
         assert_eq!(star.1, w.url_word);
         let pair = phrase_key(hash_str(NS_WORD, "dee"), hash_str(NS_WORD, "william"));
