@@ -51,6 +51,33 @@ fn stream(max: usize) -> impl Strategy<Value = Vec<(Vec<usize>, i64)>> {
     )
 }
 
+/// One input line without its newline: raw bytes, a mangled object, or a
+/// valid article with odd but legal content.
+fn garbage_line() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        prop::collection::vec(
+            any::<u8>().prop_filter("no newline", |b| *b != b'\n'),
+            0..80
+        ),
+        r#"[a-z{}":,\ \[\]0-9]{0,60}"#.prop_map(String::into_bytes),
+        (
+            "[a-z0-9]{0,6}",
+            "\\PC{0,40}",
+            prop_oneof![
+                Just("2014-03-10T00:00:00Z"),
+                Just("2014-03-09T23:00:00+01:00"),
+                Just("bad"),
+                Just("")
+            ],
+        )
+            .prop_map(|(id, title, t)| {
+                serde_json::json!({"id": id, "title": title, "published": t})
+                    .to_string()
+                    .into_bytes()
+            }),
+    ]
+}
+
 fn items(s: &[(Vec<usize>, i64)]) -> Vec<Item> {
     let mut t = 1_400_000_000i64;
     s.iter()
@@ -98,6 +125,26 @@ proptest! {
             prop_assert_eq!(line["id"].as_str(), Some(it.id.as_str()));
             // Empty titles are the only rejects in this stream.
             prop_assert_eq!(line["story"].is_u64(), !it.title.trim().is_empty(), "{}", line);
+        }
+    }
+
+    /// Arbitrary bytes, JSON-ish fragments and valid lines mixed: never a
+    /// panic, always exactly one answer per input line.
+    #[test]
+    fn cli_survives_garbage(lines in prop::collection::vec(garbage_line(), 0..40)) {
+        let mut input = Vec::new();
+        for l in &lines {
+            input.extend_from_slice(l);
+            input.push(b'\n');
+        }
+        let mut out = Vec::new();
+        let stats = run_cli(&input[..], &mut out, 36.0).unwrap();
+        prop_assert_eq!(stats.lines as usize, lines.len());
+        let text = String::from_utf8(out).unwrap();
+        prop_assert_eq!(text.lines().count(), lines.len());
+        for l in text.lines() {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            prop_assert!(v["story"].is_u64() != v.get("error").is_some(), "{}", l);
         }
     }
 
