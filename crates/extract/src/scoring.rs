@@ -70,13 +70,30 @@ pub fn word_hash(w: &str) -> u64 {
     h
 }
 
-pub fn words(s: &str) -> impl Iterator<Item = &str> {
-    s.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
+/// Calls `f` on every word (alphanumeric run) of `s`; ASCII text, the
+/// common case, is split on bytes without decoding characters.
+pub fn for_each_word(s: &str, mut f: impl FnMut(&str)) {
+    if s.is_ascii() {
+        for w in s.split(|c: char| !c.is_ascii_alphanumeric()) {
+            if !w.is_empty() {
+                f(w);
+            }
+        }
+    } else {
+        for w in s.split(|c: char| !c.is_alphanumeric()) {
+            if !w.is_empty() {
+                f(w);
+            }
+        }
+    }
 }
 
 pub fn anchor(text: &str) -> Anchor {
-    words(text).map(word_hash).collect()
+    let mut set = Anchor::default();
+    for_each_word(text, |w| {
+        set.insert(word_hash(w));
+    });
+    set
 }
 
 pub fn select(dom: &Dom, anchor: Option<&Anchor>) -> Option<Selection> {
@@ -318,11 +335,15 @@ fn anchored(dom: &Dom, anchor: Option<&Anchor>, dead: &[bool], t2: &[u32]) -> Op
             continue;
         }
         let mut hit = 0;
-        for w in words(dom.text_of(i)) {
+        for_each_word(dom.text_of(i), |w| {
             if anchor.contains(&word_hash(w)) {
-                hit += w.chars().count() as u32;
+                hit += if w.is_ascii() {
+                    w.len()
+                } else {
+                    w.chars().count()
+                } as u32;
             }
-        }
+        });
         m[i] = hit;
     }
     for i in (1..n).rev() {
