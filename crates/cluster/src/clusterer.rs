@@ -34,20 +34,27 @@ pub struct Assignment {
 }
 
 /// Tunables. Defaults were tuned on the first 14 days of the dev set only.
+/// Missing fields take their defaults when deserialising, so partial
+/// configurations and older snapshots load.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Config {
     /// Stories idle for longer than this leave the candidate set and are
     /// evicted with their postings.
     pub window_hours: f64,
     /// Minimum decayed similarity for joining an existing story.
     pub threshold: f64,
+    /// Half-life of the document-frequency counts behind the online IDF.
     pub idf_half_life_hours: f64,
     /// Terms this common carry no signal; dropping them also keeps the
     /// longest posting lists out of the scoring loop.
     pub min_idf: f64,
-    /// Exponent on IDF in term weights; above 1 sharpens towards rare terms
-    /// (names), which is what tells two events of one day apart.
+    /// Exponent on IDF in term weights. 1 is plain TF-IDF; with story-level
+    /// IDF, sharper (1.5) and flatter (0.5-0.75) both lost on the dev days.
     pub idf_power: f64,
+    /// How a story's score is normalised: 1 divides the dot product by the
+    /// centroid's norm (cosine), 0 by the story size (average similarity to
+    /// the members); values in between mix the two.
     pub norm_power: f64,
     /// Exponent on a story's summed term weights before scoring; below 1
     /// flattens the centroid so that terms of a few members still count.
@@ -55,6 +62,8 @@ pub struct Config {
     /// Count document frequency over stories instead of articles, so that a
     /// burst of coverage does not make the event's own name look common.
     pub story_idf: bool,
+    /// Score factor 1 + size_bonus * ln(size): a mild prior that an event
+    /// already covered widely draws the next article too.
     pub size_bonus: f64,
     /// Similarity halves for every this many hours since the story's last
     /// member arrived.
@@ -62,6 +71,7 @@ pub struct Config {
     /// Stories older than this (since first seen) attract less and less:
     /// a follow-up a day later is news of its own.
     pub age_grace_hours: f64,
+    /// Past the grace period, similarity halves every this many hours.
     pub age_half_life_hours: f64,
     /// Two stories that an item fits both of merge when their centroids'
     /// cosine reaches this (above 1 = never).

@@ -15,6 +15,7 @@ const NS_PHRASE: u8 = 1;
 
 /// Relative weights of the views. Tuned on the first 14 days only.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct FeatureWeights {
     pub title_word: f32,
     /// Extra factor for capitalised words and acronyms (likely names).

@@ -17,6 +17,7 @@ const ROWS: usize = PERMUTATIONS / BANDS;
 const PREFIX_CHARS: usize = 32;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NearDupConfig {
     /// Estimated Jaccard of character shingles at or above which two
     /// headlines are copies of one another.
