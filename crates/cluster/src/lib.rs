@@ -12,6 +12,8 @@ pub mod minhash;
 pub mod neardup;
 #[cfg(feature = "store")]
 pub mod persist;
+#[cfg(feature = "store")]
+pub mod worker;
 pub mod story;
 pub mod tfidf;
 pub mod tokenize;

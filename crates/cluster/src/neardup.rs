@@ -24,6 +24,9 @@ pub struct NearDupConfig {
     pub min_jaccard: f64,
     /// A truncated copy must keep at least this share of the longer one.
     pub min_prefix_share: f64,
+    /// Word-set Jaccard at or above which two headlines of five or more
+    /// words are copies (one word changed in eight: 7/9 = 0.78).
+    pub min_word_jaccard: f64,
     /// Headlines with fewer words are too generic ("Sector Update: Consumer")
     /// to call copies from their text alone.
     pub min_words: usize,
@@ -34,6 +37,7 @@ impl Default for NearDupConfig {
         NearDupConfig {
             min_jaccard: 0.55,
             min_prefix_share: 0.5,
+            min_word_jaccard: 0.7,
             min_words: 4,
         }
     }
@@ -63,7 +67,7 @@ pub struct Match {
 pub struct Fingerprint {
     canon: String,
     sig: Signature,
-    keys: [u64; BANDS + 1],
+    keys: [u64; BANDS + 2],
     eligible: bool,
 }
 
@@ -115,7 +119,7 @@ impl NearDupIndex {
         let mut best: Option<(f64, u64)> = None;
         let long_enough = fp.canon.chars().count() >= PREFIX_CHARS;
         for (k, key) in fp.keys.iter().enumerate() {
-            if k == BANDS && !long_enough {
+            if k >= BANDS && !long_enough {
                 continue;
             }
             let Some(list) = self.buckets.get(key) else {
@@ -166,6 +170,18 @@ impl NearDupIndex {
                 .config
                 .min_jaccard
                 .max(short.len() as f64 / long.len() as f64);
+        }
+        // One word swapped in a short headline breaks many character
+        // shingles but few words.
+        // (Skipped when the shingles disagree outright: that is most band
+        // collisions, and word sets cost allocations.)
+        if j < 0.25 {
+            return 0.0;
+        }
+        let w = word_jaccard(&fp.canon, &e.canon, self.config.min_words.max(5));
+        if w >= self.config.min_word_jaccard {
+            // Ranked below any shingle-level match.
+            return self.config.min_jaccard * w;
         }
         0.0
     }
@@ -223,9 +239,36 @@ impl NearDupIndex {
     }
 }
 
-/// LSH band keys, then the prefix key.
-fn bucket_keys(sig: &Signature, canon: &str) -> [u64; BANDS + 1] {
-    let mut keys = [0u64; BANDS + 1];
+/// Jaccard of the two headlines' word sets; 0 when either has fewer than
+/// `min_words` distinct words.
+fn word_jaccard(a: &str, b: &str, min_words: usize) -> f64 {
+    let mut wa: Vec<&str> = a.split(' ').collect();
+    let mut wb: Vec<&str> = b.split(' ').collect();
+    wa.sort_unstable();
+    wa.dedup();
+    wb.sort_unstable();
+    wb.dedup();
+    if wa.len() < min_words || wb.len() < min_words {
+        return 0.0;
+    }
+    let (mut i, mut k, mut inter) = (0, 0, 0usize);
+    while i < wa.len() && k < wb.len() {
+        match wa[i].cmp(wb[k]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => k += 1,
+            std::cmp::Ordering::Equal => {
+                inter += 1;
+                i += 1;
+                k += 1;
+            }
+        }
+    }
+    inter as f64 / (wa.len() + wb.len() - inter) as f64
+}
+
+/// LSH band keys, then the prefix key, then the suffix key.
+fn bucket_keys(sig: &Signature, canon: &str) -> [u64; BANDS + 2] {
+    let mut keys = [0u64; BANDS + 2];
     for (b, key) in keys.iter_mut().take(BANDS).enumerate() {
         let mut h = mix(b as u64 + 0x9e37);
         for &v in &sig[b * ROWS..(b + 1) * ROWS] {
@@ -238,6 +281,13 @@ fn bucket_keys(sig: &Signature, canon: &str) -> [u64; BANDS + 1] {
         .nth(PREFIX_CHARS)
         .map_or(canon.len(), |(i, _)| i);
     keys[BANDS] = mix(crate::hash::hash_str(3, &canon[..end]));
+    // The suffix key finds copies edited near the start ("Report: ...").
+    let n = canon.chars().count();
+    let start = canon
+        .char_indices()
+        .nth(n.saturating_sub(PREFIX_CHARS))
+        .map_or(0, |(i, _)| i);
+    keys[BANDS + 1] = mix(crate::hash::hash_str(4, &canon[start..]));
     keys
 }
 

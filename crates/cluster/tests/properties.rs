@@ -279,7 +279,8 @@ fn state_is_bounded_beyond_the_window() {
         worst.df_terms <= 4 * w.df_terms.max(1024),
         "{worst:?} vs {w:?}"
     );
-    assert!(worst.near_dup_buckets <= 17 * 181, "{worst:?}");
+    // 16 LSH bands plus a prefix and a suffix key per entry.
+    assert!(worst.near_dup_buckets <= 18 * 181, "{worst:?}");
 }
 
 /// Extreme timestamps (library callers are not limited to what RFC 3339

@@ -1,0 +1,185 @@
+//! The clustering job as a background loop: whichever node holds the
+//! `cluster` lease reads the articles stored since the last saved state, in
+//! id order, and files each into a story. Every node with the worker role
+//! runs the loop; the lease makes all but one of them wait.
+//!
+//! Enabled by the `store` feature.
+
+use crate::clusterer::Config;
+use crate::persist::{ClusterLease, JOB_KEY, PersistError};
+use newsroom_core::{SourceId, Timestamp};
+use newsroom_store::Store;
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    pub clusterer: Config,
+    /// How long a claim holds the lease; renewed after every batch, so a
+    /// holder that dies hands over after at most this long.
+    pub lease_secs: i64,
+    /// Articles read and assigned between lease renewals and state saves.
+    pub batch: i64,
+    /// Batches per pass before the lease is given back and claimed anew,
+    /// so a long backlog still lets state reach the store regularly.
+    pub max_batches: usize,
+    /// Pause when there was nothing to do, the lease was elsewhere, or the
+    /// store failed.
+    pub idle: Duration,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        WorkerConfig {
+            clusterer: Config::default(),
+            lease_secs: 60,
+            batch: 200,
+            max_batches: 50,
+            idle: Duration::from_secs(3),
+        }
+    }
+}
+
+/// What one pass did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// Another worker holds the clustering lease.
+    Busy,
+    /// Holding the lease, assigned this many articles (0 when up to date).
+    Assigned(usize),
+}
+
+fn unix_now() -> Timestamp {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// One pass: claim the lease, assign everything new (up to `max_batches`
+/// batches, or until `stop()` says so), save the state and give the lease
+/// back. On an error the lease is freed without saving, so the next holder
+/// starts again from the last state that matched the store.
+pub async fn cluster_pass(
+    store: &dyn Store,
+    worker_id: &str,
+    cfg: &WorkerConfig,
+    mut stop: impl FnMut() -> bool,
+) -> Result<Pass, PersistError> {
+    let now = unix_now();
+    let Some(mut lease) =
+        ClusterLease::acquire(store, worker_id, now, cfg.lease_secs, cfg.clusterer.clone()).await?
+    else {
+        return Ok(Pass::Busy);
+    };
+    match assign_new(store, &mut lease, cfg, &mut stop).await {
+        Ok(n) => {
+            let now = unix_now();
+            lease.release(store, now, now).await?;
+            Ok(Pass::Assigned(n))
+        }
+        Err(e) => {
+            // Free the lease at once rather than after it expires; if the
+            // lease was already lost this changes nothing.
+            let _ = store
+                .complete_job(JOB_KEY, worker_id, Some(unix_now()), Some(&e.to_string()))
+                .await;
+            Err(e)
+        }
+    }
+}
+
+async fn assign_new(
+    store: &dyn Store,
+    lease: &mut ClusterLease,
+    cfg: &WorkerConfig,
+    stop: &mut impl FnMut() -> bool,
+) -> Result<usize, PersistError> {
+    let mut names: HashMap<SourceId, Option<String>> = HashMap::new();
+    let mut assigned = 0;
+    for _ in 0..cfg.max_batches.max(1) {
+        let batch = store
+            .articles_after(lease.assigner.last_article(), cfg.batch.max(1))
+            .await?;
+        if batch.is_empty() {
+            break;
+        }
+        let now = unix_now();
+        for article in &batch {
+            if !names.contains_key(&article.source_id) {
+                let name = store.get_source(article.source_id).await?.map(|s| s.name);
+                names.insert(article.source_id, name);
+            }
+            let name = names[&article.source_id].as_deref();
+            if lease.assigner.assign(store, article, name, now).await?.is_some() {
+                assigned += 1;
+            }
+        }
+        // Renewing first checks the lease is still ours, so a worker that
+        // stalled past its lease never overwrites the new holder's state.
+        lease.renew(store, unix_now()).await?;
+        lease.assigner.save(store).await?;
+        if (batch.len() as i64) < cfg.batch.max(1) || stop() {
+            break;
+        }
+    }
+    Ok(assigned)
+}
+
+/// Polls `f` once without waiting; true once it has completed.
+fn fired<F: Future<Output = ()>>(f: Pin<&mut F>, done: &mut bool) -> bool {
+    if !*done {
+        let mut cx = Context::from_waker(Waker::noop());
+        *done = f.poll(&mut cx).is_ready();
+    }
+    *done
+}
+
+/// Clusters new articles until `shutdown` completes. Store errors are
+/// logged and retried after a pause; they never end the loop. A pass in
+/// progress finishes its batch, saves and gives the lease back before the
+/// loop stops.
+pub async fn run_clusterer(
+    store: &dyn Store,
+    worker_id: &str,
+    shutdown: impl Future<Output = ()>,
+) {
+    run_clusterer_with(store, worker_id, &WorkerConfig::default(), shutdown).await
+}
+
+pub async fn run_clusterer_with(
+    store: &dyn Store,
+    worker_id: &str,
+    cfg: &WorkerConfig,
+    shutdown: impl Future<Output = ()>,
+) {
+    let mut shutdown = std::pin::pin!(shutdown);
+    let mut done = false;
+    while !fired(shutdown.as_mut(), &mut done) {
+        let pass = cluster_pass(store, worker_id, cfg, || {
+            fired(shutdown.as_mut(), &mut done)
+        })
+        .await;
+        let busy = match pass {
+            Ok(Pass::Assigned(n)) if n > 0 => {
+                tracing::debug!(worker = worker_id, articles = n, "clustered");
+                // A full pass may have left a backlog: go again at once.
+                false
+            }
+            Ok(_) => true,
+            Err(e) => {
+                tracing::warn!(worker = worker_id, error = %e, "clustering pass failed; retrying");
+                true
+            }
+        };
+        if busy && !done {
+            tokio::select! {
+                _ = shutdown.as_mut() => done = true,
+                _ = tokio::time::sleep(cfg.idle) => {}
+            }
+        }
+    }
+}
