@@ -40,6 +40,19 @@ pub enum Command {
     Extract(ExtractArgs),
     /// Cluster a JSON-lines stream of articles into stories, online, in file order.
     Cluster(ClusterArgs),
+    /// Manage the sources newsroom polls.
+    #[command(subcommand)]
+    Source(SourceCommand),
+    /// Poll sources now: one pass with --once (or --source), else keep polling due sources until Ctrl-C.
+    Fetch(FetchArgs),
+    /// Add every feed of an OPML file as a source (folders become sections).
+    ImportOpml(ImportOpmlArgs),
+    /// Write every source as OPML (sections become folders).
+    ExportOpml(ExportOpmlArgs),
+    /// Copy a whole site to another database (e.g. SQLite to PostgreSQL), ids and counts included.
+    Copy(crate::cmd::copy::CopyArgs),
+    /// Bring the database schema up to date, then exit.
+    Migrate,
 }
 
 #[derive(Args, Debug)]
@@ -87,4 +100,69 @@ pub struct ClusterArgs {
     /// How far back a new article looks for its story, in hours.
     #[arg(long, value_name = "H", default_value_t = 36.0)]
     pub window_hours: f64,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SourceCommand {
+    /// Add a feed URL, or a site URL whose feed is discovered (<link rel="alternate">, usual paths).
+    Add {
+        url: String,
+        /// Section (slug or name) the source's articles go to; created if missing.
+        #[arg(long)]
+        section: Option<String>,
+        /// Fetch each item's page for its full text.
+        #[arg(long, value_enum, default_value_t = FullText::Auto)]
+        full_text: FullText,
+    },
+    /// Every source with health, last success, last error class, next poll and article count.
+    List,
+    /// Remove a source and its articles (their view history stays).
+    Remove { id: i64 },
+    /// Stop polling a source, keeping its articles.
+    Disable { id: i64 },
+    /// Poll a disabled source again.
+    Enable { id: i64 },
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FullText {
+    /// Only when the feed carries a summary rather than the article.
+    Auto,
+    Always,
+    Never,
+}
+
+impl From<FullText> for newsroom_core::FullTextMode {
+    fn from(f: FullText) -> Self {
+        match f {
+            FullText::Auto => newsroom_core::FullTextMode::Auto,
+            FullText::Always => newsroom_core::FullTextMode::Always,
+            FullText::Never => newsroom_core::FullTextMode::Never,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct FetchArgs {
+    /// Only this source (polled even if not due).
+    #[arg(long, value_name = "ID")]
+    pub source: Option<i64>,
+    /// One pass over every enabled source, due or not, then exit.
+    #[arg(long)]
+    pub once: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ImportOpmlArgs {
+    pub file: PathBuf,
+    /// Full-text mode for the new sources.
+    #[arg(long, value_enum, default_value_t = FullText::Auto)]
+    pub full_text: FullText,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportOpmlArgs {
+    /// Write to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }

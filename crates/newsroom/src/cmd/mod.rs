@@ -1,8 +1,14 @@
 //! One module per command.
 
 mod cluster;
+pub mod copy;
 mod extract;
+mod fetch;
+pub mod ingest;
+mod migrate;
+mod opml;
 mod serve;
+mod source;
 
 use crate::cli::{Cli, Command};
 use crate::config::Config;
@@ -13,6 +19,12 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Serve(args) => serve::run(&cli.global, args).await,
         Command::Extract(args) => extract::run(args),
         Command::Cluster(args) => cluster::run(args),
+        Command::Copy(args) => copy::run(&cli.global, args).await,
+        Command::Migrate => migrate::run(&cli.global).await,
+        Command::Source(cmd) => source::run(&cli.global, cmd).await,
+        Command::Fetch(args) => fetch::run(&cli.global, args).await,
+        Command::ImportOpml(args) => opml::import(&cli.global, args).await,
+        Command::ExportOpml(args) => opml::export(&cli.global, args).await,
     }
 }
 

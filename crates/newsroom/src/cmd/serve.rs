@@ -17,14 +17,28 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
         let file = if args.demo { "demo.db" } else { "newsroom.db" };
         cfg.database.url = format!("sqlite://{}", dir.join(file).display());
     }
-    let store = newsroom_store::open(&cfg.database.url, &cfg.pool())
-        .await
-        .with_context(|| {
-            format!(
-                "cannot start on database {}",
-                newsroom_store::redact_url(&cfg.database.url)
+    // A PostgreSQL server that is still starting (or not reachable yet) is
+    // waited for; a wrong password or a missing database fails at once.
+    let store = newsroom_store::open_with_retry(
+        &cfg.database.url,
+        &cfg.pool(),
+        std::time::Duration::from_secs(60),
+        |r| {
+            tracing::warn!(
+                attempt = r.attempt,
+                "{}; trying again in {:.1?}",
+                r.error,
+                r.retry_in
             )
-        })?;
+        },
+    )
+    .await
+    .with_context(|| {
+        format!(
+            "cannot start on database {}",
+            newsroom_store::redact_url(&cfg.database.url)
+        )
+    })?;
     if args.demo {
         let filled = crate::demo::fill_if_empty(&*store, &cfg.site.time_zone)
             .await
@@ -41,12 +55,45 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
         .with_context(|| format!("cannot listen on {}", cfg.server.listen))?;
     let addr = listener.local_addr()?;
     tracing::info!(role = ?args.role, database = %newsroom_store::redact_url(&cfg.database.url), "listening on http://{addr}");
+    // One stop signal for the server and every background task.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut background = Vec::new();
     if args.role != Role::Web {
-        tracing::debug!("no background jobs are configured yet");
+        let worker_id = format!("node-{}-{:08x}", std::process::id(), rand::random::<u32>());
+        let fetcher = crate::cmd::ingest::fetcher(&cfg)?;
+        let icfg = crate::cmd::ingest::ingest_config(&cfg)?;
+        let wcfg = newsroom_ingest::scheduler::WorkerConfig {
+            worker_id: worker_id.clone(),
+            ..Default::default()
+        };
+        let store = state.store.clone();
+        let rx = stop_rx.clone();
+        background.push(tokio::spawn(async move {
+            newsroom_ingest::scheduler::run_worker(&*store, &fetcher, &icfg, &wcfg, stopped(rx))
+                .await;
+        }));
+        tracing::info!(worker = %worker_id, "background jobs running (ingest)");
     }
-    newsroom_web::serve(listener, state, shutdown_signal()).await?;
+    let shutdown = async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    };
+    newsroom_web::serve(listener, state, shutdown).await?;
+    for task in background {
+        if tokio::time::timeout(std::time::Duration::from_secs(15), task)
+            .await
+            .is_err()
+        {
+            tracing::warn!("a background task did not stop in time");
+        }
+    }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Resolves once the stop signal has been given.
+async fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) {
+    let _ = rx.wait_for(|stop| *stop).await;
 }
 
 /// Resolves on SIGINT or SIGTERM, so buffered views are flushed before exit.

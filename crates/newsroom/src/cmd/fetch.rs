@@ -1,0 +1,90 @@
+//! `newsroom fetch [--source ID] [--once]`: poll sources from the command
+//! line, with a progress bar on a terminal and plain log lines otherwise.
+
+use crate::cli::{FetchArgs, Global};
+use crate::cmd::{ingest, load_config};
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
+use newsroom_core::SourceId;
+use newsroom_ingest::scheduler::{Event, PassOptions, run_pass};
+use std::io::IsTerminal;
+
+pub async fn run(global: &Global, args: FetchArgs) -> Result<()> {
+    let cfg = load_config(global)?;
+    let store = ingest::open_store(&cfg).await?;
+    let fetcher = ingest::fetcher(&cfg)?;
+    let icfg = ingest::ingest_config(&cfg)?;
+    let opts = PassOptions {
+        source: args.source.map(SourceId),
+        ignore_schedule: args.once || args.source.is_some(),
+    };
+    loop {
+        let tty = std::io::stderr().is_terminal();
+        let bar = ProgressBar::hidden();
+        let progress = |e: Event| match e {
+            Event::Started { sources } => {
+                if tty {
+                    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                    bar.set_length(sources as u64);
+                    bar.set_style(
+                        ProgressStyle::with_template(
+                            "{spinner} [{bar:30}] {pos}/{len} sources {msg}",
+                        )
+                        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                    );
+                } else {
+                    eprintln!("polling {sources} sources");
+                }
+            }
+            Event::SourceDone {
+                source,
+                name,
+                report,
+            } => {
+                let line = match &report.error {
+                    Some(err) => format!("source {source} {name}: failed: {err}"),
+                    None if report.not_modified => format!("source {source} {name}: not modified"),
+                    None => format!(
+                        "source {source} {name}: {} items, {} new, {} updated, {} pages",
+                        report.items, report.inserted, report.updated, report.pages_fetched
+                    ),
+                };
+                if tty {
+                    bar.inc(1);
+                    bar.println(line);
+                } else {
+                    eprintln!("{line}");
+                }
+            }
+            Event::Outage => {
+                let line = "every fetch failed at the network level: treating it as an outage, no source penalised";
+                if tty {
+                    bar.println(line)
+                } else {
+                    eprintln!("{line}")
+                }
+            }
+        };
+        let sum = run_pass(&*store, &fetcher, &icfg, &opts, progress).await?;
+        bar.finish_and_clear();
+        println!(
+            "{} sources: {} ok, {} not modified, {} failed{}; {} items, {} new, {} updated, {} pages fetched",
+            sum.sources,
+            sum.ok,
+            sum.not_modified,
+            sum.failed,
+            if sum.outage { " (network outage)" } else { "" },
+            sum.items,
+            sum.inserted,
+            sum.updated,
+            sum.pages_fetched
+        );
+        if opts.ignore_schedule {
+            return Ok(());
+        }
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = tokio::time::sleep(std::time::Duration::from_secs(30)) => {}
+        }
+    }
+}

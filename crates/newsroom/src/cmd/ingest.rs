@@ -1,0 +1,48 @@
+//! Shared set-up of the ingest commands: the fetcher and ingest settings from the config.
+
+use crate::config::Config;
+use anyhow::{Context, Result};
+use newsroom_ingest::fetch::{FetchConfig, Fetcher, user_agent};
+use newsroom_ingest::pipeline::IngestConfig;
+use std::sync::Arc;
+
+pub fn fetcher(cfg: &Config) -> Result<Fetcher> {
+    let fc = FetchConfig {
+        allow_private_networks: cfg.fetch.allow_private_networks,
+        user_agent: cfg
+            .fetch
+            .user_agent
+            .clone()
+            .unwrap_or_else(|| user_agent(&cfg.site.name, Some(&cfg.site.base_url))),
+        ..FetchConfig::default()
+    };
+    if fc.allow_private_networks {
+        tracing::warn!(
+            "fetch.allow_private_networks is on: the SSRF guard lets fetches reach private addresses"
+        );
+    }
+    Fetcher::new(fc).context("cannot build the HTTP client")
+}
+
+pub fn ingest_config(cfg: &Config) -> Result<IngestConfig> {
+    let tz = jiff::tz::TimeZone::get(&cfg.site.time_zone)
+        .with_context(|| format!("invalid setting `site.time_zone`: {}", cfg.site.time_zone))?;
+    Ok(IngestConfig {
+        time_zone: tz,
+        ..IngestConfig::default()
+    })
+}
+
+pub async fn open_store(cfg: &Config) -> Result<Arc<dyn newsroom_store::Store>> {
+    let url = if cfg.database.url.is_empty() {
+        let dir = std::path::Path::new(&cfg.server.data_dir);
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create data folder {}", dir.display()))?;
+        format!("sqlite://{}", dir.join("newsroom.db").display())
+    } else {
+        cfg.database.url.clone()
+    };
+    newsroom_store::open(&url, &cfg.pool())
+        .await
+        .with_context(|| format!("cannot open database {}", newsroom_store::redact_url(&url)))
+}
