@@ -24,6 +24,13 @@ pub const DROP: u16 = 32;
 pub const WEAK_JUNK: u16 = 64;
 /// Pictures and their captions and credits: removed unless long.
 pub const CAPTION: u16 = 128;
+/// Junk whose name leaves no doubt (comments, related stories, ad widgets):
+/// removed even when it holds more text than the article.
+pub const STRONG_JUNK: u16 = 256;
+
+static STRONG_JUNK_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"comment|disqus|related|recommend|outbrain|taboola|newsletter|cookie|consent|most[-_]?(popular|read)|more[-_]?stories").unwrap()
+});
 
 static BODY_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -183,6 +190,7 @@ static ALL: LazyLock<RegexSet> = LazyLock::new(|| {
         CAPTION_RE.as_str(),
         WEAK_JUNK_RE.as_str(),
         POSITIVE_RE.as_str(),
+        STRONG_JUNK_RE.as_str(),
     ])
     .unwrap()
 });
@@ -197,7 +205,11 @@ pub fn classify(lower: &str) -> u16 {
     if m.matched(0) {
         BODY | POSITIVE
     } else if m.matched(1) {
-        JUNK
+        if m.matched(5) {
+            JUNK | STRONG_JUNK
+        } else {
+            JUNK
+        }
     } else if m.matched(2) {
         CAPTION
     } else if m.matched(3) {

@@ -6,7 +6,9 @@
 //! it would drag in: the tightest element that still holds the article, found
 //! in one bottom-up pass instead of readability's score propagation.
 
-use crate::boilerplate::{BODY, CAPTION, DROP, HIDDEN, JUNK, JUNK_TAG, POSITIVE, WEAK_JUNK};
+use crate::boilerplate::{
+    BODY, CAPTION, DROP, HIDDEN, JUNK, JUNK_TAG, POSITIVE, STRONG_JUNK, WEAK_JUNK,
+};
 use crate::dom::{Dom, NONE, Tag};
 
 /// A paragraph shorter than this (non-space characters) is not evidence of
@@ -243,7 +245,7 @@ pub fn select(dom: &Dom, anchor: Option<&Anchor>) -> Option<Selection> {
         // A junk-sounding element holding most of the text is a page wrapper
         // (class="has-sidebar", an ASP.NET <form>); <aside> and <nav> say
         // what they are more reliably and must hold nearly all of it.
-        let share = if matches!(nodes[i].tag, Tag::Aside | Tag::Nav) {
+        let share = if matches!(nodes[i].tag, Tag::Aside | Tag::Nav) || f & STRONG_JUNK != 0 {
             0.9
         } else {
             0.5

@@ -238,3 +238,14 @@ fn a_page_of_short_lines_still_yields_text() {
         "{t}"
     );
 }
+
+#[test]
+fn a_comment_section_longer_than_the_article_is_still_removed() {
+    let comment = "<div class=c><p>A reader's long comment about the budget, the council, the schools and the roads, with plenty of words.</p></div>";
+    let html = format!(
+        "<body><div class=page><div class=post>{}</div><div class=comments-area>{}</div></div></body>",
+        long_article(),
+        comment.repeat(6)
+    );
+    assert_eq!(text(&html), long_text());
+}
