@@ -65,7 +65,9 @@ pub fn run_cli(
     // Ids seen so far -> first line number. A duplicate id is most likely a
     // re-sent article; answering it twice with different stories would be
     // worse than flagging it.
-    let mut seen: HashMap<String, u64> = HashMap::new();
+    // Keyed by a 64-bit hash of the id, so the table costs 16 bytes a line
+    // however long the ids are (a false duplicate needs a 64-bit collision).
+    let mut seen: HashMap<u64, u64> = HashMap::new();
     let mut last_time: Option<i64> = None;
     let mut input = input;
     let mut buf = Vec::new();
@@ -77,13 +79,13 @@ pub fn run_cli(
         stats.lines += 1;
         let line_no = stats.lines;
         let (id, result) = parse_line(&buf);
-        let result = result.and_then(|item| match seen.get(&item.id) {
+        let result = result.and_then(|item| match seen.get(&id_key(&item.id)) {
             Some(first) => Err(format!("duplicate id (first seen on line {first})")),
             None => Ok(item),
         });
         match result {
             Ok(item) => {
-                seen.insert(item.id.clone(), line_no);
+                seen.insert(id_key(&item.id), line_no);
                 if last_time.is_some_and(|t| item.published < t) {
                     stats.late += 1;
                 }
@@ -123,6 +125,10 @@ pub fn run_cli(
         );
     }
     Ok(stats)
+}
+
+fn id_key(id: &str) -> u64 {
+    crate::hash::hash_str(9, id)
 }
 
 fn write_line(out: &mut impl Write, line: &Out<'_>) -> Result<(), ClusterError> {

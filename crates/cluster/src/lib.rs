@@ -12,12 +12,12 @@ pub mod minhash;
 pub mod neardup;
 #[cfg(feature = "store")]
 pub mod persist;
-#[cfg(feature = "store")]
-pub mod worker;
 pub mod story;
 pub mod tfidf;
 pub mod tokenize;
 pub mod window;
+#[cfg(feature = "store")]
+pub mod worker;
 
 pub use bcubed::{BCubed, bcubed};
 pub use cli::{ClusterError, RunStats, run_cli};

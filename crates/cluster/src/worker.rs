@@ -114,7 +114,12 @@ async fn assign_new(
                 names.insert(article.source_id, name);
             }
             let name = names[&article.source_id].as_deref();
-            if lease.assigner.assign(store, article, name, now).await?.is_some() {
+            if lease
+                .assigner
+                .assign(store, article, name, now)
+                .await?
+                .is_some()
+            {
                 assigned += 1;
             }
         }
@@ -142,11 +147,7 @@ fn fired<F: Future<Output = ()>>(f: Pin<&mut F>, done: &mut bool) -> bool {
 /// logged and retried after a pause; they never end the loop. A pass in
 /// progress finishes its batch, saves and gives the lease back before the
 /// loop stops.
-pub async fn run_clusterer(
-    store: &dyn Store,
-    worker_id: &str,
-    shutdown: impl Future<Output = ()>,
-) {
+pub async fn run_clusterer(store: &dyn Store, worker_id: &str, shutdown: impl Future<Output = ()>) {
     run_clusterer_with(store, worker_id, &WorkerConfig::default(), shutdown).await
 }
 
