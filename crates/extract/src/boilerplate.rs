@@ -243,8 +243,10 @@ mod tests {
             "main-nav",
             "ad",
         ] {
-            assert_eq!(classify(c), JUNK, "{c}");
+            assert_eq!(classify(c) & JUNK, JUNK, "{c}");
         }
+        assert_eq!(classify("comments"), JUNK | STRONG_JUNK);
+        assert_eq!(classify("sidebar"), JUNK);
     }
 
     #[test]
