@@ -146,6 +146,8 @@ pub fn select(dom: &Dom, anchor: Option<&Anchor>) -> Option<Selection> {
         let t = own_text[i];
         t >= MIN_GOOD && (own_link[i] as f32) < MAX_LINK_DENSITY * t as f32
             || (t >= MIN_GOOD / 2 && own_commas[i] >= 2 && own_link[i] * 5 < t)
+            // Long items of a list article often open with a linked phrase.
+            || (t >= 2 * MIN_GOOD && own_link[i] * 2 < t)
     };
 
     // First backward pass: raw totals, used to keep a mislabelled wrapper
