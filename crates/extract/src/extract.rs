@@ -31,6 +31,33 @@ pub struct Extracted {
 
 /// Extracts the article from a page. Pure and deterministic; never panics.
 pub fn extract(html: &[u8], url: Option<&str>, http_charset: Option<&str>) -> Extracted {
+    extract_with(html, url, http_charset, Options::default())
+}
+
+/// Switches for measuring the extractor, not for production use.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Use JSON-LD `articleBody` and explicit body markup to locate the
+    /// article (default). Off, every page goes through the generic DOM
+    /// statistics path, as a page without such markup would.
+    pub structured_body: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            structured_body: true,
+        }
+    }
+}
+
+/// `extract` with explicit `Options`.
+pub fn extract_with(
+    html: &[u8],
+    url: Option<&str>,
+    http_charset: Option<&str>,
+    options: Options,
+) -> Extracted {
     let bytes = &html[..html.len().min(MAX_INPUT)];
     let decoded = charset::decode_cow(bytes, http_charset);
     let prepared = prepass::prepare(&decoded);
@@ -51,9 +78,14 @@ pub fn extract(html: &[u8], url: Option<&str>, http_charset: Option<&str>) -> Ex
         .body
         .as_deref()
         .map(str::trim_end)
-        .filter(|b| b.chars().count() >= 800 && !b.ends_with('…') && !b.ends_with("..."))
+        .filter(|b| {
+            options.structured_body
+                && b.chars().count() >= 800
+                && !b.ends_with('…')
+                && !b.ends_with("...")
+        })
         .map(scoring::anchor);
-    let sel = scoring::select(&dom, ld_anchor.as_ref());
+    let sel = scoring::select_with(&dom, ld_anchor.as_ref(), options.structured_body);
     let (mut body_text, mut body_html) = match &sel {
         Some(s) => (
             text::render_text(&dom, s),
@@ -70,7 +102,7 @@ pub fn extract(html: &[u8], url: Option<&str>, http_charset: Option<&str>) -> Ex
         .map(str::trim)
         .filter(|b| b.chars().count() >= 200);
     let mut from_ld = false;
-    if let Some(b) = ld_body
+    if let Some(b) = ld_body.filter(|_| options.structured_body)
         && body_text.chars().count() * 2 < b.chars().count()
     {
         let paras: Vec<&str> = b

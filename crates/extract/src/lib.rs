@@ -17,6 +17,6 @@ pub mod text;
 mod extract;
 
 pub use charset::decode_html;
-pub use extract::{Extracted, contract_json, extract};
+pub use extract::{Extracted, Options, contract_json, extract, extract_with};
 pub use media::{Image, Video};
 pub use sanitize::sanitize_html;

@@ -99,6 +99,13 @@ pub fn anchor(text: &str) -> Anchor {
 }
 
 pub fn select(dom: &Dom, anchor: Option<&Anchor>) -> Option<Selection> {
+    select_with(dom, anchor, true)
+}
+
+/// `use_markup: false` ignores explicit body markup (`itemprop=articleBody`,
+/// `article-body`), as on pages that have none; for measuring the generic
+/// path.
+pub fn select_with(dom: &Dom, anchor: Option<&Anchor>, use_markup: bool) -> Option<Selection> {
     let nodes = &dom.nodes;
     let n = nodes.len();
     if n < 2 {
@@ -293,7 +300,11 @@ pub fn select(dom: &Dom, anchor: Option<&Anchor>) -> Option<Selection> {
         }
     }
     let mut best = anchored(dom, anchor, &dead, &t2)
-        .or_else(|| body_marked(dom, &dead, &g2, &t2))
+        .or_else(|| {
+            use_markup
+                .then(|| body_marked(dom, &dead, &g2, &t2))
+                .flatten()
+        })
         .or_else(|| generic(dom, &dead, &g2, &t2));
     if best.is_none() {
         // No paragraph is long enough (verse, lists, captions-only pages):
