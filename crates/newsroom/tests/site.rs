@@ -357,3 +357,18 @@ fn help_lists_every_command() {
         assert!(help.contains(flag), "{help}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_site_speaks_its_locale() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--demo"], &[("NEWSROOM_SITE__LOCALE", "de")]);
+    let (_, html) = get(&server.url(SEED_PATH), BROWSER_UA).await;
+    let doc = scraper::Html::parse_document(&html);
+    assert_eq!(select(&doc, "html")[0].value().attr("lang"), Some("de"));
+    let long = text(&select(&doc, "main time.published")[0]);
+    assert!(long.starts_with("Montag, 13. Februar 2023"), "{long}");
+    let labels: Vec<String> = select(&doc, "aside time").iter().map(text).collect();
+    assert!(labels.iter().any(|l| l.starts_with("Gestern, ")), "{labels:?}");
+    assert!(text(&select(&doc, "aside h2")[0]).contains("Neueste"), "German chrome strings");
+    server.stop();
+}
