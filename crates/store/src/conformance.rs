@@ -2,11 +2,11 @@
 //! test runs the whole suite through [`conformance_suite!`] on a fresh, real
 //! database per test.
 
-use crate::model::{ListQuery, UpsertKind, ViewDelta};
+use crate::model::{ListQuery, StoryReach, UpsertKind, ViewDelta};
 use crate::store::Store;
 use newsroom_core::{
     ArticleId, ArticleStatus, FullTextMode, LeadImage, NewArticle, NewSection, NewSource,
-    SectionId, SourceHealth, SourceId, Video,
+    SectionId, SourceHealth, SourceId, StoryId, Video,
 };
 use std::sync::Arc;
 
@@ -22,7 +22,8 @@ macro_rules! conformance_suite {
             list_paging_and_sections, views_batches_and_most_read, views_concurrent_flushes_are_exact,
             views_for_unknown_articles_are_dropped, stories_group_articles, jobs_are_claimed_once,
             jobs_concurrent_claims_never_overlap, lease_expiry_hands_job_over, meta_settings,
-            retention_deletes_and_remembers, table_counts_add_up, export_import_roundtrip);
+            retention_deletes_and_remembers, table_counts_add_up, export_import_roundtrip,
+            articles_after_in_id_order, story_reach_counts_sources, most_read_groups_stories);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -545,11 +546,148 @@ pub async fn stories_group_articles(store: Arc<dyn Store>) {
     let members = store.story_articles(story).await.unwrap();
     assert_eq!(members.iter().map(|c| c.id).collect::<Vec<_>>(), [b, a]);
     assert!(members.iter().all(|c| c.story_id == Some(story)));
+    assert_eq!(members[0].original_url, other.original_url);
     assert!(
         store
             .assign_story(ArticleId(a.0 + 999), story, T0)
             .await
             .is_err()
+    );
+}
+
+pub async fn articles_after_in_id_order(store: Arc<dyn Store>) {
+    let src = source(&*store, "omicron").await;
+    assert!(store.articles_after(None, 10).await.unwrap().is_empty());
+    // Published times out of id order: the clusterer reads in arrival (id) order.
+    let ids = [
+        insert(&*store, &article(src, 9)).await,
+        insert(&*store, &article(src, 2)).await,
+        insert(&*store, &article(src, 5)).await,
+        insert(&*store, &article(src, 7)).await,
+    ];
+    store
+        .set_article_status(ids[2], ArticleStatus::Hidden, T0)
+        .await
+        .unwrap();
+    let all = store.articles_after(None, 10).await.unwrap();
+    assert_eq!(
+        all.iter().map(|a| a.id).collect::<Vec<_>>(),
+        [ids[0], ids[1], ids[3]],
+        "published only, lowest id first"
+    );
+    assert_eq!(all[0].title, "Headline 9");
+    let page = store.articles_after(None, 2).await.unwrap();
+    assert_eq!(page.len(), 2);
+    let rest = store.articles_after(Some(page[1].id), 10).await.unwrap();
+    assert_eq!(rest.iter().map(|a| a.id).collect::<Vec<_>>(), [ids[3]]);
+    assert!(
+        store
+            .articles_after(Some(ids[3]), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub async fn story_reach_counts_sources(store: Arc<dyn Store>) {
+    let s1 = source(&*store, "pi").await;
+    let s2 = source(&*store, "rho").await;
+    let a = insert(&*store, &article(s1, 1)).await;
+    let b = insert(&*store, &article(s1, 2)).await;
+    let c = insert(&*store, &article(s2, 3)).await;
+    let d = insert(&*store, &article(s2, 4)).await;
+    let lone = insert(&*store, &article(s2, 5)).await;
+    let big = store.create_story(a, T0).await.unwrap();
+    for m in [b, c] {
+        store.assign_story(m, big, T0).await.unwrap();
+    }
+    let small = store.create_story(d, T0).await.unwrap();
+    assert_eq!(store.article_story(c).await.unwrap(), Some(big));
+    assert_eq!(store.article_story(lone).await.unwrap(), None);
+    assert_eq!(
+        store.article_story(ArticleId(lone.0 + 999)).await.unwrap(),
+        None
+    );
+    let reach = store
+        .story_reach(&[small, big, StoryId(big.0 + 1000)])
+        .await
+        .unwrap();
+    assert_eq!(
+        reach,
+        [
+            StoryReach {
+                story: big,
+                articles: 3,
+                sources: 2
+            },
+            StoryReach {
+                story: small,
+                articles: 1,
+                sources: 1
+            },
+        ]
+    );
+    // Hidden members no longer count.
+    store
+        .set_article_status(c, ArticleStatus::Hidden, T0)
+        .await
+        .unwrap();
+    let reach = store.story_reach(&[big]).await.unwrap();
+    assert_eq!((reach[0].articles, reach[0].sources), (2, 1));
+    assert!(store.story_reach(&[]).await.unwrap().is_empty());
+}
+
+pub async fn most_read_groups_stories(store: Arc<dyn Store>) {
+    let s1 = source(&*store, "sigma").await;
+    let s2 = source(&*store, "tau").await;
+    let a = insert(&*store, &article(s1, 1)).await;
+    let b = insert(&*store, &article(s2, 2)).await;
+    let c = insert(&*store, &article(s1, 3)).await;
+    let lone = insert(&*store, &article(s2, 4)).await;
+    let story = store.create_story(a, T0).await.unwrap();
+    store.assign_story(b, story, T0).await.unwrap();
+    store.assign_story(c, story, T0).await.unwrap();
+    let now = T0 + 100_000;
+    let hour = now / 3600;
+    let d = |article, hour, n| ViewDelta { article, hour, n };
+    store
+        .add_views(&[
+            d(a, hour, 3),
+            d(b, hour, 4),
+            d(c, hour, 2),
+            d(lone, hour, 6),
+            // Too old for the list: counts in totals only.
+            d(a, hour - 30, 100),
+        ])
+        .await
+        .unwrap();
+    // Per article, the lone article leads (6 > 4); per story, the story does (9 > 6).
+    let per_article = store.most_read(now - 3600, 10).await.unwrap();
+    assert_eq!(per_article[0].id, lone);
+    let grouped = store.most_read_by_story(now - 3600, 10).await.unwrap();
+    assert_eq!(
+        grouped
+            .iter()
+            .map(|r| (r.card.id, r.recent_views))
+            .collect::<Vec<_>>(),
+        [(b, 9), (lone, 6)],
+        "one line per story, its most-read member standing for it"
+    );
+    assert_eq!(grouped[0].card.story_id, Some(story));
+    assert_eq!(grouped[1].card.story_id, None);
+    let top = store.most_read_by_story(now - 3600, 1).await.unwrap();
+    assert_eq!(top.len(), 1);
+    store
+        .set_article_status(b, ArticleStatus::Hidden, T0)
+        .await
+        .unwrap();
+    let grouped = store.most_read_by_story(now - 3600, 10).await.unwrap();
+    assert_eq!(
+        grouped
+            .iter()
+            .map(|r| (r.card.id, r.recent_views))
+            .collect::<Vec<_>>(),
+        [(lone, 6), (a, 5)]
     );
 }
 

@@ -17,6 +17,24 @@ pub struct ArticleCard {
     pub source_name: String,
     pub section_id: Option<SectionId>,
     pub story_id: Option<StoryId>,
+    /// The outlet's own page, for "read the original" links in story coverage.
+    pub original_url: String,
+}
+
+/// How far a story reaches: its published articles and the distinct outlets behind them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct StoryReach {
+    pub story: StoryId,
+    pub articles: i64,
+    pub sources: i64,
+}
+
+/// One line of the most-read list grouped by story: the story's most-read
+/// member (or a lone article) and the views of the whole group since `since`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RankedCard {
+    pub card: ArticleCard,
+    pub recent_views: i64,
 }
 
 /// Which articles a list shows. Hidden articles are never listed.

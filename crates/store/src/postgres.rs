@@ -11,9 +11,12 @@
 
 use crate::error::{Result, StoreError, redact_url};
 use crate::model::{
-    ArticleCard, Job, ListQuery, SourceStats, TableCounts, UpsertKind, UpsertOutcome, ViewDelta,
+    ArticleCard, Job, ListQuery, RankedCard, SourceStats, StoryReach, TableCounts, UpsertKind,
+    UpsertOutcome, ViewDelta,
 };
-use crate::rows::{ArticleRow, CardRow, JobRow, SectionRow, SourceRow, SourceStatsRow, StoryRow};
+use crate::rows::{
+    ArticleRow, CardRow, JobRow, RankedCardRow, SectionRow, SourceRow, SourceStatsRow, StoryRow,
+};
 use crate::sql::{self, Dialect};
 use crate::sqlite::conflict_or;
 use crate::store::Store;
@@ -644,6 +647,55 @@ impl Store for PgStore {
     async fn story_articles(&self, id: StoryId) -> Result<Vec<ArticleCard>> {
         let rows: Vec<CardRow> = sqlx::query_as(sql::story_articles())
             .bind(id.0)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn articles_after(&self, after: Option<ArticleId>, limit: i64) -> Result<Vec<Article>> {
+        let rows: Vec<ArticleRow> = sqlx::query_as(sql::articles_after())
+            .bind(after.map(|a| a.0))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    async fn article_story(&self, id: ArticleId) -> Result<Option<StoryId>> {
+        let story: Option<Option<i64>> = sqlx::query_scalar(sql::ARTICLE_STORY)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(story.flatten().map(StoryId))
+    }
+
+    async fn story_reach(&self, ids: &[StoryId]) -> Result<Vec<StoryReach>> {
+        static Q: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            format!(
+                "{} = ANY($1) {}",
+                sql::STORY_REACH_SELECT,
+                sql::STORY_REACH_GROUP
+            )
+        });
+        let ids: Vec<i64> = ids.iter().map(|i| i.0).collect();
+        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(Q.as_str())
+            .bind(&ids)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(story, articles, sources)| StoryReach {
+                story: StoryId(story),
+                articles,
+                sources,
+            })
+            .collect())
+    }
+
+    async fn most_read_by_story(&self, since: Timestamp, limit: i64) -> Result<Vec<RankedCard>> {
+        let rows: Vec<RankedCardRow> = sqlx::query_as(sql::most_read_by_story())
+            .bind(since.div_euclid(3600))
+            .bind(limit)
             .fetch_all(&self.pool)
             .await?;
         Ok(rows.into_iter().map(Into::into).collect())

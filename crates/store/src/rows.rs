@@ -164,6 +164,7 @@ pub struct CardRow {
     pub source_name: String,
     pub section_id: Option<i64>,
     pub story_id: Option<i64>,
+    pub original_url: String,
 }
 
 impl From<CardRow> for ArticleCard {
@@ -180,6 +181,23 @@ impl From<CardRow> for ArticleCard {
             source_name: r.source_name,
             section_id: r.section_id.map(SectionId),
             story_id: r.story_id.map(StoryId),
+            original_url: r.original_url,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct RankedCardRow {
+    #[sqlx(flatten)]
+    pub card: CardRow,
+    pub recent_views: i64,
+}
+
+impl From<RankedCardRow> for crate::model::RankedCard {
+    fn from(r: RankedCardRow) -> Self {
+        crate::model::RankedCard {
+            card: r.card.into(),
+            recent_views: r.recent_views,
         }
     }
 }

@@ -132,7 +132,7 @@ pub const TOUCH_ARTICLE: &str = "UPDATE articles SET fetched_at = $2 WHERE id = 
 
 /// Columns of an `ArticleCard`; `a` is articles, `s` is sources.
 pub const CARD_COLS: &str = "a.id, a.title, a.summary, a.published_at, a.views, a.video_url, a.image_url, \
-     a.source_id, s.name AS source_name, a.section_id, a.story_id";
+     a.source_id, s.name AS source_name, a.section_id, a.story_id, a.original_url";
 
 pub fn list_articles() -> &'static str {
     static Q: LazyLock<String> = LazyLock::new(|| {
@@ -163,6 +163,43 @@ pub fn story_articles() -> &'static str {
         format!(
             "SELECT {CARD_COLS} FROM articles a JOIN sources s ON s.id = a.source_id \
          WHERE a.story_id = $1 AND a.status = 'published' ORDER BY a.published_at, a.id"
+        )
+    });
+    &Q
+}
+/// New articles for the clusterer, in id order. Ids follow commit order
+/// (SQLite has one writer; PostgreSQL upserts hold one advisory lock), so
+/// nothing below the last id seen can still appear.
+pub fn articles_after() -> &'static str {
+    static Q: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {ARTICLE_COLS} FROM articles \
+         WHERE status = 'published' AND ($1 IS NULL OR id > $1) ORDER BY id LIMIT $2"
+        )
+    });
+    &Q
+}
+pub const ARTICLE_STORY: &str = "SELECT story_id FROM articles WHERE id = $1";
+/// Published members and distinct outlets per story; `{IDS}` is the id list.
+pub const STORY_REACH_SELECT: &str = "SELECT story_id, COUNT(*) AS articles, COUNT(DISTINCT source_id) AS sources \
+     FROM articles WHERE status = 'published' AND story_id";
+pub const STORY_REACH_GROUP: &str = "GROUP BY story_id ORDER BY story_id";
+/// Most read, one line per story: views since `$1` (hour) are summed over a
+/// story's members, and the member read most stands for the story. Articles
+/// outside any story form a group of their own (keyed by their negated id).
+pub fn most_read_by_story() -> &'static str {
+    static Q: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {CARD_COLS}, g.total AS recent_views FROM articles a JOIN sources s ON s.id = a.source_id \
+         JOIN (SELECT x.article_id, x.total, \
+                 ROW_NUMBER() OVER (PARTITION BY x.grp ORDER BY x.recent DESC, x.article_id DESC) AS rn \
+               FROM (SELECT r.article_id, r.recent, COALESCE(m.story_id, -m.id) AS grp, \
+                       CAST(SUM(r.recent) OVER (PARTITION BY COALESCE(m.story_id, -m.id)) AS BIGINT) AS total \
+                     FROM (SELECT article_id, CAST(SUM(views) AS BIGINT) AS recent FROM article_views_hourly \
+                           WHERE hour >= $1 GROUP BY article_id) r \
+                     JOIN articles m ON m.id = r.article_id WHERE m.status = 'published') x) g \
+           ON g.article_id = a.id AND g.rn = 1 \
+         ORDER BY g.total DESC, a.published_at DESC, a.id DESC LIMIT $2"
         )
     });
     &Q

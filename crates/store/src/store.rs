@@ -3,7 +3,8 @@
 
 use crate::error::Result;
 use crate::model::{
-    ArticleCard, Job, ListQuery, SourceStats, TableCounts, UpsertOutcome, ViewDelta,
+    ArticleCard, Job, ListQuery, RankedCard, SourceStats, StoryReach, TableCounts, UpsertOutcome,
+    ViewDelta,
 };
 use crate::table::Table;
 use async_trait::async_trait;
@@ -78,6 +79,17 @@ pub trait Store: Send + Sync + 'static {
     async fn get_story(&self, id: StoryId) -> Result<Option<Story>>;
     /// Member articles in time order, oldest first.
     async fn story_articles(&self, id: StoryId) -> Result<Vec<ArticleCard>>;
+    /// Published articles with ids above `after` (all when `None`), lowest id
+    /// first: what the clusterer has not seen yet.
+    async fn articles_after(&self, after: Option<ArticleId>, limit: i64) -> Result<Vec<Article>>;
+    /// The story the article belongs to, if any (`None` also for an unknown article).
+    async fn article_story(&self, id: ArticleId) -> Result<Option<StoryId>>;
+    /// Published size and distinct sources of each listed story that has
+    /// published members, in story id order.
+    async fn story_reach(&self, ids: &[StoryId]) -> Result<Vec<StoryReach>>;
+    /// Like `most_read`, but one line per story: its members' views since
+    /// `since` are summed, and its most-read member represents it.
+    async fn most_read_by_story(&self, since: Timestamp, limit: i64) -> Result<Vec<RankedCard>>;
 
     // --- job leases ---
     /// Creates the job if it does not exist; an existing job keeps its schedule and lease.
