@@ -6,7 +6,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 /// The F1 recorded in docs/QUALITY.md; update both together.
-const RECORDED_F1: f64 = 0.977;
+const RECORDED_F1: f64 = 0.978;
 
 fn dataset() -> Option<PathBuf> {
     let dir =

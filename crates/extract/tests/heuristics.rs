@@ -249,3 +249,13 @@ fn a_comment_section_longer_than_the_article_is_still_removed() {
     );
     assert_eq!(text(&html), long_text());
 }
+
+#[test]
+fn a_stray_blurb_elsewhere_does_not_widen_the_container() {
+    let blurb = "<div class=x><p>Support our work, please, every single bit helps us.</p></div>";
+    let html = format!(
+        "<body><div class=a><div class=b>{}</div><div class=c><a href=/1>One</a> <a href=/2>Two</a></div>{blurb}</div></body>",
+        long_article()
+    );
+    assert_eq!(text(&html), long_text());
+}
