@@ -42,7 +42,10 @@ async fn main() {
     let pages: Vec<Bytes> = match dataset_pages() {
         // The pages name their original URL as canonical, which would fold every copy of a
         // page into one article; the benchmark wants each item to be its own article.
-        Some(p) => p.into_iter().map(|(_, _, html)| Bytes::from(uncanonical(&html))).collect(),
+        Some(p) => p
+            .into_iter()
+            .map(|(_, _, html)| Bytes::from(uncanonical(&html)))
+            .collect(),
         None => vec![Bytes::from(generated_page())],
     };
     let now = newsroom_ingest::now();

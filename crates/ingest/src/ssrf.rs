@@ -126,7 +126,8 @@ impl SsrfGuard {
     pub fn new(allow_private_networks: bool) -> Self {
         Self {
             allow_private: allow_private_networks,
-            ..Default::default()
+            #[cfg(test)]
+            pretend_public: Vec::new(),
         }
     }
 

@@ -343,11 +343,29 @@ async fn dns_and_connect_failures_are_told_apart() {
     // A name with no addresses (through the override table, so no DNS query leaves the machine).
     let mut overrides = std::collections::HashMap::new();
     overrides.insert("nowhere.test".to_string(), vec![]);
-    let f = Fetcher::new(FetchConfig { allow_private_networks: true, resolve_overrides: overrides, ..FetchConfig::default() }).unwrap();
-    assert_eq!(f.fetch(&FetchRequest::feed("http://nowhere.test/feed")).await.unwrap_err().class, FetchErrorClass::Dns);
+    let f = Fetcher::new(FetchConfig {
+        allow_private_networks: true,
+        resolve_overrides: overrides,
+        ..FetchConfig::default()
+    })
+    .unwrap();
+    assert_eq!(
+        f.fetch(&FetchRequest::feed("http://nowhere.test/feed"))
+            .await
+            .unwrap_err()
+            .class,
+        FetchErrorClass::Dns
+    );
     // A port nothing listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let e = f.fetch(&FetchRequest::feed(format!("http://127.0.0.1:{port}/feed"))).await.unwrap_err();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let e = f
+        .fetch(&FetchRequest::feed(format!("http://127.0.0.1:{port}/feed")))
+        .await
+        .unwrap_err();
     assert_eq!(e.class, FetchErrorClass::Connect, "{e}");
     assert!(e.class.is_network_level());
 }

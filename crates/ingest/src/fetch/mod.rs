@@ -433,5 +433,6 @@ fn classify_reqwest(e: &reqwest::Error, url: &Url) -> FetchError {
     FetchError::new(FetchErrorClass::Connect, detail)
 }
 
-#[cfg(test)]
+// Needs the test kit; `cargo test` enables it through the crate's dev-dependency on itself.
+#[cfg(all(test, feature = "testkit"))]
 mod tests;
