@@ -1,6 +1,6 @@
 //! Every route of the site, in one place.
 
-use crate::pages::{api, article, assets, errors, health, home, section};
+use crate::pages::{api, article, assets, errors, health, home, section, story};
 use crate::state::Shared;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
@@ -13,6 +13,7 @@ pub fn router(state: Shared) -> Router {
         .route("/", get(home::home))
         .route("/news/{id_slug}", get(article::article))
         .route("/section/{slug}", get(section::section))
+        .route("/story/{id}", get(story::story))
         .route("/api/v1/views/{id}", post(api::beacon))
         .route("/api/v1/views", get(api::counts))
         .route("/healthz", get(health::health))

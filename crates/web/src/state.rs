@@ -4,8 +4,11 @@ use crate::config::SiteConfig;
 use crate::render::{PageCache, count_hole, strip_controls};
 use crate::strings::Strings;
 use crate::views::ViewCounter;
+use newsroom_core::StoryId;
+use newsroom_core::i18n::Arg;
 use newsroom_core::{Messages, SiteClock, time::rfc3339};
-use newsroom_store::{ArticleCard, ListQuery, Store, StoreError};
+use newsroom_store::{ArticleCard, ListQuery, Store, StoreError, StoryReach};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 pub struct AppState {
@@ -68,6 +71,14 @@ pub struct Item {
     /// A count hole, filled per response.
     pub views: String,
     pub time: TimeView,
+    /// Set when other outlets cover the same story: "+N sources" and its page.
+    pub story: Option<StoryLink>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoryLink {
+    pub href: String,
+    pub more_sources: String,
 }
 
 #[derive(Debug, Clone)]
@@ -115,7 +126,45 @@ impl AppState {
             }),
             views: count_hole(c.id),
             time: TimeView::new(&self.clock, c.published_at, now),
+            story: None,
         }
+    }
+
+    /// Items for cards already reduced to one per story, each with "+N
+    /// sources" when other outlets cover its story.
+    pub async fn story_items(
+        &self,
+        cards: &[ArticleCard],
+        now: i64,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut ids: Vec<StoryId> = cards.iter().filter_map(|c| c.story_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let reach: HashMap<StoryId, StoryReach> = if ids.is_empty() {
+            HashMap::new()
+        } else {
+            self.store
+                .story_reach(&ids)
+                .await?
+                .into_iter()
+                .map(|r| (r.story, r))
+                .collect()
+        };
+        let mut items = self.items(cards, now);
+        for (it, card) in items.iter_mut().zip(cards) {
+            let Some(r) = card.story_id.and_then(|s| reach.get(&s)) else {
+                continue;
+            };
+            if r.sources > 1 {
+                it.story = Some(StoryLink {
+                    href: format!("/story/{}", r.story),
+                    more_sources: self
+                        .msgs
+                        .get_args("more-sources", &[("n", Arg::Int(r.sources - 1))]),
+                });
+            }
+        }
+        Ok(items)
     }
 
     pub fn items(&self, cards: &[ArticleCard], now: i64) -> Vec<Item> {
@@ -145,13 +194,16 @@ impl AppState {
         is_home: bool,
     ) -> Result<Chrome, StoreError> {
         let sections = self.store.list_sections().await?;
-        let latest = self
+        // Read past the list's length so that a story's many articles, folded
+        // into one line, still leave the list full.
+        let recent = self
             .store
             .list_articles(&ListQuery {
-                limit: self.cfg.latest_size,
+                limit: (self.cfg.latest_size * 4).min(400),
                 ..Default::default()
             })
             .await?;
+        let latest = one_per_story(recent, self.cfg.latest_size.max(0) as usize);
         Ok(Chrome {
             sections: sections
                 .into_iter()
@@ -162,8 +214,19 @@ impl AppState {
                 .collect(),
             current_section: current_section.to_string(),
             is_home,
-            latest: self.items(&latest, now),
+            latest: self.story_items(&latest, now).await?,
             ..self.bare_chrome()
         })
     }
+}
+
+/// Keeps the first card of each story (the newest, in a newest-first list)
+/// and every card outside a story, up to `limit` lines.
+pub fn one_per_story(cards: Vec<ArticleCard>, limit: usize) -> Vec<ArticleCard> {
+    let mut seen = HashSet::new();
+    cards
+        .into_iter()
+        .filter(|c| c.story_id.is_none_or(|s| seen.insert(s)))
+        .take(limit)
+        .collect()
 }

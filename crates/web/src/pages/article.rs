@@ -11,6 +11,7 @@ use askama::Template;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use newsroom_core::i18n::Arg;
 use newsroom_core::{ArticleId, ArticleStatus, slug::slugify, time::rfc3339};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -108,6 +109,19 @@ async fn cached(state: &Shared, id: ArticleId) -> AppResult<Arc<CachedPage>> {
         .await?
         .map(|s| s.name)
         .unwrap_or_default();
+    let (story_id, story_size, story_sources) = match state.store.article_story(a.id).await? {
+        Some(story) => match state.store.story_reach(&[story]).await?.first() {
+            Some(r) => (
+                story.0,
+                r.articles,
+                state
+                    .msgs
+                    .get_args("sources-count", &[("n", Arg::Int(r.sources))]),
+            ),
+            None => (story.0, 0, String::new()),
+        },
+        None => (0, 0, String::new()),
+    };
     let title = strip_controls(&a.title);
     let path = format!("/news/{}-{}", a.id, slugify(&title));
     let view = ArticleView {
@@ -143,9 +157,9 @@ async fn cached(state: &Shared, id: ArticleId) -> AppResult<Arc<CachedPage>> {
             state.cfg.base_url.trim_end_matches('/'),
             encode_path(&path)
         ),
-        story_id: 0,
-        story_size: 0,
-        story_sources: String::new(),
+        story_id,
+        story_size,
+        story_sources,
     }
     .render()?;
     Ok(state.cache.put(key, Compiled::new(&html), Some(path), 200))

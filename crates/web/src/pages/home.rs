@@ -3,7 +3,7 @@
 use crate::error::{AppResult, Failure};
 use crate::pages::page_response;
 use crate::render::{CachedPage, Compiled};
-use crate::state::{Chrome, Item, Shared, now};
+use crate::state::{Chrome, Item, Shared, now, one_per_story};
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -38,8 +38,16 @@ async fn cached(state: &Shared) -> AppResult<Arc<CachedPage>> {
     }
     let now = now();
     let c = state.chrome(now, "", true).await?;
-    let most = state.store.most_read(now - 24 * 3600, 10).await?;
-    let most_read = state.items(&most, now);
+    // Ranked per story: a story's views are summed over all its outlets'
+    // articles, and the article read most stands for it.
+    let most: Vec<_> = state
+        .store
+        .most_read_by_story(now - 24 * 3600, 10)
+        .await?
+        .into_iter()
+        .map(|r| r.card)
+        .collect();
+    let most_read = state.story_items(&most, now).await?;
     let lead_card = state
         .store
         .list_articles(&ListQuery {
@@ -47,8 +55,8 @@ async fn cached(state: &Shared) -> AppResult<Arc<CachedPage>> {
             ..Default::default()
         })
         .await?;
-    let lead = lead_card.first().map(|card| {
-        let mut it = state.item(card, now);
+    let lead_items = state.story_items(&lead_card, now).await?;
+    let lead = lead_items.into_iter().next().map(|mut it| {
         if let Some(img) = &mut it.image {
             img.alt = it.title.clone();
         }
@@ -60,13 +68,14 @@ async fn cached(state: &Shared) -> AppResult<Arc<CachedPage>> {
             .store
             .list_articles(&ListQuery {
                 section: Some(s.id),
-                limit: 5,
+                limit: 20,
                 ..Default::default()
             })
             .await?;
+        let cards = one_per_story(cards, 5);
         if !cards.is_empty() {
             section_blocks.push(SectionBlock {
-                items: state.items(&cards, now),
+                items: state.story_items(&cards, now).await?,
                 slug: s.slug,
                 name: s.name,
             });

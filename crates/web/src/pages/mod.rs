@@ -7,6 +7,7 @@ pub mod errors;
 pub mod health;
 pub mod home;
 pub mod section;
+pub mod story;
 
 use crate::render::CachedPage;
 use crate::state::AppState;
