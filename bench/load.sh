@@ -5,6 +5,7 @@
 #
 #   bash bench/load.sh                  # 3 rounds of 15 s per case
 #   ROUNDS=1 DURATION=5s bash bench/load.sh
+#   NEWSROOM_BIN=target/debug/newsroom bash bench/load.sh   # no build, that binary
 #
 # What it does:
 #   1. cargo build --release -p newsroom (honours CARGO_TARGET_DIR);
@@ -35,7 +36,8 @@ THREADS=${THREADS:-2}
 CONNS=${CONNS:-64}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-BIN=$TARGET/release/newsroom
+# NEWSROOM_BIN=path skips the build and measures that binary instead.
+BIN=${NEWSROOM_BIN:-$TARGET/release/newsroom}
 
 need() {
     command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] && return 0
@@ -47,7 +49,7 @@ need nginx nginx
 need curl curl
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
-(cd "$ROOT" && cargo build --release -q -p newsroom)
+[ -n "${NEWSROOM_BIN:-}" ] || (cd "$ROOT" && cargo build --release -q -p newsroom)
 
 WORK=$(mktemp -d /tmp/newsroom-bench.XXXXXX)
 chmod 755 "$WORK" # nginx workers run as www-data and read the page from here
@@ -112,12 +114,15 @@ cmp -s <(curl -sf "http://127.0.0.1:$NG_PORT$ARTICLE") "$WORK/www/article.html" 
 SIZE=$(stat -c %s "$WORK/www/article.html")
 
 cat >"$WORK/unique-ua.lua" <<'EOF'
--- One User-Agent per request: every request is a new visitor to newsroom.
+-- One User-Agent per request, unique across threads and runs (the run's name
+-- comes as the script argument): every request is a new visitor to newsroom.
+local threads = 0
+function setup(thread) threads = threads + 1; thread:set("tid", threads) end
+function init(args) run = args[1] or tostring(os.time()) end
 local n = 0
-local tid = tostring(math.random(1, 1e9))
-request = function()
+function request()
     n = n + 1
-    return wrk.format(nil, nil, { ["User-Agent"] = "Mozilla/5.0 bench-" .. tid .. "-" .. n })
+    return wrk.format(nil, nil, { ["User-Agent"] = "Mozilla/5.0 bench-" .. run .. "-" .. tid .. "-" .. n })
 end
 EOF
 
@@ -140,7 +145,12 @@ run() {
     local name=$1 url=$2 pidsf=$3 lua=${4:-} out pids c0 c1 reqs rps p99 cpu
     pids=$($pidsf)
     c0=$(cpu_ticks $pids)
-    out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency ${lua:+-s "$lua"} "$url")
+    if [ "$lua" = fixed ]; then
+        # One visitor: after its first request every view is a deduplicated repeat.
+        out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -H "User-Agent: Mozilla/5.0 bench-repeat-visitor" "$url")
+    else
+        out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency ${lua:+-s "$lua"} "$url" ${lua:+-- "$name-$RANDOM$RANDOM"})
+    fi
     c1=$(cpu_ticks $pids)
     if grep -q 'Non-2xx' <<<"$out"; then echo "$out" >&2; echo "non-2xx responses from $name" >&2; exit 1; fi
     reqs=$(awk '/requests in/ {print $1}' <<<"$out")
@@ -159,14 +169,15 @@ for r in $(seq 1 "$ROUNDS"); do
     echo "round $r/$ROUNDS" >&2
     run nginx "http://127.0.0.1:$NG_PORT$ARTICLE" ng_pids "$WORK/unique-ua.lua"
     run article "http://127.0.0.1:$NR_PORT$ARTICLE" nr_pids "$WORK/unique-ua.lua"
-    run repeat "http://127.0.0.1:$NR_PORT$ARTICLE" nr_pids
+    run repeat "http://127.0.0.1:$NR_PORT$ARTICLE" nr_pids fixed
     run home "http://127.0.0.1:$NR_PORT/" nr_pids
 done
 VIEWS1=$(curl -s "http://127.0.0.1:$NR_PORT/api/v1/views?ids=1")
 
 echo
 echo "wrk -t$THREADS -c$CONNS -d$DURATION --latency, $ROUNDS interleaved rounds; page $SIZE bytes; $(nproc) cores; $(date -u +%F)"
-echo "views of article 1: $VIEWS0 before, $VIEWS1 after"
+COUNTED=$(awk -F"\t" '$1 == "article" { s += $5 } END { print s }' "$RESULTS")
+echo "views of article 1: $VIEWS0 before, $VIEWS1 after; counted views = $COUNTED new-visitor requests + 1 repeat visitor, plus up to $CONNS per run still in flight when wrk stopped"
 echo
 echo "| case | req/s per round | median req/s | median p99 ms | median CPU us/req | median ratio to nginx |"
 echo "|---|---|---|---|---|---|"
