@@ -12,7 +12,7 @@ use newsroom_store::Store;
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Waker};
 use std::time::Duration;
 
 #[derive(Debug, Clone)]

@@ -72,7 +72,14 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
             newsroom_ingest::scheduler::run_worker(&*store, &fetcher, &icfg, &wcfg, stopped(rx))
                 .await;
         }));
-        tracing::info!(worker = %worker_id, "background jobs running (ingest)");
+        // The cluster lease lets one node at a time file articles into stories.
+        let store = state.store.clone();
+        let rx = stop_rx.clone();
+        let cluster_id = worker_id.clone();
+        background.push(tokio::spawn(async move {
+            newsroom_cluster::worker::run_clusterer(&*store, &cluster_id, stopped(rx)).await;
+        }));
+        tracing::info!(worker = %worker_id, "background jobs running (ingest, clustering)");
     }
     let shutdown = async move {
         shutdown_signal().await;
