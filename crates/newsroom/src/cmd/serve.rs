@@ -54,6 +54,7 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", cfg.server.listen))?;
     let addr = listener.local_addr()?;
+    let signal = shutdown_signal().context("cannot install signal handlers")?;
     tracing::info!(role = ?args.role, database = %newsroom_store::redact_url(&cfg.database.url), "listening on http://{addr}");
     // One stop signal for the server and every background task.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -82,7 +83,7 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
         tracing::info!(worker = %worker_id, "background jobs running (ingest, clustering)");
     }
     let shutdown = async move {
-        shutdown_signal().await;
+        signal.await;
         let _ = stop_tx.send(true);
     };
     newsroom_web::serve(listener, state, shutdown).await?;
@@ -104,24 +105,27 @@ async fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) {
 }
 
 /// Resolves on SIGINT or SIGTERM, so buffered views are flushed before exit.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// The handlers are installed when this is called, not when it is first
+/// polled: a signal that arrives right after start-up must not kill the process.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        Ok(async move {
+            tokio::select! {
+                _ = term.recv() => {},
+                _ = int.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+            tracing::info!("shutting down: finishing requests and flushing views");
+        })
     }
-    tracing::info!("shutting down: finishing requests and flushing views");
+    #[cfg(not(unix))]
+    {
+        Ok(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("shutting down: finishing requests and flushing views");
+        })
+    }
 }
