@@ -62,7 +62,7 @@ pub async fn article(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Response {
-    let Some((id, slug)) = parse_id_slug(&id_slug) else {
+    let Some((id, _slug)) = parse_id_slug(&id_slug) else {
         return Failure(state, AppError::NotFound).into_response();
     };
     let page = match cached(&state, id).await {
@@ -71,7 +71,6 @@ pub async fn article(
     };
     let canonical = page.canonical_path.as_deref().unwrap_or("/");
     if canonical.rsplit_once('/').map(|(_, last)| last) != Some(id_slug.as_str()) {
-        let _ = slug;
         let mut resp = StatusCode::MOVED_PERMANENTLY.into_response();
         if let Ok(v) = HeaderValue::from_str(&encode_path(canonical)) {
             resp.headers_mut().insert(header::LOCATION, v);

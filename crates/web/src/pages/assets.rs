@@ -76,7 +76,6 @@ pub fn favicon_ico_bytes() -> Vec<u8> {
             } else {
                 (0x1e, 0x26, 0xb3)
             };
-            let _ = y;
             pixels.extend_from_slice(&[b, g, r, 0xff]);
         }
     }
