@@ -2,9 +2,11 @@
 //! `DIR/html/<id>.html.gz` and `DIR/ground-truth.json`.
 //!
 //! cargo run --release -p newsroom-extract --example eval -- DIR [--worst N] [--dump OUT] [--generic]
+//!     [--parser html5ever]
 //!
 //! `--generic` turns off JSON-LD `articleBody` and explicit body markup, so
-//! every page takes the generic DOM-statistics path.
+//! every page takes the generic DOM-statistics path. `--parser html5ever`
+//! parses with html5ever's tree builder instead of the fast one.
 
 use newsroom_extract::metric::{bootstrap, page_counts, prf};
 use std::io::Read;
@@ -36,6 +38,14 @@ fn main() {
         .cloned();
     let options = newsroom_extract::Options {
         structured_body: !args.iter().any(|a| a == "--generic"),
+        parser: if args
+            .windows(2)
+            .any(|w| w[0] == "--parser" && w[1] == "html5ever")
+        {
+            newsroom_extract::Parser::Html5ever
+        } else {
+            newsroom_extract::Parser::Fast
+        },
     };
     let truth_path = format!("{dir}/ground-truth.json");
     let Ok(truth) = std::fs::read_to_string(&truth_path) else {

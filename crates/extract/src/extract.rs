@@ -41,12 +41,28 @@ pub struct Options {
     /// article (default). Off, every page goes through the generic DOM
     /// statistics path, as a page without such markup would.
     pub structured_body: bool,
+    /// Which tree builder parses the page.
+    pub parser: Parser,
+}
+
+/// The tree builder behind extraction.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Parser {
+    /// Our builder for the markup extraction reads (default): the HTML
+    /// implied-end-tag rules that decide which block text belongs to,
+    /// without a general DOM. See `parse` for why.
+    #[default]
+    Fast,
+    /// html5ever's spec-complete tree builder: the reference the fast
+    /// builder is tested against, at about 2.5x its parse cost.
+    Html5ever,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             structured_body: true,
+            parser: Parser::Fast,
         }
     }
 }
@@ -62,7 +78,10 @@ pub fn extract_with(
     let decoded = charset::decode_cow(bytes, http_charset);
     let prepared = prepass::prepare(&decoded);
     drop(decoded);
-    let dom = Dom::parse(&prepared.html);
+    let dom = match options.parser {
+        Parser::Fast => Dom::parse(&prepared.html),
+        Parser::Html5ever => crate::parse_html5ever::build(&prepared.html),
+    };
     let ld = jsonld::parse(&prepared.jsonld);
     let meta = metadata::collect(&dom);
     let base = url.and_then(|u| url::Url::parse(u).ok()).or_else(|| {

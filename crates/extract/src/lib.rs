@@ -9,6 +9,7 @@ pub mod media;
 pub mod metadata;
 pub mod metric;
 pub mod parse;
+pub mod parse_html5ever;
 pub mod prepass;
 pub mod sanitize;
 pub mod scoring;
@@ -17,6 +18,6 @@ pub mod text;
 mod extract;
 
 pub use charset::decode_html;
-pub use extract::{Extracted, Options, contract_json, extract, extract_with};
+pub use extract::{Extracted, Options, Parser, contract_json, extract, extract_with};
 pub use media::{Image, Video};
 pub use sanitize::sanitize_html;

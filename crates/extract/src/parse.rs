@@ -8,7 +8,9 @@
 //! `<li>`, table cells, headings), text with entities decoded, and a dozen
 //! attributes. This builder does exactly that on the pre-passed markup
 //! (no scripts, styles or comments left). html5ever stays in use where exact
-//! HTML semantics matter: the sanitiser that guards stored HTML.
+//! HTML semantics matter: the sanitiser that guards stored HTML, and as the
+//! reference this builder is tested against (`parse_html5ever`,
+//! `tests/parser_agreement.rs`, `tests/devset.rs`).
 
 use crate::boilerplate::Classifier;
 use crate::dom::{Attr, Dom, NONE, Node, Tag};
@@ -19,7 +21,7 @@ const MAX_STACK: usize = 512;
 
 /// Attributes worth keeping, interned to statics; the rest are skipped
 /// without allocating.
-fn kept_name(raw: &[u8]) -> Option<&'static str> {
+pub(crate) fn kept_name(raw: &[u8]) -> Option<&'static str> {
     if raw.len() > 16 {
         return None;
     }

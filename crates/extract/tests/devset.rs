@@ -87,3 +87,42 @@ fn extracted_html_is_a_fixed_point_of_the_sanitiser() {
         }
     }
 }
+
+/// The fast tree builder must extract what html5ever's spec-complete one
+/// does: the whole extractor runs on both and the texts are compared page
+/// by page (html5ever's output taken as the truth).
+#[test]
+fn fast_parser_agrees_with_html5ever_on_the_dev_set() {
+    let Some(dir) = dataset() else {
+        eprintln!(
+            "SKIPPED: extraction-dev dataset not found next to the repository (../shared/datasets/extraction-dev)"
+        );
+        return;
+    };
+    let reference = newsroom_extract::Options {
+        parser: newsroom_extract::Parser::Html5ever,
+        ..Default::default()
+    };
+    let mut rows = Vec::new();
+    let mut differing = Vec::new();
+    for (id, url, raw, _) in pages(&dir) {
+        let fast = newsroom_extract::extract(&raw, url.as_deref(), None).text;
+        let slow = newsroom_extract::extract_with(&raw, url.as_deref(), None, reference).text;
+        let row = page_counts(&fast, &slow);
+        let (_, _, f) = prf(std::slice::from_ref(&row));
+        if f < 0.99 {
+            differing.push(format!("{id}: {f:.3}"));
+        }
+        rows.push(row);
+    }
+    let (p, r, f) = prf(&rows);
+    eprintln!("fast vs html5ever: P {p:.4} R {r:.4} F1 {f:.4}; pages below 0.99: {differing:?}");
+    assert!(
+        f >= 0.995,
+        "agreement F1 {f:.4}; differing pages {differing:?}"
+    );
+    assert!(
+        differing.len() * 50 <= rows.len(),
+        "more than 2% of pages differ: {differing:?}"
+    );
+}
