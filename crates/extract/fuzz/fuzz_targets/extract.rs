@@ -18,7 +18,23 @@ fuzz_target!(|data: &[u8]| {
         ),
         None => (None, data),
     };
-    let e = newsroom_extract::extract(html, Some("https://example.com/news/a.html"), charset);
+    // The same byte picks the tree builder: the fast one and html5ever, the
+    // reference it is tested against, both face the fuzzer.
+    let parser = if data.first().is_some_and(|b| b / 5 % 2 == 1) {
+        newsroom_extract::Parser::Html5ever
+    } else {
+        newsroom_extract::Parser::Fast
+    };
+    let options = newsroom_extract::Options {
+        parser,
+        ..Default::default()
+    };
+    let e = newsroom_extract::extract_with(
+        html,
+        Some("https://example.com/news/a.html"),
+        charset,
+        options,
+    );
     assert!((0.0..=1.0).contains(&e.confidence));
     let _ = newsroom_extract::contract_json(&e);
     let s = String::from_utf8_lossy(html);
