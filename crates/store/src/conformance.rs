@@ -20,10 +20,11 @@ macro_rules! conformance_suite {
             sections_upsert_and_list, sources_crud, source_health_roundtrip, article_roundtrip,
             upsert_identity_and_updates, upsert_keeps_stored_fields, hidden_and_deleted_stay_out,
             list_paging_and_sections, views_batches_and_most_read, views_concurrent_flushes_are_exact,
-            views_for_unknown_articles_are_dropped, stories_group_articles, jobs_are_claimed_once,
+            views_for_unknown_articles_are_dropped, view_batches_apply_once, stories_group_articles, jobs_are_claimed_once,
             jobs_concurrent_claims_never_overlap, lease_expiry_hands_job_over, meta_settings,
             retention_deletes_and_remembers, table_counts_add_up, export_import_roundtrip,
-            articles_after_in_id_order, story_reach_counts_sources, most_read_groups_stories);
+            articles_after_in_id_order, story_reach_counts_sources, most_read_groups_stories,
+            article_id_ranges_and_links);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -530,6 +531,78 @@ pub async fn views_for_unknown_articles_are_dropped(store: Arc<dyn Store>) {
     store.add_views(&[]).await.unwrap();
 }
 
+pub async fn view_batches_apply_once(store: Arc<dyn Store>) {
+    let src = source(&*store, "batchy").await;
+    let a = insert(&*store, &article(src, 1)).await;
+    let delta = move |n| {
+        [ViewDelta {
+            article: a,
+            hour: T0 / 3600,
+            n,
+        }]
+    };
+    let total =
+        |store: Arc<dyn Store>| async move { store.article_views(&[a]).await.unwrap()[0].1 };
+    assert!(
+        store
+            .add_views_once("node-a/1", &delta(3), T0)
+            .await
+            .unwrap()
+    );
+    // The same batch again (a retry after a lost reply): nothing added.
+    assert!(
+        !store
+            .add_views_once("node-a/1", &delta(3), T0 + 5)
+            .await
+            .unwrap()
+    );
+    assert_eq!(total(store.clone()).await, 3);
+    assert!(
+        store
+            .add_views_once("node-a/2", &delta(2), T0 + 10)
+            .await
+            .unwrap()
+    );
+    assert_eq!(total(store.clone()).await, 5);
+
+    // Several nodes replaying one batch at the same moment: one applies it.
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .add_views_once("node-b/7", &delta(4), T0 + 20)
+                .await
+                .unwrap()
+        }));
+    }
+    let mut applied = 0;
+    for t in tasks {
+        applied += usize::from(t.await.unwrap());
+    }
+    assert_eq!(applied, 1, "exactly one replay applies the batch");
+    assert_eq!(total(store.clone()).await, 9);
+
+    // Ids are remembered for 30 days, then pruned by later batches.
+    let later = T0 + 31 * 86_400;
+    assert!(
+        store
+            .add_views_once("node-c/1", &delta(1), later)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .add_views_once("node-a/1", &delta(3), later)
+            .await
+            .unwrap()
+    );
+    assert_eq!(total(store.clone()).await, 13);
+    // An empty batch still claims its id.
+    assert!(store.add_views_once("node-c/2", &[], later).await.unwrap());
+    assert!(!store.add_views_once("node-c/2", &[], later).await.unwrap());
+}
+
 pub async fn stories_group_articles(store: Arc<dyn Store>) {
     let s1 = source(&*store, "mu").await;
     let s2 = source(&*store, "nu").await;
@@ -583,6 +656,97 @@ pub async fn articles_after_in_id_order(store: Arc<dyn Store>) {
     assert!(
         store
             .articles_after(Some(ids[3]), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub async fn article_id_ranges_and_links(store: Arc<dyn Store>) {
+    let src = source(&*store, "sigma").await;
+    assert!(store.article_id_ranges(2).await.unwrap().is_empty());
+    let mut ids = Vec::new();
+    for n in 1..=7 {
+        ids.push(insert(&*store, &article(src, n)).await);
+    }
+    // A content change moves updated_at, which is what lastmod reports.
+    let mut edited = article(src, 1);
+    edited.title = "Headline 1, updated".into();
+    let out = store.upsert_article(&edited, T0 + 10_000).await.unwrap();
+    assert_eq!(out.kind, UpsertKind::Updated);
+    // Hiding every article of one range leaves that range out.
+    let range_of = |id: ArticleId| (id.0 - 1) / 2 + 1;
+    let gone = range_of(ids[3]);
+    for id in ids.iter().filter(|id| range_of(**id) == gone) {
+        store
+            .set_article_status(*id, ArticleStatus::Hidden, T0 + 20_000)
+            .await
+            .unwrap();
+    }
+    let mut expected: Vec<(i64, i64, i64)> = Vec::new();
+    for id in &ids {
+        let a = store.get_article(*id).await.unwrap().unwrap();
+        if a.status != ArticleStatus::Published {
+            continue;
+        }
+        match expected.last_mut() {
+            Some(last) if last.0 == range_of(a.id) => {
+                last.1 += 1;
+                last.2 = last.2.max(a.updated_at);
+            }
+            _ => expected.push((range_of(a.id), 1, a.updated_at)),
+        }
+    }
+    let ranges = store.article_id_ranges(2).await.unwrap();
+    assert_eq!(
+        ranges
+            .iter()
+            .map(|r| (r.index, r.articles, r.last_modified))
+            .collect::<Vec<_>>(),
+        expected
+    );
+    assert!(ranges.iter().all(|r| r.index != gone));
+    assert_eq!(ranges[0].last_modified, T0 + 10_000, "edited article");
+    assert_eq!(
+        ranges.iter().map(|r| r.articles).sum::<i64>(),
+        ids.len() as i64 - ids.iter().filter(|id| range_of(**id) == gone).count() as i64
+    );
+    assert_eq!(
+        store.article_id_ranges(0).await.unwrap().len() as i64,
+        ranges.iter().map(|r| r.articles).sum::<i64>(),
+        "size 0 counts as 1"
+    );
+
+    let links = store.article_links(ids[0], ids[6]).await.unwrap();
+    assert!(
+        links.windows(2).all(|w| w[0].id < w[1].id),
+        "lowest id first"
+    );
+    assert_eq!(
+        links.len() as i64,
+        ranges.iter().map(|r| r.articles).sum::<i64>(),
+        "published only"
+    );
+    assert_eq!(links[0].id, ids[0]);
+    assert_eq!(links[0].title, "Headline 1, updated");
+    assert_eq!(links[0].updated_at, T0 + 10_000);
+    let last = links.last().unwrap();
+    assert_eq!(last.id, ids[6]);
+    assert_eq!(
+        (last.title.as_str(), last.published_at),
+        ("Headline 7", T0 + 7 * 60)
+    );
+    // One range's links are exactly what the range counted.
+    for r in &ranges {
+        let page = store
+            .article_links(ArticleId((r.index - 1) * 2 + 1), ArticleId(r.index * 2))
+            .await
+            .unwrap();
+        assert_eq!(page.len() as i64, r.articles, "range {}", r.index);
+    }
+    assert!(
+        store
+            .article_links(ArticleId(ids[6].0 + 1), ArticleId(ids[6].0 + 100))
             .await
             .unwrap()
             .is_empty()

@@ -37,6 +37,28 @@ pub struct RankedCard {
     pub recent_views: i64,
 }
 
+/// One sitemap file's worth of published articles: those with ids in
+/// `(index - 1) * size + 1 ..= index * size` for the range size asked for.
+/// Ranges by id keep each file's contents put as new articles arrive, so
+/// crawlers only refetch the files whose `last_modified` moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct IdRange {
+    /// From 1.
+    pub index: i64,
+    pub articles: i64,
+    /// The latest `updated_at` among them.
+    pub last_modified: Timestamp,
+}
+
+/// What a sitemap needs of an article: enough to build its address, and its times.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArticleLink {
+    pub id: ArticleId,
+    pub title: String,
+    pub published_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
 /// Which articles a list shows. Hidden articles are never listed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListQuery {

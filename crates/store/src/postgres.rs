@@ -11,11 +11,12 @@
 
 use crate::error::{Result, StoreError, redact_url};
 use crate::model::{
-    ArticleCard, Job, ListQuery, RankedCard, SourceStats, StoryReach, TableCounts, UpsertKind,
-    UpsertOutcome, ViewDelta,
+    ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, SourceStats, StoryReach,
+    TableCounts, UpsertKind, UpsertOutcome, ViewDelta,
 };
 use crate::rows::{
-    ArticleRow, CardRow, JobRow, RankedCardRow, SectionRow, SourceRow, SourceStatsRow, StoryRow,
+    ArticleLinkRow, ArticleRow, CardRow, IdRangeRow, JobRow, RankedCardRow, SectionRow, SourceRow,
+    SourceStatsRow, StoryRow,
 };
 use crate::sql::{self, Dialect};
 use crate::sqlite::conflict_or;
@@ -151,12 +152,29 @@ impl PgStore {
         Ok(tx)
     }
 
-    async fn add_views_once(
+    /// One transaction: the batch id (when given) and every delta, or nothing.
+    async fn apply_views_tx(
         &self,
+        batch: Option<(&str, Timestamp)>,
         hourly: &(Vec<i64>, Vec<i64>, Vec<i64>),
         totals: &(Vec<i64>, Vec<i64>),
-    ) -> std::result::Result<(), sqlx::Error> {
+    ) -> std::result::Result<bool, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
+        if let Some((id, now)) = batch {
+            let claimed = sqlx::query(sql::CLAIM_VIEW_BATCH)
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if claimed == 0 {
+                return Ok(false);
+            }
+            sqlx::query(sql::PRUNE_VIEW_BATCHES)
+                .bind(now - sql::VIEW_BATCH_MEMORY_SECS)
+                .execute(&mut *tx)
+                .await?;
+        }
         sqlx::query(ADD_VIEWS_HOURLY_BATCH)
             .bind(&hourly.0)
             .bind(&hourly.1)
@@ -172,7 +190,47 @@ impl PgStore {
             .bind(&totals.1)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn apply_views(
+        &self,
+        batch_id: Option<(&str, Timestamp)>,
+        batch: &[ViewDelta],
+    ) -> Result<bool> {
+        let merged = merge_deltas(batch);
+        if merged.is_empty() && batch_id.is_none() {
+            return Ok(true);
+        }
+        let hourly = (
+            merged.iter().map(|d| d.article.0).collect::<Vec<_>>(),
+            merged.iter().map(|d| d.hour).collect::<Vec<_>>(),
+            merged.iter().map(|d| d.n).collect::<Vec<_>>(),
+        );
+        let mut per_article: std::collections::BTreeMap<i64, i64> = Default::default();
+        for d in &merged {
+            *per_article.entry(d.article.0).or_default() += d.n;
+        }
+        let totals = (
+            per_article.keys().copied().collect::<Vec<_>>(),
+            per_article.values().copied().collect::<Vec<_>>(),
+        );
+        // Flushes lock in one order, so among themselves they never deadlock;
+        // a deadlock with other writers rolls the whole flush back, which makes
+        // running it again exact.
+        let mut attempt = 0;
+        loop {
+            match self.apply_views_tx(batch_id, &hourly, &totals).await {
+                Ok(applied) => return Ok(applied),
+                Err(e) if is_retryable(&e) && attempt < 5 => {
+                    attempt += 1;
+                    tracing::debug!(attempt, error = %e, "view flush rolled back; retrying");
+                    tokio::time::sleep(Duration::from_millis(5 << attempt)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 }
 
@@ -466,6 +524,24 @@ impl Store for PgStore {
             .await?)
     }
 
+    async fn article_id_ranges(&self, size: i64) -> Result<Vec<IdRange>> {
+        let rows: Vec<IdRangeRow> = sqlx::query_as(sql::ARTICLE_ID_RANGES)
+            // Zero would divide by zero: an error on PostgreSQL, NULL on SQLite.
+            .bind(size.max(1))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn article_links(&self, first: ArticleId, last: ArticleId) -> Result<Vec<ArticleLink>> {
+        let rows: Vec<ArticleLinkRow> = sqlx::query_as(sql::ARTICLE_LINKS)
+            .bind(first.0)
+            .bind(last.0)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
     async fn most_read(&self, since: Timestamp, limit: i64) -> Result<Vec<ArticleCard>> {
         let rows: Vec<CardRow> = sqlx::query_as(sql::most_read())
             .bind(since.div_euclid(3600))
@@ -550,38 +626,16 @@ impl Store for PgStore {
     }
 
     async fn add_views(&self, batch: &[ViewDelta]) -> Result<()> {
-        let merged = merge_deltas(batch);
-        if merged.is_empty() {
-            return Ok(());
-        }
-        let hourly = (
-            merged.iter().map(|d| d.article.0).collect::<Vec<_>>(),
-            merged.iter().map(|d| d.hour).collect::<Vec<_>>(),
-            merged.iter().map(|d| d.n).collect::<Vec<_>>(),
-        );
-        let mut per_article: std::collections::BTreeMap<i64, i64> = Default::default();
-        for d in &merged {
-            *per_article.entry(d.article.0).or_default() += d.n;
-        }
-        let totals = (
-            per_article.keys().copied().collect::<Vec<_>>(),
-            per_article.values().copied().collect::<Vec<_>>(),
-        );
-        // Flushes lock in one order, so among themselves they never deadlock;
-        // a deadlock with other writers rolls the whole flush back, which makes
-        // running it again exact.
-        let mut attempt = 0;
-        loop {
-            match self.add_views_once(&hourly, &totals).await {
-                Ok(()) => return Ok(()),
-                Err(e) if is_retryable(&e) && attempt < 5 => {
-                    attempt += 1;
-                    tracing::debug!(attempt, error = %e, "view flush rolled back; retrying");
-                    tokio::time::sleep(Duration::from_millis(5 << attempt)).await;
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
+        self.apply_views(None, batch).await.map(|_| ())
+    }
+
+    async fn add_views_once(
+        &self,
+        batch_id: &str,
+        batch: &[ViewDelta],
+        now: Timestamp,
+    ) -> Result<bool> {
+        self.apply_views(Some((batch_id, now)), batch).await
     }
 
     async fn create_story(&self, lead: ArticleId, now: Timestamp) -> Result<StoryId> {

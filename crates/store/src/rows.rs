@@ -3,7 +3,7 @@
 //! every flag as an integer 0/1, so one row type decodes from either database.
 
 use crate::error::StoreError;
-use crate::model::{ArticleCard, Job};
+use crate::model::{ArticleCard, ArticleLink, IdRange, Job};
 use newsroom_core::{
     Article, ArticleId, ArticleStatus, FullTextMode, LeadImage, Section, SectionId, Source,
     SourceHealth, SourceId, Story, StoryId, Video,
@@ -182,6 +182,42 @@ impl From<CardRow> for ArticleCard {
             section_id: r.section_id.map(SectionId),
             story_id: r.story_id.map(StoryId),
             original_url: r.original_url,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct IdRangeRow {
+    pub idx: i64,
+    pub articles: i64,
+    pub last_modified: i64,
+}
+
+impl From<IdRangeRow> for IdRange {
+    fn from(r: IdRangeRow) -> Self {
+        IdRange {
+            index: r.idx,
+            articles: r.articles,
+            last_modified: r.last_modified,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ArticleLinkRow {
+    pub id: i64,
+    pub title: String,
+    pub published_at: i64,
+    pub updated_at: i64,
+}
+
+impl From<ArticleLinkRow> for ArticleLink {
+    fn from(r: ArticleLinkRow) -> Self {
+        ArticleLink {
+            id: ArticleId(r.id),
+            title: r.title,
+            published_at: r.published_at,
+            updated_at: r.updated_at,
         }
     }
 }

@@ -146,6 +146,12 @@ pub fn list_articles() -> &'static str {
 }
 pub const COUNT_ARTICLES: &str = "SELECT COUNT(*) FROM articles a \
      WHERE a.status = 'published' AND ($1 IS NULL OR a.section_id = $1) AND ($2 IS NULL OR a.source_id = $2)";
+/// Ranges are numbered from 1, so range n starts at id (n - 1) * $1 + 1.
+pub const ARTICLE_ID_RANGES: &str = "SELECT CAST((id - 1) / $1 + 1 AS BIGINT) AS idx, \
+     CAST(COUNT(*) AS BIGINT) AS articles, CAST(MAX(updated_at) AS BIGINT) AS last_modified \
+     FROM articles WHERE status = 'published' GROUP BY 1 ORDER BY 1";
+pub const ARTICLE_LINKS: &str = "SELECT id, title, published_at, updated_at FROM articles \
+     WHERE status = 'published' AND id >= $1 AND id <= $2 ORDER BY id";
 pub fn most_read() -> &'static str {
     static Q: LazyLock<String> = LazyLock::new(|| {
         format!(
@@ -214,6 +220,13 @@ pub const DELETE_ARTICLE: &str = "DELETE FROM articles WHERE id = $1";
 pub const OLD_ARTICLES: &str = "SELECT id, canonical_url FROM articles \
      WHERE ($1 IS NULL OR section_id = $1) AND published_at < $2 ORDER BY id";
 
+/// Claims a flushed batch's id inside its transaction; no row inserted means
+/// the batch was applied before.
+pub const CLAIM_VIEW_BATCH: &str =
+    "INSERT INTO view_batches (id, applied_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING";
+pub const PRUNE_VIEW_BATCHES: &str = "DELETE FROM view_batches WHERE applied_at < $1";
+/// How long applied batch ids are remembered.
+pub const VIEW_BATCH_MEMORY_SECS: i64 = 30 * 86_400;
 pub const ADD_VIEWS_TOTAL: &str = "UPDATE articles SET views = views + $2 WHERE id = $1";
 pub const ADD_VIEWS_HOURLY: &str = "INSERT INTO article_views_hourly (article_id, hour, views) \
      SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM articles WHERE id = $1) \

@@ -3,11 +3,12 @@
 
 use crate::error::{Result, StoreError};
 use crate::model::{
-    ArticleCard, Job, ListQuery, RankedCard, SourceStats, StoryReach, TableCounts, UpsertKind,
-    UpsertOutcome, ViewDelta,
+    ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, SourceStats, StoryReach,
+    TableCounts, UpsertKind, UpsertOutcome, ViewDelta,
 };
 use crate::rows::{
-    ArticleRow, CardRow, JobRow, RankedCardRow, SectionRow, SourceRow, SourceStatsRow, StoryRow,
+    ArticleLinkRow, ArticleRow, CardRow, IdRangeRow, JobRow, RankedCardRow, SectionRow, SourceRow,
+    SourceStatsRow, StoryRow,
 };
 use crate::sql::{self, Dialect};
 use crate::store::Store;
@@ -389,6 +390,24 @@ impl Store for SqliteStore {
             .await?)
     }
 
+    async fn article_id_ranges(&self, size: i64) -> Result<Vec<IdRange>> {
+        let rows: Vec<IdRangeRow> = sqlx::query_as(sql::ARTICLE_ID_RANGES)
+            // Zero would divide by zero: an error on PostgreSQL, NULL on SQLite.
+            .bind(size.max(1))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn article_links(&self, first: ArticleId, last: ArticleId) -> Result<Vec<ArticleLink>> {
+        let rows: Vec<ArticleLinkRow> = sqlx::query_as(sql::ARTICLE_LINKS)
+            .bind(first.0)
+            .bind(last.0)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
     async fn most_read(&self, since: Timestamp, limit: i64) -> Result<Vec<ArticleCard>> {
         let rows: Vec<CardRow> = sqlx::query_as(sql::most_read())
             .bind(since.div_euclid(3600))
@@ -487,30 +506,16 @@ impl Store for SqliteStore {
     }
 
     async fn add_views(&self, batch: &[ViewDelta]) -> Result<()> {
-        let merged = merge_deltas(batch);
-        if merged.is_empty() {
-            return Ok(());
-        }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let mut totals: std::collections::BTreeMap<ArticleId, i64> = Default::default();
-        for d in &merged {
-            *totals.entry(d.article).or_default() += d.n;
-            sqlx::query(sql::ADD_VIEWS_HOURLY)
-                .bind(d.article.0)
-                .bind(d.hour)
-                .bind(d.n)
-                .execute(&mut *tx)
-                .await?;
-        }
-        for (article, n) in totals {
-            sqlx::query(sql::ADD_VIEWS_TOTAL)
-                .bind(article.0)
-                .bind(n)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        self.apply_views(None, batch, 0).await.map(|_| ())
+    }
+
+    async fn add_views_once(
+        &self,
+        batch_id: &str,
+        batch: &[ViewDelta],
+        now: Timestamp,
+    ) -> Result<bool> {
+        self.apply_views(Some(batch_id), batch, now).await
     }
 
     async fn create_story(&self, lead: ArticleId, now: Timestamp) -> Result<StoryId> {
@@ -818,6 +823,56 @@ impl Store for SqliteStore {
         }
         tx.commit().await?;
         Ok(())
+    }
+}
+
+impl SqliteStore {
+    /// One transaction: the batch id (when given) and every delta, or nothing.
+    async fn apply_views(
+        &self,
+        batch_id: Option<&str>,
+        batch: &[ViewDelta],
+        now: Timestamp,
+    ) -> Result<bool> {
+        let merged = merge_deltas(batch);
+        if merged.is_empty() && batch_id.is_none() {
+            return Ok(true);
+        }
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        if let Some(id) = batch_id {
+            let claimed = sqlx::query(sql::CLAIM_VIEW_BATCH)
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if claimed == 0 {
+                return Ok(false);
+            }
+            sqlx::query(sql::PRUNE_VIEW_BATCHES)
+                .bind(now - sql::VIEW_BATCH_MEMORY_SECS)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let mut totals: std::collections::BTreeMap<ArticleId, i64> = Default::default();
+        for d in &merged {
+            *totals.entry(d.article).or_default() += d.n;
+            sqlx::query(sql::ADD_VIEWS_HOURLY)
+                .bind(d.article.0)
+                .bind(d.hour)
+                .bind(d.n)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (article, n) in totals {
+            sqlx::query(sql::ADD_VIEWS_TOTAL)
+                .bind(article.0)
+                .bind(n)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 }
 

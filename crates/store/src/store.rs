@@ -3,8 +3,8 @@
 
 use crate::error::Result;
 use crate::model::{
-    ArticleCard, Job, ListQuery, RankedCard, SourceStats, StoryReach, TableCounts, UpsertOutcome,
-    ViewDelta,
+    ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, SourceStats, StoryReach,
+    TableCounts, UpsertOutcome, ViewDelta,
 };
 use crate::table::Table;
 use async_trait::async_trait;
@@ -47,6 +47,11 @@ pub trait Store: Send + Sync + 'static {
     /// Published articles, newest first.
     async fn list_articles(&self, q: &ListQuery) -> Result<Vec<ArticleCard>>;
     async fn count_articles(&self, q: &ListQuery) -> Result<i64>;
+    /// Published articles counted per id range of `size` (see [`IdRange`]),
+    /// lowest range first; ranges with no published article are left out.
+    async fn article_id_ranges(&self, size: i64) -> Result<Vec<IdRange>>;
+    /// Published articles with ids in `first..=last`, lowest id first.
+    async fn article_links(&self, first: ArticleId, last: ArticleId) -> Result<Vec<ArticleLink>>;
     /// Published articles by views counted since `since`, most first.
     async fn most_read(&self, since: Timestamp, limit: i64) -> Result<Vec<ArticleCard>>;
     async fn set_article_status(
@@ -71,6 +76,16 @@ pub trait Store: Send + Sync + 'static {
     /// Adds every delta atomically (one transaction): totals and hourly buckets.
     /// Deltas for unknown articles are dropped. Safe to run concurrently from many nodes.
     async fn add_views(&self, batch: &[ViewDelta]) -> Result<()>;
+    /// `add_views` at most once per `batch_id`, in the same transaction that
+    /// records the id. Returns false, adding nothing, when that id was applied
+    /// before: a flush retried after its commit's reply was lost, or a spooled
+    /// batch replayed. Ids are remembered for 30 days.
+    async fn add_views_once(
+        &self,
+        batch_id: &str,
+        batch: &[ViewDelta],
+        now: Timestamp,
+    ) -> Result<bool>;
 
     // --- stories ---
     async fn create_story(&self, lead: ArticleId, now: Timestamp) -> Result<StoryId>;
