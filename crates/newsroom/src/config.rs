@@ -223,6 +223,9 @@ impl Config {
             flush_interval: std::time::Duration::from_secs(self.server.flush_interval_secs),
             trust_forwarded_for: self.server.trust_forwarded_for,
             page_size: self.site.page_size,
+            unflushed_views_file: Some(
+                std::path::Path::new(&self.server.data_dir).join("unflushed-views.json"),
+            ),
             ..Default::default()
         }
     }

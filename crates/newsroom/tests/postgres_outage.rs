@@ -1,7 +1,8 @@
 //! The database drops while `newsroom serve` runs: pages that need it answer
 //! with the 503 error page (never a panic or a hang), cached pages and view
 //! beacons keep working from memory, and the buffered counts reach the
-//! database exactly once after it comes back.
+//! database exactly once after it comes back. A node stopped while the
+//! database is away saves its counts and the next start writes them, once.
 //!
 //! The outage is real: the node reaches PostgreSQL through a TCP relay on
 //! 127.0.0.1 that this test cuts (open connections reset, new ones refused
@@ -129,7 +130,10 @@ async fn counts_survive_a_database_outage_and_pages_answer_503() {
         if health["pending_views"] == 0 {
             break;
         }
-        assert!(Instant::now() < deadline, "the first view was never flushed");
+        assert!(
+            Instant::now() < deadline,
+            "the first view was never flushed"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let before = store.table_counts().await.unwrap().total_views;
@@ -216,13 +220,64 @@ async fn counts_survive_a_database_outage_and_pages_answer_503() {
     assert_eq!(status, 200, "pages come back with the database");
     assert_eq!(get("/healthz".into()).await.0, 200);
 
+    // The database goes away again, and this time the node is stopped
+    // before it returns: the views are saved in the data folder...
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while store.table_counts().await.unwrap().total_views - before < n as i64 + 1 {
+        assert!(
+            Instant::now() < deadline,
+            "the view after the outage was never flushed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    relay.cut().await;
+    let m = 15usize;
+    for i in 0..m {
+        let r = http
+            .post(node.url(&format!("/api/v1/views/{}", cached.id.0)))
+            .header("user-agent", format!("{BROWSER_UA} second-outage/{i}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+    }
+    let status = node.stop();
+    assert!(
+        status.success(),
+        "graceful exit with the database down: {status}"
+    );
+    let saved = dir.path().join("data/unflushed-views.json");
+    assert!(
+        saved.is_file(),
+        "views saved at shutdown in {}",
+        saved.display()
+    );
+    let stored_now = store.table_counts().await.unwrap().total_views - before;
+    assert_eq!(
+        stored_now,
+        n as i64 + 1,
+        "nothing of the second outage stored yet"
+    );
+
+    // ...and written once by the next start, which then removes the file.
+    relay.restore();
+    let node = Server::start(
+        dir.path(),
+        &["--database", &via, "--role", "web"],
+        &[("NEWSROOM_SERVER__FLUSH_INTERVAL_SECS", "1")],
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while saved.exists() {
+        assert!(Instant::now() < deadline, "saved views never replayed");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     let status = node.stop();
     assert!(status.success(), "graceful exit: {status}");
     // One more view: the uncached page, served after the database came back
     // (its 503 during the outage counted nothing).
     assert_eq!(
         store.table_counts().await.unwrap().total_views - before,
-        n as i64 + 1,
-        "the final flush on stop adds the last view and nothing twice"
+        (n + m) as i64 + 1,
+        "every view of both outages stored once"
     );
 }

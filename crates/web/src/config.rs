@@ -20,6 +20,9 @@ pub struct SiteConfig {
     pub trust_forwarded_for: bool,
     pub page_size: i64,
     pub latest_size: i64,
+    /// Where views the database did not take at shutdown are saved, to be
+    /// written at the next start. `None`: they are only logged as lost.
+    pub unflushed_views_file: Option<std::path::PathBuf>,
 }
 
 impl Default for SiteConfig {
@@ -34,6 +37,7 @@ impl Default for SiteConfig {
             trust_forwarded_for: false,
             page_size: 20,
             latest_size: 12,
+            unflushed_views_file: None,
         }
     }
 }

@@ -79,38 +79,95 @@ pub async fn serve(
     state: Shared,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
-    let flusher = tokio::spawn(flush_loop(state.clone()));
+    let spooled = restore_unflushed(&state);
+    let flusher = tokio::spawn(flush_loop(state.clone(), spooled));
     let app = router::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
+    // Aborting mid-write loses nothing: a batch leaves the queue only once
+    // the store has confirmed it.
     flusher.abort();
     final_flush(&state).await;
     result.map_err(StartError::Io)
 }
 
-async fn flush_loop(state: Shared) {
-    let mut tick = tokio::time::interval(state.cfg.flush_interval);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        if let Err(e) = state.counter.flush(&*state.store).await {
-            tracing::warn!(error = %e, pending = state.counter.pending_views(), "flushing views failed; kept for the next try");
+/// Queues the views an earlier run could not write. The file stays until
+/// they are confirmed, so a crash before that replays them again, and the
+/// store skips batches it already has.
+fn restore_unflushed(state: &AppState) -> bool {
+    let Some(path) = &state.cfg.unflushed_views_file else {
+        return false;
+    };
+    let raw = match std::fs::read(path) {
+        Ok(raw) => raw,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return false,
+        Err(e) => {
+            tracing::error!(file = %path.display(), error = %e, "cannot read unflushed views");
+            return false;
+        }
+    };
+    match serde_json::from_slice::<Vec<views::Batch>>(&raw) {
+        Ok(batches) => {
+            let views: i64 = batches
+                .iter()
+                .flat_map(|b| b.views.iter().map(|v| v.2))
+                .sum();
+            tracing::info!(file = %path.display(), batches = batches.len(), views, "replaying views saved at the last shutdown");
+            state.counter.restore(batches);
+            true
+        }
+        Err(e) => {
+            // Kept aside, not deleted: an operator may still want it.
+            let aside = path.with_extension("json.unreadable");
+            let _ = std::fs::rename(path, &aside);
+            tracing::error!(file = %aside.display(), error = %e, "unflushed views file is not readable; moved aside");
+            false
         }
     }
 }
 
-/// On shutdown, keep trying for a while: these views exist nowhere else.
+fn forget_unflushed(state: &AppState) {
+    if let Some(path) = &state.cfg.unflushed_views_file
+        && let Err(e) = std::fs::remove_file(path)
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        tracing::warn!(file = %path.display(), error = %e, "cannot remove the unflushed views file");
+    }
+}
+
+async fn flush_loop(state: Shared, mut spooled: bool) {
+    let mut tick = tokio::time::interval(state.cfg.flush_interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match state.counter.flush(&*state.store).await {
+            Ok(_) if spooled && state.counter.unconfirmed_batches() == 0 => {
+                tracing::info!("views saved at the last shutdown are written");
+                forget_unflushed(&state);
+                spooled = false;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, pending = state.counter.pending_views(), "flushing views failed; kept for the next try");
+            }
+        }
+    }
+}
+
+/// On shutdown, keep trying for a while; then save what is left to the
+/// unflushed views file for the next start.
 async fn final_flush(state: &AppState) {
-    for attempt in 0..10u32 {
+    for attempt in 0..6u32 {
         match state.counter.flush(&*state.store).await {
             Ok(stats) => {
-                if state.counter.pending_views() == 0 {
+                if state.counter.unconfirmed_batches() == 0 && state.counter.pending_views() == 0 {
                     tracing::info!(
                         views = stats.views,
                         articles = stats.articles,
                         "final flush done"
                     );
+                    forget_unflushed(state);
                     return;
                 }
             }
@@ -123,8 +180,36 @@ async fn final_flush(state: &AppState) {
             }
         }
     }
-    tracing::error!(
-        lost = state.counter.pending_views(),
-        "giving up on buffered views at shutdown"
-    );
+    let left = state.counter.pending_views();
+    let Some(path) = &state.cfg.unflushed_views_file else {
+        tracing::error!(lost = left, "giving up on buffered views at shutdown");
+        return;
+    };
+    match save_unflushed(path, &state.counter.unflushed()) {
+        Ok(()) => tracing::warn!(
+            views = left,
+            file = %path.display(),
+            "database unreachable at shutdown; views saved, written at the next start"
+        ),
+        Err(e) => {
+            tracing::error!(lost = left, file = %path.display(), error = %e, "cannot save buffered views")
+        }
+    }
+}
+
+/// Written to a temporary file and renamed, so a crash mid-write leaves the
+/// previous file whole.
+fn save_unflushed(path: &std::path::Path, batches: &[views::Batch]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("json.tmp");
+    let body = serde_json::to_vec(batches).map_err(std::io::Error::other)?;
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&body)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)
 }

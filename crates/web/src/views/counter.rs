@@ -3,6 +3,13 @@
 //! more on shutdown. A hard kill (SIGKILL, power loss) loses at most the views
 //! counted since the last flush: one flush interval's worth.
 //!
+//! Every flush is a batch with an id of its own (`node/sequence`), written
+//! with `Store::add_views_once`: a batch whose write fails stays queued under
+//! the same id and is retried until the store confirms it, so a commit whose
+//! reply was lost is never applied twice. What is still unconfirmed at
+//! shutdown can be saved (`unflushed`) and replayed at the next start
+//! (`restore`) under the same ids.
+//!
 //! Shown counts are the stored total (as last read or written by this node)
 //! plus what this node has buffered, so the count on a page includes the view
 //! that page is part of.
@@ -27,8 +34,12 @@ struct Inner {
     pending: HashMap<(ArticleId, i64), i64>,
     /// ...and per article, for display.
     pending_total: HashMap<ArticleId, i64>,
-    /// Being written right now: still shown, restored if the write fails.
+    /// In unconfirmed batches: still shown until the store confirms them.
     inflight_total: HashMap<ArticleId, i64>,
+    /// Batches handed to the store and not yet confirmed, oldest first.
+    unconfirmed: Vec<Batch>,
+    /// Sequence number of the last batch formed here.
+    seq: u64,
     seen: HashMap<(VisitorKey, ArticleId), i64>,
     day: i64,
     day_key: [u8; 32],
@@ -37,6 +48,37 @@ struct Inner {
 pub struct ViewCounter {
     inner: Mutex<Inner>,
     hasher: VisitorHasher,
+    /// Names this process in batch ids; random, so restarts never reuse one.
+    node: String,
+}
+
+/// Views written (or to be written) to the store in one transaction.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Batch {
+    pub id: String,
+    /// `(article, hour, views)`.
+    pub views: Vec<(i64, i64, i64)>,
+}
+
+impl Batch {
+    fn deltas(&self) -> Vec<ViewDelta> {
+        self.views
+            .iter()
+            .map(|&(a, hour, n)| ViewDelta {
+                article: ArticleId(a),
+                hour,
+                n,
+            })
+            .collect()
+    }
+
+    fn totals(&self) -> HashMap<ArticleId, i64> {
+        let mut t = HashMap::new();
+        for &(a, _, n) in &self.views {
+            *t.entry(ArticleId(a)).or_default() += n;
+        }
+        t
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -55,6 +97,7 @@ impl ViewCounter {
         Self {
             inner: Mutex::new(inner),
             hasher,
+            node: hex::encode(rand::random::<[u8; 8]>()),
         }
     }
 
@@ -126,54 +169,96 @@ impl ViewCounter {
         g.pending_total.values().sum::<i64>() + g.inflight_total.values().sum::<i64>()
     }
 
-    /// Writes everything buffered as one batch. On failure the views go back
-    /// into the buffer, to be written by a later flush.
+    /// Batches not yet confirmed by the store.
+    pub fn unconfirmed_batches(&self) -> usize {
+        self.lock().unconfirmed.len()
+    }
+
+    /// Writes what is buffered: first the unconfirmed batches, under their
+    /// own ids, then one new batch of everything counted since. Stops at the
+    /// first failure; what was not confirmed stays queued for the next try.
     pub async fn flush(&self, store: &dyn Store) -> Result<FlushStats, newsroom_store::StoreError> {
-        let (batch, totals) = {
-            let mut g = self.lock();
-            if g.pending.is_empty() {
-                return Ok(FlushStats::default());
-            }
-            let batch: Vec<ViewDelta> = g
-                .pending
-                .drain()
-                .map(|((article, hour), n)| ViewDelta { article, hour, n })
-                .collect();
-            let totals: Vec<(ArticleId, i64)> = g.pending_total.drain().collect();
-            for (id, n) in &totals {
-                *g.inflight_total.entry(*id).or_default() += n;
-            }
-            (batch, totals)
-        };
-        let result = store.add_views(&batch).await;
-        let mut g = self.lock();
-        for (id, n) in &totals {
-            if let Some(v) = g.inflight_total.get_mut(id) {
-                *v -= n;
-                if *v == 0 {
-                    g.inflight_total.remove(id);
+        let mut stats = FlushStats::default();
+        let mut formed = false;
+        loop {
+            let next = {
+                let mut g = self.lock();
+                if g.unconfirmed.is_empty() && !formed && !g.pending.is_empty() {
+                    formed = true;
+                    self.form_batch(&mut g);
                 }
+                match g.unconfirmed.first() {
+                    Some(b) => b.clone(),
+                    None => return Ok(stats),
+                }
+            };
+            let applied = store
+                .add_views_once(&next.id, &next.deltas(), crate::state::now())
+                .await?;
+            let mut g = self.lock();
+            // The final flush may race the periodic one: whoever sees the
+            // batch still queued moves it into the stored totals.
+            let Some(pos) = g.unconfirmed.iter().position(|b| b.id == next.id) else {
+                continue;
+            };
+            g.unconfirmed.remove(pos);
+            let totals = next.totals();
+            for (id, n) in &totals {
+                if let Some(v) = g.inflight_total.get_mut(id) {
+                    *v -= n;
+                    if *v <= 0 {
+                        g.inflight_total.remove(id);
+                    }
+                }
+                *g.base.entry(*id).or_default() += n;
+            }
+            if applied {
+                stats.articles += totals.len();
+                stats.views += totals.values().sum::<i64>();
             }
         }
-        match result {
-            Ok(()) => {
-                for (id, n) in &totals {
-                    *g.base.entry(*id).or_default() += n;
-                }
-                Ok(FlushStats {
-                    articles: totals.len(),
-                    views: totals.iter().map(|(_, n)| n).sum(),
-                })
+    }
+
+    /// Moves everything pending into a new batch at the end of the queue.
+    fn form_batch(&self, g: &mut Inner) {
+        g.seq += 1;
+        let id = format!("{}/{}", self.node, g.seq);
+        let mut views: Vec<(i64, i64, i64)> = g
+            .pending
+            .drain()
+            .map(|((article, hour), n)| (article.0, hour, n))
+            .collect();
+        views.sort_unstable();
+        let totals: Vec<(ArticleId, i64)> = g.pending_total.drain().collect();
+        for (id, n) in totals {
+            *g.inflight_total.entry(id).or_default() += n;
+        }
+        g.unconfirmed.push(Batch { id, views });
+    }
+
+    /// Everything not yet confirmed, for saving at shutdown: the queued
+    /// batches and what is pending, as one more batch. They stay queued, so
+    /// a flush after this still writes them (once).
+    pub fn unflushed(&self) -> Vec<Batch> {
+        let mut g = self.lock();
+        if !g.pending.is_empty() {
+            self.form_batch(&mut g);
+        }
+        g.unconfirmed.clone()
+    }
+
+    /// Queues batches saved by an earlier process, under their own ids: the
+    /// store skips any it applied before.
+    pub fn restore(&self, batches: Vec<Batch>) {
+        let mut g = self.lock();
+        for b in batches {
+            if g.unconfirmed.iter().any(|q| q.id == b.id) {
+                continue;
             }
-            Err(e) => {
-                for d in batch {
-                    *g.pending.entry((d.article, d.hour)).or_default() += d.n;
-                }
-                for (id, n) in totals {
-                    *g.pending_total.entry(id).or_default() += n;
-                }
-                Err(e)
+            for (id, n) in b.totals() {
+                *g.inflight_total.entry(id).or_default() += n;
             }
+            g.unconfirmed.push(b);
         }
     }
 }

@@ -5,5 +5,5 @@ pub mod bots;
 pub mod counter;
 pub mod visitor;
 
-pub use counter::{FlushStats, ViewCounter};
+pub use counter::{Batch, FlushStats, ViewCounter};
 pub use visitor::VisitorKey;
