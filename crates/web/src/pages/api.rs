@@ -40,7 +40,7 @@ pub async fn beacon(
         );
     };
     // Only articles that exist may take buffer space.
-    if state.cache.get(&format!("article:{id}")).is_none() {
+    if !state.cache.contains(&format!("article:{id}")) {
         match state.store.article_views(&[id]).await {
             Ok(v) if !v.is_empty() => state.counter.observe(v),
             Ok(_) => {

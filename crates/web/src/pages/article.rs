@@ -2,6 +2,7 @@
 //! same id redirects to the canonical one; an unknown id is a 404.
 
 use crate::error::{AppError, AppResult, Failure};
+use crate::pages::or_stale;
 use crate::pages::{encode_path, page_response};
 use crate::render::{CachedPage, Compiled, count_hole, strip_controls};
 use crate::state::{Chrome, ImageView, Shared, now};
@@ -93,6 +94,11 @@ async fn cached(state: &Shared, id: ArticleId) -> AppResult<Arc<CachedPage>> {
     if let Some(p) = state.cache.get(&key) {
         return Ok(p);
     }
+    let built = build(state, id, key.clone()).await;
+    or_stale(state, &key, built)
+}
+
+async fn build(state: &Shared, id: ArticleId, key: String) -> AppResult<Arc<CachedPage>> {
     let Some(a) = state.store.get_article(id).await? else {
         return Err(AppError::NotFound);
     };

@@ -1,6 +1,7 @@
 //! `/`: the lead story, most read in the last 24 hours, and each section's latest.
 
 use crate::error::{AppResult, Failure};
+use crate::pages::or_stale;
 use crate::pages::page_response;
 use crate::render::{CachedPage, Compiled};
 use crate::state::{Chrome, Item, Shared, now, one_per_story};
@@ -36,6 +37,10 @@ async fn cached(state: &Shared) -> AppResult<Arc<CachedPage>> {
     if let Some(p) = state.cache.get("home") {
         return Ok(p);
     }
+    or_stale(state, "home", build(state).await)
+}
+
+async fn build(state: &Shared) -> AppResult<Arc<CachedPage>> {
     let now = now();
     let c = state.chrome(now, "", true).await?;
     // Ranked per story: a story's views are summed over all its outlets'

@@ -1,6 +1,7 @@
 //! `/section/{slug}?page=N`: a section's articles, newest first, paged.
 
 use crate::error::{AppError, AppResult, Failure};
+use crate::pages::or_stale;
 use crate::pages::page_response;
 use crate::render::{CachedPage, Compiled};
 use crate::state::{Chrome, Item, Shared, now};
@@ -55,6 +56,11 @@ async fn cached(state: &Shared, slug: &str, page: i64) -> AppResult<Arc<CachedPa
     if let Some(p) = state.cache.get(&key) {
         return Ok(p);
     }
+    let built = build(state, slug, page, key.clone()).await;
+    or_stale(state, &key, built)
+}
+
+async fn build(state: &Shared, slug: &str, page: i64, key: String) -> AppResult<Arc<CachedPage>> {
     let Some(section) = state.store.section_by_slug(slug).await? else {
         return Err(AppError::NotFound);
     };

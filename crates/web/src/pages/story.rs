@@ -3,6 +3,7 @@
 //! whose articles are all hidden, is a 404.
 
 use crate::error::{AppError, AppResult, Failure};
+use crate::pages::or_stale;
 use crate::pages::page_response;
 use crate::render::{CachedPage, Compiled, count_hole, strip_controls};
 use crate::state::{Chrome, Shared, TimeView, now};
@@ -58,6 +59,11 @@ async fn cached(state: &Shared, id: StoryId) -> AppResult<Arc<CachedPage>> {
     if let Some(p) = state.cache.get(&key) {
         return Ok(p);
     }
+    let built = build(state, id, key.clone()).await;
+    or_stale(state, &key, built)
+}
+
+async fn build(state: &Shared, id: StoryId, key: String) -> AppResult<Arc<CachedPage>> {
     let Some(story) = state.store.get_story(id).await? else {
         return Err(AppError::NotFound);
     };
