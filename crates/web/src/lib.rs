@@ -9,6 +9,7 @@ pub mod router;
 pub mod state;
 pub mod strings;
 pub mod views;
+pub mod xml;
 
 pub use config::SiteConfig;
 pub use state::{AppState, Shared};

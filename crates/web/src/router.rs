@@ -1,6 +1,6 @@
 //! Every route of the site, in one place.
 
-use crate::pages::{api, article, assets, errors, health, home, section, story};
+use crate::pages::{api, article, assets, errors, feeds, health, home, section, sitemap, story};
 use crate::state::Shared;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
@@ -13,7 +13,16 @@ pub fn router(state: Shared) -> Router {
         .route("/", get(home::home))
         .route("/news/{id_slug}", get(article::article))
         .route("/section/{slug}", get(section::section))
+        .route("/section/{slug}/feed.xml", get(feeds::section_rss))
+        .route("/section/{slug}/atom.xml", get(feeds::section_atom))
+        .route("/section/{slug}/feed.json", get(feeds::section_json_feed))
         .route("/story/{id}", get(story::story))
+        .route("/feed.xml", get(feeds::rss))
+        .route("/atom.xml", get(feeds::atom))
+        .route("/feed.json", get(feeds::json_feed))
+        .route("/sitemap.xml", get(sitemap::index))
+        .route("/sitemap-news.xml", get(sitemap::news))
+        .route("/sitemaps/{file}", get(sitemap::file))
         .route("/api/v1/views/{id}", post(api::beacon))
         .route("/api/v1/views", get(api::counts))
         .route("/healthz", get(health::health))
