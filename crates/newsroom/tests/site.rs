@@ -1,4 +1,5 @@
-//! The public site, against the real binary on 127.0.0.1 with demo content.
+//! The public site, against the real binary on 127.0.0.1 with demo content,
+//! on SQLite and, when NEWSROOM_TEST_POSTGRES_URL is set, on PostgreSQL.
 
 mod common;
 
@@ -9,8 +10,15 @@ const SEED_PATH: &str = "/news/1-ukraine-war-russians-slowly-take-ground-around-
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn article_page_has_every_element_of_the_seed() {
+    for db in backends().await {
+        eprintln!("article_page_has_every_element_of_the_seed on {}", db.name);
+        article_page_has_every_element_of_the_seed_on(&db).await;
+    }
+}
+
+async fn article_page_has_every_element_of_the_seed_on(db: &Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), &["--demo"], &[]);
+    let server = Server::start(dir.path(), &db.args(&["--demo"]), &[]);
     let (status, html) = get(&server.url(SEED_PATH), BROWSER_UA).await;
     assert_eq!(status, 200);
     let doc = scraper::Html::parse_document(&html);
@@ -61,8 +69,18 @@ async fn article_page_has_every_element_of_the_seed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn latest_list_shows_three_time_forms_and_video() {
+    for db in backends().await {
+        eprintln!(
+            "latest_list_shows_three_time_forms_and_video on {}",
+            db.name
+        );
+        latest_list_shows_three_time_forms_and_video_on(&db).await;
+    }
+}
+
+async fn latest_list_shows_three_time_forms_and_video_on(db: &Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), &["--demo"], &[]);
+    let server = Server::start(dir.path(), &db.args(&["--demo"]), &[]);
     let (_, html) = get(&server.url("/"), BROWSER_UA).await;
     let doc = scraper::Html::parse_document(&html);
     let items = select(&doc, "aside .news-item");
@@ -105,8 +123,18 @@ async fn latest_list_shows_three_time_forms_and_video() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn views_are_deduplicated_bots_skipped_and_survive_restart() {
+    for db in backends().await {
+        eprintln!(
+            "views_are_deduplicated_bots_skipped_and_survive_restart on {}",
+            db.name
+        );
+        views_are_deduplicated_bots_skipped_and_survive_restart_on(&db).await;
+    }
+}
+
+async fn views_are_deduplicated_bots_skipped_and_survive_restart_on(db: &Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), &["--demo"], &[]);
+    let server = Server::start(dir.path(), &db.args(&["--demo"]), &[]);
     let url = server.url(SEED_PATH);
     let first = main_views(&get(&url, "Mozilla/5.0 visitor-a").await.1);
     assert_eq!(
@@ -173,7 +201,7 @@ async fn views_are_deduplicated_bots_skipped_and_survive_restart() {
 
     // Graceful restart: nothing buffered is lost.
     assert!(server.stop().success());
-    let server = Server::start(dir.path(), &["--demo"], &[]);
+    let server = Server::start(dir.path(), &db.args(&["--demo"]), &[]);
     let counts: serde_json::Value = client()
         .get(server.url("/api/v1/views?ids=1"))
         .send()
@@ -203,8 +231,15 @@ async fn views_are_deduplicated_bots_skipped_and_survive_restart() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_paths_get_404_or_a_redirect() {
+    for db in backends().await {
+        eprintln!("bad_paths_get_404_or_a_redirect on {}", db.name);
+        bad_paths_get_404_or_a_redirect_on(&db).await;
+    }
+}
+
+async fn bad_paths_get_404_or_a_redirect_on(db: &Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), &["--demo"], &[]);
+    let server = Server::start(dir.path(), &db.args(&["--demo"]), &[]);
     let c = client();
     let r = c
         .get(server.url("/news/1-wrong-slug"))
@@ -269,9 +304,16 @@ async fn bad_paths_get_404_or_a_redirect() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn odd_and_oversized_headers_never_crash() {
+    for db in backends().await {
+        eprintln!("odd_and_oversized_headers_never_crash on {}", db.name);
+        odd_and_oversized_headers_never_crash_on(&db).await;
+    }
+}
+
+async fn odd_and_oversized_headers_never_crash_on(db: &Backend) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), &["--demo"], &[]);
+    let server = Server::start(dir.path(), &db.args(&["--demo"]), &[]);
     let addr = server.base.trim_start_matches("http://").to_string();
     let requests: Vec<Vec<u8>> = vec![
         format!(
@@ -360,15 +402,32 @@ fn help_lists_every_command() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_site_speaks_its_locale() {
+    for db in backends().await {
+        eprintln!("the_site_speaks_its_locale on {}", db.name);
+        the_site_speaks_its_locale_on(&db).await;
+    }
+}
+
+async fn the_site_speaks_its_locale_on(db: &Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), &["--demo"], &[("NEWSROOM_SITE__LOCALE", "de")]);
+    let server = Server::start(
+        dir.path(),
+        &db.args(&["--demo"]),
+        &[("NEWSROOM_SITE__LOCALE", "de")],
+    );
     let (_, html) = get(&server.url(SEED_PATH), BROWSER_UA).await;
     let doc = scraper::Html::parse_document(&html);
     assert_eq!(select(&doc, "html")[0].value().attr("lang"), Some("de"));
     let long = text(&select(&doc, "main time.published")[0]);
     assert!(long.starts_with("Montag, 13. Februar 2023"), "{long}");
     let labels: Vec<String> = select(&doc, "aside time").iter().map(text).collect();
-    assert!(labels.iter().any(|l| l.starts_with("Gestern, ")), "{labels:?}");
-    assert!(text(&select(&doc, "aside h2")[0]).contains("Neueste"), "German chrome strings");
+    assert!(
+        labels.iter().any(|l| l.starts_with("Gestern, ")),
+        "{labels:?}"
+    );
+    assert!(
+        text(&select(&doc, "aside h2")[0]).contains("Neueste"),
+        "German chrome strings"
+    );
     server.stop();
 }

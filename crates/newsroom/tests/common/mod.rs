@@ -139,3 +139,39 @@ pub fn main_views(html: &str) -> i64 {
         .expect("a count in main");
     el.value().attr("data-views").unwrap().parse().unwrap()
 }
+
+/// A database for a site test: the default embedded SQLite in the test's
+/// folder, or a fresh PostgreSQL schema.
+pub struct Backend {
+    pub name: &'static str,
+    database: Option<String>,
+}
+
+impl Backend {
+    /// `serve` arguments for this backend after `base`.
+    pub fn args<'a>(&'a self, base: &[&'a str]) -> Vec<&'a str> {
+        let mut args = base.to_vec();
+        if let Some(url) = &self.database {
+            args.extend(["--database", url.as_str()]);
+        }
+        args
+    }
+}
+
+/// The backends a site test runs on: SQLite always, and PostgreSQL when
+/// NEWSROOM_TEST_POSTGRES_URL names a server (each call gets a fresh schema).
+/// Without it the PostgreSQL run is reported as skipped.
+pub async fn backends() -> Vec<Backend> {
+    let mut all = vec![Backend {
+        name: "sqlite",
+        database: None,
+    }];
+    if let Some(url) = newsroom_store::testdb::fresh_postgres_url("site tests on PostgreSQL").await
+    {
+        all.push(Backend {
+            name: "postgres",
+            database: Some(url),
+        });
+    }
+    all
+}
