@@ -2,7 +2,8 @@
 //! response for a document machines fetch, with its own content type, an
 //! ETag and conditional GET. Such documents are cached like pages (they go
 //! through the page cache, holding no count holes), so a feed reader polling
-//! every minute costs no database work.
+//! every minute costs no database work, and while the database is down the
+//! last good copy stands in (`pages::or_stale`).
 
 use crate::pages::encode_path;
 use crate::render::{CachedPage, strip_controls};

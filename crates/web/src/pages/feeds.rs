@@ -6,6 +6,7 @@
 
 use crate::error::{AppError, AppResult, Failure};
 use crate::pages::documents::{absolute, absolute_image, article_url, document_response};
+use crate::pages::or_stale;
 use crate::render::{CachedPage, Compiled, strip_controls};
 use crate::state::{Shared, now};
 use crate::xml::{XmlDoc, clean};
@@ -113,6 +114,16 @@ async fn cached(
     if let Some(p) = state.cache.get(&key) {
         return Ok(p);
     }
+    let built = build(state, format, section, key.clone()).await;
+    or_stale(state, &key, built)
+}
+
+async fn build(
+    state: &Shared,
+    format: Format,
+    section: Option<&str>,
+    key: String,
+) -> AppResult<Arc<CachedPage>> {
     let feed = load(state, section).await?;
     let body = match format {
         Format::Rss => rss_text(&feed),

@@ -10,6 +10,7 @@
 
 use crate::error::{AppError, AppResult, Failure};
 use crate::pages::documents::{absolute, article_url, document_response};
+use crate::pages::or_stale;
 use crate::render::{CachedPage, Compiled, strip_controls};
 use crate::state::{Shared, now};
 use crate::xml::XmlDoc;
@@ -81,6 +82,11 @@ async fn cached(state: &Shared, doc: Doc) -> AppResult<Arc<CachedPage>> {
     if let Some(p) = state.cache.get(&key) {
         return Ok(p);
     }
+    let built = build(state, doc, key.clone()).await;
+    or_stale(state, &key, built)
+}
+
+async fn build(state: &Shared, doc: Doc, key: String) -> AppResult<Arc<CachedPage>> {
     let body = match doc {
         Doc::Index => index_text(state).await?,
         Doc::News => news_text(state).await?,
