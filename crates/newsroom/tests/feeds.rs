@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use newsroom_core::{FullTextMode, LeadImage, NewArticle, NewSource};
-use newsroom_store::{ListQuery, PoolConfig, SqliteStore, Store};
+use newsroom_store::{ListQuery, PoolConfig};
 use quick_xml::XmlVersion;
 use quick_xml::events::Event;
 use std::collections::HashMap;
@@ -49,12 +49,11 @@ fn now() -> i64 {
 
 /// The demo site, then the tricky article written into its database; returns
 /// the article's id and how many articles are published.
-async fn seed(dir: &std::path::Path) -> (i64, i64) {
+async fn seed(db: &Backend, dir: &std::path::Path) -> (i64, i64) {
     let env = env();
-    let first = Server::start(dir, &["--demo"], &env);
+    let first = Server::start(dir, &db.args(&["--demo"]), &env);
     assert!(first.stop().success());
-    let url = format!("sqlite://{}", dir.join("data/demo.db").display());
-    let store = SqliteStore::open(&url, &PoolConfig::default())
+    let store = newsroom_store::open(&db.demo_url(dir), &PoolConfig::default())
         .await
         .unwrap();
     let world = store.section_by_slug("world").await.unwrap().unwrap();
@@ -101,15 +100,21 @@ async fn seed(dir: &std::path::Path) -> (i64, i64) {
         .await
         .unwrap();
     let total = store.count_articles(&ListQuery::default()).await.unwrap();
-    store.pool().close().await;
     (out.id.unwrap().0, total)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn feeds_and_sitemaps_through_the_real_binary() {
+    for db in backends().await {
+        eprintln!("feeds_and_sitemaps_through_the_real_binary on {}", db.name);
+        feeds_and_sitemaps_on(&db).await;
+    }
+}
+
+async fn feeds_and_sitemaps_on(db: &Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let (tricky_id, total) = seed(dir.path()).await;
-    let server = Server::start(dir.path(), &["--demo"], &env());
+    let (tricky_id, total) = seed(db, dir.path()).await;
+    let server = Server::start(dir.path(), &db.args(&["--demo"]), &env());
 
     let (status, home) = get(&server.url("/"), BROWSER_UA).await;
     assert_eq!(status, 200);

@@ -156,6 +156,14 @@ impl Backend {
         }
         args
     }
+
+    /// The database `serve --demo` in `dir` uses, for a test that writes to
+    /// it directly between runs.
+    pub fn demo_url(&self, dir: &Path) -> String {
+        self.database
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", dir.join("data/demo.db").display()))
+    }
 }
 
 /// The backends a site test runs on: SQLite always, and PostgreSQL when
