@@ -1,6 +1,9 @@
 //! Every route of the site, in one place.
 
-use crate::pages::{api, article, assets, errors, feeds, health, home, section, sitemap, story};
+use crate::pages::{
+    api, article, assets, content_api, errors, feeds, health, home, openapi, section, sitemap,
+    story,
+};
 use crate::state::Shared;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
@@ -25,6 +28,12 @@ pub fn router(state: Shared) -> Router {
         .route("/sitemaps/{file}", get(sitemap::file))
         .route("/api/v1/views/{id}", post(api::beacon))
         .route("/api/v1/views", get(api::counts))
+        .route("/api/v1/articles", get(content_api::articles))
+        .route("/api/v1/articles/{id}", get(content_api::article))
+        .route("/api/v1/stories/{id}", get(content_api::story))
+        .route("/api/v1/sections", get(content_api::sections))
+        .route("/api/v1/most-read", get(content_api::most_read))
+        .route("/api/openapi.json", get(openapi::openapi))
         .route("/healthz", get(health::health))
         .route("/robots.txt", get(assets::robots))
         .route("/favicon.ico", get(assets::favicon_ico))

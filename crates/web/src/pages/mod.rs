@@ -3,11 +3,13 @@
 pub mod api;
 pub mod article;
 pub mod assets;
+pub mod content_api;
 pub mod documents;
 pub mod errors;
 pub mod feeds;
 pub mod health;
 pub mod home;
+pub mod openapi;
 pub mod section;
 pub mod sitemap;
 pub mod story;

@@ -1,0 +1,320 @@
+//! The read-only JSON API under `/api/v1`: articles, stories, sections and
+//! the most-read list, for apps and other sites. The schema is in
+//! `openapi.rs`, served at `/api/openapi.json`, and a test holds every
+//! response to it.
+//!
+//! Counts are live (stored total plus what this node has buffered), so
+//! responses may be cached only briefly. Errors are JSON too: 400 for a bad
+//! parameter, 404 for what does not exist, 503 while the database is away.
+
+use crate::error::AppError;
+use crate::pages::documents::{absolute, absolute_image, article_url, base};
+use crate::state::{AppState, Shared, now};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use newsroom_core::time::rfc3339;
+use newsroom_core::{ArticleId, ArticleStatus, StoryId};
+use newsroom_store::{ArticleCard, ListQuery, StoreError};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+pub const MAX_PER_PAGE: i64 = 100;
+const DEFAULT_PER_PAGE: i64 = 20;
+/// Deep pages cost a scan each; nobody reads page 10,000 of a news list.
+const MAX_PAGE: i64 = 500;
+
+/// A brief client-side cache: counts move, lists change within minutes.
+fn json_response(status: StatusCode, body: serde_json::Value) -> Response {
+    let mut r = (status, Json(body)).into_response();
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=5"),
+    );
+    r.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    r
+}
+
+fn api_error(status: StatusCode, message: &str) -> Response {
+    let mut r = (status, Json(json!({ "error": message }))).into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+fn store_error(e: StoreError) -> Response {
+    match AppError::from(e) {
+        AppError::NotFound => api_error(StatusCode::NOT_FOUND, "not found"),
+        AppError::Unavailable(msg) => {
+            tracing::warn!(error = %msg, "api: database unavailable");
+            api_error(StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+        AppError::Internal(msg) => {
+            tracing::error!(error = %msg, "api: request failed");
+            api_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct SourceRef {
+    id: i64,
+    name: String,
+}
+
+/// An article as lists show it.
+#[derive(Serialize)]
+pub struct ArticleItem {
+    id: i64,
+    title: String,
+    summary: String,
+    url: String,
+    original_url: String,
+    published: String,
+    views: i64,
+    video: bool,
+    image: Option<String>,
+    source: SourceRef,
+    section_id: Option<i64>,
+    story_id: Option<i64>,
+}
+
+fn item(state: &AppState, c: &ArticleCard, views: i64) -> ArticleItem {
+    ArticleItem {
+        id: c.id.0,
+        title: c.title.clone(),
+        summary: c.summary.clone(),
+        url: article_url(state, c.id, &c.title),
+        original_url: c.original_url.clone(),
+        published: rfc3339(c.published_at),
+        views,
+        video: c.video,
+        image: c
+            .image_url
+            .as_deref()
+            .and_then(|u| absolute_image(state, u)),
+        source: SourceRef {
+            id: c.source_id.0,
+            name: c.source_name.clone(),
+        },
+        section_id: c.section_id.map(|s| s.0),
+        story_id: c.story_id.map(|s| s.0),
+    }
+}
+
+/// Cards with live counts: what the store holds, plus this node's buffer.
+fn items(state: &AppState, cards: &[ArticleCard]) -> Vec<ArticleItem> {
+    state.counter.observe(cards.iter().map(|c| (c.id, c.views)));
+    let ids: Vec<ArticleId> = cards.iter().map(|c| c.id).collect();
+    let totals = state.counter.totals(&ids);
+    cards
+        .iter()
+        .zip(totals)
+        .map(|(c, v)| item(state, c, v))
+        .collect()
+}
+
+#[derive(Deserialize)]
+pub struct ListParams {
+    section: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+/// `GET /api/v1/articles?section=slug&page=1&per_page=20`: newest first.
+pub async fn articles(State(state): State<Shared>, Query(p): Query<ListParams>) -> Response {
+    let page = p.page.unwrap_or(1);
+    let per_page = p.per_page.unwrap_or(DEFAULT_PER_PAGE);
+    if !(1..=MAX_PAGE).contains(&page) {
+        return api_error(StatusCode::BAD_REQUEST, "page must be 1 to 500");
+    }
+    if !(1..=MAX_PER_PAGE).contains(&per_page) {
+        return api_error(StatusCode::BAD_REQUEST, "per_page must be 1 to 100");
+    }
+    let section = match p.section.as_deref() {
+        None | Some("") => None,
+        Some(slug) if slug.len() > 100 => {
+            return api_error(StatusCode::NOT_FOUND, "unknown section");
+        }
+        Some(slug) => match state.store.section_by_slug(slug).await {
+            Ok(Some(s)) => Some(s.id),
+            Ok(None) => return api_error(StatusCode::NOT_FOUND, "unknown section"),
+            Err(e) => return store_error(e),
+        },
+    };
+    let q = ListQuery {
+        section,
+        source: None,
+        limit: per_page,
+        offset: (page - 1) * per_page,
+    };
+    let (cards, total) = match tokio::try_join!(
+        state.store.list_articles(&q),
+        state.store.count_articles(&q)
+    ) {
+        Ok(r) => r,
+        Err(e) => return store_error(e),
+    };
+    // Built by hand: `absolute` would percent-encode the query's `?` and `&`.
+    let next = (page * per_page < total).then(|| {
+        let mut next = format!(
+            "{}/api/v1/articles?page={}&per_page={per_page}",
+            base(&state),
+            page + 1
+        );
+        if let Some(s) = p.section.as_deref().filter(|s| !s.is_empty()) {
+            next.push_str("&section=");
+            next.push_str(&crate::pages::encode_path(s).replace('/', "%2F"));
+        }
+        next
+    });
+    json_response(
+        StatusCode::OK,
+        json!({
+            "articles": items(&state, &cards),
+            "page": page,
+            "per_page": per_page,
+            "total": total,
+            "next": next,
+        }),
+    )
+}
+
+/// `GET /api/v1/articles/{id}`: one published article with its body.
+pub async fn article(State(state): State<Shared>, Path(id): Path<String>) -> Response {
+    let Ok(id) = id.parse::<i64>().map(ArticleId) else {
+        return api_error(StatusCode::NOT_FOUND, "unknown article");
+    };
+    let a = match state.store.get_article(id).await {
+        Ok(Some(a)) if a.status == ArticleStatus::Published => a,
+        Ok(_) => return api_error(StatusCode::NOT_FOUND, "unknown article"),
+        Err(e) => return store_error(e),
+    };
+    let (source, story) = match tokio::try_join!(
+        state.store.get_source(a.source_id),
+        state.store.article_story(a.id)
+    ) {
+        Ok(r) => r,
+        Err(e) => return store_error(e),
+    };
+    state.counter.observe([(a.id, a.views)]);
+    let views = state.counter.total(a.id);
+    json_response(
+        StatusCode::OK,
+        json!({
+            "id": a.id.0,
+            "title": a.title,
+            "summary": a.summary,
+            "url": article_url(&state, a.id, &a.title),
+            "original_url": a.original_url,
+            "published": rfc3339(a.published_at),
+            "updated": rfc3339(a.updated_at),
+            "views": views,
+            "author": a.author,
+            "language": a.language,
+            "body_html": a.body_html,
+            "body_text": a.body_text,
+            "image": a.image.as_ref().and_then(|i| {
+                absolute_image(&state, &i.url).map(|url| json!({
+                    "url": url, "alt": i.alt, "width": i.width, "height": i.height,
+                }))
+            }),
+            "video": a.video.as_ref().map(|v| json!({ "url": v.url })),
+            "source": {
+                "id": a.source_id.0,
+                "name": source.map(|s| s.name).unwrap_or_default(),
+            },
+            "section_id": a.section_id.map(|s| s.0),
+            "story_id": story.map(|s| s.0),
+        }),
+    )
+}
+
+/// `GET /api/v1/stories/{id}`: one event and every outlet's article on it.
+pub async fn story(State(state): State<Shared>, Path(id): Path<String>) -> Response {
+    let Ok(id) = id.parse::<i64>().map(StoryId) else {
+        return api_error(StatusCode::NOT_FOUND, "unknown story");
+    };
+    let story = match state.store.get_story(id).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return api_error(StatusCode::NOT_FOUND, "unknown story"),
+        Err(e) => return store_error(e),
+    };
+    let cards = match state.store.story_articles(id).await {
+        Ok(c) if !c.is_empty() => c,
+        Ok(_) => return api_error(StatusCode::NOT_FOUND, "unknown story"),
+        Err(e) => return store_error(e),
+    };
+    let mut sources: Vec<i64> = cards.iter().map(|c| c.source_id.0).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    json_response(
+        StatusCode::OK,
+        json!({
+            "id": story.id.0,
+            "url": absolute(&state, &format!("/story/{}", story.id.0)),
+            "lead_article_id": story.lead_article.0,
+            "first_seen": rfc3339(story.first_seen),
+            "last_update": rfc3339(story.last_update),
+            "sources": sources.len(),
+            "articles": items(&state, &cards),
+        }),
+    )
+}
+
+/// `GET /api/v1/sections`, in site order.
+pub async fn sections(State(state): State<Shared>) -> Response {
+    match state.store.list_sections().await {
+        Ok(list) => json_response(
+            StatusCode::OK,
+            json!({
+                "sections": list.iter().map(|s| json!({
+                    "id": s.id.0,
+                    "slug": s.slug,
+                    "name": s.name,
+                    "url": absolute(&state, &format!("/section/{}", s.slug)),
+                })).collect::<Vec<_>>(),
+            }),
+        ),
+        Err(e) => store_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MostReadParams {
+    hours: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// `GET /api/v1/most-read?hours=24&limit=10`: one line per story, ranked by
+/// the views of all its outlets' articles in the window.
+pub async fn most_read(State(state): State<Shared>, Query(p): Query<MostReadParams>) -> Response {
+    let hours = p.hours.unwrap_or(24);
+    let limit = p.limit.unwrap_or(10);
+    if !(1..=24 * 31).contains(&hours) {
+        return api_error(StatusCode::BAD_REQUEST, "hours must be 1 to 744");
+    }
+    if !(1..=MAX_PER_PAGE).contains(&limit) {
+        return api_error(StatusCode::BAD_REQUEST, "limit must be 1 to 100");
+    }
+    match state
+        .store
+        .most_read_by_story(now() - hours * 3600, limit)
+        .await
+    {
+        Ok(ranked) => {
+            let cards: Vec<ArticleCard> = ranked.iter().map(|r| r.card.clone()).collect();
+            let list: Vec<serde_json::Value> = items(&state, &cards)
+                .into_iter()
+                .zip(&ranked)
+                .map(|(it, r)| json!({ "article": it, "recent_views": r.recent_views }))
+                .collect();
+            json_response(StatusCode::OK, json!({ "hours": hours, "most_read": list }))
+        }
+        Err(e) => store_error(e),
+    }
+}
