@@ -2,7 +2,7 @@
 //! test runs the whole suite through [`conformance_suite!`] on a fresh, real
 //! database per test.
 
-use crate::model::{ListQuery, StoryReach, UpsertKind, ViewDelta};
+use crate::model::{ListQuery, Session, StoryReach, UpsertKind, UserRole, ViewDelta};
 use crate::store::Store;
 use newsroom_core::{
     ArticleId, ArticleStatus, FullTextMode, LeadImage, NewArticle, NewSection, NewSource,
@@ -24,7 +24,7 @@ macro_rules! conformance_suite {
             jobs_concurrent_claims_never_overlap, lease_expiry_hands_job_over, meta_settings,
             retention_deletes_and_remembers, table_counts_add_up, export_import_roundtrip,
             articles_after_in_id_order, story_reach_counts_sources, most_read_groups_stories,
-            article_id_ranges_and_links);
+            article_id_ranges_and_links, users_and_sessions, admin_lists_every_status);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -1262,4 +1262,141 @@ pub async fn export_import_roundtrip(store: Arc<dyn Store>) {
         )
         .await
         .unwrap();
+}
+
+fn session(token_hash: &str, user_id: i64, created_at: i64, expires_at: i64) -> Session {
+    Session {
+        token_hash: token_hash.into(),
+        user_id,
+        created_at,
+        expires_at,
+        csrf_secret: format!("csrf-{token_hash}"),
+    }
+}
+
+/// Accounts are unique by name; a session is found by its token hash only
+/// until it expires; removing an account signs out all its browsers.
+pub async fn users_and_sessions(store: Arc<dyn Store>) {
+    let alice = store
+        .add_user("alice", "$argon2id$hash-a", UserRole::Admin, T0)
+        .await
+        .unwrap();
+    assert_eq!(
+        (alice.name.as_str(), alice.role, alice.created_at),
+        ("alice", UserRole::Admin, T0)
+    );
+    let bob = store
+        .add_user("bob", "$argon2id$hash-b", UserRole::Editor, T0 + 1)
+        .await
+        .unwrap();
+    let dup = store
+        .add_user("alice", "$argon2id$other", UserRole::Editor, T0)
+        .await;
+    assert!(
+        matches!(dup, Err(crate::StoreError::Conflict(_))),
+        "a taken name must be a conflict: {dup:?}"
+    );
+    let found = store.user_by_name("alice").await.unwrap().unwrap();
+    assert_eq!(found, alice);
+    assert_eq!(found.password_hash, "$argon2id$hash-a");
+    assert!(store.user_by_name("carol").await.unwrap().is_none());
+    assert!(
+        store.user_by_name("ALICE").await.unwrap().is_none(),
+        "names are matched exactly; callers normalise"
+    );
+    let all = store.list_users().await.unwrap();
+    assert_eq!(
+        all.iter().map(|u| u.name.as_str()).collect::<Vec<_>>(),
+        ["alice", "bob"]
+    );
+
+    store
+        .create_session(&session("h1", alice.id, T0, T0 + 100))
+        .await
+        .unwrap();
+    store
+        .create_session(&session("h2", alice.id, T0, T0 + 10))
+        .await
+        .unwrap();
+    store
+        .create_session(&session("h3", bob.id, T0, T0 + 100))
+        .await
+        .unwrap();
+    let (s, u) = store.session_user("h1", T0 + 5).await.unwrap().unwrap();
+    assert_eq!(s, session("h1", alice.id, T0, T0 + 100));
+    assert_eq!(u, alice);
+    assert!(
+        store.session_user("h2", T0 + 10).await.unwrap().is_none(),
+        "expired at its expiry second"
+    );
+    assert!(store.session_user("nope", T0).await.unwrap().is_none());
+    assert_eq!(store.delete_expired_sessions(T0 + 10).await.unwrap(), 1);
+    assert!(store.session_user("h2", T0).await.unwrap().is_none());
+
+    assert!(store.delete_session("h1").await.unwrap());
+    assert!(!store.delete_session("h1").await.unwrap());
+    assert!(store.session_user("h1", T0 + 5).await.unwrap().is_none());
+
+    assert!(store.session_user("h3", T0 + 5).await.unwrap().is_some());
+    assert!(store.remove_user("bob").await.unwrap());
+    assert!(!store.remove_user("bob").await.unwrap());
+    assert!(
+        store.session_user("h3", T0 + 5).await.unwrap().is_none(),
+        "a removed account is signed out everywhere"
+    );
+    assert!(store.user_by_name("bob").await.unwrap().is_none());
+    // The name is free again. SQLite may hand out the same id again, which
+    // is harmless only because no session outlived the old account.
+    store
+        .add_user("bob", "$argon2id$hash-c", UserRole::Admin, T0 + 2)
+        .await
+        .unwrap();
+    assert!(store.session_user("h3", T0 + 5).await.unwrap().is_none());
+    assert!(store.delete_expired_sessions(T0 + 1000).await.unwrap() == 0);
+}
+
+/// The admin list shows hidden articles too, with their status, newest
+/// first and paged, where public lists leave them out.
+pub async fn admin_lists_every_status(store: Arc<dyn Store>) {
+    let src = source(&*store, "sigma").await;
+    let mut ids = Vec::new();
+    for n in 1..=5 {
+        ids.push(insert(&*store, &article(src, n)).await);
+    }
+    assert!(
+        store
+            .set_article_status(ids[1], ArticleStatus::Hidden, T0 + 999)
+            .await
+            .unwrap()
+    );
+    let all = store.list_all_articles(10, 0).await.unwrap();
+    assert_eq!(
+        all.iter().map(|a| a.card.id).collect::<Vec<_>>(),
+        ids.iter().rev().copied().collect::<Vec<_>>(),
+        "newest first, hidden included"
+    );
+    assert_eq!(all[3].status, ArticleStatus::Hidden);
+    assert_eq!(all[3].card.source_name, "sigma");
+    assert!(
+        all.iter()
+            .filter(|a| a.card.id != ids[1])
+            .all(|a| a.status == ArticleStatus::Published)
+    );
+    let page2 = store.list_all_articles(2, 2).await.unwrap();
+    assert_eq!(
+        page2.iter().map(|a| a.card.id).collect::<Vec<_>>(),
+        [ids[2], ids[1]]
+    );
+    assert_eq!(
+        store
+            .list_articles(&ListQuery {
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .len(),
+        4,
+        "the public list still leaves it out"
+    );
 }

@@ -17,8 +17,8 @@ mod upsert;
 pub use copy::{CopyProgress, copy_site};
 pub use error::{Result, StoreError, redact_url};
 pub use model::{
-    ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, SourceStats, StoryReach,
-    TableCounts, UpsertKind, UpsertOutcome, ViewDelta,
+    AdminArticle, ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, Session,
+    SourceStats, StoryReach, TableCounts, UpsertKind, UpsertOutcome, User, UserRole, ViewDelta,
 };
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;

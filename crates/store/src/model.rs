@@ -133,3 +133,83 @@ impl TableCounts {
         self.sections == 0 && self.sources == 0 && self.articles == 0
     }
 }
+
+/// An article of any status, for the admin area's list (public lists never
+/// show hidden ones).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminArticle {
+    pub card: ArticleCard,
+    pub status: newsroom_core::ArticleStatus,
+}
+
+/// What an account may do in the admin area: editors hide and unhide
+/// articles; admins also manage sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UserRole {
+    Admin,
+    Editor,
+}
+
+impl UserRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Editor => "editor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "admin" => Some(Self::Admin),
+            "editor" => Some(Self::Editor),
+            _ => None,
+        }
+    }
+}
+
+/// An admin area account.
+#[derive(Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub name: String,
+    /// A PHC string (argon2id); never the password itself.
+    pub password_hash: String,
+    pub role: UserRole,
+    pub created_at: Timestamp,
+}
+
+/// Leaves the hash out, so a logged `User` gives nothing to crack offline.
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("role", &self.role)
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A signed-in browser. The browser holds the token; the store only its hash.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Hex of a hash of the cookie's token.
+    pub token_hash: String,
+    pub user_id: i64,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    /// What every form of this session must carry back.
+    pub csrf_secret: String,
+}
+
+/// Leaves the CSRF secret out of logs.
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("user_id", &self.user_id)
+            .field("created_at", &self.created_at)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}

@@ -11,12 +11,12 @@
 
 use crate::error::{Result, StoreError, redact_url};
 use crate::model::{
-    ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, SourceStats, StoryReach,
-    TableCounts, UpsertKind, UpsertOutcome, ViewDelta,
+    AdminArticle, ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, Session,
+    SourceStats, StoryReach, TableCounts, UpsertKind, UpsertOutcome, User, UserRole, ViewDelta,
 };
 use crate::rows::{
-    ArticleLinkRow, ArticleRow, CardRow, IdRangeRow, JobRow, RankedCardRow, SectionRow, SourceRow,
-    SourceStatsRow, StoryRow,
+    AdminArticleRow, ArticleLinkRow, ArticleRow, CardRow, IdRangeRow, JobRow, RankedCardRow,
+    SectionRow, SessionUserRow, SourceRow, SourceStatsRow, StoryRow, UserRow,
 };
 use crate::sql::{self, Dialect};
 use crate::sqlite::conflict_or;
@@ -890,6 +890,105 @@ impl Store for PgStore {
             meta: r.try_get(7)?,
             total_views: r.try_get(8)?,
         })
+    }
+
+    async fn list_all_articles(&self, limit: i64, offset: i64) -> Result<Vec<AdminArticle>> {
+        let rows: Vec<AdminArticleRow> = sqlx::query_as(sql::list_all_articles())
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    async fn add_user(
+        &self,
+        name: &str,
+        password_hash: &str,
+        role: UserRole,
+        now: Timestamp,
+    ) -> Result<User> {
+        let row: UserRow = sqlx::query_as(sql::INSERT_USER)
+            .bind(name)
+            .bind(password_hash)
+            .bind(role.as_str())
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| conflict_or(e, || format!("a user named {name:?} already exists")))?;
+        row.try_into()
+    }
+
+    async fn user_by_name(&self, name: &str) -> Result<Option<User>> {
+        let row: Option<UserRow> = sqlx::query_as(sql::USER_BY_NAME)
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>> {
+        let rows: Vec<UserRow> = sqlx::query_as(sql::LIST_USERS)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    async fn remove_user(&self, name: &str) -> Result<bool> {
+        // Sessions first and in the same transaction: no window in which a
+        // removed account's browser is still signed in.
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(sql::DELETE_USER_SESSIONS)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        let r = sqlx::query(sql::DELETE_USER)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    async fn create_session(&self, s: &Session) -> Result<()> {
+        sqlx::query(sql::INSERT_SESSION)
+            .bind(&s.token_hash)
+            .bind(s.user_id)
+            .bind(s.created_at)
+            .bind(s.expires_at)
+            .bind(&s.csrf_secret)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn session_user(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<(Session, User)>> {
+        let row: Option<SessionUserRow> = sqlx::query_as(sql::SESSION_USER)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<bool> {
+        let r = sqlx::query(sql::DELETE_SESSION)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    async fn delete_expired_sessions(&self, now: Timestamp) -> Result<u64> {
+        let r = sqlx::query(sql::DELETE_EXPIRED_SESSIONS)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected())
     }
 
     async fn export_rows(

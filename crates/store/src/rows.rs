@@ -285,3 +285,85 @@ impl From<JobRow> for Job {
         }
     }
 }
+
+#[derive(sqlx::FromRow)]
+pub struct AdminArticleRow {
+    #[sqlx(flatten)]
+    pub card: CardRow,
+    pub status: String,
+}
+
+impl TryFrom<AdminArticleRow> for crate::model::AdminArticle {
+    type Error = StoreError;
+    fn try_from(r: AdminArticleRow) -> Result<Self, StoreError> {
+        let status = ArticleStatus::parse(&r.status).ok_or_else(|| {
+            StoreError::Corrupt(format!("article {}: status {:?}", r.card.id, r.status))
+        })?;
+        Ok(crate::model::AdminArticle {
+            card: r.card.into(),
+            status,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub created_at: i64,
+}
+
+impl TryFrom<UserRow> for crate::model::User {
+    type Error = StoreError;
+    fn try_from(r: UserRow) -> Result<Self, StoreError> {
+        let role = crate::model::UserRole::parse(&r.role)
+            .ok_or_else(|| StoreError::Corrupt(format!("user {}: role {:?}", r.id, r.role)))?;
+        Ok(crate::model::User {
+            id: r.id,
+            name: r.name,
+            password_hash: r.password_hash,
+            role,
+            created_at: r.created_at,
+        })
+    }
+}
+
+/// A session joined with its user; the user's columns carry a `u_` prefix.
+#[derive(sqlx::FromRow)]
+pub struct SessionUserRow {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub csrf_secret: String,
+    pub u_name: String,
+    pub u_password_hash: String,
+    pub u_role: String,
+    pub u_created_at: i64,
+}
+
+impl TryFrom<SessionUserRow> for (crate::model::Session, crate::model::User) {
+    type Error = StoreError;
+    fn try_from(r: SessionUserRow) -> Result<Self, StoreError> {
+        let user = UserRow {
+            id: r.user_id,
+            name: r.u_name,
+            password_hash: r.u_password_hash,
+            role: r.u_role,
+            created_at: r.u_created_at,
+        }
+        .try_into()?;
+        Ok((
+            crate::model::Session {
+                token_hash: r.token_hash,
+                user_id: r.user_id,
+                created_at: r.created_at,
+                expires_at: r.expires_at,
+                csrf_secret: r.csrf_secret,
+            },
+            user,
+        ))
+    }
+}

@@ -268,3 +268,31 @@ pub const TABLE_COUNTS: &str = "SELECT \
      (SELECT COUNT(*) FROM stories), (SELECT COUNT(*) FROM article_views_hourly), (SELECT COUNT(*) FROM tombstones), \
      (SELECT COUNT(*) FROM jobs), (SELECT COUNT(*) FROM meta), \
      CAST(COALESCE((SELECT SUM(views) FROM articles), 0) AS BIGINT)";
+
+/// Every article whatever its status, for the admin area.
+pub fn list_all_articles() -> &'static str {
+    static Q: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {CARD_COLS}, a.status FROM articles a JOIN sources s ON s.id = a.source_id \
+         ORDER BY a.published_at DESC, a.id DESC LIMIT $1 OFFSET $2"
+        )
+    });
+    &Q
+}
+
+pub const INSERT_USER: &str = "INSERT INTO users (name, password_hash, role, created_at) \
+     VALUES ($1, $2, $3, $4) RETURNING id, name, password_hash, role, created_at";
+pub const USER_BY_NAME: &str =
+    "SELECT id, name, password_hash, role, created_at FROM users WHERE name = $1";
+pub const LIST_USERS: &str =
+    "SELECT id, name, password_hash, role, created_at FROM users ORDER BY name";
+pub const DELETE_USER_SESSIONS: &str =
+    "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE name = $1)";
+pub const DELETE_USER: &str = "DELETE FROM users WHERE name = $1";
+pub const INSERT_SESSION: &str = "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, csrf_secret) \
+     VALUES ($1, $2, $3, $4, $5)";
+pub const SESSION_USER: &str = "SELECT s.token_hash, s.user_id, s.created_at, s.expires_at, s.csrf_secret, \
+     u.name AS u_name, u.password_hash AS u_password_hash, u.role AS u_role, u.created_at AS u_created_at \
+     FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2";
+pub const DELETE_SESSION: &str = "DELETE FROM sessions WHERE token_hash = $1";
+pub const DELETE_EXPIRED_SESSIONS: &str = "DELETE FROM sessions WHERE expires_at <= $1";

@@ -3,8 +3,8 @@
 
 use crate::error::Result;
 use crate::model::{
-    ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, SourceStats, StoryReach,
-    TableCounts, UpsertOutcome, ViewDelta,
+    AdminArticle, ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, Session,
+    SourceStats, StoryReach, TableCounts, UpsertOutcome, User, UserRole, ViewDelta,
 };
 use crate::table::Table;
 use async_trait::async_trait;
@@ -150,6 +150,34 @@ pub trait Store: Send + Sync + 'static {
     /// Sets the value only if the key is absent; returns the value that is stored afterwards.
     async fn init_meta(&self, key: &str, value: &str) -> Result<String>;
     async fn table_counts(&self) -> Result<TableCounts>;
+
+    // --- admin area: articles of every status, accounts, sessions ---
+    /// Articles of every status, newest first (public lists leave hidden ones out).
+    async fn list_all_articles(&self, limit: i64, offset: i64) -> Result<Vec<AdminArticle>>;
+    /// A new account; `Conflict` when the name is taken.
+    async fn add_user(
+        &self,
+        name: &str,
+        password_hash: &str,
+        role: UserRole,
+        now: Timestamp,
+    ) -> Result<User>;
+    async fn user_by_name(&self, name: &str) -> Result<Option<User>>;
+    /// Every account, by name.
+    async fn list_users(&self) -> Result<Vec<User>>;
+    /// Removes the account and signs out every browser it had; false if there was none.
+    async fn remove_user(&self, name: &str) -> Result<bool>;
+    async fn create_session(&self, s: &Session) -> Result<()>;
+    /// The session with this token hash and its user, unless it expired by `now`.
+    async fn session_user(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<(Session, User)>>;
+    /// Signs a browser out; false if there was no such session.
+    async fn delete_session(&self, token_hash: &str) -> Result<bool>;
+    /// Forgets sessions that expired by `now`; returns how many.
+    async fn delete_expired_sessions(&self, now: Timestamp) -> Result<u64>;
 
     // --- moving a whole site (newsroom copy) ---
     /// Up to `limit` rows of `table` as JSON objects keyed by column name, in
