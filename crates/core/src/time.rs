@@ -7,14 +7,14 @@
 
 use std::fmt;
 
-use icu::calendar::{Date, Gregorian};
-use icu::datetime::fieldsets::{T, YMD, YMDE, YMDET, YMDT};
-use icu::datetime::input::{DateTime as IcuDateTime, Time as IcuTime};
-use icu::datetime::options::{Alignment, YearStyle};
-use icu::datetime::pattern::{DateTimePattern, FixedCalendarDateTimeNames};
-use icu::datetime::{DateTimeFormatterPreferences, FixedCalendarDateTimeFormatter};
-use icu::decimal::input::Decimal;
-use icu::locale::Locale as IcuLocale;
+use icu_calendar::{Date, Gregorian};
+use icu_datetime::fieldsets::{T, YMD, YMDE, YMDET, YMDT};
+use icu_datetime::input::{DateTime as IcuDateTime, Time as IcuTime};
+use icu_datetime::options::{Alignment, YearStyle};
+use icu_datetime::pattern::{DateTimePattern, FixedCalendarDateTimeNames};
+use icu_datetime::{DateTimeFormatterPreferences, FixedCalendarDateTimeFormatter};
+use icu_decimal::input::Decimal;
+use icu_locale::Locale as IcuLocale;
 use icu_experimental::relativetime::options::Numeric;
 use icu_experimental::relativetime::{RelativeTimeFormatter, RelativeTimeFormatterOptions};
 use jiff::Timestamp;
@@ -211,7 +211,7 @@ impl SiteClock {
 
 impl CldrFormatters {
     fn new(prefs: DateTimeFormatterPreferences) -> Result<Self, String> {
-        let err = |e: icu::datetime::DateTimeFormatterLoadError| e.to_string();
+        let err = |e: icu_datetime::DateTimeFormatterLoadError| e.to_string();
         Ok(CldrFormatters {
             time: FixedCalendarDateTimeFormatter::try_new(prefs, T::hm()).map_err(err)?,
             // Zero-padded day and month and a four-digit year, so the list
