@@ -53,6 +53,9 @@ pub enum Command {
     Copy(crate::cmd::copy::CopyArgs),
     /// Bring the database schema up to date, then exit.
     Migrate,
+    /// Manage the accounts that can sign in to the admin area (/admin/).
+    #[command(subcommand)]
+    User(UserCommand),
 }
 
 #[derive(Args, Debug)]
@@ -165,4 +168,36 @@ pub struct ExportOpmlArgs {
     /// Write to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create an account. The password is the first line of standard input,
+    /// or, at a terminal, asked for twice without echo.
+    Add {
+        /// Letters a-z, digits, '.', '_' or '-' (stored in lower case).
+        name: String,
+        /// admin: everything; editor: hide and unhide articles only.
+        #[arg(long, value_enum, default_value_t = UserRoleArg::Editor)]
+        role: UserRoleArg,
+    },
+    /// Every account with its role.
+    List,
+    /// Remove an account; every browser it signed in is signed out at once.
+    Remove { name: String },
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserRoleArg {
+    Admin,
+    Editor,
+}
+
+impl From<UserRoleArg> for newsroom_store::UserRole {
+    fn from(r: UserRoleArg) -> Self {
+        match r {
+            UserRoleArg::Admin => newsroom_store::UserRole::Admin,
+            UserRoleArg::Editor => newsroom_store::UserRole::Editor,
+        }
+    }
 }

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod config;
 pub mod error;
 pub mod pages;

@@ -41,6 +41,8 @@ pub fn router(state: Shared) -> Router {
         .route("/static/site.css", get(assets::css))
         .route("/static/site.js", get(assets::js))
         .route("/static/demo/{file}", get(assets::demo_image))
+        // Its own guard, limits and headers; never the public page cache.
+        .nest_service("/admin", crate::admin::router(state.clone()))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(64 * 1024))
         .with_state(state)

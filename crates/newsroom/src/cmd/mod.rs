@@ -9,6 +9,7 @@ mod migrate;
 mod opml;
 mod serve;
 mod source;
+mod user;
 
 use crate::cli::{Cli, Command};
 use crate::config::Config;
@@ -25,6 +26,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Fetch(args) => fetch::run(&cli.global, args).await,
         Command::ImportOpml(args) => opml::import(&cli.global, args).await,
         Command::ExportOpml(args) => opml::export(&cli.global, args).await,
+        Command::User(cmd) => user::run(&cli.global, cmd).await,
     }
 }
 

@@ -1,0 +1,513 @@
+//! The admin area through the real binary: accounts made with `newsroom
+//! user`, signing in over HTTP with a cookie-keeping client, hiding an
+//! article, and every refusal the area promises (wrong password, no
+//! session, missing or wrong CSRF token, foreign origin, signed-out cookie,
+//! throttled sign-ins, an editor managing sources). On SQLite and, when
+//! NEWSROOM_TEST_POSTGRES_URL is set, PostgreSQL.
+
+mod common;
+
+use common::*;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+const ADMIN_PW: &str = "correct horse battery staple";
+const EDITOR_PW: &str = "another long passphrase";
+
+/// `newsroom --database URL user ARGS`, with `stdin` piped in.
+fn user_cmd(db: &Backend, server: &Server, args: &[&str], stdin: &str) -> (bool, String) {
+    let mut child = Command::new(bin())
+        .current_dir(&server.dir)
+        .args(["--database", &db.demo_url(&server.dir), "user"])
+        .args(args)
+        .env("NEWSROOM_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run newsroom user");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+fn cookie_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
+/// The first form token on a page.
+fn csrf_of(html: &str) -> String {
+    let doc = scraper::Html::parse_document(html);
+    select(&doc, "input[name=csrf]")
+        .first()
+        .and_then(|e| e.value().attr("value"))
+        .expect("a csrf field")
+        .to_string()
+}
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+async fn sign_in(c: &reqwest::Client, server: &Server, name: &str, pw: &str) -> reqwest::Response {
+    let page = c.get(server.url("/admin/login")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let csrf = csrf_of(&page.text().await.unwrap());
+    c.post(server.url("/admin/login"))
+        .form(&[("csrf", csrf.as_str()), ("name", name), ("password", pw)])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn page(c: &reqwest::Client, url: &str) -> (u16, String) {
+    let r = c.get(url).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+async fn public_status(server: &Server, path: &str) -> u16 {
+    get(&server.url(path), BROWSER_UA).await.0
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_hides_articles_and_refuses_what_it_must() {
+    for db in backends().await {
+        eprintln!(
+            "admin_hides_articles_and_refuses_what_it_must on {}",
+            db.name
+        );
+        admin_hides_articles_and_refuses_what_it_must_on(&db).await;
+    }
+}
+
+async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &db.args(&["--demo"]), &[]);
+
+    // Accounts, through the CLI.
+    let (ok, out) = user_cmd(
+        db,
+        &server,
+        &["add", "Alice", "--role", "admin"],
+        &format!("{ADMIN_PW}\n"),
+    );
+    assert!(ok, "{out}");
+    assert!(out.contains("added admin alice"), "{out}");
+    let (ok, out) = user_cmd(db, &server, &["add", "ed"], &format!("{EDITOR_PW}\n"));
+    assert!(ok && out.contains("added editor ed"), "{out}");
+    let (ok, out) = user_cmd(db, &server, &["add", "bob"], "short\n");
+    assert!(!ok && out.contains("at least 12 characters"), "{out}");
+    let (ok, out) = user_cmd(db, &server, &["add", "alice"], &format!("{ADMIN_PW}\n"));
+    assert!(!ok && out.contains("already exists"), "{out}");
+    let (ok, out) = user_cmd(db, &server, &["list"], "");
+    assert!(
+        ok && out.contains("alice") && out.contains("ed ") && !out.contains("bob"),
+        "{out}"
+    );
+    {
+        let store = newsroom_store::open(&db.demo_url(dir.path()), &Default::default())
+            .await
+            .unwrap();
+        let alice = store.user_by_name("alice").await.unwrap().unwrap();
+        assert!(alice.password_hash.starts_with("$argon2id$"));
+        assert!(!alice.password_hash.contains(ADMIN_PW));
+    }
+
+    // Nothing without a session.
+    let anon = client();
+    for path in [
+        "/admin/",
+        "/admin",
+        "/admin/articles",
+        "/admin/sources",
+        "/admin/users",
+    ] {
+        let r = anon.get(server.url(path)).send().await.unwrap();
+        assert!(r.status().is_redirection(), "{path}: {}", r.status());
+        assert_eq!(location(&r), "/admin/login", "{path}");
+        assert_eq!(r.headers()["cache-control"], "no-store", "{path}");
+    }
+
+    // Wrong password and unknown user: the same refusal.
+    let admin = cookie_client();
+    let wrong = sign_in(&admin, &server, "alice", "not the password at all").await;
+    assert_eq!(wrong.status(), 401);
+    let wrong_text = wrong.text().await.unwrap();
+    assert!(wrong_text.contains("Unknown user name or wrong password."));
+    let unknown = sign_in(&admin, &server, "mallory", ADMIN_PW).await;
+    assert_eq!(unknown.status(), 401);
+    assert!(
+        unknown
+            .text()
+            .await
+            .unwrap()
+            .contains("Unknown user name or wrong password.")
+    );
+    assert!(page(&admin, &server.url("/admin/")).await.0 == 303);
+
+    // Signing in: the name is case-insensitive; the cookie is locked down.
+    let r = sign_in(&admin, &server, "ALICE", ADMIN_PW).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), "/admin/");
+    let set_cookies: Vec<String> = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    let session_cookie = set_cookies
+        .iter()
+        .find(|c| c.starts_with("newsroom_admin="))
+        .expect("a session cookie")
+        .clone();
+    for attr in ["HttpOnly", "SameSite=Lax", "Path=/admin", "Max-Age=1209600"] {
+        assert!(session_cookie.contains(attr), "{session_cookie}");
+    }
+    assert!(
+        !session_cookie.contains("Secure"),
+        "the test site is plain http"
+    );
+    let token = session_cookie
+        .trim_start_matches("newsroom_admin=")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(token.len(), 64);
+
+    let r = admin.get(server.url("/admin/")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
+    let dash = r.text().await.unwrap();
+    let doc = scraper::Html::parse_document(&dash);
+    let count = |name: &str| -> i64 {
+        text(&select(&doc, &format!("[data-count={name}]"))[0])
+            .parse()
+            .unwrap()
+    };
+    assert!(count("articles") >= 10 && count("sources") >= 3, "{dash}");
+    assert_eq!(count("hidden"), 0);
+
+    // The newest article: public, and the home page's lead.
+    let (status, list) = page(&admin, &server.url("/admin/articles")).await;
+    assert_eq!(status, 200);
+    let doc = scraper::Html::parse_document(&list);
+    let first = &select(&doc, "tr[data-id]")[0];
+    let id = first.value().attr("data-id").unwrap().to_string();
+    let public = first
+        .select(&scraper::Selector::parse("td a").unwrap())
+        .next()
+        .expect("a link to the public page")
+        .value()
+        .attr("href")
+        .unwrap()
+        .to_string();
+    assert!(public.starts_with(&format!("/news/{id}-")), "{public}");
+    assert_eq!(public_status(&server, &public).await, 200);
+    assert!(get(&server.url("/"), BROWSER_UA).await.1.contains(&public));
+    let hide = server.url(&format!("/admin/articles/{id}/hide"));
+    assert!(list.contains(&format!("action=\"/admin/articles/{id}/hide\"")));
+    let csrf = csrf_of(&list);
+
+    // Forged or foreign POSTs are refused and change nothing.
+    let r = admin
+        .post(&hide)
+        .form(&[("page", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "no token");
+    let r = admin
+        .post(&hide)
+        .form(&[("csrf", "0".repeat(64).as_str()), ("page", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "wrong token");
+    let r = admin
+        .post(&hide)
+        .header("origin", "https://evil.example")
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "foreign origin");
+    let r = admin
+        .post(&hide)
+        .header("referer", "https://evil.example/page")
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "foreign referer");
+    let r = admin
+        .post(&hide)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("pad", "x".repeat(20_000).as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413, "oversized form");
+    // A session's token is worth nothing without its session.
+    let r = anon
+        .post(&hide)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&r), "/admin/login");
+    assert_eq!(public_status(&server, &public).await, 200, "still public");
+
+    // The real thing, from our own origin.
+    let r = admin
+        .post(&hide)
+        .header("origin", &server.base)
+        .form(&[("csrf", csrf.as_str()), ("page", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), "/admin/articles?page=1&done=hidden");
+    assert_eq!(public_status(&server, &public).await, 404, "hidden at once");
+    let (_, home) = get(&server.url("/"), BROWSER_UA).await;
+    assert!(
+        !home.contains(&format!("/news/{id}-")),
+        "gone from the home page"
+    );
+    let (_, feed) = get(&server.url("/feed.xml"), BROWSER_UA).await;
+    assert!(
+        !feed.contains(&format!("/news/{id}-")),
+        "gone from the feed"
+    );
+    let (_, list) = page(&admin, &server.url("/admin/articles")).await;
+    let doc = scraper::Html::parse_document(&list);
+    let row = &select(&doc, &format!("tr[data-id='{id}'] td.status"))[0];
+    assert_eq!(text(row), "hidden");
+
+    // And back.
+    let r = admin
+        .post(server.url(&format!("/admin/articles/{id}/unhide")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(public_status(&server, &public).await, 200);
+    let r = admin
+        .post(server.url("/admin/articles/999999/hide"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+
+    // Sources: add (with checks), disable, remove.
+    let (_, sources) = page(&admin, &server.url("/admin/sources")).await;
+    assert!(sources.contains("action=\"/admin/sources/1/remove\""));
+    let r = admin
+        .post(server.url("/admin/sources"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("url", "javascript:alert(1)"),
+            ("name", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("must start with http://"));
+    let add = [
+        ("csrf", csrf.as_str()),
+        ("url", "https://feed.invalid/news.xml"),
+        ("name", "<b>New</b> & Co"),
+        ("section", ""),
+        ("full_text", "never"),
+    ];
+    let r = admin
+        .post(server.url("/admin/sources"))
+        .form(&add)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = admin
+        .post(server.url("/admin/sources"))
+        .form(&add)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409, "the same feed twice");
+    let (_, sources) = page(&admin, &server.url("/admin/sources")).await;
+    assert!(!sources.contains("<b>New</b>"), "escaped");
+    let doc = scraper::Html::parse_document(&sources);
+    assert!(
+        select(&doc, "td strong")
+            .iter()
+            .any(|e| text(e) == "<b>New</b> & Co"),
+        "shown as text"
+    );
+    let new_id = select(&doc, "tr[data-id]")
+        .iter()
+        .find(|r| text(r).contains("feed.invalid"))
+        .and_then(|r| r.value().attr("data-id"))
+        .unwrap()
+        .to_string();
+    let r = admin
+        .post(server.url(&format!("/admin/sources/{new_id}/disable")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let (_, sources) = page(&admin, &server.url("/admin/sources")).await;
+    let doc = scraper::Html::parse_document(&sources);
+    let state = &select(&doc, &format!("tr[data-id='{new_id}'] td[class^=state-]"))[0];
+    assert_eq!(text(state), "disabled");
+
+    // An editor hides articles but cannot touch sources or see users.
+    let editor = cookie_client();
+    assert_eq!(
+        sign_in(&editor, &server, "ed", EDITOR_PW).await.status(),
+        303
+    );
+    let (status, ed_sources) = page(&editor, &server.url("/admin/sources")).await;
+    assert_eq!(status, 200);
+    assert!(
+        !ed_sources.contains("/remove\""),
+        "no remove buttons for editors"
+    );
+    let ed_csrf = csrf_of(&ed_sources);
+    assert_ne!(ed_csrf, csrf, "a token per session");
+    let r = editor
+        .post(server.url(&format!("/admin/sources/{new_id}/remove")))
+        .form(&[("csrf", ed_csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(page(&editor, &server.url("/admin/users")).await.0, 403);
+    let (_, sources) = page(&admin, &server.url("/admin/sources")).await;
+    assert!(
+        sources.contains("feed.invalid"),
+        "the editor removed nothing"
+    );
+    // Someone else's token does not work in this session.
+    let r = editor
+        .post(&hide)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = editor
+        .post(&hide)
+        .form(&[("csrf", ed_csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "editors may hide");
+    assert_eq!(public_status(&server, &public).await, 404);
+
+    // The admin removes the new source.
+    let r = admin
+        .post(server.url(&format!("/admin/sources/{new_id}/remove")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let (_, sources) = page(&admin, &server.url("/admin/sources")).await;
+    assert!(!sources.contains("feed.invalid"));
+    let (status, users) = page(&admin, &server.url("/admin/users")).await;
+    assert_eq!(status, 200);
+    assert!(users.contains("alice") && users.contains("ed"));
+
+    // Signing out ends the session for good, even for a copy of the cookie.
+    let r = admin
+        .post(server.url("/admin/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), "/admin/login");
+    let r = admin.get(server.url("/admin/")).send().await.unwrap();
+    assert_eq!(location(&r), "/admin/login");
+    let r = anon
+        .get(server.url("/admin/"))
+        .header("cookie", format!("newsroom_admin={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&r), "/admin/login", "the old cookie is dead");
+
+    // Removing an account signs it out.
+    let (ok, out) = user_cmd(db, &server, &["remove", "ed"], "");
+    assert!(ok, "{out}");
+    let r = editor.get(server.url("/admin/")).send().await.unwrap();
+    assert_eq!(location(&r), "/admin/login");
+    server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_sign_in_is_throttled() {
+    for db in backends().await {
+        eprintln!("admin_sign_in_is_throttled on {}", db.name);
+        admin_sign_in_is_throttled_on(&db).await;
+    }
+}
+
+async fn admin_sign_in_is_throttled_on(db: &Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &db.args(&["--demo"]), &[]);
+    let (ok, out) = user_cmd(
+        db,
+        &server,
+        &["add", "carol", "--role", "admin"],
+        &format!("{ADMIN_PW}\n"),
+    );
+    assert!(ok, "{out}");
+    let c = cookie_client();
+    for i in 0..5 {
+        let r = sign_in(&c, &server, "carol", &format!("guess number {i}")).await;
+        assert_eq!(r.status(), 401, "attempt {i}");
+    }
+    let r = sign_in(&c, &server, "carol", ADMIN_PW).await;
+    assert_eq!(r.status(), 429, "the right password, too late");
+    assert!(
+        r.headers()
+            .get("set-cookie")
+            .is_none_or(|v| !v.to_str().unwrap().starts_with("newsroom_admin="))
+    );
+    assert!(r.text().await.unwrap().contains("Too many failed sign-ins"));
+    assert_eq!(
+        page(&c, &server.url("/admin/")).await.0,
+        303,
+        "not signed in"
+    );
+    // The address is blocked for other names too.
+    let r = sign_in(&c, &server, "dave", "whatever it may be").await;
+    assert_eq!(r.status(), 429);
+    server.stop();
+}
