@@ -17,6 +17,7 @@ use std::sync::Arc;
 macro_rules! conformance_suite {
     ($make:expr) => {
         $crate::conformance_suite!(@each $make;
+            search_ranks_folds_and_filters, search_survives_hostile_input,
             sections_upsert_and_list, sources_crud, source_health_roundtrip, article_roundtrip,
             upsert_identity_and_updates, upsert_keeps_stored_fields, hidden_and_deleted_stay_out,
             list_paging_and_sections, views_batches_and_most_read, views_concurrent_flushes_are_exact,
@@ -1398,5 +1399,343 @@ pub async fn admin_lists_every_status(store: Arc<dyn Store>) {
             .len(),
         4,
         "the public list still leaves it out"
+    );
+}
+
+/// An article for the search checks: its own words in title, summary and body.
+fn searchable(src: SourceId, n: i64, title: &str, summary: &str, body: &str) -> NewArticle {
+    NewArticle {
+        title: title.into(),
+        summary: summary.into(),
+        body_html: format!("<p>{body}</p>"),
+        body_text: body.into(),
+        ..article(src, n)
+    }
+}
+
+async fn search_titles(
+    store: &dyn Store,
+    query: &str,
+    section: Option<SectionId>,
+) -> (Vec<String>, i64) {
+    let terms = crate::search::SearchTerms::parse(query);
+    let found = store
+        .search_articles(&terms, section, 50, 0)
+        .await
+        .unwrap_or_else(|e| panic!("search {query:?}: {e}"));
+    (
+        found.cards.into_iter().map(|c| c.title).collect(),
+        found.total,
+    )
+}
+
+pub async fn search_ranks_folds_and_filters(store: Arc<dyn Store>) {
+    let src = source(&*store, "sigma").await;
+    let world = store
+        .upsert_section(&NewSection {
+            slug: "world".into(),
+            name: "World".into(),
+            position: 0,
+            max_age_days: None,
+        })
+        .await
+        .unwrap();
+    let filler = "Officials gave no further details on Tuesday evening.";
+    // The title match is the oldest of the three, so only relevance puts it first.
+    let mut title_hit = searchable(
+        src,
+        1,
+        "Harbour strike ends after talks",
+        "Dock workers return on Monday.",
+        filler,
+    );
+    title_hit.section_id = Some(world.id);
+    let title_hit = insert(&*store, &title_hit).await;
+    let body_hit = insert(
+        &*store,
+        &searchable(
+            src,
+            2,
+            "Markets close higher",
+            "Shares rose in late trading.",
+            "Traders said the harbour reopening helped shipping stocks.",
+        ),
+    )
+    .await;
+    let summary_hit = insert(
+        &*store,
+        &searchable(
+            src,
+            3,
+            "Ferry timetable changes",
+            "New crossings from the harbour start in May.",
+            filler,
+        ),
+    )
+    .await;
+    let (titles, total) = search_titles(&*store, "harbour", None).await;
+    assert_eq!(
+        titles,
+        [
+            "Harbour strike ends after talks",
+            "Ferry timetable changes",
+            "Markets close higher"
+        ],
+        "title match, then summary, then body"
+    );
+    assert_eq!(total, 3);
+    let page = store
+        .search_articles(&crate::search::SearchTerms::parse("harbour"), None, 1, 1)
+        .await
+        .unwrap();
+    assert_eq!(page.total, 3, "the total counts every page");
+    assert_eq!(
+        page.cards.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [summary_hit]
+    );
+    let card = &search_titles(&*store, "HARBOUR strike", None).await.0;
+    assert_eq!(
+        card,
+        &["Harbour strike ends after talks"],
+        "every word must match"
+    );
+    assert_eq!(
+        search_titles(&*store, "harbour", Some(world.id)).await.0,
+        ["Harbour strike ends after talks"],
+        "section filter"
+    );
+    assert_eq!(
+        search_titles(&*store, "harb", None).await.1,
+        0,
+        "words match whole"
+    );
+    assert_eq!(search_titles(&*store, "harb*", None).await.1, 3, "prefix");
+    assert_eq!(search_titles(&*store, "harbours", None).await.1, 0);
+
+    // Diacritics fold both ways; case folds in every script.
+    insert(
+        &*store,
+        &searchable(src, 4, "Café culture returns to Lviv", "", "Reopened."),
+    )
+    .await;
+    insert(
+        &*store,
+        &searchable(src, 5, "Cafe prices rise again", "", "Coffee costs more."),
+    )
+    .await;
+    insert(
+        &*store,
+        &searchable(src, 6, "Київ готується до зими", "Генератори для шкіл.", ""),
+    )
+    .await;
+    for q in ["cafe", "café", "CAFÉ", "Cafè"] {
+        let (mut titles, total) = search_titles(&*store, q, None).await;
+        titles.sort();
+        assert_eq!(
+            titles,
+            ["Cafe prices rise again", "Café culture returns to Lviv"],
+            "{q}"
+        );
+        assert_eq!(total, 2, "{q}");
+    }
+    assert_eq!(
+        search_titles(&*store, "caf*", None).await.1,
+        2,
+        "prefix folds too"
+    );
+    assert_eq!(
+        search_titles(&*store, "Lviv café", None).await.0,
+        ["Café culture returns to Lviv"]
+    );
+    for q in ["київ", "КИЇВ", "генератори"] {
+        assert_eq!(
+            search_titles(&*store, q, None).await.0,
+            ["Київ готується до зими"],
+            "{q}"
+        );
+    }
+
+    // Phrases keep their words together and in order.
+    insert(
+        &*store,
+        &searchable(
+            src,
+            7,
+            "Parking rules",
+            "",
+            "The red car was parked outside.",
+        ),
+    )
+    .await;
+    insert(
+        &*store,
+        &searchable(src, 8, "Paint shop", "", "A car painted red won the show."),
+    )
+    .await;
+    assert_eq!(
+        search_titles(&*store, "\"red car\"", None).await.0,
+        ["Parking rules"]
+    );
+    assert_eq!(search_titles(&*store, "red car", None).await.1, 2);
+    assert_eq!(search_titles(&*store, "\"car red\"", None).await.1, 0);
+
+    // Equal relevance: the newer first.
+    insert(
+        &*store,
+        &searchable(src, 9, "Twin report", "Same words.", ""),
+    )
+    .await;
+    let newer = insert(
+        &*store,
+        &searchable(src, 10, "Twin report", "Same words.", ""),
+    )
+    .await;
+    let twins = store
+        .search_articles(&crate::search::SearchTerms::parse("twin"), None, 10, 0)
+        .await
+        .unwrap();
+    assert_eq!(twins.cards.len(), 2);
+    assert_eq!(twins.cards[0].id, newer, "recency breaks the tie");
+
+    // The index follows edits, and view counts leave it alone.
+    store
+        .add_views(&[ViewDelta {
+            article: body_hit,
+            hour: T0 / 3600,
+            n: 3,
+        }])
+        .await
+        .unwrap();
+    let mut edited = searchable(
+        src,
+        2,
+        "Markets close higher",
+        "Shares rose in late trading.",
+        "Traders said the port reopening helped shipping stocks.",
+    );
+    edited.fetched_at += 100;
+    assert_eq!(
+        store
+            .upsert_article(&edited, T0 + 10_000)
+            .await
+            .unwrap()
+            .kind,
+        UpsertKind::Updated
+    );
+    assert_eq!(
+        search_titles(&*store, "harbour", None).await.1,
+        2,
+        "the old body is forgotten"
+    );
+    assert_eq!(
+        search_titles(&*store, "port reopening", None).await.0,
+        ["Markets close higher"]
+    );
+
+    // Hidden and deleted articles never appear, and come back when unhidden.
+    store
+        .set_article_status(summary_hit, ArticleStatus::Hidden, T0 + 10_001)
+        .await
+        .unwrap();
+    assert_eq!(
+        search_titles(&*store, "harbour", None).await,
+        (vec!["Harbour strike ends after talks".to_string()], 1)
+    );
+    assert!(store.delete_article(title_hit, T0 + 10_002).await.unwrap());
+    assert_eq!(search_titles(&*store, "harbour", None).await.1, 0);
+    store
+        .set_article_status(summary_hit, ArticleStatus::Published, T0 + 10_003)
+        .await
+        .unwrap();
+    assert_eq!(
+        search_titles(&*store, "harbour", None).await.0,
+        ["Ferry timetable changes"]
+    );
+    assert_eq!(search_titles(&*store, "", None).await.1, 0);
+}
+
+pub async fn search_survives_hostile_input(store: Arc<dyn Store>) {
+    let src = source(&*store, "tau").await;
+    insert(
+        &*store,
+        &searchable(
+            src,
+            1,
+            "Near the harbour, or not",
+            "And/or: a \"quoted\" summary; it's 50% off.",
+            "Body with NEAR(x y) and -minus and *stars* and 'quotes'.",
+        ),
+    )
+    .await;
+    let before = store.table_counts().await.unwrap();
+    let ten_kb = |s: &str| s.repeat(10_240 / s.len() + 1);
+    let mut inputs: Vec<String> = [
+        "\"",
+        "*",
+        "**",
+        "\"*\"",
+        "NEAR(",
+        "NEAR(harbour",
+        "-",
+        "-harbour",
+        "AND OR",
+        "harbour OR",
+        "NOT harbour",
+        "' OR '1'='1",
+        "'; DROP TABLE articles; --",
+        "\"; DELETE FROM articles; --",
+        "\\",
+        "%_",
+        ":*",
+        "harbour:*",
+        "title:harbour",
+        "{title summary}: harbour",
+        "harbour^2",
+        "!harbour & | <-> <2>",
+        "(harbour",
+        "harbour)",
+        "\"harbour",
+        "\u{0}",
+        "\u{0301}",
+        "½ ² Ⅷ",
+        "🔥 harbour 🔥",
+        "ǡ",
+        "abcабв*",
+        "שלום עולם",
+        "e\u{0301}",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    inputs.push(ten_kb("a"));
+    inputs.push(ten_kb("\"*"));
+    inputs.push(ten_kb("harbour "));
+    inputs.push(ten_kb("NEAR( \"x\" - * OR AND ' ; "));
+    inputs.push(ten_kb("ї"));
+    for q in &inputs {
+        let terms = crate::search::SearchTerms::parse(q);
+        let found = store.search_articles(&terms, None, 20, 0).await;
+        let found = found.unwrap_or_else(|e| panic!("search {:?}: {e}", &q[..q.len().min(40)]));
+        assert!(found.total >= found.cards.len() as i64);
+    }
+    for q in [
+        "NEAR(harbour",
+        "\"harbour",
+        "harbour)",
+        "-harbour",
+        "harbour OR",
+        "🔥 harbour 🔥",
+    ] {
+        assert_eq!(search_titles(&*store, q, None).await.1, 1, "{q}");
+    }
+    assert_eq!(
+        search_titles(&*store, "and or", None).await.1,
+        1,
+        "operator words are words"
+    );
+    assert_eq!(
+        store.table_counts().await.unwrap(),
+        before,
+        "nothing changed"
     );
 }

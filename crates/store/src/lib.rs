@@ -7,6 +7,7 @@ pub mod error;
 pub mod model;
 pub mod postgres;
 mod rows;
+pub mod search;
 pub mod sql;
 pub mod sqlite;
 mod store;
@@ -21,6 +22,7 @@ pub use model::{
     SourceStats, StoryReach, TableCounts, UpsertKind, UpsertOutcome, User, UserRole, ViewDelta,
 };
 pub use postgres::PgStore;
+pub use search::{SearchResults, SearchTerms};
 pub use sqlite::SqliteStore;
 pub use store::Store;
 pub use table::Table;

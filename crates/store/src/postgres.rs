@@ -18,6 +18,7 @@ use crate::rows::{
     AdminArticleRow, ArticleLinkRow, ArticleRow, CardRow, IdRangeRow, JobRow, RankedCardRow,
     SectionRow, SessionUserRow, SourceRow, SourceStatsRow, StoryRow, UserRow,
 };
+use crate::search::{self, SearchResults, SearchTerms};
 use crate::sql::{self, Dialect};
 use crate::sqlite::conflict_or;
 use crate::store::Store;
@@ -522,6 +523,38 @@ impl Store for PgStore {
             .bind(q.source.map(|s| s.0))
             .fetch_one(&self.pool)
             .await?)
+    }
+
+    async fn search_articles(
+        &self,
+        terms: &SearchTerms,
+        section: Option<SectionId>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<SearchResults> {
+        if terms.is_empty() {
+            return Ok(SearchResults::default());
+        }
+        let words = terms.websearch();
+        let prefix = terms.prefix().unwrap_or_default();
+        let total: i64 = sqlx::query_scalar(search::pg_count())
+            .bind(&words)
+            .bind(prefix)
+            .bind(section.map(|s| s.0))
+            .fetch_one(&self.pool)
+            .await?;
+        let rows: Vec<CardRow> = sqlx::query_as(search::pg_search())
+            .bind(&words)
+            .bind(prefix)
+            .bind(section.map(|s| s.0))
+            .bind(limit.max(0))
+            .bind(offset.max(0))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(SearchResults {
+            cards: rows.into_iter().map(Into::into).collect(),
+            total,
+        })
     }
 
     async fn article_id_ranges(&self, size: i64) -> Result<Vec<IdRange>> {

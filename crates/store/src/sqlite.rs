@@ -10,6 +10,7 @@ use crate::rows::{
     AdminArticleRow, ArticleLinkRow, ArticleRow, CardRow, IdRangeRow, JobRow, RankedCardRow,
     SectionRow, SessionUserRow, SourceRow, SourceStatsRow, StoryRow, UserRow,
 };
+use crate::search::{self, SearchResults, SearchTerms};
 use crate::sql::{self, Dialect};
 use crate::store::Store;
 use crate::table::{Cell, Table, all_cells, cells, row_to_json};
@@ -388,6 +389,35 @@ impl Store for SqliteStore {
             .bind(q.source.map(|s| s.0))
             .fetch_one(&self.pool)
             .await?)
+    }
+
+    async fn search_articles(
+        &self,
+        terms: &SearchTerms,
+        section: Option<SectionId>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<SearchResults> {
+        if terms.is_empty() {
+            return Ok(SearchResults::default());
+        }
+        let expr = terms.fts5_match();
+        let total: i64 = sqlx::query_scalar(search::SQLITE_COUNT)
+            .bind(&expr)
+            .bind(section.map(|s| s.0))
+            .fetch_one(&self.pool)
+            .await?;
+        let rows: Vec<CardRow> = sqlx::query_as(search::sqlite_search())
+            .bind(&expr)
+            .bind(section.map(|s| s.0))
+            .bind(limit.max(0))
+            .bind(offset.max(0))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(SearchResults {
+            cards: rows.into_iter().map(Into::into).collect(),
+            total,
+        })
     }
 
     async fn article_id_ranges(&self, size: i64) -> Result<Vec<IdRange>> {

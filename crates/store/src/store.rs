@@ -6,6 +6,7 @@ use crate::model::{
     AdminArticle, ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, Session,
     SourceStats, StoryReach, TableCounts, UpsertOutcome, User, UserRole, ViewDelta,
 };
+use crate::search::{SearchResults, SearchTerms};
 use crate::table::Table;
 use async_trait::async_trait;
 use newsroom_core::{
@@ -47,6 +48,16 @@ pub trait Store: Send + Sync + 'static {
     /// Published articles, newest first.
     async fn list_articles(&self, q: &ListQuery) -> Result<Vec<ArticleCard>>;
     async fn count_articles(&self, q: &ListQuery) -> Result<i64>;
+    /// Published articles matching `terms`, best match first (title over
+    /// summary over body, newer over older among equals), with how many
+    /// match in all. Empty terms match nothing.
+    async fn search_articles(
+        &self,
+        terms: &SearchTerms,
+        section: Option<SectionId>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<SearchResults>;
     /// Published articles counted per id range of `size` (see [`IdRange`]),
     /// lowest range first; ranges with no published article are left out.
     async fn article_id_ranges(&self, size: i64) -> Result<Vec<IdRange>>;
