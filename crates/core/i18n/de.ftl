@@ -33,3 +33,10 @@ more-sources = { $n ->
 all-coverage = Alle Berichte
 error = Fehler
 error-text = Etwas ist schiefgelaufen.
+search-placeholder = Nachrichten durchsuchen
+search-prompt = Geben Sie ein Wort oder eine Wortgruppe ein. Setzen Sie eine Wortgruppe in "Anführungszeichen", damit ihre Wörter zusammenbleiben, und beenden Sie ein Wort mit *, um Wörter zu finden, die so beginnen.
+search-no-results = Keine Treffer für „{ $query }“.
+search-results = { $n ->
+    [one] { $n } Treffer für „{ $query }“
+   *[other] { $n } Treffer für „{ $query }“
+}

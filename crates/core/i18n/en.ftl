@@ -34,3 +34,10 @@ more-sources = { $n ->
 all-coverage = All coverage
 error = Error
 error-text = Something went wrong.
+search-placeholder = Search the news
+search-prompt = Type a word or a phrase. Put a phrase in "quotes" to keep its words together, and end a word with * to find words that begin with it.
+search-no-results = Nothing found for “{ $query }”.
+search-results = { $n ->
+    [one] { $n } result for “{ $query }”
+   *[other] { $n } results for “{ $query }”
+}

@@ -34,3 +34,10 @@ more-sources = { $n ->
 all-coverage = Toute la couverture
 error = Erreur
 error-text = Une erreur s’est produite.
+search-placeholder = Rechercher dans l’actualité
+search-prompt = Saisissez un mot ou une expression. Mettez une expression entre "guillemets" pour garder ses mots ensemble, et terminez un mot par * pour trouver les mots qui commencent ainsi.
+search-no-results = Aucun résultat pour « { $query } ».
+search-results = { $n ->
+    [one] { $n } résultat pour « { $query } »
+   *[other] { $n } résultats pour « { $query } »
+}

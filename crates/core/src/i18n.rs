@@ -192,6 +192,7 @@ mod tests {
         let mut args = FluentArgs::new();
         args.set("n", 3);
         args.set("source", "BBC");
+        args.set("query", "café");
         for locale in Locale::ALL {
             let bundle = bundle(locale);
             for id in ids(locale) {

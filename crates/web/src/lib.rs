@@ -49,6 +49,7 @@ pub async fn build_state(store: Arc<dyn Store>, cfg: SiteConfig) -> Result<Share
     Ok(Arc::new(AppState {
         counter: views::ViewCounter::new(secret),
         cache: render::PageCache::new(cfg.page_cache_ttl, 10_000),
+        search_cache: render::PageCache::new(cfg.page_cache_ttl, 1_000),
         asset_version: pages::assets::asset_version(),
         store,
         clock,

@@ -34,6 +34,8 @@ pub fn router(state: Shared) -> Router {
         .route("/api/v1/sections", get(content_api::sections))
         .route("/api/v1/most-read", get(content_api::most_read))
         .route("/api/openapi.json", get(openapi::openapi))
+        .route("/search", get(crate::pages::search::search))
+        .route("/api/v1/search", get(crate::pages::search::api))
         .route("/healthz", get(health::health))
         .route("/robots.txt", get(assets::robots))
         .route("/favicon.ico", get(assets::favicon_ico))

@@ -19,6 +19,9 @@ pub struct AppState {
     pub t: Strings,
     pub counter: ViewCounter,
     pub cache: PageCache,
+    /// Search result pages, apart from `cache`: one entry per query, so
+    /// many different queries cannot push the other pages out.
+    pub search_cache: PageCache,
     pub asset_version: String,
 }
 

@@ -22,6 +22,8 @@ pub struct Strings {
     pub all_coverage: String,
     pub error: String,
     pub error_text: String,
+    pub search: String,
+    pub search_placeholder: String,
 }
 
 impl Strings {
@@ -45,6 +47,8 @@ impl Strings {
             all_coverage: m.get("all-coverage"),
             error: m.get("error"),
             error_text: m.get("error-text"),
+            search: m.get("search"),
+            search_placeholder: m.get("search-placeholder"),
         }
     }
 }

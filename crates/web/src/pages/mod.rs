@@ -10,6 +10,7 @@ pub mod feeds;
 pub mod health;
 pub mod home;
 pub mod openapi;
+pub mod search;
 pub mod section;
 pub mod sitemap;
 pub mod story;

@@ -1,0 +1,333 @@
+//! `/search?q=...&page=N` (a results page like a section's list) and
+//! `/api/v1/search?q=...&page=N` (the same results as JSON). Both take an
+//! optional `section=slug`.
+//!
+//! What the reader typed is cut to `MAX_QUERY_CHARS` and parsed by the store
+//! (`SearchTerms`), which never hands query syntax to the database. Result
+//! pages are kept briefly like other pages, but in a cache of their own:
+//! every new query is a new entry, and a flood of them must not push the
+//! home and article pages out.
+
+use crate::error::{AppError, AppResult, Failure};
+use crate::pages::documents::article_url;
+use crate::pages::page_response;
+use crate::render::{CachedPage, Compiled, strip_controls};
+use crate::state::{AppState, Chrome, Item, Shared, now};
+use askama::Template;
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use newsroom_core::SectionId;
+use newsroom_core::i18n::Arg;
+use newsroom_core::time::rfc3339;
+use newsroom_store::search::MAX_QUERY_CHARS;
+use newsroom_store::{SearchResults, SearchTerms};
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+
+/// Search results are for readers; nobody pages this deep, and each page
+/// further costs the database more.
+pub const MAX_PAGE: i64 = 50;
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    c: Chrome,
+    query: String,
+    section: String,
+    /// "3 results for ...", "Nothing found for ...", or the prompt when
+    /// there is nothing to search for.
+    summary: String,
+    hits: Vec<Hit>,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+    page_label: String,
+}
+
+struct Hit {
+    item: Item,
+    source: String,
+}
+
+#[derive(Deserialize)]
+pub struct SearchParams {
+    q: Option<String>,
+    page: Option<String>,
+    section: Option<String>,
+}
+
+/// A request's parameters, checked.
+struct Request {
+    /// As typed, cut to `MAX_QUERY_CHARS`, without control characters.
+    query: String,
+    terms: SearchTerms,
+    page: i64,
+    section_slug: String,
+}
+
+impl Request {
+    /// `None` for a page or section that cannot exist.
+    fn from_params(p: SearchParams) -> Option<Request> {
+        let page = match p.page.as_deref() {
+            None | Some("") => 1,
+            Some(s) => match s.parse::<i64>() {
+                Ok(n) if (1..=MAX_PAGE).contains(&n) => n,
+                _ => return None,
+            },
+        };
+        let section_slug = p.section.unwrap_or_default();
+        if section_slug.len() > 100 {
+            return None;
+        }
+        let raw = p.q.unwrap_or_default();
+        let cut = match raw.char_indices().nth(MAX_QUERY_CHARS) {
+            Some((at, _)) => &raw[..at],
+            None => &raw,
+        };
+        // Controls out first: two of them mark count holes in cached pages.
+        let query = strip_controls(cut)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let terms = SearchTerms::parse(&query);
+        Some(Request {
+            query,
+            terms,
+            page,
+            section_slug,
+        })
+    }
+
+    /// `/search?q=...` for another page of the same results.
+    fn href(&self, page: i64) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        q.append_pair("q", &self.query);
+        if !self.section_slug.is_empty() {
+            q.append_pair("section", &self.section_slug);
+        }
+        if page > 1 {
+            q.append_pair("page", &page.to_string());
+        }
+        format!("/search?{}", q.finish())
+    }
+}
+
+/// The section a search is limited to; `Err` for an unknown one.
+async fn section_id(state: &AppState, slug: &str) -> AppResult<Option<SectionId>> {
+    if slug.is_empty() {
+        return Ok(None);
+    }
+    match state.store.section_by_slug(slug).await? {
+        Some(s) => Ok(Some(s.id)),
+        None => Err(AppError::NotFound),
+    }
+}
+
+async fn run(state: &AppState, r: &Request) -> AppResult<SearchResults> {
+    let section = section_id(state, &r.section_slug).await?;
+    if r.terms.is_empty() {
+        return if r.page == 1 {
+            Ok(SearchResults::default())
+        } else {
+            Err(AppError::NotFound)
+        };
+    }
+    let size = state.cfg.page_size.max(1);
+    let found = state
+        .store
+        .search_articles(&r.terms, section, size, (r.page - 1) * size)
+        .await?;
+    // Past the last page is a page that does not exist, as in a section.
+    if r.page > 1 && found.cards.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    Ok(found)
+}
+
+pub async fn search(State(state): State<Shared>, Query(p): Query<SearchParams>) -> Response {
+    let Some(r) = Request::from_params(p) else {
+        return Failure(state, AppError::NotFound).into_response();
+    };
+    match cached(&state, &r).await {
+        Ok(p) => {
+            let mut resp = page_response(&state, &p);
+            // Result pages are not content of their own; the meta tag says
+            // the same to crawlers that read HTML.
+            resp.headers_mut()
+                .insert("x-robots-tag", HeaderValue::from_static("noindex"));
+            resp
+        }
+        Err(e) => Failure(state, e).into_response(),
+    }
+}
+
+async fn cached(state: &Shared, r: &Request) -> AppResult<Arc<CachedPage>> {
+    // Bounded: the query is at most MAX_QUERY_CHARS, the slug 100 bytes.
+    let key = format!("search:{}:{}:{}", r.section_slug, r.page, r.query);
+    if let Some(p) = state.search_cache.get(&key) {
+        return Ok(p);
+    }
+    match build(state, r, key.clone()).await {
+        // While the database is away, the last copy of this very page.
+        Err(AppError::Unavailable(msg)) => state
+            .search_cache
+            .stale(&key)
+            .ok_or(AppError::Unavailable(msg)),
+        Err(AppError::NotFound) => {
+            state.search_cache.remove(&key);
+            Err(AppError::NotFound)
+        }
+        other => other,
+    }
+}
+
+async fn build(state: &Shared, r: &Request, key: String) -> AppResult<Arc<CachedPage>> {
+    let found = run(state, r).await?;
+    let now = now();
+    let size = state.cfg.page_size.max(1);
+    let pages = ((found.total + size - 1) / size).max(1);
+    let summary = if r.terms.is_empty() {
+        state.msgs.get("search-prompt")
+    } else if found.total == 0 {
+        state
+            .msgs
+            .get_args("search-no-results", &[("query", Arg::Str(&r.query))])
+    } else {
+        state.msgs.get_args(
+            "search-results",
+            &[("n", Arg::Int(found.total)), ("query", Arg::Str(&r.query))],
+        )
+    };
+    let items = state.items(&found.cards, now);
+    let hits = items
+        .into_iter()
+        .zip(&found.cards)
+        .map(|(item, card)| Hit {
+            item,
+            source: strip_controls(&card.source_name),
+        })
+        .collect();
+    let html = SearchPage {
+        c: state.chrome(now, "", false).await?,
+        query: r.query.clone(),
+        section: r.section_slug.clone(),
+        summary,
+        hits,
+        prev_href: (r.page > 1).then(|| r.href(r.page - 1)),
+        next_href: (r.page < pages.min(MAX_PAGE)).then(|| r.href(r.page + 1)),
+        page_label: state.msgs.get_args("page", &[("n", Arg::Int(r.page))]),
+    }
+    .render()?;
+    Ok(state.search_cache.put(key, Compiled::new(&html), None, 200))
+}
+
+fn api_response(status: StatusCode, body: serde_json::Value) -> Response {
+    let mut r = (status, Json(body)).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if status.is_success() {
+            "public, max-age=5"
+        } else {
+            "no-store"
+        }),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    r
+}
+
+/// `GET /api/v1/search?q=...&page=N&section=slug`: one page of results,
+/// best match first, and the total. An empty query finds nothing.
+pub async fn api(State(state): State<Shared>, Query(p): Query<SearchParams>) -> Response {
+    let Some(r) = Request::from_params(p) else {
+        return api_response(
+            StatusCode::BAD_REQUEST,
+            json!({"error": format!("page must be 1 to {MAX_PAGE}; section at most 100 bytes")}),
+        );
+    };
+    let found = match run(&state, &r).await {
+        Ok(found) => found,
+        Err(AppError::NotFound) => {
+            return api_response(StatusCode::NOT_FOUND, json!({"error": "not found"}));
+        }
+        Err(AppError::Unavailable(msg)) => {
+            tracing::warn!(error = %msg, "search api: database unavailable");
+            return api_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                json!({"error": "database unavailable"}),
+            );
+        }
+        Err(AppError::Internal(msg)) => {
+            tracing::error!(error = %msg, "search api: request failed");
+            return api_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                json!({"error": "internal error"}),
+            );
+        }
+    };
+    let results: Vec<serde_json::Value> = found
+        .cards
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.id.0,
+                "title": c.title,
+                "summary": c.summary,
+                "url": article_url(&state, c.id, &c.title),
+                "published": rfc3339(c.published_at),
+                "source": {"id": c.source_id.0, "name": c.source_name},
+                "section_id": c.section_id.map(|s| s.0),
+            })
+        })
+        .collect();
+    api_response(
+        StatusCode::OK,
+        json!({
+            "query": r.query,
+            "understood": r.terms.canonical(),
+            "page": r.page,
+            "per_page": state.cfg.page_size.max(1),
+            "total": found.total,
+            "results": results,
+        }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(q: &str, page: Option<&str>) -> Option<Request> {
+        Request::from_params(SearchParams {
+            q: Some(q.into()),
+            page: page.map(String::from),
+            section: None,
+        })
+    }
+
+    #[test]
+    fn pages_are_bounded_and_queries_cut() {
+        assert!(req("x", Some("0")).is_none());
+        assert!(req("x", Some("51")).is_none());
+        assert!(req("x", Some("-1")).is_none());
+        assert!(req("x", Some("2e3")).is_none());
+        assert_eq!(req("x", Some("50")).unwrap().page, 50);
+        let long = req(&"é".repeat(10_000), None).unwrap();
+        assert_eq!(long.query.chars().count(), MAX_QUERY_CHARS);
+        // Count-hole markers cannot be smuggled into a cached page.
+        let r = req("a\u{1e}7\u{1f} b\n c", None).unwrap();
+        assert_eq!(r.query, "a7 b c");
+    }
+
+    #[test]
+    fn page_links_keep_the_query() {
+        let r = req("café & \"red car\"", Some("2")).unwrap();
+        assert_eq!(r.href(1), "/search?q=caf%C3%A9+%26+%22red+car%22");
+        assert_eq!(r.href(3), "/search?q=caf%C3%A9+%26+%22red+car%22&page=3");
+    }
+}
