@@ -270,6 +270,21 @@ async fn api_on(db: &Backend) {
     .await;
     assert_eq!(status, 200);
 
+    // Search: the seed headline's word finds it, paged like the list.
+    let (status, found) = call(&doc, &server, "/api/v1/search", "/api/v1/search?q=bakhmut").await;
+    assert_eq!(status, 200);
+    assert_eq!(found["articles"][0]["id"], 1, "{found}");
+    let (_, found) = call(&doc, &server, "/api/v1/search", "/api/v1/search?q=demo").await;
+    let next = found["next"].as_str().unwrap();
+    let (_, page2) = call(
+        &doc,
+        &server,
+        "/api/v1/search",
+        &next[next.find("/api/").unwrap()..],
+    )
+    .await;
+    assert_eq!(page2["page"], 2);
+
     // Errors are documented JSON too.
     for (template, path, want) in [
         ("/api/v1/articles", "/api/v1/articles?per_page=1000", 400),
@@ -283,6 +298,12 @@ async fn api_on(db: &Backend) {
         ("/api/v1/articles/{id}", "/api/v1/articles/abc", 404),
         ("/api/v1/stories/{id}", "/api/v1/stories/999999", 404),
         ("/api/v1/most-read", "/api/v1/most-read?hours=0", 400),
+        ("/api/v1/search", "/api/v1/search?q=x&page=0", 400),
+        (
+            "/api/v1/search",
+            "/api/v1/search?q=x&section=no-such-section",
+            404,
+        ),
     ] {
         assert_eq!(call(&doc, &server, template, path).await.0, want, "{path}");
     }
@@ -295,6 +316,7 @@ async fn api_on(db: &Backend) {
                 "/api/v1/stories/{id}",
                 "/api/v1/sections",
                 "/api/v1/most-read",
+                "/api/v1/search",
                 "/api/v1/views"
             ]
             .contains(&p.as_str()),

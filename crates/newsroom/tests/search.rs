@@ -246,7 +246,7 @@ async fn search_pages_and_api_on(db: &Backend) {
     );
     let j: serde_json::Value = r.json().await.unwrap();
     assert!(j["total"].as_i64().unwrap() >= 1, "{j}");
-    let top = &j["results"][0];
+    let top = &j["articles"][0];
     assert_eq!(top["id"], 1);
     assert_eq!(top["title"], SEED_TITLE);
     assert_eq!(top["url"], format!("{BASE}{SEED_PATH}"));
@@ -262,8 +262,13 @@ async fn search_pages_and_api_on(db: &Backend) {
         .unwrap();
     assert!(j["total"].as_i64().unwrap() > 40, "{j}");
     assert_eq!(j["page"], 2);
-    assert_eq!(j["results"].as_array().unwrap().len(), 20);
-    let published: Vec<&str> = j["results"]
+    assert_eq!(
+        j["next"],
+        format!("{BASE}/api/v1/search?q=demo&page=3"),
+        "the next page, absolute"
+    );
+    assert_eq!(j["articles"].as_array().unwrap().len(), 20);
+    let published: Vec<&str> = j["articles"]
         .as_array()
         .unwrap()
         .iter()
@@ -287,7 +292,7 @@ async fn search_pages_and_api_on(db: &Backend) {
         assert_eq!(r.status().as_u16(), want, "{path:.60}");
         let j: serde_json::Value = r.json().await.unwrap();
         if want == 200 {
-            assert_eq!(j["total"], j["results"].as_array().unwrap().len(), "{j}");
+            assert_eq!(j["total"], j["articles"].as_array().unwrap().len(), "{j}");
         }
     }
     server.stop();

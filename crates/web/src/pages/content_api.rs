@@ -107,7 +107,7 @@ fn item(state: &AppState, c: &ArticleCard, views: i64) -> ArticleItem {
 }
 
 /// Cards with live counts: what the store holds, plus this node's buffer.
-fn items(state: &AppState, cards: &[ArticleCard]) -> Vec<ArticleItem> {
+pub(crate) fn items(state: &AppState, cards: &[ArticleCard]) -> Vec<ArticleItem> {
     state.counter.observe(cards.iter().map(|c| (c.id, c.views)));
     let ids: Vec<ArticleId> = cards.iter().map(|c| c.id).collect();
     let totals = state.counter.totals(&ids);

@@ -48,7 +48,7 @@ pub fn document(title: &str, base_url: &str) -> Value {
         "info": {
             "title": format!("{title} API"),
             "version": "1",
-            "description": "Read-only access to the site's articles, stories, sections and most-read list, and the view-count beacon. Counts are live. Times are RFC 3339 in UTC."
+            "description": "Read-only access to the site's articles, stories, sections, most-read list and search, and the view-count beacon. Counts are live. Times are RFC 3339 in UTC."
         },
         "servers": [{ "url": base_url.trim_end_matches('/') }],
         "paths": {
@@ -108,6 +108,22 @@ pub fn document(title: &str, base_url: &str) -> Value {
                     "503": error("The database is unreachable.")
                 }
             }},
+            "/api/v1/search": { "get": {
+                "summary": "Full-text search of published articles, best match first",
+                "description": "Every word must match; \"quoted phrases\" keep their words in order; a final word* matches words that begin with it. Case and Latin diacritics are ignored; nothing else is query syntax. The query is cut at 200 characters and 10 words.",
+                "operationId": "searchArticles",
+                "parameters": [
+                    { "name": "q", "in": "query", "description": "What to search for; empty finds nothing.", "schema": string },
+                    { "name": "section", "in": "query", "description": "A section's slug.", "schema": string },
+                    { "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": crate::pages::search::MAX_PAGE, "default": 1 } }
+                ],
+                "responses": {
+                    "200": ok("A page of matches.", "SearchResults"),
+                    "400": error("A parameter is out of range."),
+                    "404": error("No such section, or a page past the last."),
+                    "503": error("The database is unreachable.")
+                }
+            }},
             "/api/v1/views": { "get": {
                 "summary": "Live view counts of up to 100 articles",
                 "operationId": "viewCounts",
@@ -152,6 +168,16 @@ pub fn document(title: &str, base_url: &str) -> Value {
             "ArticleList": {
                 "type": "object", "required": ["articles", "page", "per_page", "total", "next"],
                 "properties": {
+                    "articles": { "type": "array", "items": reference("ArticleItem") },
+                    "page": int, "per_page": int, "total": int,
+                    "next": { "type": ["string", "null"], "format": "uri" }
+                }
+            },
+            "SearchResults": {
+                "type": "object", "required": ["query", "understood", "articles", "page", "per_page", "total", "next"],
+                "properties": {
+                    "query": { "type": "string", "description": "The query as searched: cut, controls removed." },
+                    "understood": { "type": "string", "description": "Its words, \"phrases\" and prefix*, as matched." },
                     "articles": { "type": "array", "items": reference("ArticleItem") },
                     "page": int, "per_page": int, "total": int,
                     "next": { "type": ["string", "null"], "format": "uri" }

@@ -9,7 +9,8 @@
 //! home and article pages out.
 
 use crate::error::{AppError, AppResult, Failure};
-use crate::pages::documents::article_url;
+use crate::pages::content_api::items;
+use crate::pages::documents::base;
 use crate::pages::page_response;
 use crate::render::{CachedPage, Compiled, strip_controls};
 use crate::state::{AppState, Chrome, Item, Shared, now};
@@ -20,7 +21,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use newsroom_core::SectionId;
 use newsroom_core::i18n::Arg;
-use newsroom_core::time::rfc3339;
 use newsroom_store::search::MAX_QUERY_CHARS;
 use newsroom_store::{SearchResults, SearchTerms};
 use serde::Deserialize;
@@ -200,8 +200,8 @@ async fn build(state: &Shared, r: &Request, key: String) -> AppResult<Arc<Cached
             &[("n", Arg::Int(found.total)), ("query", Arg::Str(&r.query))],
         )
     };
-    let items = state.items(&found.cards, now);
-    let hits = items
+    let hits = state
+        .items(&found.cards, now)
         .into_iter()
         .zip(&found.cards)
         .map(|(item, card)| Hit {
@@ -242,7 +242,9 @@ fn api_response(status: StatusCode, body: serde_json::Value) -> Response {
 }
 
 /// `GET /api/v1/search?q=...&page=N&section=slug`: one page of results,
-/// best match first, and the total. An empty query finds nothing.
+/// best match first, shaped like the article list (`articles`, `page`,
+/// `per_page`, `total`, `next`) plus the query and how it was understood.
+/// An empty query finds nothing.
 pub async fn api(State(state): State<Shared>, Query(p): Query<SearchParams>) -> Response {
     let Some(r) = Request::from_params(p) else {
         return api_response(
@@ -270,30 +272,26 @@ pub async fn api(State(state): State<Shared>, Query(p): Query<SearchParams>) -> 
             );
         }
     };
-    let results: Vec<serde_json::Value> = found
-        .cards
-        .iter()
-        .map(|c| {
-            json!({
-                "id": c.id.0,
-                "title": c.title,
-                "summary": c.summary,
-                "url": article_url(&state, c.id, &c.title),
-                "published": rfc3339(c.published_at),
-                "source": {"id": c.source_id.0, "name": c.source_name},
-                "section_id": c.section_id.map(|s| s.0),
-            })
-        })
-        .collect();
+    let per_page = state.cfg.page_size.max(1);
+    // Built by hand, as in the article list: `absolute` would percent-encode
+    // the query's `?` and `&`.
+    let next = (r.page < MAX_PAGE && r.page * per_page < found.total).then(|| {
+        format!(
+            "{}/api{}",
+            base(&state),
+            r.href(r.page + 1).replacen("/search", "/v1/search", 1)
+        )
+    });
     api_response(
         StatusCode::OK,
         json!({
             "query": r.query,
             "understood": r.terms.canonical(),
+            "articles": items(&state, &found.cards),
             "page": r.page,
-            "per_page": state.cfg.page_size.max(1),
+            "per_page": per_page,
             "total": found.total,
-            "results": results,
+            "next": next,
         }),
     )
 }
