@@ -117,6 +117,7 @@ async fn set_status(
     // this a hidden article would stay listed for up to the cache period.
     // Other nodes' caches catch up within their ttl.
     st.site.cache.clear();
+    st.site.search_cache.clear();
     tracing::info!(user = %who.user.name, article = id, status = status.as_str(), "admin: article status changed");
     let done = match status {
         ArticleStatus::Hidden => "hidden",

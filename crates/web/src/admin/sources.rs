@@ -293,6 +293,7 @@ pub async fn remove(
     }
     // Its articles are gone from every public page.
     st.site.cache.clear();
+    st.site.search_cache.clear();
     tracing::info!(user = %who.user.name, source = id, "admin: source removed");
     Ok(see_other("/admin/sources?done=removed"))
 }
