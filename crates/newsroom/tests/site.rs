@@ -431,3 +431,26 @@ async fn the_site_speaks_its_locale_on(db: &Backend) {
     );
     server.stop();
 }
+
+/// A worker node answers only its health check: put in a load balancer's
+/// pool by mistake, it serves no pages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_node_serves_only_its_health_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--demo", "--role", "worker"], &[]);
+    assert_eq!(get(&server.url("/healthz"), BROWSER_UA).await.0, 200);
+    for path in [
+        SEED_PATH,
+        "/",
+        "/api/v1/articles",
+        "/feed.xml",
+        "/admin/login",
+    ] {
+        assert_eq!(get(&server.url(path), BROWSER_UA).await.0, 404, "{path}");
+    }
+    assert!(server.stop().success());
+    // The same database on a web node serves the site.
+    let server = Server::start(dir.path(), &["--demo", "--role", "web"], &[]);
+    assert_eq!(get(&server.url(SEED_PATH), BROWSER_UA).await.0, 200);
+    server.stop();
+}

@@ -23,6 +23,10 @@ pub struct SiteConfig {
     /// Where views the database did not take at shutdown are saved, to be
     /// written at the next start. `None`: they are only logged as lost.
     pub unflushed_views_file: Option<std::path::PathBuf>,
+    /// Serve the public site, API and admin. Off on worker nodes, which
+    /// answer only `/healthz`, so a worker put in the load balancer's pool
+    /// by mistake serves nothing.
+    pub public_site: bool,
 }
 
 impl Default for SiteConfig {
@@ -38,6 +42,7 @@ impl Default for SiteConfig {
             page_size: 20,
             latest_size: 12,
             unflushed_views_file: None,
+            public_site: true,
         }
     }
 }

@@ -12,6 +12,12 @@ use axum::response::Response;
 use axum::routing::{get, post};
 
 pub fn router(state: Shared) -> Router {
+    if !state.cfg.public_site {
+        return Router::new()
+            .route("/healthz", get(health::health))
+            .fallback(not_found)
+            .with_state(state);
+    }
     Router::new()
         .route("/", get(home::home))
         .route("/news/{id_slug}", get(article::article))

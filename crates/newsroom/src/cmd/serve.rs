@@ -49,7 +49,11 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
             tracing::info!("database already has content; demo content not added");
         }
     }
-    let state = newsroom_web::build_state(store, cfg.site()).await?;
+    let site = newsroom_web::SiteConfig {
+        public_site: args.role != Role::Worker,
+        ..cfg.site()
+    };
+    let state = newsroom_web::build_state(store, site).await?;
     let listener = tokio::net::TcpListener::bind(&cfg.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", cfg.server.listen))?;
