@@ -109,9 +109,9 @@ async fn assign_new(
         }
         let now = unix_now();
         for article in &batch {
-            if !names.contains_key(&article.source_id) {
+            if let std::collections::hash_map::Entry::Vacant(e) = names.entry(article.source_id) {
                 let name = store.get_source(article.source_id).await?.map(|s| s.name);
-                names.insert(article.source_id, name);
+                e.insert(name);
             }
             let name = names[&article.source_id].as_deref();
             if lease

@@ -44,8 +44,10 @@ mod tests {
             slugify("Ukraine war: Russians slowly take ground around Bakhmut"),
             "ukraine-war-russians-slowly-take-ground-around-bakhmut"
         );
-        assert_eq!(slugify("Paris prosecutors raid French offices of Elon Musk's X"),
-            "paris-prosecutors-raid-french-offices-of-elon-musks-x");
+        assert_eq!(
+            slugify("Paris prosecutors raid French offices of Elon Musk's X"),
+            "paris-prosecutors-raid-french-offices-of-elon-musks-x"
+        );
         assert_eq!(slugify("Війна: Бахмут"), "війна-бахмут");
         assert_eq!(slugify("!!!"), "article");
         assert!(slugify(&"word ".repeat(100)).len() <= 80);

@@ -9,7 +9,7 @@ use newsroom_core::Locale;
 use serde::Deserialize;
 use std::path::Path;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub site: SiteSection,
@@ -59,24 +59,13 @@ impl std::fmt::Debug for DatabaseSection {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FetchSection {
     /// Lets the fetcher reach loopback and private addresses. Only for tests
     /// and closed networks: it turns the SSRF guard off.
     pub allow_private_networks: bool,
     pub user_agent: Option<String>,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            site: SiteSection::default(),
-            server: ServerSection::default(),
-            database: DatabaseSection::default(),
-            fetch: FetchSection::default(),
-        }
-    }
 }
 
 impl Default for SiteSection {
@@ -109,15 +98,6 @@ impl Default for DatabaseSection {
             url: String::new(),
             max_connections: 8,
             acquire_timeout_secs: 5,
-        }
-    }
-}
-
-impl Default for FetchSection {
-    fn default() -> Self {
-        Self {
-            allow_private_networks: false,
-            user_agent: None,
         }
     }
 }

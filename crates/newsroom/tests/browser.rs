@@ -44,10 +44,10 @@ fn free_port() -> u16 {
 async fn wait_ok(http: &reqwest::Client, url: &str, what: &str, proc: &mut Proc) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        if let Ok(r) = http.get(url).send().await {
-            if r.status().is_success() {
-                return;
-            }
+        if let Ok(r) = http.get(url).send().await
+            && r.status().is_success()
+        {
+            return;
         }
         if let Ok(Some(status)) = proc.0.try_wait() {
             panic!("{what} exited before it answered {url}: {status}");

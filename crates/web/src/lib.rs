@@ -61,16 +61,15 @@ pub async fn build_state(store: Arc<dyn Store>, cfg: SiteConfig) -> Result<Share
 
 /// The client address a view is attributed to.
 pub(crate) fn visitor_of(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
-    if state.cfg.trust_forwarded_for {
-        if let Some(first) = headers
+    if state.cfg.trust_forwarded_for
+        && let Some(first) = headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(',').next())
             .map(str::trim)
             .filter(|s| !s.is_empty() && s.len() <= 64)
-        {
-            return first.to_string();
-        }
+    {
+        return first.to_string();
     }
     peer.ip().to_string()
 }
