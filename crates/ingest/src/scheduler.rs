@@ -138,6 +138,21 @@ async fn record(
     for (s, r) in reports {
         let health = health_after(cfg, s, r, now, outage);
         store.update_source_health(s.id, &health).await?;
+        // A feed that answered through permanent redirects only has moved:
+        // poll the new address from now on, as feed readers do.
+        if let (None, Some(to)) = (&r.error, &r.moved_to)
+            && *to != s.feed_url
+        {
+            match store.set_source_feed_url(s.id, to).await {
+                Ok(_) => {
+                    tracing::info!(source = %s.name, from = %s.feed_url, to = %to, "feed moved permanently; following it")
+                }
+                Err(newsroom_store::StoreError::Conflict(_)) => {
+                    tracing::warn!(source = %s.name, to = %to, "feed moved permanently to an address another source already polls; not following")
+                }
+                Err(e) => return Err(e),
+            }
+        }
         match (&r.error, r.not_modified) {
             (Some(_), _) => sum.failed += 1,
             (None, true) => sum.not_modified += 1,

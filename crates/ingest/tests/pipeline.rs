@@ -649,3 +649,47 @@ async fn future_times_are_clamped_and_store_stays_consistent_after_faults() {
         assert_eq!(src.health.consecutive_failures, 2, "{}", r.name);
     }
 }
+
+#[tokio::test]
+async fn a_feed_that_moved_permanently_is_followed_and_a_temporary_move_is_not() {
+    let site = site().await;
+    let s = TestServer::start().await;
+    let body = rss(&[("a", "A", "one")]);
+    s.set("/old.xml", Resource::redirect(301, "/new.xml"));
+    s.set(
+        "/new.xml",
+        Resource::ok("application/rss+xml", body.clone()),
+    );
+    s.set("/away.xml", Resource::redirect(302, "/elsewhere.xml"));
+    s.set(
+        "/elsewhere.xml",
+        Resource::ok("application/rss+xml", rss(&[("b", "B", "two")])),
+    );
+    // Another source already polls /taken.xml: a move there is not followed.
+    s.set("/to-taken.xml", Resource::redirect(308, "/taken.xml"));
+    s.set(
+        "/taken.xml",
+        Resource::ok("application/rss+xml", rss(&[("c", "C", "three")])),
+    );
+    let store: &dyn Store = &site.store;
+    let moved = add(store, "moved", s.url("/old.xml"), FullTextMode::Never).await;
+    let away = add(store, "away", s.url("/away.xml"), FullTextMode::Never).await;
+    let clash = add(store, "clash", s.url("/to-taken.xml"), FullTextMode::Never).await;
+    add(store, "taken", s.url("/taken.xml"), FullTextMode::Never).await;
+    let f = fetcher();
+    let first = run_pass(store, &f, &cfg(), &ONCE, |_| {}).await.unwrap();
+    assert_eq!(first.failed, 0);
+    let feed_url = |id| async move { store.get_source(id).await.unwrap().unwrap().feed_url };
+    assert_eq!(feed_url(moved.id).await, s.url("/new.xml"), "301: followed");
+    assert_eq!(feed_url(away.id).await, s.url("/away.xml"), "302: kept");
+    assert_eq!(
+        feed_url(clash.id).await,
+        s.url("/to-taken.xml"),
+        "taken: kept"
+    );
+    // The next pass asks the new address directly.
+    run_pass(store, &f, &cfg(), &ONCE, |_| {}).await.unwrap();
+    assert_eq!(s.hits("/old.xml"), 1);
+    assert_eq!(s.hits("/new.xml"), 2);
+    assert_eq!(s.hits("/away.xml"), 2);
+}

@@ -129,6 +129,38 @@ pub async fn sources_crud(store: Arc<dyn Store>) {
     assert_eq!(s.name, "alpha");
     assert!(s.enabled);
     assert_eq!(s.full_text, FullTextMode::Auto);
+    // A feed that moved permanently: the source follows it, unless another
+    // source already polls the new address.
+    let other = source(&*store, "beta-moved").await;
+    assert!(
+        store
+            .set_source_feed_url(id, "https://alpha.example/new-feed.xml")
+            .await
+            .unwrap()
+    );
+    let moved = store
+        .source_by_feed_url("https://alpha.example/new-feed.xml")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(moved.id, id);
+    assert!(matches!(
+        store
+            .set_source_feed_url(other, "https://alpha.example/new-feed.xml")
+            .await,
+        Err(crate::StoreError::Conflict(_))
+    ));
+    assert!(
+        !store
+            .set_source_feed_url(SourceId(id.0 + 10_000), "https://x.example/f")
+            .await
+            .unwrap()
+    );
+    store
+        .set_source_feed_url(id, "https://alpha.example/feed.xml")
+        .await
+        .unwrap();
+    store.delete_source(other).await.unwrap();
     assert_eq!(
         store
             .source_by_feed_url("https://alpha.example/feed.xml")

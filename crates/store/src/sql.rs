@@ -87,6 +87,7 @@ pub fn list_sources() -> &'static str {
 }
 pub const SET_SOURCE_ENABLED: &str = "UPDATE sources SET enabled = $2 WHERE id = $1";
 pub const SET_SOURCE_NAME: &str = "UPDATE sources SET name = $2 WHERE id = $1";
+pub const SET_SOURCE_FEED_URL: &str = "UPDATE sources SET feed_url = $2 WHERE id = $1";
 pub const DELETE_SOURCE_ARTICLES: &str = "DELETE FROM articles WHERE source_id = $1";
 pub const DELETE_SOURCE: &str = "DELETE FROM sources WHERE id = $1";
 pub const UPDATE_SOURCE_HEALTH: &str = "UPDATE sources SET last_success_at = $2, last_attempt_at = $3, \

@@ -231,6 +231,20 @@ impl Store for SqliteStore {
         Ok(r.rows_affected() > 0)
     }
 
+    async fn set_source_feed_url(&self, id: SourceId, feed_url: &str) -> Result<bool> {
+        let r = sqlx::query(sql::SET_SOURCE_FEED_URL)
+            .bind(id.0)
+            .bind(feed_url)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| {
+                conflict_or(e, || {
+                    format!("a source with feed URL {feed_url} already exists")
+                })
+            })?;
+        Ok(r.rows_affected() > 0)
+    }
+
     async fn delete_source(&self, id: SourceId) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(sql::DELETE_SOURCE_ARTICLES)

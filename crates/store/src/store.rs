@@ -35,6 +35,9 @@ pub trait Store: Send + Sync + 'static {
     async fn list_sources(&self) -> Result<Vec<SourceStats>>;
     async fn set_source_enabled(&self, id: SourceId, enabled: bool) -> Result<bool>;
     async fn set_source_name(&self, id: SourceId, name: &str) -> Result<bool>;
+    /// Moves a source to a new feed URL (the feed answered with a permanent
+    /// redirect). `Conflict` when another source already has that URL.
+    async fn set_source_feed_url(&self, id: SourceId, feed_url: &str) -> Result<bool>;
     /// Removes the source and its articles (their view history stays).
     async fn delete_source(&self, id: SourceId) -> Result<bool>;
     async fn update_source_health(&self, id: SourceId, health: &SourceHealth) -> Result<()>;
