@@ -5,6 +5,7 @@
 //! throttled sign-ins, an editor managing sources). On SQLite and, when
 //! NEWSROOM_TEST_POSTGRES_URL is set, PostgreSQL.
 
+#[macro_use]
 mod common;
 
 use common::*;
@@ -87,16 +88,7 @@ async fn public_status(server: &Server, path: &str) -> u16 {
     get(&server.url(path), BROWSER_UA).await.0
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn admin_hides_articles_and_refuses_what_it_must() {
-    for db in backends().await {
-        eprintln!(
-            "admin_hides_articles_and_refuses_what_it_must on {}",
-            db.name
-        );
-        admin_hides_articles_and_refuses_what_it_must_on(&db).await;
-    }
-}
+on_every_backend!(admin_hides_articles_and_refuses_what_it_must => admin_hides_articles_and_refuses_what_it_must_on);
 
 async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
     let dir = tempfile::tempdir().unwrap();
@@ -470,13 +462,7 @@ async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
     server.stop();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn admin_sign_in_is_throttled() {
-    for db in backends().await {
-        eprintln!("admin_sign_in_is_throttled on {}", db.name);
-        admin_sign_in_is_throttled_on(&db).await;
-    }
-}
+on_every_backend!(admin_sign_in_is_throttled => admin_sign_in_is_throttled_on);
 
 async fn admin_sign_in_is_throttled_on(db: &Backend) {
     let dir = tempfile::tempdir().unwrap();

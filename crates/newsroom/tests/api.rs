@@ -3,6 +3,7 @@
 //! against the schema the document gives, so the two cannot drift apart.
 //! Runs on SQLite and, when NEWSROOM_TEST_POSTGRES_URL is set, PostgreSQL.
 
+#[macro_use]
 mod common;
 
 use common::*;
@@ -106,13 +107,7 @@ async fn call(doc: &Value, server: &Server, template: &str, path: &str) -> (u16,
     (status, body)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_documented_endpoint_answers_to_its_schema() {
-    for db in backends().await {
-        eprintln!("api on {}", db.name);
-        api_on(&db).await;
-    }
-}
+on_every_backend!(every_documented_endpoint_answers_to_its_schema => api_on);
 
 async fn api_on(db: &Backend) {
     let dir = tempfile::tempdir().unwrap();

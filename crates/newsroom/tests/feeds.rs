@@ -3,6 +3,7 @@
 //! carry everything XML escaping can get wrong. Feeds are read with feed-rs
 //! (the parser ingestion uses), sitemaps with quick-xml's reader.
 
+#[macro_use]
 mod common;
 
 use common::*;
@@ -103,13 +104,7 @@ async fn seed(db: &Backend, dir: &std::path::Path) -> (i64, i64) {
     (out.id.unwrap().0, total)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn feeds_and_sitemaps_through_the_real_binary() {
-    for db in backends().await {
-        eprintln!("feeds_and_sitemaps_through_the_real_binary on {}", db.name);
-        feeds_and_sitemaps_on(&db).await;
-    }
-}
+on_every_backend!(feeds_and_sitemaps_through_the_real_binary => feeds_and_sitemaps_on);
 
 async fn feeds_and_sitemaps_on(db: &Backend) {
     let dir = tempfile::tempdir().unwrap();

@@ -3,6 +3,7 @@
 //! queries and the JSON API, on SQLite and, when NEWSROOM_TEST_POSTGRES_URL
 //! is set, on PostgreSQL.
 
+#[macro_use]
 mod common;
 
 use common::*;
@@ -41,13 +42,7 @@ fn q(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn search_pages_and_api() {
-    for db in backends().await {
-        eprintln!("search_pages_and_api on {}", db.name);
-        search_pages_and_api_on(&db).await;
-    }
-}
+on_every_backend!(search_pages_and_api => search_pages_and_api_on);
 
 async fn search_pages_and_api_on(db: &Backend) {
     let dir = tempfile::tempdir().unwrap();

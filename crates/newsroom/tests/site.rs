@@ -1,6 +1,7 @@
 //! The public site, against the real binary on 127.0.0.1 with demo content,
 //! on SQLite and, when NEWSROOM_TEST_POSTGRES_URL is set, on PostgreSQL.
 
+#[macro_use]
 mod common;
 
 use common::*;
@@ -8,13 +9,7 @@ use regex::Regex;
 
 const SEED_PATH: &str = "/news/1-ukraine-war-russians-slowly-take-ground-around-bakhmut";
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn article_page_has_every_element_of_the_seed() {
-    for db in backends().await {
-        eprintln!("article_page_has_every_element_of_the_seed on {}", db.name);
-        article_page_has_every_element_of_the_seed_on(&db).await;
-    }
-}
+on_every_backend!(article_page_has_every_element_of_the_seed => article_page_has_every_element_of_the_seed_on);
 
 async fn article_page_has_every_element_of_the_seed_on(db: &Backend) {
     let dir = tempfile::tempdir().unwrap();
@@ -67,16 +62,7 @@ async fn article_page_has_every_element_of_the_seed_on(db: &Backend) {
     server.stop();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn latest_list_shows_three_time_forms_and_video() {
-    for db in backends().await {
-        eprintln!(
-            "latest_list_shows_three_time_forms_and_video on {}",
-            db.name
-        );
-        latest_list_shows_three_time_forms_and_video_on(&db).await;
-    }
-}
+on_every_backend!(latest_list_shows_three_time_forms_and_video => latest_list_shows_three_time_forms_and_video_on);
 
 async fn latest_list_shows_three_time_forms_and_video_on(db: &Backend) {
     let dir = tempfile::tempdir().unwrap();
@@ -121,16 +107,7 @@ async fn latest_list_shows_three_time_forms_and_video_on(db: &Backend) {
     server.stop();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn views_are_deduplicated_bots_skipped_and_survive_restart() {
-    for db in backends().await {
-        eprintln!(
-            "views_are_deduplicated_bots_skipped_and_survive_restart on {}",
-            db.name
-        );
-        views_are_deduplicated_bots_skipped_and_survive_restart_on(&db).await;
-    }
-}
+on_every_backend!(views_are_deduplicated_bots_skipped_and_survive_restart => views_are_deduplicated_bots_skipped_and_survive_restart_on);
 
 async fn views_are_deduplicated_bots_skipped_and_survive_restart_on(db: &Backend) {
     let dir = tempfile::tempdir().unwrap();
@@ -229,13 +206,7 @@ async fn views_are_deduplicated_bots_skipped_and_survive_restart_on(db: &Backend
     server.stop();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bad_paths_get_404_or_a_redirect() {
-    for db in backends().await {
-        eprintln!("bad_paths_get_404_or_a_redirect on {}", db.name);
-        bad_paths_get_404_or_a_redirect_on(&db).await;
-    }
-}
+on_every_backend!(bad_paths_get_404_or_a_redirect => bad_paths_get_404_or_a_redirect_on);
 
 async fn bad_paths_get_404_or_a_redirect_on(db: &Backend) {
     let dir = tempfile::tempdir().unwrap();
@@ -302,13 +273,7 @@ async fn bad_paths_get_404_or_a_redirect_on(db: &Backend) {
     server.stop();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn odd_and_oversized_headers_never_crash() {
-    for db in backends().await {
-        eprintln!("odd_and_oversized_headers_never_crash on {}", db.name);
-        odd_and_oversized_headers_never_crash_on(&db).await;
-    }
-}
+on_every_backend!(odd_and_oversized_headers_never_crash => odd_and_oversized_headers_never_crash_on);
 
 async fn odd_and_oversized_headers_never_crash_on(db: &Backend) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -400,13 +365,7 @@ fn help_lists_every_command() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_site_speaks_its_locale() {
-    for db in backends().await {
-        eprintln!("the_site_speaks_its_locale on {}", db.name);
-        the_site_speaks_its_locale_on(&db).await;
-    }
-}
+on_every_backend!(the_site_speaks_its_locale => the_site_speaks_its_locale_on);
 
 async fn the_site_speaks_its_locale_on(db: &Backend) {
     let dir = tempfile::tempdir().unwrap();

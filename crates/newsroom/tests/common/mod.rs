@@ -166,6 +166,21 @@ impl Backend {
     }
 }
 
+/// `on_every_backend!(name => body)`: the test `name`, running
+/// `body(&Backend)` once on every backend `backends()` gives.
+#[allow(unused_macros)]
+macro_rules! on_every_backend {
+    ($name:ident => $body:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            for db in backends().await {
+                eprintln!("{} on {}", stringify!($name), db.name);
+                $body(&db).await;
+            }
+        }
+    };
+}
+
 /// The backends a site test runs on: SQLite always, and PostgreSQL when
 /// NEWSROOM_TEST_POSTGRES_URL names a server (each call gets a fresh schema).
 /// Without it the PostgreSQL run is reported as skipped.
