@@ -1,6 +1,6 @@
 //! Articles: one piece published by one source.
 
-use crate::{ArticleId, SectionId, SourceId, Timestamp};
+use crate::{ArticleId, PublicUrl, SectionId, SourceId, Timestamp};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -29,9 +29,11 @@ impl ArticleStatus {
     }
 }
 
+/// Image and video addresses are [`PublicUrl`]s: they go into `src` and
+/// `href` attributes, so nothing but http(s) may get here.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeadImage {
-    pub url: String,
+    pub url: PublicUrl,
     pub alt: String,
     pub width: Option<u32>,
     pub height: Option<u32>,
@@ -39,7 +41,7 @@ pub struct LeadImage {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Video {
-    pub url: String,
+    pub url: PublicUrl,
 }
 
 /// An article as stored. `body_html` is always sanitised before it gets here.

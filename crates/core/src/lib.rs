@@ -4,6 +4,7 @@
 pub mod article;
 pub mod i18n;
 pub mod ids;
+pub mod public_url;
 pub mod section;
 pub mod slug;
 pub mod source;
@@ -14,6 +15,7 @@ pub mod url;
 pub use article::{Article, ArticleStatus, LeadImage, NewArticle, Video};
 pub use i18n::Messages;
 pub use ids::{ArticleId, SectionId, SourceId, StoryId};
+pub use public_url::PublicUrl;
 pub use section::{NewSection, Section};
 pub use source::{FullTextMode, NewSource, Source, SourceHealth};
 pub use story::Story;

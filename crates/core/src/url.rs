@@ -9,6 +9,7 @@
 //! kept, `http` is not upgraded, `www.` is not removed and trailing slashes
 //! stay, because servers are free to treat those as different pages.
 
+use crate::PublicUrl;
 use url::Url;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -22,6 +23,8 @@ pub enum UrlError {
     Scheme(String),
     #[error("URL has no host: {0:?}")]
     NoHost(String),
+    #[error("URL of {0} bytes is too long")]
+    TooLong(usize),
 }
 
 /// Query parameters that only say how a reader arrived (campaign, click and
@@ -114,12 +117,9 @@ pub fn canonical_for_page(
     let Some(link) = link_rel_canonical.map(str::trim).filter(|l| !l.is_empty()) else {
         return Ok(page_canonical.into());
     };
-    let Ok(resolved) = page.join(link) else {
+    let Ok(resolved) = PublicUrl::resolve(link, Some(&page)).map(|u| u.to_url()) else {
         return Ok(page_canonical.into());
     };
-    if !is_http(&resolved) {
-        return Ok(page_canonical.into());
-    }
     let Ok(link_canonical) = canonical(resolved, link) else {
         return Ok(page_canonical.into());
     };
@@ -129,20 +129,9 @@ pub fn canonical_for_page(
     Ok(link_canonical.into())
 }
 
+/// Every canonical URL is a [`PublicUrl`] too: it is stored and shown.
 fn parse_http(url: &str) -> Result<Url, UrlError> {
-    let trimmed = url.trim();
-    let parsed = Url::parse(trimmed).map_err(|reason| UrlError::Parse {
-        url: url.to_owned(),
-        reason,
-    })?;
-    if !is_http(&parsed) {
-        return Err(UrlError::Scheme(url.to_owned()));
-    }
-    Ok(parsed)
-}
-
-fn is_http(url: &Url) -> bool {
-    matches!(url.scheme(), "http" | "https")
+    PublicUrl::parse(url).map(|u| u.to_url())
 }
 
 /// Normalises an already parsed http(s) URL. The url crate has lower-cased

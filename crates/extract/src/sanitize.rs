@@ -3,10 +3,17 @@
 //!
 //! Two steps: a rewrite on the parsed fragment that needs whole-element
 //! context (lazy images, which iframes are video players, URL resolution),
-//! then ammonia's allow-list, which is the security boundary.
+//! then ammonia's allow-list, which is the security boundary. Every URL
+//! attribute the allow-list keeps must be a [`PublicUrl`] (absolute http or
+//! https), and is written in its normalised form; anything else (relative
+//! links that could not be resolved, `mailto:`, `javascript:`, `data:`) loses
+//! the attribute, never the text around it. The web layer runs [`clean`]
+//! again over stored bodies when it renders them.
 
 use crate::media::{absolutize, pick_img_src, video_kind};
 use ammonia::Builder;
+use newsroom_core::PublicUrl;
+use std::borrow::Cow;
 use scraper::{Html, Node};
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -26,8 +33,9 @@ static CLEANER: LazyLock<Builder<'static>> = LazyLock::new(|| {
         .add_tag_attributes("td", ["colspan", "rowspan"])
         .add_tag_attributes("th", ["colspan", "rowspan", "scope"])
         .add_tag_attributes("time", ["datetime"])
-        .url_schemes(HashSet::from(["http", "https", "mailto", "tel"]))
-        .url_relative(ammonia::UrlRelative::PassThrough)
+        .url_schemes(HashSet::from(["http", "https"]))
+        .url_relative(ammonia::UrlRelative::Deny)
+        .attribute_filter(public_urls_only)
         .link_rel(Some(LINK_REL))
         .strip_comments(true);
     b
@@ -145,6 +153,19 @@ pub fn clean(html: &str) -> String {
     CLEANER.clean(html).to_string()
 }
 
+/// The allow-list's last word on URL attributes: only a [`PublicUrl`] stays.
+fn public_urls_only<'u>(_element: &str, attribute: &str, value: &'u str) -> Option<Cow<'u, str>> {
+    if !matches!(attribute, "href" | "src" | "cite" | "poster" | "xlink:href") {
+        return Some(Cow::Borrowed(value));
+    }
+    let url = PublicUrl::or_drop(value, None, "body link")?;
+    Some(if url.as_str() == value {
+        Cow::Borrowed(value)
+    } else {
+        Cow::Owned(url.into_string())
+    })
+}
+
 fn push_attr(out: &mut String, k: &str, v: &str) {
     out.push(' ');
     out.push_str(k);
@@ -185,11 +206,7 @@ pub(crate) fn escape(out: &mut String, s: &str, attr: bool) {
 
 /// True for URLs the allow-list keeps in `href`/`src`.
 pub fn allowed_url(u: &str) -> bool {
-    let lower = u.get(..8).unwrap_or(u).to_ascii_lowercase();
-    lower.starts_with("http://")
-        || lower.starts_with("https://")
-        || lower.starts_with("mailto:")
-        || lower.starts_with("tel:")
+    PublicUrl::parse(u).is_ok()
 }
 
 #[cfg(test)]

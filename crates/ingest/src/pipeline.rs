@@ -11,7 +11,7 @@ use crate::schedule::{self, PollResult, ScheduleConfig};
 use futures::StreamExt;
 use jiff::tz::TimeZone;
 use newsroom_core::{
-    ArticleStatus, FullTextMode, LeadImage, NewArticle, Source, SourceHealth, Timestamp, Video,
+    ArticleStatus, FullTextMode, LeadImage, NewArticle, PublicUrl, Source, SourceHealth, Timestamp, Video,
 };
 use newsroom_store::{Store, UpsertKind};
 use regex::Regex;
@@ -236,7 +236,7 @@ async fn ingest_item(
     let Some(link) = item.url.clone() else {
         return out;
     };
-    let Ok(feed_canonical) = newsroom_core::url::canonicalize(&link) else {
+    let Ok(feed_canonical) = newsroom_core::url::canonicalize(link.as_str()) else {
         return out;
     };
     let now = crate::now();
@@ -272,7 +272,7 @@ async fn ingest_item(
 
     let mut page = None;
     if want_page {
-        match fetcher.fetch(&FetchRequest::page(link.clone())).await {
+        match fetcher.fetch(&FetchRequest::page(link.to_string())).await {
             // A challenge page would be "extracted" into nonsense; the feed's content is better.
             Ok(FetchOutcome::Fetched(f)) if crate::fetch::looks_like_challenge(&f.body) => {
                 out.page_failed = true;
@@ -295,7 +295,7 @@ async fn ingest_item(
         section_id: source.section_id,
         guid: item.guid.clone(),
         canonical_url: feed_canonical,
-        original_url: link.clone(),
+        original_url: link.to_string(),
         title: item.title.clone(),
         summary: summary_text(
             item.summary_html
@@ -306,7 +306,7 @@ async fn ingest_item(
         body_html: if feed_body_html.is_empty() {
             String::new()
         } else {
-            newsroom_extract::sanitize_html(&feed_body_html, Some(&link))
+            newsroom_extract::sanitize_html(&feed_body_html, Some(link.as_str()))
         },
         body_text: html_to_text(&feed_body_html),
         image: item.image.clone(),
@@ -342,18 +342,22 @@ async fn ingest_item(
             article.body_html = newsroom_extract::sanitize_html(&ex.html, Some(&page.url));
             article.body_text = ex.text.clone();
         }
-        if let Some(img) = ex.image {
+        // The page's own addresses (og:image, og:video, JSON-LD) are as
+        // untrusted as the feed's: one that is not a PublicUrl is dropped.
+        if let Some(img) = ex.image
+            && let Some(url) = PublicUrl::or_drop(&img.url, None, "page image")
+        {
             article.image = Some(LeadImage {
-                url: img.url,
+                url,
                 alt: img.alt.unwrap_or_default(),
                 width: img.width,
                 height: img.height,
             });
         }
         if article.video.is_none()
-            && let Some(v) = ex.video
+            && let Some(url) = ex.video.and_then(|v| PublicUrl::or_drop(&v.url, None, "page video"))
         {
-            article.video = Some(Video { url: v.url });
+            article.video = Some(Video { url });
         }
         if let Some(p) = ex.published {
             article.published_at = p;

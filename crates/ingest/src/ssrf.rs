@@ -116,9 +116,10 @@ fn is_global_v6(ip: Ipv6Addr) -> bool {
 #[derive(Debug, Clone, Default)]
 pub struct SsrfGuard {
     allow_private: bool,
-    /// Unit tests only: addresses treated as public, so a loopback test server can play a
-    /// public site that redirects to a private one. Never compiled into any other build.
-    #[cfg(test)]
+    /// Tests only: addresses treated as public, so a loopback test server can play a
+    /// public site that redirects to a private one. Compiled only into unit tests and the
+    /// `testkit` feature (which only test builds enable), and settable only from code.
+    #[cfg(any(test, feature = "testkit"))]
     pub(crate) pretend_public: Vec<IpAddr>,
 }
 
@@ -126,7 +127,7 @@ impl SsrfGuard {
     pub fn new(allow_private_networks: bool) -> Self {
         Self {
             allow_private: allow_private_networks,
-            #[cfg(test)]
+            #[cfg(any(test, feature = "testkit"))]
             pretend_public: Vec::new(),
         }
     }
@@ -136,7 +137,7 @@ impl SsrfGuard {
     }
 
     pub fn allows(&self, ip: IpAddr) -> bool {
-        #[cfg(test)]
+        #[cfg(any(test, feature = "testkit"))]
         if self.pretend_public.contains(&ip) {
             return true;
         }

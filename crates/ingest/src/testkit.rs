@@ -532,3 +532,15 @@ fn gzip(data: &[u8]) -> Vec<u8> {
     e.write_all(data).unwrap();
     e.finish().unwrap()
 }
+
+/// A fetcher with the SSRF guard on, except that `public` addresses count as public: a
+/// loopback [`TestServer`] on one of them plays a public site (that redirects, or links, into
+/// private networks) while every other loopback and private address stays refused.
+pub fn fetcher_with_public_test_hosts(
+    public: &[IpAddr],
+    config: crate::fetch::FetchConfig,
+) -> crate::fetch::Fetcher {
+    let mut guard = crate::ssrf::SsrfGuard::new(false);
+    guard.pretend_public = public.to_vec();
+    crate::fetch::Fetcher::with_guard(guard, config).expect("build the fetcher")
+}

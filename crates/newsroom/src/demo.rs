@@ -7,7 +7,8 @@ use anyhow::{Context, Result};
 use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 use newsroom_core::{
-    FullTextMode, LeadImage, NewArticle, NewSection, NewSource, SectionId, SourceId, Video,
+    FullTextMode, LeadImage, NewArticle, NewSection, NewSource, PublicUrl, SectionId, SourceId,
+    Video,
 };
 use newsroom_store::{Store, ViewDelta};
 use std::collections::HashMap;
@@ -147,11 +148,17 @@ const OBJECTS: &[&str] = &[
 ];
 
 /// Fills an empty site with the demo. Returns false (and writes nothing) if
-/// the database already has content.
-pub async fn fill_if_empty(store: &dyn Store, time_zone: &str) -> Result<bool> {
+/// the database already has content. Stored image addresses are absolute
+/// (every stored URL is a [`PublicUrl`]), so the demo's pictures are named
+/// under `base_url`, the site's public address.
+pub async fn fill_if_empty(store: &dyn Store, time_zone: &str, base_url: &str) -> Result<bool> {
     if !store.table_counts().await?.is_empty_site() {
         return Ok(false);
     }
+    let picture = |name: &str| -> Result<PublicUrl> {
+        let url = format!("{}/static/demo/{name}.svg", base_url.trim_end_matches('/'));
+        PublicUrl::parse(&url).with_context(|| format!("site.base_url {base_url:?}"))
+    };
     let tz = TimeZone::get(time_zone).with_context(|| format!("unknown time zone {time_zone}"))?;
     let now = jiff::Timestamp::now();
     let today = tz.to_datetime(now).date();
@@ -221,7 +228,7 @@ pub async fn fill_if_empty(store: &dyn Store, time_zone: &str) -> Result<bool> {
                 body_html,
                 body_text: SEED_BODY.join("\n\n"),
                 image: Some(LeadImage {
-                    url: "/static/demo/bakhmut.svg".into(),
+                    url: picture("bakhmut")?,
                     alt: "Ukrainian soldiers run along a rubble-strewn street in Bakhmut".into(),
                     width: Some(1200),
                     height: Some(675),
@@ -269,8 +276,8 @@ pub async fn fill_if_empty(store: &dyn Store, time_zone: &str) -> Result<bool> {
                     summary: format!("{} — demo summary.", item.title),
                     body_html: format!("<p>{}.</p><p>This is demo content: the headline comes from the seed page.</p>", html_escape(item.title)),
                     body_text: format!("{}.\n\nThis is demo content: the headline comes from the seed page.", item.title),
-                    image: Some(LeadImage { url: format!("/static/demo/item-{i}.svg"), alt: item.title.into(), width: Some(1200), height: Some(675) }),
-                    video: item.video.then(|| Video { url: format!("https://demo.invalid/video/{slug}.mp4") }),
+                    image: Some(LeadImage { url: picture(&format!("item-{i}"))?, alt: item.title.into(), width: Some(1200), height: Some(675) }),
+                    video: item.video.then(|| PublicUrl::parse(&format!("https://demo.invalid/video/{slug}.mp4"))).transpose()?.map(|url| Video { url }),
                     author: None,
                     language: Some("en".into()),
                     published_at: published,
@@ -331,9 +338,10 @@ pub async fn fill_if_empty(store: &dyn Store, time_zone: &str) -> Result<bool> {
                     ),
                     body_text: format!("{title}, officials said.\n\nDemo content for newsroom."),
                     image: None,
-                    video: (n % 11 == 5).then(|| Video {
-                        url: format!("https://demo.invalid/video/{n}.mp4"),
-                    }),
+                    video: (n % 11 == 5)
+                        .then(|| PublicUrl::parse(&format!("https://demo.invalid/video/{n}.mp4")))
+                        .transpose()?
+                        .map(|url| Video { url }),
                     author: None,
                     language: Some("en".into()),
                     published_at: published,

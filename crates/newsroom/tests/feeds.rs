@@ -86,7 +86,7 @@ async fn seed(db: &Backend, dir: &std::path::Path) -> (i64, i64) {
                 body_html: "<p>Body.</p>".into(),
                 body_text: "Body.".into(),
                 image: Some(LeadImage {
-                    url: TRICKY_IMAGE.into(),
+                    url: newsroom_core::PublicUrl::parse(TRICKY_IMAGE).unwrap(),
                     alt: String::new(),
                     width: None,
                     height: None,

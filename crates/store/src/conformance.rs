@@ -234,13 +234,13 @@ pub async fn article_roundtrip(store: Arc<dyn Store>) {
     let mut a = article(src, 7);
     a.section_id = Some(sec.id);
     a.image = Some(LeadImage {
-        url: "https://img.example/1.jpg".into(),
+        url: newsroom_core::PublicUrl::parse("https://img.example/1.jpg").unwrap(),
         alt: "Soldiers in Bakhmut".into(),
         width: Some(1200),
         height: Some(675),
     });
     a.video = Some(Video {
-        url: "https://video.example/1.mp4".into(),
+        url: newsroom_core::PublicUrl::parse("https://video.example/1.mp4").unwrap(),
     });
     a.author = Some("Jane Doe".into());
     a.title = "Ukraine war: «Bakhmut» — ünïcödé ✓".into();
@@ -322,7 +322,7 @@ pub async fn upsert_keeps_stored_fields(store: Arc<dyn Store>) {
     let src = source(&*store, "zeta").await;
     let mut a = article(src, 1);
     a.image = Some(LeadImage {
-        url: "https://img.example/z.jpg".into(),
+        url: newsroom_core::PublicUrl::parse("https://img.example/z.jpg").unwrap(),
         alt: "z".into(),
         width: None,
         height: None,
@@ -405,7 +405,7 @@ pub async fn list_paging_and_sections(store: Arc<dyn Store>) {
         }
         if n == 3 {
             a.video = Some(Video {
-                url: "https://v.example/3".into(),
+                url: newsroom_core::PublicUrl::parse("https://v.example/3").unwrap(),
             });
         }
         ids.push(insert(&*store, &a).await);
@@ -1172,7 +1172,7 @@ pub async fn export_import_roundtrip(store: Arc<dyn Store>) {
         a.section_id = Some(sec.id);
         if n == 2 {
             a.image = Some(LeadImage {
-                url: "https://img.example/p.jpg".into(),
+                url: newsroom_core::PublicUrl::parse("https://img.example/p.jpg").unwrap(),
                 alt: "ünï «alt»".into(),
                 width: Some(640),
                 height: None,

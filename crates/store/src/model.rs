@@ -1,6 +1,6 @@
 //! Values the store hands back and takes in, beyond the core domain types.
 
-use newsroom_core::{ArticleId, SectionId, SourceId, StoryId, Timestamp};
+use newsroom_core::{ArticleId, PublicUrl, SectionId, SourceId, StoryId, Timestamp};
 use serde::Serialize;
 
 /// What a list (latest news, section page, most read) needs of an article: no body.
@@ -12,7 +12,7 @@ pub struct ArticleCard {
     pub published_at: Timestamp,
     pub views: i64,
     pub video: bool,
-    pub image_url: Option<String>,
+    pub image_url: Option<PublicUrl>,
     pub source_id: SourceId,
     pub source_name: String,
     pub section_id: Option<SectionId>,

@@ -5,7 +5,7 @@
 use crate::error::StoreError;
 use crate::model::{ArticleCard, ArticleLink, IdRange, Job};
 use newsroom_core::{
-    Article, ArticleId, ArticleStatus, FullTextMode, LeadImage, Section, SectionId, Source,
+    Article, ArticleId, ArticleStatus, FullTextMode, LeadImage, PublicUrl, Section, SectionId, Source,
     SourceHealth, SourceId, Story, StoryId, Video,
 };
 
@@ -133,13 +133,15 @@ impl TryFrom<ArticleRow> for Article {
             summary: r.summary,
             body_html: r.body_html,
             body_text: r.body_text,
-            image: r.image_url.map(|url| LeadImage {
+            // Rows written before URLs were checked (or by hand) may hold
+            // any text: what is not a PublicUrl is dropped on the way out.
+            image: stored_url(r.image_url, "image").map(|url| LeadImage {
                 url,
                 alt: r.image_alt.unwrap_or_default(),
                 width: dim(r.image_width),
                 height: dim(r.image_height),
             }),
-            video: r.video_url.map(|url| Video { url }),
+            video: stored_url(r.video_url, "video").map(|url| Video { url }),
             author: r.author,
             language: r.language,
             published_at: r.published_at,
@@ -176,7 +178,7 @@ impl From<CardRow> for ArticleCard {
             published_at: r.published_at,
             views: r.views,
             video: r.video_url.is_some(),
-            image_url: r.image_url,
+            image_url: stored_url(r.image_url, "image"),
             source_id: SourceId(r.source_id),
             source_name: r.source_name,
             section_id: r.section_id.map(SectionId),
@@ -366,4 +368,8 @@ impl TryFrom<SessionUserRow> for (crate::model::Session, crate::model::User) {
             user,
         ))
     }
+}
+
+fn stored_url(raw: Option<String>, what: &'static str) -> Option<PublicUrl> {
+    PublicUrl::or_drop(&raw?, None, what)
 }

@@ -50,7 +50,7 @@ pub fn decide(existing: Option<&ArticleRow>, new: &NewArticle) -> Decision {
     }
     let (image_url, image_alt, image_width, image_height) = match &new.image {
         Some(img) => (
-            Some(img.url.clone()),
+            Some(img.url.to_string()),
             Some(img.alt.clone()),
             img.width.map(i64::from).or(old.image_width),
             img.height.map(i64::from).or(old.image_height),
@@ -75,7 +75,7 @@ pub fn decide(existing: Option<&ArticleRow>, new: &NewArticle) -> Decision {
         video_url: new
             .video
             .as_ref()
-            .map(|v| v.url.clone())
+            .map(|v| v.url.to_string())
             .or_else(|| old.video_url.clone()),
         author: new.author.clone().or_else(|| old.author.clone()),
         language: new.language.clone().or_else(|| old.language.clone()),

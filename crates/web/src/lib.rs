@@ -7,6 +7,7 @@ pub mod error;
 pub mod pages;
 pub mod render;
 pub mod router;
+pub mod safe_html;
 pub mod state;
 pub mod strings;
 pub mod views;

@@ -4,7 +4,7 @@ use crate::config::SiteConfig;
 use crate::render::{PageCache, count_hole, strip_controls};
 use crate::strings::Strings;
 use crate::views::ViewCounter;
-use newsroom_core::StoryId;
+use newsroom_core::{PublicUrl, StoryId};
 use newsroom_core::i18n::Arg;
 use newsroom_core::{Messages, SiteClock, time::rfc3339};
 use newsroom_store::{ArticleCard, ListQuery, Store, StoreError, StoryReach};
@@ -86,7 +86,8 @@ pub struct StoryLink {
 
 #[derive(Debug, Clone)]
 pub struct ImageView {
-    pub url: String,
+    /// Typed, so a template cannot put an unchecked string into `src`.
+    pub url: PublicUrl,
     pub alt: String,
     pub width: Option<u32>,
     pub height: Option<u32>,

@@ -10,7 +10,7 @@ pub(crate) use preprocess::fix_entities as fix_xml_entities;
 
 use crate::error::{FetchError, FetchErrorClass};
 use jiff::tz::TimeZone;
-use newsroom_core::{LeadImage, Video};
+use newsroom_core::{LeadImage, PublicUrl, Video};
 use preprocess::Root;
 use url::Url;
 
@@ -42,7 +42,7 @@ pub struct FeedItem {
     /// The feed's own id for the item; `None` when the feed gave none.
     pub guid: Option<String>,
     /// Absolute link to the article page.
-    pub url: Option<String>,
+    pub url: Option<PublicUrl>,
     /// Plain text.
     pub title: String,
     /// Unsanitised HTML from the feed.
@@ -127,9 +127,10 @@ pub fn parse_feed(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFeed, Fetch
         other => FetchError::new(FetchErrorClass::Parse, other.to_string()),
     })?;
     let mut parsed = convert(feed, opts);
+    let base = opts.base_url.as_deref().and_then(|b| Url::parse(b).ok());
     for (item, image) in parsed.items.iter_mut().zip(json_images) {
         if item.image.is_none()
-            && let Some(url) = image
+            && let Some(url) = image.and_then(|u| PublicUrl::or_drop(&u, base.as_ref(), "image"))
         {
             item.image = Some(LeadImage {
                 url,
@@ -152,7 +153,9 @@ fn convert(feed: feed_rs::model::Feed, opts: &ParseOptions) -> ParsedFeed {
         FeedType::RSS2 => FeedFormat::Rss2,
         FeedType::JSON => FeedFormat::JsonFeed,
     };
-    let site_url = pick_link(&feed.links).map(|h| absolutize(&h, base.as_ref()));
+    let site_url = pick_link(&feed.links)
+        .and_then(|h| PublicUrl::or_drop(&h, base.as_ref(), "site link"))
+        .map(String::from);
     let language = feed.language.clone().map(normalize_lang);
     let items = feed
         .entries
@@ -180,7 +183,7 @@ fn convert_entry(
             guid.clone()
                 .filter(|g| g.starts_with("http://") || g.starts_with("https://"))
         })
-        .map(|h| absolutize(&h, base));
+        .and_then(|h| PublicUrl::or_drop(&h, base, "item link"));
     let summary_html = e
         .summary
         .as_ref()
@@ -233,15 +236,6 @@ fn pick_link(links: &[feed_rs::model::Link]) -> Option<String> {
         .map(|l| l.href.trim().to_string())
 }
 
-fn absolutize(href: &str, base: Option<&Url>) -> String {
-    match Url::parse(href) {
-        Ok(u) => u.to_string(),
-        Err(_) => base
-            .and_then(|b| b.join(href).ok())
-            .map_or_else(|| href.to_string(), |u| u.to_string()),
-    }
-}
-
 fn media_of(e: &feed_rs::model::Entry, base: Option<&Url>) -> (Option<LeadImage>, Option<Video>) {
     let mut image: Option<LeadImage> = None;
     let mut video: Option<Video> = None;
@@ -263,10 +257,10 @@ fn media_of(e: &feed_rs::model::Entry, base: Option<&Url>) -> (Option<LeadImage>
             let is_image =
                 mime.starts_with("image/") || (mime.is_empty() && has_image_ext(u.as_str()));
             if is_video && video.is_none() {
-                video = Some(Video { url: u.to_string() });
+                video = PublicUrl::or_drop(u.as_str(), base, "video").map(|url| Video { url });
             } else if is_image && image.is_none() {
-                image = Some(LeadImage {
-                    url: u.to_string(),
+                image = PublicUrl::or_drop(u.as_str(), base, "image").map(|url| LeadImage {
+                    url,
                     alt: alt.clone(),
                     width: c.width,
                     height: c.height,
@@ -275,26 +269,28 @@ fn media_of(e: &feed_rs::model::Entry, base: Option<&Url>) -> (Option<LeadImage>
         }
         if image.is_none()
             && let Some(t) = m.thumbnails.first()
+            && let Some(url) = PublicUrl::or_drop(&t.image.uri, base, "thumbnail")
         {
             image = Some(LeadImage {
-                url: absolutize(&t.image.uri, base),
+                url,
                 alt: alt.clone(),
                 width: t.image.width,
                 height: t.image.height,
             });
         }
     }
-    if video.is_none()
-        && let Some(l) = e.links.iter().find(|l| {
-            is_video_url(&l.href)
-                || l.media_type
-                    .as_deref()
-                    .is_some_and(|t| t.starts_with("video/"))
-        })
-    {
-        video = Some(Video {
-            url: l.href.clone(),
-        });
+    if video.is_none() {
+        video = e
+            .links
+            .iter()
+            .filter(|l| {
+                is_video_url(&l.href)
+                    || l.media_type
+                        .as_deref()
+                        .is_some_and(|t| t.starts_with("video/"))
+            })
+            .find_map(|l| PublicUrl::or_drop(&l.href, base, "video link"))
+            .map(|url| Video { url });
     }
     (image, video)
 }

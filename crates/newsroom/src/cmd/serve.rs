@@ -40,7 +40,7 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
         )
     })?;
     if args.demo {
-        let filled = crate::demo::fill_if_empty(&*store, &cfg.site.time_zone)
+        let filled = crate::demo::fill_if_empty(&*store, &cfg.site.time_zone, &cfg.site.base_url)
             .await
             .context("filling the demo content")?;
         if filled {

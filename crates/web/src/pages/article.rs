@@ -13,7 +13,7 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use newsroom_core::i18n::Arg;
-use newsroom_core::{ArticleId, ArticleStatus, slug::slugify, time::rfc3339};
+use newsroom_core::{ArticleId, ArticleStatus, PublicUrl, slug::slugify, time::rfc3339};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -34,14 +34,14 @@ struct ArticleView {
     summary: String,
     image: Option<ImageView>,
     video: bool,
-    video_url: Option<String>,
+    video_url: Option<PublicUrl>,
     views: String,
     published_iso: String,
     published_long: String,
     author: Option<String>,
     language: Option<String>,
     body_html: String,
-    original_url: String,
+    original_url: Option<PublicUrl>,
     source_name: String,
 }
 
@@ -150,8 +150,8 @@ async fn build(state: &Shared, id: ArticleId, key: String) -> AppResult<Arc<Cach
         published_long: state.clock.long_datetime(a.published_at),
         author: a.author.as_deref().map(strip_controls),
         language: a.language.clone(),
-        body_html: strip_controls(&a.body_html),
-        original_url: a.original_url.clone(),
+        body_html: crate::safe_html::body(&a.body_html).await,
+        original_url: crate::safe_html::original(&a.original_url),
         source_name,
     };
     let html = ArticlePage {

@@ -8,14 +8,14 @@
 //! parameter, 404 for what does not exist, 503 while the database is away.
 
 use crate::error::AppError;
-use crate::pages::documents::{absolute, absolute_image, article_url, base};
+use crate::pages::documents::{absolute, article_url, base};
 use crate::state::{AppState, Shared, now};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use newsroom_core::time::rfc3339;
-use newsroom_core::{ArticleId, ArticleStatus, StoryId};
+use newsroom_core::{ArticleId, ArticleStatus, PublicUrl, StoryId};
 use newsroom_store::{ArticleCard, ListQuery, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -73,11 +73,11 @@ pub struct ArticleItem {
     title: String,
     summary: String,
     url: String,
-    original_url: String,
+    original_url: Option<PublicUrl>,
     published: String,
     views: i64,
     video: bool,
-    image: Option<String>,
+    image: Option<PublicUrl>,
     source: SourceRef,
     section_id: Option<i64>,
     story_id: Option<i64>,
@@ -89,14 +89,11 @@ fn item(state: &AppState, c: &ArticleCard, views: i64) -> ArticleItem {
         title: c.title.clone(),
         summary: c.summary.clone(),
         url: article_url(state, c.id, &c.title),
-        original_url: c.original_url.clone(),
+        original_url: crate::safe_html::original(&c.original_url),
         published: rfc3339(c.published_at),
         views,
         video: c.video,
-        image: c
-            .image_url
-            .as_deref()
-            .and_then(|u| absolute_image(state, u)),
+        image: c.image_url.clone(),
         source: SourceRef {
             id: c.source_id.0,
             name: c.source_name.clone(),
@@ -210,19 +207,17 @@ pub async fn article(State(state): State<Shared>, Path(id): Path<String>) -> Res
             "title": a.title,
             "summary": a.summary,
             "url": article_url(&state, a.id, &a.title),
-            "original_url": a.original_url,
+            "original_url": crate::safe_html::original(&a.original_url),
             "published": rfc3339(a.published_at),
             "updated": rfc3339(a.updated_at),
             "views": views,
             "author": a.author,
             "language": a.language,
-            "body_html": a.body_html,
+            "body_html": crate::safe_html::body(&a.body_html).await,
             "body_text": a.body_text,
-            "image": a.image.as_ref().and_then(|i| {
-                absolute_image(&state, &i.url).map(|url| json!({
-                    "url": url, "alt": i.alt, "width": i.width, "height": i.height,
-                }))
-            }),
+            "image": a.image.as_ref().map(|i| json!({
+                "url": i.url, "alt": i.alt, "width": i.width, "height": i.height,
+            })),
             "video": a.video.as_ref().map(|v| json!({ "url": v.url })),
             "source": {
                 "id": a.source_id.0,

@@ -35,14 +35,6 @@ pub fn article_url(state: &AppState, id: ArticleId, title: &str) -> String {
     )
 }
 
-/// An image address as an absolute http(s) URL: outlets' images are absolute
-/// already, the demo's are paths on this site. Anything else is left out.
-pub fn absolute_image(state: &AppState, src: &str) -> Option<String> {
-    let base = url::Url::parse(&format!("{}/", base(state))).ok()?;
-    let u = base.join(src.trim()).ok()?;
-    matches!(u.scheme(), "http" | "https").then(|| u.to_string())
-}
-
 /// A cached document as a response; a request whose `If-None-Match` names
 /// the current version gets a bodiless 304.
 pub fn document_response(

@@ -5,7 +5,7 @@
 //! same when a corrected headline changes the page's slug.
 
 use crate::error::{AppError, AppResult, Failure};
-use crate::pages::documents::{absolute, absolute_image, article_url, document_response};
+use crate::pages::documents::{absolute, article_url, document_response};
 use crate::pages::or_stale;
 use crate::render::{CachedPage, Compiled, strip_controls};
 use crate::state::{Shared, now};
@@ -13,6 +13,7 @@ use crate::xml::{XmlDoc, clean};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use newsroom_core::PublicUrl;
 use newsroom_core::time::rfc3339;
 use newsroom_store::{ArticleCard, ListQuery};
 use serde_json::json;
@@ -161,8 +162,8 @@ struct Entry {
     summary: String,
     published: i64,
     source: String,
-    original_url: String,
-    image: Option<String>,
+    original_url: Option<PublicUrl>,
+    image: Option<PublicUrl>,
 }
 
 async fn load(state: &Shared, section: Option<&str>) -> AppResult<Feed> {
@@ -214,11 +215,8 @@ fn entry(state: &Shared, c: &ArticleCard) -> Entry {
         summary: strip_controls(&c.summary),
         published: c.published_at,
         source: strip_controls(&c.source_name),
-        original_url: c.original_url.clone(),
-        image: c
-            .image_url
-            .as_deref()
-            .and_then(|u| absolute_image(state, u)),
+        original_url: crate::safe_html::original(&c.original_url),
+        image: c.image_url.clone(),
     }
 }
 
@@ -281,7 +279,11 @@ fn rss_text(f: &Feed) -> std::io::Result<String> {
             // The size is unknown without fetching the image; 0 is the usual stand-in.
             d.empty(
                 "enclosure",
-                &[("url", img), ("length", "0"), ("type", image_type(img))],
+                &[
+                    ("url", img.as_str()),
+                    ("length", "0"),
+                    ("type", image_type(img.as_str())),
+                ],
             )?;
         }
         d.close("item")?;
@@ -334,16 +336,16 @@ fn atom_text(f: &Feed) -> std::io::Result<String> {
                 ("href", &e.url),
             ],
         )?;
-        if !e.original_url.is_empty() {
-            d.empty("link", &[("rel", "via"), ("href", &e.original_url)])?;
+        if let Some(u) = &e.original_url {
+            d.empty("link", &[("rel", "via"), ("href", u.as_str())])?;
         }
         if let Some(img) = &e.image {
             d.empty(
                 "link",
                 &[
                     ("rel", "enclosure"),
-                    ("type", image_type(img)),
-                    ("href", img),
+                    ("type", image_type(img.as_str())),
+                    ("href", img.as_str()),
                 ],
             )?;
         }
@@ -376,8 +378,8 @@ fn json_text(f: &Feed) -> String {
                 "date_published": rfc3339(e.published),
                 "authors": [{ "name": clean(&e.source) }],
             });
-            if !e.original_url.is_empty() {
-                item["external_url"] = json!(e.original_url);
+            if let Some(u) = &e.original_url {
+                item["external_url"] = json!(u);
             }
             if let Some(img) = &e.image {
                 item["image"] = json!(img);

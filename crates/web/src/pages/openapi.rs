@@ -43,6 +43,8 @@ pub fn document(title: &str, base_url: &str) -> Value {
     let string = json!({ "type": "string" });
     let time = json!({ "type": "string", "format": "date-time" });
     let uri = json!({ "type": "string", "format": "uri" });
+    // null when the stored address is not an absolute http(s) URL (never served)
+    let original = json!({ "type": ["string", "null"], "format": "uri" });
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -158,7 +160,7 @@ pub fn document(title: &str, base_url: &str) -> Value {
                 "required": ["id", "title", "summary", "url", "original_url", "published", "views", "video", "image", "source", "section_id", "story_id"],
                 "properties": {
                     "id": int, "title": string, "summary": string,
-                    "url": uri, "original_url": uri, "published": time,
+                    "url": uri, "original_url": original, "published": time,
                     "views": int, "video": { "type": "boolean" },
                     "image": { "type": ["string", "null"], "format": "uri" },
                     "source": reference("Source"),
@@ -188,7 +190,7 @@ pub fn document(title: &str, base_url: &str) -> Value {
                 "required": ["id", "title", "summary", "url", "original_url", "published", "updated", "views", "author", "language", "body_html", "body_text", "image", "video", "source", "section_id", "story_id"],
                 "properties": {
                     "id": int, "title": string, "summary": string,
-                    "url": uri, "original_url": uri, "published": time, "updated": time,
+                    "url": uri, "original_url": original, "published": time, "updated": time,
                     "views": int, "author": nullable("string"), "language": nullable("string"),
                     "body_html": { "type": "string", "description": "Sanitised HTML." },
                     "body_text": string,

@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use newsroom_core::i18n::Arg;
-use newsroom_core::{StoryId, slug::slugify};
+use newsroom_core::{PublicUrl, StoryId, slug::slugify};
 use std::sync::Arc;
 
 #[derive(Template)]
@@ -31,7 +31,7 @@ struct Entry {
     title: String,
     summary: String,
     source_name: String,
-    original_url: String,
+    original_url: Option<PublicUrl>,
     read_original: String,
     views: String,
     time: TimeView,
@@ -95,7 +95,7 @@ async fn build(state: &Shared, id: StoryId, key: String) -> AppResult<Arc<Cached
                     .get_args("read-original", &[("source", Arg::Str(&source_name))]),
                 title,
                 source_name,
-                original_url: c.original_url.clone(),
+                original_url: crate::safe_html::original(&c.original_url),
                 views: count_hole(c.id),
                 time: TimeView::new(&state.clock, c.published_at, now),
             }
