@@ -55,7 +55,7 @@ const ARTICLE_ID_RANGES: &str = "SELECT CAST((id - 1) / $1 + 1 AS BIGINT) AS idx
 const ARTICLE_LINKS: &str = "SELECT id, title, published_at, updated_at FROM articles \
      WHERE status = 'published' AND id >= $1 AND id <= $2 ORDER BY id";
 const SET_ARTICLE_STATUS: &str = "UPDATE articles SET status = $2, updated_at = $3 WHERE id = $1";
-const ARTICLE_URL: &str = "SELECT canonical_url FROM articles WHERE id = $1";
+const ARTICLE_URL: &str = "SELECT id, canonical_url FROM articles WHERE id = $1";
 const INSERT_TOMBSTONE: &str = "INSERT INTO tombstones (canonical_url, deleted_at) VALUES ($1, $2) \
      ON CONFLICT (canonical_url) DO NOTHING";
 const DELETE_ARTICLE: &str = "DELETE FROM articles WHERE id = $1";
@@ -70,6 +70,13 @@ static LIST_ALL_ARTICLES: LazyLock<String> = LazyLock::new(|| {
          ORDER BY a.published_at DESC, a.id DESC LIMIT $1 OFFSET $2"
     )
 });
+
+/// What `bury` deletes: one article, or those of a section (or all)
+/// published before a time.
+enum Doomed {
+    One(ArticleId),
+    Before(Option<SectionId>, Timestamp),
+}
 
 impl Db<'_> {
     pub(crate) async fn upsert_article(
@@ -293,25 +300,7 @@ impl Db<'_> {
     }
 
     pub(crate) async fn delete_article(self, id: ArticleId, now: Timestamp) -> Result<bool> {
-        with_pool!(self, |pool| {
-            let mut tx = pool.begin_write(Some(Lock::Articles)).await?;
-            let url: Option<String> = sqlx::query_scalar(ARTICLE_URL)
-                .bind(id.0)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some(url) = url else { return Ok(false) };
-            sqlx::query(INSERT_TOMBSTONE)
-                .bind(&url)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(DELETE_ARTICLE)
-                .bind(id.0)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            Ok(true)
-        })
+        Ok(self.bury(Doomed::One(id), now).await? > 0)
     }
 
     pub(crate) async fn delete_articles_before(
@@ -320,13 +309,22 @@ impl Db<'_> {
         before: Timestamp,
         now: Timestamp,
     ) -> Result<u64> {
+        self.bury(Doomed::Before(section, before), now).await
+    }
+
+    /// Deletes the articles and leaves a tombstone for each, so ingestion
+    /// never brings them back; returns how many went.
+    async fn bury(self, doomed: Doomed, now: Timestamp) -> Result<u64> {
         with_pool!(self, |pool| {
             let mut tx = pool.begin_write(Some(Lock::Articles)).await?;
-            let old = sqlx::query(OLD_ARTICLES)
-                .bind(section.map(|s| s.0))
-                .bind(before)
-                .fetch_all(&mut *tx)
-                .await?;
+            let old = match doomed {
+                Doomed::One(id) => sqlx::query(ARTICLE_URL).bind(id.0),
+                Doomed::Before(section, before) => sqlx::query(OLD_ARTICLES)
+                    .bind(section.map(|s| s.0))
+                    .bind(before),
+            }
+            .fetch_all(&mut *tx)
+            .await?;
             for row in &old {
                 let id: i64 = row.try_get(0)?;
                 let url: String = row.try_get(1)?;
