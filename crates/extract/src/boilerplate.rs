@@ -195,17 +195,18 @@ impl Classifier {
     }
 }
 
-/// Whether element `i`'s id is the anchor of its first heading: the
-/// heading's words joined by `-` or `_` ("the-social-cost" for "The social
-/// cost"), possibly after a prefix ("h-", "section-").
+/// Whether element `i`'s id is the anchor of its first heading, or of its
+/// own words when it holds no heading (`<span id="Social_history">` inside
+/// an `<h2>`): the words joined by `-` or `_` ("the-social-cost" for "The
+/// social cost"), possibly after a prefix ("h-", "section-").
 pub fn id_is_heading_anchor(dom: &crate::dom::Dom, i: usize) -> bool {
     let Some(id) = dom.attr(i, "id") else {
         return false;
     };
     let end = dom.nodes[i].end as usize;
-    let Some(h) = (i..end).find(|&j| dom.nodes[j].tag.is_heading()) else {
-        return false;
-    };
+    let h = (i..end)
+        .find(|&j| dom.nodes[j].tag.is_heading())
+        .unwrap_or(i);
     let mut slug = String::new();
     for j in h + 1..dom.nodes[h].end as usize {
         if dom.nodes[j].tag == Tag::Text {

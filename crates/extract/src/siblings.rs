@@ -11,6 +11,7 @@
 //! ends the walk on that side. What did not join is marked dead, so the
 //! renderers see only the article's parts.
 
+use crate::boilerplate::BODY;
 use crate::dom::{Dom, NONE, Tag};
 
 /// Statistics of the live (not dead) tree, per node, subtree sums.
@@ -149,18 +150,21 @@ fn sibling_kind(
             return Kind::Heading;
         }
     }
-    let clean = node.tag != Tag::Article && !live.titled[c] && g > 0 && l * 4 < t;
+    let clean = node.tag != Tag::Article && !live.titled[c] && l * 4 < t;
     let joins = clean
-        && g * 2 >= t
         && match shape(dom, unit, c) {
-            Shape::Same => true,
+            // Marked as the body like the unit: any text of it is the story's
+            // (a closing line too short to count as a paragraph).
+            Shape::Same if node.flags & BODY != 0 => true,
+            Shape::Same => g > 0 && g * 2 >= t,
             // More than a deck or a kicker.
-            Shape::Similar => g >= 150,
+            Shape::Similar => g >= 150 && g * 2 >= t,
             Shape::Other => {
                 matches!(
                     node.tag,
                     Tag::P | Tag::Blockquote | Tag::Pre | Tag::Ul | Tag::Ol | Tag::Dl
                 ) && g >= crate::scoring::MIN_GOOD
+                    && g * 2 >= t
             }
         };
     if joins {

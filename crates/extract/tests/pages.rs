@@ -126,3 +126,44 @@ fn a_wiki_style_document_keeps_all_sections() {
 fn a_plain_news_story_keeps_its_neighbours_out() {
     check("news_plain_neighbours");
 }
+
+#[test]
+fn a_blog_post_in_several_sections_keeps_them_all() {
+    // Medium-style markup: sections whose classes differ at the first and
+    // last, inset columns around a full-width figure, h3/h4 sub-headings.
+    let e = check("blog_medium_sections");
+    has_headings(
+        &e,
+        "h3",
+        &[
+            "Bug one: retrying something that already happened",
+            "Bug three: retries inside retries",
+        ],
+    );
+    has_headings(&e, "h4", &["What counts as long enough"]);
+}
+
+#[test]
+fn a_marked_body_split_by_a_newsletter_box_keeps_its_short_tail() {
+    // Two `article-body` blocks around a newsletter box; the second holds a
+    // sub-heading and one closing sentence, too short to be a paragraph.
+    let e = check("news_marked_body_parts");
+    has_headings(&e, "h3", &["What happens next"]);
+}
+
+#[test]
+fn wiki_headings_with_ids_that_sound_like_junk_are_kept() {
+    // Desktop wiki markup: <span class=mw-headline id=Related_species>
+    // inside each <h2>, edit links beside it, an infobox and a navbox.
+    let e = check("wiki_desktop_headings");
+    has_headings(
+        &e,
+        "h2",
+        &[
+            "Description",
+            "Related species",
+            "Social history",
+            "Conservation",
+        ],
+    );
+}
