@@ -11,7 +11,7 @@
 //! ends the walk on that side. What did not join is marked dead, so the
 //! renderers see only the article's parts.
 
-use crate::boilerplate::BODY;
+use crate::boilerplate::{BODY, POSITIVE};
 use crate::dom::{Dom, NONE, Tag};
 
 /// Statistics of the live (not dead) tree, per node, subtree sums.
@@ -37,7 +37,13 @@ enum Kind {
     /// No live text, or inline content: judged by position.
     Neutral,
     Heading,
-    Join,
+    /// Joins; `same` when it has the unit's very class, a content-sounding
+    /// one (`story-text`, not `col`): a part of the same body, which joins
+    /// even beyond a block that is not the article (an inline teaser card
+    /// between two body blocks).
+    Join {
+        same: bool,
+    },
     Small,
     Stop,
 }
@@ -112,21 +118,25 @@ fn walk(
 ) -> (bool, bool) {
     let mut pending = Vec::new();
     let mut content = false;
+    let mut stopped = false;
     for j in order {
         match kind(kids[j]) {
             Kind::Neutral | Kind::Small => {}
             Kind::Heading => pending.push(j),
-            Kind::Join => {
+            Kind::Join { same } if same || !stopped => {
                 include[j] = true;
                 for h in pending.drain(..) {
                     include[h] = true;
                 }
                 content = true;
             }
-            Kind::Stop => return (content, true),
+            Kind::Join { .. } | Kind::Stop => {
+                stopped = true;
+                pending.clear();
+            }
         }
     }
-    (content, false)
+    (content, stopped)
 }
 
 fn sibling_kind(
@@ -151,8 +161,10 @@ fn sibling_kind(
         }
     }
     let clean = node.tag != Tag::Article && !live.titled[c] && l * 4 < t;
+    let shape = shape(dom, unit, c);
+    let same = matches!(shape, Shape::Same) && node.flags & (BODY | POSITIVE) != 0;
     let joins = clean
-        && match shape(dom, unit, c) {
+        && match shape {
             // Marked as the body like the unit: any text of it is the story's
             // (a closing line too short to count as a paragraph).
             Shape::Same if node.flags & BODY != 0 => true,
@@ -168,7 +180,7 @@ fn sibling_kind(
             }
         };
     if joins {
-        Kind::Join
+        Kind::Join { same }
     } else if t < SMALL {
         Kind::Small
     } else {

@@ -167,3 +167,11 @@ fn wiki_headings_with_ids_that_sound_like_junk_are_kept() {
         ],
     );
 }
+
+#[test]
+fn a_story_continued_after_an_inline_teaser_card_keeps_its_end() {
+    // Two `story-text` blocks around a "Read next" card with a linked
+    // title and a summary: the card stays out, the closing line comes in.
+    let e = check("news_parts_around_card");
+    assert!(!e.text.contains("Read next") && !e.text.contains("café"));
+}
