@@ -209,6 +209,11 @@ pub fn id_is_heading_anchor(dom: &crate::dom::Dom, i: usize) -> bool {
         .unwrap_or(i);
     let mut slug = String::new();
     for j in h + 1..dom.nodes[h].end as usize {
+        // Longer than the id, it can no longer match: a big container's
+        // text is not read to the end.
+        if slug.len() > id.len() + 1 {
+            return false;
+        }
         if dom.nodes[j].tag == Tag::Text {
             for w in dom.text_of(j).split(|c: char| !c.is_alphanumeric()) {
                 if !w.is_empty() {

@@ -379,19 +379,24 @@ pub fn select_with(
     };
     let root = crate::siblings::widen(dom, best, &mut dead, &live, titles);
     // The widened root's totals, counting only the parts that joined.
-    let (mut good, mut total) = (0, 0);
-    let mut i = root;
-    while i < nodes[root].end as usize {
-        if dead[i] {
-            i = nodes[i].end as usize;
-            continue;
+    let (good, total) = if root == best {
+        (g2[best], t2[best])
+    } else {
+        let (mut good, mut total) = (0, 0);
+        let mut i = root;
+        while i < nodes[root].end as usize {
+            if dead[i] {
+                i = nodes[i].end as usize;
+                continue;
+            }
+            total += own_text[i];
+            if is_good(i) {
+                good += own_text[i];
+            }
+            i += 1;
         }
-        total += own_text[i];
-        if is_good(i) {
-            good += own_text[i];
-        }
-        i += 1;
-    }
+        (good, total)
+    };
     Some(Selection {
         root,
         good,
