@@ -1,15 +1,15 @@
 //! The online clusterer: one code path for live ingestion and evaluation.
 
 use crate::affix::{AffixConfig, AffixLearner};
-use crate::event_terms::event_terms;
-use crate::features::{FeatureWeights, extract};
+use crate::event_terms::event_terms_tokens;
+use crate::features::{FeatureWeights, extract_tokens};
 use crate::hash::FxMap;
 use crate::index::Index;
 use crate::neardup::{NearDupConfig, NearDupIndex};
 use crate::story::{StoryState, StorySummary};
 use crate::tfidf::DocFreq;
 use crate::thread::{ThreadConfig, ThreadSummary, Threads};
-use crate::tokenize::{Token, normalise_title, url_host};
+use crate::tokenize::{Token, normalise_title, tokens, url_host};
 use crate::window::{ExpiryQueue, effective_time, horizon};
 use serde::{Deserialize, Serialize};
 
@@ -172,6 +172,7 @@ pub struct Clusterer {
 
 #[derive(Debug, Clone, Default)]
 struct Scratch {
+    title_tokens: Vec<Token>,
     tokens: Vec<Token>,
     shingles: Vec<u64>,
     acc: Vec<f32>,
@@ -230,8 +231,10 @@ impl Clusterer {
             .or_else(|| item.url.as_deref().and_then(url_host));
         let bare = self.affixes.strip(source, &item.title);
         let title = normalise_title(bare, item.source.as_deref());
-        let raw = extract(
-            &title,
+        self.scratch.title_tokens.clear();
+        tokens(&title, &mut self.scratch.title_tokens);
+        let raw = extract_tokens(
+            &self.scratch.title_tokens,
             item.url.as_deref(),
             item.text.as_deref(),
             &self.config.features,
@@ -308,8 +311,9 @@ impl Clusterer {
         text: Option<&str>,
         now: i64,
     ) -> (u64, bool) {
-        let raw = event_terms(
+        let raw = event_terms_tokens(
             title,
+            &self.scratch.title_tokens,
             text,
             &self.config.threads.terms,
             &mut self.scratch.tokens,

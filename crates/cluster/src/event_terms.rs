@@ -87,7 +87,9 @@ const TEXT_STOPWORDS: &[&str] = &[
 ];
 
 fn is_text_stopword(w: &str) -> bool {
-    is_stopword(w) || TEXT_STOPWORDS.binary_search(&w).is_ok()
+    // The extra words are 3 to 9 bytes long: most words are ruled out by
+    // length before the search.
+    is_stopword(w) || ((3..=9).contains(&w.len()) && TEXT_STOPWORDS.binary_search(&w).is_ok())
 }
 
 fn has_digit(t: &Token) -> bool {
@@ -101,17 +103,29 @@ pub fn event_terms(
     w: &EventWeights,
     scratch: &mut Vec<Token>,
 ) -> Vec<(u64, f32)> {
+    let mut title_tokens = Vec::new();
+    tokens(title, &mut title_tokens);
+    event_terms_tokens(title, &title_tokens, text, w, scratch)
+}
+
+/// `event_terms` from the title's tokens (`title` is still needed to spot
+/// the title repeated at the top of the text).
+pub fn event_terms_tokens(
+    title: &str,
+    title_tokens: &[Token],
+    text: Option<&str>,
+    w: &EventWeights,
+    scratch: &mut Vec<Token>,
+) -> Vec<(u64, f32)> {
     let mut out: Vec<(u64, f32)> = Vec::with_capacity(64);
-    scratch.clear();
-    tokens(title, scratch);
-    for t in scratch.iter() {
+    for t in title_tokens {
         if has_digit(t) {
             out.push((hash_str(NS_NUMBER, &t.text), w.number));
         } else if !is_text_stopword(&t.text) {
             out.push((hash_str(NS_WORD, &t.text), w.title_word));
         }
     }
-    entities(scratch, w, &mut out);
+    entities(title_tokens, w, &mut out);
     if let Some(body) = text {
         let lead = lead(body, title, w.lead_words);
         scratch.clear();
@@ -207,6 +221,7 @@ mod tests {
     #[test]
     fn stopword_list_is_sorted() {
         assert!(TEXT_STOPWORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(TEXT_STOPWORDS.iter().all(|w| (3..=9).contains(&w.len())));
     }
 
     #[test]

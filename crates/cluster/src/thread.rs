@@ -138,9 +138,10 @@ impl Threads {
     /// Counts the article's terms and returns its unit TF-IDF vector.
     pub fn weigh(&mut self, raw: &[(u64, f32)], now: i64) -> Vec<(u64, f32)> {
         self.df.observe(raw.iter().map(|e| e.0), now);
+        let docs = self.df.docs(now);
         let mut q: Vec<(u64, f32)> = raw
             .iter()
-            .map(|&(t, w)| (t, (f64::from(w) * self.df.idf(t, now)) as f32))
+            .map(|&(t, w)| (t, (f64::from(w) * self.df.idf_of(t, docs, now)) as f32))
             .collect();
         let norm = q.iter().map(|e| f64::from(e.1).powi(2)).sum::<f64>().sqrt();
         if norm > 0.0 {
