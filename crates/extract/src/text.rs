@@ -256,8 +256,27 @@ fn skip_block(dom: &Dom, sel: &Selection, i: usize) -> bool {
     let l = sel.own_link[i];
     let tag = dom.nodes[i].tag;
     tag == Tag::H1
-        || (t > 0 && l * 10 > t * 6 && t < LINK_LINE_MAX && !matches!(tag, Tag::Td | Tag::Th))
+        || (t > 0
+            && l * 10 > t * 6
+            && t < LINK_LINE_MAX
+            && !matches!(tag, Tag::Td | Tag::Th)
+            && !(tag.is_heading() && anchor_links_only(dom, i)))
         || (t > 0 && t < 120 && is_noise(dom, i))
+}
+
+/// Every link inside `i` points into this page (`href="#…"`): a heading's
+/// anchor link, not a link elsewhere.
+pub(crate) fn anchor_links_only(dom: &Dom, i: usize) -> bool {
+    let mut any = false;
+    for j in i + 1..dom.nodes[i].end as usize {
+        if dom.nodes[j].tag == Tag::A {
+            if !dom.attr(j, "href").is_some_and(|h| h.starts_with('#')) {
+                return false;
+            }
+            any = true;
+        }
+    }
+    any
 }
 
 /// A short line that only dates the page: a year plus a clock time, or a
@@ -551,6 +570,9 @@ pub fn render_html(dom: &Dom, sel: &Selection, base: Option<&url::Url>) -> Strin
             }
             Tag::Thead | Tag::Tbody | Tag::Tfoot => {}
             Tag::Tr | Tag::Td | Tag::Th if !in_emitted_table => {}
+            // A link into this page (a heading's anchor, a footnote mark)
+            // leads nowhere once the text is out of it.
+            Tag::A if dom.attr(i, "href").is_some_and(|h| h.starts_with('#')) => {}
             _ => {
                 if let Some(name) = html_name(n.tag) {
                     out.push('<');
