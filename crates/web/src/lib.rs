@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod config;
 pub mod error;
+pub mod listen;
 pub mod pages;
 pub mod render;
 pub mod router;
@@ -13,6 +14,7 @@ pub mod views;
 pub mod xml;
 
 pub use config::SiteConfig;
+pub use listen::{ConnLimits, Front};
 pub use state::{AppState, Shared};
 
 use axum::http::HeaderMap;
@@ -47,7 +49,8 @@ pub async fn build_state(store: Arc<dyn Store>, cfg: SiteConfig) -> Result<Share
     hex::decode_to_slice(&secret_hex, &mut secret)
         .map_err(|_| StartError::Config("stored visitor_secret is not 64 hex digits".into()))?;
     Ok(Arc::new(AppState {
-        counter: views::ViewCounter::new(secret),
+        counter: views::ViewCounter::new(secret).with_visitors_per_ip(cfg.max_visitors_per_ip),
+        login_key: blake3::derive_key("newsroom login csrf key v1", &secret),
         cache: render::PageCache::new(cfg.page_cache_ttl, 10_000),
         search_cache: render::PageCache::new(cfg.page_cache_ttl, 1_000),
         asset_version: pages::assets::asset_version(),
@@ -81,12 +84,20 @@ pub async fn serve(
     state: Shared,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
+    let front = Front::new(ConnLimits::default());
+    front.open(router::router(state.clone()));
+    keep_views(state, front.run(listener, shutdown)).await
+}
+
+/// Keeps the view buffer flushed while `server` runs (a [`Front`] that has
+/// the site open), and flushes once more after it has stopped.
+pub async fn keep_views(
+    state: Shared,
+    server: impl Future<Output = std::io::Result<()>>,
+) -> Result<(), StartError> {
     let spooled = restore_unflushed(&state);
     let flusher = tokio::spawn(flush_loop(state.clone(), spooled));
-    let app = router::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let result = server.await;
     // Aborting mid-write loses nothing: a batch leaves the queue only once
     // the store has confirmed it.
     flusher.abort();
