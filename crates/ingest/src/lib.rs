@@ -3,6 +3,7 @@
 
 pub mod charset;
 pub mod commands;
+pub mod cpu;
 pub mod discover;
 pub mod error;
 pub mod feed;

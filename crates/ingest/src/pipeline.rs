@@ -4,7 +4,7 @@
 //! Health is returned rather than written, so that a pass can tell an outage (every fetch
 //! failed at the network level) from sources breaking before it records anything.
 
-use crate::error::FetchError;
+use crate::error::{FetchError, FetchErrorClass};
 use crate::feed::{FeedItem, ParseOptions, parse_feed, text_of};
 use crate::fetch::{FetchOutcome, FetchRequest, Fetcher, Validators};
 use crate::schedule::{self, PollResult, ScheduleConfig};
@@ -118,6 +118,7 @@ pub async fn poll_source(
             return report;
         }
     };
+    let mut fetched = fetched;
     report.fresh_until = fetched.fresh_until;
     report.moved_to = fetched.moved_permanently_to.clone();
     let opts = ParseOptions {
@@ -125,7 +126,11 @@ pub async fn poll_source(
         http_charset: fetched.charset.clone(),
         time_zone: cfg.time_zone.clone(),
     };
-    let feed = match parse_feed(&fetched.body, &opts) {
+    let body = std::mem::take(&mut fetched.body);
+    let parsed = crate::cpu::run(move || parse_feed(&body, &opts)).await;
+    let feed = match parsed
+        .unwrap_or_else(|| Err(FetchError::new(FetchErrorClass::Parse, "parser failed")))
+    {
         Ok(f) => f,
         Err(e) => {
             report.error = Some(e);
@@ -246,7 +251,26 @@ async fn ingest_item(
         .clone()
         .or_else(|| item.summary_html.clone())
         .unwrap_or_default();
-    let feed_text_len = html_to_text(&feed_body_html).chars().count();
+    // Text, summary and sanitised body are CPU work: off the async threads.
+    let (summary_src, body_src, base) = (
+        item.summary_html
+            .clone()
+            .or_else(|| item.content_html.clone()),
+        feed_body_html,
+        link.clone(),
+    );
+    let (feed_summary, feed_body_html, feed_body_text) = crate::cpu::run(move || {
+        let text = html_to_text(&body_src);
+        let summary = summary_text(summary_src.as_deref().unwrap_or(""));
+        (
+            summary,
+            crate::cpu::sanitize(&body_src, Some(&base), &text),
+            text,
+        )
+    })
+    .await
+    .unwrap_or_default();
+    let feed_text_len = feed_body_text.chars().count();
     let existing = store
         .article_by_canonical_url(&feed_canonical)
         .await
@@ -290,6 +314,13 @@ async fn ingest_item(
         }
     }
 
+    if let Some(p) = page.take() {
+        // A page nested too deep to parse in reasonable time: the feed's content stays.
+        page = crate::cpu::run(move || crate::cpu::page_is_parsable(&p.body).then_some(p))
+            .await
+            .flatten();
+    }
+
     let mut article = NewArticle {
         source_id: source.id,
         section_id: source.section_id,
@@ -297,18 +328,9 @@ async fn ingest_item(
         canonical_url: feed_canonical,
         original_url: link.clone(),
         title: item.title.clone(),
-        summary: summary_text(
-            item.summary_html
-                .as_deref()
-                .or(item.content_html.as_deref())
-                .unwrap_or(""),
-        ),
-        body_html: if feed_body_html.is_empty() {
-            String::new()
-        } else {
-            newsroom_extract::sanitize_html(&feed_body_html, Some(&link))
-        },
-        body_text: html_to_text(&feed_body_html),
+        summary: feed_summary,
+        body_html: feed_body_html,
+        body_text: feed_body_text,
         image: item.image.clone(),
         video: item.video.clone(),
         author: item.author.clone(),
@@ -318,15 +340,12 @@ async fn ingest_item(
     };
 
     if let Some(page) = page {
-        // Extraction is CPU work: it runs off the async threads, a core's worth at a time,
-        // so that a burst of pages queues instead of piling up parsed DOMs in memory.
-        let _slot = EXTRACT_SLOTS.acquire().await;
+        // Extraction is CPU work, bounded like the feed's (see `cpu`).
         let (body, url, charset) = (page.body, page.url.clone(), page.charset.clone());
-        let Ok((ex, canonical_link)) = tokio::task::spawn_blocking(move || {
-            (
-                newsroom_extract::extract(&body, Some(&url), charset.as_deref()),
-                link_rel_canonical(&body),
-            )
+        let Some((ex, canonical_link, ex_html)) = crate::cpu::run(move || {
+            let ex = newsroom_extract::extract(&body, Some(&url), charset.as_deref());
+            let html = crate::cpu::sanitize(&ex.html, Some(&url), &ex.text);
+            (ex, link_rel_canonical(&body), html)
         })
         .await
         else {
@@ -339,7 +358,7 @@ async fn ingest_item(
         // The extractor's body wins when it found more than the feed carried.
         if ex.text.chars().count() > article.body_text.chars().count() && !ex.html.trim().is_empty()
         {
-            article.body_html = newsroom_extract::sanitize_html(&ex.html, Some(&page.url));
+            article.body_html = ex_html;
             article.body_text = ex.text.clone();
         }
         if let Some(img) = ex.image {
@@ -389,10 +408,6 @@ async fn ingest_item(
     }
     out
 }
-
-static EXTRACT_SLOTS: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
-    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
-});
 
 static CANONICAL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)<link\b[^>]*\brel\s*=\s*["']?canonical\b[^>]*>"#).unwrap());

@@ -27,7 +27,8 @@ pub struct Global {
     /// TOML settings file.
     #[arg(long, global = true, value_name = "FILE", env = "NEWSROOM_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Database URL: sqlite:///path/site.db, sqlite::memory: or postgres://user:pass@host/db.
+    /// Database URL: sqlite:///path/site.db, sqlite::memory: or postgres://user:PASSWORD@host/db
+    /// (logs and errors show it as postgres://user:***@host/db).
     #[arg(long, global = true, value_name = "URL")]
     pub database: Option<String>,
 }

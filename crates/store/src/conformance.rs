@@ -2,7 +2,7 @@
 //! test runs the whole suite through [`conformance_suite!`] on a fresh, real
 //! database per test.
 
-use crate::model::{ListQuery, Session, StoryReach, UpsertKind, UserRole, ViewDelta};
+use crate::model::{ListQuery, Session, StoryReach, UpsertKind, UserRole, ViewDelta, Visit};
 use crate::store::Store;
 use newsroom_core::{
     ArticleId, ArticleStatus, FullTextMode, LeadImage, NewArticle, NewSection, NewSource,
@@ -21,7 +21,7 @@ macro_rules! conformance_suite {
             sections_upsert_and_list, sources_crud, source_health_roundtrip, article_roundtrip,
             upsert_identity_and_updates, upsert_keeps_stored_fields, hidden_and_deleted_stay_out,
             list_paging_and_sections, views_batches_and_most_read, views_concurrent_flushes_are_exact,
-            views_for_unknown_articles_are_dropped, view_batches_apply_once, stories_group_articles, jobs_are_claimed_once,
+            views_for_unknown_articles_are_dropped, view_batches_apply_once, visits_count_once_across_nodes, stories_group_articles, jobs_are_claimed_once,
             jobs_concurrent_claims_never_overlap, lease_expiry_hands_job_over, meta_settings,
             retention_deletes_and_remembers, table_counts_add_up, export_import_roundtrip,
             articles_after_in_id_order, story_reach_counts_sources, most_read_groups_stories,
@@ -634,6 +634,98 @@ pub async fn view_batches_apply_once(store: Arc<dyn Store>) {
     // An empty batch still claims its id.
     assert!(store.add_views_once("node-c/2", &[], later).await.unwrap());
     assert!(!store.add_views_once("node-c/2", &[], later).await.unwrap());
+}
+
+pub async fn visits_count_once_across_nodes(store: Arc<dyn Store>) {
+    const WINDOW: i64 = 1800;
+    let visit = |visitor: i64, article: i64, at: i64| Visit {
+        visitor,
+        article: ArticleId(article),
+        at,
+    };
+    let claim = |batch: &'static str, visits: Vec<Visit>, now: i64| {
+        let store = store.clone();
+        async move {
+            store
+                .claim_visits(batch, &visits, WINDOW, now)
+                .await
+                .unwrap()
+        }
+    };
+    // Node a counts two visitors; node b then sees one of them again.
+    let first = vec![visit(1, 10, T0), visit(-2, 10, T0)];
+    let mut got = claim("a/1", first.clone(), T0).await;
+    got.sort_unstable_by_key(|v| v.visitor);
+    assert_eq!(got, [visit(-2, 10, T0), visit(1, 10, T0)]);
+    assert!(
+        claim("b/1", vec![visit(1, 10, T0 + 60)], T0 + 60)
+            .await
+            .is_empty()
+    );
+    // Another article, or the same one a window later, counts.
+    assert_eq!(
+        claim("b/2", vec![visit(1, 11, T0 + 60)], T0 + 60).await,
+        [visit(1, 11, T0 + 60)]
+    );
+    // A retried batch gets its answer again; nothing else changes.
+    let mut again = claim("a/1", first, T0 + 90).await;
+    again.sort_unstable_by_key(|v| v.visitor);
+    assert_eq!(again, [visit(-2, 10, T0), visit(1, 10, T0)]);
+    assert_eq!(
+        claim("b/3", vec![visit(1, 10, T0 + WINDOW)], T0 + WINDOW).await,
+        [visit(1, 10, T0 + WINDOW)]
+    );
+    // One batch holding a visitor twice, a window apart (a long outage).
+    assert_eq!(
+        claim(
+            "c/1",
+            vec![
+                visit(3, 10, T0 + 5000),
+                visit(3, 10, T0),
+                visit(3, 10, T0 + 10)
+            ],
+            T0 + 5000
+        )
+        .await
+        .len(),
+        2
+    );
+
+    // Many nodes counting one new visit at the same moment: one counts it.
+    let mut tasks = Vec::new();
+    for n in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .claim_visits(
+                    &format!("node-{n}/1"),
+                    &[visit(7, 12, T0 + 100)],
+                    WINDOW,
+                    T0 + 100,
+                )
+                .await
+                .unwrap()
+                .len()
+        }));
+    }
+    let mut counted = 0;
+    for t in tasks {
+        counted += t.await.unwrap();
+    }
+    assert_eq!(counted, 1, "exactly one node counts a visit");
+
+    // Records a window (and a margin) old are forgotten by later flushes.
+    let later = T0 + 86_400;
+    assert!(
+        !claim("d/1", vec![visit(9, 1, later)], later)
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        claim("d/2", vec![visit(7, 12, T0 + 200)], later).await,
+        [visit(7, 12, T0 + 200)],
+        "pruned keys count again"
+    );
 }
 
 pub async fn stories_group_articles(store: Arc<dyn Store>) {

@@ -3,6 +3,7 @@
 
 pub mod conformance;
 pub mod copy;
+pub mod db_url;
 pub mod error;
 pub mod model;
 pub mod postgres;
@@ -14,12 +15,15 @@ mod store;
 pub mod table;
 pub mod testdb;
 mod upsert;
+mod visits;
 
 pub use copy::{CopyProgress, copy_site};
-pub use error::{Result, StoreError, redact_url};
+pub use db_url::{Redacted, redact_url};
+pub use error::{Result, StoreError};
 pub use model::{
     AdminArticle, ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, Session,
     SourceStats, StoryReach, TableCounts, UpsertKind, UpsertOutcome, User, UserRole, ViewDelta,
+    Visit,
 };
 pub use postgres::PgStore;
 pub use search::{SearchResults, SearchTerms};

@@ -96,6 +96,10 @@ impl PgStore {
             },
             retryable,
         };
+        // sqlx would warn with the value of a parameter it does not know.
+        if let Some(key) = crate::db_url::unknown_pg_param(url) {
+            return Err(fail(format!("unknown connection parameter `{key}`"), false));
+        }
         let opts = PgConnectOptions::from_str(url)
             .map_err(|e| fail(e.to_string(), false))?
             .application_name("newsroom");
@@ -683,6 +687,16 @@ impl Store for PgStore {
         now: Timestamp,
     ) -> Result<bool> {
         self.apply_views(Some((batch_id, now)), batch).await
+    }
+
+    async fn claim_visits(
+        &self,
+        batch_id: &str,
+        visits: &[crate::model::Visit],
+        window: i64,
+        now: Timestamp,
+    ) -> Result<Vec<crate::model::Visit>> {
+        crate::visits::claim_postgres(&self.pool, batch_id, visits, window, now).await
     }
 
     async fn create_story(&self, lead: ArticleId, now: Timestamp) -> Result<StoryId> {

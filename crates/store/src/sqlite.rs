@@ -38,7 +38,7 @@ impl SqliteStore {
     /// Opens (creating the file if needed, but never its folder) and migrates.
     pub async fn open(url: &str, cfg: &PoolConfig) -> Result<Self> {
         let open_err = |reason: String| StoreError::Open {
-            url: url.to_string(),
+            url: crate::redact_url(url),
             reason,
         };
         let memory = url.contains(":memory:") || url.contains("mode=memory");
@@ -83,7 +83,7 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|source| StoreError::Migrate {
-                url: url.to_string(),
+                url: crate::redact_url(url),
                 source,
             })?;
         Ok(Self { pool })
@@ -560,6 +560,16 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> Result<bool> {
         self.apply_views(Some(batch_id), batch, now).await
+    }
+
+    async fn claim_visits(
+        &self,
+        batch_id: &str,
+        visits: &[crate::model::Visit],
+        window: i64,
+        now: Timestamp,
+    ) -> Result<Vec<crate::model::Visit>> {
+        crate::visits::claim_sqlite(&self.pool, batch_id, visits, window, now).await
     }
 
     async fn create_story(&self, lead: ArticleId, now: Timestamp) -> Result<StoryId> {

@@ -4,7 +4,7 @@
 use crate::error::Result;
 use crate::model::{
     AdminArticle, ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, Session,
-    SourceStats, StoryReach, TableCounts, UpsertOutcome, User, UserRole, ViewDelta,
+    SourceStats, StoryReach, TableCounts, UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 use crate::search::{SearchResults, SearchTerms};
 use crate::table::Table;
@@ -100,6 +100,19 @@ pub trait Store: Send + Sync + 'static {
         batch: &[ViewDelta],
         now: Timestamp,
     ) -> Result<bool>;
+
+    /// Of the `visits` flush `batch_id` brings, those that count: the
+    /// visitor was not counted for that article within `window` seconds
+    /// before, by any node. Recorded as it answers, so two nodes never both
+    /// count one visit; asked again for the same batch (a retry), it gives
+    /// the same answer. Records a window old are forgotten.
+    async fn claim_visits(
+        &self,
+        batch_id: &str,
+        visits: &[Visit],
+        window: i64,
+        now: Timestamp,
+    ) -> Result<Vec<Visit>>;
 
     // --- stories ---
     async fn create_story(&self, lead: ArticleId, now: Timestamp) -> Result<StoryId>;

@@ -7,6 +7,7 @@ mod client;
 pub mod config;
 pub mod counting;
 pub mod error;
+pub mod listen;
 pub mod page_cache;
 pub mod pages;
 pub mod router;
@@ -16,12 +17,12 @@ pub mod xml;
 
 pub(crate) use client::visitor_of;
 pub use config::SiteConfig;
+pub use listen::{ConnLimits, Front};
 pub use state::{AppState, Shared};
 
 use newsroom_core::{Messages, SiteClock};
 use newsroom_store::Store;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// Why a site could not start.
@@ -50,7 +51,8 @@ pub async fn build_state(store: Arc<dyn Store>, cfg: SiteConfig) -> Result<Share
     hex::decode_to_slice(&secret_hex, &mut secret)
         .map_err(|_| StartError::Config("stored visitor_secret is not 64 hex digits".into()))?;
     Ok(Arc::new(AppState {
-        counter: counting::ViewCounter::new(secret),
+        counter: counting::ViewCounter::new(secret).with_visitors_per_ip(cfg.max_visitors_per_ip),
+        login_key: blake3::derive_key("newsroom login csrf key v1", &secret),
         cache: page_cache::PageCache::new(cfg.page_cache_ttl, 10_000),
         search_cache: page_cache::PageCache::new(cfg.page_cache_ttl, 1_000),
         asset_version: pages::assets::asset_version(),
@@ -69,11 +71,19 @@ pub async fn serve(
     state: Shared,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
+    let front = Front::new(ConnLimits::default());
+    front.open(router::router(state.clone()));
+    keep_views(state, front.run(listener, shutdown)).await
+}
+
+/// Keeps the view buffer flushed while `server` runs (a [`Front`] that has
+/// the site open), and flushes once more after it has stopped.
+pub async fn keep_views(
+    state: Shared,
+    server: impl Future<Output = std::io::Result<()>>,
+) -> Result<(), StartError> {
     let flusher = counting::flush::start(state.clone());
-    let app = router::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let result = server.await;
     // Aborting mid-write loses nothing: a batch leaves the queue only once
     // the store has confirmed it.
     flusher.abort();

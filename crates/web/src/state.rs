@@ -18,6 +18,8 @@ pub struct AppState {
     pub msgs: Messages,
     pub t: Strings,
     pub counter: ViewCounter,
+    /// Keys the login form's CSRF token (derived from the site secret).
+    pub login_key: [u8; 32],
     pub cache: PageCache,
     /// Search result pages, apart from `cache`: one entry per query, so
     /// many different queries cannot push the other pages out.

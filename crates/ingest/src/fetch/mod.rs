@@ -245,8 +245,8 @@ impl Fetcher {
     fn check(&self, url: &Url) -> Result<(), FetchError> {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(FetchError::new(
-                FetchErrorClass::SsrfBlocked,
-                format!("scheme {} is not fetched", url.scheme()),
+                FetchErrorClass::UnsupportedScheme,
+                format!("{}: addresses are not fetched ({url})", url.scheme()),
             ));
         }
         self.guard
