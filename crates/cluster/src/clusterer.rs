@@ -4,7 +4,7 @@ use crate::affix::{AffixConfig, AffixLearner};
 use crate::event_terms::event_terms_tokens;
 use crate::features::{FeatureWeights, extract_tokens};
 use crate::hash::FxMap;
-use crate::index::Index;
+use crate::index::{Index, add_to_centroid, damp};
 use crate::neardup::{NearDupConfig, NearDupIndex};
 use crate::story::{StoryState, StorySummary};
 use crate::tfidf::DocFreq;
@@ -470,21 +470,15 @@ impl Clusterer {
         // that float sums, and so later decisions, come out the same.
         terms.sort_unstable_by_key(|e| e.0);
         for (term, w) in terms {
-            match s.terms.get_mut(&term) {
-                Some((cw, pos)) => {
-                    let old = damp(*cw, gamma);
-                    *cw += w;
-                    let new = damp(*cw, gamma);
-                    s.norm2 += f64::from(new).powi(2) - f64::from(old).powi(2);
-                    self.index.set_weight(term, *pos, new);
-                }
-                None => {
-                    let d = damp(w, gamma);
-                    let pos = self.index.add(term, into, d);
-                    s.terms.insert(term, (w, pos));
-                    s.norm2 += f64::from(d).powi(2);
-                }
-            }
+            add_to_centroid(
+                &mut s.terms,
+                &mut s.norm2,
+                &mut self.index,
+                into,
+                term,
+                w,
+                gamma,
+            );
         }
         s.size += gone.size;
         s.first_seen = s.first_seen.min(gone.first_seen);
@@ -522,23 +516,17 @@ impl Clusterer {
             return;
         };
         for &(term, w) in query {
-            match s.terms.get_mut(&term) {
-                Some((cw, pos)) => {
-                    let old = damp(*cw, gamma);
-                    *cw += w;
-                    let new = damp(*cw, gamma);
-                    s.norm2 += f64::from(new).powi(2) - f64::from(old).powi(2);
-                    self.index.set_weight(term, *pos, new);
-                }
-                None => {
-                    if story_idf {
-                        self.df.add_term(term, now);
-                    }
-                    let d = damp(w, gamma);
-                    let pos = self.index.add(term, slot, d);
-                    s.terms.insert(term, (w, pos));
-                    s.norm2 += f64::from(d).powi(2);
-                }
+            let new = add_to_centroid(
+                &mut s.terms,
+                &mut s.norm2,
+                &mut self.index,
+                slot,
+                term,
+                w,
+                gamma,
+            );
+            if new && story_idf {
+                self.df.add_term(term, now);
             }
         }
         s.size += 1;
@@ -685,16 +673,6 @@ fn self_aliases_live(aliases: &FxMap<u64, u64>, slots: &FxMap<u64, u32>) -> Vec<
         .collect();
     out.sort_unstable();
     out
-}
-
-/// Centroid weight as scored: the summed weight to the power `gamma`.
-#[inline]
-fn damp(w: f32, gamma: f64) -> f32 {
-    if gamma == 1.0 {
-        w
-    } else {
-        pow(f64::from(w), gamma) as f32
-    }
 }
 
 /// `powf` with the common exponents short-cut: it is on the per-term path.

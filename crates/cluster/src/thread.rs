@@ -14,7 +14,7 @@
 
 use crate::event_terms::EventWeights;
 use crate::hash::FxMap;
-use crate::index::Index;
+use crate::index::{Index, add_to_centroid, damp};
 use crate::tfidf::DocFreq;
 use crate::window::ExpiryQueue;
 use serde::{Deserialize, Serialize};
@@ -271,21 +271,15 @@ impl Threads {
         };
         let g = self.config.centroid_power;
         for &(term, w) in q {
-            match t.terms.get_mut(&term) {
-                Some((cw, pos)) => {
-                    let old = damp(*cw, g);
-                    *cw += w;
-                    let new = damp(*cw, g);
-                    t.norm2 += f64::from(new).powi(2) - f64::from(old).powi(2);
-                    self.index.set_weight(term, *pos, new);
-                }
-                None => {
-                    let d = damp(w, g);
-                    let pos = self.index.add(term, slot, d);
-                    t.terms.insert(term, (w, pos));
-                    t.norm2 += f64::from(d).powi(2);
-                }
-            }
+            add_to_centroid(
+                &mut t.terms,
+                &mut t.norm2,
+                &mut self.index,
+                slot,
+                term,
+                w,
+                g,
+            );
         }
         t.size += 1;
         t.stories += u32::from(new_story);
@@ -363,15 +357,6 @@ fn prune(t: &mut ThreadState, keep: usize, g: f64, index: &mut Index) {
     }
     index.mark_stale(terms.len() - keep);
     t.norm2 = t.norm2.max(0.0);
-}
-
-/// A summed weight as scored: to the power `g`.
-fn damp(w: f32, g: f64) -> f32 {
-    if g == 1.0 {
-        w
-    } else {
-        f64::from(w).powf(g) as f32
-    }
 }
 
 #[cfg(test)]
