@@ -39,6 +39,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Extract the article from an HTML page and print it as JSON.
     Extract(ExtractArgs),
+    /// Look at feeds the way newsroom reads them.
+    #[command(subcommand)]
+    Feed(FeedCommand),
     /// Cluster a JSON-lines stream of articles into stories, online, in file order.
     Cluster(ClusterArgs),
     /// Manage the sources newsroom polls.
@@ -94,6 +97,30 @@ pub struct ExtractArgs {
     /// The HTML file, or - for standard input.
     #[arg(value_name = "FILE|-")]
     pub file: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FeedCommand {
+    /// Print what newsroom reads from one feed file (RSS, Atom, JSON Feed) as JSON: format,
+    /// title, site link, and per item guid, link, title, published, updated, summary,
+    /// content, image, video and author.
+    Parse(FeedParseArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct FeedParseArgs {
+    /// The feed's URL, to resolve relative links.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Charset from the HTTP Content-Type header, if known.
+    #[arg(long, value_name = "CHARSET")]
+    pub charset: Option<String>,
+    /// IANA time zone for dates that name none (default: site.time_zone).
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
+    /// The feed file, or - for standard input.
+    #[arg(value_name = "FILE|-")]
+    pub file: String,
 }
 
 #[derive(Args, Debug)]

@@ -16,6 +16,7 @@ pub struct Config {
     pub server: ServerSection,
     pub database: DatabaseSection,
     pub fetch: FetchSection,
+    pub ingest: IngestSection,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -79,6 +80,59 @@ pub struct FetchSection {
     /// and closed networks: it turns the SSRF guard off.
     pub allow_private_networks: bool,
     pub user_agent: Option<String>,
+}
+
+/// Polling: how often, how many at once, and how hard on one host.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IngestSection {
+    /// No source is polled more often than this, whatever its rhythm or its feed's `<ttl>`.
+    pub min_poll_interval_secs: i64,
+    /// Every healthy source is polled at least this often, whatever its server's caching
+    /// headers or its feed's `<ttl>` and `sy:updatePeriod` say.
+    pub max_poll_interval_secs: i64,
+    /// Sources polled at once.
+    pub concurrency: usize,
+    /// Requests per second to one host, feeds and article pages together.
+    #[serde(deserialize_with = "number")]
+    pub per_host_rate: f64,
+    /// Requests to one host allowed back to back before the rate applies.
+    #[serde(deserialize_with = "number")]
+    pub per_host_burst: f64,
+    /// Requests in flight to one host.
+    pub per_host_concurrency: usize,
+}
+
+impl Default for IngestSection {
+    fn default() -> Self {
+        let schedule = newsroom_ingest::poll_timing::ScheduleConfig::default();
+        let fetch = newsroom_ingest::FetchConfig::default();
+        Self {
+            min_poll_interval_secs: schedule.min_interval,
+            max_poll_interval_secs: schedule.max_interval,
+            concurrency: newsroom_ingest::IngestConfig::default().source_concurrency,
+            per_host_rate: fetch.per_host_rate,
+            per_host_burst: fetch.per_host_burst,
+            per_host_concurrency: fetch.per_host_concurrency,
+        }
+    }
+}
+
+/// A number from the file, or from the environment, where `0.5` arrives as a string.
+fn number<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Num {
+        N(f64),
+        S(String),
+    }
+    match Num::deserialize(d)? {
+        Num::N(n) => Ok(n),
+        Num::S(s) => s
+            .trim()
+            .parse()
+            .map_err(|_| serde::de::Error::custom(format!("{s:?} is not a number"))),
+    }
 }
 
 impl Default for SiteSection {
@@ -209,6 +263,42 @@ impl Config {
         if self.server.flush_interval_secs == 0 {
             return Err(anyhow!(
                 "invalid setting `server.flush_interval_secs`: must be at least 1"
+            ));
+        }
+        let i = &self.ingest;
+        if i.min_poll_interval_secs < 1 {
+            return Err(anyhow!(
+                "invalid setting `ingest.min_poll_interval_secs`: must be at least 1"
+            ));
+        }
+        if i.max_poll_interval_secs < i.min_poll_interval_secs {
+            return Err(anyhow!(
+                "invalid setting `ingest.max_poll_interval_secs`: {} is below ingest.min_poll_interval_secs ({})",
+                i.max_poll_interval_secs,
+                i.min_poll_interval_secs
+            ));
+        }
+        if !(1..=4096).contains(&i.concurrency) {
+            return Err(anyhow!(
+                "invalid setting `ingest.concurrency`: {} is not between 1 and 4096",
+                i.concurrency
+            ));
+        }
+        if !(i.per_host_rate.is_finite() && i.per_host_rate > 0.0) {
+            return Err(anyhow!(
+                "invalid setting `ingest.per_host_rate`: {} is not a positive number of requests per second",
+                i.per_host_rate
+            ));
+        }
+        if !(i.per_host_burst.is_finite() && i.per_host_burst >= 1.0) {
+            return Err(anyhow!(
+                "invalid setting `ingest.per_host_burst`: must be at least 1"
+            ));
+        }
+        if !(1..=256).contains(&i.per_host_concurrency) {
+            return Err(anyhow!(
+                "invalid setting `ingest.per_host_concurrency`: {} is not between 1 and 256",
+                i.per_host_concurrency
             ));
         }
         if self.database.max_connections == 0 {
@@ -414,6 +504,43 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("server.header_timeout_secs"), "{e}");
+    }
+
+    #[test]
+    fn ingest_settings_from_file_and_env() {
+        let c = load("", &[]).unwrap();
+        assert_eq!(c.ingest.min_poll_interval_secs, 300);
+        let c = load(
+            "[ingest]\nmin_poll_interval_secs = 60\nmax_poll_interval_secs = 3600\nconcurrency = 8\nper_host_rate = 1\n",
+            &[
+                ("NEWSROOM_INGEST__PER_HOST_RATE", "0.5"),
+                ("NEWSROOM_INGEST__PER_HOST_CONCURRENCY", "3"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.ingest.min_poll_interval_secs, 60);
+        assert_eq!(c.ingest.max_poll_interval_secs, 3600);
+        assert_eq!(c.ingest.concurrency, 8);
+        assert_eq!(c.ingest.per_host_rate, 0.5);
+        assert_eq!(c.ingest.per_host_concurrency, 3);
+        for (file, key) in [
+            ("[ingest]\nmin_poll_interval_secs = 0\n", "ingest.min_poll_interval_secs"),
+            (
+                "[ingest]\nmin_poll_interval_secs = 600\nmax_poll_interval_secs = 60\n",
+                "ingest.max_poll_interval_secs",
+            ),
+            ("[ingest]\nconcurrency = 0\n", "ingest.concurrency"),
+            ("[ingest]\nper_host_rate = -1.0\n", "ingest.per_host_rate"),
+            ("[ingest]\nper_host_rate = \"fast\"\n", "ingest.per_host_rate"),
+            ("[ingest]\nevery = 5\n", "every"),
+        ] {
+            let e = load(file, &[]).unwrap_err().to_string();
+            assert!(e.contains(key), "{file}: {e}");
+        }
+        let e = load("", &[("NEWSROOM_INGEST__PER_HOST_RATE", "lots")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("NEWSROOM_INGEST__PER_HOST_RATE"), "{e}");
     }
 
     #[test]

@@ -185,6 +185,11 @@ impl Fetcher {
         &self.config
     }
 
+    /// The per-host budgets every request of this fetcher draws on.
+    pub fn limiter(&self) -> &HostLimiter {
+        &self.limiter
+    }
+
     /// Fetch a URL: follow redirects one checked hop at a time, and answer with the body,
     /// a 304, or a classified error.
     pub async fn fetch(&self, req: &FetchRequest) -> Result<FetchOutcome, FetchError> {

@@ -82,14 +82,14 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
         let worker_id = format!("node-{}-{:08x}", std::process::id(), rand::random::<u32>());
         let fetcher = crate::cmd::ingest::fetcher(&cfg)?;
         let icfg = crate::cmd::ingest::ingest_config(&cfg)?;
-        let wcfg = newsroom_ingest::scheduler::WorkerConfig {
+        let wcfg = newsroom_ingest::worker::WorkerConfig {
             worker_id: worker_id.clone(),
             ..Default::default()
         };
         let store = state.store.clone();
         let rx = stop_rx.clone();
         background.push(tokio::spawn(async move {
-            newsroom_ingest::scheduler::run_worker(&*store, &fetcher, &icfg, &wcfg, stopped(rx))
+            newsroom_ingest::worker::run_worker(&*store, &fetcher, &icfg, &wcfg, stopped(rx))
                 .await;
         }));
         // The cluster lease lets one node at a time file articles into stories.
