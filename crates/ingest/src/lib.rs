@@ -1,24 +1,29 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+pub mod assemble;
 pub mod charset;
 pub mod commands;
 pub mod discover;
 pub mod error;
 pub mod feed;
 pub mod fetch;
+pub mod identify;
+pub mod merge;
 pub mod opml;
+pub mod page;
 pub mod pipeline;
 pub mod schedule;
 pub mod scheduler;
 pub mod ssrf;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+pub mod text;
 
 pub use error::{FetchError, FetchErrorClass};
 pub use feed::{FeedItem, ParseOptions, ParsedFeed, parse_feed};
 pub use fetch::{FetchConfig, FetchOutcome, FetchRequest, Fetched, Fetcher, Validators};
-pub use pipeline::{IngestConfig, IngestError, PollReport, poll_source};
+pub use pipeline::{Clock, IngestConfig, IngestError, PollReport, poll_source};
 pub use scheduler::{Event, PassOptions, PassSummary, run_pass, run_worker};
 
 /// Now, in UTC seconds.

@@ -4,6 +4,7 @@
 pub mod conformance;
 pub mod copy;
 pub mod error;
+mod memory;
 pub mod model;
 pub mod postgres;
 mod rows;

@@ -10,6 +10,7 @@
 //! - job claims skip rows another claim has locked (`FOR UPDATE SKIP LOCKED`).
 
 use crate::error::{Result, StoreError, redact_url};
+use crate::memory::{self, IngestStateRow};
 use crate::model::{
     AdminArticle, ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, Session,
     SourceStats, StoryReach, TableCounts, UpsertKind, UpsertOutcome, User, UserRole, ViewDelta,
@@ -27,8 +28,8 @@ use crate::upsert::{Decision, decide};
 use crate::{PoolConfig, merge_deltas};
 use async_trait::async_trait;
 use newsroom_core::{
-    Article, ArticleId, ArticleStatus, NewArticle, NewSection, NewSource, Section, SectionId,
-    Source, SourceHealth, SourceId, Story, StoryId, Timestamp,
+    Article, ArticleAddress, ArticleId, ArticleStatus, IngestState, NewArticle, NewSection,
+    NewSource, Section, SectionId, Source, SourceHealth, SourceId, Story, StoryId, Timestamp,
 };
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool, Postgres, Row, Transaction};
@@ -57,7 +58,7 @@ const ADD_VIEWS_TOTAL_BATCH: &str = "UPDATE articles a SET views = a.views + d.n
      FROM UNNEST($1::BIGINT[], $2::BIGINT[]) AS d(id, n) WHERE a.id = d.id";
 const ARTICLE_VIEWS: &str = "SELECT id, views FROM articles WHERE id = ANY($1)";
 const TRUNCATE_ALL: &str = "TRUNCATE sections, sources, stories, articles, article_views_hourly, \
-     tombstones, jobs, meta RESTART IDENTITY";
+     tombstones, jobs, meta, article_addresses, article_ingest_state RESTART IDENTITY";
 
 /// deadlock_detected, serialization_failure: the transaction did nothing and may run again.
 fn is_retryable(e: &sqlx::Error) -> bool {
@@ -488,6 +489,7 @@ impl Store for PgStore {
                     .bind(a.fetched_at)
                     .bind(now)
                     .bind(m.section_id)
+                    .bind(m.published_at)
                     .execute(&mut *tx)
                     .await?;
                 UpsertOutcome {
@@ -518,6 +520,55 @@ impl Store for PgStore {
             .fetch_optional(&self.pool)
             .await?;
         row.map(TryInto::try_into).transpose()
+    }
+
+    async fn article_by_address(&self, a: &ArticleAddress) -> Result<Option<ArticleId>> {
+        let id: Option<i64> = sqlx::query_scalar(memory::ARTICLE_BY_ADDRESS)
+            .bind(a.scope())
+            .bind(&a.address)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(id.map(ArticleId))
+    }
+
+    async fn add_article_addresses(&self, id: ArticleId, all: &[ArticleAddress]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for a in all {
+            sqlx::query(memory::ADD_ADDRESS)
+                .bind(a.scope())
+                .bind(&a.address)
+                .bind(a.kind.as_str())
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn ingest_state(&self, id: ArticleId) -> Result<Option<IngestState>> {
+        let row: Option<IngestStateRow> = sqlx::query_as(memory::INGEST_STATE)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn set_ingest_state(&self, id: ArticleId, s: &IngestState) -> Result<()> {
+        sqlx::query(memory::SET_INGEST_STATE)
+            .bind(id.0)
+            .bind(s.body_origin.as_str())
+            .bind(i64::from(s.published_trusted))
+            .bind(s.first_seen)
+            .bind(s.feed_updated)
+            .bind(&s.feed_hash)
+            .bind(&s.page_etag)
+            .bind(&s.page_last_modified)
+            .bind(s.page_checked_at)
+            .bind(s.rechecks)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     async fn list_articles(&self, q: &ListQuery) -> Result<Vec<ArticleCard>> {

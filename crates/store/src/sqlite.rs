@@ -2,6 +2,7 @@
 //! single-machine site.
 
 use crate::error::{Result, StoreError};
+use crate::memory::{self, IngestStateRow};
 use crate::model::{
     AdminArticle, ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, Session,
     SourceStats, StoryReach, TableCounts, UpsertKind, UpsertOutcome, User, UserRole, ViewDelta,
@@ -18,8 +19,8 @@ use crate::upsert::{Decision, decide};
 use crate::{PoolConfig, merge_deltas};
 use async_trait::async_trait;
 use newsroom_core::{
-    Article, ArticleId, ArticleStatus, NewArticle, NewSection, NewSource, Section, SectionId,
-    Source, SourceHealth, SourceId, Story, StoryId, Timestamp,
+    Article, ArticleAddress, ArticleId, ArticleStatus, IngestState, NewArticle, NewSection,
+    NewSource, Section, SectionId, Source, SourceHealth, SourceId, Story, StoryId, Timestamp,
 };
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
@@ -354,6 +355,7 @@ impl Store for SqliteStore {
                     .bind(a.fetched_at)
                     .bind(now)
                     .bind(m.section_id)
+                    .bind(m.published_at)
                     .execute(&mut *tx)
                     .await?;
                 UpsertOutcome {
@@ -384,6 +386,55 @@ impl Store for SqliteStore {
             .fetch_optional(&self.pool)
             .await?;
         row.map(TryInto::try_into).transpose()
+    }
+
+    async fn article_by_address(&self, a: &ArticleAddress) -> Result<Option<ArticleId>> {
+        let id: Option<i64> = sqlx::query_scalar(memory::ARTICLE_BY_ADDRESS)
+            .bind(a.scope())
+            .bind(&a.address)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(id.map(ArticleId))
+    }
+
+    async fn add_article_addresses(&self, id: ArticleId, all: &[ArticleAddress]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for a in all {
+            sqlx::query(memory::ADD_ADDRESS)
+                .bind(a.scope())
+                .bind(&a.address)
+                .bind(a.kind.as_str())
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn ingest_state(&self, id: ArticleId) -> Result<Option<IngestState>> {
+        let row: Option<IngestStateRow> = sqlx::query_as(memory::INGEST_STATE)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn set_ingest_state(&self, id: ArticleId, s: &IngestState) -> Result<()> {
+        sqlx::query(memory::SET_INGEST_STATE)
+            .bind(id.0)
+            .bind(s.body_origin.as_str())
+            .bind(i64::from(s.published_trusted))
+            .bind(s.first_seen)
+            .bind(s.feed_updated)
+            .bind(&s.feed_hash)
+            .bind(&s.page_etag)
+            .bind(&s.page_last_modified)
+            .bind(s.page_checked_at)
+            .bind(s.rechecks)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     async fn list_articles(&self, q: &ListQuery) -> Result<Vec<ArticleCard>> {
