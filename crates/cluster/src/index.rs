@@ -56,11 +56,12 @@ impl Index {
         self.stale > 4096 && self.stale * 2 > self.entries
     }
 
-    /// Drops postings of dead slots and reports each surviving posting's
-    /// new position through `moved(term, slot, pos)`.
+    /// Drops postings of dead slots, and postings set to weight 0 (terms a
+    /// thread let go), and reports each surviving posting's new position
+    /// through `moved(term, slot, pos)`.
     pub fn compact(&mut self, live: impl Fn(u32) -> bool, mut moved: impl FnMut(u64, u32, u32)) {
         self.lists.retain(|&term, list| {
-            list.retain(|p| live(p.slot));
+            list.retain(|p| live(p.slot) && p.weight != 0.0);
             for (i, p) in list.iter().enumerate() {
                 moved(term, p.slot, i as u32);
             }

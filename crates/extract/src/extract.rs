@@ -107,7 +107,15 @@ pub fn extract_with(
                 && !b.ends_with("...")
         })
         .map(scoring::anchor);
-    let sel = scoring::select_with(&dom, ld_anchor.as_ref(), options.structured_body);
+    let titles: Vec<&str> = [
+        ld.headline.as_deref(),
+        meta.get(&["og:title"]),
+        meta.title.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let sel = scoring::select_with(&dom, ld_anchor.as_ref(), options.structured_body, &titles);
     let (mut body_text, mut body_html) = match &sel {
         Some(s) => (
             text::render_text(&dom, s),
@@ -251,7 +259,7 @@ pub fn extract_with(
 fn first_image(dom: &Dom, sel: &scoring::Selection, base: Option<&url::Url>) -> Option<Image> {
     let end = dom.nodes[sel.root].end as usize;
     (sel.root..end)
-        .filter(|&i| dom.nodes[i].tag == crate::dom::Tag::Img)
+        .filter(|&i| dom.nodes[i].tag == crate::dom::Tag::Img && !sel.dead[i])
         .find_map(|i| {
             let src = crate::media::pick_img_src(|a| dom.attr(i, a))?;
             Some(Image {

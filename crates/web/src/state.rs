@@ -1,9 +1,9 @@
 //! Shared state of a running site, and the view models every page is built from.
 
 use crate::config::SiteConfig;
-use crate::render::{PageCache, count_hole, strip_controls};
+use crate::counting::ViewCounter;
+use crate::page_cache::{PageCache, count_hole, strip_controls};
 use crate::strings::Strings;
-use crate::views::ViewCounter;
 use newsroom_core::StoryId;
 use newsroom_core::i18n::Arg;
 use newsroom_core::{Messages, SiteClock, time::rfc3339};

@@ -4,7 +4,7 @@
 
 use newsroom_core::{ArticleId, FullTextMode, NewArticle, NewSource};
 use newsroom_store::{PoolConfig, Store};
-use newsroom_web::views::ViewCounter;
+use newsroom_web::counting::ViewCounter;
 use std::sync::Arc;
 
 const T0: i64 = 1_700_000_000;

@@ -5,9 +5,9 @@
 //! same when a corrected headline changes the page's slug.
 
 use crate::error::{AppError, AppResult, Failure};
+use crate::page_cache::{CachedPage, Compiled, strip_controls};
 use crate::pages::documents::{absolute, absolute_image, article_url, document_response};
 use crate::pages::or_stale;
-use crate::render::{CachedPage, Compiled, strip_controls};
 use crate::state::{Shared, now};
 use crate::xml::{XmlDoc, clean};
 use axum::extract::{Path, State};

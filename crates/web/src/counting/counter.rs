@@ -14,7 +14,7 @@
 //! plus what this node has buffered, so the count on a page includes the view
 //! that page is part of.
 
-use crate::views::visitor::{VisitorHasher, VisitorKey};
+use crate::counting::visitor::{VisitorHasher, VisitorKey};
 use newsroom_core::ArticleId;
 use newsroom_store::{Store, ViewDelta};
 use std::collections::HashMap;
