@@ -27,6 +27,9 @@ pub struct Extracted {
     pub html: String,
     /// How sure we are that `text` is an article body, 0..1.
     pub confidence: f32,
+    /// The page's `<link rel="canonical">` href as written (maybe relative): ingestion
+    /// judges it against the page's URL.
+    pub canonical: Option<String>,
 }
 
 /// Extracts the article from a page. Pure and deterministic; never panics.
@@ -210,6 +213,7 @@ pub fn extract_with(
         ])
         .and_then(parse_time)
     });
+    out.canonical = meta.canonical.clone();
     out.language = meta
         .lang
         .as_deref()

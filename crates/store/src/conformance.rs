@@ -5,8 +5,9 @@
 use crate::model::{ListQuery, Session, StoryReach, UpsertKind, UserRole, ViewDelta, Visit};
 use crate::store::Store;
 use newsroom_core::{
-    ArticleId, ArticleStatus, FullTextMode, LeadImage, NewArticle, NewSection, NewSource,
-    SectionId, SourceHealth, SourceId, StoryId, Video,
+    AddressKind, ArticleAddress, ArticleId, ArticleStatus, BodyOrigin, FullTextMode, IngestState,
+    LeadImage, NewArticle, NewSection, NewSource, SectionId, SourceHealth, SourceId, StoryId,
+    Video,
 };
 use std::sync::Arc;
 
@@ -25,7 +26,8 @@ macro_rules! conformance_suite {
             jobs_concurrent_claims_never_overlap, lease_expiry_hands_job_over, meta_settings,
             retention_deletes_and_remembers, table_counts_add_up, export_import_roundtrip,
             articles_after_in_id_order, story_reach_counts_sources, most_read_groups_stories,
-            article_id_ranges_and_links, users_and_sessions, admin_lists_every_status);
+            article_id_ranges_and_links, users_and_sessions, admin_lists_every_status,
+            article_addresses_and_ingest_state, published_time_is_written_when_it_changes);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -1862,4 +1864,98 @@ pub async fn search_survives_hostile_input(store: Arc<dyn Store>) {
         before,
         "nothing changed"
     );
+}
+
+pub async fn article_addresses_and_ingest_state(store: Arc<dyn Store>) {
+    let a_src = source(&*store, "addr-a").await;
+    let b_src = source(&*store, "addr-b").await;
+    let a = insert(&*store, &article(a_src, 1)).await;
+    let b = insert(&*store, &article(b_src, 2)).await;
+    let guid = ArticleAddress::guid(a_src, "tag:a,2024:1");
+    let link = ArticleAddress::url("https://news.example/r/1", AddressKind::Redirect);
+    assert_eq!(store.article_by_address(&guid).await.unwrap(), None);
+    store
+        .add_article_addresses(a, &[guid.clone(), link.clone()])
+        .await
+        .unwrap();
+    assert_eq!(store.article_by_address(&guid).await.unwrap(), Some(a));
+    assert_eq!(store.article_by_address(&link).await.unwrap(), Some(a));
+    // A GUID means something only in its own feed.
+    let same_guid_elsewhere = ArticleAddress::guid(b_src, "tag:a,2024:1");
+    assert_eq!(
+        store
+            .article_by_address(&same_guid_elsewhere)
+            .await
+            .unwrap(),
+        None
+    );
+    // An address already claimed stays with the first article; adding it again is no error.
+    store
+        .add_article_addresses(b, &[link.clone(), same_guid_elsewhere.clone()])
+        .await
+        .unwrap();
+    assert_eq!(store.article_by_address(&link).await.unwrap(), Some(a));
+    assert_eq!(
+        store
+            .article_by_address(&same_guid_elsewhere)
+            .await
+            .unwrap(),
+        Some(b)
+    );
+
+    assert_eq!(store.ingest_state(a).await.unwrap(), None);
+    let mut state = IngestState {
+        body_origin: BodyOrigin::Page,
+        published_trusted: true,
+        first_seen: T0,
+        feed_updated: Some(T0 + 5),
+        feed_hash: Some("abc".into()),
+        page_etag: Some("\"v1\"".into()),
+        page_last_modified: Some("Wed, 01 May 2024 10:00:00 GMT".into()),
+        page_checked_at: Some(T0 + 10),
+        rechecks: 1,
+    };
+    store.set_ingest_state(a, &state).await.unwrap();
+    assert_eq!(store.ingest_state(a).await.unwrap().as_ref(), Some(&state));
+    state.body_origin = BodyOrigin::Feed;
+    state.published_trusted = false;
+    state.page_etag = None;
+    state.rechecks = 3;
+    store.set_ingest_state(a, &state).await.unwrap();
+    assert_eq!(store.ingest_state(a).await.unwrap().as_ref(), Some(&state));
+    assert_eq!(store.ingest_state(b).await.unwrap(), None);
+
+    // What is remembered goes with the article.
+    assert!(store.delete_article(a, T0 + 100).await.unwrap());
+    assert_eq!(store.article_by_address(&guid).await.unwrap(), None);
+    assert_eq!(store.article_by_address(&link).await.unwrap(), None);
+    assert_eq!(store.ingest_state(a).await.unwrap(), None);
+    assert_eq!(
+        store
+            .article_by_address(&same_guid_elsewhere)
+            .await
+            .unwrap(),
+        Some(b)
+    );
+    store.clear_all().await.unwrap();
+    assert_eq!(
+        store
+            .article_by_address(&same_guid_elsewhere)
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+pub async fn published_time_is_written_when_it_changes(store: Arc<dyn Store>) {
+    let src = source(&*store, "published").await;
+    let mut a = article(src, 1);
+    let id = insert(&*store, &a).await;
+    let same = store.upsert_article(&a, T0 + 500).await.unwrap();
+    assert_eq!(same.kind, UpsertKind::Unchanged);
+    a.published_at = T0 - 3600;
+    let moved = store.upsert_article(&a, T0 + 600).await.unwrap();
+    assert_eq!((moved.id, moved.kind), (Some(id), UpsertKind::Updated));
+    let got = store.get_article(id).await.unwrap().unwrap();
+    assert_eq!((got.published_at, got.updated_at), (T0 - 3600, T0 + 600));
 }

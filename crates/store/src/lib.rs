@@ -9,6 +9,7 @@ pub mod db_url;
 mod dialect;
 pub mod error;
 mod jobs;
+mod memory;
 mod meta;
 pub mod model;
 pub mod postgres;

@@ -13,7 +13,7 @@ use crate::store::Store;
 use crate::table::Table;
 use async_trait::async_trait;
 use newsroom_core::{
-    Article, ArticleId, ArticleStatus, NewArticle, NewSection, NewSource, Section, SectionId,
+    Article, ArticleAddress, ArticleId, IngestState, ArticleStatus, NewArticle, NewSection, NewSource, Section, SectionId,
     Source, SourceHealth, SourceId, Story, StoryId, Timestamp,
 };
 use sqlx::{Database, Pool};
@@ -118,6 +118,22 @@ where
 
     async fn article_by_canonical_url(&self, url: &str) -> Result<Option<Article>> {
         self.db().article_by_canonical_url(url).await
+    }
+
+    async fn article_by_address(&self, a: &ArticleAddress) -> Result<Option<ArticleId>> {
+        self.db().article_by_address(a).await
+    }
+
+    async fn add_article_addresses(&self, id: ArticleId, all: &[ArticleAddress]) -> Result<()> {
+        self.db().add_article_addresses(id, all).await
+    }
+
+    async fn ingest_state(&self, id: ArticleId) -> Result<Option<IngestState>> {
+        self.db().ingest_state(id).await
+    }
+
+    async fn set_ingest_state(&self, id: ArticleId, s: &IngestState) -> Result<()> {
+        self.db().set_ingest_state(id, s).await
     }
 
     async fn list_articles(&self, q: &ListQuery) -> Result<Vec<ArticleCard>> {
