@@ -36,7 +36,7 @@ const INSERT_ARTICLE: &str = "INSERT INTO articles (source_id, section_id, guid,
      RETURNING id";
 const UPDATE_ARTICLE: &str = "UPDATE articles SET original_url = $2, title = $3, summary = $4, body_html = $5, \
      body_text = $6, image_url = $7, image_alt = $8, image_width = $9, image_height = $10, video_url = $11, \
-     author = $12, language = $13, fetched_at = $14, updated_at = $15, section_id = $16 WHERE id = $1";
+     author = $12, language = $13, fetched_at = $14, updated_at = $15, section_id = $16, published_at = $17 WHERE id = $1";
 const TOUCH_ARTICLE: &str = "UPDATE articles SET fetched_at = $2 WHERE id = $1";
 
 static LIST_ARTICLES: LazyLock<String> = LazyLock::new(|| {
@@ -161,6 +161,7 @@ impl Db<'_> {
                         .bind(a.fetched_at)
                         .bind(now)
                         .bind(m.section_id)
+                        .bind(m.published_at)
                         .execute(&mut *tx)
                         .await?;
                     UpsertOutcome {

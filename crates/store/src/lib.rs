@@ -5,9 +5,11 @@ mod articles;
 #[cfg(feature = "testkit")]
 pub mod conformance;
 pub mod copy;
+pub mod db_url;
 mod dialect;
 pub mod error;
 mod jobs;
+mod memory;
 mod meta;
 pub mod model;
 pub mod postgres;
@@ -25,12 +27,15 @@ pub mod testdb;
 mod upsert;
 mod users;
 mod views;
+mod visits;
 
 pub use copy::{CopyProgress, copy_site};
-pub use error::{Result, StoreError, redact_url};
+pub use db_url::{Redacted, redact_url};
+pub use error::{Result, StoreError};
 pub use model::{
     AdminArticle, ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, Session,
     SourceStats, StoryReach, TableCounts, UpsertKind, UpsertOutcome, User, UserRole, ViewDelta,
+    Visit,
 };
 pub use postgres::PgStore;
 pub use search::{SearchResults, SearchTerms};

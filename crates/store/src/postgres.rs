@@ -43,7 +43,7 @@ const LOCK_ARTICLES_IN_ORDER: &str =
 const ADD_VIEWS_TOTAL_BATCH: &str = "UPDATE articles a SET views = a.views + d.n \
      FROM UNNEST($1::BIGINT[], $2::BIGINT[]) AS d(id, n) WHERE a.id = d.id";
 const TRUNCATE_ALL: &str = "TRUNCATE sections, sources, stories, articles, article_views_hourly, \
-     tombstones, jobs, meta RESTART IDENTITY";
+     tombstones, jobs, meta, article_addresses, article_ingest_state RESTART IDENTITY";
 
 /// deadlock_detected, serialization_failure: the transaction did nothing and may run again.
 fn is_retryable(e: &sqlx::Error) -> bool {
@@ -79,6 +79,10 @@ impl SqlStore<Postgres> {
             },
             retryable,
         };
+        // sqlx would warn with the value of a parameter it does not know.
+        if let Some(key) = crate::db_url::unknown_pg_param(url) {
+            return Err(fail(format!("unknown connection parameter `{key}`"), false));
+        }
         let opts = PgConnectOptions::from_str(url)
             .map_err(|e| fail(e.to_string(), false))?
             .application_name("newsroom");

@@ -6,14 +6,14 @@ use crate::dialect::{Db, Dialect};
 use crate::error::Result;
 use crate::model::{
     AdminArticle, ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, Session,
-    SourceStats, StoryReach, TableCounts, UpsertOutcome, User, UserRole, ViewDelta,
+    SourceStats, StoryReach, TableCounts, UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 use crate::search::{SearchResults, SearchTerms};
 use crate::store::Store;
 use crate::table::Table;
 use async_trait::async_trait;
 use newsroom_core::{
-    Article, ArticleId, ArticleStatus, NewArticle, NewSection, NewSource, Section, SectionId,
+    Article, ArticleAddress, ArticleId, IngestState, ArticleStatus, NewArticle, NewSection, NewSource, Section, SectionId,
     Source, SourceHealth, SourceId, Story, StoryId, Timestamp,
 };
 use sqlx::{Database, Pool};
@@ -120,6 +120,22 @@ where
         self.db().article_by_canonical_url(url).await
     }
 
+    async fn article_by_address(&self, a: &ArticleAddress) -> Result<Option<ArticleId>> {
+        self.db().article_by_address(a).await
+    }
+
+    async fn add_article_addresses(&self, id: ArticleId, all: &[ArticleAddress]) -> Result<()> {
+        self.db().add_article_addresses(id, all).await
+    }
+
+    async fn ingest_state(&self, id: ArticleId) -> Result<Option<IngestState>> {
+        self.db().ingest_state(id).await
+    }
+
+    async fn set_ingest_state(&self, id: ArticleId, s: &IngestState) -> Result<()> {
+        self.db().set_ingest_state(id, s).await
+    }
+
     async fn list_articles(&self, q: &ListQuery) -> Result<Vec<ArticleCard>> {
         self.db().list_articles(q).await
     }
@@ -189,6 +205,19 @@ where
         now: Timestamp,
     ) -> Result<bool> {
         self.db().apply_views(Some((batch_id, now)), batch).await
+    }
+
+    async fn claim_visits(
+        &self,
+        batch_id: &str,
+        visits: &[Visit],
+        window: i64,
+        now: Timestamp,
+    ) -> Result<Vec<Visit>> {
+        match self.db() {
+            Db::Sqlite(p) => crate::visits::claim_sqlite(p, batch_id, visits, window, now).await,
+            Db::Postgres(p) => crate::visits::claim_postgres(p, batch_id, visits, window, now).await,
+        }
     }
 
     async fn create_story(&self, lead: ArticleId, now: Timestamp) -> Result<StoryId> {

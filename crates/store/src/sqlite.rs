@@ -32,7 +32,7 @@ impl SqlStore<Sqlite> {
     /// Opens (creating the file if needed, but never its folder) and migrates.
     pub async fn open(url: &str, cfg: &PoolConfig) -> Result<Self> {
         let open_err = |reason: String| StoreError::Open {
-            url: url.to_string(),
+            url: crate::redact_url(url),
             reason,
         };
         let memory = url.contains(":memory:") || url.contains("mode=memory");
@@ -77,7 +77,7 @@ impl SqlStore<Sqlite> {
             .run(&pool)
             .await
             .map_err(|source| StoreError::Migrate {
-                url: url.to_string(),
+                url: crate::redact_url(url),
                 source,
             })?;
         Ok(Self { pool })

@@ -60,7 +60,21 @@ pub fn adaptive_interval(cfg: &ScheduleConfig, published: &[i64], now: i64) -> i
         let gap = span / recent.len() as i64;
         gap / 2
     };
-    interval.clamp(cfg.min_interval, cfg.max_interval)
+    interval.clamp(cfg.min_interval, cfg.max_interval.max(cfg.min_interval))
+}
+
+/// The interval of a healthy source: its observed rhythm, but never more often than the
+/// publisher asks (`<ttl>`, `sy:updatePeriod`), all within `[min_interval, max_interval]`.
+pub fn healthy_interval(
+    cfg: &ScheduleConfig,
+    published: &[i64],
+    publisher_interval: Option<i64>,
+    now: i64,
+) -> i64 {
+    let observed = adaptive_interval(cfg, published, now);
+    observed
+        .max(publisher_interval.unwrap_or(0))
+        .clamp(cfg.min_interval, cfg.max_interval.max(cfg.min_interval))
 }
 
 /// The delay after `failures` consecutive failures (1 = the first failure).
@@ -111,10 +125,13 @@ pub fn next_poll(
         PollResult::Failed { class, not_before } => {
             let failures = failures_before + 1;
             let mut delay = backoff(cfg, failures.clamp(0, u32::MAX as i64) as u32);
-            // Gone and SSRF-blocked sources will not heal in minutes.
+            // Gone, SSRF-blocked and non-http sources will not heal in minutes.
             if matches!(
                 class,
-                FetchErrorClass::Gone | FetchErrorClass::SsrfBlocked | FetchErrorClass::NotAFeed
+                FetchErrorClass::Gone
+                    | FetchErrorClass::SsrfBlocked
+                    | FetchErrorClass::UnsupportedScheme
+                    | FetchErrorClass::NotAFeed
             ) {
                 delay = delay.max(cfg.backoff_ceiling / 4);
             }
@@ -259,6 +276,36 @@ mod tests {
             600,
         );
         assert!(next >= NOW + 600);
+    }
+
+    #[test]
+    fn publisher_hints_within_the_settings_bounds() {
+        let cfg = ScheduleConfig {
+            min_interval: 60,
+            max_interval: 7200,
+            jitter_fraction: 0.0,
+            ..ScheduleConfig::default()
+        };
+        // An item every 2 minutes asks for the minimum...
+        let busy: Vec<i64> = (0..50).map(|i| NOW - i * 120).collect();
+        assert_eq!(healthy_interval(&cfg, &busy, None, NOW), 60);
+        // ...but a <ttl> of 30 minutes (or sy:updatePeriod) means no more often than that.
+        assert_eq!(healthy_interval(&cfg, &busy, Some(1800), NOW), 1800);
+        // A day's ttl stops at the maximum; a tiny one changes nothing.
+        assert_eq!(healthy_interval(&cfg, &busy, Some(86400), NOW), 7200);
+        assert_eq!(healthy_interval(&cfg, &busy, Some(5), NOW), 60);
+        // Cache-Control max-age pushes the poll later, up to the maximum, never earlier.
+        let ok = |fresh| PollResult::Ok { fresh_until: fresh };
+        assert_eq!(next_poll(&cfg, NOW, ok(Some(NOW + 3000)), 0, 60).0, NOW + 3000);
+        assert_eq!(next_poll(&cfg, NOW, ok(Some(NOW + 99_999)), 0, 60).0, NOW + 7200);
+        assert_eq!(next_poll(&cfg, NOW, ok(Some(NOW + 10)), 0, 60).0, NOW + 60);
+        // A minimum above the maximum is read as both.
+        let odd = ScheduleConfig {
+            min_interval: 600,
+            max_interval: 300,
+            ..cfg
+        };
+        assert_eq!(healthy_interval(&odd, &busy, Some(86400), NOW), 600);
     }
 
     #[test]

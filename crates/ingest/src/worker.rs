@@ -1,16 +1,11 @@
-//! Passes and the worker loop.
-//!
-//! [`run_pass`] polls a set of sources once (`newsroom fetch`). [`run_worker`] runs inside
-//! `serve` (role `all` or `worker`): each source is a job in the store, claimed under a
-//! lease, so several workers share the sources and a dead worker's sources are taken over
-//! when its leases expire. In both, sources are polled concurrently and each poll is
-//! independent, so one failing or slow source never holds up the others.
+//! The worker loop inside `serve` (role `all` or `worker`): each source is a job in the
+//! store, claimed under a lease, so several workers share the sources and a dead worker's
+//! sources are taken over when its leases expire. Retention runs as a job of its own.
 
 use crate::fetch::Fetcher;
-use crate::pipeline::{IngestConfig, PollReport, health_after, poll_source};
-use crate::schedule;
-use futures::StreamExt;
-use newsroom_core::{Source, SourceId, Timestamp};
+use crate::passes::{Event, poll_many, record};
+use crate::pipeline::IngestConfig;
+use newsroom_core::{SourceId, Timestamp};
 use newsroom_store::Store;
 use std::time::Duration;
 
@@ -21,149 +16,6 @@ pub const RETENTION_JOB: &str = "ingest.retention";
 
 pub fn source_job_key(id: SourceId) -> String {
     format!("source:{id}")
-}
-
-/// Progress of a pass, for a progress bar or log lines.
-#[derive(Debug, Clone)]
-pub enum Event {
-    /// The pass will poll this many sources.
-    Started { sources: usize },
-    /// One source is done.
-    SourceDone {
-        source: SourceId,
-        name: String,
-        report: Box<PollReport>,
-    },
-    /// Every fetch failed at the network level: counted as an outage, no source penalised.
-    Outage,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct PassOptions {
-    /// Only this source.
-    pub source: Option<SourceId>,
-    /// Poll sources even when they are not due (`fetch --once` from the command line).
-    pub ignore_schedule: bool,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PassSummary {
-    pub sources: usize,
-    pub ok: usize,
-    pub not_modified: usize,
-    pub failed: usize,
-    pub outage: bool,
-    pub items: usize,
-    pub inserted: usize,
-    pub updated: usize,
-    pub pages_fetched: usize,
-}
-
-/// Poll the enabled sources that are due (or all, or one) once, and record their health.
-pub async fn run_pass(
-    store: &dyn Store,
-    fetcher: &Fetcher,
-    cfg: &IngestConfig,
-    opts: &PassOptions,
-    mut progress: impl FnMut(Event),
-) -> Result<PassSummary, newsroom_store::StoreError> {
-    let now = crate::now();
-    let sources: Vec<Source> = store
-        .list_sources()
-        .await?
-        .into_iter()
-        .map(|s| s.source)
-        .filter(|s| match opts.source {
-            Some(id) => s.id == id,
-            None => s.enabled && (opts.ignore_schedule || s.health.next_poll_at <= now),
-        })
-        .collect();
-    progress(Event::Started {
-        sources: sources.len(),
-    });
-    let reports = poll_many(store, fetcher, cfg, sources, &mut progress).await;
-    record(store, cfg, &reports, &mut progress).await
-}
-
-async fn poll_many(
-    store: &dyn Store,
-    fetcher: &Fetcher,
-    cfg: &IngestConfig,
-    sources: Vec<Source>,
-    progress: &mut impl FnMut(Event),
-) -> Vec<(Source, PollReport)> {
-    let mut polls = futures::stream::iter(sources)
-        .map(|s| async move {
-            let r = poll_source(store, fetcher, cfg, &s).await;
-            (s, r)
-        })
-        .buffer_unordered(cfg.source_concurrency.max(1));
-    let mut out = Vec::new();
-    while let Some((s, r)) = polls.next().await {
-        progress(Event::SourceDone {
-            source: s.id,
-            name: s.name.clone(),
-            report: Box::new(r.clone()),
-        });
-        out.push((s, r));
-    }
-    out
-}
-
-/// Write every source's health, after judging whether the batch was an outage.
-async fn record(
-    store: &dyn Store,
-    cfg: &IngestConfig,
-    reports: &[(Source, PollReport)],
-    progress: &mut impl FnMut(Event),
-) -> Result<PassSummary, newsroom_store::StoreError> {
-    let now = crate::now();
-    let failures: Vec<_> = reports
-        .iter()
-        .filter_map(|(_, r)| r.error.as_ref().map(|e| e.class))
-        .collect();
-    let outage = schedule::is_outage(reports.len(), &failures);
-    if outage {
-        progress(Event::Outage);
-        tracing::warn!(
-            sources = reports.len(),
-            "every fetch failed at the network level: treating the pass as an outage"
-        );
-    }
-    let mut sum = PassSummary {
-        sources: reports.len(),
-        outage,
-        ..Default::default()
-    };
-    for (s, r) in reports {
-        let health = health_after(cfg, s, r, now, outage);
-        store.update_source_health(s.id, &health).await?;
-        // A feed that answered through permanent redirects only has moved:
-        // poll the new address from now on, as feed readers do.
-        if let (None, Some(to)) = (&r.error, &r.moved_to)
-            && *to != s.feed_url
-        {
-            match store.set_source_feed_url(s.id, to).await {
-                Ok(_) => {
-                    tracing::info!(source = %s.name, from = %s.feed_url, to = %to, "feed moved permanently; following it")
-                }
-                Err(newsroom_store::StoreError::Conflict(_)) => {
-                    tracing::warn!(source = %s.name, to = %to, "feed moved permanently to an address another source already polls; not following")
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        match (&r.error, r.not_modified) {
-            (Some(_), _) => sum.failed += 1,
-            (None, true) => sum.not_modified += 1,
-            (None, false) => sum.ok += 1,
-        }
-        sum.items += r.items;
-        sum.inserted += r.inserted;
-        sum.updated += r.updated;
-        sum.pages_fetched += r.pages_fetched;
-    }
-    Ok(sum)
 }
 
 /// Settings of the worker loop.
