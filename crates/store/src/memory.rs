@@ -112,7 +112,7 @@ impl Db<'_> {
                 .bind(s.page_checked_at)
                 .bind(s.rechecks)
                 .execute(pool)
-                .await?
+                .await?;
         });
         Ok(())
     }
