@@ -11,7 +11,10 @@ pub mod story;
 pub mod time;
 pub mod url;
 
-pub use article::{Article, ArticleStatus, LeadImage, NewArticle, Video};
+pub use article::{
+    AddressKind, Article, ArticleAddress, ArticleStatus, BodyOrigin, IngestState, LeadImage,
+    NewArticle, Video,
+};
 pub use i18n::Messages;
 pub use ids::{ArticleId, SectionId, SourceId, StoryId};
 pub use section::{NewSection, Section};

@@ -43,7 +43,10 @@ pub struct PassSummary {
     pub items: usize,
     pub inserted: usize,
     pub updated: usize,
+    pub unchanged: usize,
     pub pages_fetched: usize,
+    /// Page re-checks answered 304.
+    pub pages_not_modified: usize,
 }
 
 /// Poll the enabled sources that are due (or all, or one) once, and record their health.
@@ -160,7 +163,12 @@ pub(crate) async fn record(
         sum.items += r.items;
         sum.inserted += r.inserted;
         sum.updated += r.updated;
+        sum.unchanged += r.unchanged;
         sum.pages_fetched += r.pages_fetched;
+        sum.pages_not_modified += r.pages_not_modified;
+        for note in &r.notes {
+            tracing::info!(source = %s.name, "{note}");
+        }
     }
     Ok(sum)
 }

@@ -125,10 +125,13 @@ pub fn next_poll(
         PollResult::Failed { class, not_before } => {
             let failures = failures_before + 1;
             let mut delay = backoff(cfg, failures.clamp(0, u32::MAX as i64) as u32);
-            // Gone and SSRF-blocked sources will not heal in minutes.
+            // Gone, SSRF-blocked and non-http sources will not heal in minutes.
             if matches!(
                 class,
-                FetchErrorClass::Gone | FetchErrorClass::SsrfBlocked | FetchErrorClass::NotAFeed
+                FetchErrorClass::Gone
+                    | FetchErrorClass::SsrfBlocked
+                    | FetchErrorClass::UnsupportedScheme
+                    | FetchErrorClass::NotAFeed
             ) {
                 delay = delay.max(cfg.backoff_ceiling / 4);
             }

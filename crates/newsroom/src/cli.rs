@@ -27,7 +27,8 @@ pub struct Global {
     /// TOML settings file.
     #[arg(long, global = true, value_name = "FILE", env = "NEWSROOM_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Database URL: sqlite:///path/site.db, sqlite::memory: or postgres://user:pass@host/db.
+    /// Database URL: sqlite:///path/site.db, sqlite::memory: or postgres://user:PASSWORD@host/db
+    /// (logs and errors show it as postgres://user:***@host/db).
     #[arg(long, global = true, value_name = "URL")]
     pub database: Option<String>,
 }
@@ -127,9 +128,12 @@ pub struct ClusterArgs {
     /// JSON lines: {"id", "title", "text"?, "url"?, "source"?, "published" (RFC 3339)}; - for standard input.
     #[arg(long, value_name = "FILE.jsonl")]
     pub input: String,
-    /// How far back a new article looks for its story, in hours.
-    #[arg(long, value_name = "H", default_value_t = 36.0)]
+    /// How far back a new article looks for its story, in hours: a story takes articles for this long after its first one.
+    #[arg(long, value_name = "H", default_value_t = 23.0)]
     pub window_hours: f64,
+    /// Thread horizon: a developing story (thread) quiet for longer than this closes, in days.
+    #[arg(long, value_name = "D", default_value_t = 14.0)]
+    pub thread_days: f64,
 }
 
 #[derive(Subcommand, Debug)]

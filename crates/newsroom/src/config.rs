@@ -39,6 +39,19 @@ pub struct ServerSection {
     pub trust_forwarded_for: bool,
     /// Where `--demo` keeps its database when no `--database` is given.
     pub data_dir: String,
+    /// A request's line and headers must arrive within this.
+    pub header_timeout_secs: u64,
+    /// An idle kept-alive connection is closed after this.
+    pub keep_alive_timeout_secs: u64,
+    /// A request body must arrive whole within this.
+    pub body_timeout_secs: u64,
+    /// Open connections at most; past it, new ones wait to be accepted.
+    pub max_connections: usize,
+    /// Open connections from one address at most (0: no limit).
+    pub max_connections_per_ip: usize,
+    /// Distinct visitors one address can add to one article's count per
+    /// 30 minutes (0: no limit).
+    pub max_visitors_per_ip: u32,
 }
 
 #[derive(Clone, Deserialize)]
@@ -142,6 +155,12 @@ impl Default for ServerSection {
             flush_interval_secs: 2,
             trust_forwarded_for: false,
             data_dir: "data".into(),
+            header_timeout_secs: 10,
+            keep_alive_timeout_secs: 5,
+            body_timeout_secs: 10,
+            max_connections: 4096,
+            max_connections_per_ip: 128,
+            max_visitors_per_ip: 20,
         }
     }
 }
@@ -225,6 +244,22 @@ impl Config {
                 self.server.listen
             ));
         }
+        check_base_url(&self.site.base_url)?;
+        for (key, v) in [
+            ("header_timeout_secs", self.server.header_timeout_secs),
+            (
+                "keep_alive_timeout_secs",
+                self.server.keep_alive_timeout_secs,
+            ),
+            ("body_timeout_secs", self.server.body_timeout_secs),
+            ("max_connections", self.server.max_connections as u64),
+        ] {
+            if v == 0 {
+                return Err(anyhow!(
+                    "invalid setting `server.{key}`: must be at least 1"
+                ));
+            }
+        }
         if self.server.flush_interval_secs == 0 {
             return Err(anyhow!(
                 "invalid setting `server.flush_interval_secs`: must be at least 1"
@@ -274,6 +309,17 @@ impl Config {
         Ok(())
     }
 
+    pub fn conn_limits(&self) -> newsroom_web::ConnLimits {
+        let secs = std::time::Duration::from_secs;
+        newsroom_web::ConnLimits {
+            header_timeout: secs(self.server.header_timeout_secs),
+            keep_alive_timeout: secs(self.server.keep_alive_timeout_secs),
+            body_timeout: secs(self.server.body_timeout_secs),
+            max_connections: self.server.max_connections,
+            max_connections_per_ip: self.server.max_connections_per_ip,
+        }
+    }
+
     pub fn pool(&self) -> newsroom_store::PoolConfig {
         newsroom_store::PoolConfig {
             max_connections: self.database.max_connections,
@@ -293,12 +339,38 @@ impl Config {
             flush_interval: std::time::Duration::from_secs(self.server.flush_interval_secs),
             trust_forwarded_for: self.server.trust_forwarded_for,
             page_size: self.site.page_size,
+            max_visitors_per_ip: self.server.max_visitors_per_ip,
             unflushed_views_file: Some(
                 std::path::Path::new(&self.server.data_dir).join("unflushed-views.json"),
             ),
             ..Default::default()
         }
     }
+}
+
+/// `site.base_url` is where the site is reached: every feed, sitemap and
+/// canonical link is built on it, and the admin area checks `Origin` against
+/// it, so a typo must stop the start rather than go out in every feed.
+fn check_base_url(base: &str) -> Result<()> {
+    let bad = |why: &str| anyhow!("invalid setting `site.base_url`: {base:?} {why}");
+    let u = url::Url::parse(base).map_err(|e| {
+        bad(&format!(
+            "is not an absolute URL like https://news.example ({e})"
+        ))
+    })?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return Err(bad("must start with http:// or https://"));
+    }
+    if u.host_str().is_none_or(str::is_empty) {
+        return Err(bad("has no host name"));
+    }
+    if !u.username().is_empty() || u.password().is_some() {
+        return Err(bad("must not carry a user name or password"));
+    }
+    if u.query().is_some() || u.fragment().is_some() {
+        return Err(bad("must not have a query (?) or fragment (#)"));
+    }
+    Ok(())
 }
 
 /// Environment values are typed the way TOML would read them, so
@@ -392,6 +464,46 @@ mod tests {
                 && e.contains("NEWSROOM_SERVER__PAGE_CACHE_TTL_SECS"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn base_url_is_checked_at_load() {
+        for ok in [
+            "https://news.example",
+            "http://127.0.0.1:8080",
+            "https://example.org/news/",
+        ] {
+            let c = load(&format!("[site]\nbase_url = {ok:?}\n"), &[]).unwrap();
+            assert_eq!(c.site.base_url, ok);
+        }
+        for (bad, why) in [
+            ("news.example", "absolute URL"),
+            ("/news", "absolute URL"),
+            ("", "absolute URL"),
+            ("ftp://news.example", "http:// or https://"),
+            ("javascript:alert(1)", "http:// or https://"),
+            ("https://user:pw@news.example", "user name or password"),
+            ("https://news.example/?a=1", "query"),
+            ("https://news.example/#top", "fragment"),
+            ("https://", "absolute URL"),
+        ] {
+            let e = load("", &[("NEWSROOM_SITE__BASE_URL", bad)])
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("site.base_url") && e.contains(why), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn connection_limits_have_defaults_and_must_be_positive() {
+        let c = load("", &[]).unwrap();
+        let l = c.conn_limits();
+        assert_eq!(l.header_timeout.as_secs(), 10);
+        assert_eq!(l.max_connections_per_ip, 128);
+        let e = load("[server]\nheader_timeout_secs = 0\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("server.header_timeout_secs"), "{e}");
     }
 
     #[test]

@@ -155,6 +155,52 @@ async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
     );
     assert!(page(&admin, &server.url("/admin/")).await.0 == 303);
 
+    // The login token is no double submit: a value chosen for cookie and
+    // form alike (as a cookie planted by a neighbouring site would be) is
+    // refused even with the right password; the form's token is not the
+    // cookie's nonce but a keyed hash of it.
+    let chosen = "ab".repeat(32);
+    let r = client()
+        .post(server.url("/admin/login"))
+        .header("cookie", format!("newsroom_login={chosen}"))
+        .form(&[
+            ("csrf", chosen.as_str()),
+            ("name", "alice"),
+            ("password", ADMIN_PW),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "a self-chosen login token passed");
+    let issued = client()
+        .get(server.url("/admin/login"))
+        .send()
+        .await
+        .unwrap();
+    let nonce = issued
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("newsroom_login="))
+        .and_then(|c| c.split(';').next())
+        .expect("a login cookie")
+        .to_string();
+    let form_token = csrf_of(&issued.text().await.unwrap());
+    assert_ne!(form_token, nonce, "the form does not repeat the cookie");
+    let r = client()
+        .post(server.url("/admin/login"))
+        .header("cookie", format!("newsroom_login={chosen}"))
+        .form(&[
+            ("csrf", form_token.as_str()),
+            ("name", "alice"),
+            ("password", ADMIN_PW),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "an issued token with another nonce passed");
+
     // Signing in: the name is case-insensitive; the cookie is locked down.
     let r = sign_in(&admin, &server, "ALICE", ADMIN_PW).await;
     assert_eq!(r.status(), 303);

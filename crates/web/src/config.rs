@@ -27,6 +27,9 @@ pub struct SiteConfig {
     /// answer only `/healthz`, so a worker put in the load balancer's pool
     /// by mistake serves nothing.
     pub public_site: bool,
+    /// Distinct visitors one address may add to one article's count per
+    /// dedup window (0: no limit).
+    pub max_visitors_per_ip: u32,
 }
 
 impl Default for SiteConfig {
@@ -43,6 +46,7 @@ impl Default for SiteConfig {
             latest_size: 12,
             unflushed_views_file: None,
             public_site: true,
+            max_visitors_per_ip: crate::counting::counter::DEFAULT_VISITORS_PER_IP,
         }
     }
 }

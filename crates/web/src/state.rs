@@ -1,9 +1,9 @@
 //! Shared state of a running site, and the view models every page is built from.
 
 use crate::config::SiteConfig;
-use crate::render::{PageCache, count_hole, strip_controls};
+use crate::counting::ViewCounter;
+use crate::page_cache::{PageCache, count_hole, strip_controls};
 use crate::strings::Strings;
-use crate::views::ViewCounter;
 use newsroom_core::StoryId;
 use newsroom_core::i18n::Arg;
 use newsroom_core::{Messages, SiteClock, time::rfc3339};
@@ -18,6 +18,8 @@ pub struct AppState {
     pub msgs: Messages,
     pub t: Strings,
     pub counter: ViewCounter,
+    /// Keys the login form's CSRF token (derived from the site secret).
+    pub login_key: [u8; 32],
     pub cache: PageCache,
     /// Search result pages, apart from `cache`: one entry per query, so
     /// many different queries cannot push the other pages out.

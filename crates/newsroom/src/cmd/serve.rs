@@ -17,11 +17,30 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
         let file = if args.demo { "demo.db" } else { "newsroom.db" };
         cfg.database.url = format!("sqlite://{}", dir.join(file).display());
     }
+    // Listen first: while the database is being reached, the node answers
+    // 503 ("starting") instead of refusing connections like a dead one.
+    let listener = tokio::net::TcpListener::bind(&cfg.server.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", cfg.server.listen))?;
+    let addr = listener.local_addr()?;
+    let signal = shutdown_signal().context("cannot install signal handlers")?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let front = newsroom_web::Front::new(cfg.conn_limits());
+    let mut server = tokio::spawn(front.clone().run(listener, {
+        let stop_tx = stop_tx.clone();
+        async move {
+            signal.await;
+            let _ = stop_tx.send(true);
+        }
+    }));
+    let shown = newsroom_store::Redacted(&cfg.database.url);
+    tracing::info!(database = %shown, "answering 503 on http://{addr} while the database opens");
     // A PostgreSQL server that is still starting (or not reachable yet) is
     // waited for; a wrong password or a missing database fails at once.
-    let store = newsroom_store::open_with_retry(
+    let pool = cfg.pool();
+    let opening = newsroom_store::open_with_retry(
         &cfg.database.url,
-        &cfg.pool(),
+        &pool,
         std::time::Duration::from_secs(60),
         |r| {
             tracing::warn!(
@@ -31,14 +50,15 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
                 r.retry_in
             )
         },
-    )
-    .await
-    .with_context(|| {
-        format!(
-            "cannot start on database {}",
-            newsroom_store::redact_url(&cfg.database.url)
-        )
-    })?;
+    );
+    let store = tokio::select! {
+        store = opening => store.with_context(|| format!("cannot start on database {shown}"))?,
+        _ = stopped(stop_rx.clone()) => {
+            let _ = (&mut server).await;
+            tracing::info!("stopped before the database was open");
+            return Ok(());
+        }
+    };
     if args.demo {
         let filled = crate::demo::fill_if_empty(&*store, &cfg.site.time_zone)
             .await
@@ -54,14 +74,9 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
         ..cfg.site()
     };
     let state = newsroom_web::build_state(store, site).await?;
-    let listener = tokio::net::TcpListener::bind(&cfg.server.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", cfg.server.listen))?;
-    let addr = listener.local_addr()?;
-    let signal = shutdown_signal().context("cannot install signal handlers")?;
-    tracing::info!(role = ?args.role, database = %newsroom_store::redact_url(&cfg.database.url), "listening on http://{addr}");
+    front.open(newsroom_web::router::router(state.clone()));
+    tracing::info!(role = ?args.role, database = %shown, "listening on http://{addr}");
     // One stop signal for the server and every background task.
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut background = Vec::new();
     if args.role != Role::Web {
         let worker_id = format!("node-{}-{:08x}", std::process::id(), rand::random::<u32>());
@@ -86,11 +101,9 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
         }));
         tracing::info!(worker = %worker_id, "background jobs running (ingest, clustering)");
     }
-    let shutdown = async move {
-        signal.await;
-        let _ = stop_tx.send(true);
-    };
-    newsroom_web::serve(listener, state, shutdown).await?;
+    let server = async move { server.await.map_err(std::io::Error::other)? };
+    newsroom_web::keep_views(state, server).await?;
+    drop(stop_tx);
     for task in background {
         if tokio::time::timeout(std::time::Duration::from_secs(15), task)
             .await

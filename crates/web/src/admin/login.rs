@@ -36,13 +36,14 @@ pub struct LoginForm {
     password: String,
 }
 
-fn page(st: &Admin, csrf: &str, name: &str, status: StatusCode, error: &str) -> Response {
+/// The form, its token made from `nonce`, which goes to the login cookie.
+fn page(st: &Admin, nonce: &str, name: &str, status: StatusCode, error: &str) -> Response {
     let mut l = Layout::bare();
     l.site_name = st.site.cfg.name.clone();
     l.error = error.to_string();
     let html = LoginPage {
         l,
-        csrf: csrf.to_string(),
+        csrf: super::csrf::login_token(&st.site.login_key, nonce),
         name: name.to_string(),
         max_name: MAX_NAME_CHARS,
         max_password: MAX_PASSWORD_BYTES,
@@ -53,7 +54,7 @@ fn page(st: &Admin, csrf: &str, name: &str, status: StatusCode, error: &str) -> 
             let mut resp = (status, axum::response::Html(html)).into_response();
             resp.headers_mut().insert(
                 header::SET_COOKIE,
-                session::login_cookie(csrf, st.secure_cookies),
+                session::login_cookie(nonce, st.secure_cookies),
             );
             resp
         }
@@ -62,7 +63,7 @@ fn page(st: &Admin, csrf: &str, name: &str, status: StatusCode, error: &str) -> 
 }
 
 /// The login form. A signed-in browser goes straight to the dashboard. The
-/// login token is kept while its cookie lives, so two open tabs both work.
+/// login nonce is kept while its cookie lives, so two open tabs both work.
 pub async fn form(State(st): State<Admin>, headers: HeaderMap) -> Response {
     match session::lookup(&st, &headers).await {
         Ok(Some(_)) => return see_other("/admin/"),
@@ -81,7 +82,7 @@ pub async fn login(
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
-    // The guard has checked this cookie against the form already.
+    // The guard has checked the form's token against this nonce already.
     let token = session::cookie_token(&headers, LOGIN_COOKIE)
         .map(str::to_string)
         .unwrap_or_else(session::new_token);

@@ -4,7 +4,8 @@
 //! `Cache-Control: no-store`, `X-Frame-Options: DENY` and a strict content
 //! security policy on every response, and refuses any POST that comes from
 //! another origin, is larger than [`MAX_FORM_BYTES`], or lacks the CSRF
-//! token of its session (of the login form, for the login itself), before
+//! token of its session (for the login itself, a keyed hash of the login
+//! cookie's nonce under a server secret), before
 //! any handler runs. So a handler added later cannot forget the check.
 //! Handlers then ask for [`session::Authed`] (any signed-in user) or
 //! [`session::AdminOnly`] (role admin); without a session a GET is sent to
@@ -204,7 +205,8 @@ async fn check_post(st: &AdminState, req: Request) -> Result<Request, Response> 
         .map_err(|_| too_big())?;
     let given = csrf::form_token(&bytes).unwrap_or_default();
     let expected = if parts.uri.path() == "/login" {
-        session::cookie_token(&parts.headers, session::LOGIN_COOKIE).map(str::to_string)
+        session::cookie_token(&parts.headers, session::LOGIN_COOKIE)
+            .map(|nonce| csrf::login_token(&st.site.login_key, nonce))
     } else {
         match session::lookup(st, &parts.headers).await {
             Ok(Some(who)) => {

@@ -12,9 +12,10 @@ use newsroom_store::{Session, User, UserRole};
 
 /// The session cookie. Scoped to /admin, so public pages never see it.
 pub const COOKIE: &str = "newsroom_admin";
-/// The login form's own CSRF token (double submit): there is no session yet
-/// to tie it to, and without it another site could sign a browser in to an
-/// account of the attacker's choosing.
+/// The login form's nonce: there is no session yet to tie a CSRF token to,
+/// so the form's token is a keyed hash of this nonce under a server secret
+/// ([`super::csrf::login_token`]); without it another site could sign a
+/// browser in to an account of the attacker's choosing.
 pub const LOGIN_COOKIE: &str = "newsroom_login";
 pub const LOGIN_PATH: &str = "/admin/login";
 pub const SESSION_SECS: i64 = 14 * 86_400;

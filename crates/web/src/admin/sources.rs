@@ -5,7 +5,7 @@ use super::error::{AdminError, AdminResult};
 use super::layout::Layout;
 use super::session::{AdminOnly, Authed};
 use super::{Admin, field, see_other};
-use crate::render::strip_controls;
+use crate::page_cache::strip_controls;
 use crate::state::now;
 use askama::Template;
 use axum::Form;

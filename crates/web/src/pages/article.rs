@@ -1,12 +1,12 @@
 //! `/news/{id}-{slug}`: one article, as in the seed page. Another slug for the
 //! same id redirects to the canonical one; an unknown id is a 404.
 
+use crate::counting::bots::is_bot;
 use crate::error::{AppError, AppResult, Failure};
+use crate::page_cache::{CachedPage, Compiled, count_hole, strip_controls};
 use crate::pages::or_stale;
 use crate::pages::{encode_path, page_response};
-use crate::render::{CachedPage, Compiled, count_hole, strip_controls};
 use crate::state::{Chrome, ImageView, Shared, now};
-use crate::views::bots::is_bot;
 use crate::visitor_of;
 use askama::Template;
 use axum::extract::{ConnectInfo, Path, State};

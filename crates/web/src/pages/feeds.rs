@@ -5,9 +5,9 @@
 //! same when a corrected headline changes the page's slug.
 
 use crate::error::{AppError, AppResult, Failure};
+use crate::page_cache::{CachedPage, Compiled, strip_controls};
 use crate::pages::documents::{absolute, absolute_image, article_url, document_response};
 use crate::pages::or_stale;
-use crate::render::{CachedPage, Compiled, strip_controls};
 use crate::state::{Shared, now};
 use crate::xml::{XmlDoc, clean};
 use axum::extract::{Path, State};
@@ -256,7 +256,11 @@ fn rss_text(f: &Feed) -> std::io::Result<String> {
     d.open("channel", &[])?;
     d.leaf("title", &[], &f.title)?;
     d.leaf("link", &[], &f.home)?;
-    d.leaf("description", &[], &f.description)?;
+    d.leaf(
+        "description",
+        &[],
+        &quick_xml::escape::escape(&*f.description),
+    )?;
     d.leaf("language", &[], f.language)?;
     d.leaf("lastBuildDate", &[], &rfc822(f.updated))?;
     d.leaf("generator", &[], "newsroom")?;
@@ -272,7 +276,9 @@ fn rss_text(f: &Feed) -> std::io::Result<String> {
         d.leaf("guid", &[("isPermaLink", "false")], &e.id)?;
         d.leaf("pubDate", &[], &rfc822(e.published))?;
         if !e.summary.is_empty() {
-            d.leaf("description", &[], &e.summary)?;
+            // RSS readers take <description> as HTML: plain text is escaped
+            // for HTML first, so "a < b & c" reads back as that text.
+            d.leaf("description", &[], &quick_xml::escape::escape(&*e.summary))?;
         }
         // RSS's own <author> must be an e-mail address; Dublin Core's creator
         // is the usual place for a name.

@@ -1,9 +1,9 @@
 //! `/`: the lead story, most read in the last 24 hours, and each section's latest.
 
 use crate::error::{AppResult, Failure};
+use crate::page_cache::{CachedPage, Compiled};
 use crate::pages::or_stale;
 use crate::pages::page_response;
-use crate::render::{CachedPage, Compiled};
 use crate::state::{Chrome, Item, Shared, now, one_per_story};
 use askama::Template;
 use axum::extract::State;

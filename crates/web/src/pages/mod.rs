@@ -1,21 +1,18 @@
 //! One module per page or endpoint.
 
-pub mod api;
 pub mod article;
 pub mod assets;
-pub mod content_api;
 pub mod documents;
 pub mod errors;
 pub mod feeds;
 pub mod health;
 pub mod home;
-pub mod openapi;
 pub mod search;
 pub mod section;
 pub mod sitemap;
 pub mod story;
 
-use crate::render::CachedPage;
+use crate::page_cache::CachedPage;
 use crate::state::AppState;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -27,8 +24,8 @@ use axum::response::{IntoResponse, Response};
 pub fn or_stale(
     state: &AppState,
     key: &str,
-    built: crate::error::AppResult<std::sync::Arc<crate::render::CachedPage>>,
-) -> crate::error::AppResult<std::sync::Arc<crate::render::CachedPage>> {
+    built: crate::error::AppResult<std::sync::Arc<crate::page_cache::CachedPage>>,
+) -> crate::error::AppResult<std::sync::Arc<crate::page_cache::CachedPage>> {
     match built {
         Err(crate::error::AppError::Unavailable(msg)) => match state.cache.stale(key) {
             Some(page) => {

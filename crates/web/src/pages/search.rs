@@ -8,11 +8,11 @@
 //! every new query is a new entry, and a flood of them must not push the
 //! home and article pages out.
 
+use crate::api::content::items;
 use crate::error::{AppError, AppResult, Failure};
-use crate::pages::content_api::items;
+use crate::page_cache::{CachedPage, Compiled, strip_controls};
 use crate::pages::documents::base;
 use crate::pages::page_response;
-use crate::render::{CachedPage, Compiled, strip_controls};
 use crate::state::{AppState, Chrome, Item, Shared, now};
 use askama::Template;
 use axum::Json;

@@ -1,9 +1,9 @@
 //! `/section/{slug}?page=N`: a section's articles, newest first, paged.
 
 use crate::error::{AppError, AppResult, Failure};
+use crate::page_cache::{CachedPage, Compiled};
 use crate::pages::or_stale;
 use crate::pages::page_response;
-use crate::render::{CachedPage, Compiled};
 use crate::state::{Chrome, Item, Shared, now};
 use askama::Template;
 use axum::extract::{Path, Query, State};

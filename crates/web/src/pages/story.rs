@@ -3,9 +3,9 @@
 //! whose articles are all hidden, is a 404.
 
 use crate::error::{AppError, AppResult, Failure};
+use crate::page_cache::{CachedPage, Compiled, count_hole, strip_controls};
 use crate::pages::or_stale;
 use crate::pages::page_response;
-use crate::render::{CachedPage, Compiled, count_hole, strip_controls};
 use crate::state::{Chrome, Shared, TimeView, now};
 use askama::Template;
 use axum::extract::{Path, State};

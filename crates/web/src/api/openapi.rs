@@ -3,7 +3,7 @@
 //! test walks it: every documented GET is called and its answer checked
 //! against the schema, so this document cannot drift from the handlers.
 
-use crate::pages::content_api::MAX_PER_PAGE;
+use crate::api::content::MAX_PER_PAGE;
 use crate::state::Shared;
 use axum::Json;
 use axum::extract::State;

@@ -24,6 +24,16 @@ impl VisitorHasher {
         *h.finalize().as_bytes()
     }
 
+    /// The address alone, for the cap on visitors one address may add.
+    pub fn address(&self, day_key: &[u8; 32], ip: &str) -> u64 {
+        let mut h = blake3::Hasher::new_keyed(day_key);
+        h.update(b"address\0");
+        h.update(ip.as_bytes());
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&h.finalize().as_bytes()[..8]);
+        u64::from_le_bytes(first)
+    }
+
     pub fn visitor(&self, day_key: &[u8; 32], ip: &str, user_agent: &str) -> VisitorKey {
         let mut h = blake3::Hasher::new_keyed(day_key);
         h.update(ip.as_bytes());

@@ -4,8 +4,8 @@
 //! as a page render, so a page that was rendered here and then beacons counts
 //! once) and answers the total. `GET /api/v1/views?ids=1,2` answers totals.
 
+use crate::counting::bots::is_bot;
 use crate::state::{Shared, now};
-use crate::views::bots::is_bot;
 use crate::visitor_of;
 use axum::Json;
 use axum::extract::{ConnectInfo, Path, Query, State};

@@ -3,6 +3,13 @@
 //! more on shutdown. A hard kill (SIGKILL, power loss) loses at most the views
 //! counted since the last flush: one flush interval's worth.
 //!
+//! A counted view is a visit: (visitor key, article, time). Each flush sends
+//! its visits, and the store keeps only those whose visitor no node counted
+//! for that article within the window (`Store::claim_visits`): this node's
+//! memory is the fast first filter, the store the one that holds across
+//! nodes. One address adds at most `visitors_per_ip` distinct visitors to
+//! one article per window, so rotating User-Agents do not pump a count.
+//!
 //! Every flush is a batch with an id of its own (`node/sequence`), written
 //! with `Store::add_views_once`: a batch whose write fails stays queued under
 //! the same id and is retried until the store confirms it, so a commit whose
@@ -14,9 +21,9 @@
 //! plus what this node has buffered, so the count on a page includes the view
 //! that page is part of.
 
-use crate::views::visitor::{VisitorHasher, VisitorKey};
+use crate::counting::visitor::{VisitorHasher, VisitorKey};
 use newsroom_core::ArticleId;
-use newsroom_store::{Store, ViewDelta};
+use newsroom_store::{Store, ViewDelta, Visit};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -25,12 +32,21 @@ pub const DEDUP_WINDOW_SECS: i64 = 30 * 60;
 /// Bound on remembered (visitor, article) pairs. Past it, the oldest half is
 /// dropped: a few repeat views may count twice, but memory stays bounded.
 const MAX_SEEN: usize = 2_000_000;
+/// Distinct visitors one address may add to one article per window, unless
+/// configured otherwise: enough for an office behind one NAT address.
+pub const DEFAULT_VISITORS_PER_IP: u32 = 20;
+/// Visits kept for the store's cross-node check while it cannot be reached.
+/// Past it (a long outage), views are still counted, without that check,
+/// so memory stays bounded and nothing is lost.
+const MAX_PENDING_VISITS: usize = 1_000_000;
 
 #[derive(Default)]
 struct Inner {
     /// Stored totals as this node last knew them.
     base: HashMap<ArticleId, i64>,
-    /// Counted here, not yet in the store: per (article, hour) for the hourly table...
+    /// Counted here, not yet sent to the store: visits for its cross-node check...
+    visits: Vec<(i64, i64, i64)>,
+    /// ...or, past `MAX_PENDING_VISITS`, plain counts per (article, hour)...
     pending: HashMap<(ArticleId, i64), i64>,
     /// ...and per article, for display.
     pending_total: HashMap<ArticleId, i64>,
@@ -41,6 +57,8 @@ struct Inner {
     /// Sequence number of the last batch formed here.
     seq: u64,
     seen: HashMap<(VisitorKey, ArticleId), i64>,
+    /// Per (address key, article): when its window began, visitors counted in it.
+    per_ip: HashMap<(u64, ArticleId), (i64, u32)>,
     day: i64,
     day_key: [u8; 32],
 }
@@ -50,32 +68,58 @@ pub struct ViewCounter {
     hasher: VisitorHasher,
     /// Names this process in batch ids; random, so restarts never reuse one.
     node: String,
+    /// 0: no limit.
+    visitors_per_ip: u32,
 }
 
 /// Views written (or to be written) to the store in one transaction.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Batch {
     pub id: String,
-    /// `(article, hour, views)`.
+    /// `(article, hour, views)`, counted without the store's cross-node
+    /// check (past `MAX_PENDING_VISITS`, and in files of older versions).
+    #[serde(default)]
     pub views: Vec<(i64, i64, i64)>,
+    /// `(visitor, article, time)`, counted if the store agrees.
+    #[serde(default)]
+    pub visits: Vec<(i64, i64, i64)>,
 }
 
 impl Batch {
-    fn deltas(&self) -> Vec<ViewDelta> {
-        self.views
+    fn visit_list(&self) -> Vec<Visit> {
+        self.visits
             .iter()
-            .map(|&(a, hour, n)| ViewDelta {
+            .map(|&(visitor, a, at)| Visit {
+                visitor,
                 article: ArticleId(a),
-                hour,
-                n,
+                at,
             })
             .collect()
     }
 
+    /// The deltas to write: the plain counts, and the visits the store agreed to.
+    fn deltas(&self, claimed: &[Visit]) -> Vec<ViewDelta> {
+        let plain = self.views.iter().map(|&(a, hour, n)| ViewDelta {
+            article: ArticleId(a),
+            hour,
+            n,
+        });
+        let visits = claimed.iter().map(|v| ViewDelta {
+            article: v.article,
+            hour: v.at.div_euclid(3600),
+            n: 1,
+        });
+        plain.chain(visits).collect()
+    }
+
+    /// Views per article as this node showed them while the batch was queued.
     fn totals(&self) -> HashMap<ArticleId, i64> {
         let mut t = HashMap::new();
         for &(a, _, n) in &self.views {
             *t.entry(ArticleId(a)).or_default() += n;
+        }
+        for &(_, a, _) in &self.visits {
+            *t.entry(ArticleId(a)).or_default() += 1;
         }
         t
     }
@@ -98,7 +142,15 @@ impl ViewCounter {
             inner: Mutex::new(inner),
             hasher,
             node: hex::encode(rand::random::<[u8; 8]>()),
+            visitors_per_ip: DEFAULT_VISITORS_PER_IP,
         }
+    }
+
+    /// Sets how many distinct visitors one address may add to one article
+    /// per window (0: no limit).
+    pub fn with_visitors_per_ip(mut self, n: u32) -> Self {
+        self.visitors_per_ip = n;
+        self
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -108,7 +160,9 @@ impl ViewCounter {
     }
 
     /// Counts a view unless this visitor was counted for this article within
-    /// the dedup window. Returns whether it counted and the total to show.
+    /// the dedup window, or its address has added its share of visitors to
+    /// this article in the window. Returns whether it counted and the total
+    /// to show.
     pub fn record(&self, article: ArticleId, ip: &str, user_agent: &str, now: i64) -> (bool, i64) {
         let day = now.div_euclid(86_400);
         let mut g = self.lock();
@@ -117,23 +171,40 @@ impl ViewCounter {
             g.day = day;
             // Keys of another day can never match again.
             g.seen.clear();
+            g.per_ip.clear();
         }
         let visitor = self.hasher.visitor(&g.day_key, ip, user_agent);
-        let counted = match g.seen.get(&(visitor, article)) {
-            Some(&at) if now - at < DEDUP_WINDOW_SECS => false,
-            _ => {
-                if g.seen.len() >= MAX_SEEN {
-                    prune(&mut g.seen, now);
-                }
-                g.seen.insert((visitor, article), now);
-                *g.pending
-                    .entry((article, now.div_euclid(3600)))
-                    .or_default() += 1;
-                *g.pending_total.entry(article).or_default() += 1;
-                true
+        if let Some(&at) = g.seen.get(&(visitor, article))
+            && now - at < DEDUP_WINDOW_SECS
+        {
+            return (false, shown(&g, article));
+        }
+        if self.visitors_per_ip > 0 {
+            let address = self.hasher.address(&g.day_key, ip);
+            let slot = g.per_ip.entry((address, article)).or_insert((now, 0));
+            if now - slot.0 >= DEDUP_WINDOW_SECS {
+                *slot = (now, 0);
             }
-        };
-        (counted, shown(&g, article))
+            if slot.1 >= self.visitors_per_ip {
+                return (false, shown(&g, article));
+            }
+            slot.1 += 1;
+        }
+        if g.seen.len() >= MAX_SEEN {
+            let g = &mut *g;
+            prune(&mut g.seen, &mut g.per_ip, now);
+        }
+        g.seen.insert((visitor, article), now);
+        if g.visits.len() < MAX_PENDING_VISITS {
+            // The key's bits as a signed number, as the store keeps it.
+            g.visits.push((visitor.0 as i64, article.0, now));
+        } else {
+            *g.pending
+                .entry((article, now.div_euclid(3600)))
+                .or_default() += 1;
+        }
+        *g.pending_total.entry(article).or_default() += 1;
+        (true, shown(&g, article))
     }
 
     /// The total to show for one article.
@@ -183,7 +254,7 @@ impl ViewCounter {
         loop {
             let next = {
                 let mut g = self.lock();
-                if g.unconfirmed.is_empty() && !formed && !g.pending.is_empty() {
+                if g.unconfirmed.is_empty() && !formed && g.has_pending() {
                     formed = true;
                     self.form_batch(&mut g);
                 }
@@ -192,9 +263,17 @@ impl ViewCounter {
                     None => return Ok(stats),
                 }
             };
-            let applied = store
-                .add_views_once(&next.id, &next.deltas(), crate::state::now())
-                .await?;
+            let now = crate::state::now();
+            // Both steps answer the same when retried under the same id.
+            let claimed = if next.visits.is_empty() {
+                Vec::new()
+            } else {
+                store
+                    .claim_visits(&next.id, &next.visit_list(), DEDUP_WINDOW_SECS, now)
+                    .await?
+            };
+            let deltas = next.deltas(&claimed);
+            let applied = store.add_views_once(&next.id, &deltas, now).await?;
             let mut g = self.lock();
             // The final flush may race the periodic one: whoever sees the
             // batch still queued moves it into the stored totals.
@@ -202,19 +281,26 @@ impl ViewCounter {
                 continue;
             };
             g.unconfirmed.remove(pos);
-            let totals = next.totals();
-            for (id, n) in &totals {
+            for (id, n) in &next.totals() {
                 if let Some(v) = g.inflight_total.get_mut(id) {
                     *v -= n;
                     if *v <= 0 {
                         g.inflight_total.remove(id);
                     }
                 }
+            }
+            // What the store counted; visits another node had counted first
+            // are in `base` once this node reads the article again.
+            let mut counted: HashMap<ArticleId, i64> = HashMap::new();
+            for d in &deltas {
+                *counted.entry(d.article).or_default() += d.n;
+            }
+            for (id, n) in &counted {
                 *g.base.entry(*id).or_default() += n;
             }
             if applied {
-                stats.articles += totals.len();
-                stats.views += totals.values().sum::<i64>();
+                stats.articles += counted.len();
+                stats.views += counted.values().sum::<i64>();
             }
         }
     }
@@ -229,11 +315,12 @@ impl ViewCounter {
             .map(|((article, hour), n)| (article.0, hour, n))
             .collect();
         views.sort_unstable();
+        let visits = std::mem::take(&mut g.visits);
         let totals: Vec<(ArticleId, i64)> = g.pending_total.drain().collect();
         for (id, n) in totals {
             *g.inflight_total.entry(id).or_default() += n;
         }
-        g.unconfirmed.push(Batch { id, views });
+        g.unconfirmed.push(Batch { id, views, visits });
     }
 
     /// Everything not yet confirmed, for saving at shutdown: the queued
@@ -241,7 +328,7 @@ impl ViewCounter {
     /// a flush after this still writes them (once).
     pub fn unflushed(&self) -> Vec<Batch> {
         let mut g = self.lock();
-        if !g.pending.is_empty() {
+        if g.has_pending() {
             self.form_batch(&mut g);
         }
         g.unconfirmed.clone()
@@ -263,13 +350,24 @@ impl ViewCounter {
     }
 }
 
+impl Inner {
+    fn has_pending(&self) -> bool {
+        !self.visits.is_empty() || !self.pending.is_empty()
+    }
+}
+
 fn shown(g: &Inner, id: ArticleId) -> i64 {
     g.base.get(&id).copied().unwrap_or(0)
         + g.pending_total.get(&id).copied().unwrap_or(0)
         + g.inflight_total.get(&id).copied().unwrap_or(0)
 }
 
-fn prune(seen: &mut HashMap<(VisitorKey, ArticleId), i64>, now: i64) {
+fn prune(
+    seen: &mut HashMap<(VisitorKey, ArticleId), i64>,
+    per_ip: &mut HashMap<(u64, ArticleId), (i64, u32)>,
+    now: i64,
+) {
+    per_ip.retain(|_, (start, _)| now - *start < DEDUP_WINDOW_SECS);
     seen.retain(|_, at| now - *at < DEDUP_WINDOW_SECS);
     if seen.len() >= MAX_SEEN / 2 {
         let mut times: Vec<i64> = seen.values().copied().collect();
@@ -298,6 +396,25 @@ mod tests {
             c.record(a, "1.1.1.1", "UA", NOW + DEDUP_WINDOW_SECS + 1),
             (true, 3)
         );
+    }
+
+    #[test]
+    fn one_address_adds_a_bounded_number_of_visitors() {
+        let c = ViewCounter::new([1; 32]).with_visitors_per_ip(3);
+        let a = ArticleId(1);
+        let counted = (0..1000)
+            .filter(|i| c.record(a, "9.9.9.9", &format!("UA {i}"), NOW).0)
+            .count();
+        assert_eq!(counted, 3, "1,000 rotating User-Agents from one address");
+        assert!(
+            c.record(ArticleId(2), "9.9.9.9", "UA 0", NOW).0,
+            "per article"
+        );
+        assert!(c.record(a, "9.9.9.8", "UA 0", NOW).0, "per address");
+        // A new window, a new share.
+        assert!(c.record(a, "9.9.9.9", "UA 999", NOW + DEDUP_WINDOW_SECS).0);
+        let open = ViewCounter::new([1; 32]).with_visitors_per_ip(0);
+        assert!((0..100).all(|i| open.record(a, "9.9.9.9", &format!("UA {i}"), NOW).0));
     }
 
     #[test]
