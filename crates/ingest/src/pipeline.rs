@@ -102,6 +102,8 @@ pub struct PollReport {
     pub moved_to: Option<String>,
     /// Publication times seen in the feed, for the adaptive interval.
     pub published: Vec<Timestamp>,
+    /// The feed's `<ttl>` or `sy:updatePeriod`, in seconds.
+    pub publisher_interval: Option<i64>,
     pub fresh_until: Option<Timestamp>,
     pub validators: Validators,
 }
@@ -174,6 +176,7 @@ pub async fn poll_source(
     };
     // Validators are only kept once the body they describe was read successfully.
     report.validators = fetched.validators.clone();
+    report.publisher_interval = feed.publisher_interval;
     let items: Vec<FeedItem> = feed
         .items
         .into_iter()
@@ -211,7 +214,12 @@ pub fn health_after(
     outage: bool,
 ) -> SourceHealth {
     let old = &source.health;
-    let interval = schedule::adaptive_interval(&cfg.schedule, &report.published, now);
+    let interval = schedule::healthy_interval(
+        &cfg.schedule,
+        &report.published,
+        report.publisher_interval,
+        now,
+    );
     let result = match (&report.error, outage) {
         (None, _) => PollResult::Ok {
             fresh_until: report.fresh_until,
