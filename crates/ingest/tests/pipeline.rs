@@ -4,7 +4,7 @@
 use newsroom_core::{ArticleStatus, FullTextMode, NewSource, Source};
 use newsroom_ingest::commands;
 use newsroom_ingest::testkit::{
-    Resource, TestServer, dataset_pages, sample_rss, serve_dataset_site,
+    Resource, TestServer, sample_rss, serve_dataset_site, serve_teaser_feed,
 };
 use newsroom_ingest::{FetchConfig, Fetcher, IngestConfig, PassOptions, run_pass};
 use newsroom_store::{ListQuery, SqliteStore, Store};
@@ -512,23 +512,10 @@ async fn known_articles_are_not_fetched_again() {
 /// news pages, polled twice. The bodies stay the pages' full text.
 #[tokio::test]
 async fn a_teaser_feed_polled_twice_keeps_the_full_text() {
-    let Some(pages) = dataset_pages() else {
-        return;
-    };
     let s = TestServer::start().await;
-    let mut feed = String::from(
-        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Teasers</title><link>http://x/</link>",
-    );
-    for (i, (_, _, html)) in pages.into_iter().take(5).enumerate() {
-        let path = format!("/p/{i}.html");
-        feed.push_str(&format!(
-            "<item><guid>item-{i}</guid><title>Item {i}</title><link>{}</link><pubDate>Wed, 01 May 2024 10:00:00 GMT</pubDate><description>teaser</description></item>",
-            s.url(&path)
-        ));
-        s.set(&path, Resource::ok("text/html", html));
+    if serve_teaser_feed(&s, 5).is_none() {
+        return;
     }
-    feed.push_str("</channel></rss>");
-    s.set("/feed.xml", Resource::ok("application/rss+xml", feed));
     let site = site().await;
     let store: &dyn Store = &site.store;
     add(store, "teasers", s.url("/feed.xml"), FullTextMode::Auto).await;
