@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+pub mod add_source;
 pub mod charset;
 pub mod commands;
 pub mod discover;
@@ -15,6 +16,7 @@ pub mod ssrf;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
+pub use add_source::{AddSourceError, SectionPick, SourceAdder, SourceRequest};
 pub use error::{FetchError, FetchErrorClass};
 pub use feed::{FeedItem, ParseOptions, ParsedFeed, parse_feed};
 pub use fetch::{FetchConfig, FetchOutcome, FetchRequest, Fetched, Fetcher, Validators};

@@ -53,7 +53,15 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
         public_site: args.role != Role::Worker,
         ..cfg.site()
     };
-    let state = newsroom_web::build_state(store, site).await?;
+    // One fetcher for the worker and for the admin's "add a source", which
+    // discovers feeds as `newsroom source add` does.
+    let fetcher = crate::cmd::ingest::fetcher(&cfg)?;
+    let icfg = crate::cmd::ingest::ingest_config(&cfg)?;
+    let adder = newsroom_ingest::SourceAdder {
+        fetcher: fetcher.clone(),
+        cfg: icfg.clone(),
+    };
+    let state = newsroom_web::build_state(store, site, Some(std::sync::Arc::new(adder))).await?;
     let listener = tokio::net::TcpListener::bind(&cfg.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", cfg.server.listen))?;
@@ -65,8 +73,6 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
     let mut background = Vec::new();
     if args.role != Role::Web {
         let worker_id = format!("node-{}-{:08x}", std::process::id(), rand::random::<u32>());
-        let fetcher = crate::cmd::ingest::fetcher(&cfg)?;
-        let icfg = crate::cmd::ingest::ingest_config(&cfg)?;
         let wcfg = newsroom_ingest::scheduler::WorkerConfig {
             worker_id: worker_id.clone(),
             ..Default::default()
