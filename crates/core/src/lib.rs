@@ -18,7 +18,7 @@ pub use article::{
 pub use i18n::Messages;
 pub use ids::{ArticleId, SectionId, SourceId, StoryId};
 pub use section::{NewSection, Section};
-pub use source::{FullTextMode, NewSource, Source, SourceHealth};
+pub use source::{FullTextMode, HealthLabel, NewSource, Source, SourceHealth};
 pub use story::Story;
 pub use time::{Locale, SiteClock, TimeError, UnknownLocale};
 

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+pub mod add_source;
 pub mod assemble;
 pub mod charset;
 pub mod commands;
@@ -23,6 +24,7 @@ pub mod testkit;
 pub mod text;
 pub mod worker;
 
+pub use add_source::{AddSourceError, SectionPick, SourceAdder, SourceRequest};
 pub use error::{FetchError, FetchErrorClass};
 pub use feed::{FeedItem, ParseOptions, ParsedFeed, parse_feed};
 pub use fetch::{FetchConfig, FetchOutcome, FetchRequest, Fetched, Fetcher, Validators};

@@ -54,12 +54,26 @@ pub enum Command {
     /// Write every source as OPML (sections become folders).
     ExportOpml(ExportOpmlArgs),
     /// Copy a whole site to another database (e.g. SQLite to PostgreSQL), ids and counts included.
-    Copy(crate::cmd::copy::CopyArgs),
+    Copy(CopyArgs),
     /// Bring the database schema up to date, then exit.
     Migrate,
     /// Manage the accounts that can sign in to the admin area (/admin/).
     #[command(subcommand)]
     User(UserCommand),
+}
+
+/// `newsroom copy`.
+#[derive(Args, Debug)]
+pub struct CopyArgs {
+    /// The site to copy: sqlite:///path/site.db or postgres://user:pass@host/db.
+    #[arg(long, value_name = "URL")]
+    pub from: String,
+    /// Where to copy it. Must be empty, unless --force; its migrations are run first.
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+    /// Delete every row in the target before copying (a target that has content is refused otherwise).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]

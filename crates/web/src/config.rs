@@ -30,6 +30,10 @@ pub struct SiteConfig {
     /// Distinct visitors one address may add to one article's count per
     /// dedup window (0: no limit).
     pub max_visitors_per_ip: u32,
+    /// Make every page and answer as at this time (UTC seconds) instead of
+    /// the system clock's: for tests whose output must not move with the
+    /// day. Never set by the binary.
+    pub fixed_now: Option<i64>,
 }
 
 impl Default for SiteConfig {
@@ -47,6 +51,7 @@ impl Default for SiteConfig {
             unflushed_views_file: None,
             public_site: true,
             max_visitors_per_ip: crate::counting::counter::DEFAULT_VISITORS_PER_IP,
+            fixed_now: None,
         }
     }
 }

@@ -37,7 +37,11 @@ pub enum StartError {
 }
 
 /// Builds the shared state of a site on an open store.
-pub async fn build_state(store: Arc<dyn Store>, cfg: SiteConfig) -> Result<Shared, StartError> {
+pub async fn build_state(
+    store: Arc<dyn Store>,
+    cfg: SiteConfig,
+    source_adder: Option<Arc<newsroom_ingest::SourceAdder>>,
+) -> Result<Shared, StartError> {
     let clock = SiteClock::new(&cfg.time_zone, cfg.locale)
         .map_err(|e| StartError::Config(format!("site.time_zone: {e}")))?;
     let msgs = Messages::new(cfg.locale);
@@ -56,6 +60,7 @@ pub async fn build_state(store: Arc<dyn Store>, cfg: SiteConfig) -> Result<Share
         cache: page_cache::PageCache::new(cfg.page_cache_ttl, 10_000),
         search_cache: page_cache::PageCache::new(cfg.page_cache_ttl, 1_000),
         asset_version: pages::assets::asset_version(),
+        source_adder,
         store,
         clock,
         msgs,

@@ -1,12 +1,12 @@
 //! Every route of the site, in one place.
 
 use crate::api::{beacon, content, openapi};
+use crate::error::WebError;
 use crate::pages::{article, assets, errors, feeds, health, home, section, sitemap, story};
 use crate::state::Shared;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 
 pub fn router(state: Shared) -> Router {
@@ -14,6 +14,7 @@ pub fn router(state: Shared) -> Router {
         return Router::new()
             .route("/healthz", get(health::health))
             .fallback(not_found)
+            .layer(from_fn_with_state(state.clone(), errors::render))
             .with_state(state);
     }
     Router::new()
@@ -51,9 +52,11 @@ pub fn router(state: Shared) -> Router {
         .nest_service("/admin", crate::admin::router(state.clone()))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(64 * 1024))
+        // Outermost, so it dresses every error, the admin's included.
+        .layer(from_fn_with_state(state.clone(), errors::render))
         .with_state(state)
 }
 
-async fn not_found(State(state): State<Shared>) -> Response {
-    errors::error_page(&state, StatusCode::NOT_FOUND)
+async fn not_found() -> WebError {
+    WebError::not_found()
 }

@@ -7,6 +7,7 @@ use crate::strings::Strings;
 use newsroom_core::StoryId;
 use newsroom_core::i18n::Arg;
 use newsroom_core::{Messages, SiteClock, time::rfc3339};
+use newsroom_ingest::SourceAdder;
 use newsroom_store::{ArticleCard, ListQuery, Store, StoreError, StoryReach};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -25,6 +26,9 @@ pub struct AppState {
     /// many different queries cannot push the other pages out.
     pub search_cache: PageCache,
     pub asset_version: String,
+    /// Adds sources for the admin (feed discovery needs the fetcher). `None`
+    /// where the binary gives none: the admin then cannot add sources.
+    pub source_adder: Option<Arc<SourceAdder>>,
 }
 
 pub type Shared = Arc<AppState>;
@@ -115,6 +119,12 @@ pub struct Chrome {
 }
 
 impl AppState {
+    /// The time pages and answers are made at: the system clock, or the
+    /// fixed time a test set (`SiteConfig::fixed_now`).
+    pub fn now(&self) -> i64 {
+        self.cfg.fixed_now.unwrap_or_else(now)
+    }
+
     pub fn item(&self, c: &ArticleCard, now: i64) -> Item {
         let title = strip_controls(&c.title);
         Item {

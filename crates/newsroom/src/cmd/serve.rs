@@ -73,15 +73,21 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
         public_site: args.role != Role::Worker,
         ..cfg.site()
     };
-    let state = newsroom_web::build_state(store, site).await?;
+    // One fetcher for the worker and for the admin's "add a source", which
+    // discovers feeds as `newsroom source add` does.
+    let fetcher = crate::cmd::ingest::fetcher(&cfg)?;
+    let icfg = crate::cmd::ingest::ingest_config(&cfg)?;
+    let adder = newsroom_ingest::SourceAdder {
+        fetcher: fetcher.clone(),
+        cfg: icfg.clone(),
+    };
+    let state = newsroom_web::build_state(store, site, Some(std::sync::Arc::new(adder))).await?;
     front.open(newsroom_web::router::router(state.clone()));
     tracing::info!(role = ?args.role, database = %shown, "listening on http://{addr}");
     // One stop signal for the server and every background task.
     let mut background = Vec::new();
     if args.role != Role::Web {
         let worker_id = format!("node-{}-{:08x}", std::process::id(), rand::random::<u32>());
-        let fetcher = crate::cmd::ingest::fetcher(&cfg)?;
-        let icfg = crate::cmd::ingest::ingest_config(&cfg)?;
         let wcfg = newsroom_ingest::worker::WorkerConfig {
             worker_id: worker_id.clone(),
             ..Default::default()

@@ -32,7 +32,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use error::AdminError;
+use crate::error::WebError;
 use std::sync::{Arc, OnceLock};
 
 /// Every admin form is a few short fields; nothing legitimate comes near this.
@@ -132,8 +132,8 @@ pub fn router(site: Shared) -> Router {
         .with_state(st)
 }
 
-async fn not_found() -> AdminError {
-    AdminError::NotFound
+async fn not_found() -> WebError {
+    WebError::not_found()
 }
 
 async fn css() -> Response {
@@ -238,15 +238,15 @@ pub(crate) fn see_other(path: &str) -> Response {
 }
 
 /// A form field trimmed and bounded; `what` names it in the error.
-pub(crate) fn field(value: &str, what: &str, max_chars: usize) -> Result<String, AdminError> {
+pub(crate) fn field(value: &str, what: &str, max_chars: usize) -> Result<String, WebError> {
     let v = value.trim();
     if v.chars().count() > max_chars {
-        return Err(AdminError::BadRequest(format!(
+        return Err(WebError::BadRequest(format!(
             "{what} may be at most {max_chars} characters."
         )));
     }
     if v.chars().any(char::is_control) {
-        return Err(AdminError::BadRequest(format!(
+        return Err(WebError::BadRequest(format!(
             "{what} may not contain control characters."
         )));
     }

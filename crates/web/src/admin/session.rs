@@ -2,7 +2,7 @@
 //! holds only its hash, so reading the database (or a backup) does not let
 //! anyone sign in. Sessions last a fixed 14 days from sign-in.
 
-use super::error::AdminError;
+use crate::error::WebError;
 use super::{Admin, AdminState};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -93,7 +93,7 @@ impl Authed {
 }
 
 /// The session the request's cookie names, if it exists and has not expired.
-pub async fn lookup(st: &AdminState, headers: &HeaderMap) -> Result<Option<Authed>, AdminError> {
+pub async fn lookup(st: &AdminState, headers: &HeaderMap) -> Result<Option<Authed>, WebError> {
     let Some(token) = cookie_token(headers, COOKIE) else {
         return Ok(None);
     };
@@ -138,7 +138,7 @@ impl FromRequestParts<Admin> for AdminOnly {
             Ok(AdminOnly(a))
         } else {
             Err(
-                AdminError::Forbidden("Only administrators can manage sources and users.")
+                WebError::Forbidden("Only administrators can manage sources and users.")
                     .into_response(),
             )
         }

@@ -4,12 +4,13 @@
 //! as a page render, so a page that was rendered here and then beacons counts
 //! once) and answers the total. `GET /api/v1/views?ids=1,2` answers totals.
 
+use crate::error::{WebError, WebResult};
+use crate::state::Shared;
 use crate::counting::bots::is_bot;
-use crate::state::{Shared, now};
 use crate::visitor_of;
 use axum::Json;
 use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use newsroom_core::ArticleId;
 use serde::Deserialize;
@@ -29,40 +30,16 @@ pub async fn beacon(
     Path(id): Path<String>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-) -> Response {
-    let Ok(id) = id.parse::<i64>().map(ArticleId) else {
-        return no_store(
-            (
-                StatusCode::NOT_FOUND,
-                Json(json!({"error": "unknown article"})),
-            )
-                .into_response(),
-        );
-    };
+) -> WebResult<Response> {
+    let unknown = WebError::NotFound("unknown article");
+    let id = id.parse::<i64>().map(ArticleId).map_err(|_| unknown.clone())?;
     // Only articles that exist may take buffer space.
     if !state.cache.contains(&format!("article:{id}")) {
-        match state.store.article_views(&[id]).await {
-            Ok(v) if !v.is_empty() => state.counter.observe(v),
-            Ok(_) => {
-                return no_store(
-                    (
-                        StatusCode::NOT_FOUND,
-                        Json(json!({"error": "unknown article"})),
-                    )
-                        .into_response(),
-                );
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "beacon: database unavailable");
-                return no_store(
-                    (
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        Json(json!({"error": "unavailable"})),
-                    )
-                        .into_response(),
-                );
-            }
+        let stored = state.store.article_views(&[id]).await?;
+        if stored.is_empty() {
+            return Err(unknown);
         }
+        state.counter.observe(stored);
     }
     let ua = headers
         .get(header::USER_AGENT)
@@ -73,9 +50,11 @@ pub async fn beacon(
     } else {
         state
             .counter
-            .record(id, &visitor_of(&state, &headers, peer), ua, now())
+            .record(id, &visitor_of(&state, &headers, peer), ua, state.now())
     };
-    no_store(Json(json!({"id": id.0, "views": views, "counted": counted})).into_response())
+    Ok(no_store(
+        Json(json!({"id": id.0, "views": views, "counted": counted})).into_response(),
+    ))
 }
 
 #[derive(Deserialize)]

@@ -4,19 +4,20 @@
 //! response to it.
 //!
 //! Counts are live (stored total plus what this node has buffered), so
-//! responses may be cached only briefly. Errors are JSON too: 400 for a bad
-//! parameter, 404 for what does not exist, 503 while the database is away.
+//! responses may be cached only briefly. Errors are `WebError`s, which
+//! `crate::error::render` answers in the documented JSON shape: 400 for a
+//! bad parameter, 404 for what does not exist, 503 while the database is away.
 
-use crate::error::AppError;
+use crate::error::{WebError, WebResult};
 use crate::pages::documents::{absolute, absolute_image, article_url, base};
-use crate::state::{AppState, Shared, now};
+use crate::state::{AppState, Shared};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use newsroom_core::time::rfc3339;
 use newsroom_core::{ArticleId, ArticleStatus, StoryId};
-use newsroom_store::{ArticleCard, ListQuery, StoreError};
+use newsroom_store::{ArticleCard, ListQuery};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -26,8 +27,8 @@ const DEFAULT_PER_PAGE: i64 = 20;
 const MAX_PAGE: i64 = 500;
 
 /// A brief client-side cache: counts move, lists change within minutes.
-fn json_response(status: StatusCode, body: serde_json::Value) -> Response {
-    let mut r = (status, Json(body)).into_response();
+pub(crate) fn json_response(body: serde_json::Value) -> Response {
+    let mut r = Json(body).into_response();
     r.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=5"),
@@ -37,27 +38,6 @@ fn json_response(status: StatusCode, body: serde_json::Value) -> Response {
         HeaderValue::from_static("*"),
     );
     r
-}
-
-fn api_error(status: StatusCode, message: &str) -> Response {
-    let mut r = (status, Json(json!({ "error": message }))).into_response();
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
-}
-
-fn store_error(e: StoreError) -> Response {
-    match AppError::from(e) {
-        AppError::NotFound => api_error(StatusCode::NOT_FOUND, "not found"),
-        AppError::Unavailable(msg) => {
-            tracing::warn!(error = %msg, "api: database unavailable");
-            api_error(StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
-        }
-        AppError::Internal(msg) => {
-            tracing::error!(error = %msg, "api: request failed");
-            api_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
-        }
-    }
 }
 
 #[derive(Serialize)]
@@ -126,24 +106,23 @@ pub struct ListParams {
 }
 
 /// `GET /api/v1/articles?section=slug&page=1&per_page=20`: newest first.
-pub async fn articles(State(state): State<Shared>, Query(p): Query<ListParams>) -> Response {
+pub async fn articles(State(state): State<Shared>, Query(p): Query<ListParams>) -> WebResult<Response> {
     let page = p.page.unwrap_or(1);
     let per_page = p.per_page.unwrap_or(DEFAULT_PER_PAGE);
     if !(1..=MAX_PAGE).contains(&page) {
-        return api_error(StatusCode::BAD_REQUEST, "page must be 1 to 500");
+        return Err(WebError::BadRequest("page must be 1 to 500".into()));
     }
     if !(1..=MAX_PER_PAGE).contains(&per_page) {
-        return api_error(StatusCode::BAD_REQUEST, "per_page must be 1 to 100");
+        return Err(WebError::BadRequest("per_page must be 1 to 100".into()));
     }
     let section = match p.section.as_deref() {
         None | Some("") => None,
         Some(slug) if slug.len() > 100 => {
-            return api_error(StatusCode::NOT_FOUND, "unknown section");
+            return Err(WebError::NotFound("unknown section"));
         }
-        Some(slug) => match state.store.section_by_slug(slug).await {
-            Ok(Some(s)) => Some(s.id),
-            Ok(None) => return api_error(StatusCode::NOT_FOUND, "unknown section"),
-            Err(e) => return store_error(e),
+        Some(slug) => match state.store.section_by_slug(slug).await? {
+            Some(s) => Some(s.id),
+            None => return Err(WebError::NotFound("unknown section")),
         },
     };
     let q = ListQuery {
@@ -152,13 +131,10 @@ pub async fn articles(State(state): State<Shared>, Query(p): Query<ListParams>) 
         limit: per_page,
         offset: (page - 1) * per_page,
     };
-    let (cards, total) = match tokio::try_join!(
+    let (cards, total) = tokio::try_join!(
         state.store.list_articles(&q),
         state.store.count_articles(&q)
-    ) {
-        Ok(r) => r,
-        Err(e) => return store_error(e),
-    };
+    )?;
     // Built by hand: `absolute` would percent-encode the query's `?` and `&`.
     let next = (page * per_page < total).then(|| {
         let mut next = format!(
@@ -172,40 +148,31 @@ pub async fn articles(State(state): State<Shared>, Query(p): Query<ListParams>) 
         }
         next
     });
-    json_response(
-        StatusCode::OK,
-        json!({
+    Ok(json_response(json!({
             "articles": items(&state, &cards),
             "page": page,
             "per_page": per_page,
             "total": total,
             "next": next,
-        }),
-    )
+    })))
 }
 
 /// `GET /api/v1/articles/{id}`: one published article with its body.
-pub async fn article(State(state): State<Shared>, Path(id): Path<String>) -> Response {
+pub async fn article(State(state): State<Shared>, Path(id): Path<String>) -> WebResult<Response> {
     let Ok(id) = id.parse::<i64>().map(ArticleId) else {
-        return api_error(StatusCode::NOT_FOUND, "unknown article");
+        return Err(WebError::NotFound("unknown article"));
     };
-    let a = match state.store.get_article(id).await {
-        Ok(Some(a)) if a.status == ArticleStatus::Published => a,
-        Ok(_) => return api_error(StatusCode::NOT_FOUND, "unknown article"),
-        Err(e) => return store_error(e),
+    let a = match state.store.get_article(id).await? {
+        Some(a) if a.status == ArticleStatus::Published => a,
+        _ => return Err(WebError::NotFound("unknown article")),
     };
-    let (source, story) = match tokio::try_join!(
+    let (source, story) = tokio::try_join!(
         state.store.get_source(a.source_id),
         state.store.article_story(a.id)
-    ) {
-        Ok(r) => r,
-        Err(e) => return store_error(e),
-    };
+    )?;
     state.counter.observe([(a.id, a.views)]);
     let views = state.counter.total(a.id);
-    json_response(
-        StatusCode::OK,
-        json!({
+    Ok(json_response(json!({
             "id": a.id.0,
             "title": a.title,
             "summary": a.summary,
@@ -230,31 +197,27 @@ pub async fn article(State(state): State<Shared>, Path(id): Path<String>) -> Res
             },
             "section_id": a.section_id.map(|s| s.0),
             "story_id": story.map(|s| s.0),
-        }),
-    )
+    })))
 }
 
 /// `GET /api/v1/stories/{id}`: one event and every outlet's article on it.
-pub async fn story(State(state): State<Shared>, Path(id): Path<String>) -> Response {
+pub async fn story(State(state): State<Shared>, Path(id): Path<String>) -> WebResult<Response> {
     let Ok(id) = id.parse::<i64>().map(StoryId) else {
-        return api_error(StatusCode::NOT_FOUND, "unknown story");
+        return Err(WebError::NotFound("unknown story"));
     };
-    let story = match state.store.get_story(id).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return api_error(StatusCode::NOT_FOUND, "unknown story"),
-        Err(e) => return store_error(e),
-    };
-    let cards = match state.store.story_articles(id).await {
-        Ok(c) if !c.is_empty() => c,
-        Ok(_) => return api_error(StatusCode::NOT_FOUND, "unknown story"),
-        Err(e) => return store_error(e),
-    };
+    let story = state
+        .store
+        .get_story(id)
+        .await?
+        .ok_or(WebError::NotFound("unknown story"))?;
+    let cards = state.store.story_articles(id).await?;
+    if cards.is_empty() {
+        return Err(WebError::NotFound("unknown story"));
+    }
     let mut sources: Vec<i64> = cards.iter().map(|c| c.source_id.0).collect();
     sources.sort_unstable();
     sources.dedup();
-    json_response(
-        StatusCode::OK,
-        json!({
+    Ok(json_response(json!({
             "id": story.id.0,
             "url": absolute(&state, &format!("/story/{}", story.id.0)),
             "lead_article_id": story.lead_article.0,
@@ -262,26 +225,20 @@ pub async fn story(State(state): State<Shared>, Path(id): Path<String>) -> Respo
             "last_update": rfc3339(story.last_update),
             "sources": sources.len(),
             "articles": items(&state, &cards),
-        }),
-    )
+    })))
 }
 
 /// `GET /api/v1/sections`, in site order.
-pub async fn sections(State(state): State<Shared>) -> Response {
-    match state.store.list_sections().await {
-        Ok(list) => json_response(
-            StatusCode::OK,
-            json!({
-                "sections": list.iter().map(|s| json!({
-                    "id": s.id.0,
-                    "slug": s.slug,
-                    "name": s.name,
-                    "url": absolute(&state, &format!("/section/{}", s.slug)),
-                })).collect::<Vec<_>>(),
-            }),
-        ),
-        Err(e) => store_error(e),
-    }
+pub async fn sections(State(state): State<Shared>) -> WebResult<Response> {
+    let list = state.store.list_sections().await?;
+    Ok(json_response(json!({
+        "sections": list.iter().map(|s| json!({
+            "id": s.id.0,
+            "slug": s.slug,
+            "name": s.name,
+            "url": absolute(&state, &format!("/section/{}", s.slug)),
+        })).collect::<Vec<_>>(),
+    })))
 }
 
 #[derive(Deserialize)]
@@ -292,29 +249,24 @@ pub struct MostReadParams {
 
 /// `GET /api/v1/most-read?hours=24&limit=10`: one line per story, ranked by
 /// the views of all its outlets' articles in the window.
-pub async fn most_read(State(state): State<Shared>, Query(p): Query<MostReadParams>) -> Response {
+pub async fn most_read(State(state): State<Shared>, Query(p): Query<MostReadParams>) -> WebResult<Response> {
     let hours = p.hours.unwrap_or(24);
     let limit = p.limit.unwrap_or(10);
     if !(1..=24 * 31).contains(&hours) {
-        return api_error(StatusCode::BAD_REQUEST, "hours must be 1 to 744");
+        return Err(WebError::BadRequest("hours must be 1 to 744".into()));
     }
     if !(1..=MAX_PER_PAGE).contains(&limit) {
-        return api_error(StatusCode::BAD_REQUEST, "limit must be 1 to 100");
+        return Err(WebError::BadRequest("limit must be 1 to 100".into()));
     }
-    match state
+    let ranked = state
         .store
-        .most_read_by_story(now() - hours * 3600, limit)
-        .await
-    {
-        Ok(ranked) => {
-            let cards: Vec<ArticleCard> = ranked.iter().map(|r| r.card.clone()).collect();
-            let list: Vec<serde_json::Value> = items(&state, &cards)
-                .into_iter()
-                .zip(&ranked)
-                .map(|(it, r)| json!({ "article": it, "recent_views": r.recent_views }))
-                .collect();
-            json_response(StatusCode::OK, json!({ "hours": hours, "most_read": list }))
-        }
-        Err(e) => store_error(e),
-    }
+        .most_read_by_story(state.now() - hours * 3600, limit)
+        .await?;
+    let cards: Vec<ArticleCard> = ranked.iter().map(|r| r.card.clone()).collect();
+    let list: Vec<serde_json::Value> = items(&state, &cards)
+        .into_iter()
+        .zip(&ranked)
+        .map(|(it, r)| json!({ "article": it, "recent_views": r.recent_views }))
+        .collect();
+    Ok(json_response(json!({ "hours": hours, "most_read": list })))
 }

@@ -5,8 +5,8 @@
 //! every minute costs no database work, and while the database is down the
 //! last good copy stands in (`pages::or_stale`).
 
-use crate::page_cache::{CachedPage, strip_controls};
 use crate::pages::encode_path;
+use crate::page_cache::{CachedPage, strip_controls};
 use crate::state::AppState;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
