@@ -101,6 +101,10 @@ pub struct IngestSection {
     pub per_host_burst: f64,
     /// Requests in flight to one host.
     pub per_host_concurrency: usize,
+    /// Ages (seconds after first sight) at which a recent article's page is fetched
+    /// again, with its stored validators, to catch edits made on the page only.
+    #[serde(deserialize_with = "seconds_list")]
+    pub page_recheck_secs: Vec<i64>,
 }
 
 impl Default for IngestSection {
@@ -114,7 +118,30 @@ impl Default for IngestSection {
             per_host_rate: fetch.per_host_rate,
             per_host_burst: fetch.per_host_burst,
             per_host_concurrency: fetch.per_host_concurrency,
+            page_recheck_secs: newsroom_ingest::IngestConfig::default().page_rechecks,
         }
+    }
+}
+
+/// A list of seconds from the file, or from the environment as `3600,21600`.
+fn seconds_list<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<i64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum List {
+        L(Vec<i64>),
+        S(String),
+    }
+    match List::deserialize(d)? {
+        List::L(v) => Ok(v),
+        List::S(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                p.parse()
+                    .map_err(|_| serde::de::Error::custom(format!("{p:?} is not a number of seconds")))
+            })
+            .collect(),
     }
 }
 
@@ -299,6 +326,15 @@ impl Config {
             return Err(anyhow!(
                 "invalid setting `ingest.per_host_concurrency`: {} is not between 1 and 256",
                 i.per_host_concurrency
+            ));
+        }
+        let rechecks = &i.page_recheck_secs;
+        if rechecks.len() > 16
+            || rechecks.iter().any(|&t| t <= 0)
+            || rechecks.windows(2).any(|w| w[0] >= w[1])
+        {
+            return Err(anyhow!(
+                "invalid setting `ingest.page_recheck_secs`: at most 16 positive ages in seconds, rising"
             ));
         }
         if self.database.max_connections == 0 {
@@ -536,6 +572,23 @@ mod tests {
         ] {
             let e = load(file, &[]).unwrap_err().to_string();
             assert!(e.contains(key), "{file}: {e}");
+        }
+        assert_eq!(c.ingest.page_recheck_secs, vec![3600, 6 * 3600, 24 * 3600]);
+        let c = load(
+            "[ingest]\npage_recheck_secs = [600, 7200]\n",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(c.ingest.page_recheck_secs, vec![600, 7200]);
+        let c = load("", &[("NEWSROOM_INGEST__PAGE_RECHECK_SECS", "900, 86400")]).unwrap();
+        assert_eq!(c.ingest.page_recheck_secs, vec![900, 86400]);
+        let c = load("[ingest]\npage_recheck_secs = []\n", &[]).unwrap();
+        assert!(c.ingest.page_recheck_secs.is_empty());
+        for bad in ["[7200, 600]", "[0]", "[-5, 60]"] {
+            let e = load(&format!("[ingest]\npage_recheck_secs = {bad}\n"), &[])
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("ingest.page_recheck_secs"), "{bad}: {e}");
         }
         let e = load("", &[("NEWSROOM_INGEST__PER_HOST_RATE", "lots")])
             .unwrap_err()

@@ -35,6 +35,7 @@ pub fn ingest_config(cfg: &Config) -> Result<IngestConfig> {
     Ok(IngestConfig {
         time_zone: tz,
         source_concurrency: cfg.ingest.concurrency,
+        page_rechecks: cfg.ingest.page_recheck_secs.clone(),
         schedule: ScheduleConfig {
             min_interval: cfg.ingest.min_poll_interval_secs,
             max_interval: cfg.ingest.max_poll_interval_secs,
