@@ -6,7 +6,6 @@ use crate::identify::{Identity, rechecks_due};
 use crate::pipeline::IngestConfig;
 use newsroom_core::{BodyOrigin, FullTextMode, Source, Timestamp};
 use newsroom_extract::Extracted;
-use std::sync::LazyLock;
 
 /// Why a page is fetched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,10 +101,9 @@ pub struct PageRead {
     pub extracted: Extracted,
 }
 
-/// The extract stage. Extraction is CPU work: it runs off the async threads, a core's
-/// worth at a time, so that a burst of pages queues instead of piling up parsed DOMs.
+/// The extract stage. Extraction is CPU work: it runs in the `cpu` pool, off the async
+/// threads, so that a burst of pages queues instead of piling up parsed DOMs.
 pub async fn extract(page: Fetched) -> Option<PageRead> {
-    let _slot = EXTRACT_SLOTS.acquire().await;
     let Fetched {
         url,
         body,
@@ -116,12 +114,11 @@ pub async fn extract(page: Fetched) -> Option<PageRead> {
     } = page;
     let for_extract = url.clone();
     // A page nested too deep to parse in reasonable time is not read: the feed's content stays.
-    let extracted = tokio::task::spawn_blocking(move || {
+    let extracted = crate::cpu::run(move || {
         crate::cpu::page_is_parsable(&body)
             .then(|| newsroom_extract::extract(&body, Some(&for_extract), charset.as_deref()))
     })
-    .await
-    .ok()??;
+    .await??;
     Some(PageRead {
         url,
         redirects,
@@ -129,7 +126,3 @@ pub async fn extract(page: Fetched) -> Option<PageRead> {
         extracted,
     })
 }
-
-static EXTRACT_SLOTS: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
-    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
-});
