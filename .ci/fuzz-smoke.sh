@@ -3,6 +3,9 @@
 # Each target runs a bounded time, seeded with its kept corpus
 # (fuzz/regressions/<target>/, replayed first); about 100 s of fuzzing in all.
 # Installs nothing: without cargo-fuzz it says so and exits 0.
+# The three fuzz crates are workspaces of their own (libFuzzer stays out of
+# the main build) but share one target directory, target/fuzz, so their
+# common dependencies are built once.
 #   .ci/fuzz-smoke.sh                 every target
 #   .ci/fuzz-smoke.sh core public_url one target
 set -euo pipefail
@@ -33,7 +36,8 @@ for t in "${targets[@]}"; do
   log="$work/$crate-$target.log"
   echo "== fuzz $crate/$target for ${seconds} s"
   # libFuzzer is chatty: keep its output for a failure, print the summary otherwise.
-  if (cd "$dir" && cargo fuzz run "$target" -s none "$corpus" "${seeds[@]}" -- \
+  if (cd "$dir" && cargo fuzz run "$target" -s none --target-dir "$root/target/fuzz" \
+        "$corpus" "${seeds[@]}" -- \
         -max_total_time="$seconds" -max_len=65536 -timeout=10) >"$log" 2>&1; then
     grep -E '^Done [0-9]+ runs' "$log" || tail -n 3 "$log"
   else

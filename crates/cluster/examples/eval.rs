@@ -1,14 +1,19 @@
-//! Story clustering quality and speed on the UCI dev set.
+//! Story and thread clustering quality and speed on a labelled stream.
 //!
 //! cargo run --release -p newsroom-cluster --example eval -- \
 //!     /work/shared/datasets/clustering-dev/uci-news-first21days.jsonl.gz [--config JSON]
+//! cargo run --release -p newsroom-cluster --example eval -- \
+//!     /work/shared/datasets/clustering-text-dev/stream.jsonl.gz \
+//!     --truth /work/shared/datasets/clustering-text-dev/truth.jsonl.gz
 //!
+//! `--truth` names a separate `{"id", "story"}` file (the full-text set's
+//! layout); without it each line carries its own `story`.
 //! `--config` merges a JSON object into the default `Config` (for tuning,
 //! on the dev days only), e.g. `--config '{"threshold":0.35}'`.
 
 use flate2::read::GzDecoder;
 use newsroom_cluster::Config;
-use newsroom_cluster::dataset::{evaluate, read_labelled};
+use newsroom_cluster::dataset::{evaluate, read_labelled, read_with_truth};
 use std::io::BufReader;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +34,8 @@ fn main() -> ExitCode {
     let mut path =
         PathBuf::from("/work/shared/datasets/clustering-dev/uci-news-first21days.jsonl.gz");
     let mut config = Config::default();
+    let mut truth: Option<PathBuf> = None;
+    let mut dump: Option<PathBuf> = None;
     while let Some(a) = args.next() {
         if a == "--config" {
             let Some(patch) = args.next() else {
@@ -50,6 +57,10 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
+        } else if a == "--dump" {
+            dump = args.next().map(PathBuf::from);
+        } else if a == "--truth" {
+            truth = args.next().map(PathBuf::from);
         } else {
             path = PathBuf::from(a);
         }
@@ -64,7 +75,21 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
     };
-    let data = match read_labelled(BufReader::new(GzDecoder::new(file))) {
+    let stream = BufReader::new(GzDecoder::new(file));
+    let read = match &truth {
+        Some(t) => match std::fs::File::open(t) {
+            Ok(f) => read_with_truth(stream, BufReader::new(GzDecoder::new(f))),
+            Err(e) => {
+                println!(
+                    "truth not available at {} ({e}); nothing to evaluate",
+                    t.display()
+                );
+                return ExitCode::SUCCESS;
+            }
+        },
+        None => read_labelled(stream),
+    };
+    let data = match read {
         Ok(d) => d,
         Err(e) => {
             eprintln!("cannot read {}: {e}", path.display());
@@ -72,6 +97,20 @@ fn main() -> ExitCode {
         }
     };
     let r = evaluate(&data, config);
+    if let Some(d) = dump {
+        // One {"id", "story", "thread", "gold", "title"} line per item, for
+        // looking at what went where.
+        let mut out = String::new();
+        for (l, (s, t)) in data.iter().zip(&r.answers) {
+            let v = serde_json::json!({"id": l.item.id, "story": s, "thread": t, "gold": l.gold, "title": l.item.title, "published": l.item.published});
+            out.push_str(&v.to_string());
+            out.push('\n');
+        }
+        if let Err(e) = std::fs::write(&d, out) {
+            eprintln!("--dump {}: {e}", d.display());
+            return ExitCode::FAILURE;
+        }
+    }
     let line = |name: &str, days: &[String], b: &newsroom_cluster::BCubed| {
         println!(
             "{name:<9} {} to {} ({:>2} days, {:>6} items): B3 P {:.4}  R {:.4}  F1 {:.4}",
@@ -86,9 +125,15 @@ fn main() -> ExitCode {
     };
     line("dev", &r.dev_days, &r.dev);
     line("held-out", &r.held_out_days, &r.held_out);
+    let all_days: Vec<String> = r.dev_days.iter().chain(&r.held_out_days).cloned().collect();
+    line("all", &all_days, &r.all);
+    println!("threads:");
+    line("dev", &r.dev_days, &r.threads_dev);
+    line("held-out", &r.held_out_days, &r.threads_held_out);
+    line("all", &all_days, &r.threads_all);
     println!(
-        "all       {} items, {} stories opened, {} near-duplicates folded",
-        r.items, r.stories, r.near_duplicates
+        "all       {} items, {} stories opened, {} threads opened, {} near-duplicates folded",
+        r.items, r.stories, r.threads, r.near_duplicates
     );
     println!(
         "throughput: {:.0} headlines/s wall, {} per CPU second, one thread ({} Clusterer::add calls in {:.3} s wall{}; JSON parsing and gzip not timed)",

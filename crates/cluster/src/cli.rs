@@ -1,9 +1,10 @@
-//! `newsroom cluster --input FILE.jsonl [--window-hours H]`: the contract
-//! outside evaluation relies on.
+//! `newsroom cluster --input FILE.jsonl [--window-hours H] [--thread-days D]`:
+//! the contract outside evaluation relies on.
 //!
-//! One output line per input line, in input order, always. A line that
-//! cannot be clustered gets `{"id": …, "story": null, "error": "…"}` and a
-//! note on stderr; nothing in the input can stop the run except an I/O
+//! One output line per input line, in input order, always:
+//! `{"id": …, "story": …, "thread": …}`. A line that cannot be clustered gets
+//! `{"id": …, "story": null, "thread": null, "error": "…"}` and a note on
+//! stderr; nothing in the input can stop the run except an I/O
 //! error on the streams themselves.
 
 use crate::clusterer::{Clusterer, Config, Item};
@@ -18,6 +19,8 @@ pub enum ClusterError {
     Io(#[from] std::io::Error),
     #[error("window must be a positive number of hours, got {0}")]
     InvalidWindow(f64),
+    #[error("thread horizon must be a positive number of days, got {0}")]
+    InvalidHorizon(f64),
 }
 
 /// What a run did, for the caller to log.
@@ -31,6 +34,8 @@ pub struct RunStats {
     pub errors: u64,
     /// Stories opened.
     pub stories: u64,
+    /// Threads opened.
+    pub threads: u64,
     /// Items folded into an earlier near-duplicate.
     pub near_duplicates: u64,
     /// Items stamped earlier than an item before them; clustered at arrival.
@@ -41,24 +46,40 @@ pub struct RunStats {
 struct Out<'a> {
     id: &'a Value,
     story: Option<u64>,
+    thread: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a str>,
 }
 
 /// Reads JSON lines, clusters them online in file order, writes one
-/// `{"id": …, "story": …}` line per input line.
+/// `{"id": …, "story": …, "thread": …}` line per input line. `window_hours`
+/// is the story lifetime (`Config::story_hours`); everything else default.
 pub fn run_cli(
     input: impl BufRead,
     output: impl Write,
     window_hours: f64,
 ) -> Result<RunStats, ClusterError> {
+    let config = Config {
+        story_hours: window_hours,
+        ..Config::default()
+    };
+    run_cli_config(input, output, config)
+}
+
+/// `run_cli` with every setting given.
+pub fn run_cli_config(
+    input: impl BufRead,
+    output: impl Write,
+    config: Config,
+) -> Result<RunStats, ClusterError> {
+    let window_hours = config.story_hours;
     if !(window_hours.is_finite() && window_hours > 0.0) {
         return Err(ClusterError::InvalidWindow(window_hours));
     }
-    let config = Config {
-        window_hours,
-        ..Config::default()
-    };
+    let days = config.threads.horizon_days;
+    if !(days.is_finite() && days > 0.0) {
+        return Err(ClusterError::InvalidHorizon(days));
+    }
     let mut clusterer = Clusterer::new(config);
     let mut out = BufWriter::new(output);
     let mut stats = RunStats::default();
@@ -93,12 +114,14 @@ pub fn run_cli(
                 let a = clusterer.add(item);
                 stats.clustered += 1;
                 stats.stories += u64::from(a.new_story);
+                stats.threads += u64::from(a.new_thread);
                 stats.near_duplicates += u64::from(a.near_duplicate_of.is_some());
                 write_line(
                     &mut out,
                     &Out {
                         id: &id,
                         story: Some(a.story),
+                        thread: Some(a.thread),
                         error: None,
                     },
                 )?;
@@ -111,6 +134,7 @@ pub fn run_cli(
                     &Out {
                         id: &id,
                         story: None,
+                        thread: None,
                         error: Some(&msg),
                     },
                 )?;

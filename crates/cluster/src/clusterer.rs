@@ -1,12 +1,15 @@
 //! The online clusterer: one code path for live ingestion and evaluation.
 
-use crate::features::{FeatureWeights, extract};
+use crate::affix::{AffixConfig, AffixLearner};
+use crate::event_terms::event_terms_tokens;
+use crate::features::{FeatureWeights, extract_tokens};
 use crate::hash::FxMap;
-use crate::index::Index;
+use crate::index::{Index, add_to_centroid, damp};
 use crate::neardup::{NearDupConfig, NearDupIndex};
 use crate::story::{StoryState, StorySummary};
 use crate::tfidf::DocFreq;
-use crate::tokenize::{Token, normalise_title};
+use crate::thread::{ThreadConfig, ThreadSummary, Threads};
+use crate::tokenize::{Token, normalise_title, tokens, url_host};
 use crate::window::{ExpiryQueue, effective_time, horizon};
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +34,11 @@ pub struct Assignment {
     /// Id of the earlier item this one is a near-duplicate of (it then joins
     /// that item's story).
     pub near_duplicate_of: Option<String>,
+    /// The developing event the story belongs to: the id of the thread's
+    /// first story.
+    pub thread: u64,
+    /// The item's story opened a new thread.
+    pub new_thread: bool,
 }
 
 /// Tunables. Defaults were tuned on the first 14 days of the dev set only.
@@ -39,9 +47,13 @@ pub struct Assignment {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Config {
-    /// Stories idle for longer than this leave the candidate set and are
-    /// evicted with their postings.
-    pub window_hours: f64,
+    /// How far back a new article looks for its story: a story takes
+    /// articles at full strength for this many hours after its first one,
+    /// then fades (halving every `age_half_life_hours`), and is forgotten
+    /// once it can no longer win. `newsroom cluster --window-hours` sets it.
+    /// Events that run longer are followed by threads (`threads`).
+    #[serde(alias = "age_grace_hours")]
+    pub story_hours: f64,
     /// Minimum decayed similarity for joining an existing story.
     pub threshold: f64,
     /// Half-life of the document-frequency counts behind the online IDF.
@@ -68,10 +80,7 @@ pub struct Config {
     /// Similarity halves for every this many hours since the story's last
     /// member arrived.
     pub idle_half_life_hours: f64,
-    /// Stories older than this (since first seen) attract less and less:
-    /// a follow-up a day later is news of its own.
-    pub age_grace_hours: f64,
-    /// Past the grace period, similarity halves every this many hours.
+    /// Past `story_hours`, similarity halves every this many hours.
     pub age_half_life_hours: f64,
     /// Two stories that an item fits both of merge when their centroids'
     /// cosine reaches this (above 1 = never).
@@ -81,12 +90,16 @@ pub struct Config {
     /// A near-duplicate folds into its original's story only if that
     /// story's time decay is at least this.
     pub near_dup_min_decay: f64,
+    /// Threads: developing events above day-level stories.
+    pub threads: ThreadConfig,
+    /// Outlet boilerplate learned per source and stripped from titles.
+    pub affixes: AffixConfig,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
-            window_hours: 36.0,
+            story_hours: 23.0,
             threshold: 0.10,
             idf_half_life_hours: 96.0,
             min_idf: 1.0,
@@ -96,12 +109,13 @@ impl Default for Config {
             story_idf: true,
             size_bonus: 0.05,
             idle_half_life_hours: 3.5,
-            age_grace_hours: 23.0,
             age_half_life_hours: 0.5,
             merge_threshold: 0.25,
             features: FeatureWeights::default(),
             near_dup: NearDupConfig::default(),
             near_dup_min_decay: 0.5,
+            threads: ThreadConfig::default(),
+            affixes: AffixConfig::default(),
         }
     }
 }
@@ -117,6 +131,10 @@ pub struct StateSize {
     pub near_dup_entries: usize,
     pub near_dup_buckets: usize,
     pub expiry_entries: usize,
+    pub live_threads: usize,
+    pub thread_postings: usize,
+    pub thread_df_terms: usize,
+    pub affix_sources: usize,
 }
 
 /// Online story clusterer.
@@ -143,12 +161,18 @@ pub struct Clusterer {
     index: Index,
     expiry: ExpiryQueue,
     neardup: NearDupIndex,
+    /// Absent from snapshots written before threads existed.
+    #[serde(default)]
+    threads: Threads,
+    #[serde(default)]
+    affixes: AffixLearner,
     #[serde(skip)]
     scratch: Scratch,
 }
 
 #[derive(Debug, Clone, Default)]
 struct Scratch {
+    title_tokens: Vec<Token>,
     tokens: Vec<Token>,
     shingles: Vec<u64>,
     acc: Vec<f32>,
@@ -166,6 +190,8 @@ impl Clusterer {
         Clusterer {
             df: DocFreq::new(config.idf_half_life_hours * 3600.0),
             neardup: NearDupIndex::new(config.near_dup.clone()),
+            threads: Threads::new(config.threads.clone()),
+            affixes: AffixLearner::new(config.affixes.clone()),
             config,
             clock: None,
             next_story: 1,
@@ -184,8 +210,12 @@ impl Clusterer {
         &self.config
     }
 
+    /// How long after its last update a story is kept: past its lifetime
+    /// and eight fade half-lives (1/256) it can no longer win.
     fn window_secs(&self) -> i64 {
-        (self.config.window_hours.max(0.0) * 3600.0).round() as i64
+        let hours =
+            self.config.story_hours.max(0.0) + 8.0 * self.config.age_half_life_hours.max(0.0);
+        (hours * 3600.0).round() as i64
     }
 
     /// Clusters one item, using only what has arrived before it.
@@ -193,10 +223,18 @@ impl Clusterer {
         let now = effective_time(item.published, self.clock);
         self.clock = Some(now);
         self.evict(horizon(now, self.window_secs()));
+        self.threads.evict(now);
 
-        let title = normalise_title(&item.title, item.source.as_deref());
-        let raw = extract(
-            &title,
+        let source = item
+            .source
+            .as_deref()
+            .or_else(|| item.url.as_deref().and_then(url_host));
+        let bare = self.affixes.strip(source, &item.title);
+        let title = normalise_title(bare, item.source.as_deref());
+        self.scratch.title_tokens.clear();
+        tokens(&title, &mut self.scratch.title_tokens);
+        let raw = extract_tokens(
+            &self.scratch.title_tokens,
             item.url.as_deref(),
             item.text.as_deref(),
             &self.config.features,
@@ -251,11 +289,62 @@ impl Clusterer {
             story = self.resolve(story);
         }
         self.neardup.insert(fp, item.id, story, now);
+        let (thread, new_thread) =
+            self.thread_of(story, new_story, &title, item.text.as_deref(), now);
         Assignment {
             story,
             new_story,
             near_duplicate_of,
+            thread,
+            new_thread,
         }
+    }
+
+    /// A new story joins the thread its article matches best, or opens one;
+    /// an article of a known story goes to the story's thread. Either way
+    /// the article adds to the thread's content.
+    fn thread_of(
+        &mut self,
+        story: u64,
+        new_story: bool,
+        title: &str,
+        text: Option<&str>,
+        now: i64,
+    ) -> (u64, bool) {
+        let raw = event_terms_tokens(
+            title,
+            &self.scratch.title_tokens,
+            text,
+            &self.config.threads.terms,
+            &mut self.scratch.tokens,
+        );
+        let q = self.threads.weigh(&raw, now);
+        let slot = self.slot_of(story);
+        let known = slot
+            .and_then(|s| self.stories[s as usize].as_ref())
+            .map(|s| s.thread)
+            .filter(|&t| t != 0 && self.threads.is_open(t));
+        let found = match known {
+            Some(t) if !new_story => Some(t),
+            _ if new_story => {
+                let has_text = text.is_some_and(|t| !t.trim().is_empty());
+                self.threads.best(&q, now, has_text).map(|b| b.0)
+            }
+            _ => None,
+        };
+        let (thread, new_thread) = match found {
+            Some(t) => (t, false),
+            None => {
+                self.threads.open(story, now);
+                (story, true)
+            }
+        };
+        if let Some(s) = slot.and_then(|s| self.stories[s as usize].as_mut()) {
+            s.thread = thread;
+        }
+        self.threads
+            .absorb(thread, &q, now, new_story || new_thread);
+        (thread, new_thread)
     }
 
     /// Unit-length TF-IDF vector of the item's informative terms.
@@ -381,21 +470,15 @@ impl Clusterer {
         // that float sums, and so later decisions, come out the same.
         terms.sort_unstable_by_key(|e| e.0);
         for (term, w) in terms {
-            match s.terms.get_mut(&term) {
-                Some((cw, pos)) => {
-                    let old = damp(*cw, gamma);
-                    *cw += w;
-                    let new = damp(*cw, gamma);
-                    s.norm2 += f64::from(new).powi(2) - f64::from(old).powi(2);
-                    self.index.set_weight(term, *pos, new);
-                }
-                None => {
-                    let d = damp(w, gamma);
-                    let pos = self.index.add(term, into, d);
-                    s.terms.insert(term, (w, pos));
-                    s.norm2 += f64::from(d).powi(2);
-                }
-            }
+            add_to_centroid(
+                &mut s.terms,
+                &mut s.norm2,
+                &mut self.index,
+                into,
+                term,
+                w,
+                gamma,
+            );
         }
         s.size += gone.size;
         s.first_seen = s.first_seen.min(gone.first_seen);
@@ -433,23 +516,17 @@ impl Clusterer {
             return;
         };
         for &(term, w) in query {
-            match s.terms.get_mut(&term) {
-                Some((cw, pos)) => {
-                    let old = damp(*cw, gamma);
-                    *cw += w;
-                    let new = damp(*cw, gamma);
-                    s.norm2 += f64::from(new).powi(2) - f64::from(old).powi(2);
-                    self.index.set_weight(term, *pos, new);
-                }
-                None => {
-                    if story_idf {
-                        self.df.add_term(term, now);
-                    }
-                    let d = damp(w, gamma);
-                    let pos = self.index.add(term, slot, d);
-                    s.terms.insert(term, (w, pos));
-                    s.norm2 += f64::from(d).powi(2);
-                }
+            let new = add_to_centroid(
+                &mut s.terms,
+                &mut s.norm2,
+                &mut self.index,
+                slot,
+                term,
+                w,
+                gamma,
+            );
+            if new && story_idf {
+                self.df.add_term(term, now);
             }
         }
         s.size += 1;
@@ -504,8 +581,10 @@ impl Clusterer {
         }
     }
 
-    /// Purges postings of evicted stories and recycles their slots.
+    /// Purges postings of evicted stories and closed threads and recycles
+    /// their slots.
     pub fn compact(&mut self) {
+        self.threads.compact();
         let Clusterer {
             stories,
             index,
@@ -553,6 +632,7 @@ impl Clusterer {
     }
 
     pub fn state_size(&self) -> StateSize {
+        let threads = self.threads.sizes();
         StateSize {
             live_stories: self.stories.iter().flatten().count(),
             story_slots: self.stories.len(),
@@ -562,7 +642,16 @@ impl Clusterer {
             near_dup_entries: self.neardup.len(),
             near_dup_buckets: self.neardup.bucket_count(),
             expiry_entries: self.expiry.len(),
+            live_threads: threads.0,
+            thread_postings: threads.1,
+            thread_df_terms: threads.2,
+            affix_sources: self.affixes.sources(),
         }
+    }
+
+    /// Live threads, oldest first.
+    pub fn threads(&self) -> Vec<ThreadSummary> {
+        self.threads.threads()
     }
 }
 
@@ -586,16 +675,6 @@ fn self_aliases_live(aliases: &FxMap<u64, u64>, slots: &FxMap<u64, u32>) -> Vec<
     out
 }
 
-/// Centroid weight as scored: the summed weight to the power `gamma`.
-#[inline]
-fn damp(w: f32, gamma: f64) -> f32 {
-    if gamma == 1.0 {
-        w
-    } else {
-        pow(f64::from(w), gamma) as f32
-    }
-}
-
 /// `powf` with the common exponents short-cut: it is on the per-term path.
 #[inline]
 fn pow(x: f64, e: f64) -> f64 {
@@ -615,8 +694,8 @@ pub fn decay(c: &Config, first_seen: i64, last_update: i64, now: i64) -> f64 {
     let idle = now.saturating_sub(last_update).max(0) as f64 / 3600.0;
     let age = now.saturating_sub(first_seen).max(0) as f64 / 3600.0;
     let mut d = (-idle / c.idle_half_life_hours.max(1e-3)).exp2();
-    if age > c.age_grace_hours {
-        d *= (-(age - c.age_grace_hours) / c.age_half_life_hours.max(1e-3)).exp2();
+    if age > c.story_hours {
+        d *= (-(age - c.story_hours) / c.age_half_life_hours.max(1e-3)).exp2();
     }
     d
 }
@@ -661,7 +740,7 @@ mod tests {
         assert!((decay(&c, 0, 0, (c.idle_half_life_hours * 3600.0) as i64) - 0.5).abs() < 1e-9);
         assert!(decay(&c, 0, 2 * h, 3 * h) > decay(&c, 0, 0, 3 * h));
         // Past the grace period, age bites hard even if the story is busy.
-        let grace = (c.age_grace_hours * 3600.0) as i64;
+        let grace = (c.story_hours * 3600.0) as i64;
         assert!(decay(&c, 0, grace + 2 * h, grace + 2 * h) < 0.1);
         // Clock skew never makes a story more attractive than fresh.
         assert_eq!(decay(&c, 10, 10, 0), 1.0);
@@ -714,7 +793,8 @@ mod tests {
     #[test]
     fn stories_leave_the_window_with_their_postings() {
         let mut c = Clusterer::new(Config {
-            window_hours: 1.0,
+            story_hours: 0.5,
+            age_half_life_hours: 0.05,
             ..Config::default()
         });
         for i in 0..50 {

@@ -1,6 +1,7 @@
-//! The labelled evaluation set (UCI News Aggregator, first 21 days) and the
-//! evaluation protocol shared by `examples/eval.rs` and the regression test,
-//! so both measure the same thing the same way.
+//! The labelled evaluation sets (UCI News Aggregator, first 21 days; the
+//! full-text set of multi-day events) and the evaluation protocol shared by
+//! `examples/eval.rs` and the regression tests, so both measure the same
+//! thing the same way.
 
 use crate::bcubed::{BCubed, bcubed};
 use crate::clusterer::{Clusterer, Config, Item};
@@ -51,11 +52,47 @@ pub fn read_labelled(r: impl BufRead) -> Result<Vec<Labelled>, String> {
     Ok(out)
 }
 
+/// A stream without labels plus a separate truth file of `{"id", "story"}`
+/// lines (the layout of the full-text set): the stream's items, labelled.
+/// An item the truth file does not name is an error.
+pub fn read_with_truth(stream: impl BufRead, truth: impl BufRead) -> Result<Vec<Labelled>, String> {
+    let mut gold = std::collections::HashMap::new();
+    for (n, line) in truth.lines().enumerate() {
+        let line = line.map_err(|e| format!("truth line {}: {e}", n + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: serde_json::Value =
+            serde_json::from_str(&line).map_err(|e| format!("truth line {}: {e}", n + 1))?;
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+        gold.insert(
+            s("id").ok_or(format!("truth line {}: no id", n + 1))?,
+            s("story").ok_or(format!("truth line {}: no story", n + 1))?,
+        );
+    }
+    let mut items = read_labelled(stream)?;
+    for l in &mut items {
+        l.gold = gold
+            .get(&l.item.id)
+            .cloned()
+            .ok_or(format!("{} has no truth", l.item.id))?;
+    }
+    Ok(items)
+}
+
 #[derive(Debug, Clone)]
 pub struct Report {
     pub dev: BCubed,
     pub held_out: BCubed,
     pub all: BCubed,
+    /// The same three scored on thread ids: how well the developing events
+    /// match the gold clusters.
+    pub threads_dev: BCubed,
+    pub threads_held_out: BCubed,
+    pub threads_all: BCubed,
+    pub threads: usize,
+    /// (story, thread) of each item, in input order.
+    pub answers: Vec<(u64, u64)>,
     pub dev_days: Vec<String>,
     pub held_out_days: Vec<String>,
     /// Wall time of the `Clusterer::add` calls only (normalisation,
@@ -105,15 +142,19 @@ fn thread_cpu_seconds() -> Option<f64> {
 pub fn evaluate(data: &[Labelled], config: Config) -> Report {
     let mut c = Clusterer::new(config);
     let mut stories = Vec::with_capacity(data.len());
+    let mut threads = Vec::with_capacity(data.len());
     let mut near_duplicates = 0;
     let mut new_stories = 0;
+    let mut new_threads = 0;
     let start = Instant::now();
     let cpu_start = thread_cpu_seconds();
     for l in data {
         let a = c.add(l.item.clone());
         near_duplicates += usize::from(a.near_duplicate_of.is_some());
         new_stories += usize::from(a.new_story);
+        new_threads += usize::from(a.new_thread);
         stories.push(a.story);
+        threads.push(a.thread);
     }
     let clustering_time = start.elapsed();
     let clustering_cpu_seconds = thread_cpu_seconds().zip(cpu_start).map(|(b, a)| b - a);
@@ -123,22 +164,28 @@ pub fn evaluate(data: &[Labelled], config: Config) -> Report {
     days.dedup();
     let split = days.len().saturating_sub(HELD_OUT_DAYS);
     let (dev_days, held_out_days) = (days[..split].to_vec(), days[split..].to_vec());
-    let pick = |set: &[String]| -> Vec<(u64, &str)> {
-        data.iter()
-            .zip(&stories)
-            .filter(|(l, _)| set.binary_search(&l.day).is_ok())
+    let pick = |ids: &[u64], set: Option<&[String]>| -> BCubed {
+        let pairs: Vec<(u64, &str)> = data
+            .iter()
+            .zip(ids)
+            .filter(|(l, _)| set.is_none_or(|set| set.binary_search(&l.day).is_ok()))
             .map(|(l, &s)| (s, l.gold.as_str()))
-            .collect()
+            .collect();
+        bcubed(&pairs)
     };
-    let all: Vec<(u64, &str)> = data
-        .iter()
-        .zip(&stories)
-        .map(|(l, &s)| (s, l.gold.as_str()))
-        .collect();
     Report {
-        dev: bcubed(&pick(&dev_days)),
-        held_out: bcubed(&pick(&held_out_days)),
-        all: bcubed(&all),
+        dev: pick(&stories, Some(&dev_days)),
+        held_out: pick(&stories, Some(&held_out_days)),
+        all: pick(&stories, None),
+        threads_dev: pick(&threads, Some(&dev_days)),
+        threads_held_out: pick(&threads, Some(&held_out_days)),
+        threads_all: pick(&threads, None),
+        threads: new_threads,
+        answers: stories
+            .iter()
+            .copied()
+            .zip(threads.iter().copied())
+            .collect(),
         dev_days,
         held_out_days,
         clustering_time,

@@ -63,25 +63,37 @@ pub fn extract(
     w: &FeatureWeights,
     scratch: &mut Vec<Token>,
 ) -> Vec<(u64, f32)> {
+    let mut title_tokens = Vec::new();
+    tokens(title, &mut title_tokens);
+    extract_tokens(&title_tokens, url, text, w, scratch)
+}
+
+/// `extract` from the title's tokens, so that the clusterer tokenises a
+/// title once for stories and threads.
+pub fn extract_tokens(
+    title: &[Token],
+    url: Option<&str>,
+    text: Option<&str>,
+    w: &FeatureWeights,
+    scratch: &mut Vec<Token>,
+) -> Vec<(u64, f32)> {
     let mut out: Vec<(u64, f32)> = Vec::with_capacity(32);
-    scratch.clear();
-    tokens(title, scratch);
     // In Title Case headlines every word is capitalised, so capitals say
     // nothing about names; only sentence-case headlines get the boost.
     // The first word is capitalised either way and does not count.
-    let content = scratch
+    let content = title
         .iter()
         .skip(1)
         .filter(|t| !is_stopword(&t.text))
         .count();
-    let capitals = scratch
+    let capitals = title
         .iter()
         .skip(1)
         .filter(|t| !is_stopword(&t.text) && t.capital)
         .count();
     let sentence_case = capitals * 10 <= content * 6;
     let mut prev: Option<(&Token, u64)> = None;
-    for t in scratch.iter() {
+    for t in title {
         if is_stopword(&t.text) {
             prev = None;
             continue;

@@ -56,11 +56,12 @@ impl Index {
         self.stale > 4096 && self.stale * 2 > self.entries
     }
 
-    /// Drops postings of dead slots and reports each surviving posting's
-    /// new position through `moved(term, slot, pos)`.
+    /// Drops postings of dead slots, and postings set to weight 0 (terms a
+    /// thread let go), and reports each surviving posting's new position
+    /// through `moved(term, slot, pos)`.
     pub fn compact(&mut self, live: impl Fn(u32) -> bool, mut moved: impl FnMut(u64, u32, u32)) {
         self.lists.retain(|&term, list| {
-            list.retain(|p| live(p.slot));
+            list.retain(|p| live(p.slot) && p.weight != 0.0);
             for (i, p) in list.iter().enumerate() {
                 moved(term, p.slot, i as u32);
             }
@@ -78,6 +79,51 @@ impl Index {
 
     pub fn terms(&self) -> usize {
         self.lists.len()
+    }
+}
+
+/// Weight of a summed centroid term as scored: the sum to the power `gamma`
+/// (below 1 flattens the centroid).
+#[inline]
+pub fn damp(w: f32, gamma: f64) -> f32 {
+    if gamma == 1.0 {
+        w
+    } else if gamma == 0.5 {
+        f64::from(w).sqrt() as f32
+    } else {
+        f64::from(w).powf(gamma) as f32
+    }
+}
+
+/// Adds `w` to a centroid's `term` (term -> (summed weight, posting
+/// position)), keeping the posting's weight and the squared norm of the
+/// damped weights in step. Returns whether the term is new to the centroid.
+#[allow(clippy::too_many_arguments)]
+pub fn add_to_centroid(
+    terms: &mut FxMap<u64, (f32, u32)>,
+    norm2: &mut f64,
+    index: &mut Index,
+    slot: u32,
+    term: u64,
+    w: f32,
+    gamma: f64,
+) -> bool {
+    match terms.get_mut(&term) {
+        Some((cw, pos)) => {
+            let old = damp(*cw, gamma);
+            *cw += w;
+            let new = damp(*cw, gamma);
+            *norm2 += f64::from(new).powi(2) - f64::from(old).powi(2);
+            index.set_weight(term, *pos, new);
+            false
+        }
+        None => {
+            let d = damp(w, gamma);
+            let pos = index.add(term, slot, d);
+            terms.insert(term, (w, pos));
+            *norm2 += f64::from(d).powi(2);
+            true
+        }
     }
 }
 

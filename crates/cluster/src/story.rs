@@ -17,6 +17,10 @@ pub struct StoryState {
     pub terms: FxMap<u64, (f32, u32)>,
     /// Squared L2 norm of the centroid, kept incrementally.
     pub norm2: f64,
+    /// The thread the story belongs to (0 until decided; absent from older
+    /// snapshots).
+    #[serde(default)]
+    pub thread: u64,
 }
 
 impl StoryState {
@@ -29,6 +33,7 @@ impl StoryState {
             size: 0,
             terms: FxMap::default(),
             norm2: 0.0,
+            thread: 0,
         }
     }
 }
@@ -41,6 +46,7 @@ pub struct StorySummary {
     pub first_seen: i64,
     pub last_update: i64,
     pub size: u32,
+    pub thread: u64,
 }
 
 impl From<&StoryState> for StorySummary {
@@ -51,6 +57,7 @@ impl From<&StoryState> for StorySummary {
             first_seen: s.first_seen,
             last_update: s.last_update,
             size: s.size,
+            thread: s.thread,
         }
     }
 }

@@ -87,10 +87,21 @@ impl DocFreq {
     /// documents of a cold start from making the terms they happen to share
     /// look common: until N outgrows N0, all terms weigh about the same.
     pub fn idf(&self, term: u64, now: i64) -> f64 {
-        let hl = self.half_life_secs;
-        let n = self.docs.at(now, hl) + PRIOR_DOCS;
-        let df = self.df.get(&term).map_or(0.0, |c| c.at(now, hl));
-        (1.0 + n / (df + 0.5)).ln()
+        self.idf_of(term, self.docs(now), now)
+    }
+
+    /// Decayed number of documents plus the prior, for `idf_of`.
+    pub fn docs(&self, now: i64) -> f64 {
+        self.docs.at(now, self.half_life_secs) + PRIOR_DOCS
+    }
+
+    /// `idf` with the document count computed once for many terms.
+    pub fn idf_of(&self, term: u64, docs: f64, now: i64) -> f64 {
+        let df = self
+            .df
+            .get(&term)
+            .map_or(0.0, |c| c.at(now, self.half_life_secs));
+        (1.0 + docs / (df + 0.5)).ln()
     }
 
     /// Decayed number of documents holding `term`.

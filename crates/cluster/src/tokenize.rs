@@ -339,6 +339,15 @@ pub fn url_words(url: &str, out: &mut Vec<Token>) {
     }
 }
 
+/// The host of an absolute URL, lowercased by the caller's needs only:
+/// used as the outlet's key when an item names no source.
+pub fn url_host(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    let host = rest.split(['/', '?', '#']).next()?;
+    let host = host.rsplit('@').next()?;
+    (!host.is_empty()).then_some(host)
+}
+
 fn floor_char(s: &str, mut i: usize) -> usize {
     while !s.is_char_boundary(i) {
         i -= 1;

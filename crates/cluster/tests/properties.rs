@@ -98,9 +98,15 @@ fn items(s: &[(Vec<usize>, i64)]) -> Vec<Item> {
         .collect()
 }
 
-fn run(items: &[Item], config: &Config) -> Vec<u64> {
+/// (story, thread) of each item.
+fn run(items: &[Item], config: &Config) -> Vec<(u64, u64)> {
     let mut c = Clusterer::new(config.clone());
-    items.iter().map(|i| c.add(i.clone()).story).collect()
+    items.iter().map(|i| answer(&mut c, i)).collect()
+}
+
+fn answer(c: &mut Clusterer, item: &Item) -> (u64, u64) {
+    let a = c.add(item.clone());
+    (a.story, a.thread)
 }
 
 proptest! {
@@ -125,6 +131,7 @@ proptest! {
             prop_assert_eq!(line["id"].as_str(), Some(it.id.as_str()));
             // Empty titles are the only rejects in this stream.
             prop_assert_eq!(line["story"].is_u64(), !it.title.trim().is_empty(), "{}", line);
+            prop_assert_eq!(line["thread"].is_u64(), line["story"].is_u64(), "{}", line);
         }
     }
 
@@ -145,6 +152,7 @@ proptest! {
         for l in text.lines() {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();
             prop_assert!(v["story"].is_u64() != v.get("error").is_some(), "{}", l);
+            prop_assert_eq!(v["thread"].is_u64(), v["story"].is_u64(), "{}", l);
         }
     }
 
@@ -161,10 +169,10 @@ proptest! {
         let cut = cut.min(items.len());
         let whole = run(&items, &Config::default());
         let mut c = Clusterer::new(Config::default());
-        let mut got: Vec<u64> = items[..cut].iter().map(|i| c.add(i.clone()).story).collect();
+        let mut got: Vec<(u64, u64)> = items[..cut].iter().map(|i| answer(&mut c, i)).collect();
         let snapshot = serde_json::to_string(&c).unwrap();
         let mut restored: Clusterer = serde_json::from_str(&snapshot).unwrap();
-        got.extend(items[cut..].iter().map(|i| restored.add(i.clone()).story));
+        got.extend(items[cut..].iter().map(|i| answer(&mut restored, i)));
         prop_assert_eq!(got, whole);
     }
 
@@ -174,7 +182,9 @@ proptest! {
     #[test]
     fn compaction_at_any_point_changes_nothing(s in stream(120), cuts in prop::collection::vec(0usize..120, 0..6)) {
         let items = items(&s);
-        let config = Config { window_hours: 3.0, threshold: 0.05, merge_threshold: 0.05, ..Config::default() };
+        let mut config = Config { story_hours: 3.0, threshold: 0.05, merge_threshold: 0.05, ..Config::default() };
+        config.threads.horizon_days = 0.5;
+        config.threads.max_terms = 8;
         let plain = run(&items, &config);
         let mut c = Clusterer::new(config.clone());
         let mut got = Vec::new();
@@ -183,7 +193,7 @@ proptest! {
                 c.compact();
                 c = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
             }
-            got.push(c.add(it.clone()).story);
+            got.push(answer(&mut c, it));
         }
         prop_assert_eq!(got, plain);
     }
@@ -211,11 +221,15 @@ proptest! {
 fn state_is_bounded_beyond_the_window() {
     // DF counts outlive the window by a few half-lives by design; a short
     // half-life lets the test reach the steady state quickly.
-    let config = Config {
-        window_hours: 6.0,
+    // Stories live 2 h and are kept 4 h more (8 fade half-lives): 6 h.
+    let mut config = Config {
+        story_hours: 2.0,
         idf_half_life_hours: 6.0,
         ..Config::default()
     };
+    config.threads.horizon_days = 0.25;
+    config.threads.idf_half_life_days = 0.25;
+    config.threads.max_terms = 16;
     let mut c = Clusterer::new(config);
     let mut rng = 0x2545_f491_4f6c_dd1du64;
     let mut next = || {
@@ -257,6 +271,9 @@ fn state_is_bounded_beyond_the_window() {
             worst.near_dup_entries = worst.near_dup_entries.max(s.near_dup_entries);
             worst.near_dup_buckets = worst.near_dup_buckets.max(s.near_dup_buckets);
             worst.expiry_entries = worst.expiry_entries.max(s.expiry_entries);
+            worst.live_threads = worst.live_threads.max(s.live_threads);
+            worst.thread_postings = worst.thread_postings.max(s.thread_postings);
+            worst.thread_df_terms = worst.thread_df_terms.max(s.thread_df_terms);
         }
     }
     let w = peak_after_warmup.unwrap();
@@ -277,6 +294,17 @@ fn state_is_bounded_beyond_the_window() {
     );
     assert!(
         worst.df_terms <= 4 * w.df_terms.max(1024),
+        "{worst:?} vs {w:?}"
+    );
+    // Threads close after 6 h of quiet: at most the window's items, each
+    // thread's terms capped, IDF counts fading.
+    assert!(worst.live_threads <= 181, "{worst:?}");
+    assert!(
+        worst.thread_postings <= 3 * w.thread_postings.max(4096 * 2),
+        "{worst:?} vs {w:?}"
+    );
+    assert!(
+        worst.thread_df_terms <= 4 * w.thread_df_terms.max(1024),
         "{worst:?} vs {w:?}"
     );
     // 16 LSH bands plus a prefix and a suffix key per entry.

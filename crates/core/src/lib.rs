@@ -12,12 +12,15 @@ pub mod story;
 pub mod time;
 pub mod url;
 
-pub use article::{Article, ArticleStatus, LeadImage, NewArticle, Video};
+pub use article::{
+    AddressKind, Article, ArticleAddress, ArticleStatus, BodyOrigin, IngestState, LeadImage,
+    NewArticle, Video,
+};
 pub use i18n::Messages;
 pub use ids::{ArticleId, SectionId, SourceId, StoryId};
 pub use public_url::PublicUrl;
 pub use section::{NewSection, Section};
-pub use source::{FullTextMode, NewSource, Source, SourceHealth};
+pub use source::{FullTextMode, HealthLabel, NewSource, Source, SourceHealth};
 pub use story::Story;
 pub use time::{Locale, SiteClock, TimeError, UnknownLocale};
 

@@ -42,7 +42,7 @@ impl PublicUrl {
         if raw.len() > MAX_URL_BYTES {
             return Err(UrlError::TooLong(raw.len()));
         }
-        let decoded = decode_references(raw);
+        let decoded = decode_references(raw).ok_or_else(|| UrlError::Encoded(shorten(raw)))?;
         let parsed = match base {
             Some(b) => b.join(&decoded),
             None => Url::parse(&decoded),
@@ -123,14 +123,42 @@ fn shorten(raw: &str) -> String {
     s
 }
 
-/// Decodes HTML character references once, as a browser does in an
-/// attribute value, so `&#106;avascript:` and `javascript&colon;` are judged
-/// as the `javascript:` they become. Only references that can change how a
-/// URL parses are named; numeric ones are all decoded.
-fn decode_references(raw: &str) -> std::borrow::Cow<'_, str> {
-    if !raw.contains('&') {
-        return raw.into();
+/// How many layers of character references are peeled off before a value
+/// is given up on: real addresses have one at most (`&amp;` in a feed that
+/// escaped twice).
+const MAX_REFERENCE_LAYERS: usize = 4;
+
+/// Decodes HTML character references, as a browser does in an attribute
+/// value, so `&#106;avascript:` and `javascript&colon;` are judged as the
+/// `javascript:` they become. Only references that can change how a URL
+/// parses are named; numeric ones are all decoded.
+///
+/// Decoding goes on until nothing changes (tabs and newlines, which the URL
+/// parser drops, are dropped first, so `&am<TAB>p;` is seen as `&amp;`): a
+/// value may be decoded again by whoever reads it next (the sanitiser's
+/// second pass at render time reads an attribute the HTML parser decoded
+/// already), and what is kept must read the same then. `None` for a value
+/// still changing after [`MAX_REFERENCE_LAYERS`] rounds.
+fn decode_references(raw: &str) -> Option<std::borrow::Cow<'_, str>> {
+    let mut value: std::borrow::Cow<'_, str> = if raw.contains(['\t', '\n', '\r']) {
+        raw.replace(['\t', '\n', '\r'], "").into()
+    } else {
+        raw.into()
+    };
+    for _ in 0..=MAX_REFERENCE_LAYERS {
+        if !value.contains('&') {
+            return Some(value);
+        }
+        let once = decode_once(&value);
+        if once == value {
+            return Some(value);
+        }
+        value = once.replace(['\t', '\n', '\r'], "").into();
     }
+    None
+}
+
+fn decode_once(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
     while let Some(at) = rest.find('&') {
@@ -148,7 +176,7 @@ fn decode_references(raw: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     out.push_str(rest);
-    out.into()
+    out
 }
 
 /// The character a reference at the start of `s` (just after `&`) stands

@@ -70,3 +70,91 @@ pub struct NewSource {
     pub section_id: Option<SectionId>,
     pub full_text: FullTextMode,
 }
+
+/// What `newsroom source list` and the admin's source list say about a
+/// source at a glance. One definition, so the two never disagree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HealthLabel {
+    Disabled,
+    /// Its last fetch failed.
+    Failing,
+    /// Never fetched successfully, and the last fetch (if any) did not fail.
+    New,
+    Ok,
+}
+
+impl HealthLabel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Disabled => "disabled",
+            Self::Failing => "failing",
+            Self::New => "new",
+            Self::Ok => "ok",
+        }
+    }
+}
+
+impl std::fmt::Display for HealthLabel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `pad`, so the CLI's column widths apply.
+        f.pad(self.as_str())
+    }
+}
+
+impl Source {
+    pub fn health_label(&self) -> HealthLabel {
+        if !self.enabled {
+            HealthLabel::Disabled
+        } else if self.health.last_error_class.is_some() {
+            HealthLabel::Failing
+        } else if self.health.last_success_at.is_none() {
+            HealthLabel::New
+        } else {
+            HealthLabel::Ok
+        }
+    }
+
+    /// The last error as one line: its class and, when known, the reason.
+    pub fn last_error_line(&self) -> Option<String> {
+        match (&self.health.last_error_class, &self.health.last_error) {
+            (Some(c), Some(e)) => Some(format!("{c}: {e}")),
+            (Some(c), None) => Some(c.clone()),
+            (None, Some(e)) => Some(e.clone()),
+            (None, None) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(enabled: bool, success: Option<Timestamp>, class: Option<&str>) -> Source {
+        Source {
+            id: SourceId(1),
+            name: "s".into(),
+            feed_url: "https://s.example/feed".into(),
+            site_url: None,
+            section_id: None,
+            full_text: FullTextMode::Auto,
+            enabled,
+            created_at: 0,
+            health: SourceHealth {
+                last_success_at: success,
+                last_error_class: class.map(String::from),
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn health_labels() {
+        use HealthLabel::*;
+        assert_eq!(source(false, Some(5), Some("dns")).health_label(), Disabled);
+        assert_eq!(source(true, Some(5), Some("dns")).health_label(), Failing);
+        assert_eq!(source(true, None, Some("dns")).health_label(), Failing);
+        assert_eq!(source(true, None, None).health_label(), New);
+        assert_eq!(source(true, Some(5), None).health_label(), Ok);
+        assert_eq!(format!("{:<9}|", Ok), "ok       |");
+    }
+}

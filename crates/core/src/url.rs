@@ -25,6 +25,8 @@ pub enum UrlError {
     NoHost(String),
     #[error("URL of {0} bytes is too long")]
     TooLong(usize),
+    #[error("URL wrapped in too many layers of character references: {0:?}")]
+    Encoded(String),
 }
 
 /// Query parameters that only say how a reader arrived (campaign, click and

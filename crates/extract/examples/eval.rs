@@ -1,5 +1,7 @@
 //! Scores `extract` on the article-extraction-benchmark layout:
-//! `DIR/html/<id>.html.gz` and `DIR/ground-truth.json`.
+//! `DIR/html/<id>.html.gz` and `DIR/ground-truth.json`, or on a directory of
+//! hand-written pages, `DIR/<name>.html` with the expected text beside it in
+//! `DIR/<name>.txt` (`crates/extract/tests/pages`).
 //!
 //! cargo run --release -p newsroom-extract --example eval -- DIR [--worst N] [--dump OUT] [--generic]
 //!     [--parser html5ever]
@@ -48,16 +50,30 @@ fn main() {
         },
     };
     let truth_path = format!("{dir}/ground-truth.json");
-    let Ok(truth) = std::fs::read_to_string(&truth_path) else {
-        println!("dataset not found at {dir} (no ground-truth.json); nothing to score");
-        return;
+    let (truth, hand_written) = match std::fs::read_to_string(&truth_path) {
+        Ok(t) => (
+            serde_json::from_str::<serde_json::Value>(&t).expect("ground-truth.json is JSON"),
+            false,
+        ),
+        Err(_) => match hand_written_truth(&dir) {
+            Some(t) => (t, true),
+            None => {
+                println!(
+                    "dataset not found at {dir} (no ground-truth.json, no NAME.html + NAME.txt); nothing to score"
+                );
+                return;
+            }
+        },
     };
-    let truth: serde_json::Value = serde_json::from_str(&truth).expect("ground-truth.json is JSON");
     let truth = truth.as_object().expect("ground truth is an object");
     let mut ids: Vec<&String> = truth.keys().collect();
     ids.sort();
     let mut pages = Vec::new();
     for id in &ids {
+        if hand_written {
+            pages.push(std::fs::read(format!("{dir}/{id}.html")).expect("page exists"));
+            continue;
+        }
         let mut raw = Vec::new();
         let f = std::fs::File::open(format!("{dir}/html/{id}.html.gz")).expect("page exists");
         flate2::read::GzDecoder::new(f)
@@ -99,7 +115,7 @@ fn main() {
     println!("precision  {p:.3} ± {sp:.3}");
     println!("recall     {r:.3} ± {sr:.3}");
     println!("F1         {f:.3} ± {sf:.3}");
-    if best_cpu < f64::MAX {
+    if best_cpu < f64::MAX && best_cpu > 0.0 {
         println!(
             "speed      {:.0} pages per CPU-second single-threaded ({:.0} MB/s), best of 3",
             n / best_cpu,
@@ -148,4 +164,26 @@ fn main() {
             );
         }
     }
+}
+
+/// The ground-truth object for a directory of `NAME.html` + `NAME.txt`.
+fn hand_written_truth(dir: &str) -> Option<serde_json::Value> {
+    let mut truth = serde_json::Map::new();
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let path = entry.path();
+        let (Some(name), Some("html")) = (
+            path.file_stem().and_then(|s| s.to_str()),
+            path.extension().and_then(|s| s.to_str()),
+        ) else {
+            continue;
+        };
+        let Ok(text) = std::fs::read_to_string(path.with_extension("txt")) else {
+            continue;
+        };
+        truth.insert(
+            name.to_string(),
+            serde_json::json!({"url": format!("https://pages.example/{name}"), "articleBody": text}),
+        );
+    }
+    (!truth.is_empty()).then_some(serde_json::Value::Object(truth))
 }

@@ -27,6 +27,12 @@ pub const CAPTION: u16 = 128;
 /// Junk whose name leaves no doubt (comments, related stories, ad widgets):
 /// removed even when it holds more text than the article.
 pub const STRONG_JUNK: u16 = 256;
+/// The junk, byline or caption verdict came from the `id` alone; the class
+/// says nothing against the element. Such an id may be an anchor made from
+/// the section's heading ("following-the-money"), see `id_is_heading_anchor`.
+pub const BY_ID: u16 = 512;
+/// Verdicts that take an element out.
+const NEGATIVE: u16 = JUNK | STRONG_JUNK | WEAK_JUNK | CAPTION;
 
 static STRONG_JUNK_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"comment|disqus|related|recommend|outbrain|taboola|newsletter|cookie|consent|most[-_]?(popular|read)|more[-_]?stories").unwrap()
@@ -41,7 +47,7 @@ static BODY_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static JUNK_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"comment|disqus|share|sharing|social|related|recommend|newsletter|subscri|cookie|consent|gdpr|promo|advert|sponsor|sidebar|widget|breadcrumb|popup|modal|signup|sign-up|login|outbrain|taboola|trending|most[-_]?popular|most[-_]?read|read[-_]?more|more[-_]?stories|also[-_]?read|next[-_]?article|prev[-_]?article|author[-_]?bio|tag[-_]?list|tags[-_]?list|tag[-_]?cloud|pagination|pager|toolbar|masthead|navbar|(^|[\s_-])nav($|[\s_-])|navigation|menu|(^|[\s_-])ads?($|[\s_-])|ad[-_]?slot|ad[-_]?container|ad[-_]?wrapper|adsense|dfp|banner|(^|[\s_-])rail($|[\s_-])|see[-_]?also|footer|copyright|disclaimer|skip[-_]?link|print[-_]?only|sr[-_]?only|visually[-_]?hidden|screen[-_]?reader|off[-_]?screen|overlay|lightbox|gallery|slideshow|carousel|(^|[\s_-])toc($|[\s_-])|table[-_]?of[-_]?contents|follow|donate|donation|rating|feedback|survey|alert|offcanvas|jump[-_]?link",
+        r"comment|disqus|share|sharing|social|related|recommend|newsletter|subscri|cookie|consent|gdpr|promo|advert|sponsor|sidebar|widget|breadcrumb|popup|modal|signup|sign-up|login|outbrain|taboola|trending|most[-_]?popular|most[-_]?read|read[-_]?more|more[-_]?stories|also[-_]?read|next[-_]?article|prev[-_]?article|author[-_]?bio|tag[-_]?list|tags[-_]?list|tag[-_]?cloud|pagination|pager|toolbar|masthead|navbar|(^|[\s_-])nav($|[\s_-])|navigation|menu|(^|[\s_-])ads?($|[\s_-])|ad[-_]?slot|ad[-_]?container|ad[-_]?wrapper|adsense|dfp|banner|(^|[\s_-])rail($|[\s_-])|see[-_]?also|footer|copyright|disclaimer|skip[-_]?link|print[-_]?only|sr[-_]?only|visually[-_]?hidden|screen[-_]?reader|off[-_]?screen|overlay|lightbox|gallery|slideshow|carousel|(^|[\s_-])toc($|[\s_-])|table[-_]?of[-_]?contents|follow|donate|donation|rating|feedback|survey|alert|offcanvas|jump[-_]?link|edit[-_]?section",
     )
     .unwrap()
 });
@@ -134,7 +140,9 @@ impl Classifier {
             let (name, value) = (a.name, &values[a.value.0 as usize..a.value.1 as usize]);
             match name {
                 "class" => class = value,
-                "id" => id = value,
+                // A heading's id is an anchor made from its own words
+                // ("following-the-money", "key-dates"), not a page part.
+                "id" if !tag.is_heading() => id = value,
                 "hidden" => f |= HIDDEN,
                 "aria-hidden" if value.eq_ignore_ascii_case("true") => f |= HIDDEN,
                 // Most styles hide nothing; only normalise those that might.
@@ -175,10 +183,61 @@ impl Classifier {
         lower.push(' ');
         lower.push_str(id);
         lower.make_ascii_lowercase();
-        let f = classify(lower.trim());
+        let mut f = classify(lower.trim());
+        if f & NEGATIVE != 0
+            && !id.is_empty()
+            && classify(lower[..class.len()].trim()) & NEGATIVE == 0
+        {
+            f |= BY_ID;
+        }
         self.cache.insert(key, f);
         f
     }
+}
+
+/// Whether element `i`'s id is the anchor of its first heading, or of its
+/// own words when it holds no heading (`<span id="Social_history">` inside
+/// an `<h2>`): the words joined by `-` or `_` ("the-social-cost" for "The
+/// social cost"), possibly after a prefix ("h-", "section-").
+pub fn id_is_heading_anchor(dom: &crate::dom::Dom, i: usize) -> bool {
+    let Some(id) = dom.attr(i, "id") else {
+        return false;
+    };
+    let end = dom.nodes[i].end as usize;
+    let h = (i..end)
+        .find(|&j| dom.nodes[j].tag.is_heading())
+        .unwrap_or(i);
+    let mut slug = String::new();
+    for j in h + 1..dom.nodes[h].end as usize {
+        // Longer than the id, it can no longer match: a big container's
+        // text is not read to the end.
+        if slug.len() > id.len() + 1 {
+            return false;
+        }
+        if dom.nodes[j].tag == Tag::Text {
+            for w in dom.text_of(j).split(|c: char| !c.is_alphanumeric()) {
+                if !w.is_empty() {
+                    slug.push_str(&w.to_lowercase());
+                    slug.push('-');
+                }
+            }
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let id: String = id
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    slug.len() >= 4
+        && id
+            .strip_suffix(slug)
+            .is_some_and(|pre| pre.is_empty() || pre.ends_with('-'))
 }
 
 /// Flags for a lower-cased `class id` string.
@@ -254,6 +313,22 @@ mod tests {
         assert_eq!(classify("byline"), WEAK_JUNK);
         assert_eq!(classify("image-caption"), CAPTION);
         assert_eq!(classify("wp-caption alignleft"), CAPTION);
+    }
+
+    #[test]
+    fn a_verdict_from_the_id_alone_is_marked_and_heading_ids_are_ignored() {
+        let values = "chapter following-the-money share-bar";
+        let attr = |name, a: usize, b: usize| Attr {
+            name,
+            value: (a as u32, b as u32),
+        };
+        let by_id = [attr("class", 0, 7), attr("id", 8, 27)];
+        let f = Classifier::default().flags(Tag::Section, &by_id, values);
+        assert_eq!(f & (JUNK | BY_ID), JUNK | BY_ID);
+        assert_eq!(Classifier::default().flags(Tag::H2, &by_id, values), 0);
+        let by_class = [attr("class", 28, 37), attr("id", 8, 27)];
+        let f = Classifier::default().flags(Tag::Div, &by_class, values);
+        assert_eq!(f & (JUNK | BY_ID), JUNK);
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub struct Extracted {
     pub html: String,
     /// How sure we are that `text` is an article body, 0..1.
     pub confidence: f32,
+    /// The page's `<link rel="canonical">` href as written (maybe relative): ingestion
+    /// judges it against the page's URL.
+    pub canonical: Option<String>,
 }
 
 /// Extracts the article from a page. Pure and deterministic; never panics.
@@ -104,7 +107,15 @@ pub fn extract_with(
                 && !b.ends_with("...")
         })
         .map(scoring::anchor);
-    let sel = scoring::select_with(&dom, ld_anchor.as_ref(), options.structured_body);
+    let titles: Vec<&str> = [
+        ld.headline.as_deref(),
+        meta.get(&["og:title"]),
+        meta.title.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let sel = scoring::select_with(&dom, ld_anchor.as_ref(), options.structured_body, &titles);
     let (mut body_text, mut body_html) = match &sel {
         Some(s) => (
             text::render_text(&dom, s),
@@ -202,6 +213,7 @@ pub fn extract_with(
         ])
         .and_then(parse_time)
     });
+    out.canonical = meta.canonical.clone();
     out.language = meta
         .lang
         .as_deref()
@@ -247,7 +259,7 @@ pub fn extract_with(
 fn first_image(dom: &Dom, sel: &scoring::Selection, base: Option<&url::Url>) -> Option<Image> {
     let end = dom.nodes[sel.root].end as usize;
     (sel.root..end)
-        .filter(|&i| dom.nodes[i].tag == crate::dom::Tag::Img)
+        .filter(|&i| dom.nodes[i].tag == crate::dom::Tag::Img && !sel.dead[i])
         .find_map(|i| {
             let src = crate::media::pick_img_src(|a| dom.attr(i, a))?;
             Some(Image {

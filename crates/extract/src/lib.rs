@@ -13,6 +13,7 @@ pub mod parse_html5ever;
 pub mod prepass;
 pub mod sanitize;
 pub mod scoring;
+mod siblings;
 pub mod text;
 
 mod extract;

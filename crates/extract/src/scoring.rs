@@ -7,13 +7,14 @@
 //! in one bottom-up pass instead of readability's score propagation.
 
 use crate::boilerplate::{
-    BODY, CAPTION, DROP, HIDDEN, JUNK, JUNK_TAG, POSITIVE, STRONG_JUNK, WEAK_JUNK,
+    BODY, BY_ID, CAPTION, DROP, HIDDEN, JUNK, JUNK_TAG, POSITIVE, STRONG_JUNK, WEAK_JUNK,
+    id_is_heading_anchor,
 };
 use crate::dom::{Dom, NONE, Tag};
 
 /// A paragraph shorter than this (non-space characters) is not evidence of
 /// an article on its own.
-const MIN_GOOD: u32 = 60;
+pub(crate) const MIN_GOOD: u32 = 60;
 /// Above this share of link text a paragraph is navigation.
 const MAX_LINK_DENSITY: f32 = 0.35;
 /// Cost of each character of non-article text swept into the container.
@@ -99,13 +100,19 @@ pub fn anchor(text: &str) -> Anchor {
 }
 
 pub fn select(dom: &Dom, anchor: Option<&Anchor>) -> Option<Selection> {
-    select_with(dom, anchor, true)
+    select_with(dom, anchor, true, &[])
 }
 
 /// `use_markup: false` ignores explicit body markup (`itemprop=articleBody`,
 /// `article-body`), as on pages that have none; for measuring the generic
-/// path.
-pub fn select_with(dom: &Dom, anchor: Option<&Anchor>, use_markup: bool) -> Option<Selection> {
+/// path. `titles` are the page's headline strings (og:title, `<title>`):
+/// a heading next to the body that repeats one is not a section heading.
+pub fn select_with(
+    dom: &Dom,
+    anchor: Option<&Anchor>,
+    use_markup: bool,
+    titles: &[&str],
+) -> Option<Selection> {
     let nodes = &dom.nodes;
     let n = nodes.len();
     if n < 2 {
@@ -178,15 +185,25 @@ pub fn select_with(dom: &Dom, anchor: Option<&Anchor>, use_markup: bool) -> Opti
     let mut dead = hard_dead;
     let mut t = vec![0u32; n];
     let mut l = vec![0u32; n];
+    // Text inside sub-headings (h2-h6), and whether an <h1> is inside.
+    let mut hd = vec![0u32; n];
+    let mut has_h1 = vec![false; n];
     // Subtree text and link text without any pruning, for link-list tests.
     for i in (0..n).rev() {
         t[i] += own_text[i];
         l[i] += own_link[i];
+        match nodes[i].tag {
+            Tag::H1 => has_h1[i] = true,
+            tag if tag.is_heading() => hd[i] = t[i],
+            _ => {}
+        }
         let p = nodes[i].parent;
         if p != NONE {
-            let (ti, li) = (t[i], l[i]);
+            let (ti, li, hi, h1) = (t[i], l[i], hd[i], has_h1[i]);
             t[p as usize] += ti;
             l[p as usize] += li;
+            hd[p as usize] += hi;
+            has_h1[p as usize] |= h1;
         }
     }
     // Items that open with a linked title (a linked heading, or a leading
@@ -214,7 +231,13 @@ pub fn select_with(dom: &Dom, anchor: Option<&Anchor>, use_markup: bool) -> Opti
     let mut titled = vec![false; n];
     let mut lh_children = vec![0u16; n];
     for i in (1..n).rev() {
-        if nodes[i].tag.is_heading() && t[i] > 0 && l[i] * 2 >= t[i] {
+        // A heading linking to itself (`<a href="#part-2">`) titles a section
+        // of this page, not another story.
+        if nodes[i].tag.is_heading()
+            && t[i] > 0
+            && l[i] * 2 >= t[i]
+            && !crate::text::anchor_links_only(dom, i)
+        {
             linked_heading[i] = true;
         }
         let p = nodes[i].parent as usize;
@@ -249,7 +272,10 @@ pub fn select_with(dom: &Dom, anchor: Option<&Anchor>, use_markup: bool) -> Opti
             dead[i] = true;
             continue;
         }
-        let f = nodes[i].flags;
+        let mut f = nodes[i].flags;
+        if f & BY_ID != 0 && id_is_heading_anchor(dom, i) {
+            f &= !(JUNK | STRONG_JUNK | WEAK_JUNK | CAPTION);
+        }
         let protected = contains_body[i] || f & BODY != 0;
         // A junk-sounding element holding most of the text is a page wrapper
         // (class="has-sidebar", an ASP.NET <form>); <aside> and <nav> say
@@ -260,7 +286,14 @@ pub fn select_with(dom: &Dom, anchor: Option<&Anchor>, use_markup: bool) -> Opti
             0.5
         };
         let wrapper = (g[i] as f32) >= share * doc_good as f32;
-        let junk = f & (JUNK | JUNK_TAG) != 0 && !protected && !wrapper;
+        // A <header> holding only a section's heading (no <h1>, no byline
+        // or links to speak of) belongs to the section it opens.
+        let section_header = nodes[i].tag == Tag::Header
+            && f & JUNK == 0
+            && !has_h1[i]
+            && hd[i] > 0
+            && hd[i] * 2 >= t[i];
+        let junk = f & (JUNK | JUNK_TAG) != 0 && !protected && !wrapper && !section_header;
         let weak = f & WEAK_JUNK != 0 && !protected && g[i] == 0;
         // A figure holding real text (some CMSs wrap paragraphs in one) stays.
         let caption = f & CAPTION != 0 && !protected && t[i] < 600;
@@ -284,19 +317,29 @@ pub fn select_with(dom: &Dom, anchor: Option<&Anchor>, use_markup: bool) -> Opti
     // Second backward pass on what survived.
     let mut g2 = vec![0u32; n];
     let mut t2 = vec![0u32; n];
+    let mut l2 = l;
+    l2.fill(0);
+    let mut hd2 = hd;
+    hd2.fill(0);
     for i in (0..n).rev() {
         if dead[i] {
             continue;
         }
         t2[i] += own_text[i];
+        l2[i] += own_link[i];
         if is_good(i) {
             g2[i] += own_text[i];
         }
+        if nodes[i].tag.is_heading() && nodes[i].tag != Tag::H1 {
+            hd2[i] = t2[i];
+        }
         let p = nodes[i].parent;
         if p != NONE {
-            let (gi, ti) = (g2[i], t2[i]);
+            let (gi, ti, li, hi) = (g2[i], t2[i], l2[i], hd2[i]);
             g2[p as usize] += gi;
             t2[p as usize] += ti;
+            l2[p as usize] += li;
+            hd2[p as usize] += hi;
         }
     }
     let mut best = anchored(dom, anchor, &dead, &t2)
@@ -327,10 +370,37 @@ pub fn select_with(dom: &Dom, anchor: Option<&Anchor>, use_markup: bool) -> Opti
         best = generic(dom, &dead, &g2, &t2);
     }
     let best = first_of_several_articles(dom, best?, &dead, &g2);
+    let live = crate::siblings::Live {
+        good: &g2,
+        text: &t2,
+        link: &l2,
+        heading: &hd2,
+        titled: &titled,
+    };
+    let root = crate::siblings::widen(dom, best, &mut dead, &live, titles);
+    // The widened root's totals, counting only the parts that joined.
+    let (good, total) = if root == best {
+        (g2[best], t2[best])
+    } else {
+        let (mut good, mut total) = (0, 0);
+        let mut i = root;
+        while i < nodes[root].end as usize {
+            if dead[i] {
+                i = nodes[i].end as usize;
+                continue;
+            }
+            total += own_text[i];
+            if is_good(i) {
+                good += own_text[i];
+            }
+            i += 1;
+        }
+        (good, total)
+    };
     Some(Selection {
-        root: best,
-        good: g2[best],
-        total: t2[best],
+        root,
+        good,
+        total,
         dead,
         own_text,
         own_link,

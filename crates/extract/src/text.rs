@@ -99,9 +99,13 @@ pub fn trim_edges(text: &str) -> String {
     let mut paras: Vec<&str> = text.split("\n\n").collect();
     // A "More stories" / "You may also like" label near the end starts the
     // links to other pages that follow the story.
+    // What follows the label must look like headlines, not more of the
+    // story (a "Sponsored" label left inside the article by an inline ad).
     let n = paras.len();
     if n >= 3
-        && let Some(k) = (n.saturating_sub(8).max(1)..n).find(|&k| is_more_label(paras[k]))
+        && let Some(k) = (n.saturating_sub(8).max(1)..n).find(|&k| {
+            is_more_label(paras[k]) && paras[k + 1..].iter().all(|p| p.chars().count() < 200)
+        })
     {
         paras.truncate(k);
     }
@@ -256,8 +260,39 @@ fn skip_block(dom: &Dom, sel: &Selection, i: usize) -> bool {
     let l = sel.own_link[i];
     let tag = dom.nodes[i].tag;
     tag == Tag::H1
-        || (t > 0 && l * 10 > t * 6 && t < LINK_LINE_MAX && !matches!(tag, Tag::Td | Tag::Th))
+        || (t > 0
+            && l * 10 > t * 6
+            && t < LINK_LINE_MAX
+            && !matches!(tag, Tag::Td | Tag::Th)
+            && !(tag.is_heading() && heading_kept_with_links(dom, i)))
         || (t > 0 && t < 120 && is_noise(dom, i))
+}
+
+/// A sub-heading may be a link: to itself (an anchor), or to the product or
+/// place a section of a list article is about. A linked call to action
+/// ("Click here to subscribe", "Related post: …") is still dropped.
+fn heading_kept_with_links(dom: &Dom, i: usize) -> bool {
+    if anchor_links_only(dom, i) {
+        return true;
+    }
+    let s = own_text(dom, i);
+    let lower = s.trim().to_lowercase();
+    !is_trailer(&s) && !lower.starts_with("related") && !lower.starts_with("see ")
+}
+
+/// Every link inside `i` points into this page (`href="#…"`): a heading's
+/// anchor link, not a link elsewhere.
+pub(crate) fn anchor_links_only(dom: &Dom, i: usize) -> bool {
+    let mut any = false;
+    for j in i + 1..dom.nodes[i].end as usize {
+        if dom.nodes[j].tag == Tag::A {
+            if !dom.attr(j, "href").is_some_and(|h| h.starts_with('#')) {
+                return false;
+            }
+            any = true;
+        }
+    }
+    any
 }
 
 /// A short line that only dates the page: a year plus a clock time, or a
@@ -298,9 +333,8 @@ fn is_dateline(s: &str) -> bool {
     has_clock || labelled
 }
 
-/// A short block that is a bare URL (print-only link lines), a bare number
-/// (share counters) or a placeholder label.
-fn is_noise(dom: &Dom, i: usize) -> bool {
+/// The text a block owns, without nested blocks.
+fn own_text(dom: &Dom, i: usize) -> String {
     let mut s = String::new();
     let end = dom.nodes[i].end as usize;
     let mut j = i + 1;
@@ -315,6 +349,13 @@ fn is_noise(dom: &Dom, i: usize) -> bool {
         }
         j += 1;
     }
+    s
+}
+
+/// A short block that is a bare URL (print-only link lines), a bare number
+/// (share counters) or a placeholder label.
+fn is_noise(dom: &Dom, i: usize) -> bool {
+    let s = own_text(dom, i);
     let s = s.trim();
     if s.is_empty() {
         return false;
@@ -551,6 +592,9 @@ pub fn render_html(dom: &Dom, sel: &Selection, base: Option<&url::Url>) -> Strin
             }
             Tag::Thead | Tag::Tbody | Tag::Tfoot => {}
             Tag::Tr | Tag::Td | Tag::Th if !in_emitted_table => {}
+            // A link into this page (a heading's anchor, a footnote mark)
+            // leads nowhere once the text is out of it.
+            Tag::A if dom.attr(i, "href").is_some_and(|h| h.starts_with('#')) => {}
             _ => {
                 if let Some(name) = html_name(n.tag) {
                     out.push('<');

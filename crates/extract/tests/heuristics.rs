@@ -259,3 +259,28 @@ fn a_stray_blurb_elsewhere_does_not_widen_the_container() {
     );
     assert_eq!(text(&html), long_text());
 }
+
+#[test]
+fn linked_sub_headings_stay_and_linked_calls_to_action_go() {
+    // A list article: each section is titled by a link to the product.
+    let html = format!(
+        "<body><article><p>{P1}</p><h3><a href=https://shop.example/a>Anker 65W charger</a></h3><p>{P2}</p>\
+         <h3><a href=https://shop.example/b>Belkin wireless pad</a></h3><p>{P3}</p>\
+         <h3><a href=/newsletter>Click here to subscribe to our newsletter</a></h3><p>{P4}</p></article></body>"
+    );
+    assert_eq!(
+        text(&html),
+        format!("{P1}\n\nAnker 65W charger\n\n{P2}\n\nBelkin wireless pad\n\n{P3}\n\n{P4}")
+    );
+}
+
+#[test]
+fn a_more_stories_label_inside_the_story_does_not_cut_it() {
+    // An inline ad left its "Sponsored" label in the body; what follows is
+    // still the story, not a list of headlines.
+    let html = format!(
+        "<body><article><p>{P1}</p><p>{P2}</p><p>{P3}</p><p>Sponsored</p><p>{P4} {P5}</p><p>{P5} {P4}</p></article></body>"
+    );
+    let t = text(&html);
+    assert!(t.ends_with(&format!("{P5} {P4}")), "{t}");
+}

@@ -1,67 +1,16 @@
 //! What each CLI command does, as library calls, so that the binary only parses arguments
 //! and prints.
 
-use crate::discover::discover;
-use crate::feed::ParseOptions;
+pub use crate::add_source::ensure_section;
+use crate::add_source::{AddSourceError, SectionPick, SourceRequest};
 use crate::fetch::Fetcher;
 use crate::opml::{OpmlFeed, parse_opml, write_opml};
 use crate::pipeline::{IngestConfig, IngestError};
-use newsroom_core::{FullTextMode, NewSection, NewSource, SectionId, Source, SourceId, Timestamp};
+use newsroom_core::{FullTextMode, NewSource, Source, SourceId, Timestamp};
 use newsroom_store::{SourceStats, Store};
 
-/// Find or create the section with this slug (or name): OPML folders and `--section` both
-/// name sections that may not exist yet.
-pub async fn ensure_section(
-    store: &dyn Store,
-    name_or_slug: &str,
-) -> Result<SectionId, IngestError> {
-    let slug = newsroom_core::slug::slugify(name_or_slug);
-    if slug.is_empty() {
-        return Err(IngestError::Invalid(format!(
-            "section name {name_or_slug:?} has no letters or digits"
-        )));
-    }
-    if let Some(s) = store.section_by_slug(&slug).await? {
-        return Ok(s.id);
-    }
-    let position = store
-        .list_sections()
-        .await?
-        .iter()
-        .map(|s| s.position)
-        .max()
-        .unwrap_or(0)
-        + 1;
-    let name = if name_or_slug == slug {
-        title_case(&slug)
-    } else {
-        name_or_slug.trim().to_string()
-    };
-    Ok(store
-        .upsert_section(&NewSection {
-            slug,
-            name,
-            position,
-            max_age_days: None,
-        })
-        .await?
-        .id)
-}
-
-fn title_case(slug: &str) -> String {
-    slug.split('-')
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// `newsroom source add URL [--section S] [--full-text MODE]`: a feed URL or a site URL
-/// (whose feed is discovered). Fails if the feed is already a source.
+/// (whose feed is discovered), named after its feed. Fails if the feed is already a source.
 pub async fn add_source(
     store: &dyn Store,
     fetcher: &Fetcher,
@@ -69,38 +18,14 @@ pub async fn add_source(
     url: &str,
     section: Option<&str>,
     full_text: FullTextMode,
-) -> Result<Source, IngestError> {
-    let opts = ParseOptions {
-        time_zone: cfg.time_zone.clone(),
-        ..Default::default()
-    };
-    let found = discover(fetcher, url, &opts).await?;
-    if let Some(existing) = store.source_by_feed_url(&found.feed_url).await? {
-        return Err(IngestError::Invalid(format!(
-            "{} is already source {}",
-            found.feed_url, existing.id
-        )));
-    }
-    let section_id = match section {
-        Some(s) => Some(ensure_section(store, s).await?),
-        None => None,
-    };
-    let name = if found.title.trim().is_empty() {
-        url::Url::parse(&found.feed_url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_else(|| found.feed_url.clone())
-    } else {
-        found.title.clone()
-    };
-    let new = NewSource {
-        name,
-        feed_url: found.feed_url,
-        site_url: found.site_url,
-        section_id,
+) -> Result<Source, AddSourceError> {
+    let req = SourceRequest {
+        url,
+        name: None,
+        section: section.map(SectionPick::Named),
         full_text,
     };
-    Ok(store.add_source(&new, crate::now()).await?)
+    crate::add_source::add_source(store, fetcher, cfg, &req).await
 }
 
 /// A row of `newsroom source list`.
@@ -109,7 +34,7 @@ pub struct SourceRow {
     pub id: SourceId,
     pub name: String,
     pub feed_url: String,
-    /// `ok`, `new`, `failing`, `disabled`.
+    /// `ok`, `new`, `failing`, `disabled` (`Source::health_label`).
     pub health: &'static str,
     pub last_success_at: Option<Timestamp>,
     pub last_error_class: Option<String>,
@@ -125,20 +50,11 @@ pub async fn list_sources(store: &dyn Store) -> Result<Vec<SourceRow>, IngestErr
 
 fn row(s: SourceStats) -> SourceRow {
     let h = &s.source.health;
-    let health = if !s.source.enabled {
-        "disabled"
-    } else if h.last_error_class.is_some() {
-        "failing"
-    } else if h.last_success_at.is_none() {
-        "new"
-    } else {
-        "ok"
-    };
     SourceRow {
         id: s.source.id,
         name: s.source.name.clone(),
         feed_url: s.source.feed_url.clone(),
-        health,
+        health: s.source.health_label().as_str(),
         last_success_at: h.last_success_at,
         last_error_class: h.last_error_class.clone(),
         last_error: h.last_error.clone(),

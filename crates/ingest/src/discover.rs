@@ -142,7 +142,14 @@ pub async fn discover(
             .and_then(|b| try_parse(&b, opts).map(|f| (b.0, f)))
         {
             Ok((final_url, feed)) => return Ok(found(final_url, feed)),
-            Err(e) if matches!(e.class, FetchErrorClass::SsrfBlocked) => return Err(e),
+            Err(e)
+                if matches!(
+                    e.class,
+                    FetchErrorClass::SsrfBlocked | FetchErrorClass::UnsupportedScheme
+                ) =>
+            {
+                return Err(e);
+            }
             Err(e) => tracing::debug!(candidate = %c, error = %e, "not a feed"),
         }
     }

@@ -23,11 +23,13 @@ pub enum FetchErrorClass {
     Parse,
     TooLarge,
     SsrfBlocked,
+    /// Not http or https (a feed or redirect to `file://`, `ftp://`...).
+    UnsupportedScheme,
     RedirectLoop,
 }
 
 impl FetchErrorClass {
-    pub const ALL: [FetchErrorClass; 14] = [
+    pub const ALL: [FetchErrorClass; 15] = [
         Self::Dns,
         Self::Connect,
         Self::Timeout,
@@ -41,6 +43,7 @@ impl FetchErrorClass {
         Self::Parse,
         Self::TooLarge,
         Self::SsrfBlocked,
+        Self::UnsupportedScheme,
         Self::RedirectLoop,
     ];
 
@@ -59,6 +62,7 @@ impl FetchErrorClass {
             Self::Parse => "parse",
             Self::TooLarge => "too_large",
             Self::SsrfBlocked => "ssrf_blocked",
+            Self::UnsupportedScheme => "unsupported_scheme",
             Self::RedirectLoop => "redirect_loop",
         }
     }
@@ -84,6 +88,9 @@ impl FetchErrorClass {
             Self::TooLarge => "the response was larger than the size limit",
             Self::SsrfBlocked => {
                 "the address is on a private or local network, which is not allowed"
+            }
+            Self::UnsupportedScheme => {
+                "the address is not http or https (e.g. file://), which is never fetched"
             }
             Self::RedirectLoop => "the redirects loop or are too many",
         }
@@ -153,5 +160,11 @@ mod tests {
         }
         assert_eq!(FetchErrorClass::Http4xx.as_str(), "http_4xx");
         assert_eq!(FetchErrorClass::Gone.as_str(), "gone");
+        assert!(
+            !FetchErrorClass::UnsupportedScheme
+                .describe()
+                .contains("private"),
+            "file:// is no network at all"
+        );
     }
 }

@@ -1,25 +1,36 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+pub mod add_source;
+pub mod assemble;
 pub mod charset;
 pub mod commands;
+pub mod cpu;
 pub mod discover;
 pub mod error;
 pub mod feed;
 pub mod fetch;
+pub mod host_queue;
+pub mod identify;
+pub mod merge;
 pub mod opml;
+pub mod page;
+pub mod passes;
 pub mod pipeline;
-pub mod schedule;
-pub mod scheduler;
+pub mod poll_timing;
 pub mod ssrf;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+pub mod text;
+pub mod worker;
 
+pub use add_source::{AddSourceError, SectionPick, SourceAdder, SourceRequest};
 pub use error::{FetchError, FetchErrorClass};
 pub use feed::{FeedItem, ParseOptions, ParsedFeed, parse_feed};
 pub use fetch::{FetchConfig, FetchOutcome, FetchRequest, Fetched, Fetcher, Validators};
-pub use pipeline::{IngestConfig, IngestError, PollReport, poll_source};
-pub use scheduler::{Event, PassOptions, PassSummary, run_pass, run_worker};
+pub use passes::{Event, PassOptions, PassSummary, run_pass};
+pub use pipeline::{Clock, IngestConfig, IngestError, PollReport, poll_source};
+pub use worker::{WorkerConfig, run_worker};
 
 /// Now, in UTC seconds.
 pub fn now() -> i64 {

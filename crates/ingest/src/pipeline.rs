@@ -4,18 +4,16 @@
 //! Health is returned rather than written, so that a pass can tell an outage (every fetch
 //! failed at the network level) from sources breaking before it records anything.
 
-use crate::error::FetchError;
-use crate::feed::{FeedItem, ParseOptions, parse_feed, text_of};
+use crate::assemble::{self, PageResult};
+use crate::error::{FetchError, FetchErrorClass};
+use crate::feed::{FeedItem, ParseOptions, parse_feed};
 use crate::fetch::{FetchOutcome, FetchRequest, Fetcher, Validators};
-use crate::schedule::{self, PollResult, ScheduleConfig};
+use crate::poll_timing::{self as schedule, PollResult, ScheduleConfig};
+use crate::{identify, page};
 use futures::StreamExt;
 use jiff::tz::TimeZone;
-use newsroom_core::{
-    ArticleStatus, FullTextMode, LeadImage, NewArticle, PublicUrl, Source, SourceHealth, Timestamp, Video,
-};
+use newsroom_core::{AddressKind, ArticleStatus, IngestState, Source, SourceHealth, Timestamp};
 use newsroom_store::{Store, UpsertKind};
-use regex::Regex;
-use std::sync::LazyLock;
 
 /// Ingestion settings (`[ingest]` in the config file).
 #[derive(Debug, Clone)]
@@ -33,6 +31,37 @@ pub struct IngestConfig {
     pub source_concurrency: usize,
     /// Items taken from one feed per poll.
     pub max_items_per_poll: usize,
+    /// Seconds after an article was first seen at which its page is checked again for
+    /// edits (conditionally: an unchanged page costs a 304).
+    pub page_rechecks: Vec<i64>,
+    /// Where item-level decisions (first seen, re-checks due, future times) read the time.
+    pub clock: Clock,
+}
+
+/// The time as ingestion sees it: the system clock, or one a test moves forward, so that a
+/// day of re-checks runs in seconds.
+#[derive(Debug, Clone, Default)]
+pub struct Clock(Option<std::sync::Arc<std::sync::atomic::AtomicI64>>);
+
+impl Clock {
+    /// A clock that runs with the system's, plus whatever `advance` added.
+    pub fn adjustable() -> Self {
+        Self(Some(Default::default()))
+    }
+
+    pub fn advance(&self, secs: i64) {
+        if let Some(o) = &self.0 {
+            o.fetch_add(secs, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        crate::now()
+            + self
+                .0
+                .as_ref()
+                .map_or(0, |o| o.load(std::sync::atomic::Ordering::Relaxed))
+    }
 }
 
 impl Default for IngestConfig {
@@ -45,6 +74,8 @@ impl Default for IngestConfig {
             full_text_min_chars: 600,
             source_concurrency: 32,
             max_items_per_poll: 200,
+            page_rechecks: vec![3600, 6 * 3600, 24 * 3600],
+            clock: Clock::default(),
         }
     }
 }
@@ -62,11 +93,17 @@ pub struct PollReport {
     pub not_modified: bool,
     pub pages_fetched: usize,
     pub pages_failed: usize,
+    /// Page re-checks answered 304.
+    pub pages_not_modified: usize,
+    /// Per-item problems worth an operator's eye (no link, a refused shorter text).
+    pub notes: Vec<String>,
     pub error: Option<FetchError>,
     /// Set when the feed answered through permanent redirects only.
     pub moved_to: Option<String>,
     /// Publication times seen in the feed, for the adaptive interval.
     pub published: Vec<Timestamp>,
+    /// The feed's `<ttl>` or `sy:updatePeriod`, in seconds.
+    pub publisher_interval: Option<i64>,
     pub fresh_until: Option<Timestamp>,
     pub validators: Validators,
 }
@@ -99,7 +136,7 @@ pub async fn poll_source(
     };
     let req =
         FetchRequest::feed(source.feed_url.clone()).with_validators(report.validators.clone());
-    let fetched = match fetcher.fetch(&req).await {
+    let mut fetched = match fetcher.fetch(&req).await {
         Ok(FetchOutcome::NotModified {
             validators,
             fresh_until,
@@ -125,7 +162,12 @@ pub async fn poll_source(
         http_charset: fetched.charset.clone(),
         time_zone: cfg.time_zone.clone(),
     };
-    let feed = match parse_feed(&fetched.body, &opts) {
+    // Parsing is CPU work: off the async threads (see `cpu`).
+    let body = std::mem::take(&mut fetched.body);
+    let parsed = crate::cpu::run(move || parse_feed(&body, &opts)).await;
+    let feed = match parsed
+        .unwrap_or_else(|| Err(FetchError::new(FetchErrorClass::Parse, "parser failed")))
+    {
         Ok(f) => f,
         Err(e) => {
             report.error = Some(e);
@@ -134,6 +176,7 @@ pub async fn poll_source(
     };
     // Validators are only kept once the body they describe was read successfully.
     report.validators = fetched.validators.clone();
+    report.publisher_interval = feed.publisher_interval;
     let items: Vec<FeedItem> = feed
         .items
         .into_iter()
@@ -149,6 +192,8 @@ pub async fn poll_source(
     for o in outcomes {
         report.pages_fetched += usize::from(o.page_fetched);
         report.pages_failed += usize::from(o.page_failed);
+        report.pages_not_modified += usize::from(o.page_not_modified);
+        report.notes.extend(o.note);
         match o.kind {
             Some(UpsertKind::Inserted) => report.inserted += 1,
             Some(UpsertKind::Updated) => report.updated += 1,
@@ -169,7 +214,12 @@ pub fn health_after(
     outage: bool,
 ) -> SourceHealth {
     let old = &source.health;
-    let interval = schedule::adaptive_interval(&cfg.schedule, &report.published, now);
+    let interval = schedule::healthy_interval(
+        &cfg.schedule,
+        &report.published,
+        report.publisher_interval,
+        now,
+    );
     let result = match (&report.error, outage) {
         (None, _) => PollResult::Ok {
             fresh_until: report.fresh_until,
@@ -219,8 +269,13 @@ struct ItemOutcome {
     kind: Option<UpsertKind>,
     page_fetched: bool,
     page_failed: bool,
+    page_not_modified: bool,
+    note: Option<String>,
 }
 
+/// One feed item through the stages, in order: identify, fetch the page, extract, merge,
+/// store. (Fetch and parse ran once for the feed in `poll_source`; clustering picks new
+/// articles up from the store.)
 async fn ingest_item(
     store: &dyn Store,
     fetcher: &Fetcher,
@@ -232,227 +287,162 @@ async fn ingest_item(
         kind: None,
         page_fetched: false,
         page_failed: false,
+        page_not_modified: false,
+        note: None,
     };
-    let Some(link) = item.url.clone() else {
+    let now = cfg.clock.now();
+    let Some(mut id) = identify::identify(store, source, &item).await else {
+        out.note = Some(format!("item {:?} has no usable link", item.title));
         return out;
     };
-    let Ok(feed_canonical) = newsroom_core::url::canonicalize(link.as_str()) else {
-        return out;
-    };
-    let now = crate::now();
-
-    let feed_body_html = item
-        .content_html
-        .clone()
-        .or_else(|| item.summary_html.clone())
-        .unwrap_or_default();
-    let feed_text_len = html_to_text(&feed_body_html).chars().count();
-    let existing = store
-        .article_by_canonical_url(&feed_canonical)
-        .await
-        .ok()
-        .flatten();
-    if existing
-        .as_ref()
-        .is_some_and(|a| a.status == ArticleStatus::Hidden)
-    {
-        out.kind = Some(UpsertKind::Suppressed);
-        return out;
-    }
-    // A stored article whose title is unchanged already has what a page fetch would give.
-    let known = existing
-        .as_ref()
-        .is_some_and(|a| a.title == item.title && !a.body_html.is_empty());
-    let want_page = !known
-        && match source.full_text {
-            FullTextMode::Always => true,
-            FullTextMode::Never => false,
-            FullTextMode::Auto => feed_text_len < cfg.full_text_min_chars,
-        };
-
-    let mut page = None;
-    if want_page {
-        match fetcher.fetch(&FetchRequest::page(link.to_string())).await {
-            // A challenge page would be "extracted" into nonsense; the feed's content is better.
-            Ok(FetchOutcome::Fetched(f)) if crate::fetch::looks_like_challenge(&f.body) => {
-                out.page_failed = true;
-                tracing::debug!(url = %link, "bot wall instead of the article page");
-            }
-            Ok(FetchOutcome::Fetched(f)) => {
-                out.page_fetched = true;
-                page = Some(f);
-            }
-            Ok(FetchOutcome::NotModified { .. }) => {}
-            Err(e) => {
-                out.page_failed = true;
-                tracing::debug!(url = %link, error = %e, "full-text fetch failed; keeping the feed's content");
-            }
-        }
-    }
-
-    let mut article = NewArticle {
-        source_id: source.id,
-        section_id: source.section_id,
-        guid: item.guid.clone(),
-        canonical_url: feed_canonical,
-        original_url: link.to_string(),
-        title: item.title.clone(),
-        summary: summary_text(
-            item.summary_html
-                .as_deref()
-                .or(item.content_html.as_deref())
-                .unwrap_or(""),
-        ),
-        body_html: if feed_body_html.is_empty() {
-            String::new()
-        } else {
-            newsroom_extract::sanitize_html(&feed_body_html, Some(link.as_str()))
-        },
-        body_text: html_to_text(&feed_body_html),
-        image: item.image.clone(),
-        video: item.video.clone(),
-        author: item.author.clone(),
-        language: item.language.clone(),
-        published_at: item.published.unwrap_or(now),
-        fetched_at: now,
-    };
-
-    if let Some(page) = page {
-        // Extraction is CPU work: it runs off the async threads, a core's worth at a time,
-        // so that a burst of pages queues instead of piling up parsed DOMs in memory.
-        let _slot = EXTRACT_SLOTS.acquire().await;
-        let (body, url, charset) = (page.body, page.url.clone(), page.charset.clone());
-        let Ok((ex, canonical_link)) = tokio::task::spawn_blocking(move || {
-            (
-                newsroom_extract::extract(&body, Some(&url), charset.as_deref()),
-                link_rel_canonical(&body),
-            )
-        })
-        .await
-        else {
+    if let Some(k) = &id.known {
+        if k.article.status == ArticleStatus::Hidden {
+            out.kind = Some(UpsertKind::Suppressed);
             return out;
-        };
-        if let Ok(c) = newsroom_core::url::canonical_for_page(&page.url, canonical_link.as_deref())
-        {
-            article.canonical_url = c;
         }
-        // The extractor's body wins when it found more than the feed carried.
-        if ex.text.chars().count() > article.body_text.chars().count() && !ex.html.trim().is_empty()
-        {
-            article.body_html = newsroom_extract::sanitize_html(&ex.html, Some(&page.url));
-            article.body_text = ex.text.clone();
+        // Another outlet's article (a syndicated copy naming it canonical): remembered as
+        // one of its addresses, never rewritten from this feed.
+        if k.article.source_id != source.id {
+            let addrs = identify::addresses(source, &id, true, &[]);
+            let _ = store.add_article_addresses(k.article.id, &addrs).await;
+            out.kind = Some(UpsertKind::Unchanged);
+            return out;
         }
-        // The page's own addresses (og:image, og:video, JSON-LD) are as
-        // untrusted as the feed's: one that is not a PublicUrl is dropped.
-        if let Some(img) = ex.image
-            && let Some(url) = PublicUrl::or_drop(&img.url, None, "page image")
-        {
-            article.image = Some(LeadImage {
-                url,
-                alt: img.alt.unwrap_or_default(),
-                width: img.width,
-                height: img.height,
+    }
+
+    let hash = assemble::feed_hash(&item);
+    // Sanitising the feed's body is CPU work: off the async threads (see `cpu`).
+    let feed_body = crate::cpu::run({
+        let item = item.clone();
+        move || assemble::feed_body(&item)
+    })
+    .await
+    .flatten();
+    let feed_text_len = feed_body.as_ref().map_or(0, |b| b.text.chars().count());
+    let signals = page::FeedSignals {
+        text_len: feed_text_len,
+        hash: &hash,
+        updated: item.updated,
+    };
+    let mut page_result = PageResult::NotAsked;
+    if page::plan(cfg, source, &id, &signals, now).is_some() {
+        let validators = id
+            .known
+            .as_ref()
+            .map_or_else(Validators::default, |k| Validators {
+                etag: k.state.page_etag.clone(),
+                last_modified: k.state.page_last_modified.clone(),
             });
-        }
-        if article.video.is_none()
-            && let Some(url) = ex.video.and_then(|v| PublicUrl::or_drop(&v.url, None, "page video"))
-        {
-            article.video = Some(Video { url });
-        }
-        if let Some(p) = ex.published {
-            article.published_at = p;
-        }
-        if article.author.is_none() {
-            article.author = ex.author;
-        }
-        if ex.language.is_some() {
-            article.language = ex.language;
-        }
-        if article.title.trim().is_empty()
-            && let Some(t) = ex.title
-        {
-            article.title = t;
-        }
-        if article.summary.is_empty() {
-            article.summary = summary_text(&ex.html);
-        }
+        page_result = match page::fetch(fetcher, &id.link, validators).await {
+            page::PageFetch::Fetched(f) => {
+                out.page_fetched = true;
+                match page::extract(f).await {
+                    Some(p) => PageResult::Read(p),
+                    None => PageResult::Failed,
+                }
+            }
+            page::PageFetch::NotModified(v) => {
+                out.page_not_modified = true;
+                PageResult::NotModified(v)
+            }
+            page::PageFetch::Failed => {
+                out.page_failed = true;
+                PageResult::Failed
+            }
+        };
     }
-    if article.title.trim().is_empty() {
-        article.title = summary_text(&article.body_text).chars().take(120).collect();
+
+    let page_urls = page_addresses(&page_result);
+    let canonical = page_result
+        .read()
+        .and_then(|p| {
+            newsroom_core::url::canonical_for_page(&p.url, p.extracted.canonical.as_deref()).ok()
+        })
+        .unwrap_or_else(|| id.feed_canonical.clone());
+    // A new link can lead to a page already stored (a redirect to it, or its canonical).
+    if id.known.is_none()
+        && let Some(k) = identify::by_page(store, source, &page_urls).await
+    {
+        if k.article.source_id != source.id || k.article.status == ArticleStatus::Hidden {
+            let addrs = identify::addresses(source, &id, true, &page_urls);
+            let _ = store.add_article_addresses(k.article.id, &addrs).await;
+            out.kind = Some(if k.article.status == ArticleStatus::Hidden {
+                UpsertKind::Suppressed
+            } else {
+                UpsertKind::Unchanged
+            });
+            return out;
+        }
+        id.known = Some(k);
     }
-    if article.title.trim().is_empty() {
+
+    let Some(merged) =
+        assemble::merge_item(cfg, source, &id, &item, feed_body, hash, &page_result, canonical, now)
+    else {
+        out.note = Some(format!("item {} has no title and no text", id.link));
         return out;
+    };
+    if merged.refused_shrink {
+        out.note = Some(format!(
+            "{}: the new text was much shorter than the stored one (a login wall or a teaser?); kept the stored text",
+            id.link
+        ));
     }
-    // A clock running ahead, or a scheduled post leaking early, must not pin an item to the top.
-    if article.published_at > now + cfg.future_skew {
-        article.published_at = now;
-    }
-    match store.upsert_article(&article, now).await {
-        Ok(o) => out.kind = Some(o.kind),
-        Err(e) => tracing::warn!(url = %link, error = %e, "storing an article failed"),
+    let stored = match store.upsert_article(&merged.article, now).await {
+        Ok(o) => o,
+        Err(e) => {
+            tracing::warn!(url = %id.link, error = %e, "storing an article failed");
+            return out;
+        }
+    };
+    out.kind = Some(stored.kind);
+    if let Some(article_id) = stored.id.filter(|_| stored.kind != UpsertKind::Suppressed) {
+        remember(store, source, &id, &page_urls, article_id, &merged.state).await;
     }
     out
 }
 
-static EXTRACT_SLOTS: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
-    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
-});
-
-static CANONICAL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"(?i)<link\b[^>]*\brel\s*=\s*["']?canonical\b[^>]*>"#).unwrap());
-static HREF: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"(?i)\bhref\s*=\s*["']([^"']+)["']"#).unwrap());
-
-/// The page's `<link rel="canonical" href>`, from the head.
-pub fn link_rel_canonical(html: &[u8]) -> Option<String> {
-    let head = String::from_utf8_lossy(&html[..html.len().min(256 * 1024)]);
-    let tag = CANONICAL.find(&head)?;
-    HREF.captures(tag.as_str())
-        .map(|c| crate::feed::decode_entities(c[1].trim()))
+/// Keeps the item's addresses and state for the next poll, writing only what changed.
+async fn remember(
+    store: &dyn Store,
+    source: &Source,
+    id: &identify::Identity,
+    page_urls: &[(String, AddressKind)],
+    article_id: newsroom_core::ArticleId,
+    state: &IngestState,
+) {
+    let known = id.known.as_ref();
+    // A GUID is kept when it is the article's own: a feed that changes GUIDs on every
+    // poll must not grow the table without end.
+    let keep_guid = known.is_none_or(|k| k.article.guid.is_none() || k.article.guid == id.guid);
+    let addrs = identify::addresses(source, id, keep_guid, page_urls);
+    let first_time = known.is_none_or(|k| !k.had_state);
+    if (first_time || !page_urls.is_empty())
+        && let Err(e) = store.add_article_addresses(article_id, &addrs).await
+    {
+        tracing::warn!(url = %id.link, error = %e, "remembering an article's addresses failed");
+    }
+    if known.is_none_or(|k| !k.had_state || &k.state != state)
+        && let Err(e) = store.set_ingest_state(article_id, state).await
+    {
+        tracing::warn!(url = %id.link, error = %e, "remembering an article's state failed");
+    }
 }
 
-static TAGS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?s)<(script|style)\b.*?</(script|style)>|<[^>]*>").unwrap());
-
-fn html_to_text(html: &str) -> String {
-    if html.is_empty() {
-        return String::new();
+/// The page's addresses: each redirect hop, the final URL and its rel=canonical.
+fn page_addresses(page: &PageResult) -> Vec<(String, AddressKind)> {
+    let Some(p) = page.read() else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, AddressKind)> = p
+        .redirects
+        .iter()
+        .map(|u| (u.clone(), AddressKind::Redirect))
+        .collect();
+    out.push((p.url.clone(), AddressKind::PageUrl));
+    if let Ok(c) = newsroom_core::url::canonical_for_page(&p.url, p.extracted.canonical.as_deref())
+    {
+        out.push((c, AddressKind::Canonical));
     }
-    let spaced = TAGS.replace_all(html, " ");
-    text_of(&spaced)
-}
-
-/// A plain-text summary of at most ~300 characters, cut at a word.
-fn summary_text(html: &str) -> String {
-    let text = html_to_text(html);
-    if text.chars().count() <= 300 {
-        return text;
-    }
-    let cut: String = text.chars().take(300).collect();
-    let cut = cut
-        .rsplit_once(' ')
-        .map_or(cut.as_str(), |(a, _)| a)
-        .trim_end_matches([',', ';', ':', '-']);
-    format!("{cut}…")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn canonical_link_and_text() {
-        let html = br#"<html><head><link rel="stylesheet" href="/a.css"><link href="https://x.example/a?utm_source=1&amp;b=2" rel="canonical"></head></html>"#;
-        assert_eq!(
-            link_rel_canonical(html).as_deref(),
-            Some("https://x.example/a?utm_source=1&b=2")
-        );
-        assert_eq!(
-            html_to_text("<p>a&nbsp;b</p><script>x()</script><p>c</p>"),
-            "a b c"
-        );
-        let long = "word ".repeat(100);
-        let s = summary_text(&long);
-        assert!(s.ends_with('…') && s.chars().count() <= 301);
-    }
+    out
 }

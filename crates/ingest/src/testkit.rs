@@ -399,6 +399,27 @@ pub fn serve_dataset_site(server: &TestServer, n: usize) -> Option<Vec<String>> 
     Some(ids)
 }
 
+/// Issue 10's reproduction: an RSS feed at `/feed.xml` of `n` items whose description is
+/// "teaser", linking to the first `n` dataset pages at `/p/{i}.html`. `None` (after a line
+/// on stderr) when the datasets are absent.
+pub fn serve_teaser_feed(server: &TestServer, n: usize) -> Option<()> {
+    let pages = dataset_pages()?;
+    let mut feed = String::from(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Teasers</title><link>http://x/</link>",
+    );
+    for (i, (_, _, html)) in pages.into_iter().take(n).enumerate() {
+        let path = format!("/p/{i}.html");
+        feed.push_str(&format!(
+            "<item><guid>item-{i}</guid><title>Item {i}</title><link>{}</link><pubDate>Wed, 01 May 2024 10:00:00 GMT</pubDate><description>teaser</description></item>",
+            server.url(&path)
+        ));
+        server.set(&path, Resource::ok("text/html", html));
+    }
+    feed.push_str("</channel></rss>");
+    server.set("/feed.xml", Resource::ok("application/rss+xml", feed));
+    Some(())
+}
+
 fn page_title(html: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(&html[..html.len().min(200_000)]);
     let start = text.find("<title")?;

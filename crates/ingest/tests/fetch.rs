@@ -242,6 +242,39 @@ async fn redirects_are_followed_one_checked_hop_at_a_time() {
     );
 }
 
+/// A redirect (or a source) to a scheme that is not http(s) is refused with
+/// its own class, not as "a private or local network": `file://` is no
+/// network address at all, and the operator must read what went wrong.
+#[tokio::test]
+async fn non_http_redirects_are_named_for_their_scheme() {
+    let s = TestServer::start().await;
+    for (path, target) in [
+        ("/to-file", "file:///etc/passwd"),
+        ("/to-ftp", "ftp://ftp.example/feed.xml"),
+        ("/to-data", "data:text/xml,<rss/>"),
+    ] {
+        s.set(path, Resource::redirect(302, target));
+        for f in [
+            local_fetcher(),
+            Fetcher::new(FetchConfig::default()).unwrap(),
+        ] {
+            let url = if f.config().allow_private_networks {
+                s.url(path)
+            } else {
+                target.to_string()
+            };
+            let e = class_of(&f, url.clone()).await;
+            assert_eq!(e.class, FetchErrorClass::UnsupportedScheme, "{url}: {e}");
+            let human = e.human();
+            assert!(
+                !human.contains("private") && human.contains("not http or https"),
+                "{url}: {human}"
+            );
+        }
+    }
+    assert_eq!(s.hits("/to-file"), 1, "the redirecting hop was made once");
+}
+
 #[tokio::test]
 async fn caching_headers_give_a_not_before() {
     let s = TestServer::start().await;
@@ -280,7 +313,6 @@ async fn ssrf_guard_refuses_local_addresses_without_the_setting() {
         "http://192.168.1.1/feed".to_string(),
         "http://100.64.0.1/feed".to_string(),
         "http://[fd00::1]/feed".to_string(),
-        "file:///etc/passwd".to_string(),
     ] {
         let e = guarded
             .fetch(&FetchRequest::feed(url.clone()))

@@ -3,7 +3,9 @@
 
 use newsroom_core::{ArticleStatus, FullTextMode, NewSource, Source};
 use newsroom_ingest::commands;
-use newsroom_ingest::testkit::{Resource, TestServer, sample_rss, serve_dataset_site};
+use newsroom_ingest::testkit::{
+    Resource, TestServer, sample_rss, serve_dataset_site, serve_teaser_feed,
+};
 use newsroom_ingest::{FetchConfig, Fetcher, IngestConfig, PassOptions, run_pass};
 use newsroom_store::{ListQuery, SqliteStore, Store};
 use std::time::Duration;
@@ -433,12 +435,15 @@ async fn full_text_from_real_news_pages() {
         "most pages give a full body: {with_body}/{}",
         ids.len()
     );
-    // These pages name their original site as canonical, so the second pass cannot find them
-    // by the feed's link and fetches them again; it still stores nothing twice.
+    // These pages name their original site as canonical; the second pass still knows them
+    // by the feed's link, so it neither fetches them again nor stores anything twice.
     let again = run_pass(store, &fetcher(), &cfg(), &ONCE, |_| {})
         .await
         .unwrap();
-    assert_eq!((again.inserted, again.updated), (0, 0));
+    assert_eq!(
+        (again.inserted, again.updated, again.pages_fetched),
+        (0, 0, 0)
+    );
     assert_eq!(count(store).await as usize, ids.len());
 }
 
@@ -480,6 +485,83 @@ async fn known_articles_are_not_fetched_again() {
         .await
         .unwrap();
     assert_eq!((again.inserted, again.pages_fetched), (0, 0));
+    assert_eq!(
+        (again.updated, again.unchanged),
+        (0, 3),
+        "nothing changed, so nothing counts as updated"
+    );
+    // The feed's short description must not replace the page's text on the second pass.
+    for i in 0..3 {
+        let b = store
+            .article_by_canonical_url(&s.url(&format!("/article/{i}")))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            b.body_text.contains("long enough to count as a body"),
+            "body of article {i} after the second pass: {}",
+            b.body_text
+        );
+    }
+    for i in 0..3 {
+        assert_eq!(s.hits(&format!("/article/{i}")), 1, "page {i} fetched once");
+    }
+}
+
+/// Issue 10's reproduction: five items whose description is "teaser", linking to real
+/// news pages, polled twice. The bodies stay the pages' full text.
+#[tokio::test]
+async fn a_teaser_feed_polled_twice_keeps_the_full_text() {
+    let s = TestServer::start().await;
+    if serve_teaser_feed(&s, 5).is_none() {
+        return;
+    }
+    let site = site().await;
+    let store: &dyn Store = &site.store;
+    add(store, "teasers", s.url("/feed.xml"), FullTextMode::Auto).await;
+    let first = run_pass(store, &fetcher(), &cfg(), &ONCE, |_| {})
+        .await
+        .unwrap();
+    assert_eq!((first.inserted, first.pages_fetched), (5, 5));
+    let read = async || {
+        let mut out = Vec::new();
+        for c in store
+            .list_articles(&ListQuery {
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+        {
+            let a = store.get_article(c.id).await.unwrap().unwrap();
+            out.push((a.id, a.body_text, a.updated_at));
+        }
+        out.sort();
+        out
+    };
+    let before = read().await;
+    assert_eq!(before.len(), 5);
+    // The pages' text, not the feed's "teaser" (how much text is the extractor's business).
+    for (id, text, _) in &before {
+        assert!(
+            text.chars().count() > 200,
+            "article {id} has the page's body: {text}"
+        );
+    }
+    let again = run_pass(store, &fetcher(), &cfg(), &ONCE, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            again.inserted,
+            again.updated,
+            again.unchanged,
+            again.pages_fetched
+        ),
+        (0, 0, 5, 0),
+        "an identical feed changes nothing and fetches no page"
+    );
+    assert_eq!(read().await, before, "bodies and updated_at unchanged");
 }
 
 #[tokio::test]
@@ -692,4 +774,193 @@ async fn a_feed_that_moved_permanently_is_followed_and_a_temporary_move_is_not()
     assert_eq!(s.hits("/old.xml"), 1);
     assert_eq!(s.hits("/new.xml"), 2);
     assert_eq!(s.hits("/away.xml"), 2);
+}
+
+fn article_page(title: &str, marker: &str, extra_head: &str) -> String {
+    let body: String = (0..10)
+        .map(|i| format!("<p>Paragraph {i} of the report, long enough to be a body: the council met on Tuesday and voted on item {i}, which residents had asked about for months.</p>"))
+        .collect();
+    format!(
+        "<html><head><title>{title}</title>{extra_head}</head><body><article><h1>{title}</h1>{body}<p>{marker}</p></article></body></html>"
+    )
+}
+
+fn atom_entry_feed(base: &str, updated: &str, summary: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>E</title><id>urn:e</id><updated>{updated}</updated>\
+         <entry><id>urn:e:1</id><title>Edited story</title><link href=\"{base}/e/1\"/><published>2024-05-01T10:00:00Z</published>\
+         <updated>{updated}</updated><summary>{summary}</summary></entry></feed>"
+    )
+}
+
+/// Edits made on the page arrive when the feed's updated time advances, when the item's
+/// content in the feed changes, and on the re-check schedule (conditionally: an unchanged
+/// page costs a 304). A known item with none of these costs no request.
+#[tokio::test]
+async fn page_edits_arrive_by_feed_update_content_change_and_recheck() {
+    let s = TestServer::start().await;
+    let set_page = |v: u32| {
+        s.set(
+            "/e/1",
+            Resource::ok(
+                "text/html",
+                article_page("Edited story", &format!("Marker version {v}."), ""),
+            )
+            .with_etag(&format!("\"v{v}\"")),
+        );
+    };
+    let set_feed = |updated: &str, summary: &str| {
+        s.set(
+            "/feed.xml",
+            Resource::ok(
+                "application/atom+xml",
+                atom_entry_feed(&s.url(""), updated, summary),
+            ),
+        );
+    };
+    set_page(1);
+    set_feed("2024-05-01T10:00:00Z", "Short summary.");
+    let site = site().await;
+    let store: &dyn Store = &site.store;
+    add(store, "edits", s.url("/feed.xml"), FullTextMode::Auto).await;
+    let clock = newsroom_ingest::Clock::adjustable();
+    let cfg = IngestConfig {
+        clock: clock.clone(),
+        ..cfg()
+    };
+    let body = async || {
+        store
+            .article_by_canonical_url(&s.url("/e/1"))
+            .await
+            .unwrap()
+            .unwrap()
+            .body_text
+    };
+    let pass = async || {
+        run_pass(store, &fetcher(), &cfg, &ONCE, |_| {})
+            .await
+            .unwrap()
+    };
+
+    let p = pass().await;
+    assert_eq!((p.inserted, p.pages_fetched), (1, 1));
+    assert!(body().await.contains("Marker version 1."));
+
+    // Edited on the page only, nothing in the feed moved, no re-check due: no request.
+    set_page(2);
+    let p = pass().await;
+    assert_eq!((p.pages_fetched, p.updated, p.unchanged), (0, 0, 1));
+    assert_eq!(s.hits("/e/1"), 1);
+    assert!(body().await.contains("Marker version 1."));
+
+    // The feed's updated time advances: the page is read again.
+    set_feed("2024-05-01T11:00:00Z", "Short summary.");
+    let p = pass().await;
+    assert_eq!((p.pages_fetched, p.updated), (1, 1));
+    assert!(body().await.contains("Marker version 2."));
+
+    // The item's content in the feed changes without an updated time.
+    set_page(3);
+    set_feed("2024-05-01T11:00:00Z", "A new short summary.");
+    let p = pass().await;
+    assert_eq!((p.pages_fetched, p.updated), (1, 1));
+    assert!(body().await.contains("Marker version 3."));
+
+    // Edited on the page only: it arrives at the first re-check (1 h), not before.
+    set_page(4);
+    clock.advance(30 * 60);
+    let p = pass().await;
+    assert_eq!(p.pages_fetched, 0);
+    assert!(body().await.contains("Marker version 3."));
+    clock.advance(31 * 60);
+    let p = pass().await;
+    assert_eq!((p.pages_fetched, p.updated), (1, 1));
+    assert!(body().await.contains("Marker version 4."));
+    // The re-check was conditional on what the page said last time.
+    let last = s
+        .seen()
+        .into_iter()
+        .filter(|x| x.path == "/e/1")
+        .last()
+        .unwrap();
+    assert_eq!(last.if_none_match.as_deref(), Some("\"v3\""));
+
+    // Unchanged at the 6 h and 24 h re-checks: a 304 each, nothing updated.
+    for hours in [6, 24] {
+        clock.advance(hours * 3600);
+        let before = s.hits("/e/1");
+        let p = pass().await;
+        assert_eq!(s.hits("/e/1"), before + 1, "re-check at {hours} h");
+        assert_eq!((p.pages_not_modified, p.updated, p.unchanged), (1, 0, 1));
+    }
+    // The schedule is done: later polls cost nothing.
+    clock.advance(7 * 24 * 3600);
+    let before = s.hits("/e/1");
+    pass().await;
+    assert_eq!(s.hits("/e/1"), before);
+    assert!(body().await.contains("Marker version 4."));
+}
+
+/// A page's placeholder date (JSON-LD 0001-01-01) never wins: the feed's real date does, and
+/// with no other date the time first seen stands in.
+#[tokio::test]
+async fn placeholder_dates_never_win() {
+    let s = TestServer::start().await;
+    let ld = r#"<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","headline":"P","datePublished":"0001-01-01T00:00:00Z"}</script>"#;
+    for i in 0..2 {
+        s.set(
+            &format!("/p/{i}"),
+            Resource::ok("text/html", article_page("Placeholder", "", ld)),
+        );
+    }
+    s.set(
+        "/feed.xml",
+        Resource::ok(
+            "application/rss+xml",
+            format!(
+                "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>P</title><link>http://x/</link>\
+                 <item><guid>p0</guid><title>Dated</title><link>{}</link><pubDate>Wed, 01 May 2024 10:00:00 GMT</pubDate><description>x</description></item>\
+                 <item><guid>p1</guid><title>Undated</title><link>{}</link><description>x</description></item></channel></rss>",
+                s.url("/p/0"),
+                s.url("/p/1")
+            ),
+        ),
+    );
+    let site = site().await;
+    let store: &dyn Store = &site.store;
+    add(
+        store,
+        "placeholders",
+        s.url("/feed.xml"),
+        FullTextMode::Auto,
+    )
+    .await;
+    let start = newsroom_ingest::now();
+    run_pass(store, &fetcher(), &cfg(), &ONCE, |_| {})
+        .await
+        .unwrap();
+    let dated = store
+        .article_by_canonical_url(&s.url("/p/0"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        dated.published_at, 1_714_557_600,
+        "the feed's date, not year 1"
+    );
+    let undated = store
+        .article_by_canonical_url(&s.url("/p/1"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        undated.published_at >= start && undated.published_at <= newsroom_ingest::now(),
+        "first seen stands in: {}",
+        undated.published_at
+    );
+    // It stays put on later polls instead of moving to each poll's time.
+    let again = run_pass(store, &fetcher(), &cfg(), &ONCE, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(again.updated, 0);
 }

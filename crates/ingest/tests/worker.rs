@@ -2,7 +2,7 @@
 //! disabled or removed source drops out, and retention deletes by section age.
 
 use newsroom_core::{FullTextMode, NewSection, NewSource};
-use newsroom_ingest::scheduler::{WorkerConfig, retention, sync_jobs, work_once};
+use newsroom_ingest::worker::{WorkerConfig, retention, sync_jobs, work_once};
 use newsroom_ingest::testkit::{Resource, TestServer, sample_rss};
 use newsroom_ingest::{FetchConfig, Fetcher, IngestConfig};
 use newsroom_store::{ListQuery, SqliteStore, Store};
@@ -105,7 +105,7 @@ async fn two_workers_share_sources_through_leases() {
     // Every job is rescheduled in the future with its lease freed.
     for src in store.list_sources().await.unwrap() {
         let job = store
-            .get_job(&newsroom_ingest::scheduler::source_job_key(src.source.id))
+            .get_job(&newsroom_ingest::worker::source_job_key(src.source.id))
             .await
             .unwrap()
             .unwrap();

@@ -27,7 +27,8 @@ pub struct Global {
     /// TOML settings file.
     #[arg(long, global = true, value_name = "FILE", env = "NEWSROOM_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Database URL: sqlite:///path/site.db, sqlite::memory: or postgres://user:pass@host/db.
+    /// Database URL: sqlite:///path/site.db, sqlite::memory: or postgres://user:PASSWORD@host/db
+    /// (logs and errors show it as postgres://user:***@host/db).
     #[arg(long, global = true, value_name = "URL")]
     pub database: Option<String>,
 }
@@ -38,6 +39,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Extract the article from an HTML page and print it as JSON.
     Extract(ExtractArgs),
+    /// Look at feeds the way newsroom reads them.
+    #[command(subcommand)]
+    Feed(FeedCommand),
     /// Cluster a JSON-lines stream of articles into stories, online, in file order.
     Cluster(ClusterArgs),
     /// Manage the sources newsroom polls.
@@ -50,12 +54,26 @@ pub enum Command {
     /// Write every source as OPML (sections become folders).
     ExportOpml(ExportOpmlArgs),
     /// Copy a whole site to another database (e.g. SQLite to PostgreSQL), ids and counts included.
-    Copy(crate::cmd::copy::CopyArgs),
+    Copy(CopyArgs),
     /// Bring the database schema up to date, then exit.
     Migrate,
     /// Manage the accounts that can sign in to the admin area (/admin/).
     #[command(subcommand)]
     User(UserCommand),
+}
+
+/// `newsroom copy`.
+#[derive(Args, Debug)]
+pub struct CopyArgs {
+    /// The site to copy: sqlite:///path/site.db or postgres://user:pass@host/db.
+    #[arg(long, value_name = "URL")]
+    pub from: String,
+    /// Where to copy it. Must be empty, unless --force; its migrations are run first.
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+    /// Delete every row in the target before copying (a target that has content is refused otherwise).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -95,14 +113,41 @@ pub struct ExtractArgs {
     pub file: Option<String>,
 }
 
+#[derive(Subcommand, Debug)]
+pub enum FeedCommand {
+    /// Print what newsroom reads from one feed file (RSS, Atom, JSON Feed) as JSON: format,
+    /// title, site link, and per item guid, link, title, published, updated, summary,
+    /// content, image, video and author.
+    Parse(FeedParseArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct FeedParseArgs {
+    /// The feed's URL, to resolve relative links.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Charset from the HTTP Content-Type header, if known.
+    #[arg(long, value_name = "CHARSET")]
+    pub charset: Option<String>,
+    /// IANA time zone for dates that name none (default: site.time_zone).
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
+    /// The feed file, or - for standard input.
+    #[arg(value_name = "FILE|-")]
+    pub file: String,
+}
+
 #[derive(Args, Debug)]
 pub struct ClusterArgs {
     /// JSON lines: {"id", "title", "text"?, "url"?, "source"?, "published" (RFC 3339)}; - for standard input.
     #[arg(long, value_name = "FILE.jsonl")]
     pub input: String,
-    /// How far back a new article looks for its story, in hours.
-    #[arg(long, value_name = "H", default_value_t = 36.0)]
+    /// How far back a new article looks for its story, in hours: a story takes articles for this long after its first one.
+    #[arg(long, value_name = "H", default_value_t = 23.0)]
     pub window_hours: f64,
+    /// Thread horizon: a developing story (thread) quiet for longer than this closes, in days.
+    #[arg(long, value_name = "D", default_value_t = 14.0)]
+    pub thread_days: f64,
 }
 
 #[derive(Subcommand, Debug)]

@@ -16,6 +16,7 @@ pub struct Config {
     pub server: ServerSection,
     pub database: DatabaseSection,
     pub fetch: FetchSection,
+    pub ingest: IngestSection,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -38,6 +39,19 @@ pub struct ServerSection {
     pub trust_forwarded_for: bool,
     /// Where `--demo` keeps its database when no `--database` is given.
     pub data_dir: String,
+    /// A request's line and headers must arrive within this.
+    pub header_timeout_secs: u64,
+    /// An idle kept-alive connection is closed after this.
+    pub keep_alive_timeout_secs: u64,
+    /// A request body must arrive whole within this.
+    pub body_timeout_secs: u64,
+    /// Open connections at most; past it, new ones wait to be accepted.
+    pub max_connections: usize,
+    /// Open connections from one address at most (0: no limit).
+    pub max_connections_per_ip: usize,
+    /// Distinct visitors one address can add to one article's count per
+    /// 30 minutes (0: no limit).
+    pub max_visitors_per_ip: u32,
 }
 
 #[derive(Clone, Deserialize)]
@@ -68,6 +82,86 @@ pub struct FetchSection {
     pub user_agent: Option<String>,
 }
 
+/// Polling: how often, how many at once, and how hard on one host.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IngestSection {
+    /// No source is polled more often than this, whatever its rhythm or its feed's `<ttl>`.
+    pub min_poll_interval_secs: i64,
+    /// Every healthy source is polled at least this often, whatever its server's caching
+    /// headers or its feed's `<ttl>` and `sy:updatePeriod` say.
+    pub max_poll_interval_secs: i64,
+    /// Sources polled at once.
+    pub concurrency: usize,
+    /// Requests per second to one host, feeds and article pages together.
+    #[serde(deserialize_with = "number")]
+    pub per_host_rate: f64,
+    /// Requests to one host allowed back to back before the rate applies.
+    #[serde(deserialize_with = "number")]
+    pub per_host_burst: f64,
+    /// Requests in flight to one host.
+    pub per_host_concurrency: usize,
+    /// Ages (seconds after first sight) at which a recent article's page is fetched
+    /// again, with its stored validators, to catch edits made on the page only.
+    #[serde(deserialize_with = "seconds_list")]
+    pub page_recheck_secs: Vec<i64>,
+}
+
+impl Default for IngestSection {
+    fn default() -> Self {
+        let schedule = newsroom_ingest::poll_timing::ScheduleConfig::default();
+        let fetch = newsroom_ingest::FetchConfig::default();
+        Self {
+            min_poll_interval_secs: schedule.min_interval,
+            max_poll_interval_secs: schedule.max_interval,
+            concurrency: newsroom_ingest::IngestConfig::default().source_concurrency,
+            per_host_rate: fetch.per_host_rate,
+            per_host_burst: fetch.per_host_burst,
+            per_host_concurrency: fetch.per_host_concurrency,
+            page_recheck_secs: newsroom_ingest::IngestConfig::default().page_rechecks,
+        }
+    }
+}
+
+/// A list of seconds from the file, or from the environment as `3600,21600`.
+fn seconds_list<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<i64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum List {
+        L(Vec<i64>),
+        S(String),
+    }
+    match List::deserialize(d)? {
+        List::L(v) => Ok(v),
+        List::S(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                p.parse()
+                    .map_err(|_| serde::de::Error::custom(format!("{p:?} is not a number of seconds")))
+            })
+            .collect(),
+    }
+}
+
+/// A number from the file, or from the environment, where `0.5` arrives as a string.
+fn number<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Num {
+        N(f64),
+        S(String),
+    }
+    match Num::deserialize(d)? {
+        Num::N(n) => Ok(n),
+        Num::S(s) => s
+            .trim()
+            .parse()
+            .map_err(|_| serde::de::Error::custom(format!("{s:?} is not a number"))),
+    }
+}
+
 impl Default for SiteSection {
     fn default() -> Self {
         Self {
@@ -88,6 +182,12 @@ impl Default for ServerSection {
             flush_interval_secs: 2,
             trust_forwarded_for: false,
             data_dir: "data".into(),
+            header_timeout_secs: 10,
+            keep_alive_timeout_secs: 5,
+            body_timeout_secs: 10,
+            max_connections: 4096,
+            max_connections_per_ip: 128,
+            max_visitors_per_ip: 20,
         }
     }
 }
@@ -171,9 +271,70 @@ impl Config {
                 self.server.listen
             ));
         }
+        check_base_url(&self.site.base_url)?;
+        for (key, v) in [
+            ("header_timeout_secs", self.server.header_timeout_secs),
+            (
+                "keep_alive_timeout_secs",
+                self.server.keep_alive_timeout_secs,
+            ),
+            ("body_timeout_secs", self.server.body_timeout_secs),
+            ("max_connections", self.server.max_connections as u64),
+        ] {
+            if v == 0 {
+                return Err(anyhow!(
+                    "invalid setting `server.{key}`: must be at least 1"
+                ));
+            }
+        }
         if self.server.flush_interval_secs == 0 {
             return Err(anyhow!(
                 "invalid setting `server.flush_interval_secs`: must be at least 1"
+            ));
+        }
+        let i = &self.ingest;
+        if i.min_poll_interval_secs < 1 {
+            return Err(anyhow!(
+                "invalid setting `ingest.min_poll_interval_secs`: must be at least 1"
+            ));
+        }
+        if i.max_poll_interval_secs < i.min_poll_interval_secs {
+            return Err(anyhow!(
+                "invalid setting `ingest.max_poll_interval_secs`: {} is below ingest.min_poll_interval_secs ({})",
+                i.max_poll_interval_secs,
+                i.min_poll_interval_secs
+            ));
+        }
+        if !(1..=4096).contains(&i.concurrency) {
+            return Err(anyhow!(
+                "invalid setting `ingest.concurrency`: {} is not between 1 and 4096",
+                i.concurrency
+            ));
+        }
+        if !(i.per_host_rate.is_finite() && i.per_host_rate > 0.0) {
+            return Err(anyhow!(
+                "invalid setting `ingest.per_host_rate`: {} is not a positive number of requests per second",
+                i.per_host_rate
+            ));
+        }
+        if !(i.per_host_burst.is_finite() && i.per_host_burst >= 1.0) {
+            return Err(anyhow!(
+                "invalid setting `ingest.per_host_burst`: must be at least 1"
+            ));
+        }
+        if !(1..=256).contains(&i.per_host_concurrency) {
+            return Err(anyhow!(
+                "invalid setting `ingest.per_host_concurrency`: {} is not between 1 and 256",
+                i.per_host_concurrency
+            ));
+        }
+        let rechecks = &i.page_recheck_secs;
+        if rechecks.len() > 16
+            || rechecks.iter().any(|&t| t <= 0)
+            || rechecks.windows(2).any(|w| w[0] >= w[1])
+        {
+            return Err(anyhow!(
+                "invalid setting `ingest.page_recheck_secs`: at most 16 positive ages in seconds, rising"
             ));
         }
         if self.database.max_connections == 0 {
@@ -182,6 +343,17 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    pub fn conn_limits(&self) -> newsroom_web::ConnLimits {
+        let secs = std::time::Duration::from_secs;
+        newsroom_web::ConnLimits {
+            header_timeout: secs(self.server.header_timeout_secs),
+            keep_alive_timeout: secs(self.server.keep_alive_timeout_secs),
+            body_timeout: secs(self.server.body_timeout_secs),
+            max_connections: self.server.max_connections,
+            max_connections_per_ip: self.server.max_connections_per_ip,
+        }
     }
 
     pub fn pool(&self) -> newsroom_store::PoolConfig {
@@ -203,12 +375,38 @@ impl Config {
             flush_interval: std::time::Duration::from_secs(self.server.flush_interval_secs),
             trust_forwarded_for: self.server.trust_forwarded_for,
             page_size: self.site.page_size,
+            max_visitors_per_ip: self.server.max_visitors_per_ip,
             unflushed_views_file: Some(
                 std::path::Path::new(&self.server.data_dir).join("unflushed-views.json"),
             ),
             ..Default::default()
         }
     }
+}
+
+/// `site.base_url` is where the site is reached: every feed, sitemap and
+/// canonical link is built on it, and the admin area checks `Origin` against
+/// it, so a typo must stop the start rather than go out in every feed.
+fn check_base_url(base: &str) -> Result<()> {
+    let bad = |why: &str| anyhow!("invalid setting `site.base_url`: {base:?} {why}");
+    let u = url::Url::parse(base).map_err(|e| {
+        bad(&format!(
+            "is not an absolute URL like https://news.example ({e})"
+        ))
+    })?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return Err(bad("must start with http:// or https://"));
+    }
+    if u.host_str().is_none_or(str::is_empty) {
+        return Err(bad("has no host name"));
+    }
+    if !u.username().is_empty() || u.password().is_some() {
+        return Err(bad("must not carry a user name or password"));
+    }
+    if u.query().is_some() || u.fragment().is_some() {
+        return Err(bad("must not have a query (?) or fragment (#)"));
+    }
+    Ok(())
 }
 
 /// Environment values are typed the way TOML would read them, so
@@ -302,6 +500,100 @@ mod tests {
                 && e.contains("NEWSROOM_SERVER__PAGE_CACHE_TTL_SECS"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn base_url_is_checked_at_load() {
+        for ok in [
+            "https://news.example",
+            "http://127.0.0.1:8080",
+            "https://example.org/news/",
+        ] {
+            let c = load(&format!("[site]\nbase_url = {ok:?}\n"), &[]).unwrap();
+            assert_eq!(c.site.base_url, ok);
+        }
+        for (bad, why) in [
+            ("news.example", "absolute URL"),
+            ("/news", "absolute URL"),
+            ("", "absolute URL"),
+            ("ftp://news.example", "http:// or https://"),
+            ("javascript:alert(1)", "http:// or https://"),
+            ("https://user:pw@news.example", "user name or password"),
+            ("https://news.example/?a=1", "query"),
+            ("https://news.example/#top", "fragment"),
+            ("https://", "absolute URL"),
+        ] {
+            let e = load("", &[("NEWSROOM_SITE__BASE_URL", bad)])
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("site.base_url") && e.contains(why), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn connection_limits_have_defaults_and_must_be_positive() {
+        let c = load("", &[]).unwrap();
+        let l = c.conn_limits();
+        assert_eq!(l.header_timeout.as_secs(), 10);
+        assert_eq!(l.max_connections_per_ip, 128);
+        let e = load("[server]\nheader_timeout_secs = 0\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("server.header_timeout_secs"), "{e}");
+    }
+
+    #[test]
+    fn ingest_settings_from_file_and_env() {
+        let c = load("", &[]).unwrap();
+        assert_eq!(c.ingest.min_poll_interval_secs, 300);
+        let c = load(
+            "[ingest]\nmin_poll_interval_secs = 60\nmax_poll_interval_secs = 3600\nconcurrency = 8\nper_host_rate = 1\n",
+            &[
+                ("NEWSROOM_INGEST__PER_HOST_RATE", "0.5"),
+                ("NEWSROOM_INGEST__PER_HOST_CONCURRENCY", "3"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.ingest.min_poll_interval_secs, 60);
+        assert_eq!(c.ingest.max_poll_interval_secs, 3600);
+        assert_eq!(c.ingest.concurrency, 8);
+        assert_eq!(c.ingest.per_host_rate, 0.5);
+        assert_eq!(c.ingest.per_host_concurrency, 3);
+        for (file, key) in [
+            ("[ingest]\nmin_poll_interval_secs = 0\n", "ingest.min_poll_interval_secs"),
+            (
+                "[ingest]\nmin_poll_interval_secs = 600\nmax_poll_interval_secs = 60\n",
+                "ingest.max_poll_interval_secs",
+            ),
+            ("[ingest]\nconcurrency = 0\n", "ingest.concurrency"),
+            ("[ingest]\nper_host_rate = -1.0\n", "ingest.per_host_rate"),
+            ("[ingest]\nper_host_rate = \"fast\"\n", "ingest.per_host_rate"),
+            ("[ingest]\nevery = 5\n", "every"),
+        ] {
+            let e = load(file, &[]).unwrap_err().to_string();
+            assert!(e.contains(key), "{file}: {e}");
+        }
+        assert_eq!(c.ingest.page_recheck_secs, vec![3600, 6 * 3600, 24 * 3600]);
+        let c = load(
+            "[ingest]\npage_recheck_secs = [600, 7200]\n",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(c.ingest.page_recheck_secs, vec![600, 7200]);
+        let c = load("", &[("NEWSROOM_INGEST__PAGE_RECHECK_SECS", "900, 86400")]).unwrap();
+        assert_eq!(c.ingest.page_recheck_secs, vec![900, 86400]);
+        let c = load("[ingest]\npage_recheck_secs = []\n", &[]).unwrap();
+        assert!(c.ingest.page_recheck_secs.is_empty());
+        for bad in ["[7200, 600]", "[0]", "[-5, 60]"] {
+            let e = load(&format!("[ingest]\npage_recheck_secs = {bad}\n"), &[])
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("ingest.page_recheck_secs"), "{bad}: {e}");
+        }
+        let e = load("", &[("NEWSROOM_INGEST__PER_HOST_RATE", "lots")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("NEWSROOM_INGEST__PER_HOST_RATE"), "{e}");
     }
 
     #[test]

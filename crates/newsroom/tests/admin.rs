@@ -9,6 +9,7 @@
 mod common;
 
 use common::*;
+use newsroom_ingest::testkit::{Resource, TestServer, sample_rss};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -92,7 +93,30 @@ on_every_backend!(admin_hides_articles_and_refuses_what_it_must => admin_hides_a
 
 async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), &db.args(&["--demo"]), &[]);
+    // An outlet's site on 127.0.0.1: its home page links to its feed, which
+    // the admin's form discovers as `newsroom source add` does.
+    let outlet = TestServer::start().await;
+    outlet.set(
+        "/news.xml",
+        Resource::ok("application/rss+xml", sample_rss("Local Outlet", &outlet.url(""), 2)),
+    );
+    outlet.set(
+        "/",
+        Resource::ok(
+            "text/html",
+            format!(
+                "<html><head><link rel=\"alternate\" type=\"application/rss+xml\" href=\"{}\"></head><body>home</body></html>",
+                outlet.url("/news.xml")
+            ),
+        ),
+    );
+    let nothing = TestServer::start().await;
+    nothing.set("/", Resource::ok("text/html", "<html><body>no feed here</body></html>"));
+    let server = Server::start(
+        dir.path(),
+        &db.args(&["--demo"]),
+        &[("NEWSROOM_FETCH__ALLOW_PRIVATE_NETWORKS", "true")],
+    );
 
     // Accounts, through the CLI.
     let (ok, out) = user_cmd(
@@ -154,6 +178,52 @@ async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
             .contains("Unknown user name or wrong password.")
     );
     assert!(page(&admin, &server.url("/admin/")).await.0 == 303);
+
+    // The login token is no double submit: a value chosen for cookie and
+    // form alike (as a cookie planted by a neighbouring site would be) is
+    // refused even with the right password; the form's token is not the
+    // cookie's nonce but a keyed hash of it.
+    let chosen = "ab".repeat(32);
+    let r = client()
+        .post(server.url("/admin/login"))
+        .header("cookie", format!("newsroom_login={chosen}"))
+        .form(&[
+            ("csrf", chosen.as_str()),
+            ("name", "alice"),
+            ("password", ADMIN_PW),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "a self-chosen login token passed");
+    let issued = client()
+        .get(server.url("/admin/login"))
+        .send()
+        .await
+        .unwrap();
+    let nonce = issued
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("newsroom_login="))
+        .and_then(|c| c.split(';').next())
+        .expect("a login cookie")
+        .to_string();
+    let form_token = csrf_of(&issued.text().await.unwrap());
+    assert_ne!(form_token, nonce, "the form does not repeat the cookie");
+    let r = client()
+        .post(server.url("/admin/login"))
+        .header("cookie", format!("newsroom_login={chosen}"))
+        .form(&[
+            ("csrf", form_token.as_str()),
+            ("name", "alice"),
+            ("password", ADMIN_PW),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "an issued token with another nonce passed");
 
     // Signing in: the name is case-insensitive; the cookie is locked down.
     let r = sign_in(&admin, &server, "ALICE", ADMIN_PW).await;
@@ -329,9 +399,20 @@ async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
         .unwrap();
     assert_eq!(r.status(), 400);
     assert!(r.text().await.unwrap().contains("must start with http://"));
+    // A page with no feed anywhere is refused with the reason, and nothing is added.
+    let r = admin
+        .post(server.url("/admin/sources"))
+        .form(&[("csrf", csrf.as_str()), ("url", nothing.url("/").as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("No feed found"));
+    // A site address: its feed is discovered.
+    let site_url = outlet.url("/");
     let add = [
         ("csrf", csrf.as_str()),
-        ("url", "https://feed.invalid/news.xml"),
+        ("url", site_url.as_str()),
         ("name", "<b>New</b> & Co"),
         ("section", ""),
         ("full_text", "never"),
@@ -350,6 +431,16 @@ async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 409, "the same feed twice");
+    // The feed's own address is the same source too.
+    let feed_url = outlet.url("/news.xml");
+    let r = admin
+        .post(server.url("/admin/sources"))
+        .form(&[("csrf", csrf.as_str()), ("url", feed_url.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409, "the discovered feed, given directly");
+    assert!(outlet.hits("/news.xml") >= 1, "the feed was fetched");
     let (_, sources) = page(&admin, &server.url("/admin/sources")).await;
     assert!(!sources.contains("<b>New</b>"), "escaped");
     let doc = scraper::Html::parse_document(&sources);
@@ -361,7 +452,7 @@ async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
     );
     let new_id = select(&doc, "tr[data-id]")
         .iter()
-        .find(|r| text(r).contains("feed.invalid"))
+        .find(|r| text(r).contains(&feed_url))
         .and_then(|r| r.value().attr("data-id"))
         .unwrap()
         .to_string();
@@ -400,10 +491,7 @@ async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
     assert_eq!(r.status(), 403);
     assert_eq!(page(&editor, &server.url("/admin/users")).await.0, 403);
     let (_, sources) = page(&admin, &server.url("/admin/sources")).await;
-    assert!(
-        sources.contains("feed.invalid"),
-        "the editor removed nothing"
-    );
+    assert!(sources.contains(&feed_url), "the editor removed nothing");
     // Someone else's token does not work in this session.
     let r = editor
         .post(&hide)
@@ -430,7 +518,7 @@ async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
         .unwrap();
     assert_eq!(r.status(), 303);
     let (_, sources) = page(&admin, &server.url("/admin/sources")).await;
-    assert!(!sources.contains("feed.invalid"));
+    assert!(!sources.contains(&feed_url));
     let (status, users) = page(&admin, &server.url("/admin/users")).await;
     assert_eq!(status, 200);
     assert!(users.contains("alice") && users.contains("ed"));

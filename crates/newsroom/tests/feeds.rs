@@ -367,11 +367,15 @@ fn check_feed(
         format!("{BASE}/news/{tricky_id}-tom-jerrys-caf%C3%A9-b-deal-b-5-6"),
         "{path}"
     );
-    assert_eq!(
-        first.summary.as_ref().unwrap().content,
-        TRICKY_SUMMARY_SHOWN,
-        "{path}"
-    );
+    // RSS's <description> is HTML to a feed reader: the text it shows is
+    // what the HTML says, and that must be the plain summary, untouched.
+    let summary = &first.summary.as_ref().unwrap().content;
+    let shown = if path.ends_with("feed.xml") {
+        html_text(summary)
+    } else {
+        summary.clone()
+    };
+    assert_eq!(shown, TRICKY_SUMMARY_SHOWN, "{path}: {summary}");
     assert_eq!(
         first.authors.first().and_then(|a| a.name.as_deref()),
         Some(TRICKY_OUTLET),
@@ -551,6 +555,14 @@ impl El {
 
 /// Parses a whole document, panicking on anything that is not well-formed:
 /// mismatched tags, undefined entities, more than one root.
+/// The text an HTML fragment shows, as a reader would display it.
+fn html_text(html: &str) -> String {
+    scraper::Html::parse_fragment(html)
+        .root_element()
+        .text()
+        .collect()
+}
+
 fn parse_xml(s: &str) -> El {
     fn element(e: &quick_xml::events::BytesStart<'_>) -> El {
         El {

@@ -16,8 +16,14 @@ async fn two_nodes_count_every_beacon_exactly_once() {
     };
     let dir = tempfile::tempdir().unwrap();
     // Node a writes the demo content before it listens; node b finds it there.
-    let a = Server::start(dir.path(), &["--demo", "--database", &url], &[]);
-    let b = Server::start(dir.path(), &["--database", &url, "--role", "web"], &[]);
+    // Its 600 visitors all come from 127.0.0.1: no per-address cap here.
+    let uncapped = [("NEWSROOM_SERVER__MAX_VISITORS_PER_IP", "0")];
+    let a = Server::start(dir.path(), &["--demo", "--database", &url], &uncapped);
+    let b = Server::start(
+        dir.path(),
+        &["--database", &url, "--role", "web"],
+        &uncapped,
+    );
 
     let store = newsroom_store::open(&url, &PoolConfig::default())
         .await

@@ -10,22 +10,29 @@
 //! real binary ingests them (`source add`, `fetch --once`); then one stored
 //! row is rewritten straight in the database to hold `javascript:` URLs and
 //! a hostile body, as an old or copied database might. The site is opened in
-//! headless Chromium: home, every article page, every story page, the JSON
-//! API (with each article's `body_html` put into a live page, as an API
-//! client would) and the three feeds out.
+//! headless Chromium: home, a section page, search results, every article
+//! page (its links clicked), every story page, the admin's dashboard,
+//! article and source lists, the JSON API (with each article's `body_html`
+//! put into a live page, as an API client would), the three feeds out and
+//! the sitemaps. Every document served is also read as text: no
+//! `javascript:`, `vbscript:` or `data:` address is in it.
 //!
 //! Every payload, if it ever ran, would call back to a listener on
 //! 127.0.0.1 and set a marker on the page. The test asserts both stayed
 //! silent, after first showing (with a control page) that a payload that
-//! does run is seen by both.
+//! does run, on load or on a click, is seen by both.
 
 mod common;
 
 use common::chromium::*;
 use common::*;
+use fantoccini::Locator;
+use newsroom_cluster::worker::{WorkerConfig, cluster_pass};
 use newsroom_ingest::testkit::{Resource, TestServer};
+use newsroom_store::{PoolConfig, SqliteStore};
 use serde_json::{Value, json};
-use std::process::Command;
+use std::io::Write;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 const ALLOW: (&str, &str) = ("NEWSROOM_FETCH__ALLOW_PRIVATE_NETWORKS", "true");
@@ -343,13 +350,27 @@ fn json_feed(p: &Payloads, base: &str) -> String {
 }
 
 fn run(dir: &std::path::Path, args: &[&str]) -> String {
-    let out = Command::new(bin())
+    run_with_input(dir, args, "")
+}
+
+fn run_with_input(dir: &std::path::Path, args: &[&str], input: &str) -> String {
+    let mut child = Command::new(bin())
         .current_dir(dir)
         .args(args)
         .env("NEWSROOM_LOG", "warn")
         .env(ALLOW.0, ALLOW.1)
-        .output()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -357,6 +378,14 @@ fn run(dir: &std::path::Path, args: &[&str]) -> String {
     );
     assert!(out.status.success(), "newsroom {args:?}: {text}");
     text
+}
+
+/// One clustering pass, so every article has a story page.
+async fn file_into_stories(db: &str) {
+    let store = SqliteStore::open(db, &PoolConfig::default()).await.unwrap();
+    cluster_pass(&store, "xss-test", &WorkerConfig::default(), || false)
+        .await
+        .unwrap();
 }
 
 /// A row as an older version, a copied database or a hand edit may have
@@ -401,7 +430,7 @@ for (const el of document.querySelectorAll("*")) {
 }
 const foreign = [...document.querySelectorAll("script, iframe, object, embed, base, form")]
   .filter(s => !(s.tagName === "SCRIPT" && (s.type === "application/ld+json" || s.src.startsWith(location.origin + "/static/"))))
-  .filter(s => !(s.tagName === "FORM" && s.getAttribute("action") === "/search"))
+  .filter(s => !(s.tagName === "FORM" && /^\/(search$|admin\/)/.test(s.getAttribute("action") || "")))
   .filter(s => !(s.tagName === "IFRAME" && /^https:\/\/(www\.youtube|player\.vimeo)/.test(s.src)))
   .map(s => s.outerHTML.slice(0, 100));
 return { bad, foreign, marker: document.documentElement.dataset.xss || null, title: document.title };
@@ -456,6 +485,78 @@ fn check_json_urls(v: &Value, at: &str, bad: &mut Vec<String>) {
     }
 }
 
+/// What no document the site serves may hold, in any case: an address with
+/// a script or data scheme. (Payload text itself, `fetch(...)`, may show as
+/// escaped text; a scheme may not.)
+fn assert_no_script_scheme(what: &str, body: &str) {
+    let lower = body.to_ascii_lowercase();
+    for scheme in ["javascript:", "vbscript:", "data:text", "data:image", "data:application"] {
+        if let Some(at) = lower.find(scheme) {
+            let from = body[..at].char_indices().rev().nth(80).map_or(0, |(i, _)| i);
+            panic!("{what} holds {scheme}: …{}…", &body[from..(at + 60).min(body.len())]);
+        }
+    }
+}
+
+async fn get_text(http: &reqwest::Client, url: &str) -> String {
+    let r = http.get(url).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{url}");
+    let body = r.text().await.unwrap();
+    assert_no_script_scheme(url, &body);
+    body
+}
+
+/// Clicks, for real, every link of the page that stays on this machine (the
+/// video link, the outlet link, body links to 127.0.0.1) or that has no
+/// http(s) address at all (there should be none), coming back after each.
+/// Links to other hosts are not followed: tests never leave 127.0.0.1.
+async fn click_links(c: &fantoccini::Client, url: &str) -> usize {
+    c.goto(url).await.unwrap();
+    let targets = js(
+        c,
+        r#"return [...document.querySelectorAll("a[href]")].map((a, i) => [i, a.href])
+             .filter(([, h]) => !/^https?:/i.test(h)
+                 || (/^https?:\/\/127\.0\.0\.1[:\/]/i.test(h) && !h.startsWith(location.origin + "/")))
+             .map(([i]) => i);"#,
+    )
+    .await;
+    let mut clicked = 0;
+    for i in targets.as_array().unwrap() {
+        let i = i.as_u64().unwrap() as usize;
+        c.goto(url).await.unwrap();
+        let links = c.find_all(Locator::Css("a[href]")).await.unwrap();
+        let Some(link) = links.get(i) else { continue };
+        // Off-screen or hidden links cannot be clicked by a reader either.
+        if link.is_displayed().await.unwrap_or(false) && link.click().await.is_ok() {
+            clicked += 1;
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+    clicked
+}
+
+async fn sign_in(c: &fantoccini::Client, site: &str, name: &str, password: &str) {
+    c.goto(&format!("{site}/admin/login")).await.unwrap();
+    c.find(Locator::Id("name")).await.unwrap().send_keys(name).await.unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(password)
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.login button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while c.current_url().await.unwrap().path().ends_with("/login") {
+        assert!(std::time::Instant::now() < deadline, "signing in to the admin failed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn get_json(http: &reqwest::Client, url: &str) -> Value {
     let r = http.get(url).send().await.unwrap();
     assert_eq!(r.status(), 200, "{url}");
@@ -471,7 +572,7 @@ async fn security_xss_nothing_from_feeds_or_pages_runs() {
     let p = Payloads {
         listener: listener.addr.port(),
     };
-    let fixtures = TestServer::start().await;
+    let fixtures = std::sync::Arc::new(TestServer::start().await);
     let base = fixtures.url("");
     fixtures.set("/rss.xml", Resource::ok("application/rss+xml", rss(&p, &base)));
     fixtures.set("/atom.xml", Resource::ok("application/atom+xml", atom(&p, &base)));
@@ -486,7 +587,11 @@ async fn security_xss_nothing_from_feeds_or_pages_runs() {
         "/control.html",
         Resource::ok(
             "text/html",
-            format!("<!doctype html><title>control</title><img src=x onerror=\"{}\">", p.call(1)),
+            format!(
+                "<!doctype html><title>control</title><img src=x onerror=\"{}\"><p><a id=go href=\"{}\">go</a>",
+                p.call(1),
+                p.js_url(2)
+            ),
         ),
     );
 
@@ -495,13 +600,20 @@ async fn security_xss_nothing_from_feeds_or_pages_runs() {
     for (feed, full_text) in [("/rss.xml", "never"), ("/atom.xml", "always"), ("/feed.json", "never")] {
         run(
             dir.path(),
-            &["--database", &db, "source", "add", &fixtures.url(feed), "--full-text", full_text],
+            &["--database", &db, "source", "add", &fixtures.url(feed), "--full-text", full_text, "--section", "World"],
         );
     }
+    let password = "correct horse battery staple";
+    run_with_input(
+        dir.path(),
+        &["--database", &db, "user", "add", "alice", "--role", "admin"],
+        &format!("{password}\n"),
+    );
     run(dir.path(), &["--database", &db, "fetch", "--once"]);
     for n in [1, 2] {
         assert_eq!(fixtures.hits(&format!("/pages/p{n}.html")), 1, "page {n} was fetched for full text");
     }
+    file_into_stories(&db).await;
     let poisoned = poison_a_row(&db, &p).await;
 
     let server = Server::start(
@@ -575,7 +687,56 @@ async fn security_xss_nothing_from_feeds_or_pages_runs() {
     let jf = get_json(&http, &server.url("/feed.json")).await;
     let mut bad = Vec::new();
     check_json_urls(&jf, "feed.json", &mut bad);
+    // The rest of the JSON API: stories, most read, search.
+    let mut stories: Vec<i64> = details.iter().filter_map(|d| d["story_id"].as_i64()).collect();
+    stories.sort();
+    stories.dedup();
+    assert!(!stories.is_empty(), "the articles were filed into stories");
+    for s in &stories {
+        let v = get_json(&http, &server.url(&format!("/api/v1/stories/{s}"))).await;
+        check_json_urls(&v, &format!("story {s}"), &mut bad);
+    }
+    for path in ["/api/v1/most-read?hours=48", "/api/v1/search?q=RSS", "/api/v1/search?q=hostile", "/api/v1/articles?section=world"] {
+        let v = get_json(&http, &server.url(path)).await;
+        check_json_urls(&v, path, &mut bad);
+    }
     assert!(bad.is_empty(), "{bad:?}");
+    // Every document, read as text: feeds, sitemaps and API answers included.
+    let mut documents = vec![
+        "/".to_string(),
+        "/section/world".into(),
+        "/section/world/feed.xml".into(),
+        "/section/world/atom.xml".into(),
+        "/section/world/feed.json".into(),
+        "/search?q=RSS".into(),
+        "/search?q=hostile".into(),
+        "/search?q=Atom".into(),
+        "/feed.xml".into(),
+        "/atom.xml".into(),
+        "/feed.json".into(),
+        "/sitemap.xml".into(),
+        "/sitemap-news.xml".into(),
+        "/sitemaps/sections.xml".into(),
+        "/api/v1/articles?per_page=100".into(),
+        "/api/v1/most-read?hours=48".into(),
+        "/api/v1/search?q=RSS".into(),
+    ];
+    let index = get_text(&http, &server.url("/sitemap.xml")).await;
+    for loc in index.split("<loc>").skip(1) {
+        let loc = loc.split("</loc>").next().unwrap();
+        documents.push(loc.replace("http://127.0.0.1:1", ""));
+    }
+    for d in &details {
+        documents.push(format!("/api/v1/articles/{}", d["id"]));
+        documents.push(d["url"].as_str().unwrap().replace("http://127.0.0.1:1", ""));
+    }
+    for s in &stories {
+        documents.push(format!("/story/{s}"));
+        documents.push(format!("/api/v1/stories/{s}"));
+    }
+    for path in &documents {
+        get_text(&http, &server.url(path)).await;
+    }
 
     // The browser.
     let tmp = tempfile::tempdir().unwrap();
@@ -584,6 +745,10 @@ async fn security_xss_nothing_from_feeds_or_pages_runs() {
     let site = server.base.clone();
     let fixture_base = base.clone();
     let listener_hits = move || listener.total_hits();
+    let fixture_hits = {
+        let f = fixtures.clone();
+        move |path: &str| f.hits(path)
+    };
     let phase = {
         let c = c.clone();
         async move {
@@ -595,22 +760,52 @@ async fn security_xss_nothing_from_feeds_or_pages_runs() {
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
             assert_eq!(js(&c, "return document.documentElement.dataset.xss || null").await, json!("1"));
+            // Clicking a script link runs it, and is seen.
+            let before = listener_hits();
+            c.find(Locator::Id("go")).await.unwrap().click().await.unwrap();
+            let deadline = std::time::Instant::now() + Duration::from_secs(10);
+            while listener_hits() == before {
+                assert!(std::time::Instant::now() < deadline, "the clicked control payload did not call back");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
             let after_control = listener_hits();
 
             let mut pages = vec![format!("{site}/")];
+            let mut clickable = Vec::new();
             for d in &details {
-                pages.push(d["url"].as_str().unwrap().replace("http://127.0.0.1:1", &site));
+                let article = d["url"].as_str().unwrap().replace("http://127.0.0.1:1", &site);
+                pages.push(article.clone());
+                clickable.push(article);
                 if let Some(s) = d["story_id"].as_i64() {
                     pages.push(format!("{site}/story/{s}"));
+                    clickable.push(format!("{site}/story/{s}"));
                 }
             }
-            for path in ["/feed.xml", "/atom.xml", "/feed.json", "/api/v1/articles"] {
+            for path in [
+                "/section/world", "/search?q=RSS", "/search?q=hostile", "/feed.xml", "/atom.xml",
+                "/feed.json", "/api/v1/articles", "/sitemap-news.xml",
+            ] {
                 pages.push(format!("{site}{path}"));
             }
             pages.sort();
             pages.dedup();
             for url in &pages {
                 inspect(&c, url).await;
+            }
+            clickable.sort();
+            clickable.dedup();
+            let mut clicked = 0;
+            for url in &clickable {
+                clicked += click_links(&c, url).await;
+            }
+            // The safe item's video link and the outlets' links were followed.
+            assert!(clicked > 0, "no link was clicked");
+            assert!(fixture_hits("/media/ok.mp4") > 0, "the safe video link was clicked");
+            // The admin: dashboard, articles, sources.
+            sign_in(&c, &site, "alice", password).await;
+            for path in ["/admin/", "/admin/articles", "/admin/sources"] {
+                let v = inspect(&c, &format!("{site}{path}")).await;
+                assert!(!v["title"].as_str().unwrap_or("").contains("Sign in"), "{path}: {v}");
             }
             // The safe control's media are on its page.
             let five = details.iter().find(|d| d["title"] == "RSS five: safe media stay").unwrap();

@@ -124,7 +124,7 @@ async fn story_page_and_latest_line() {
         Pass::Assigned(0)
     );
 
-    let state = newsroom_web::build_state(store.clone(), newsroom_web::SiteConfig::default())
+    let state = newsroom_web::build_state(store.clone(), newsroom_web::SiteConfig::default(), None)
         .await
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -2,11 +2,12 @@
 //! test runs the whole suite through [`conformance_suite!`] on a fresh, real
 //! database per test.
 
-use crate::model::{ListQuery, Session, StoryReach, UpsertKind, UserRole, ViewDelta};
+use crate::model::{ListQuery, Session, StoryReach, UpsertKind, UserRole, ViewDelta, Visit};
 use crate::store::Store;
 use newsroom_core::{
-    ArticleId, ArticleStatus, FullTextMode, LeadImage, NewArticle, NewSection, NewSource,
-    SectionId, SourceHealth, SourceId, StoryId, Video,
+    AddressKind, ArticleAddress, ArticleId, ArticleStatus, BodyOrigin, FullTextMode, IngestState,
+    LeadImage, NewArticle, NewSection, NewSource, SectionId, SourceHealth, SourceId, StoryId,
+    Video,
 };
 use std::sync::Arc;
 
@@ -21,11 +22,12 @@ macro_rules! conformance_suite {
             sections_upsert_and_list, sources_crud, source_health_roundtrip, article_roundtrip,
             upsert_identity_and_updates, upsert_keeps_stored_fields, hidden_and_deleted_stay_out,
             list_paging_and_sections, views_batches_and_most_read, views_concurrent_flushes_are_exact,
-            views_for_unknown_articles_are_dropped, view_batches_apply_once, stories_group_articles, jobs_are_claimed_once,
+            views_for_unknown_articles_are_dropped, view_batches_apply_once, visits_count_once_across_nodes, stories_group_articles, jobs_are_claimed_once,
             jobs_concurrent_claims_never_overlap, lease_expiry_hands_job_over, meta_settings,
             retention_deletes_and_remembers, table_counts_add_up, export_import_roundtrip,
             articles_after_in_id_order, story_reach_counts_sources, most_read_groups_stories,
-            article_id_ranges_and_links, users_and_sessions, admin_lists_every_status);
+            article_id_ranges_and_links, users_and_sessions, admin_lists_every_status,
+            article_addresses_and_ingest_state, published_time_is_written_when_it_changes);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -634,6 +636,98 @@ pub async fn view_batches_apply_once(store: Arc<dyn Store>) {
     // An empty batch still claims its id.
     assert!(store.add_views_once("node-c/2", &[], later).await.unwrap());
     assert!(!store.add_views_once("node-c/2", &[], later).await.unwrap());
+}
+
+pub async fn visits_count_once_across_nodes(store: Arc<dyn Store>) {
+    const WINDOW: i64 = 1800;
+    let visit = |visitor: i64, article: i64, at: i64| Visit {
+        visitor,
+        article: ArticleId(article),
+        at,
+    };
+    let claim = |batch: &'static str, visits: Vec<Visit>, now: i64| {
+        let store = store.clone();
+        async move {
+            store
+                .claim_visits(batch, &visits, WINDOW, now)
+                .await
+                .unwrap()
+        }
+    };
+    // Node a counts two visitors; node b then sees one of them again.
+    let first = vec![visit(1, 10, T0), visit(-2, 10, T0)];
+    let mut got = claim("a/1", first.clone(), T0).await;
+    got.sort_unstable_by_key(|v| v.visitor);
+    assert_eq!(got, [visit(-2, 10, T0), visit(1, 10, T0)]);
+    assert!(
+        claim("b/1", vec![visit(1, 10, T0 + 60)], T0 + 60)
+            .await
+            .is_empty()
+    );
+    // Another article, or the same one a window later, counts.
+    assert_eq!(
+        claim("b/2", vec![visit(1, 11, T0 + 60)], T0 + 60).await,
+        [visit(1, 11, T0 + 60)]
+    );
+    // A retried batch gets its answer again; nothing else changes.
+    let mut again = claim("a/1", first, T0 + 90).await;
+    again.sort_unstable_by_key(|v| v.visitor);
+    assert_eq!(again, [visit(-2, 10, T0), visit(1, 10, T0)]);
+    assert_eq!(
+        claim("b/3", vec![visit(1, 10, T0 + WINDOW)], T0 + WINDOW).await,
+        [visit(1, 10, T0 + WINDOW)]
+    );
+    // One batch holding a visitor twice, a window apart (a long outage).
+    assert_eq!(
+        claim(
+            "c/1",
+            vec![
+                visit(3, 10, T0 + 5000),
+                visit(3, 10, T0),
+                visit(3, 10, T0 + 10)
+            ],
+            T0 + 5000
+        )
+        .await
+        .len(),
+        2
+    );
+
+    // Many nodes counting one new visit at the same moment: one counts it.
+    let mut tasks = Vec::new();
+    for n in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .claim_visits(
+                    &format!("node-{n}/1"),
+                    &[visit(7, 12, T0 + 100)],
+                    WINDOW,
+                    T0 + 100,
+                )
+                .await
+                .unwrap()
+                .len()
+        }));
+    }
+    let mut counted = 0;
+    for t in tasks {
+        counted += t.await.unwrap();
+    }
+    assert_eq!(counted, 1, "exactly one node counts a visit");
+
+    // Records a window (and a margin) old are forgotten by later flushes.
+    let later = T0 + 86_400;
+    assert!(
+        !claim("d/1", vec![visit(9, 1, later)], later)
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        claim("d/2", vec![visit(7, 12, T0 + 200)], later).await,
+        [visit(7, 12, T0 + 200)],
+        "pruned keys count again"
+    );
 }
 
 pub async fn stories_group_articles(store: Arc<dyn Store>) {
@@ -1770,4 +1864,98 @@ pub async fn search_survives_hostile_input(store: Arc<dyn Store>) {
         before,
         "nothing changed"
     );
+}
+
+pub async fn article_addresses_and_ingest_state(store: Arc<dyn Store>) {
+    let a_src = source(&*store, "addr-a").await;
+    let b_src = source(&*store, "addr-b").await;
+    let a = insert(&*store, &article(a_src, 1)).await;
+    let b = insert(&*store, &article(b_src, 2)).await;
+    let guid = ArticleAddress::guid(a_src, "tag:a,2024:1");
+    let link = ArticleAddress::url("https://news.example/r/1", AddressKind::Redirect);
+    assert_eq!(store.article_by_address(&guid).await.unwrap(), None);
+    store
+        .add_article_addresses(a, &[guid.clone(), link.clone()])
+        .await
+        .unwrap();
+    assert_eq!(store.article_by_address(&guid).await.unwrap(), Some(a));
+    assert_eq!(store.article_by_address(&link).await.unwrap(), Some(a));
+    // A GUID means something only in its own feed.
+    let same_guid_elsewhere = ArticleAddress::guid(b_src, "tag:a,2024:1");
+    assert_eq!(
+        store
+            .article_by_address(&same_guid_elsewhere)
+            .await
+            .unwrap(),
+        None
+    );
+    // An address already claimed stays with the first article; adding it again is no error.
+    store
+        .add_article_addresses(b, &[link.clone(), same_guid_elsewhere.clone()])
+        .await
+        .unwrap();
+    assert_eq!(store.article_by_address(&link).await.unwrap(), Some(a));
+    assert_eq!(
+        store
+            .article_by_address(&same_guid_elsewhere)
+            .await
+            .unwrap(),
+        Some(b)
+    );
+
+    assert_eq!(store.ingest_state(a).await.unwrap(), None);
+    let mut state = IngestState {
+        body_origin: BodyOrigin::Page,
+        published_trusted: true,
+        first_seen: T0,
+        feed_updated: Some(T0 + 5),
+        feed_hash: Some("abc".into()),
+        page_etag: Some("\"v1\"".into()),
+        page_last_modified: Some("Wed, 01 May 2024 10:00:00 GMT".into()),
+        page_checked_at: Some(T0 + 10),
+        rechecks: 1,
+    };
+    store.set_ingest_state(a, &state).await.unwrap();
+    assert_eq!(store.ingest_state(a).await.unwrap().as_ref(), Some(&state));
+    state.body_origin = BodyOrigin::Feed;
+    state.published_trusted = false;
+    state.page_etag = None;
+    state.rechecks = 3;
+    store.set_ingest_state(a, &state).await.unwrap();
+    assert_eq!(store.ingest_state(a).await.unwrap().as_ref(), Some(&state));
+    assert_eq!(store.ingest_state(b).await.unwrap(), None);
+
+    // What is remembered goes with the article.
+    assert!(store.delete_article(a, T0 + 100).await.unwrap());
+    assert_eq!(store.article_by_address(&guid).await.unwrap(), None);
+    assert_eq!(store.article_by_address(&link).await.unwrap(), None);
+    assert_eq!(store.ingest_state(a).await.unwrap(), None);
+    assert_eq!(
+        store
+            .article_by_address(&same_guid_elsewhere)
+            .await
+            .unwrap(),
+        Some(b)
+    );
+    store.clear_all().await.unwrap();
+    assert_eq!(
+        store
+            .article_by_address(&same_guid_elsewhere)
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+pub async fn published_time_is_written_when_it_changes(store: Arc<dyn Store>) {
+    let src = source(&*store, "published").await;
+    let mut a = article(src, 1);
+    let id = insert(&*store, &a).await;
+    let same = store.upsert_article(&a, T0 + 500).await.unwrap();
+    assert_eq!(same.kind, UpsertKind::Unchanged);
+    a.published_at = T0 - 3600;
+    let moved = store.upsert_article(&a, T0 + 600).await.unwrap();
+    assert_eq!((moved.id, moved.kind), (Some(id), UpsertKind::Updated));
+    let got = store.get_article(id).await.unwrap().unwrap();
+    assert_eq!((got.published_at, got.updated_at), (T0 - 3600, T0 + 600));
 }

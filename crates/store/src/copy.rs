@@ -9,10 +9,11 @@
 //! source first: rows written during the copy may or may not be copied, and
 //! the count check then fails and says so.
 
+use crate::dialect::{Db, Dialect, with_pool};
 use crate::error::{Result, StoreError};
 use crate::model::TableCounts;
 use crate::store::Store;
-use crate::table::Table;
+use crate::table::{Cell, Table, all_cells, cells, row_to_json};
 
 /// Rows per export page and per import transaction: large enough that the
 /// round trips do not dominate, small enough to keep memory flat.
@@ -130,4 +131,66 @@ pub async fn copy_site(
         )));
     }
     Ok(copied)
+}
+
+impl Db<'_> {
+    pub(crate) async fn export_rows(
+        self,
+        table: Table,
+        after: Option<&serde_json::Value>,
+        limit: i64,
+    ) -> Result<Vec<serde_json::Value>> {
+        let key = match after {
+            Some(last) => Some(cells(table, last, table.key())?),
+            None => None,
+        };
+        let sql = match key {
+            Some(_) => table.next_page_sql(),
+            None => table.first_page_sql(),
+        };
+        with_pool!(self, |pool| {
+            let mut q = sqlx::query(sql);
+            for c in key.into_iter().flatten() {
+                q = match c {
+                    Cell::Int(v) => q.bind(v),
+                    Cell::Text(v) => q.bind(v),
+                };
+            }
+            let rows = q.bind(limit).fetch_all(pool).await?;
+            rows.iter().map(|r| row_to_json(table, r)).collect()
+        })
+    }
+
+    /// One transaction per page, ids included.
+    pub(crate) async fn import_rows(self, table: Table, rows: &[serde_json::Value]) -> Result<u64> {
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin_write(None).await?;
+            for row in rows {
+                let mut q = sqlx::query(table.insert_sql());
+                for c in all_cells(table, row)? {
+                    q = match c {
+                        Cell::Int(v) => q.bind(v),
+                        Cell::Text(v) => q.bind(v),
+                    };
+                }
+                q.execute(&mut *tx).await?;
+            }
+            if let Some(sql) = pool.after_import_sql(table) {
+                sqlx::query(sql).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(rows.len() as u64)
+        })
+    }
+
+    pub(crate) async fn clear_all(self) -> Result<()> {
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin_write(None).await?;
+            for sql in pool.clear_all_sql() {
+                sqlx::query(sql).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
 }

@@ -29,28 +29,4 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// `postgres://user:secret@host/db` -> `postgres://user:***@host/db`.
-pub fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => url.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn redacts_password() {
-        assert_eq!(
-            super::redact_url("postgres://news:s3cret@db.example:5432/site"),
-            "postgres://news:***@db.example:5432/site"
-        );
-        assert_eq!(
-            super::redact_url("sqlite:///tmp/x.db"),
-            "sqlite:///tmp/x.db"
-        );
-    }
-}
+pub use crate::db_url::redact_url;

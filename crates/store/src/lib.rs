@@ -1,31 +1,49 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod articles;
+#[cfg(feature = "testkit")]
 pub mod conformance;
 pub mod copy;
+pub mod db_url;
+mod dialect;
 pub mod error;
+mod jobs;
+mod memory;
+mod meta;
 pub mod model;
 pub mod postgres;
 mod rows;
 pub mod search;
-pub mod sql;
+mod sections;
+mod sources;
+mod sql_store;
 pub mod sqlite;
 mod store;
+mod stories;
 pub mod table;
+#[cfg(feature = "testkit")]
 pub mod testdb;
 mod upsert;
+mod users;
+mod views;
+mod visits;
 
 pub use copy::{CopyProgress, copy_site};
-pub use error::{Result, StoreError, redact_url};
+pub use db_url::{Redacted, redact_url};
+pub use error::{Result, StoreError};
 pub use model::{
     AdminArticle, ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, Session,
     SourceStats, StoryReach, TableCounts, UpsertKind, UpsertOutcome, User, UserRole, ViewDelta,
+    Visit,
 };
 pub use postgres::PgStore;
 pub use search::{SearchResults, SearchTerms};
+pub use sql_store::SqlStore;
 pub use sqlite::SqliteStore;
 pub use store::Store;
 pub use table::Table;
+pub use views::merge_deltas;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -127,21 +145,4 @@ pub async fn open_with_retry(
             Err(f) => return Err(f.error),
         }
     }
-}
-
-/// Folds a batch so each (article, hour) is written once, in a fixed order:
-/// fewer statements, and concurrent flushes from several nodes lock rows in
-/// the same order, so they cannot deadlock.
-pub fn merge_deltas(batch: &[ViewDelta]) -> Vec<ViewDelta> {
-    let mut map: std::collections::BTreeMap<(newsroom_core::ArticleId, i64), i64> =
-        Default::default();
-    for d in batch {
-        if d.n != 0 {
-            *map.entry((d.article, d.hour)).or_default() += d.n;
-        }
-    }
-    map.into_iter()
-        .filter(|(_, n)| *n != 0)
-        .map(|((article, hour), n)| ViewDelta { article, hour, n })
-        .collect()
 }

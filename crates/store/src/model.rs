@@ -76,6 +76,16 @@ pub struct ViewDelta {
     pub n: i64,
 }
 
+/// A view one node counted: which visitor (a keyed hash that rotates daily),
+/// which article, when. Sent with the node's flush, so the store can count
+/// each visitor once across every node (`Store::claim_visits`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Visit {
+    pub visitor: i64,
+    pub article: ArticleId,
+    pub at: Timestamp,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UpsertKind {
     Inserted,

@@ -9,6 +9,15 @@ use newsroom_core::{
     SourceHealth, SourceId, Story, StoryId, Video,
 };
 
+/// Columns of an `ArticleRow`.
+pub(crate) const ARTICLE_COLS: &str = "id, source_id, section_id, guid, canonical_url, original_url, title, summary, \
+     body_html, body_text, image_url, image_alt, image_width, image_height, video_url, author, language, \
+     published_at, fetched_at, updated_at, status, views";
+
+/// Columns of a `CardRow`; `a` is articles, `s` is sources.
+pub(crate) const CARD_COLS: &str = "a.id, a.title, a.summary, a.published_at, a.views, a.video_url, a.image_url, \
+     a.source_id, s.name AS source_name, a.section_id, a.story_id, a.original_url";
+
 #[derive(sqlx::FromRow)]
 pub struct SectionRow {
     pub id: i64,
@@ -177,7 +186,7 @@ impl From<CardRow> for ArticleCard {
             summary: r.summary,
             published_at: r.published_at,
             views: r.views,
-            video: r.video_url.is_some(),
+            video: stored_url(r.video_url, "video").is_some(),
             image_url: stored_url(r.image_url, "image"),
             source_id: SourceId(r.source_id),
             source_name: r.source_name,

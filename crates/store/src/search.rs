@@ -15,7 +15,7 @@
 //! comes first, and a much better match still beats a newer one.
 
 use crate::model::ArticleCard;
-use crate::sql::CARD_COLS;
+use crate::rows::CARD_COLS;
 use std::fmt::Write;
 use std::sync::LazyLock;
 

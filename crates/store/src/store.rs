@@ -4,14 +4,14 @@
 use crate::error::Result;
 use crate::model::{
     AdminArticle, ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, Session,
-    SourceStats, StoryReach, TableCounts, UpsertOutcome, User, UserRole, ViewDelta,
+    SourceStats, StoryReach, TableCounts, UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 use crate::search::{SearchResults, SearchTerms};
 use crate::table::Table;
 use async_trait::async_trait;
 use newsroom_core::{
-    Article, ArticleId, ArticleStatus, NewArticle, NewSection, NewSource, Section, SectionId,
-    Source, SourceHealth, SourceId, Story, StoryId, Timestamp,
+    Article, ArticleAddress, ArticleId, ArticleStatus, IngestState, NewArticle, NewSection,
+    NewSource, Section, SectionId, Source, SourceHealth, SourceId, Story, StoryId, Timestamp,
 };
 
 #[async_trait]
@@ -48,6 +48,17 @@ pub trait Store: Send + Sync + 'static {
     async fn upsert_article(&self, a: &NewArticle, now: Timestamp) -> Result<UpsertOutcome>;
     async fn get_article(&self, id: ArticleId) -> Result<Option<Article>>;
     async fn article_by_canonical_url(&self, url: &str) -> Result<Option<Article>>;
+    /// The article an address belongs to (see `ArticleAddress`: a GUID within its source,
+    /// or a canonical URL).
+    async fn article_by_address(&self, address: &ArticleAddress) -> Result<Option<ArticleId>>;
+    /// Remembers addresses for an article; one another article already holds stays theirs.
+    async fn add_article_addresses(
+        &self,
+        id: ArticleId,
+        addresses: &[ArticleAddress],
+    ) -> Result<()>;
+    async fn ingest_state(&self, id: ArticleId) -> Result<Option<IngestState>>;
+    async fn set_ingest_state(&self, id: ArticleId, state: &IngestState) -> Result<()>;
     /// Published articles, newest first.
     async fn list_articles(&self, q: &ListQuery) -> Result<Vec<ArticleCard>>;
     async fn count_articles(&self, q: &ListQuery) -> Result<i64>;
@@ -100,6 +111,19 @@ pub trait Store: Send + Sync + 'static {
         batch: &[ViewDelta],
         now: Timestamp,
     ) -> Result<bool>;
+
+    /// Of the `visits` flush `batch_id` brings, those that count: the
+    /// visitor was not counted for that article within `window` seconds
+    /// before, by any node. Recorded as it answers, so two nodes never both
+    /// count one visit; asked again for the same batch (a retry), it gives
+    /// the same answer. Records a window old are forgotten.
+    async fn claim_visits(
+        &self,
+        batch_id: &str,
+        visits: &[Visit],
+        window: i64,
+        now: Timestamp,
+    ) -> Result<Vec<Visit>>;
 
     // --- stories ---
     async fn create_story(&self, lead: ArticleId, now: Timestamp) -> Result<StoryId>;

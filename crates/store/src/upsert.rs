@@ -29,6 +29,7 @@ pub struct Merged {
     pub author: Option<String>,
     pub language: Option<String>,
     pub section_id: Option<i64>,
+    pub published_at: i64,
 }
 
 fn keep_nonempty(new: &str, old: &str) -> String {
@@ -80,6 +81,9 @@ pub fn decide(existing: Option<&ArticleRow>, new: &NewArticle) -> Decision {
         author: new.author.clone().or_else(|| old.author.clone()),
         language: new.language.clone().or_else(|| old.language.clone()),
         section_id: new.section_id.map(|s| s.0).or(old.section_id),
+        // Ingestion decides which source's time wins (`newsroom_ingest::merge`); the store
+        // records the decision.
+        published_at: new.published_at,
     };
     let same = merged.title == old.title
         && merged.summary == old.summary
@@ -87,7 +91,8 @@ pub fn decide(existing: Option<&ArticleRow>, new: &NewArticle) -> Decision {
         && merged.body_text == old.body_text
         && merged.image_url == old.image_url
         && merged.video_url == old.video_url
-        && merged.author == old.author;
+        && merged.author == old.author
+        && merged.published_at == old.published_at;
     if same {
         Decision::Touch
     } else {

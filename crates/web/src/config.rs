@@ -27,6 +27,13 @@ pub struct SiteConfig {
     /// answer only `/healthz`, so a worker put in the load balancer's pool
     /// by mistake serves nothing.
     pub public_site: bool,
+    /// Distinct visitors one address may add to one article's count per
+    /// dedup window (0: no limit).
+    pub max_visitors_per_ip: u32,
+    /// Make every page and answer as at this time (UTC seconds) instead of
+    /// the system clock's: for tests whose output must not move with the
+    /// day. Never set by the binary.
+    pub fixed_now: Option<i64>,
 }
 
 impl Default for SiteConfig {
@@ -43,6 +50,8 @@ impl Default for SiteConfig {
             latest_size: 12,
             unflushed_views_file: None,
             public_site: true,
+            max_visitors_per_ip: crate::counting::counter::DEFAULT_VISITORS_PER_IP,
+            fixed_now: None,
         }
     }
 }

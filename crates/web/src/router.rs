@@ -1,14 +1,12 @@
 //! Every route of the site, in one place.
 
-use crate::pages::{
-    api, article, assets, content_api, errors, feeds, health, home, openapi, section, sitemap,
-    story,
-};
+use crate::api::{beacon, content, openapi};
+use crate::error::WebError;
+use crate::pages::{article, assets, errors, feeds, health, home, section, sitemap, story};
 use crate::state::Shared;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 
 pub fn router(state: Shared) -> Router {
@@ -16,6 +14,7 @@ pub fn router(state: Shared) -> Router {
         return Router::new()
             .route("/healthz", get(health::health))
             .fallback(not_found)
+            .layer(from_fn_with_state(state.clone(), errors::render))
             .with_state(state);
     }
     Router::new()
@@ -32,13 +31,13 @@ pub fn router(state: Shared) -> Router {
         .route("/sitemap.xml", get(sitemap::index))
         .route("/sitemap-news.xml", get(sitemap::news))
         .route("/sitemaps/{file}", get(sitemap::file))
-        .route("/api/v1/views/{id}", post(api::beacon))
-        .route("/api/v1/views", get(api::counts))
-        .route("/api/v1/articles", get(content_api::articles))
-        .route("/api/v1/articles/{id}", get(content_api::article))
-        .route("/api/v1/stories/{id}", get(content_api::story))
-        .route("/api/v1/sections", get(content_api::sections))
-        .route("/api/v1/most-read", get(content_api::most_read))
+        .route("/api/v1/views/{id}", post(beacon::beacon))
+        .route("/api/v1/views", get(beacon::counts))
+        .route("/api/v1/articles", get(content::articles))
+        .route("/api/v1/articles/{id}", get(content::article))
+        .route("/api/v1/stories/{id}", get(content::story))
+        .route("/api/v1/sections", get(content::sections))
+        .route("/api/v1/most-read", get(content::most_read))
         .route("/api/openapi.json", get(openapi::openapi))
         .route("/search", get(crate::pages::search::search))
         .route("/api/v1/search", get(crate::pages::search::api))
@@ -53,9 +52,11 @@ pub fn router(state: Shared) -> Router {
         .nest_service("/admin", crate::admin::router(state.clone()))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(64 * 1024))
+        // Outermost, so it dresses every error, the admin's included.
+        .layer(from_fn_with_state(state.clone(), errors::render))
         .with_state(state)
 }
 
-async fn not_found(State(state): State<Shared>) -> Response {
-    errors::error_page(&state, StatusCode::NOT_FOUND)
+async fn not_found() -> WebError {
+    WebError::not_found()
 }

@@ -7,7 +7,7 @@
 //! through the sanitiser's allow-list once more (which keeps only
 //! [`PublicUrl`]s in `href` and `src`).
 
-use crate::render::strip_controls;
+use crate::page_cache::strip_controls;
 use newsroom_core::PublicUrl;
 
 /// The outlet's page for an article, when its stored address is a
@@ -17,14 +17,17 @@ pub fn original(stored: &str) -> Option<PublicUrl> {
 }
 
 /// A stored body as it may be served. The allow-list parses the whole body,
-/// so it runs on the blocking pool rather than on a runtime thread.
-pub async fn body(stored: &str) -> String {
-    let html = strip_controls(stored);
-    match tokio::task::spawn_blocking(move || newsroom_extract::sanitize::clean(&html)).await {
-        Ok(clean) => clean,
+/// so it runs in ingestion's CPU pool, off the async threads, within the
+/// same size and depth limits as at ingestion; `text` stands in for HTML too
+/// deep to parse.
+pub async fn body(stored_html: &str, stored_text: &str) -> String {
+    let (html, text) = (strip_controls(stored_html), stored_text.to_owned());
+    match newsroom_ingest::cpu::run(move || newsroom_ingest::cpu::clean_stored(&html, &text)).await
+    {
+        Some(clean) => clean,
         // The allow-list panicked: serve no body rather than an unchecked one.
-        Err(e) => {
-            tracing::warn!(error = %e, "re-sanitising a stored body failed");
+        None => {
+            tracing::warn!("re-sanitising a stored body failed");
             String::new()
         }
     }

@@ -1,12 +1,13 @@
 //! Shared state of a running site, and the view models every page is built from.
 
 use crate::config::SiteConfig;
-use crate::render::{PageCache, count_hole, strip_controls};
+use crate::counting::ViewCounter;
+use crate::page_cache::{PageCache, count_hole, strip_controls};
 use crate::strings::Strings;
-use crate::views::ViewCounter;
 use newsroom_core::{PublicUrl, StoryId};
 use newsroom_core::i18n::Arg;
 use newsroom_core::{Messages, SiteClock, time::rfc3339};
+use newsroom_ingest::SourceAdder;
 use newsroom_store::{ArticleCard, ListQuery, Store, StoreError, StoryReach};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -18,11 +19,16 @@ pub struct AppState {
     pub msgs: Messages,
     pub t: Strings,
     pub counter: ViewCounter,
+    /// Keys the login form's CSRF token (derived from the site secret).
+    pub login_key: [u8; 32],
     pub cache: PageCache,
     /// Search result pages, apart from `cache`: one entry per query, so
     /// many different queries cannot push the other pages out.
     pub search_cache: PageCache,
     pub asset_version: String,
+    /// Adds sources for the admin (feed discovery needs the fetcher). `None`
+    /// where the binary gives none: the admin then cannot add sources.
+    pub source_adder: Option<Arc<SourceAdder>>,
 }
 
 pub type Shared = Arc<AppState>;
@@ -114,6 +120,12 @@ pub struct Chrome {
 }
 
 impl AppState {
+    /// The time pages and answers are made at: the system clock, or the
+    /// fixed time a test set (`SiteConfig::fixed_now`).
+    pub fn now(&self) -> i64 {
+        self.cfg.fixed_now.unwrap_or_else(now)
+    }
+
     pub fn item(&self, c: &ArticleCard, now: i64) -> Item {
         let title = strip_controls(&c.title);
         Item {

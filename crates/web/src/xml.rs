@@ -20,7 +20,7 @@ pub fn clean(s: &str) -> Cow<'_, str> {
 /// U+FFFE/U+FFFF; it allows C1 controls and carriage return, but feed readers
 /// show the first as boxes and fold the second into newlines, so those go too.
 /// Dropping U+001E/U+001F also keeps text clear of the page cache's count
-/// markers (`render::count_hole`), which feeds are cached through.
+/// markers (`page_cache::count_hole`), which feeds are cached through.
 fn keep(c: char) -> bool {
     (c == '\t' || c == '\n' || !c.is_control()) && !matches!(c, '\u{FFFE}' | '\u{FFFF}')
 }

@@ -3,6 +3,7 @@
 
 mod dates;
 mod entities;
+mod media;
 mod preprocess;
 
 pub use dates::parse_date;
@@ -10,6 +11,7 @@ pub(crate) use preprocess::fix_entities as fix_xml_entities;
 
 use crate::error::{FetchError, FetchErrorClass};
 use jiff::tz::TimeZone;
+use media::{MediaRef, Origin};
 use newsroom_core::{LeadImage, PublicUrl, Video};
 use preprocess::Root;
 use url::Url;
@@ -25,6 +27,10 @@ pub struct ParsedFeed {
     pub title: String,
     pub site_url: Option<String>,
     pub language: Option<String>,
+    /// How often the publisher says the feed changes, in seconds: the larger of `<ttl>` and
+    /// `sy:updatePeriod`/`sy:updateFrequency`. The scheduler polls no more often than this,
+    /// within its own bounds.
+    pub publisher_interval: Option<i64>,
     pub items: Vec<FeedItem>,
 }
 
@@ -41,7 +47,7 @@ pub enum FeedFormat {
 pub struct FeedItem {
     /// The feed's own id for the item; `None` when the feed gave none.
     pub guid: Option<String>,
-    /// Absolute link to the article page.
+    /// Absolute link to the article page; a link that is no [`PublicUrl`] is dropped.
     pub url: Option<PublicUrl>,
     /// Plain text.
     pub title: String,
@@ -87,12 +93,23 @@ pub fn parse_feed(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFeed, Fetch
         ));
     }
     let text = crate::charset::decode(bytes, opts.http_charset.as_deref()).text;
-    // feed-rs drops JSON Feed's item `image`; it is picked up here and put back below.
-    let mut json_images: Vec<Option<String>> = Vec::new();
+    // Media feed-rs drops (JSON Feed's `image`, a lone `media:thumbnail`) is read apart
+    // and put back below, item by item.
+    let mut media: Option<Vec<Vec<MediaRef>>> = None;
+    let mut update_every = None;
     let prepared = match preprocess::sniff_root(&text) {
         Root::Json => {
             let (json, images) = preprocess::prepare_json(&text, &opts.time_zone)?;
-            json_images = images;
+            media = Some(
+                images
+                    .into_iter()
+                    .map(|urls| {
+                        urls.into_iter()
+                            .map(|u| MediaRef::new(Origin::JsonImage, u))
+                            .collect()
+                    })
+                    .collect(),
+            );
             json
         }
         Root::Feed => preprocess::prepare_xml(&text, &opts.time_zone)?,
@@ -126,24 +143,27 @@ pub fn parse_feed(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFeed, Fetch
         ) => FetchError::new(FetchErrorClass::NotAFeed, "no RSS, Atom or JSON Feed root"),
         other => FetchError::new(FetchErrorClass::Parse, other.to_string()),
     })?;
-    let mut parsed = convert(feed, opts);
-    let base = opts.base_url.as_deref().and_then(|b| Url::parse(b).ok());
-    for (item, image) in parsed.items.iter_mut().zip(json_images) {
-        if item.image.is_none()
-            && let Some(url) = image.and_then(|u| PublicUrl::or_drop(&u, base.as_ref(), "image"))
-        {
-            item.image = Some(LeadImage {
-                url,
-                alt: String::new(),
-                width: None,
-                height: None,
-            });
+    if media.is_none()
+        && let Some(extras) = media::scan_xml(&prepared)
+    {
+        update_every = extras.update_every;
+        // Items are matched by position; when feed-rs saw a different number, its own
+        // media reading is kept instead.
+        if extras.items.len() == feed.entries.len() {
+            media = Some(extras.items);
         }
     }
+    let ttl = feed.ttl.map(|minutes| i64::from(minutes) * 60);
+    let mut parsed = convert(feed, opts, media);
+    parsed.publisher_interval = ttl.max(update_every).filter(|s| *s > 0);
     Ok(parsed)
 }
 
-fn convert(feed: feed_rs::model::Feed, opts: &ParseOptions) -> ParsedFeed {
+fn convert(
+    feed: feed_rs::model::Feed,
+    opts: &ParseOptions,
+    media: Option<Vec<Vec<MediaRef>>>,
+) -> ParsedFeed {
     use feed_rs::model::FeedType;
     let base = opts.base_url.as_deref().and_then(|b| Url::parse(b).ok());
     let format = match feed.feed_type {
@@ -157,23 +177,29 @@ fn convert(feed: feed_rs::model::Feed, opts: &ParseOptions) -> ParsedFeed {
         .and_then(|h| PublicUrl::or_drop(&h, base.as_ref(), "site link"))
         .map(String::from);
     let language = feed.language.clone().map(normalize_lang);
+    let mut media = media.map(Vec::into_iter);
     let items = feed
         .entries
         .into_iter()
         .take(MAX_ITEMS)
-        .map(|e| convert_entry(e, base.as_ref(), language.as_deref()))
+        .map(|e| {
+            let refs = media.as_mut().and_then(Iterator::next);
+            convert_entry(e, refs, base.as_ref(), language.as_deref())
+        })
         .collect();
     ParsedFeed {
         format,
         title: feed.title.map(|t| text_of(&t.content)).unwrap_or_default(),
         site_url,
         language,
+        publisher_interval: None,
         items,
     }
 }
 
 fn convert_entry(
     e: feed_rs::model::Entry,
+    media: Option<Vec<MediaRef>>,
     base: Option<&Url>,
     feed_lang: Option<&str>,
 ) -> FeedItem {
@@ -199,7 +225,7 @@ fn convert_entry(
         .iter()
         .find_map(|p| p.name.as_deref().map(clean_author))
         .filter(|s| !s.is_empty());
-    let (image, video) = media_of(&e, base);
+    let (image, video) = media_of(&e, media, base);
     FeedItem {
         guid,
         url,
@@ -236,74 +262,64 @@ fn pick_link(links: &[feed_rs::model::Link]) -> Option<String> {
         .map(|l| l.href.trim().to_string())
 }
 
-fn media_of(e: &feed_rs::model::Entry, base: Option<&Url>) -> (Option<LeadImage>, Option<Video>) {
-    let mut image: Option<LeadImage> = None;
-    let mut video: Option<Video> = None;
+/// The item's lead image and video: from the media read off the XML (or JSON Feed's
+/// images) when there is such a reading, else from feed-rs's; plus enclosure and
+/// attachment links, and links to video sites.
+fn media_of(
+    e: &feed_rs::model::Entry,
+    media: Option<Vec<MediaRef>>,
+    base: Option<&Url>,
+) -> (Option<LeadImage>, Option<Video>) {
+    let mut refs = media.unwrap_or_else(|| feed_rs_media(e));
+    refs.extend(
+        e.links
+            .iter()
+            .filter(|l| {
+                l.rel.as_deref() == Some("enclosure")
+                    || (l.rel.is_none()
+                        && l.media_type.as_deref().is_some_and(|t| !t.contains("html")))
+                    || is_video_url(&l.href)
+            })
+            .map(|l| MediaRef::new(Origin::Enclosure, l.href.trim()).with_mime(l.media_type.clone())),
+    );
+    media::choose(&refs, |u| PublicUrl::or_drop(u, base, "feed media"))
+}
+
+/// feed-rs's media objects as references, for when the XML could not be read apart.
+fn feed_rs_media(e: &feed_rs::model::Entry) -> Vec<MediaRef> {
+    let mut refs = Vec::new();
     for m in &e.media {
         let alt = m
             .title
             .as_ref()
             .or(m.description.as_ref())
             .map(|t| text_of(&t.content))
-            .unwrap_or_default();
+            .filter(|a| !a.is_empty());
         for c in &m.content {
             let Some(u) = &c.url else { continue };
-            let mime = c
-                .content_type
-                .as_ref()
-                .map(|t| t.to_string())
-                .unwrap_or_default();
-            let is_video = mime.starts_with("video/") || is_video_url(u.as_str());
-            let is_image =
-                mime.starts_with("image/") || (mime.is_empty() && has_image_ext(u.as_str()));
-            if is_video && video.is_none() {
-                video = PublicUrl::or_drop(u.as_str(), base, "video").map(|url| Video { url });
-            } else if is_image && image.is_none() {
-                image = PublicUrl::or_drop(u.as_str(), base, "image").map(|url| LeadImage {
-                    url,
-                    alt: alt.clone(),
-                    width: c.width,
-                    height: c.height,
-                });
-            }
-        }
-        if image.is_none()
-            && let Some(t) = m.thumbnails.first()
-            && let Some(url) = PublicUrl::or_drop(&t.image.uri, base, "thumbnail")
-        {
-            image = Some(LeadImage {
-                url,
+            refs.push(MediaRef {
+                origin: Origin::MediaContent,
+                url: u.to_string(),
+                mime: c.content_type.as_ref().map(|t| t.to_string()),
+                medium: None,
+                width: c.width,
+                height: c.height,
                 alt: alt.clone(),
+            });
+        }
+        for t in &m.thumbnails {
+            refs.push(MediaRef {
+                origin: Origin::Thumbnail,
+                url: t.image.uri.clone(),
+                mime: None,
+                medium: None,
                 width: t.image.width,
                 height: t.image.height,
+                alt: alt.clone(),
             });
         }
     }
-    if video.is_none() {
-        video = e
-            .links
-            .iter()
-            .filter(|l| {
-                is_video_url(&l.href)
-                    || l.media_type
-                        .as_deref()
-                        .is_some_and(|t| t.starts_with("video/"))
-            })
-            .find_map(|l| PublicUrl::or_drop(&l.href, base, "video link"))
-            .map(|url| Video { url });
-    }
-    (image, video)
-}
-
-fn has_image_ext(u: &str) -> bool {
-    let path = u
-        .split(['?', '#'])
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    [".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif"]
-        .iter()
-        .any(|x| path.ends_with(x))
+    refs
 }
 
 pub(crate) fn is_video_url(u: &str) -> bool {

@@ -283,11 +283,11 @@ pub(crate) fn prepare_xml(text: &str, tz: &TimeZone) -> Result<String, FetchErro
 }
 
 /// JSON Feed dates are RFC 3339 by the spec; normalise the ones that are not. Also returns
-/// each item's `image` (or `banner_image`), which feed-rs does not keep.
+/// each item's `image` and `banner_image`, in that order, which feed-rs does not keep.
 pub(crate) fn prepare_json(
     text: &str,
     tz: &TimeZone,
-) -> Result<(String, Vec<Option<String>>), FetchError> {
+) -> Result<(String, Vec<Vec<String>>), FetchError> {
     let mut v: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
         .map_err(|e| FetchError::new(FetchErrorClass::Parse, format!("JSON: {e}")))?;
     if v.get("version")
@@ -302,10 +302,14 @@ pub(crate) fn prepare_json(
     let mut images = Vec::new();
     if let Some(items) = v.get_mut("items").and_then(|i| i.as_array_mut()) {
         for item in items {
-            let image = ["image", "banner_image"]
-                .iter()
-                .find_map(|k| item.get(*k).and_then(|x| x.as_str()).map(str::to_string));
-            images.push(image);
+            images.push(
+                ["image", "banner_image"]
+                    .iter()
+                    .filter_map(|k| item.get(*k).and_then(|x| x.as_str()))
+                    .map(|u| u.trim().to_string())
+                    .filter(|u| !u.is_empty())
+                    .collect(),
+            );
             for key in ["date_published", "date_modified"] {
                 if let Some(serde_json::Value::String(s)) = item.get(key)
                     && s.parse::<jiff::Timestamp>().is_err()

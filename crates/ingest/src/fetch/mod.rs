@@ -122,6 +122,8 @@ pub struct Fetched {
     pub fresh_until: Option<i64>,
     /// Set when every redirect on the way was permanent (301/308): the source may move.
     pub moved_permanently_to: Option<String>,
+    /// The URLs that redirected on the way to `url`, first the one asked for.
+    pub redirects: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -185,6 +187,11 @@ impl Fetcher {
         &self.config
     }
 
+    /// The per-host budgets every request of this fetcher draws on.
+    pub fn limiter(&self) -> &HostLimiter {
+        &self.limiter
+    }
+
     /// Fetch a URL: follow redirects one checked hop at a time, and answer with the body,
     /// a 304, or a classified error.
     pub async fn fetch(&self, req: &FetchRequest) -> Result<FetchOutcome, FetchError> {
@@ -196,6 +203,7 @@ impl Fetcher {
         })?;
         let mut seen = HashSet::new();
         let mut all_permanent = true;
+        let mut redirects = Vec::new();
         for hop in 0..=self.config.max_redirects {
             if !seen.insert(url.to_string()) {
                 return Err(FetchError::new(
@@ -229,11 +237,14 @@ impl Fetcher {
                 all_permanent &= status == 301 || status == 308;
                 drop(permit);
                 tracing::debug!(from = %url, to = %next, hop, "redirect");
-                url = next;
+                redirects.push(std::mem::replace(&mut url, next).into());
                 continue;
             }
-            let result = self.finish(resp, &url, hop > 0 && all_permanent).await;
+            let mut result = self.finish(resp, &url, hop > 0 && all_permanent).await;
             drop(permit);
+            if let Ok(FetchOutcome::Fetched(f)) = &mut result {
+                f.redirects = redirects;
+            }
             return result;
         }
         Err(FetchError::new(
@@ -245,8 +256,8 @@ impl Fetcher {
     fn check(&self, url: &Url) -> Result<(), FetchError> {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(FetchError::new(
-                FetchErrorClass::SsrfBlocked,
-                format!("scheme {} is not fetched", url.scheme()),
+                FetchErrorClass::UnsupportedScheme,
+                format!("{}: addresses are not fetched ({url})", url.scheme()),
             ));
         }
         self.guard
@@ -336,6 +347,7 @@ impl Fetcher {
             validators,
             fresh_until,
             moved_permanently_to: moved.then(|| url.to_string()),
+            redirects: Vec::new(),
         }))
     }
 }

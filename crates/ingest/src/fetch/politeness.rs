@@ -1,10 +1,13 @@
 //! Per-host politeness: at most N requests in flight to one host, and a token bucket that
 //! spaces requests out, with jitter so that many waiters do not wake in the same instant.
+//!
+//! Time is tokio's, so that tests with a paused clock drive the buckets too.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
 
 #[derive(Debug, Clone, Copy)]
 pub struct HostLimits {
@@ -20,6 +23,44 @@ pub struct HostLimits {
 struct Bucket {
     tokens: f64,
     last: Instant,
+    /// Requests already taken from the bucket by [`HostLimiter::try_reserve`], spent by the
+    /// next `acquire`s of the host. They lapse after [`RESERVATION_TTL`], so that work
+    /// that never reached its request (a URL refused before fetching) leaves nothing behind.
+    reserved: usize,
+    reserved_at: Instant,
+}
+
+#[cfg(not(test))]
+const RESERVATION_TTL: Duration = Duration::from_secs(10);
+#[cfg(test)]
+const RESERVATION_TTL: Duration = Duration::from_millis(300);
+
+impl Bucket {
+    /// Spend a live reservation, if there is one.
+    fn spend_reservation(&mut self) -> bool {
+        if self.reserved > 0 && self.reserved_at.elapsed() > RESERVATION_TTL {
+            self.reserved = 0;
+        }
+        let had = self.reserved > 0;
+        self.reserved = self.reserved.saturating_sub(1);
+        had
+    }
+
+    /// Take one request now, or say how long until one is available.
+    fn take(&mut self, limits: &HostLimits) -> Result<(), Duration> {
+        let now = Instant::now();
+        let refill = now.duration_since(self.last).as_secs_f64() * limits.rate;
+        self.tokens = (self.tokens + refill).min(limits.burst.max(1.0));
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64(
+                (1.0 - self.tokens) / limits.rate.max(1e-6),
+            ))
+        }
+    }
 }
 
 struct HostState {
@@ -65,10 +106,24 @@ impl HostLimiter {
                     bucket: Mutex::new(Bucket {
                         tokens: self.limits.burst.max(1.0),
                         last: Instant::now(),
+                        reserved: 0,
+                        reserved_at: Instant::now(),
                     }),
                 })
             })
             .clone()
+    }
+
+    /// Take a request from the host's budget now, for one of its next [`Self::acquire`]s,
+    /// or say how long until the budget allows one. A dispatcher uses it to give a slot
+    /// only to a host that can be served at once.
+    pub fn try_reserve(&self, host: &str) -> Result<(), Duration> {
+        let state = self.state(host);
+        let mut b = state.bucket.lock().unwrap();
+        b.take(&self.limits)?;
+        b.reserved += 1;
+        b.reserved_at = Instant::now();
+        Ok(())
     }
 
     pub async fn acquire(&self, host: &str) -> HostPermit {
@@ -82,22 +137,15 @@ impl HostLimiter {
         loop {
             let wait = {
                 let mut b = state.bucket.lock().unwrap();
-                let now = Instant::now();
-                let refill = now.duration_since(b.last).as_secs_f64() * self.limits.rate;
-                b.tokens = (b.tokens + refill).min(self.limits.burst.max(1.0));
-                b.last = now;
-                if b.tokens >= 1.0 {
-                    b.tokens -= 1.0;
-                    None
+                if b.spend_reservation() {
+                    Ok(())
                 } else {
-                    Some(Duration::from_secs_f64(
-                        (1.0 - b.tokens) / self.limits.rate.max(1e-6),
-                    ))
+                    b.take(&self.limits)
                 }
             };
             match wait {
-                None => break,
-                Some(w) => tokio::time::sleep(w + jitter(self.limits.jitter)).await,
+                Ok(()) => break,
+                Err(w) => tokio::time::sleep(w + jitter(self.limits.jitter)).await,
             }
         }
         HostPermit { _slot: slot }
@@ -155,5 +203,39 @@ mod tests {
             .await
             .unwrap()
             .unwrap();
+    }
+
+    #[tokio::test]
+    async fn reservations_are_spent_by_acquire_and_lapse() {
+        // One request every 200 ms, two back to back.
+        let l = HostLimiter::new(HostLimits {
+            concurrency: 4,
+            rate: 5.0,
+            burst: 2.0,
+            jitter: Duration::ZERO,
+        });
+        assert_eq!(l.try_reserve("a.example"), Ok(()));
+        assert_eq!(l.try_reserve("a.example"), Ok(()));
+        // The budget is spent: the next reservation would wait about 200 ms.
+        let wait = l.try_reserve("a.example").unwrap_err();
+        assert!(wait > Duration::from_millis(150), "{wait:?}");
+        // Acquiring spends the reservations without waiting.
+        let start = Instant::now();
+        drop(l.acquire("a.example").await);
+        drop(l.acquire("a.example").await);
+        assert!(start.elapsed() < Duration::from_millis(100));
+        // A third acquire pays from the bucket.
+        drop(l.acquire("a.example").await);
+        assert!(start.elapsed() >= Duration::from_millis(150));
+        // An unspent reservation lapses instead of piling up into a burst.
+        assert_eq!(l.try_reserve("b.example"), Ok(()));
+        tokio::time::sleep(RESERVATION_TTL + Duration::from_millis(200)).await;
+        let start = Instant::now();
+        drop(l.acquire("b.example").await);
+        drop(l.acquire("b.example").await);
+        // Two from the refilled bucket (burst 2), none from the lapsed reservation.
+        assert!(start.elapsed() < Duration::from_millis(100));
+        drop(l.acquire("b.example").await);
+        assert!(start.elapsed() >= Duration::from_millis(150));
     }
 }

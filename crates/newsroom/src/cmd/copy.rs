@@ -1,25 +1,12 @@
 //! `newsroom copy`: moves a whole site from one database to another, e.g.
 //! from the SQLite file of a single node to the PostgreSQL of several.
 
-use crate::cli::Global;
+use crate::cli::{CopyArgs, Global};
 use crate::cmd::load_config;
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use newsroom_store::{Backend, CopyProgress, copy_site, redact_url};
 use std::time::Duration;
-
-#[derive(clap::Args, Debug)]
-pub struct CopyArgs {
-    /// The site to copy: sqlite:///path/site.db or postgres://user:pass@host/db.
-    #[arg(long, value_name = "URL")]
-    pub from: String,
-    /// Where to copy it. Must be empty, unless --force; its migrations are run first.
-    #[arg(long, value_name = "URL")]
-    pub to: String,
-    /// Delete every row in the target before copying (a target that has content is refused otherwise).
-    #[arg(long)]
-    pub force: bool,
-}
 
 pub async fn run(global: &Global, args: CopyArgs) -> Result<()> {
     let cfg = load_config(global)?;

@@ -6,7 +6,7 @@ use crate::cmd::{ingest, load_config};
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 use newsroom_core::SourceId;
-use newsroom_ingest::scheduler::{Event, PassOptions, run_pass};
+use newsroom_ingest::passes::{Event, PassOptions, run_pass};
 use std::io::IsTerminal;
 
 pub async fn run(global: &Global, args: FetchArgs) -> Result<()> {

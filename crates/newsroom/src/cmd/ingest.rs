@@ -4,6 +4,7 @@ use crate::config::Config;
 use anyhow::{Context, Result};
 use newsroom_ingest::fetch::{FetchConfig, Fetcher, user_agent};
 use newsroom_ingest::pipeline::IngestConfig;
+use newsroom_ingest::poll_timing::ScheduleConfig;
 use std::sync::Arc;
 
 pub fn fetcher(cfg: &Config) -> Result<Fetcher> {
@@ -14,6 +15,9 @@ pub fn fetcher(cfg: &Config) -> Result<Fetcher> {
             .user_agent
             .clone()
             .unwrap_or_else(|| user_agent(&cfg.site.name, Some(&cfg.site.base_url))),
+        per_host_rate: cfg.ingest.per_host_rate,
+        per_host_burst: cfg.ingest.per_host_burst,
+        per_host_concurrency: cfg.ingest.per_host_concurrency,
         ..FetchConfig::default()
     };
     if fc.allow_private_networks {
@@ -27,9 +31,22 @@ pub fn fetcher(cfg: &Config) -> Result<Fetcher> {
 pub fn ingest_config(cfg: &Config) -> Result<IngestConfig> {
     let tz = jiff::tz::TimeZone::get(&cfg.site.time_zone)
         .with_context(|| format!("invalid setting `site.time_zone`: {}", cfg.site.time_zone))?;
+    let defaults = IngestConfig::default();
     Ok(IngestConfig {
         time_zone: tz,
-        ..IngestConfig::default()
+        source_concurrency: cfg.ingest.concurrency,
+        page_rechecks: cfg.ingest.page_recheck_secs.clone(),
+        schedule: ScheduleConfig {
+            min_interval: cfg.ingest.min_poll_interval_secs,
+            max_interval: cfg.ingest.max_poll_interval_secs,
+            // A source whose rhythm is unknown yet starts within the bounds.
+            default_interval: defaults.schedule.default_interval.clamp(
+                cfg.ingest.min_poll_interval_secs,
+                cfg.ingest.max_poll_interval_secs,
+            ),
+            ..defaults.schedule
+        },
+        ..defaults
     })
 }
 

@@ -3,6 +3,7 @@
 mod cluster;
 pub mod copy;
 mod extract;
+mod feed;
 mod fetch;
 pub mod ingest;
 mod migrate;
@@ -19,6 +20,7 @@ pub async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(&cli.global, args).await,
         Command::Extract(args) => extract::run(args),
+        Command::Feed(cmd) => feed::run(&cli.global, cmd),
         Command::Cluster(args) => cluster::run(args),
         Command::Copy(args) => copy::run(&cli.global, args).await,
         Command::Migrate => migrate::run(&cli.global).await,

@@ -17,11 +17,30 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
         let file = if args.demo { "demo.db" } else { "newsroom.db" };
         cfg.database.url = format!("sqlite://{}", dir.join(file).display());
     }
+    // Listen first: while the database is being reached, the node answers
+    // 503 ("starting") instead of refusing connections like a dead one.
+    let listener = tokio::net::TcpListener::bind(&cfg.server.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", cfg.server.listen))?;
+    let addr = listener.local_addr()?;
+    let signal = shutdown_signal().context("cannot install signal handlers")?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let front = newsroom_web::Front::new(cfg.conn_limits());
+    let mut server = tokio::spawn(front.clone().run(listener, {
+        let stop_tx = stop_tx.clone();
+        async move {
+            signal.await;
+            let _ = stop_tx.send(true);
+        }
+    }));
+    let shown = newsroom_store::Redacted(&cfg.database.url);
+    tracing::info!(database = %shown, "answering 503 on http://{addr} while the database opens");
     // A PostgreSQL server that is still starting (or not reachable yet) is
     // waited for; a wrong password or a missing database fails at once.
-    let store = newsroom_store::open_with_retry(
+    let pool = cfg.pool();
+    let opening = newsroom_store::open_with_retry(
         &cfg.database.url,
-        &cfg.pool(),
+        &pool,
         std::time::Duration::from_secs(60),
         |r| {
             tracing::warn!(
@@ -31,14 +50,15 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
                 r.retry_in
             )
         },
-    )
-    .await
-    .with_context(|| {
-        format!(
-            "cannot start on database {}",
-            newsroom_store::redact_url(&cfg.database.url)
-        )
-    })?;
+    );
+    let store = tokio::select! {
+        store = opening => store.with_context(|| format!("cannot start on database {shown}"))?,
+        _ = stopped(stop_rx.clone()) => {
+            let _ = (&mut server).await;
+            tracing::info!("stopped before the database was open");
+            return Ok(());
+        }
+    };
     if args.demo {
         let filled = crate::demo::fill_if_empty(&*store, &cfg.site.time_zone, &cfg.site.base_url)
             .await
@@ -53,28 +73,29 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
         public_site: args.role != Role::Worker,
         ..cfg.site()
     };
-    let state = newsroom_web::build_state(store, site).await?;
-    let listener = tokio::net::TcpListener::bind(&cfg.server.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", cfg.server.listen))?;
-    let addr = listener.local_addr()?;
-    let signal = shutdown_signal().context("cannot install signal handlers")?;
-    tracing::info!(role = ?args.role, database = %newsroom_store::redact_url(&cfg.database.url), "listening on http://{addr}");
+    // One fetcher for the worker and for the admin's "add a source", which
+    // discovers feeds as `newsroom source add` does.
+    let fetcher = crate::cmd::ingest::fetcher(&cfg)?;
+    let icfg = crate::cmd::ingest::ingest_config(&cfg)?;
+    let adder = newsroom_ingest::SourceAdder {
+        fetcher: fetcher.clone(),
+        cfg: icfg.clone(),
+    };
+    let state = newsroom_web::build_state(store, site, Some(std::sync::Arc::new(adder))).await?;
+    front.open(newsroom_web::router::router(state.clone()));
+    tracing::info!(role = ?args.role, database = %shown, "listening on http://{addr}");
     // One stop signal for the server and every background task.
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut background = Vec::new();
     if args.role != Role::Web {
         let worker_id = format!("node-{}-{:08x}", std::process::id(), rand::random::<u32>());
-        let fetcher = crate::cmd::ingest::fetcher(&cfg)?;
-        let icfg = crate::cmd::ingest::ingest_config(&cfg)?;
-        let wcfg = newsroom_ingest::scheduler::WorkerConfig {
+        let wcfg = newsroom_ingest::worker::WorkerConfig {
             worker_id: worker_id.clone(),
             ..Default::default()
         };
         let store = state.store.clone();
         let rx = stop_rx.clone();
         background.push(tokio::spawn(async move {
-            newsroom_ingest::scheduler::run_worker(&*store, &fetcher, &icfg, &wcfg, stopped(rx))
+            newsroom_ingest::worker::run_worker(&*store, &fetcher, &icfg, &wcfg, stopped(rx))
                 .await;
         }));
         // The cluster lease lets one node at a time file articles into stories.
@@ -86,11 +107,9 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
         }));
         tracing::info!(worker = %worker_id, "background jobs running (ingest, clustering)");
     }
-    let shutdown = async move {
-        signal.await;
-        let _ = stop_tx.send(true);
-    };
-    newsroom_web::serve(listener, state, shutdown).await?;
+    let server = async move { server.await.map_err(std::io::Error::other)? };
+    newsroom_web::keep_views(state, server).await?;
+    drop(stop_tx);
     for task in background {
         if tokio::time::timeout(std::time::Duration::from_secs(15), task)
             .await

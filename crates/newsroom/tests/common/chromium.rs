@@ -91,6 +91,9 @@ pub async fn browser(driver: &str, profile: &Path, args: &[&str], extra: Value) 
     .map(String::from)
     .collect::<Vec<_>>();
     all.push(format!("--user-data-dir={}", profile.display()));
+    // Headless Chromium says "HeadlessChrome", which is no reader and is
+    // not counted; the tests browse as a reader's browser does.
+    all.push(format!("--user-agent={}", super::BROWSER_UA));
     all.extend(args.iter().map(|s| s.to_string()));
     let mut opts = json!({ "binary": CHROMIUM, "args": all });
     if let (Some(o), Value::Object(e)) = (opts.as_object_mut(), extra) {

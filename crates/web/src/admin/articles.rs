@@ -1,11 +1,11 @@
 //! `/admin/articles`: every article, newest first, hidden ones included,
 //! with hide and unhide. Editors and admins alike may do both.
 
-use super::error::{AdminError, AdminResult};
+use crate::error::{WebError, WebResult};
 use super::layout::Layout;
 use super::session::Authed;
 use super::{Admin, see_other};
-use crate::render::strip_controls;
+use crate::page_cache::strip_controls;
 use crate::state::now;
 use askama::Template;
 use axum::Form;
@@ -55,7 +55,7 @@ pub async fn list(
     State(st): State<Admin>,
     who: Authed,
     Query(q): Query<ListParams>,
-) -> AdminResult<Html<String>> {
+) -> WebResult<Html<String>> {
     let page = page_number(q.page.as_deref());
     let store = &st.site.store;
     let total = store.table_counts().await?.articles;
@@ -104,14 +104,14 @@ async fn set_status(
     id: i64,
     status: ArticleStatus,
     page: Option<&str>,
-) -> AdminResult<Response> {
+) -> WebResult<Response> {
     if !st
         .site
         .store
         .set_article_status(ArticleId(id), status, now())
         .await?
     {
-        return Err(AdminError::NotFound);
+        return Err(WebError::not_found());
     }
     // Public pages, feeds and sitemaps are rendered from the cache: without
     // this a hidden article would stay listed for up to the cache period.
@@ -134,7 +134,7 @@ pub async fn hide(
     who: Authed,
     Path(id): Path<i64>,
     Form(f): Form<ActionForm>,
-) -> AdminResult<Response> {
+) -> WebResult<Response> {
     set_status(&st, &who, id, ArticleStatus::Hidden, f.page.as_deref()).await
 }
 
@@ -143,7 +143,7 @@ pub async fn unhide(
     who: Authed,
     Path(id): Path<i64>,
     Form(f): Form<ActionForm>,
-) -> AdminResult<Response> {
+) -> WebResult<Response> {
     set_status(&st, &who, id, ArticleStatus::Published, f.page.as_deref()).await
 }
 

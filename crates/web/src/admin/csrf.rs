@@ -8,6 +8,16 @@ use subtle::ConstantTimeEq;
 /// The hidden form field every POST carries.
 pub const FIELD: &str = "csrf";
 
+/// The login form's token for the nonce in its cookie: a keyed hash under a
+/// server secret. A value an attacker picks for cookie and form alike does
+/// not pass; only a pair this site issued does.
+pub fn login_token(key: &[u8; 32], nonce: &str) -> String {
+    let mut h = blake3::Hasher::new_keyed(key);
+    h.update(b"newsroom login csrf v1\0");
+    h.update(nonce.as_bytes());
+    h.finalize().to_hex().to_string()
+}
+
 /// Constant time for equal lengths, so a wrong guess does not tell how much
 /// of it was right. The length itself is no secret.
 pub fn tokens_match(given: &str, expected: &str) -> bool {
@@ -94,6 +104,18 @@ mod tests {
         assert!(!tokens_match(&format!("{t}a"), &t));
         assert!(!tokens_match(&format!("b{}", &t[1..]), &t));
         assert!(!tokens_match("", ""), "an empty secret never matches");
+    }
+
+    #[test]
+    fn login_tokens_are_bound_to_the_server_secret() {
+        let key = [7u8; 32];
+        let nonce = "ab".repeat(32);
+        let t = login_token(&key, &nonce);
+        assert_eq!(t.len(), 64);
+        assert_ne!(t, nonce, "never the cookie's own value (no double submit)");
+        assert_eq!(t, login_token(&key, &nonce), "stable for one nonce");
+        assert_ne!(t, login_token(&[8u8; 32], &nonce), "another site's secret");
+        assert_ne!(t, login_token(&key, &"cd".repeat(32)), "another nonce");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `/admin/`: how the site is doing, at a glance.
 
 use super::Admin;
-use super::error::AdminResult;
+use crate::error::WebResult;
 use super::layout::Layout;
 use super::session::Authed;
 use askama::Template;
@@ -22,7 +22,7 @@ struct DashboardPage {
     stories: i64,
 }
 
-pub async fn dashboard(State(st): State<Admin>, who: Authed) -> AdminResult<Html<String>> {
+pub async fn dashboard(State(st): State<Admin>, who: Authed) -> WebResult<Html<String>> {
     let store = &st.site.store;
     let counts = store.table_counts().await?;
     let sources = store.list_sources().await?;

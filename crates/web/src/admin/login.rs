@@ -1,7 +1,7 @@
 //! `/admin/login` and `/admin/logout`.
 
 use super::accounts::{self, MAX_NAME_CHARS, MAX_PASSWORD_BYTES};
-use super::error::{AdminError, AdminResult};
+use crate::error::{WebError, WebResult};
 use super::layout::Layout;
 use super::session::{self, Authed, COOKIE, LOGIN_COOKIE, SESSION_SECS};
 use super::{Admin, see_other, throttle};
@@ -36,13 +36,14 @@ pub struct LoginForm {
     password: String,
 }
 
-fn page(st: &Admin, csrf: &str, name: &str, status: StatusCode, error: &str) -> Response {
+/// The form, its token made from `nonce`, which goes to the login cookie.
+fn page(st: &Admin, nonce: &str, name: &str, status: StatusCode, error: &str) -> Response {
     let mut l = Layout::bare();
     l.site_name = st.site.cfg.name.clone();
     l.error = error.to_string();
     let html = LoginPage {
         l,
-        csrf: csrf.to_string(),
+        csrf: super::csrf::login_token(&st.site.login_key, nonce),
         name: name.to_string(),
         max_name: MAX_NAME_CHARS,
         max_password: MAX_PASSWORD_BYTES,
@@ -53,26 +54,24 @@ fn page(st: &Admin, csrf: &str, name: &str, status: StatusCode, error: &str) -> 
             let mut resp = (status, axum::response::Html(html)).into_response();
             resp.headers_mut().insert(
                 header::SET_COOKIE,
-                session::login_cookie(csrf, st.secure_cookies),
+                session::login_cookie(nonce, st.secure_cookies),
             );
             resp
         }
-        Err(e) => AdminError::from(e).into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 /// The login form. A signed-in browser goes straight to the dashboard. The
-/// login token is kept while its cookie lives, so two open tabs both work.
-pub async fn form(State(st): State<Admin>, headers: HeaderMap) -> Response {
-    match session::lookup(&st, &headers).await {
-        Ok(Some(_)) => return see_other("/admin/"),
-        Ok(None) => {}
-        Err(e) => return e.into_response(),
+/// login nonce is kept while its cookie lives, so two open tabs both work.
+pub async fn form(State(st): State<Admin>, headers: HeaderMap) -> WebResult<Response> {
+    if session::lookup(&st, &headers).await?.is_some() {
+        return Ok(see_other("/admin/"));
     }
     let token = session::cookie_token(&headers, LOGIN_COOKIE)
         .map(str::to_string)
         .unwrap_or_else(session::new_token);
-    page(&st, &token, "", StatusCode::OK, "")
+    Ok(page(&st, &token, "", StatusCode::OK, ""))
 }
 
 pub async fn login(
@@ -80,8 +79,8 @@ pub async fn login(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
-) -> Response {
-    // The guard has checked this cookie against the form already.
+) -> WebResult<Response> {
+    // The guard has checked the form's token against this nonce already.
     let token = session::cookie_token(&headers, LOGIN_COOKIE)
         .map(str::to_string)
         .unwrap_or_else(session::new_token);
@@ -92,7 +91,7 @@ pub async fn login(
     if let Some(wait) = st.throttle.blocked(&keys, Instant::now()) {
         tracing::warn!(client = %addr, "admin: sign-in refused, too many failures");
         let minutes = wait.as_secs().div_ceil(60).max(1);
-        return page(
+        return Ok(page(
             &st,
             &token,
             &shown_name,
@@ -101,13 +100,10 @@ pub async fn login(
                 "Too many failed sign-ins. Try again in {minutes} minute{}.",
                 if minutes == 1 { "" } else { "s" }
             ),
-        );
+        ));
     }
     let user = match accounts::normalize_name(&f.name) {
-        Ok(name) => match st.site.store.user_by_name(&name).await {
-            Ok(u) => u,
-            Err(e) => return AdminError::from(e).into_response(),
-        },
+        Ok(name) => st.site.store.user_by_name(&name).await?,
         Err(_) => None,
     };
     let ok = st
@@ -116,27 +112,29 @@ pub async fn login(
     let Some(user) = user.filter(|_| ok) else {
         st.throttle.failed(&keys, Instant::now());
         tracing::info!(client = %addr, "admin: failed sign-in");
-        return page(&st, &token, &shown_name, StatusCode::UNAUTHORIZED, FAILED);
+        return Ok(page(
+            &st,
+            &token,
+            &shown_name,
+            StatusCode::UNAUTHORIZED,
+            FAILED,
+        ));
     };
     st.throttle.succeeded(&keys[0]);
-    match start_session(&st, user.id).await {
-        Ok(cookie) => {
-            tracing::info!(user = %user.name, client = %addr, "admin: signed in");
-            let mut resp = see_other("/admin/");
-            let h = resp.headers_mut();
-            h.append(header::SET_COOKIE, cookie);
-            h.append(
-                header::SET_COOKIE,
-                session::clear_cookie(LOGIN_COOKIE, st.secure_cookies),
-            );
-            resp
-        }
-        Err(e) => e.into_response(),
-    }
+    let cookie = start_session(&st, user.id).await?;
+    tracing::info!(user = %user.name, client = %addr, "admin: signed in");
+    let mut resp = see_other("/admin/");
+    let h = resp.headers_mut();
+    h.append(header::SET_COOKIE, cookie);
+    h.append(
+        header::SET_COOKIE,
+        session::clear_cookie(LOGIN_COOKIE, st.secure_cookies),
+    );
+    Ok(resp)
 }
 
 /// A fresh token for every sign-in, so a token planted before it is worth nothing.
-async fn start_session(st: &Admin, user_id: i64) -> AdminResult<HeaderValue> {
+async fn start_session(st: &Admin, user_id: i64) -> WebResult<HeaderValue> {
     let now = now();
     // Housekeeping rides on sign-ins: they are rare and already slow.
     st.site.store.delete_expired_sessions(now).await?;
@@ -159,15 +157,13 @@ async fn start_session(st: &Admin, user_id: i64) -> AdminResult<HeaderValue> {
     ))
 }
 
-pub async fn logout(State(st): State<Admin>, who: Authed) -> Response {
-    if let Err(e) = st.site.store.delete_session(&who.session.token_hash).await {
-        return AdminError::from(e).into_response();
-    }
+pub async fn logout(State(st): State<Admin>, who: Authed) -> WebResult<Response> {
+    st.site.store.delete_session(&who.session.token_hash).await?;
     tracing::info!(user = %who.user.name, "admin: signed out");
     let mut resp = see_other(session::LOGIN_PATH);
     resp.headers_mut().insert(
         header::SET_COOKIE,
         session::clear_cookie(COOKIE, st.secure_cookies),
     );
-    resp
+    Ok(resp)
 }

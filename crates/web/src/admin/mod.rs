@@ -4,7 +4,8 @@
 //! `Cache-Control: no-store`, `X-Frame-Options: DENY` and a strict content
 //! security policy on every response, and refuses any POST that comes from
 //! another origin, is larger than [`MAX_FORM_BYTES`], or lacks the CSRF
-//! token of its session (of the login form, for the login itself), before
+//! token of its session (for the login itself, a keyed hash of the login
+//! cookie's nonce under a server secret), before
 //! any handler runs. So a handler added later cannot forget the check.
 //! Handlers then ask for [`session::Authed`] (any signed-in user) or
 //! [`session::AdminOnly`] (role admin); without a session a GET is sent to
@@ -31,7 +32,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use error::AdminError;
+use crate::error::WebError;
 use std::sync::{Arc, OnceLock};
 
 /// Every admin form is a few short fields; nothing legitimate comes near this.
@@ -131,8 +132,8 @@ pub fn router(site: Shared) -> Router {
         .with_state(st)
 }
 
-async fn not_found() -> AdminError {
-    AdminError::NotFound
+async fn not_found() -> WebError {
+    WebError::not_found()
 }
 
 async fn css() -> Response {
@@ -204,7 +205,8 @@ async fn check_post(st: &AdminState, req: Request) -> Result<Request, Response> 
         .map_err(|_| too_big())?;
     let given = csrf::form_token(&bytes).unwrap_or_default();
     let expected = if parts.uri.path() == "/login" {
-        session::cookie_token(&parts.headers, session::LOGIN_COOKIE).map(str::to_string)
+        session::cookie_token(&parts.headers, session::LOGIN_COOKIE)
+            .map(|nonce| csrf::login_token(&st.site.login_key, nonce))
     } else {
         match session::lookup(st, &parts.headers).await {
             Ok(Some(who)) => {
@@ -236,15 +238,15 @@ pub(crate) fn see_other(path: &str) -> Response {
 }
 
 /// A form field trimmed and bounded; `what` names it in the error.
-pub(crate) fn field(value: &str, what: &str, max_chars: usize) -> Result<String, AdminError> {
+pub(crate) fn field(value: &str, what: &str, max_chars: usize) -> Result<String, WebError> {
     let v = value.trim();
     if v.chars().count() > max_chars {
-        return Err(AdminError::BadRequest(format!(
+        return Err(WebError::BadRequest(format!(
             "{what} may be at most {max_chars} characters."
         )));
     }
     if v.chars().any(char::is_control) {
-        return Err(AdminError::BadRequest(format!(
+        return Err(WebError::BadRequest(format!(
             "{what} may not contain control characters."
         )));
     }

@@ -2,7 +2,7 @@
 //! holds only its hash, so reading the database (or a backup) does not let
 //! anyone sign in. Sessions last a fixed 14 days from sign-in.
 
-use super::error::AdminError;
+use crate::error::WebError;
 use super::{Admin, AdminState};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -12,9 +12,10 @@ use newsroom_store::{Session, User, UserRole};
 
 /// The session cookie. Scoped to /admin, so public pages never see it.
 pub const COOKIE: &str = "newsroom_admin";
-/// The login form's own CSRF token (double submit): there is no session yet
-/// to tie it to, and without it another site could sign a browser in to an
-/// account of the attacker's choosing.
+/// The login form's nonce: there is no session yet to tie a CSRF token to,
+/// so the form's token is a keyed hash of this nonce under a server secret
+/// ([`super::csrf::login_token`]); without it another site could sign a
+/// browser in to an account of the attacker's choosing.
 pub const LOGIN_COOKIE: &str = "newsroom_login";
 pub const LOGIN_PATH: &str = "/admin/login";
 pub const SESSION_SECS: i64 = 14 * 86_400;
@@ -92,7 +93,7 @@ impl Authed {
 }
 
 /// The session the request's cookie names, if it exists and has not expired.
-pub async fn lookup(st: &AdminState, headers: &HeaderMap) -> Result<Option<Authed>, AdminError> {
+pub async fn lookup(st: &AdminState, headers: &HeaderMap) -> Result<Option<Authed>, WebError> {
     let Some(token) = cookie_token(headers, COOKIE) else {
         return Ok(None);
     };
@@ -137,7 +138,7 @@ impl FromRequestParts<Admin> for AdminOnly {
             Ok(AdminOnly(a))
         } else {
             Err(
-                AdminError::Forbidden("Only administrators can manage sources and users.")
+                WebError::Forbidden("Only administrators can manage sources and users.")
                     .into_response(),
             )
         }

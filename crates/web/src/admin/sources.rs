@@ -1,23 +1,22 @@
 //! `/admin/sources`: every source with its health; admins add, enable,
 //! disable and remove them. Editors see the list without the controls.
 
-use super::error::{AdminError, AdminResult};
+use crate::error::{WebError, WebResult};
 use super::layout::Layout;
 use super::session::{AdminOnly, Authed};
 use super::{Admin, field, see_other};
-use crate::render::strip_controls;
-use crate::state::now;
+use crate::page_cache::strip_controls;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use newsroom_core::{FullTextMode, NewSource, SectionId, SourceId};
-use newsroom_store::StoreError;
+use newsroom_core::{FullTextMode, SectionId, Source, SourceId};
+use newsroom_ingest::add_source::MAX_URL_CHARS;
+use newsroom_ingest::{AddSourceError, SectionPick, SourceRequest};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-const MAX_URL_CHARS: usize = 2048;
 const MAX_NAME_CHARS: usize = 200;
 
 #[derive(Template)]
@@ -76,7 +75,7 @@ async fn render(
     form: AddForm,
     done: Option<&str>,
     error: String,
-) -> AdminResult<String> {
+) -> WebResult<String> {
     let store = &st.site.store;
     let sections = store.list_sections().await?;
     let names: HashMap<SectionId, String> =
@@ -88,21 +87,8 @@ async fn render(
         .map(|s| {
             let src = s.source;
             let h = &src.health;
-            let state = if !src.enabled {
-                "disabled"
-            } else if h.last_error_class.is_some() {
-                "failing"
-            } else if h.last_success_at.is_none() {
-                "new"
-            } else {
-                "ok"
-            };
-            let last_error = match (&h.last_error_class, &h.last_error) {
-                (Some(c), Some(e)) => format!("{c}: {e}"),
-                (Some(c), None) => c.clone(),
-                (None, Some(e)) => e.clone(),
-                (None, None) => String::new(),
-            };
+            let state = src.health_label().as_str();
+            let last_error = src.last_error_line().unwrap_or_default();
             Row {
                 id: src.id.0,
                 name: strip_controls(&src.name),
@@ -151,7 +137,7 @@ pub async fn list(
     State(st): State<Admin>,
     who: Authed,
     Query(q): Query<ListParams>,
-) -> AdminResult<Html<String>> {
+) -> WebResult<Html<String>> {
     Ok(Html(
         render(
             &st,
@@ -164,100 +150,77 @@ pub async fn list(
     ))
 }
 
-/// A feed URL as the form gave it, if it is one newsroom can poll. Where it
-/// points is checked when it is fetched (the fetcher's SSRF guard).
-fn feed_url(raw: &str) -> Result<String, AdminError> {
-    let raw = field(raw, "The feed URL", MAX_URL_CHARS)?;
-    if raw.is_empty() {
-        return Err(AdminError::BadRequest("The feed URL is missing.".into()));
-    }
-    let u = url::Url::parse(&raw).map_err(|e| {
-        AdminError::BadRequest(format!("The feed URL is not a valid address ({e})."))
-    })?;
-    if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none_or(str::is_empty) {
-        return Err(AdminError::BadRequest(
-            "The feed URL must start with http:// or https:// and name a host.".into(),
-        ));
-    }
-    if !u.username().is_empty() || u.password().is_some() {
-        return Err(AdminError::BadRequest(
-            "The feed URL may not carry a user name or password.".into(),
-        ));
-    }
-    Ok(u.to_string())
-}
-
-async fn new_source(st: &Admin, form: &AddForm) -> Result<NewSource, AdminError> {
-    let url = feed_url(&form.url)?;
-    let mut name = field(&form.name, "The name", MAX_NAME_CHARS)?;
-    if name.is_empty() {
-        name = url::Url::parse(&url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_else(|| url.clone());
-    }
-    let section_id = match form.section.trim() {
+/// The form, checked, as a request to add a source.
+fn request<'a>(form: &'a AddForm, name: &'a str) -> WebResult<SourceRequest<'a>> {
+    let section = match form.section.trim() {
         "" => None,
-        s => {
-            let id: i64 = s
-                .parse()
-                .map_err(|_| AdminError::BadRequest("There is no such section.".into()))?;
-            let sections = st.site.store.list_sections().await?;
-            if !sections.iter().any(|x| x.id.0 == id) {
-                return Err(AdminError::BadRequest("There is no such section.".into()));
-            }
-            Some(SectionId(id))
-        }
+        s => Some(SectionPick::Id(SectionId(s.parse().map_err(|_| {
+            WebError::BadRequest("There is no such section.".into())
+        })?))),
     };
     let full_text = match form.full_text.trim() {
         "" => FullTextMode::Auto,
         s => FullTextMode::parse(s).ok_or_else(|| {
-            AdminError::BadRequest("Full text must be auto, always or never.".into())
+            WebError::BadRequest("Full text must be auto, always or never.".into())
         })?,
     };
-    Ok(NewSource {
-        name,
-        feed_url: url.clone(),
-        site_url: None,
-        section_id,
+    Ok(SourceRequest {
+        url: &form.url,
+        name: Some(name).filter(|n| !n.is_empty()),
+        section,
         full_text,
     })
 }
 
+async fn try_add(st: &Admin, form: &AddForm) -> WebResult<Source> {
+    let adder = st.site.source_adder.as_ref().ok_or_else(|| {
+        WebError::Unavailable("this node was started without a fetcher for new sources".into())
+    })?;
+    let name = field(&form.name, "The name", MAX_NAME_CHARS)?;
+    let req = request(form, &name)?;
+    adder
+        .add(&*st.site.store, &req)
+        .await
+        .map_err(|e| match e {
+            AddSourceError::Invalid(msg) => WebError::BadRequest(msg),
+            AddSourceError::Exists { .. } => {
+                WebError::Conflict("A source with this feed URL already exists.".into())
+            }
+            AddSourceError::Discovery(e) => {
+                WebError::BadRequest(format!("No feed found at this address ({e})."))
+            }
+            AddSourceError::Store(e) => e.into(),
+        })
+}
+
+/// Adds the source the form names, discovering its feed as `newsroom
+/// source add` does; a refusal shows the form again with the reason.
 pub async fn add(
     State(st): State<Admin>,
     AdminOnly(who): AdminOnly,
     Form(form): Form<AddForm>,
-) -> Response {
-    let (status, error) = match new_source(&st, &form).await {
-        Ok(new) => match st.site.store.add_source(&new, now()).await {
-            Ok(s) => {
-                tracing::info!(user = %who.user.name, source = s.id.0, feed = %s.feed_url, "admin: source added");
-                return see_other("/admin/sources?done=added");
-            }
-            Err(StoreError::Conflict(_)) => (
-                StatusCode::CONFLICT,
-                "A source with this feed URL already exists.".to_string(),
-            ),
-            Err(e) => return AdminError::from(e).into_response(),
-        },
-        Err(AdminError::BadRequest(msg)) => (StatusCode::BAD_REQUEST, msg),
-        Err(e) => return e.into_response(),
+) -> WebResult<Response> {
+    let (status, error) = match try_add(&st, &form).await {
+        Ok(s) => {
+            tracing::info!(user = %who.user.name, source = s.id.0, feed = %s.feed_url, "admin: source added");
+            return Ok(see_other("/admin/sources?done=added"));
+        }
+        Err(WebError::BadRequest(msg)) => (StatusCode::BAD_REQUEST, msg),
+        Err(WebError::Conflict(msg)) => (StatusCode::CONFLICT, msg),
+        Err(e) => return Err(e),
     };
-    match render(&st, &who, form, None, error).await {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => e.into_response(),
-    }
+    let html = render(&st, &who, form, None, error).await?;
+    Ok((status, Html(html)).into_response())
 }
 
-async fn set_enabled(st: &Admin, who: &Authed, id: i64, enabled: bool) -> AdminResult<Response> {
+async fn set_enabled(st: &Admin, who: &Authed, id: i64, enabled: bool) -> WebResult<Response> {
     if !st
         .site
         .store
         .set_source_enabled(SourceId(id), enabled)
         .await?
     {
-        return Err(AdminError::NotFound);
+        return Err(WebError::not_found());
     }
     tracing::info!(user = %who.user.name, source = id, enabled, "admin: source switched");
     Ok(see_other(if enabled {
@@ -271,7 +234,7 @@ pub async fn enable(
     State(st): State<Admin>,
     AdminOnly(who): AdminOnly,
     Path(id): Path<i64>,
-) -> AdminResult<Response> {
+) -> WebResult<Response> {
     set_enabled(&st, &who, id, true).await
 }
 
@@ -279,7 +242,7 @@ pub async fn disable(
     State(st): State<Admin>,
     AdminOnly(who): AdminOnly,
     Path(id): Path<i64>,
-) -> AdminResult<Response> {
+) -> WebResult<Response> {
     set_enabled(&st, &who, id, false).await
 }
 
@@ -287,38 +250,13 @@ pub async fn remove(
     State(st): State<Admin>,
     AdminOnly(who): AdminOnly,
     Path(id): Path<i64>,
-) -> AdminResult<Response> {
+) -> WebResult<Response> {
     if !st.site.store.delete_source(SourceId(id)).await? {
-        return Err(AdminError::NotFound);
+        return Err(WebError::not_found());
     }
     // Its articles are gone from every public page.
     st.site.cache.clear();
     st.site.search_cache.clear();
     tracing::info!(user = %who.user.name, source = id, "admin: source removed");
     Ok(see_other("/admin/sources?done=removed"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::feed_url;
-
-    #[test]
-    fn feed_urls_are_checked() {
-        assert_eq!(
-            feed_url(" https://news.example/feed.xml ").unwrap(),
-            "https://news.example/feed.xml"
-        );
-        for bad in [
-            "",
-            "news.example/feed",
-            "ftp://news.example/feed",
-            "javascript:alert(1)",
-            "https://user:pw@news.example/feed",
-            "http://",
-            "https://news.example/\u{7}",
-        ] {
-            assert!(feed_url(bad).is_err(), "{bad:?}");
-        }
-        assert!(feed_url(&format!("https://x.example/{}", "a".repeat(2100))).is_err());
-    }
 }

@@ -2,7 +2,7 @@
 //! `newsroom user`, on the server, so a stolen session cannot add more.
 
 use super::Admin;
-use super::error::AdminResult;
+use crate::error::WebResult;
 use super::layout::Layout;
 use super::session::AdminOnly;
 use askama::Template;
@@ -23,7 +23,7 @@ struct UserRow {
     is_me: bool,
 }
 
-pub async fn list(State(st): State<Admin>, AdminOnly(who): AdminOnly) -> AdminResult<Html<String>> {
+pub async fn list(State(st): State<Admin>, AdminOnly(who): AdminOnly) -> WebResult<Html<String>> {
     let users = st
         .site
         .store

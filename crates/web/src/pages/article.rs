@@ -1,12 +1,12 @@
 //! `/news/{id}-{slug}`: one article, as in the seed page. Another slug for the
 //! same id redirects to the canonical one; an unknown id is a 404.
 
-use crate::error::{AppError, AppResult, Failure};
+use crate::error::{WebError, WebResult};
 use crate::pages::or_stale;
 use crate::pages::{encode_path, page_response};
-use crate::render::{CachedPage, Compiled, count_hole, strip_controls};
-use crate::state::{Chrome, ImageView, Shared, now};
-use crate::views::bots::is_bot;
+use crate::page_cache::{CachedPage, Compiled, count_hole, strip_controls};
+use crate::state::{Chrome, ImageView, Shared};
+use crate::counting::bots::is_bot;
 use crate::visitor_of;
 use askama::Template;
 use axum::extract::{ConnectInfo, Path, State};
@@ -62,21 +62,16 @@ pub async fn article(
     Path(id_slug): Path<String>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-) -> Response {
-    let Some((id, _slug)) = parse_id_slug(&id_slug) else {
-        return Failure(state, AppError::NotFound).into_response();
-    };
-    let page = match cached(&state, id).await {
-        Ok(p) => p,
-        Err(e) => return Failure(state, e).into_response(),
-    };
+) -> WebResult<Response> {
+    let (id, _slug) = parse_id_slug(&id_slug).ok_or(WebError::not_found())?;
+    let page = cached(&state, id).await?;
     let canonical = page.canonical_path.as_deref().unwrap_or("/");
     if canonical.rsplit_once('/').map(|(_, last)| last) != Some(id_slug.as_str()) {
         let mut resp = StatusCode::MOVED_PERMANENTLY.into_response();
         if let Ok(v) = HeaderValue::from_str(&encode_path(canonical)) {
             resp.headers_mut().insert(header::LOCATION, v);
         }
-        return resp;
+        return Ok(resp);
     }
     let ua = headers
         .get(header::USER_AGENT)
@@ -84,12 +79,12 @@ pub async fn article(
         .unwrap_or("");
     if !is_bot(ua) {
         let ip = visitor_of(&state, &headers, peer);
-        state.counter.record(id, &ip, ua, now());
+        state.counter.record(id, &ip, ua, state.now());
     }
-    page_response(&state, &page)
+    Ok(page_response(&state, &page))
 }
 
-async fn cached(state: &Shared, id: ArticleId) -> AppResult<Arc<CachedPage>> {
+async fn cached(state: &Shared, id: ArticleId) -> WebResult<Arc<CachedPage>> {
     let key = format!("article:{id}");
     if let Some(p) = state.cache.get(&key) {
         return Ok(p);
@@ -98,14 +93,14 @@ async fn cached(state: &Shared, id: ArticleId) -> AppResult<Arc<CachedPage>> {
     or_stale(state, &key, built)
 }
 
-async fn build(state: &Shared, id: ArticleId, key: String) -> AppResult<Arc<CachedPage>> {
+async fn build(state: &Shared, id: ArticleId, key: String) -> WebResult<Arc<CachedPage>> {
     let Some(a) = state.store.get_article(id).await? else {
-        return Err(AppError::NotFound);
+        return Err(WebError::not_found());
     };
     if a.status != ArticleStatus::Published {
-        return Err(AppError::NotFound);
+        return Err(WebError::not_found());
     }
-    let now = now();
+    let now = state.now();
     state.counter.observe([(a.id, a.views)]);
     let c = state.chrome(now, "", false).await?;
     let source_name = state
@@ -150,7 +145,7 @@ async fn build(state: &Shared, id: ArticleId, key: String) -> AppResult<Arc<Cach
         published_long: state.clock.long_datetime(a.published_at),
         author: a.author.as_deref().map(strip_controls),
         language: a.language.clone(),
-        body_html: crate::safe_html::body(&a.body_html).await,
+        body_html: crate::safe_html::body(&a.body_html, &a.body_text).await,
         original_url: crate::safe_html::original(&a.original_url),
         source_name,
     };

@@ -99,17 +99,13 @@ pub fn favicon_ico_bytes() -> Vec<u8> {
 
 /// Placeholder pictures for the demo content (`/static/demo/{name}.svg`), drawn
 /// here so the demo needs no network and no image files.
-pub async fn demo_image(axum::extract::Path(name): axum::extract::Path<String>) -> Response {
-    let Some(stem) = name
+pub async fn demo_image(
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> crate::error::WebResult<Response> {
+    let stem = name
         .strip_suffix(".svg")
         .filter(|s| s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
-    else {
-        return with(
-            "text/plain; charset=utf-8",
-            "no-store",
-            (axum::http::StatusCode::NOT_FOUND, "not found"),
-        );
-    };
+        .ok_or(crate::error::WebError::not_found())?;
     let hue = blake3::hash(stem.as_bytes()).as_bytes()[0] as u32 * 360 / 256;
     let svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 1200 675\" width=\"1200\" height=\"675\">\
@@ -121,5 +117,5 @@ pub async fn demo_image(axum::extract::Path(name): axum::extract::Path<String>) 
 <text x=\"48\" y=\"620\" font-family=\"sans-serif\" font-size=\"34\" fill=\"#fff\" opacity=\"0.85\">newsroom demo image</text></svg>",
         h2 = (hue + 40) % 360
     );
-    with("image/svg+xml", A_DAY, svg)
+    Ok(with("image/svg+xml", A_DAY, svg))
 }

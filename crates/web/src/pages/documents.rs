@@ -6,7 +6,7 @@
 //! last good copy stands in (`pages::or_stale`).
 
 use crate::pages::encode_path;
-use crate::render::{CachedPage, strip_controls};
+use crate::page_cache::{CachedPage, strip_controls};
 use crate::state::AppState;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

@@ -4,15 +4,15 @@
 //! page and credits the outlet; its id is `{base}/news/{id}`, which stays the
 //! same when a corrected headline changes the page's slug.
 
-use crate::error::{AppError, AppResult, Failure};
+use crate::error::{WebError, WebResult};
 use crate::pages::documents::{absolute, article_url, document_response};
 use crate::pages::or_stale;
-use crate::render::{CachedPage, Compiled, strip_controls};
-use crate::state::{Shared, now};
+use crate::page_cache::{CachedPage, Compiled, strip_controls};
+use crate::state::Shared;
 use crate::xml::{XmlDoc, clean};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use newsroom_core::PublicUrl;
 use newsroom_core::time::rfc3339;
 use newsroom_store::{ArticleCard, ListQuery};
@@ -55,15 +55,15 @@ impl Format {
     }
 }
 
-pub async fn rss(state: State<Shared>, headers: HeaderMap) -> Response {
+pub async fn rss(state: State<Shared>, headers: HeaderMap) -> WebResult<Response> {
     respond(state.0, Format::Rss, None, &headers).await
 }
 
-pub async fn atom(state: State<Shared>, headers: HeaderMap) -> Response {
+pub async fn atom(state: State<Shared>, headers: HeaderMap) -> WebResult<Response> {
     respond(state.0, Format::Atom, None, &headers).await
 }
 
-pub async fn json_feed(state: State<Shared>, headers: HeaderMap) -> Response {
+pub async fn json_feed(state: State<Shared>, headers: HeaderMap) -> WebResult<Response> {
     respond(state.0, Format::Json, None, &headers).await
 }
 
@@ -71,7 +71,7 @@ pub async fn section_rss(
     state: State<Shared>,
     Path(slug): Path<String>,
     headers: HeaderMap,
-) -> Response {
+) -> WebResult<Response> {
     respond(state.0, Format::Rss, Some(slug), &headers).await
 }
 
@@ -79,7 +79,7 @@ pub async fn section_atom(
     state: State<Shared>,
     Path(slug): Path<String>,
     headers: HeaderMap,
-) -> Response {
+) -> WebResult<Response> {
     respond(state.0, Format::Atom, Some(slug), &headers).await
 }
 
@@ -87,7 +87,7 @@ pub async fn section_json_feed(
     state: State<Shared>,
     Path(slug): Path<String>,
     headers: HeaderMap,
-) -> Response {
+) -> WebResult<Response> {
     respond(state.0, Format::Json, Some(slug), &headers).await
 }
 
@@ -96,10 +96,10 @@ async fn respond(
     format: Format,
     section: Option<String>,
     headers: &HeaderMap,
-) -> Response {
+) -> WebResult<Response> {
     match cached(&state, format, section.as_deref()).await {
-        Ok(doc) => document_response(&doc, format.content_type(), headers),
-        Err(e) => Failure(state, e).into_response(),
+        Ok(doc) => Ok(document_response(&doc, format.content_type(), headers)),
+        Err(e) => Err(e),
     }
 }
 
@@ -107,9 +107,9 @@ async fn cached(
     state: &Shared,
     format: Format,
     section: Option<&str>,
-) -> AppResult<Arc<CachedPage>> {
+) -> WebResult<Arc<CachedPage>> {
     if section.is_some_and(|s| s.len() > 100) {
-        return Err(AppError::NotFound);
+        return Err(WebError::not_found());
     }
     let key = format!("feed:{}:{}", format.file(), section.unwrap_or(""));
     if let Some(p) = state.cache.get(&key) {
@@ -124,14 +124,14 @@ async fn build(
     format: Format,
     section: Option<&str>,
     key: String,
-) -> AppResult<Arc<CachedPage>> {
+) -> WebResult<Arc<CachedPage>> {
     let feed = load(state, section).await?;
     let body = match format {
         Format::Rss => rss_text(&feed),
         Format::Atom => atom_text(&feed),
         Format::Json => Ok(json_text(&feed)),
     }
-    .map_err(|e| AppError::Internal(format!("writing {}: {e}", format.file())))?;
+    .map_err(|e| WebError::Internal(format!("writing {}: {e}", format.file())))?;
     Ok(state.cache.put(key, Compiled::new(&body), None, 200))
 }
 
@@ -166,7 +166,7 @@ struct Entry {
     image: Option<PublicUrl>,
 }
 
-async fn load(state: &Shared, section: Option<&str>) -> AppResult<Feed> {
+async fn load(state: &Shared, section: Option<&str>) -> WebResult<Feed> {
     let site = strip_controls(&state.cfg.name);
     let (section_id, title, home, dir) = match section {
         None => (
@@ -177,7 +177,7 @@ async fn load(state: &Shared, section: Option<&str>) -> AppResult<Feed> {
         ),
         Some(slug) => {
             let Some(s) = state.store.section_by_slug(slug).await? else {
-                return Err(AppError::NotFound);
+                return Err(WebError::not_found());
             };
             (
                 Some(s.id),
@@ -202,7 +202,7 @@ async fn load(state: &Shared, section: Option<&str>) -> AppResult<Feed> {
         language: state.clock.locale().tag(),
         dir,
         home,
-        updated: items.iter().map(|e| e.published).max().unwrap_or_else(now),
+        updated: items.iter().map(|e| e.published).max().unwrap_or_else(|| state.now()),
         items,
     })
 }
@@ -254,7 +254,11 @@ fn rss_text(f: &Feed) -> std::io::Result<String> {
     d.open("channel", &[])?;
     d.leaf("title", &[], &f.title)?;
     d.leaf("link", &[], &f.home)?;
-    d.leaf("description", &[], &f.description)?;
+    d.leaf(
+        "description",
+        &[],
+        &quick_xml::escape::escape(&*f.description),
+    )?;
     d.leaf("language", &[], f.language)?;
     d.leaf("lastBuildDate", &[], &rfc822(f.updated))?;
     d.leaf("generator", &[], "newsroom")?;
@@ -270,7 +274,9 @@ fn rss_text(f: &Feed) -> std::io::Result<String> {
         d.leaf("guid", &[("isPermaLink", "false")], &e.id)?;
         d.leaf("pubDate", &[], &rfc822(e.published))?;
         if !e.summary.is_empty() {
-            d.leaf("description", &[], &e.summary)?;
+            // RSS readers take <description> as HTML: plain text is escaped
+            // for HTML first, so "a < b & c" reads back as that text.
+            d.leaf("description", &[], &quick_xml::escape::escape(&*e.summary))?;
         }
         // RSS's own <author> must be an e-mail address; Dublin Core's creator
         // is the usual place for a name.

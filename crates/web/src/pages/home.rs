@@ -1,13 +1,13 @@
 //! `/`: the lead story, most read in the last 24 hours, and each section's latest.
 
-use crate::error::{AppResult, Failure};
+use crate::error::WebResult;
 use crate::pages::or_stale;
 use crate::pages::page_response;
-use crate::render::{CachedPage, Compiled};
-use crate::state::{Chrome, Item, Shared, now, one_per_story};
+use crate::page_cache::{CachedPage, Compiled};
+use crate::state::{Chrome, Item, Shared, one_per_story};
 use askama::Template;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use newsroom_store::ListQuery;
 use std::sync::Arc;
 
@@ -26,22 +26,20 @@ struct SectionBlock {
     items: Vec<Item>,
 }
 
-pub async fn home(State(state): State<Shared>) -> Response {
-    match cached(&state).await {
-        Ok(page) => page_response(&state, &page),
-        Err(e) => Failure(state, e).into_response(),
-    }
+pub async fn home(State(state): State<Shared>) -> WebResult<Response> {
+    let page = cached(&state).await?;
+    Ok(page_response(&state, &page))
 }
 
-async fn cached(state: &Shared) -> AppResult<Arc<CachedPage>> {
+async fn cached(state: &Shared) -> WebResult<Arc<CachedPage>> {
     if let Some(p) = state.cache.get("home") {
         return Ok(p);
     }
     or_stale(state, "home", build(state).await)
 }
 
-async fn build(state: &Shared) -> AppResult<Arc<CachedPage>> {
-    let now = now();
+async fn build(state: &Shared) -> WebResult<Arc<CachedPage>> {
+    let now = state.now();
     let c = state.chrome(now, "", true).await?;
     // Ranked per story: a story's views are summed over all its outlets'
     // articles, and the article read most stands for it.

@@ -1,50 +1,49 @@
 //! One module per page or endpoint.
 
-pub mod api;
 pub mod article;
 pub mod assets;
-pub mod content_api;
 pub mod documents;
 pub mod errors;
 pub mod feeds;
 pub mod health;
 pub mod home;
-pub mod openapi;
 pub mod search;
 pub mod section;
 pub mod sitemap;
 pub mod story;
 
-use crate::render::CachedPage;
+use crate::error::{WebError, WebResult};
+use crate::page_cache::CachedPage;
 use crate::state::AppState;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
 
-/// A cached page with live counts, as an HTTP response.
 /// A page that could not be built: while the database is unreachable, the
 /// last good copy (up to an hour past its freshness) rather than the 503
 /// page; a page that no longer exists leaves the cache at once.
 pub fn or_stale(
     state: &AppState,
     key: &str,
-    built: crate::error::AppResult<std::sync::Arc<crate::render::CachedPage>>,
-) -> crate::error::AppResult<std::sync::Arc<crate::render::CachedPage>> {
+    built: WebResult<Arc<CachedPage>>,
+) -> WebResult<Arc<CachedPage>> {
     match built {
-        Err(crate::error::AppError::Unavailable(msg)) => match state.cache.stale(key) {
+        Err(WebError::Unavailable(msg)) => match state.cache.stale(key) {
             Some(page) => {
                 tracing::warn!(error = %msg, key, "database unavailable; serving the last good copy");
                 Ok(page)
             }
-            None => Err(crate::error::AppError::Unavailable(msg)),
+            None => Err(WebError::Unavailable(msg)),
         },
-        Err(crate::error::AppError::NotFound) => {
+        Err(e @ WebError::NotFound(_)) => {
             state.cache.remove(key);
-            Err(crate::error::AppError::NotFound)
+            Err(e)
         }
         other => other,
     }
 }
 
+/// A cached page with live counts, as an HTTP response.
 pub fn page_response(state: &AppState, page: &CachedPage) -> Response {
     let totals = state.counter.totals(page.page.ids());
     let body = page.page.emit(&totals);

@@ -8,17 +8,16 @@
 //! every new query is a new entry, and a flood of them must not push the
 //! home and article pages out.
 
-use crate::error::{AppError, AppResult, Failure};
-use crate::pages::content_api::items;
+use crate::error::{WebError, WebResult};
+use crate::api::content::{items, json_response};
 use crate::pages::documents::base;
 use crate::pages::page_response;
-use crate::render::{CachedPage, Compiled, strip_controls};
-use crate::state::{AppState, Chrome, Item, Shared, now};
+use crate::page_cache::{CachedPage, Compiled, strip_controls};
+use crate::state::{AppState, Chrome, Item, Shared};
 use askama::Template;
-use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderValue;
+use axum::response::Response;
 use newsroom_core::SectionId;
 use newsroom_core::i18n::Arg;
 use newsroom_store::search::MAX_QUERY_CHARS;
@@ -115,23 +114,23 @@ impl Request {
 }
 
 /// The section a search is limited to; `Err` for an unknown one.
-async fn section_id(state: &AppState, slug: &str) -> AppResult<Option<SectionId>> {
+async fn section_id(state: &AppState, slug: &str) -> WebResult<Option<SectionId>> {
     if slug.is_empty() {
         return Ok(None);
     }
     match state.store.section_by_slug(slug).await? {
         Some(s) => Ok(Some(s.id)),
-        None => Err(AppError::NotFound),
+        None => Err(WebError::not_found()),
     }
 }
 
-async fn run(state: &AppState, r: &Request) -> AppResult<SearchResults> {
+async fn run(state: &AppState, r: &Request) -> WebResult<SearchResults> {
     let section = section_id(state, &r.section_slug).await?;
     if r.terms.is_empty() {
         return if r.page == 1 {
             Ok(SearchResults::default())
         } else {
-            Err(AppError::NotFound)
+            Err(WebError::not_found())
         };
     }
     let size = state.cfg.page_size.max(1);
@@ -141,29 +140,26 @@ async fn run(state: &AppState, r: &Request) -> AppResult<SearchResults> {
         .await?;
     // Past the last page is a page that does not exist, as in a section.
     if r.page > 1 && found.cards.is_empty() {
-        return Err(AppError::NotFound);
+        return Err(WebError::not_found());
     }
     Ok(found)
 }
 
-pub async fn search(State(state): State<Shared>, Query(p): Query<SearchParams>) -> Response {
-    let Some(r) = Request::from_params(p) else {
-        return Failure(state, AppError::NotFound).into_response();
-    };
-    match cached(&state, &r).await {
-        Ok(p) => {
-            let mut resp = page_response(&state, &p);
-            // Result pages are not content of their own; the meta tag says
-            // the same to crawlers that read HTML.
-            resp.headers_mut()
-                .insert("x-robots-tag", HeaderValue::from_static("noindex"));
-            resp
-        }
-        Err(e) => Failure(state, e).into_response(),
-    }
+pub async fn search(
+    State(state): State<Shared>,
+    Query(p): Query<SearchParams>,
+) -> WebResult<Response> {
+    let r = Request::from_params(p).ok_or(WebError::not_found())?;
+    let p = cached(&state, &r).await?;
+    let mut resp = page_response(&state, &p);
+    // Result pages are not content of their own; the meta tag says the same
+    // to crawlers that read HTML.
+    resp.headers_mut()
+        .insert("x-robots-tag", HeaderValue::from_static("noindex"));
+    Ok(resp)
 }
 
-async fn cached(state: &Shared, r: &Request) -> AppResult<Arc<CachedPage>> {
+async fn cached(state: &Shared, r: &Request) -> WebResult<Arc<CachedPage>> {
     // Bounded: the query is at most MAX_QUERY_CHARS, the slug 100 bytes.
     let key = format!("search:{}:{}:{}", r.section_slug, r.page, r.query);
     if let Some(p) = state.search_cache.get(&key) {
@@ -171,21 +167,21 @@ async fn cached(state: &Shared, r: &Request) -> AppResult<Arc<CachedPage>> {
     }
     match build(state, r, key.clone()).await {
         // While the database is away, the last copy of this very page.
-        Err(AppError::Unavailable(msg)) => state
+        Err(WebError::Unavailable(msg)) => state
             .search_cache
             .stale(&key)
-            .ok_or(AppError::Unavailable(msg)),
-        Err(AppError::NotFound) => {
+            .ok_or(WebError::Unavailable(msg)),
+        Err(e @ WebError::NotFound(_)) => {
             state.search_cache.remove(&key);
-            Err(AppError::NotFound)
+            Err(e)
         }
         other => other,
     }
 }
 
-async fn build(state: &Shared, r: &Request, key: String) -> AppResult<Arc<CachedPage>> {
+async fn build(state: &Shared, r: &Request, key: String) -> WebResult<Arc<CachedPage>> {
     let found = run(state, r).await?;
-    let now = now();
+    let now = state.now();
     let size = state.cfg.page_size.max(1);
     let pages = ((found.total + size - 1) / size).max(1);
     let summary = if r.terms.is_empty() {
@@ -223,55 +219,20 @@ async fn build(state: &Shared, r: &Request, key: String) -> AppResult<Arc<Cached
     Ok(state.search_cache.put(key, Compiled::new(&html), None, 200))
 }
 
-fn api_response(status: StatusCode, body: serde_json::Value) -> Response {
-    let mut r = (status, Json(body)).into_response();
-    let h = r.headers_mut();
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(if status.is_success() {
-            "public, max-age=5"
-        } else {
-            "no-store"
-        }),
-    );
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    r
-}
-
 /// `GET /api/v1/search?q=...&page=N&section=slug`: one page of results,
 /// best match first, shaped like the article list (`articles`, `page`,
 /// `per_page`, `total`, `next`) plus the query and how it was understood.
 /// An empty query finds nothing.
-pub async fn api(State(state): State<Shared>, Query(p): Query<SearchParams>) -> Response {
-    let Some(r) = Request::from_params(p) else {
-        return api_response(
-            StatusCode::BAD_REQUEST,
-            json!({"error": format!("page must be 1 to {MAX_PAGE}; section at most 100 bytes")}),
-        );
-    };
-    let found = match run(&state, &r).await {
-        Ok(found) => found,
-        Err(AppError::NotFound) => {
-            return api_response(StatusCode::NOT_FOUND, json!({"error": "not found"}));
-        }
-        Err(AppError::Unavailable(msg)) => {
-            tracing::warn!(error = %msg, "search api: database unavailable");
-            return api_response(
-                StatusCode::SERVICE_UNAVAILABLE,
-                json!({"error": "database unavailable"}),
-            );
-        }
-        Err(AppError::Internal(msg)) => {
-            tracing::error!(error = %msg, "search api: request failed");
-            return api_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                json!({"error": "internal error"}),
-            );
-        }
-    };
+pub async fn api(
+    State(state): State<Shared>,
+    Query(p): Query<SearchParams>,
+) -> WebResult<Response> {
+    let r = Request::from_params(p).ok_or_else(|| {
+        WebError::BadRequest(format!(
+            "page must be 1 to {MAX_PAGE}; section at most 100 bytes"
+        ))
+    })?;
+    let found = run(&state, &r).await?;
     let per_page = state.cfg.page_size.max(1);
     // Built by hand, as in the article list: `absolute` would percent-encode
     // the query's `?` and `&`.
@@ -282,9 +243,7 @@ pub async fn api(State(state): State<Shared>, Query(p): Query<SearchParams>) -> 
             r.href(r.page + 1).replacen("/search", "/v1/search", 1)
         )
     });
-    api_response(
-        StatusCode::OK,
-        json!({
+    Ok(json_response(json!({
             "query": r.query,
             "understood": r.terms.canonical(),
             "articles": items(&state, &found.cards),
@@ -292,8 +251,7 @@ pub async fn api(State(state): State<Shared>, Query(p): Query<SearchParams>) -> 
             "per_page": per_page,
             "total": found.total,
             "next": next,
-        }),
-    )
+    })))
 }
 
 #[cfg(test)]

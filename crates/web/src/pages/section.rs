@@ -1,13 +1,13 @@
 //! `/section/{slug}?page=N`: a section's articles, newest first, paged.
 
-use crate::error::{AppError, AppResult, Failure};
+use crate::error::{WebError, WebResult};
 use crate::pages::or_stale;
 use crate::pages::page_response;
-use crate::render::{CachedPage, Compiled};
-use crate::state::{Chrome, Item, Shared, now};
+use crate::page_cache::{CachedPage, Compiled};
+use crate::state::{Chrome, Item, Shared};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use newsroom_core::i18n::Arg;
 use newsroom_store::ListQuery;
 use serde::Deserialize;
@@ -33,24 +33,22 @@ pub async fn section(
     State(state): State<Shared>,
     Path(slug): Path<String>,
     Query(q): Query<PageParam>,
-) -> Response {
+) -> WebResult<Response> {
     // Anything but a plain positive number is a page that does not exist.
     let page = match q.page.as_deref() {
         None => 1,
         Some(p) => match p.parse::<i64>() {
             Ok(n) if (1..=100_000).contains(&n) => n,
-            _ => return Failure(state, AppError::NotFound).into_response(),
+            _ => return Err(WebError::not_found()),
         },
     };
-    match cached(&state, &slug, page).await {
-        Ok(p) => page_response(&state, &p),
-        Err(e) => Failure(state, e).into_response(),
-    }
+    let p = cached(&state, &slug, page).await?;
+    Ok(page_response(&state, &p))
 }
 
-async fn cached(state: &Shared, slug: &str, page: i64) -> AppResult<Arc<CachedPage>> {
+async fn cached(state: &Shared, slug: &str, page: i64) -> WebResult<Arc<CachedPage>> {
     if slug.len() > 100 {
-        return Err(AppError::NotFound);
+        return Err(WebError::not_found());
     }
     let key = format!("section:{slug}:{page}");
     if let Some(p) = state.cache.get(&key) {
@@ -60,9 +58,9 @@ async fn cached(state: &Shared, slug: &str, page: i64) -> AppResult<Arc<CachedPa
     or_stale(state, &key, built)
 }
 
-async fn build(state: &Shared, slug: &str, page: i64, key: String) -> AppResult<Arc<CachedPage>> {
+async fn build(state: &Shared, slug: &str, page: i64, key: String) -> WebResult<Arc<CachedPage>> {
     let Some(section) = state.store.section_by_slug(slug).await? else {
-        return Err(AppError::NotFound);
+        return Err(WebError::not_found());
     };
     let size = state.cfg.page_size;
     let q = ListQuery {
@@ -74,9 +72,9 @@ async fn build(state: &Shared, slug: &str, page: i64, key: String) -> AppResult<
     let total = state.store.count_articles(&q).await?;
     let pages = ((total + size - 1) / size).max(1);
     if page > pages {
-        return Err(AppError::NotFound);
+        return Err(WebError::not_found());
     }
-    let now = now();
+    let now = state.now();
     let cards = state.store.list_articles(&q).await?;
     let href = |p: i64| {
         if p == 1 {

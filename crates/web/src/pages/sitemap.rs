@@ -8,15 +8,15 @@
 //!   articles as new ones arrive, so its `lastmod` only moves when one of
 //!   them changes, and crawlers refetch only what changed.
 
-use crate::error::{AppError, AppResult, Failure};
+use crate::error::{WebError, WebResult};
 use crate::pages::documents::{absolute, article_url, document_response};
 use crate::pages::or_stale;
-use crate::render::{CachedPage, Compiled, strip_controls};
-use crate::state::{Shared, now};
+use crate::page_cache::{CachedPage, Compiled, strip_controls};
+use crate::state::Shared;
 use crate::xml::XmlDoc;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use newsroom_core::ArticleId;
 use newsroom_core::time::rfc3339;
 use newsroom_store::ListQuery;
@@ -32,11 +32,11 @@ const CONTENT_TYPE: &str = "application/xml; charset=utf-8";
 const SITEMAP_NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 const NEWS_NS: &str = "http://www.google.com/schemas/sitemap-news/0.9";
 
-pub async fn index(State(state): State<Shared>, headers: HeaderMap) -> Response {
+pub async fn index(State(state): State<Shared>, headers: HeaderMap) -> WebResult<Response> {
     respond(state, Doc::Index, &headers).await
 }
 
-pub async fn news(State(state): State<Shared>, headers: HeaderMap) -> Response {
+pub async fn news(State(state): State<Shared>, headers: HeaderMap) -> WebResult<Response> {
     respond(state, Doc::News, &headers).await
 }
 
@@ -45,10 +45,10 @@ pub async fn file(
     State(state): State<Shared>,
     Path(file): Path<String>,
     headers: HeaderMap,
-) -> Response {
+) -> WebResult<Response> {
     match parse_file(&file) {
         Some(doc) => respond(state, doc, &headers).await,
-        None => Failure(state, AppError::NotFound).into_response(),
+        None => Err(WebError::not_found()),
     }
 }
 
@@ -70,14 +70,12 @@ fn parse_file(name: &str) -> Option<Doc> {
     ((1..=i64::MAX / PER_FILE).contains(&k) && k.to_string() == n).then_some(Doc::Articles(k))
 }
 
-async fn respond(state: Shared, doc: Doc, headers: &HeaderMap) -> Response {
-    match cached(&state, doc).await {
-        Ok(p) => document_response(&p, CONTENT_TYPE, headers),
-        Err(e) => Failure(state, e).into_response(),
-    }
+async fn respond(state: Shared, doc: Doc, headers: &HeaderMap) -> WebResult<Response> {
+    let p = cached(&state, doc).await?;
+    Ok(document_response(&p, CONTENT_TYPE, headers))
 }
 
-async fn cached(state: &Shared, doc: Doc) -> AppResult<Arc<CachedPage>> {
+async fn cached(state: &Shared, doc: Doc) -> WebResult<Arc<CachedPage>> {
     let key = format!("sitemap:{doc:?}");
     if let Some(p) = state.cache.get(&key) {
         return Ok(p);
@@ -86,7 +84,7 @@ async fn cached(state: &Shared, doc: Doc) -> AppResult<Arc<CachedPage>> {
     or_stale(state, &key, built)
 }
 
-async fn build(state: &Shared, doc: Doc, key: String) -> AppResult<Arc<CachedPage>> {
+async fn build(state: &Shared, doc: Doc, key: String) -> WebResult<Arc<CachedPage>> {
     let body = match doc {
         Doc::Index => index_text(state).await?,
         Doc::News => news_text(state).await?,
@@ -96,15 +94,15 @@ async fn build(state: &Shared, doc: Doc, key: String) -> AppResult<Arc<CachedPag
     Ok(state.cache.put(key, Compiled::new(&body), None, 200))
 }
 
-fn write_failed(e: std::io::Error) -> AppError {
-    AppError::Internal(format!("writing a sitemap: {e}"))
+fn write_failed(e: std::io::Error) -> WebError {
+    WebError::Internal(format!("writing a sitemap: {e}"))
 }
 
 /// When the newest published article (of a section, or of the site) appeared.
 async fn newest(
     state: &Shared,
     section: Option<newsroom_core::SectionId>,
-) -> AppResult<Option<i64>> {
+) -> WebResult<Option<i64>> {
     Ok(state
         .store
         .list_articles(&ListQuery {
@@ -117,7 +115,7 @@ async fn newest(
         .map(|c| c.published_at))
 }
 
-async fn index_text(state: &Shared) -> AppResult<String> {
+async fn index_text(state: &Shared) -> WebResult<String> {
     let ranges = state.store.article_id_ranges(PER_FILE).await?;
     let newest = newest(state, None).await?;
     let mut entries = vec![
@@ -147,8 +145,8 @@ async fn index_text(state: &Shared) -> AppResult<String> {
     write().map_err(write_failed)
 }
 
-async fn news_text(state: &Shared) -> AppResult<String> {
-    let since = now() - NEWS_WINDOW_SECS;
+async fn news_text(state: &Shared) -> WebResult<String> {
+    let since = state.now() - NEWS_WINDOW_SECS;
     let cards = state
         .store
         .list_articles(&ListQuery {
@@ -181,7 +179,7 @@ async fn news_text(state: &Shared) -> AppResult<String> {
     write().map_err(write_failed)
 }
 
-async fn sections_text(state: &Shared) -> AppResult<String> {
+async fn sections_text(state: &Shared) -> WebResult<String> {
     let mut entries = vec![(absolute(state, "/"), newest(state, None).await?)];
     for s in state.store.list_sections().await? {
         entries.push((
@@ -211,12 +209,12 @@ fn id_range(n: i64) -> (ArticleId, ArticleId) {
     (ArticleId((n - 1) * PER_FILE + 1), ArticleId(n * PER_FILE))
 }
 
-async fn articles_text(state: &Shared, n: i64) -> AppResult<String> {
+async fn articles_text(state: &Shared, n: i64) -> WebResult<String> {
     let (first, last) = id_range(n);
     let links = state.store.article_links(first, last).await?;
     // The index lists only files with articles; any other number is unknown.
     if links.is_empty() {
-        return Err(AppError::NotFound);
+        return Err(WebError::not_found());
     }
     let write = || -> std::io::Result<String> {
         let mut d = XmlDoc::new()?;

@@ -2,14 +2,14 @@
 //! the lead on top and the rest in time order. An unknown story, or one
 //! whose articles are all hidden, is a 404.
 
-use crate::error::{AppError, AppResult, Failure};
+use crate::error::{WebError, WebResult};
 use crate::pages::or_stale;
 use crate::pages::page_response;
-use crate::render::{CachedPage, Compiled, count_hole, strip_controls};
-use crate::state::{Chrome, Shared, TimeView, now};
+use crate::page_cache::{CachedPage, Compiled, count_hole, strip_controls};
+use crate::state::{Chrome, Shared, TimeView};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use newsroom_core::i18n::Arg;
 use newsroom_core::{PublicUrl, StoryId, slug::slugify};
 use std::sync::Arc;
@@ -44,17 +44,13 @@ fn parse_id(s: &str) -> Option<StoryId> {
     Some(StoryId(s.parse().ok()?))
 }
 
-pub async fn story(State(state): State<Shared>, Path(id): Path<String>) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return Failure(state, AppError::NotFound).into_response();
-    };
-    match cached(&state, id).await {
-        Ok(p) => page_response(&state, &p),
-        Err(e) => Failure(state, e).into_response(),
-    }
+pub async fn story(State(state): State<Shared>, Path(id): Path<String>) -> WebResult<Response> {
+    let id = parse_id(&id).ok_or(WebError::not_found())?;
+    let p = cached(&state, id).await?;
+    Ok(page_response(&state, &p))
 }
 
-async fn cached(state: &Shared, id: StoryId) -> AppResult<Arc<CachedPage>> {
+async fn cached(state: &Shared, id: StoryId) -> WebResult<Arc<CachedPage>> {
     let key = format!("story:{id}");
     if let Some(p) = state.cache.get(&key) {
         return Ok(p);
@@ -63,20 +59,20 @@ async fn cached(state: &Shared, id: StoryId) -> AppResult<Arc<CachedPage>> {
     or_stale(state, &key, built)
 }
 
-async fn build(state: &Shared, id: StoryId, key: String) -> AppResult<Arc<CachedPage>> {
+async fn build(state: &Shared, id: StoryId, key: String) -> WebResult<Arc<CachedPage>> {
     let Some(story) = state.store.get_story(id).await? else {
-        return Err(AppError::NotFound);
+        return Err(WebError::not_found());
     };
     let mut cards = state.store.story_articles(id).await?;
     if cards.is_empty() {
-        return Err(AppError::NotFound);
+        return Err(WebError::not_found());
     }
     // The lead goes first; if it was hidden, the earliest visible article leads.
     if let Some(i) = cards.iter().position(|c| c.id == story.lead_article) {
         let lead = cards.remove(i);
         cards.insert(0, lead);
     }
-    let now = now();
+    let now = state.now();
     state.counter.observe(cards.iter().map(|c| (c.id, c.views)));
     let mut outlets: Vec<_> = cards.iter().map(|c| c.source_id).collect();
     outlets.sort_unstable();

@@ -1,0 +1,128 @@
+//! The page stages: whether an item's page is worth a request, fetching it (conditionally
+//! when it was read before, so an unchanged page costs a 304), and extracting it.
+
+use crate::fetch::{FetchOutcome, FetchRequest, Fetched, Fetcher, Validators};
+use crate::identify::{Identity, rechecks_due};
+use crate::pipeline::IngestConfig;
+use newsroom_core::{BodyOrigin, FullTextMode, Source, Timestamp};
+use newsroom_extract::Extracted;
+
+/// Why a page is fetched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// Not stored yet, and the feed's text is not enough.
+    New,
+    /// The feed's `updated` for the item moved forward.
+    FeedUpdated,
+    /// The item's content in the feed changed.
+    FeedContentChanged,
+    /// A scheduled re-check of a recent article.
+    Recheck,
+}
+
+/// What the feed says of an item, as far as the page plan cares.
+pub struct FeedSignals<'a> {
+    pub text_len: usize,
+    pub hash: &'a str,
+    pub updated: Option<Timestamp>,
+}
+
+/// Whether to request the item's page, and why. A known item whose feed entry did not
+/// change and whose re-check is not due costs no request.
+pub fn plan(
+    cfg: &IngestConfig,
+    source: &Source,
+    id: &Identity,
+    feed: &FeedSignals<'_>,
+    now: Timestamp,
+) -> Option<Why> {
+    let feed_enough = feed.text_len >= cfg.full_text_min_chars;
+    let wants_pages = match source.full_text {
+        FullTextMode::Always => true,
+        FullTextMode::Never => false,
+        FullTextMode::Auto => !feed_enough,
+    };
+    if source.full_text == FullTextMode::Never {
+        return None;
+    }
+    let Some(known) = &id.known else {
+        return wants_pages.then_some(Why::New);
+    };
+    let s = &known.state;
+    // A body that came from a full-content feed is kept up to date by the feed itself.
+    if !wants_pages && s.body_origin == BodyOrigin::Feed {
+        return None;
+    }
+    if let (Some(new), Some(old)) = (feed.updated, s.feed_updated)
+        && new > old
+    {
+        return Some(Why::FeedUpdated);
+    }
+    if s.feed_hash.as_deref().is_some_and(|h| h != feed.hash) {
+        return Some(Why::FeedContentChanged);
+    }
+    // A guessed state has not counted its re-checks: the ones already past are not due.
+    if known.had_state && rechecks_due(&cfg.page_rechecks, s.first_seen, now) > s.rechecks {
+        return Some(Why::Recheck);
+    }
+    None
+}
+
+/// What a page request gave.
+pub enum PageFetch {
+    Fetched(Fetched),
+    NotModified(Validators),
+    Failed,
+}
+
+pub async fn fetch(fetcher: &Fetcher, link: &str, validators: Validators) -> PageFetch {
+    let req = FetchRequest::page(link.to_string()).with_validators(validators);
+    match fetcher.fetch(&req).await {
+        // A challenge page would be "extracted" into nonsense; the stored text is better.
+        Ok(FetchOutcome::Fetched(f)) if crate::fetch::looks_like_challenge(&f.body) => {
+            tracing::debug!(url = %link, "bot wall instead of the article page");
+            PageFetch::Failed
+        }
+        Ok(FetchOutcome::Fetched(f)) => PageFetch::Fetched(f),
+        Ok(FetchOutcome::NotModified { validators, .. }) => PageFetch::NotModified(validators),
+        Err(e) => {
+            tracing::debug!(url = %link, error = %e, "page fetch failed; keeping what is stored");
+            PageFetch::Failed
+        }
+    }
+}
+
+/// A page read and extracted.
+pub struct PageRead {
+    /// The URL after redirects.
+    pub url: String,
+    pub redirects: Vec<String>,
+    pub validators: Validators,
+    pub extracted: Extracted,
+}
+
+/// The extract stage. Extraction is CPU work: it runs in the `cpu` pool, off the async
+/// threads, so that a burst of pages queues instead of piling up parsed DOMs.
+pub async fn extract(page: Fetched) -> Option<PageRead> {
+    let Fetched {
+        url,
+        body,
+        charset,
+        validators,
+        redirects,
+        ..
+    } = page;
+    let for_extract = url.clone();
+    // A page nested too deep to parse in reasonable time is not read: the feed's content stays.
+    let extracted = crate::cpu::run(move || {
+        crate::cpu::page_is_parsable(&body)
+            .then(|| newsroom_extract::extract(&body, Some(&for_extract), charset.as_deref()))
+    })
+    .await??;
+    Some(PageRead {
+        url,
+        redirects,
+        validators,
+        extracted,
+    })
+}

@@ -1,0 +1,175 @@
+//! One pass over the sources (`newsroom fetch`, and each round of the worker): polls run
+//! concurrently and independently, queued per host (see [`crate::host_queue`]), so one
+//! failing, slow or rate-limited source never holds up the others; then every source's
+//! health is recorded, after judging whether the whole pass was a network outage.
+
+use crate::fetch::Fetcher;
+use crate::host_queue;
+use crate::pipeline::{IngestConfig, PollReport, health_after, poll_source};
+use crate::poll_timing;
+use newsroom_core::{Source, SourceId};
+use newsroom_store::Store;
+
+/// Progress of a pass, for a progress bar or log lines.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The pass will poll this many sources.
+    Started { sources: usize },
+    /// One source is done.
+    SourceDone {
+        source: SourceId,
+        name: String,
+        report: Box<PollReport>,
+    },
+    /// Every fetch failed at the network level: counted as an outage, no source penalised.
+    Outage,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PassOptions {
+    /// Only this source.
+    pub source: Option<SourceId>,
+    /// Poll sources even when they are not due (`fetch --once` from the command line).
+    pub ignore_schedule: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PassSummary {
+    pub sources: usize,
+    pub ok: usize,
+    pub not_modified: usize,
+    pub failed: usize,
+    pub outage: bool,
+    pub items: usize,
+    pub inserted: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub pages_fetched: usize,
+    /// Page re-checks answered 304.
+    pub pages_not_modified: usize,
+}
+
+/// Poll the enabled sources that are due (or all, or one) once, and record their health.
+pub async fn run_pass(
+    store: &dyn Store,
+    fetcher: &Fetcher,
+    cfg: &IngestConfig,
+    opts: &PassOptions,
+    mut progress: impl FnMut(Event),
+) -> Result<PassSummary, newsroom_store::StoreError> {
+    let now = crate::now();
+    let sources: Vec<Source> = store
+        .list_sources()
+        .await?
+        .into_iter()
+        .map(|s| s.source)
+        .filter(|s| match opts.source {
+            Some(id) => s.id == id,
+            None => s.enabled && (opts.ignore_schedule || s.health.next_poll_at <= now),
+        })
+        .collect();
+    progress(Event::Started {
+        sources: sources.len(),
+    });
+    let reports = poll_many(store, fetcher, cfg, sources, &mut progress).await;
+    record(store, cfg, &reports, &mut progress).await
+}
+
+pub(crate) async fn poll_many(
+    store: &dyn Store,
+    fetcher: &Fetcher,
+    cfg: &IngestConfig,
+    mut sources: Vec<Source>,
+    progress: &mut impl FnMut(Event),
+) -> Vec<(Source, PollReport)> {
+    // Due first, then by id: never by name, which would line up one outlet's feeds
+    // back to back behind its rate limit.
+    sources.sort_by_key(|s| (s.health.next_poll_at, s.id.0));
+    let jobs = sources
+        .into_iter()
+        .map(|s| (host_queue::host_of(&s.feed_url), s))
+        .collect();
+    let mut out = Vec::new();
+    host_queue::run_by_host(
+        jobs,
+        cfg.source_concurrency,
+        fetcher.config().per_host_concurrency,
+        fetcher.limiter(),
+        |s: Source| async move {
+            let r = poll_source(store, fetcher, cfg, &s).await;
+            (s, r)
+        },
+        |(s, r): (Source, PollReport)| {
+            progress(Event::SourceDone {
+                source: s.id,
+                name: s.name.clone(),
+                report: Box::new(r.clone()),
+            });
+            out.push((s, r));
+        },
+    )
+    .await;
+    out
+}
+
+/// Write every source's health, after judging whether the batch was an outage.
+pub(crate) async fn record(
+    store: &dyn Store,
+    cfg: &IngestConfig,
+    reports: &[(Source, PollReport)],
+    progress: &mut impl FnMut(Event),
+) -> Result<PassSummary, newsroom_store::StoreError> {
+    let now = crate::now();
+    let failures: Vec<_> = reports
+        .iter()
+        .filter_map(|(_, r)| r.error.as_ref().map(|e| e.class))
+        .collect();
+    let outage = poll_timing::is_outage(reports.len(), &failures);
+    if outage {
+        progress(Event::Outage);
+        tracing::warn!(
+            sources = reports.len(),
+            "every fetch failed at the network level: treating the pass as an outage"
+        );
+    }
+    let mut sum = PassSummary {
+        sources: reports.len(),
+        outage,
+        ..Default::default()
+    };
+    for (s, r) in reports {
+        let health = health_after(cfg, s, r, now, outage);
+        store.update_source_health(s.id, &health).await?;
+        // A feed that answered through permanent redirects only has moved:
+        // poll the new address from now on, as feed readers do.
+        if let (None, Some(to)) = (&r.error, &r.moved_to)
+            && *to != s.feed_url
+        {
+            match store.set_source_feed_url(s.id, to).await {
+                Ok(_) => {
+                    tracing::info!(source = %s.name, from = %s.feed_url, to = %to, "feed moved permanently; following it")
+                }
+                Err(newsroom_store::StoreError::Conflict(_)) => {
+                    tracing::warn!(source = %s.name, to = %to, "feed moved permanently to an address another source already polls; not following")
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        match (&r.error, r.not_modified) {
+            (Some(_), _) => sum.failed += 1,
+            (None, true) => sum.not_modified += 1,
+            (None, false) => sum.ok += 1,
+        }
+        sum.items += r.items;
+        sum.inserted += r.inserted;
+        sum.updated += r.updated;
+        sum.unchanged += r.unchanged;
+        sum.pages_fetched += r.pages_fetched;
+        sum.pages_not_modified += r.pages_not_modified;
+        for note in &r.notes {
+            tracing::info!(source = %s.name, "{note}");
+        }
+    }
+    Ok(sum)
+}
+

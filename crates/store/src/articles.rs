@@ -1,0 +1,361 @@
+//! Articles: the upsert that files what ingestion brings, the public lists,
+//! search, sitemap ranges, moderation and retention.
+
+use crate::dialect::{Db, Dialect, Lock, with_pool};
+use crate::error::Result;
+use crate::model::{
+    AdminArticle, ArticleCard, ArticleLink, IdRange, ListQuery, UpsertKind, UpsertOutcome,
+};
+use crate::rows::{
+    ARTICLE_COLS, AdminArticleRow, ArticleLinkRow, ArticleRow, CARD_COLS, CardRow, IdRangeRow,
+};
+use crate::search::{SearchResults, SearchTerms};
+use crate::upsert::{Decision, decide};
+use newsroom_core::{Article, ArticleId, ArticleStatus, NewArticle, SectionId, Timestamp};
+use sqlx::Row;
+use std::sync::LazyLock;
+
+static GET_ARTICLE: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {ARTICLE_COLS} FROM articles WHERE id = $1"));
+static ARTICLE_BY_CANONICAL_URL: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {ARTICLE_COLS} FROM articles WHERE canonical_url = $1"));
+/// The (source, guid) match wins over the URL match: a feed that moves an
+/// item to a new URL keeps its guid.
+static FIND_FOR_UPSERT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {ARTICLE_COLS} FROM articles \
+         WHERE (source_id = $1 AND guid = $2) OR canonical_url = $3 \
+         ORDER BY CASE WHEN source_id = $1 AND guid = $2 THEN 0 ELSE 1 END LIMIT 1"
+    )
+});
+const TOMBSTONE_EXISTS: &str = "SELECT COUNT(*) FROM tombstones WHERE canonical_url = $1";
+const INSERT_ARTICLE: &str = "INSERT INTO articles (source_id, section_id, guid, canonical_url, original_url, title, summary, \
+     body_html, body_text, image_url, image_alt, image_width, image_height, video_url, author, language, \
+     published_at, fetched_at, updated_at, status, views) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, 'published', 0) \
+     RETURNING id";
+const UPDATE_ARTICLE: &str = "UPDATE articles SET original_url = $2, title = $3, summary = $4, body_html = $5, \
+     body_text = $6, image_url = $7, image_alt = $8, image_width = $9, image_height = $10, video_url = $11, \
+     author = $12, language = $13, fetched_at = $14, updated_at = $15, section_id = $16, published_at = $17 WHERE id = $1";
+const TOUCH_ARTICLE: &str = "UPDATE articles SET fetched_at = $2 WHERE id = $1";
+
+static LIST_ARTICLES: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {CARD_COLS} FROM articles a JOIN sources s ON s.id = a.source_id \
+         WHERE a.status = 'published' AND ($1 IS NULL OR a.section_id = $1) AND ($2 IS NULL OR a.source_id = $2) \
+         ORDER BY a.published_at DESC, a.id DESC LIMIT $3 OFFSET $4"
+    )
+});
+const COUNT_ARTICLES: &str = "SELECT COUNT(*) FROM articles a \
+     WHERE a.status = 'published' AND ($1 IS NULL OR a.section_id = $1) AND ($2 IS NULL OR a.source_id = $2)";
+/// Ranges are numbered from 1, so range n starts at id (n - 1) * $1 + 1.
+const ARTICLE_ID_RANGES: &str = "SELECT CAST((id - 1) / $1 + 1 AS BIGINT) AS idx, \
+     CAST(COUNT(*) AS BIGINT) AS articles, CAST(MAX(updated_at) AS BIGINT) AS last_modified \
+     FROM articles WHERE status = 'published' GROUP BY 1 ORDER BY 1";
+const ARTICLE_LINKS: &str = "SELECT id, title, published_at, updated_at FROM articles \
+     WHERE status = 'published' AND id >= $1 AND id <= $2 ORDER BY id";
+const SET_ARTICLE_STATUS: &str = "UPDATE articles SET status = $2, updated_at = $3 WHERE id = $1";
+const ARTICLE_URL: &str = "SELECT id, canonical_url FROM articles WHERE id = $1";
+const INSERT_TOMBSTONE: &str = "INSERT INTO tombstones (canonical_url, deleted_at) VALUES ($1, $2) \
+     ON CONFLICT (canonical_url) DO NOTHING";
+const DELETE_ARTICLE: &str = "DELETE FROM articles WHERE id = $1";
+/// In id order, the order view flushes lock articles in, so retention and a
+/// flush on another node do not deadlock.
+const OLD_ARTICLES: &str = "SELECT id, canonical_url FROM articles \
+     WHERE ($1 IS NULL OR section_id = $1) AND published_at < $2 ORDER BY id";
+/// Every article whatever its status, for the admin area.
+static LIST_ALL_ARTICLES: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {CARD_COLS}, a.status FROM articles a JOIN sources s ON s.id = a.source_id \
+         ORDER BY a.published_at DESC, a.id DESC LIMIT $1 OFFSET $2"
+    )
+});
+
+/// What `bury` deletes: one article, or those of a section (or all)
+/// published before a time.
+enum Doomed {
+    One(ArticleId),
+    Before(Option<SectionId>, Timestamp),
+}
+
+impl Db<'_> {
+    pub(crate) async fn upsert_article(
+        self,
+        a: &NewArticle,
+        now: Timestamp,
+    ) -> Result<UpsertOutcome> {
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin_write(Some(Lock::Articles)).await?;
+            let tomb: i64 = sqlx::query_scalar(TOMBSTONE_EXISTS)
+                .bind(&a.canonical_url)
+                .fetch_one(&mut *tx)
+                .await?;
+            if tomb > 0 {
+                return Ok(UpsertOutcome {
+                    id: None,
+                    kind: UpsertKind::Suppressed,
+                });
+            }
+            let existing: Option<ArticleRow> = sqlx::query_as(FIND_FOR_UPSERT.as_str())
+                .bind(a.source_id.0)
+                .bind(&a.guid)
+                .bind(&a.canonical_url)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let existing_id = existing.as_ref().map(|r| r.id).unwrap_or_default();
+            let outcome = match decide(existing.as_ref(), a) {
+                Decision::Insert => {
+                    let img = a.image.as_ref();
+                    let id: i64 = sqlx::query_scalar(INSERT_ARTICLE)
+                        .bind(a.source_id.0)
+                        .bind(a.section_id.map(|s| s.0))
+                        .bind(&a.guid)
+                        .bind(&a.canonical_url)
+                        .bind(&a.original_url)
+                        .bind(&a.title)
+                        .bind(&a.summary)
+                        .bind(&a.body_html)
+                        .bind(&a.body_text)
+                        .bind(img.map(|i| i.url.as_str()))
+                        .bind(img.map(|i| i.alt.as_str()))
+                        .bind(img.and_then(|i| i.width).map(i64::from))
+                        .bind(img.and_then(|i| i.height).map(i64::from))
+                        .bind(a.video.as_ref().map(|v| v.url.as_str()))
+                        .bind(&a.author)
+                        .bind(&a.language)
+                        .bind(a.published_at)
+                        .bind(a.fetched_at)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    UpsertOutcome {
+                        id: Some(ArticleId(id)),
+                        kind: UpsertKind::Inserted,
+                    }
+                }
+                Decision::Touch => {
+                    sqlx::query(TOUCH_ARTICLE)
+                        .bind(existing_id)
+                        .bind(a.fetched_at)
+                        .execute(&mut *tx)
+                        .await?;
+                    UpsertOutcome {
+                        id: Some(ArticleId(existing_id)),
+                        kind: UpsertKind::Unchanged,
+                    }
+                }
+                Decision::Update(m) => {
+                    sqlx::query(UPDATE_ARTICLE)
+                        .bind(existing_id)
+                        .bind(&m.original_url)
+                        .bind(&m.title)
+                        .bind(&m.summary)
+                        .bind(&m.body_html)
+                        .bind(&m.body_text)
+                        .bind(&m.image_url)
+                        .bind(&m.image_alt)
+                        .bind(m.image_width)
+                        .bind(m.image_height)
+                        .bind(&m.video_url)
+                        .bind(&m.author)
+                        .bind(&m.language)
+                        .bind(a.fetched_at)
+                        .bind(now)
+                        .bind(m.section_id)
+                        .bind(m.published_at)
+                        .execute(&mut *tx)
+                        .await?;
+                    UpsertOutcome {
+                        id: Some(ArticleId(existing_id)),
+                        kind: UpsertKind::Updated,
+                    }
+                }
+                Decision::Suppress => UpsertOutcome {
+                    id: existing.as_ref().map(|r| ArticleId(r.id)),
+                    kind: UpsertKind::Suppressed,
+                },
+            };
+            tx.commit().await?;
+            Ok(outcome)
+        })
+    }
+
+    pub(crate) async fn get_article(self, id: ArticleId) -> Result<Option<Article>> {
+        let row: Option<ArticleRow> = with_pool!(self, |pool| {
+            sqlx::query_as(GET_ARTICLE.as_str())
+                .bind(id.0)
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(TryInto::try_into).transpose()
+    }
+
+    pub(crate) async fn article_by_canonical_url(self, url: &str) -> Result<Option<Article>> {
+        let row: Option<ArticleRow> = with_pool!(self, |pool| {
+            sqlx::query_as(ARTICLE_BY_CANONICAL_URL.as_str())
+                .bind(url)
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(TryInto::try_into).transpose()
+    }
+
+    pub(crate) async fn list_articles(self, q: &ListQuery) -> Result<Vec<ArticleCard>> {
+        let rows: Vec<CardRow> = with_pool!(self, |pool| {
+            sqlx::query_as(LIST_ARTICLES.as_str())
+                .bind(q.section.map(|s| s.0))
+                .bind(q.source.map(|s| s.0))
+                .bind(q.limit)
+                .bind(q.offset)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    pub(crate) async fn count_articles(self, q: &ListQuery) -> Result<i64> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_scalar(COUNT_ARTICLES)
+                .bind(q.section.map(|s| s.0))
+                .bind(q.source.map(|s| s.0))
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+
+    pub(crate) async fn search_articles(
+        self,
+        terms: &SearchTerms,
+        section: Option<SectionId>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<SearchResults> {
+        if terms.is_empty() {
+            return Ok(SearchResults::default());
+        }
+        let section = section.map(|s| s.0);
+        let (total, rows): (i64, Vec<CardRow>) = with_pool!(self, |pool| {
+            let (count_sql, page_sql) = pool.search_sql();
+            let args = pool.search_args(terms);
+            let mut count = sqlx::query_scalar(count_sql);
+            let mut page = sqlx::query_as(page_sql);
+            for arg in &args {
+                count = count.bind(arg);
+                page = page.bind(arg);
+            }
+            let total = count.bind(section).fetch_one(pool).await?;
+            let rows = page
+                .bind(section)
+                .bind(limit.max(0))
+                .bind(offset.max(0))
+                .fetch_all(pool)
+                .await?;
+            (total, rows)
+        });
+        Ok(SearchResults {
+            cards: rows.into_iter().map(Into::into).collect(),
+            total,
+        })
+    }
+
+    pub(crate) async fn article_id_ranges(self, size: i64) -> Result<Vec<IdRange>> {
+        let rows: Vec<IdRangeRow> = with_pool!(self, |pool| {
+            sqlx::query_as(ARTICLE_ID_RANGES)
+                // Zero would divide by zero: an error on PostgreSQL, NULL on SQLite.
+                .bind(size.max(1))
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    pub(crate) async fn article_links(
+        self,
+        first: ArticleId,
+        last: ArticleId,
+    ) -> Result<Vec<ArticleLink>> {
+        let rows: Vec<ArticleLinkRow> = with_pool!(self, |pool| {
+            sqlx::query_as(ARTICLE_LINKS)
+                .bind(first.0)
+                .bind(last.0)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    pub(crate) async fn set_article_status(
+        self,
+        id: ArticleId,
+        status: ArticleStatus,
+        now: Timestamp,
+    ) -> Result<bool> {
+        with_pool!(self, |pool| {
+            let r = sqlx::query(SET_ARTICLE_STATUS)
+                .bind(id.0)
+                .bind(status.as_str())
+                .bind(now)
+                .execute(pool)
+                .await?;
+            Ok(r.rows_affected() > 0)
+        })
+    }
+
+    pub(crate) async fn delete_article(self, id: ArticleId, now: Timestamp) -> Result<bool> {
+        Ok(self.bury(Doomed::One(id), now).await? > 0)
+    }
+
+    pub(crate) async fn delete_articles_before(
+        self,
+        section: Option<SectionId>,
+        before: Timestamp,
+        now: Timestamp,
+    ) -> Result<u64> {
+        self.bury(Doomed::Before(section, before), now).await
+    }
+
+    /// Deletes the articles and leaves a tombstone for each, so ingestion
+    /// never brings them back; returns how many went.
+    async fn bury(self, doomed: Doomed, now: Timestamp) -> Result<u64> {
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin_write(Some(Lock::Articles)).await?;
+            let old = match doomed {
+                Doomed::One(id) => sqlx::query(ARTICLE_URL).bind(id.0),
+                Doomed::Before(section, before) => sqlx::query(OLD_ARTICLES)
+                    .bind(section.map(|s| s.0))
+                    .bind(before),
+            }
+            .fetch_all(&mut *tx)
+            .await?;
+            for row in &old {
+                let id: i64 = row.try_get(0)?;
+                let url: String = row.try_get(1)?;
+                sqlx::query(INSERT_TOMBSTONE)
+                    .bind(&url)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(DELETE_ARTICLE)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(old.len() as u64)
+        })
+    }
+
+    pub(crate) async fn list_all_articles(
+        self,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<AdminArticle>> {
+        let rows: Vec<AdminArticleRow> = with_pool!(self, |pool| {
+            sqlx::query_as(LIST_ALL_ARTICLES.as_str())
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+}

@@ -1,0 +1,164 @@
+//! Sources: the feeds newsroom polls, and the health of each.
+
+use crate::dialect::{Db, Dialect, Lock, conflict_or, with_pool};
+use crate::error::Result;
+use crate::model::SourceStats;
+use crate::rows::{SourceRow, SourceStatsRow};
+use newsroom_core::{NewSource, Source, SourceHealth, SourceId, Timestamp};
+use std::sync::LazyLock;
+
+const SOURCE_COLS: &str = "id, name, feed_url, site_url, section_id, full_text, enabled, created_at, \
+     last_success_at, last_attempt_at, last_error_class, last_error, consecutive_failures, next_poll_at, etag, last_modified";
+
+static INSERT_SOURCE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO sources (name, feed_url, site_url, section_id, full_text, enabled, created_at, next_poll_at) \
+         VALUES ($1, $2, $3, $4, $5, 1, $6, $6) RETURNING {SOURCE_COLS}"
+    )
+});
+static GET_SOURCE: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {SOURCE_COLS} FROM sources WHERE id = $1"));
+static SOURCE_BY_FEED_URL: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {SOURCE_COLS} FROM sources WHERE feed_url = $1"));
+static LIST_SOURCES: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {SOURCE_COLS}, (SELECT COUNT(*) FROM articles a WHERE a.source_id = sources.id) AS article_count \
+         FROM sources ORDER BY name, id"
+    )
+});
+const SET_SOURCE_ENABLED: &str = "UPDATE sources SET enabled = $2 WHERE id = $1";
+const SET_SOURCE_NAME: &str = "UPDATE sources SET name = $2 WHERE id = $1";
+const SET_SOURCE_FEED_URL: &str = "UPDATE sources SET feed_url = $2 WHERE id = $1";
+const DELETE_SOURCE_ARTICLES: &str = "DELETE FROM articles WHERE source_id = $1";
+const DELETE_SOURCE: &str = "DELETE FROM sources WHERE id = $1";
+const UPDATE_SOURCE_HEALTH: &str = "UPDATE sources SET last_success_at = $2, last_attempt_at = $3, \
+     last_error_class = $4, last_error = $5, consecutive_failures = $6, next_poll_at = $7, etag = $8, last_modified = $9 \
+     WHERE id = $1";
+
+fn feed_url_taken(feed_url: &str) -> impl FnOnce() -> String + '_ {
+    move || format!("a source with feed URL {feed_url} already exists")
+}
+
+impl Db<'_> {
+    pub(crate) async fn add_source(self, s: &NewSource, now: Timestamp) -> Result<Source> {
+        let row: SourceRow = with_pool!(self, |pool| {
+            sqlx::query_as(INSERT_SOURCE.as_str())
+                .bind(&s.name)
+                .bind(&s.feed_url)
+                .bind(&s.site_url)
+                .bind(s.section_id.map(|x| x.0))
+                .bind(s.full_text.as_str())
+                .bind(now)
+                .fetch_one(pool)
+                .await
+                .map_err(|e| conflict_or(e, feed_url_taken(&s.feed_url)))?
+        });
+        row.try_into()
+    }
+
+    pub(crate) async fn get_source(self, id: SourceId) -> Result<Option<Source>> {
+        let row: Option<SourceRow> = with_pool!(self, |pool| {
+            sqlx::query_as(GET_SOURCE.as_str())
+                .bind(id.0)
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(TryInto::try_into).transpose()
+    }
+
+    pub(crate) async fn source_by_feed_url(self, feed_url: &str) -> Result<Option<Source>> {
+        let row: Option<SourceRow> = with_pool!(self, |pool| {
+            sqlx::query_as(SOURCE_BY_FEED_URL.as_str())
+                .bind(feed_url)
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(TryInto::try_into).transpose()
+    }
+
+    pub(crate) async fn list_sources(self) -> Result<Vec<SourceStats>> {
+        let rows: Vec<SourceStatsRow> = with_pool!(self, |pool| {
+            sqlx::query_as(LIST_SOURCES.as_str())
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter()
+            .map(|r| {
+                Ok(SourceStats {
+                    source: r.source.try_into()?,
+                    article_count: r.article_count,
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn set_source_enabled(self, id: SourceId, enabled: bool) -> Result<bool> {
+        with_pool!(self, |pool| {
+            let r = sqlx::query(SET_SOURCE_ENABLED)
+                .bind(id.0)
+                .bind(i64::from(enabled))
+                .execute(pool)
+                .await?;
+            Ok(r.rows_affected() > 0)
+        })
+    }
+
+    pub(crate) async fn set_source_name(self, id: SourceId, name: &str) -> Result<bool> {
+        with_pool!(self, |pool| {
+            let r = sqlx::query(SET_SOURCE_NAME)
+                .bind(id.0)
+                .bind(name)
+                .execute(pool)
+                .await?;
+            Ok(r.rows_affected() > 0)
+        })
+    }
+
+    pub(crate) async fn set_source_feed_url(self, id: SourceId, feed_url: &str) -> Result<bool> {
+        with_pool!(self, |pool| {
+            let r = sqlx::query(SET_SOURCE_FEED_URL)
+                .bind(id.0)
+                .bind(feed_url)
+                .execute(pool)
+                .await
+                .map_err(|e| conflict_or(e, feed_url_taken(feed_url)))?;
+            Ok(r.rows_affected() > 0)
+        })
+    }
+
+    /// The source's articles go in the same transaction, under the article
+    /// writers' lock, so no upsert slips one in between.
+    pub(crate) async fn delete_source(self, id: SourceId) -> Result<bool> {
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin_write(Some(Lock::Articles)).await?;
+            sqlx::query(DELETE_SOURCE_ARTICLES)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+            let r = sqlx::query(DELETE_SOURCE)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(r.rows_affected() > 0)
+        })
+    }
+
+    pub(crate) async fn update_source_health(self, id: SourceId, h: &SourceHealth) -> Result<()> {
+        with_pool!(self, |pool| {
+            sqlx::query(UPDATE_SOURCE_HEALTH)
+                .bind(id.0)
+                .bind(h.last_success_at)
+                .bind(h.last_attempt_at)
+                .bind(&h.last_error_class)
+                .bind(&h.last_error)
+                .bind(h.consecutive_failures)
+                .bind(h.next_poll_at)
+                .bind(&h.etag)
+                .bind(&h.last_modified)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,380 @@
+//! The one implementation of [`Store`], for either database. Each method
+//! hands over to the method of the same name on [`Db`], in the file of its
+//! aggregate, where its SQL stands beside its binding.
+
+use crate::dialect::{Db, Dialect};
+use crate::error::Result;
+use crate::model::{
+    AdminArticle, ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, Session,
+    SourceStats, StoryReach, TableCounts, UpsertOutcome, User, UserRole, ViewDelta, Visit,
+};
+use crate::search::{SearchResults, SearchTerms};
+use crate::store::Store;
+use crate::table::Table;
+use async_trait::async_trait;
+use newsroom_core::{
+    Article, ArticleAddress, ArticleId, IngestState, ArticleStatus, NewArticle, NewSection, NewSource, Section, SectionId,
+    Source, SourceHealth, SourceId, Story, StoryId, Timestamp,
+};
+use sqlx::{Database, Pool};
+
+/// A store on a sqlx pool: [`crate::SqliteStore`] or [`crate::PgStore`].
+/// Opening is the backend's own (`sqlite.rs`, `postgres.rs`).
+pub struct SqlStore<DB: Database> {
+    pub(crate) pool: Pool<DB>,
+}
+
+impl<DB: Database> Clone for SqlStore<DB> {
+    fn clone(&self) -> Self {
+        Self {
+            pool: self.pool.clone(),
+        }
+    }
+}
+
+impl<DB: Database> SqlStore<DB> {
+    pub fn pool(&self) -> &Pool<DB> {
+        &self.pool
+    }
+}
+
+impl<DB: Database> SqlStore<DB>
+where
+    Pool<DB>: Dialect,
+{
+    fn db(&self) -> Db<'_> {
+        self.pool.db()
+    }
+}
+
+#[async_trait]
+impl<DB: Database> Store for SqlStore<DB>
+where
+    Pool<DB>: Dialect,
+{
+    fn backend(&self) -> &'static str {
+        <Pool<DB> as Dialect>::NAME
+    }
+
+    async fn ping(&self) -> Result<()> {
+        self.db().ping().await
+    }
+
+    async fn upsert_section(&self, s: &NewSection) -> Result<Section> {
+        self.db().upsert_section(s).await
+    }
+
+    async fn list_sections(&self) -> Result<Vec<Section>> {
+        self.db().list_sections().await
+    }
+
+    async fn section_by_slug(&self, slug: &str) -> Result<Option<Section>> {
+        self.db().section_by_slug(slug).await
+    }
+
+    async fn add_source(&self, s: &NewSource, now: Timestamp) -> Result<Source> {
+        self.db().add_source(s, now).await
+    }
+
+    async fn get_source(&self, id: SourceId) -> Result<Option<Source>> {
+        self.db().get_source(id).await
+    }
+
+    async fn source_by_feed_url(&self, feed_url: &str) -> Result<Option<Source>> {
+        self.db().source_by_feed_url(feed_url).await
+    }
+
+    async fn list_sources(&self) -> Result<Vec<SourceStats>> {
+        self.db().list_sources().await
+    }
+
+    async fn set_source_enabled(&self, id: SourceId, enabled: bool) -> Result<bool> {
+        self.db().set_source_enabled(id, enabled).await
+    }
+
+    async fn set_source_name(&self, id: SourceId, name: &str) -> Result<bool> {
+        self.db().set_source_name(id, name).await
+    }
+
+    async fn set_source_feed_url(&self, id: SourceId, feed_url: &str) -> Result<bool> {
+        self.db().set_source_feed_url(id, feed_url).await
+    }
+
+    async fn delete_source(&self, id: SourceId) -> Result<bool> {
+        self.db().delete_source(id).await
+    }
+
+    async fn update_source_health(&self, id: SourceId, health: &SourceHealth) -> Result<()> {
+        self.db().update_source_health(id, health).await
+    }
+
+    async fn upsert_article(&self, a: &NewArticle, now: Timestamp) -> Result<UpsertOutcome> {
+        self.db().upsert_article(a, now).await
+    }
+
+    async fn get_article(&self, id: ArticleId) -> Result<Option<Article>> {
+        self.db().get_article(id).await
+    }
+
+    async fn article_by_canonical_url(&self, url: &str) -> Result<Option<Article>> {
+        self.db().article_by_canonical_url(url).await
+    }
+
+    async fn article_by_address(&self, a: &ArticleAddress) -> Result<Option<ArticleId>> {
+        self.db().article_by_address(a).await
+    }
+
+    async fn add_article_addresses(&self, id: ArticleId, all: &[ArticleAddress]) -> Result<()> {
+        self.db().add_article_addresses(id, all).await
+    }
+
+    async fn ingest_state(&self, id: ArticleId) -> Result<Option<IngestState>> {
+        self.db().ingest_state(id).await
+    }
+
+    async fn set_ingest_state(&self, id: ArticleId, s: &IngestState) -> Result<()> {
+        self.db().set_ingest_state(id, s).await
+    }
+
+    async fn list_articles(&self, q: &ListQuery) -> Result<Vec<ArticleCard>> {
+        self.db().list_articles(q).await
+    }
+
+    async fn count_articles(&self, q: &ListQuery) -> Result<i64> {
+        self.db().count_articles(q).await
+    }
+
+    async fn search_articles(
+        &self,
+        terms: &SearchTerms,
+        section: Option<SectionId>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<SearchResults> {
+        self.db()
+            .search_articles(terms, section, limit, offset)
+            .await
+    }
+
+    async fn article_id_ranges(&self, size: i64) -> Result<Vec<IdRange>> {
+        self.db().article_id_ranges(size).await
+    }
+
+    async fn article_links(&self, first: ArticleId, last: ArticleId) -> Result<Vec<ArticleLink>> {
+        self.db().article_links(first, last).await
+    }
+
+    async fn most_read(&self, since: Timestamp, limit: i64) -> Result<Vec<ArticleCard>> {
+        self.db().most_read(since, limit).await
+    }
+
+    async fn set_article_status(
+        &self,
+        id: ArticleId,
+        status: ArticleStatus,
+        now: Timestamp,
+    ) -> Result<bool> {
+        self.db().set_article_status(id, status, now).await
+    }
+
+    async fn delete_article(&self, id: ArticleId, now: Timestamp) -> Result<bool> {
+        self.db().delete_article(id, now).await
+    }
+
+    async fn delete_articles_before(
+        &self,
+        section: Option<SectionId>,
+        before: Timestamp,
+        now: Timestamp,
+    ) -> Result<u64> {
+        self.db().delete_articles_before(section, before, now).await
+    }
+
+    async fn article_views(&self, ids: &[ArticleId]) -> Result<Vec<(ArticleId, i64)>> {
+        self.db().article_views(ids).await
+    }
+
+    async fn add_views(&self, batch: &[ViewDelta]) -> Result<()> {
+        self.db().apply_views(None, batch).await.map(|_| ())
+    }
+
+    async fn add_views_once(
+        &self,
+        batch_id: &str,
+        batch: &[ViewDelta],
+        now: Timestamp,
+    ) -> Result<bool> {
+        self.db().apply_views(Some((batch_id, now)), batch).await
+    }
+
+    async fn claim_visits(
+        &self,
+        batch_id: &str,
+        visits: &[Visit],
+        window: i64,
+        now: Timestamp,
+    ) -> Result<Vec<Visit>> {
+        match self.db() {
+            Db::Sqlite(p) => crate::visits::claim_sqlite(p, batch_id, visits, window, now).await,
+            Db::Postgres(p) => crate::visits::claim_postgres(p, batch_id, visits, window, now).await,
+        }
+    }
+
+    async fn create_story(&self, lead: ArticleId, now: Timestamp) -> Result<StoryId> {
+        self.db().create_story(lead, now).await
+    }
+
+    async fn assign_story(&self, article: ArticleId, story: StoryId, now: Timestamp) -> Result<()> {
+        self.db().assign_story(article, story, now).await
+    }
+
+    async fn get_story(&self, id: StoryId) -> Result<Option<Story>> {
+        self.db().get_story(id).await
+    }
+
+    async fn story_articles(&self, id: StoryId) -> Result<Vec<ArticleCard>> {
+        self.db().story_articles(id).await
+    }
+
+    async fn articles_after(&self, after: Option<ArticleId>, limit: i64) -> Result<Vec<Article>> {
+        self.db().articles_after(after, limit).await
+    }
+
+    async fn article_story(&self, id: ArticleId) -> Result<Option<StoryId>> {
+        self.db().article_story(id).await
+    }
+
+    async fn story_reach(&self, ids: &[StoryId]) -> Result<Vec<StoryReach>> {
+        self.db().story_reach(ids).await
+    }
+
+    async fn most_read_by_story(&self, since: Timestamp, limit: i64) -> Result<Vec<RankedCard>> {
+        self.db().most_read_by_story(since, limit).await
+    }
+
+    async fn ensure_job(
+        &self,
+        key: &str,
+        kind: &str,
+        due_at: Timestamp,
+        payload: Option<&str>,
+    ) -> Result<()> {
+        self.db().ensure_job(key, kind, due_at, payload).await
+    }
+
+    async fn claim_jobs(
+        &self,
+        kind: &str,
+        worker: &str,
+        now: Timestamp,
+        lease_secs: i64,
+        limit: i64,
+    ) -> Result<Vec<Job>> {
+        self.db()
+            .claim_jobs(kind, worker, now, lease_secs, limit)
+            .await
+    }
+
+    async fn renew_lease(
+        &self,
+        key: &str,
+        worker: &str,
+        now: Timestamp,
+        lease_secs: i64,
+    ) -> Result<bool> {
+        self.db().renew_lease(key, worker, now, lease_secs).await
+    }
+
+    async fn complete_job(
+        &self,
+        key: &str,
+        worker: &str,
+        next_due: Option<Timestamp>,
+        error: Option<&str>,
+    ) -> Result<bool> {
+        self.db().complete_job(key, worker, next_due, error).await
+    }
+
+    async fn get_job(&self, key: &str) -> Result<Option<Job>> {
+        self.db().get_job(key).await
+    }
+
+    async fn get_meta(&self, key: &str) -> Result<Option<String>> {
+        self.db().get_meta(key).await
+    }
+
+    async fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.db().set_meta(key, value).await
+    }
+
+    async fn init_meta(&self, key: &str, value: &str) -> Result<String> {
+        self.db().init_meta(key, value).await
+    }
+
+    async fn table_counts(&self) -> Result<TableCounts> {
+        self.db().table_counts().await
+    }
+
+    async fn list_all_articles(&self, limit: i64, offset: i64) -> Result<Vec<AdminArticle>> {
+        self.db().list_all_articles(limit, offset).await
+    }
+
+    async fn add_user(
+        &self,
+        name: &str,
+        password_hash: &str,
+        role: UserRole,
+        now: Timestamp,
+    ) -> Result<User> {
+        self.db().add_user(name, password_hash, role, now).await
+    }
+
+    async fn user_by_name(&self, name: &str) -> Result<Option<User>> {
+        self.db().user_by_name(name).await
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>> {
+        self.db().list_users().await
+    }
+
+    async fn remove_user(&self, name: &str) -> Result<bool> {
+        self.db().remove_user(name).await
+    }
+
+    async fn create_session(&self, s: &Session) -> Result<()> {
+        self.db().create_session(s).await
+    }
+
+    async fn session_user(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<(Session, User)>> {
+        self.db().session_user(token_hash, now).await
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<bool> {
+        self.db().delete_session(token_hash).await
+    }
+
+    async fn delete_expired_sessions(&self, now: Timestamp) -> Result<u64> {
+        self.db().delete_expired_sessions(now).await
+    }
+
+    async fn export_rows(
+        &self,
+        table: Table,
+        after: Option<&serde_json::Value>,
+        limit: i64,
+    ) -> Result<Vec<serde_json::Value>> {
+        self.db().export_rows(table, after, limit).await
+    }
+
+    async fn import_rows(&self, table: Table, rows: &[serde_json::Value]) -> Result<u64> {
+        self.db().import_rows(table, rows).await
+    }
+
+    async fn clear_all(&self) -> Result<()> {
+        self.db().clear_all().await
+    }
+}

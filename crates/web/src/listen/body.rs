@@ -1,0 +1,52 @@
+//! The request body timeout: a body must arrive whole, within the limit,
+//! before any handler sees it. Every body the site takes is a small form or
+//! a beacon, so reading it up front costs little, and a client that sends a
+//! byte every few seconds holds its connection for the timeout at most.
+
+use axum::body::Body;
+use axum::http::{HeaderValue, Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use http_body::Body as _;
+use hyper::body::Incoming;
+use std::time::Duration;
+
+/// Above every route's own limit (the public site takes 64 KiB at most).
+pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub(crate) async fn read_whole(
+    req: Request<Incoming>,
+    timeout: Duration,
+) -> Result<Request<Body>, Response> {
+    if req.body().is_end_stream() {
+        return Ok(req.map(Body::new));
+    }
+    let (parts, body) = req.into_parts();
+    match tokio::time::timeout(
+        timeout,
+        axum::body::to_bytes(Body::new(body), MAX_BODY_BYTES),
+    )
+    .await
+    {
+        Ok(Ok(bytes)) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        Ok(Err(_)) => Err(closing(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request body too large or cut off",
+        )),
+        Err(_) => {
+            tracing::debug!(path = %parts.uri.path(), "request body too slow; connection closed");
+            Err(closing(
+                StatusCode::REQUEST_TIMEOUT,
+                "request body too slow",
+            ))
+        }
+    }
+}
+
+/// An answer after which the connection is closed: what is left of the
+/// body is not worth reading.
+fn closing(status: StatusCode, text: &'static str) -> Response {
+    let mut r = (status, text).into_response();
+    r.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    r
+}
