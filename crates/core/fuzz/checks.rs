@@ -9,9 +9,12 @@ use newsroom_core::url::{canonical_for_page, canonicalize};
 pub fn public_url(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let base = url::Url::parse("https://news.example/a/b.html").unwrap();
-    for candidate in [PublicUrl::parse(&text), PublicUrl::resolve(&text, Some(&base))]
-        .into_iter()
-        .flatten()
+    for candidate in [
+        PublicUrl::parse(&text),
+        PublicUrl::resolve(&text, Some(&base)),
+    ]
+    .into_iter()
+    .flatten()
     {
         assert_public(&candidate, &text);
     }
@@ -29,9 +32,16 @@ fn assert_public(u: &PublicUrl, input: &str) {
         "{input:?} -> {s:?}"
     );
     let parsed = url::Url::parse(s).unwrap();
-    assert!(parsed.username().is_empty() && parsed.password().is_none(), "{s:?}");
+    assert!(
+        parsed.username().is_empty() && parsed.password().is_none(),
+        "{s:?}"
+    );
     assert!(parsed.host_str().is_some_and(|h| !h.is_empty()), "{s:?}");
-    assert_eq!(PublicUrl::parse(s).as_ref(), Ok(u), "{input:?}: not a fixed point");
+    assert_eq!(
+        PublicUrl::parse(s).as_ref(),
+        Ok(u),
+        "{input:?}: not a fixed point"
+    );
 }
 
 /// A canonical URL is a `PublicUrl` and a fixed point; so is a page's
@@ -39,11 +49,18 @@ fn assert_public(u: &PublicUrl, input: &str) {
 pub fn canonicalize_check(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let (page, link) = text.split_once('\n').unwrap_or((&text, ""));
-    for got in [canonicalize(page), canonical_for_page("https://news.example/a", Some(link))]
-        .into_iter()
-        .flatten()
+    for got in [
+        canonicalize(page),
+        canonical_for_page("https://news.example/a", Some(link)),
+    ]
+    .into_iter()
+    .flatten()
     {
-        assert_eq!(canonicalize(&got).as_ref(), Ok(&got), "{text:?}: not a fixed point");
+        assert_eq!(
+            canonicalize(&got).as_ref(),
+            Ok(&got),
+            "{text:?}: not a fixed point"
+        );
         let public = PublicUrl::parse(&got)
             .unwrap_or_else(|e| panic!("{text:?}: canonical {got:?} is not public: {e}"));
         assert_public(&public, &text);

@@ -69,7 +69,8 @@ impl PublicUrl {
             // `-`, `_` and dots after IDNA, or an IP address.
             Some(url::Host::Domain(h))
                 if !h.trim_matches('.').is_empty()
-                    && h.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) => {}
+                    && h.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) => {}
             Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) => {}
             _ => return Err(UrlError::NoHost(shorten(url.as_str()))),
         }

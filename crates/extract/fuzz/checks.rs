@@ -30,15 +30,31 @@ fn check_clean(out: &str, input: &str) {
         assert!(
             !matches!(
                 name,
-                "script" | "style" | "object" | "embed" | "form" | "svg" | "math" | "base" | "meta" | "link"
+                "script"
+                    | "style"
+                    | "object"
+                    | "embed"
+                    | "form"
+                    | "svg"
+                    | "math"
+                    | "base"
+                    | "meta"
+                    | "link"
             ),
             "{input:?} -> <{name}> in {out:?}"
         );
         for (k, v) in e.attrs() {
             assert!(!k.starts_with("on"), "{input:?} -> {k} in {out:?}");
-            assert!(!matches!(k, "style" | "srcdoc" | "srcset"), "{input:?} -> {k} in {out:?}");
-            if matches!(k, "href" | "src" | "cite" | "poster" | "xlink:href" | "action" | "formaction") {
-                let u = PublicUrl::parse(v).unwrap_or_else(|e| panic!("{input:?} -> {k}={v:?}: {e}"));
+            assert!(
+                !matches!(k, "style" | "srcdoc" | "srcset"),
+                "{input:?} -> {k} in {out:?}"
+            );
+            if matches!(
+                k,
+                "href" | "src" | "cite" | "poster" | "xlink:href" | "action" | "formaction"
+            ) {
+                let u =
+                    PublicUrl::parse(v).unwrap_or_else(|e| panic!("{input:?} -> {k}={v:?}: {e}"));
                 assert_eq!(u.as_str(), v, "{input:?} -> {k} not in normal form");
             }
         }

@@ -46,17 +46,12 @@ pub fn bounded_html(html: &str) -> Option<Cow<'_, str>> {
 }
 
 /// `html` sanitised for storage, within the limits; HTML too deep to parse
-/// becomes `text` (its plain text) in one paragraph. Blocking: call it in [`run`].
+/// becomes `text` (its plain text) in one paragraph. The web layer runs it
+/// again over stored bodies (rows written by an older version, copied from
+/// another database or by hand are bound by it too). Blocking: call it in
+/// [`run`].
 pub fn sanitize(html: &str, base_url: Option<&str>, text: &str) -> String {
     within_limits(html, text, |h| newsroom_extract::sanitize_html(h, base_url))
-}
-
-/// A stored body as it may be served: the allow-list once more (it keeps only
-/// absolute http(s) URLs in `href` and `src`), within the same limits. Rows
-/// written by an older version, copied from another database or by hand are
-/// bound by it too. Blocking: call it in [`run`].
-pub fn clean_stored(html: &str, text: &str) -> String {
-    within_limits(html, text, newsroom_extract::sanitize::clean)
 }
 
 fn within_limits(html: &str, text: &str, clean: impl FnOnce(&str) -> String) -> String {

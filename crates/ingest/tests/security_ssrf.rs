@@ -23,44 +23,47 @@ const PUBLIC: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 9));
 fn literal_forms(p: u16, p6: u16) -> Vec<String> {
     [
         "http://127.0.0.1:{p}/",
-        "http://127.1:{p}/",                     // short dotted: 127.0.0.1
-        "http://127.0.1:{p}/",                   // three parts
-        "http://2130706433:{p}/",                // decimal
-        "http://017700000001:{p}/",              // octal, one number
-        "http://0177.0.0.1:{p}/",                // octal, dotted
-        "http://0177.0000.0000.0001:{p}/",       // octal with padding
-        "http://0x7f000001:{p}/",                // hex, one number
-        "http://0x7f.0x0.0x0.0x1:{p}/",          // hex, dotted
-        "http://0x7F.1:{p}/",                    // hex, short
-        "http://127.000.000.001:{p}/",           // zero padding
-        "http://%31%32%37.0.0.1:{p}/",           // percent-encoded host
-        "http://１２７.０.０.１:{p}/",           // full-width digits (IDNA maps them)
-        "http://127.0.0.1.:{p}/",                // trailing dot
-        "http://evil.example@127.0.0.1:{p}/",    // credentials in front
-        "http://0:{p}/",                         // 0.0.0.0, which connects to this machine
+        "http://127.1:{p}/",                  // short dotted: 127.0.0.1
+        "http://127.0.1:{p}/",                // three parts
+        "http://2130706433:{p}/",             // decimal
+        "http://017700000001:{p}/",           // octal, one number
+        "http://0177.0.0.1:{p}/",             // octal, dotted
+        "http://0177.0000.0000.0001:{p}/",    // octal with padding
+        "http://0x7f000001:{p}/",             // hex, one number
+        "http://0x7f.0x0.0x0.0x1:{p}/",       // hex, dotted
+        "http://0x7F.1:{p}/",                 // hex, short
+        "http://127.000.000.001:{p}/",        // zero padding
+        "http://%31%32%37.0.0.1:{p}/",        // percent-encoded host
+        "http://１２７.０.０.１:{p}/",        // full-width digits (IDNA maps them)
+        "http://127.0.0.1.:{p}/",             // trailing dot
+        "http://evil.example@127.0.0.1:{p}/", // credentials in front
+        "http://0:{p}/",                      // 0.0.0.0, which connects to this machine
         "http://0.0.0.0:{p}/",
         "http://[::1]:{p6}/",
         "http://[0:0:0:0:0:0:0:1]:{p6}/",
         "http://[::]:{p6}/",
-        "http://[::ffff:127.0.0.1]:{p}/",        // IPv4-mapped IPv6
-        "http://[::ffff:7f00:1]:{p}/",           // the same in hex
-        "http://[::127.0.0.1]:{p}/",             // IPv4-compatible IPv6
-        "http://[64:ff9b::7f00:1]:{p}/",         // NAT64
-        "http://[2002:7f00:1::1]:{p}/",          // 6to4
-        "http://[fe80::1]:{p}/",                 // link-local
-        "http://[fd00::1]:{p}/",                 // unique local
+        "http://[::ffff:127.0.0.1]:{p}/", // IPv4-mapped IPv6
+        "http://[::ffff:7f00:1]:{p}/",    // the same in hex
+        "http://[::127.0.0.1]:{p}/",      // IPv4-compatible IPv6
+        "http://[64:ff9b::7f00:1]:{p}/",  // NAT64
+        "http://[2002:7f00:1::1]:{p}/",   // 6to4
+        "http://[fe80::1]:{p}/",          // link-local
+        "http://[fd00::1]:{p}/",          // unique local
         "http://169.254.169.254/latest/meta-data/", // cloud metadata
         "http://[::ffff:169.254.169.254]/latest/meta-data/",
-        "http://0xa9fea9fe/latest/meta-data/",   // metadata in hex
+        "http://0xa9fea9fe/latest/meta-data/", // metadata in hex
         "http://10.0.0.1/",
         "http://172.16.0.1/",
         "http://192.168.0.1/",
-        "http://100.64.0.1/",                    // carrier-grade NAT
-        "http://224.0.0.1/",                     // multicast
-        "http://255.255.255.255/",               // broadcast
+        "http://100.64.0.1/",      // carrier-grade NAT
+        "http://224.0.0.1/",       // multicast
+        "http://255.255.255.255/", // broadcast
     ]
     .iter()
-    .map(|f| f.replace("{p6}", &p6.to_string()).replace("{p}", &p.to_string()))
+    .map(|f| {
+        f.replace("{p6}", &p6.to_string())
+            .replace("{p}", &p.to_string())
+    })
     .collect()
 }
 
@@ -91,13 +94,20 @@ fn overrides() -> HashMap<String, Vec<IpAddr>> {
         // several answers, none of them public
         (
             "rebind.test".to_string(),
-            vec![IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)), lo, IpAddr::V6(Ipv6Addr::LOCALHOST)],
+            vec![
+                IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)),
+                lo,
+                IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ],
         ),
         (
             "metadata.test".to_string(),
             vec![IpAddr::V4(Ipv4Addr::new(169, 254, 169, 254))],
         ),
-        ("six.test".to_string(), vec![IpAddr::V6(Ipv6Addr::LOCALHOST)]),
+        (
+            "six.test".to_string(),
+            vec![IpAddr::V6(Ipv6Addr::LOCALHOST)],
+        ),
     ])
 }
 
@@ -123,7 +133,13 @@ struct Fixture {
 impl Fixture {
     async fn new() -> Self {
         let public = TestServer::start_on(PUBLIC).await;
-        public.set("/feed", Resource::ok("application/rss+xml", "<rss version=\"2.0\"><channel/></rss>"));
+        public.set(
+            "/feed",
+            Resource::ok(
+                "application/rss+xml",
+                "<rss version=\"2.0\"><channel/></rss>",
+            ),
+        );
         let private = TestServer::start().await;
         private.set("/", Resource::ok("text/plain", "internal"));
         // IPv6 may be off in a container; the v6 forms then aim at the v4 port.
@@ -157,11 +173,16 @@ impl Fixture {
 
     /// Fetches `url` and wants an SSRF refusal that names what was refused.
     async fn refused(&self, url: &str, why: &str) -> String {
-        self.refused_as(url, why, FetchErrorClass::SsrfBlocked).await
+        self.refused_as(url, why, FetchErrorClass::SsrfBlocked)
+            .await
     }
 
     async fn refused_as(&self, url: &str, why: &str, class: FetchErrorClass) -> String {
-        let err = match self.fetcher.fetch(&FetchRequest::feed(url.to_string())).await {
+        let err = match self
+            .fetcher
+            .fetch(&FetchRequest::feed(url.to_string()))
+            .await
+        {
             Ok(o) => panic!("{why}: {url} was fetched: {o:?}"),
             Err(e) => e,
         };
@@ -179,7 +200,12 @@ impl Fixture {
 async fn security_ssrf_every_address_form_is_refused() {
     let fx = Fixture::new().await;
     // The fixture is sound: the public site is reachable.
-    assert!(fx.fetcher.fetch(&FetchRequest::feed(fx.public.url("/feed"))).await.is_ok());
+    assert!(
+        fx.fetcher
+            .fetch(&FetchRequest::feed(fx.public.url("/feed")))
+            .await
+            .is_ok()
+    );
     let forms = fx.forms();
     assert!(forms.len() >= 45, "{} forms", forms.len());
     for url in &forms {
@@ -190,7 +216,11 @@ async fn security_ssrf_every_address_form_is_refused() {
             "{url}: {text}"
         );
     }
-    assert_eq!(fx.private_hits(), 0, "no connection reached the private host");
+    assert_eq!(
+        fx.private_hits(),
+        0,
+        "no connection reached the private host"
+    );
 }
 
 #[tokio::test]
@@ -202,7 +232,11 @@ async fn security_ssrf_redirects_to_every_form_are_refused() {
         .map(|f| (f, FetchErrorClass::SsrfBlocked))
         .collect();
     // Not a network at all: named as the scheme it is, never fetched either.
-    for other in ["file:///etc/passwd", "gopher://127.0.0.1:70/", "ftp://127.0.0.1/"] {
+    for other in [
+        "file:///etc/passwd",
+        "gopher://127.0.0.1:70/",
+        "ftp://127.0.0.1/",
+    ] {
         forms.push((other.into(), FetchErrorClass::UnsupportedScheme));
     }
     for (i, (target, class)) in forms.iter().enumerate() {
@@ -216,14 +250,25 @@ async fn security_ssrf_redirects_to_every_form_are_refused() {
             url::Url::parse(target).map_or_else(|_| target.clone(), String::from)
         };
         fx.public.set(&path, Resource::redirect(status, &location));
-        fx.refused_as(&fx.public.url(&path), "redirect", *class).await;
-        assert_eq!(fx.public.hits(&path), 1, "{target}: the public hop is made once");
+        fx.refused_as(&fx.public.url(&path), "redirect", *class)
+            .await;
+        assert_eq!(
+            fx.public.hits(&path),
+            1,
+            "{target}: the public hop is made once"
+        );
         // A chain of two public hops before the private one changes nothing.
         let chain = format!("/chain/{i}");
-        fx.public.set(&chain, Resource::redirect(302, &fx.public.url(&path)));
-        fx.refused_as(&fx.public.url(&chain), "redirect chain", *class).await;
+        fx.public
+            .set(&chain, Resource::redirect(302, &fx.public.url(&path)));
+        fx.refused_as(&fx.public.url(&chain), "redirect chain", *class)
+            .await;
     }
-    assert_eq!(fx.private_hits(), 0, "no connection reached the private host");
+    assert_eq!(
+        fx.private_hits(),
+        0,
+        "no connection reached the private host"
+    );
 }
 
 #[tokio::test]
@@ -238,5 +283,9 @@ async fn security_ssrf_the_setting_is_the_only_way_in() {
     fx.refused(&url, "guarded").await;
     assert_eq!(fx.private_hits(), 0);
     assert!(open.fetch(&FetchRequest::feed(url)).await.is_ok());
-    assert_eq!(fx.private.total_hits(), 1, "with the setting on, it is reached");
+    assert_eq!(
+        fx.private.total_hits(),
+        1,
+        "with the setting on, it is reached"
+    );
 }

@@ -16,13 +16,14 @@ pub fn original(stored: &str) -> Option<PublicUrl> {
     PublicUrl::or_drop(stored, None, "stored original link")
 }
 
-/// A stored body as it may be served. The allow-list parses the whole body,
-/// so it runs in ingestion's CPU pool, off the async threads, within the
-/// same size and depth limits as at ingestion; `text` stands in for HTML too
-/// deep to parse.
+/// A stored body as it may be served: the sanitiser that ran at ingestion,
+/// once more. It parses the whole body, so it runs in ingestion's CPU pool,
+/// off the async threads, within the same size and depth limits; `text`
+/// stands in for HTML too deep to parse.
 pub async fn body(stored_html: &str, stored_text: &str) -> String {
     let (html, text) = (strip_controls(stored_html), stored_text.to_owned());
-    match newsroom_ingest::cpu::run(move || newsroom_ingest::cpu::clean_stored(&html, &text)).await
+    match newsroom_ingest::cpu::run(move || newsroom_ingest::cpu::sanitize(&html, None, &text))
+        .await
     {
         Some(clean) => clean,
         // The allow-list panicked: serve no body rather than an unchecked one.

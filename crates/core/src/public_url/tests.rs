@@ -62,7 +62,11 @@ const REFUSED: &[&str] = &[
 fn refuses_every_unsafe_form() {
     let accepted: Vec<String> = REFUSED
         .iter()
-        .filter_map(|raw| PublicUrl::parse(raw).ok().map(|u| format!("{raw:?} -> {u}")))
+        .filter_map(|raw| {
+            PublicUrl::parse(raw)
+                .ok()
+                .map(|u| format!("{raw:?} -> {u}"))
+        })
         .collect();
     assert!(accepted.is_empty(), "accepted:\n{}", accepted.join("\n"));
 }
@@ -77,7 +81,10 @@ fn relative_ones_cannot_escape_their_base() {
     {
         if let Ok(u) = PublicUrl::resolve(raw, Some(&base)) {
             // A value with no scheme of its own is a path on the base host.
-            assert!(u.as_str().starts_with("https://news.example/"), "{raw:?} -> {u}");
+            assert!(
+                u.as_str().starts_with("https://news.example/"),
+                "{raw:?} -> {u}"
+            );
         }
     }
     assert_eq!(
@@ -145,14 +152,20 @@ fn errors_name_the_problem() {
     let long = format!("https://example.com/{}", "a".repeat(MAX_URL_BYTES));
     assert!(matches!(PublicUrl::parse(&long), Err(UrlError::TooLong(_))));
     let err = PublicUrl::parse(&format!("ftp://example.com/{}", "b".repeat(1000))).unwrap_err();
-    assert!(err.to_string().len() < 400, "errors carry an excerpt: {err}");
+    assert!(
+        err.to_string().len() < 400,
+        "errors carry an excerpt: {err}"
+    );
 }
 
 #[test]
 fn serde_checks_like_parse() {
     let u: PublicUrl = serde_json::from_str("\"HTTPS://Example.com/a\"").unwrap();
     assert_eq!(u, "https://example.com/a");
-    assert_eq!(serde_json::to_string(&u).unwrap(), "\"https://example.com/a\"");
+    assert_eq!(
+        serde_json::to_string(&u).unwrap(),
+        "\"https://example.com/a\""
+    );
     assert!(serde_json::from_str::<PublicUrl>("\"javascript:alert(1)\"").is_err());
     assert!(serde_json::from_str::<PublicUrl>("\"data:text/html,x\"").is_err());
 }
@@ -176,7 +189,13 @@ fn disguised(scheme: &'static str) -> impl Strategy<Value = String> {
         prop::collection::vec(prop_oneof![Just(""), Just("\t"), Just("\n"), Just("\r")], n),
         prop::collection::vec(0u8..4, n),
         "[\u{0}-\u{20}]{0,3}",
-        prop_oneof![Just(":"), Just("&colon;"), Just("&#58;"), Just("&#x3a;"), Just("&#0058")],
+        prop_oneof![
+            Just(":"),
+            Just("&colon;"),
+            Just("&#58;"),
+            Just("&#x3a;"),
+            Just("&#0058")
+        ],
         "\\PC{0,20}",
     )
         .prop_map(move |(upper, gaps, encoding, lead, colon, rest)| {
