@@ -576,18 +576,10 @@ async fn click_links(c: &fantoccini::Client, url: &str) -> usize {
 
 async fn sign_in(c: &fantoccini::Client, site: &str, name: &str, password: &str) {
     c.goto(&format!("{site}/admin/login")).await.unwrap();
-    c.find(Locator::Id("name"))
-        .await
-        .unwrap()
-        .send_keys(name)
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(password)
-        .await
-        .unwrap();
+    for (field, value) in [("name", name), ("password", password)] {
+        let input = c.find(Locator::Id(field)).await.unwrap();
+        input.send_keys(value).await.unwrap();
+    }
     c.find(Locator::Css("form.login button"))
         .await
         .unwrap()
