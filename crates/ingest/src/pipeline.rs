@@ -49,6 +49,14 @@ impl Clock {
         Self(Some(Default::default()))
     }
 
+    /// A clock that reads `now` at this moment and runs on with the system's from there
+    /// (a simulation gives each `newsroom fetch --once` process the world's time).
+    pub fn starting_at(now: Timestamp) -> Self {
+        let c = Self::adjustable();
+        c.advance(now - crate::now());
+        c
+    }
+
     pub fn advance(&self, secs: i64) {
         if let Some(o) = &self.0 {
             o.fetch_add(secs, std::sync::atomic::Ordering::Relaxed);
