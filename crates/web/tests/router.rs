@@ -337,3 +337,75 @@ async fn api_answers() {
     let unknown = call(&site.app, Method::POST, "/api/v1/views/999999").await;
     insta::assert_snapshot!("api_beacon_unknown", unknown.snapshot());
 }
+
+/// Every error under `/api/` is the documented JSON, whoever made it: our
+/// handlers, axum's query parsing, the fallback for unknown paths, the
+/// method router. Each status an operation answers is in its OpenAPI entry.
+#[tokio::test]
+async fn api_errors_are_documented_json() {
+    let site = site().await;
+    let doc: serde_json::Value =
+        serde_json::from_str(&get(&site.app, "/api/openapi.json").await.body).unwrap();
+    let long = "s".repeat(101);
+    let cases: Vec<(Method, String, Option<&str>, u16)> = vec![
+        // (method, path, OpenAPI path it falls under, status)
+        (Method::GET, "/api/v1/articles?per_page=null".into(), Some("/api/v1/articles"), 400),
+        (Method::GET, "/api/v1/articles?page=".into(), Some("/api/v1/articles"), 400),
+        (Method::GET, "/api/v1/articles?page=1.5".into(), Some("/api/v1/articles"), 400),
+        (Method::GET, "/api/v1/articles?page=1&page=2".into(), Some("/api/v1/articles"), 400),
+        (Method::GET, format!("/api/v1/articles?section={long}"), Some("/api/v1/articles"), 404),
+        (Method::GET, "/api/v1/most-read?limit=null".into(), Some("/api/v1/most-read"), 400),
+        (Method::GET, "/api/v1/most-read?hours=x".into(), Some("/api/v1/most-read"), 400),
+        (Method::GET, "/api/v1/search?q=rafah&page=".into(), Some("/api/v1/search"), 400),
+        (Method::GET, "/api/v1/search?q=rafah&page=null".into(), Some("/api/v1/search"), 400),
+        (Method::GET, format!("/api/v1/search?q=rafah&section={long}"), Some("/api/v1/search"), 400),
+        (Method::GET, "/api/v1/search?q=rafah&section=nope".into(), Some("/api/v1/search"), 404),
+        (Method::GET, "/api/v1/views".into(), Some("/api/v1/views"), 400),
+        (Method::GET, "/api/v1/stories/x".into(), Some("/api/v1/stories/{id}"), 404),
+        (Method::POST, "/api/v1/views/x".into(), Some("/api/v1/views/{id}"), 404),
+        (Method::GET, "/api/v2/articles".into(), None, 404),
+        (Method::GET, "/api/".into(), None, 404),
+        (Method::GET, "/api".into(), None, 404),
+        (Method::DELETE, "/api/v1/articles".into(), None, 405),
+        (Method::POST, "/api/v1/sections".into(), None, 405),
+    ];
+    for (method, path, documented, status) in cases {
+        let a = call(&site.app, method.clone(), &path).await;
+        assert_eq!(a.status.as_u16(), status, "{method} {path}: {}", a.body);
+        assert!(a.content_type.starts_with("application/json"), "{method} {path}: {}", a.content_type);
+        assert_eq!(a.cache_control, "no-store", "{path}");
+        let body: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+        let obj = body.as_object().unwrap();
+        assert_eq!(obj.len(), 1, "{path}: {body}");
+        let text = obj["error"].as_str().unwrap();
+        assert!(!text.is_empty() && !text.contains('<'), "{path}: {text}");
+        if let Some(op) = documented {
+            let m = method.as_str().to_ascii_lowercase();
+            let responses = &doc["paths"][op][m.as_str()]["responses"];
+            assert!(
+                responses.get(status.to_string()).is_some(),
+                "{method} {path}: {status} is not in the OpenAPI document for {op}"
+            );
+        }
+    }
+    // The query-parsing error says which parameter failed.
+    let a = get(&site.app, "/api/v1/articles?per_page=null").await;
+    assert!(a.body.contains("per_page"), "{}", a.body);
+    // Limits are in the document: the section's length, per_page's bounds.
+    let params = &doc["paths"]["/api/v1/articles"]["get"]["parameters"];
+    let param = |name: &str| {
+        params.as_array().unwrap().iter().find(|p| p["name"] == name).unwrap()["schema"].clone()
+    };
+    assert_eq!(param("section")["maxLength"], 100);
+    assert_eq!(param("per_page")["maximum"], 100);
+    assert_eq!(param("per_page")["minimum"], 1);
+    let search = &doc["paths"]["/api/v1/search"]["get"]["parameters"];
+    assert!(search.as_array().unwrap().iter().any(|p| p["name"] == "section" && p["schema"]["maxLength"] == 100));
+    // Pages are unchanged: a bad page number there is the site's 404 page.
+    let a = get(&site.app, "/section/world?page=x").await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    assert!(a.content_type.starts_with("text/html"));
+    // The search form's empty page is the first page.
+    let a = get(&site.app, "/search?q=rafah&page=").await;
+    assert_eq!(a.status, StatusCode::OK);
+}

@@ -77,7 +77,7 @@ impl Request {
             },
         };
         let section_slug = p.section.unwrap_or_default();
-        if section_slug.len() > 100 {
+        if section_slug.len() > crate::api::content::MAX_SLUG_BYTES {
             return None;
         }
         let raw = p.q.unwrap_or_default();
@@ -227,6 +227,10 @@ pub async fn api(
     State(state): State<Shared>,
     Query(p): Query<SearchParams>,
 ) -> WebResult<Response> {
+    // A form may send `page=` for the first page; an API client means a number.
+    if p.page.as_deref() == Some("") {
+        return Err(WebError::BadRequest("page must be a number".into()));
+    }
     let r = Request::from_params(p).ok_or_else(|| {
         WebError::BadRequest(format!(
             "page must be 1 to {MAX_PAGE}; section at most 100 bytes"
