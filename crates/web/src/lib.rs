@@ -7,6 +7,7 @@ mod client;
 pub mod config;
 pub mod counting;
 pub mod error;
+pub mod head;
 pub mod listen;
 pub mod page_cache;
 pub mod pages;

@@ -27,6 +27,7 @@ const HOUR: i64 = 3600;
 
 struct Site {
     app: Router,
+    store: Arc<dyn Store>,
     _dir: tempfile::TempDir,
     /// The articles in the order `fill` wrote them.
     articles: Vec<(ArticleId, String)>,
@@ -160,9 +161,10 @@ async fn site() -> Site {
         fixed_now: Some(NOW),
         ..SiteConfig::default()
     };
-    let state = build_state(store, cfg, None).await.unwrap();
+    let state = build_state(store.clone(), cfg, None).await.unwrap();
     Site {
         app: router(state),
+        store,
         _dir: dir,
         articles,
         story,
@@ -408,4 +410,212 @@ async fn api_errors_are_documented_json() {
     // The search form's empty page is the first page.
     let a = get(&site.app, "/search?q=rafah&page=").await;
     assert_eq!(a.status, StatusCode::OK);
+}
+
+/// The JSON-LD documents of a page, parsed, and its `<meta>`/`<link>` by name.
+struct Head {
+    json_ld: Vec<serde_json::Value>,
+    doc: scraper::Html,
+}
+
+impl Head {
+    fn of(html: &str) -> Head {
+        let doc = scraper::Html::parse_document(html);
+        let sel = scraper::Selector::parse(r#"script[type="application/ld+json"]"#).unwrap();
+        let json_ld = doc
+            .select(&sel)
+            .map(|s| serde_json::from_str(&s.inner_html()).expect("JSON-LD parses"))
+            .collect();
+        Head { json_ld, doc }
+    }
+
+    fn attr(&self, selector: &str, attr: &str) -> Option<String> {
+        let sel = scraper::Selector::parse(selector).unwrap();
+        let all: Vec<_> = self.doc.select(&sel).collect();
+        assert!(all.len() <= 1, "{selector} is there {} times", all.len());
+        all.first().and_then(|e| e.value().attr(attr)).map(String::from)
+    }
+
+    fn meta(&self, key: &str) -> Option<String> {
+        self.attr(&format!(r#"meta[property="{key}"], meta[name="{key}"]"#), "content")
+    }
+
+    fn of_type(&self, t: &str) -> &serde_json::Value {
+        self.json_ld
+            .iter()
+            .find(|d| d["@type"] == t)
+            .unwrap_or_else(|| panic!("no {t} in {:?}", self.json_ld))
+    }
+}
+
+fn absolute(v: &serde_json::Value) -> String {
+    let s = v.as_str().unwrap_or_else(|| panic!("{v} is not a string"));
+    let u = url::Url::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"));
+    assert_eq!(u.scheme(), "https", "{s}");
+    s.to_string()
+}
+
+fn date_time(v: &serde_json::Value) {
+    let s = v.as_str().unwrap();
+    assert!(s.parse::<jiff::Timestamp>().is_ok(), "{s} is not a date-time");
+}
+
+fn nonempty(v: &serde_json::Value) -> String {
+    let s = v.as_str().unwrap_or_else(|| panic!("{v} is not a string"));
+    assert!(!s.trim().is_empty());
+    s.to_string()
+}
+
+/// Every page says what it is to search engines and link previews; the
+/// JSON-LD carries what schema.org and Google's article documentation
+/// require, with the right types.
+#[tokio::test]
+async fn structured_data_and_previews() {
+    let site = site().await;
+    let (id, title) = &site.articles[0];
+    let article = slug_path(*id, title);
+    let story = format!("/story/{}", site.story);
+    let pages = [
+        ("/", "https://news.example/"),
+        (article.as_str(), ""),
+        (story.as_str(), ""),
+        ("/section/world", "https://news.example/section/world"),
+        ("/search?q=rafah", "https://news.example/search?q=rafah"),
+    ];
+    for (path, canonical) in pages {
+        let a = get(&site.app, path).await;
+        assert_eq!(a.status, StatusCode::OK, "{path}");
+        let h = Head::of(&a.body);
+        let url = h.attr(r#"link[rel="canonical"]"#, "href").unwrap();
+        absolute(&serde_json::json!(url));
+        if !canonical.is_empty() {
+            assert_eq!(url, canonical, "{path}");
+        }
+        assert_eq!(h.meta("og:url").as_deref(), Some(url.as_str()), "{path}");
+        for key in ["description", "og:title", "og:description", "og:type", "twitter:card"] {
+            nonempty(&serde_json::json!(h.meta(key).unwrap_or_else(|| panic!("{path}: no {key}"))));
+        }
+        assert_eq!(h.meta("og:site_name").as_deref(), Some("Fixture News"));
+    }
+
+    // The article: NewsArticle with every field Google's documentation names.
+    let h = Head::of(&get(&site.app, &article).await.body);
+    let canonical = format!("https://news.example{article}");
+    assert_eq!(h.meta("og:type").as_deref(), Some("article"));
+    assert_eq!(h.meta("og:image").as_deref(), Some("https://img.example/0.jpg"));
+    assert_eq!(h.meta("twitter:card").as_deref(), Some("summary_large_image"));
+    let na = h.of_type("NewsArticle");
+    assert_eq!(na["@context"], "https://schema.org");
+    assert_eq!(na["headline"], title.as_str());
+    assert_eq!(absolute(&na["image"][0]), "https://img.example/0.jpg");
+    date_time(&na["datePublished"]);
+    date_time(&na["dateModified"]);
+    assert!(na["dateModified"].as_str() >= na["datePublished"].as_str());
+    assert_eq!(na["author"][0]["@type"], "Person");
+    assert_eq!(na["author"][0]["name"], "A. Reporter");
+    assert_eq!(na["publisher"]["@type"], "Organization");
+    assert_eq!(na["publisher"]["name"], "Fixture News");
+    assert_eq!(na["publisher"]["logo"]["@type"], "ImageObject");
+    absolute(&na["publisher"]["logo"]["url"]);
+    assert_eq!(na["mainEntityOfPage"]["@type"], "WebPage");
+    assert_eq!(na["mainEntityOfPage"]["@id"], canonical.as_str());
+    assert_eq!(na["isBasedOn"], "https://outlet.example/0");
+    // An article without a named author credits its outlet.
+    let (id1, title1) = &site.articles[1];
+    let h1 = Head::of(&get(&site.app, &slug_path(*id1, title1)).await.body);
+    let na1 = h1.of_type("NewsArticle");
+    assert_eq!(na1["author"][0]["@type"], "Organization");
+    assert_eq!(na1["author"][0]["name"], "The Daily");
+    assert!(na1.get("image").is_none());
+    assert_eq!(h1.meta("twitter:card").as_deref(), Some("summary"));
+    assert!(h1.meta("og:image").is_none());
+
+    // The story: a CollectionPage whose ItemList holds its articles in order.
+    let h = Head::of(&get(&site.app, &story).await.body);
+    let cp = h.of_type("CollectionPage");
+    assert_eq!(cp["url"], format!("https://news.example{story}").as_str());
+    let list = &cp["mainEntity"];
+    assert_eq!(list["@type"], "ItemList");
+    let items = list["itemListElement"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    for (i, it) in items.iter().enumerate() {
+        assert_eq!(it["@type"], "ListItem");
+        assert_eq!(it["position"], i + 1);
+        absolute(&it["url"]);
+        nonempty(&it["name"]);
+    }
+
+    // Home and section: WebSite with a SearchAction, and where they stand.
+    for (path, trail) in [("/", vec!["https://news.example/"]), ("/section/world", vec!["https://news.example/", "https://news.example/section/world"])] {
+        let h = Head::of(&get(&site.app, path).await.body);
+        let ws = h.of_type("WebSite");
+        assert_eq!(ws["url"], "https://news.example/");
+        let action = &ws["potentialAction"];
+        assert_eq!(action["@type"], "SearchAction");
+        let template = action["target"]["urlTemplate"].as_str().unwrap();
+        assert_eq!(template, "https://news.example/search?q={search_term_string}");
+        assert_eq!(action["query-input"], "required name=search_term_string");
+        let crumbs = h.of_type("BreadcrumbList")["itemListElement"].as_array().unwrap().clone();
+        let urls: Vec<String> = crumbs.iter().map(|c| absolute(&c["item"])).collect();
+        assert_eq!(urls, trail, "{path}");
+        assert_eq!(crumbs.last().unwrap()["position"], trail.len());
+    }
+}
+
+/// A headline cannot break out of the JSON-LD script: `</script>`, an HTML
+/// comment and the JavaScript line separators come back as they were
+/// written, and the page holds no script but its own.
+#[tokio::test]
+async fn json_ld_survives_hostile_headlines() {
+    let site = site().await;
+    let hostile = "Crash </script><script>alert(1)</script> <!-- & \u{2028}\u{2029} end";
+    let sec = site.store.section_by_slug("world").await.unwrap().unwrap();
+    let src = site.store.list_sources().await.unwrap()[0].source.id;
+    let id = site
+        .store
+        .upsert_article(
+            &NewArticle {
+                source_id: src,
+                section_id: Some(sec.id),
+                guid: Some("fixture:hostile".into()),
+                canonical_url: "https://outlet.example/hostile".into(),
+                original_url: "https://outlet.example/hostile".into(),
+                title: hostile.into(),
+                summary: "</script><script>alert(2)</script>".into(),
+                body_html: "<p>Text.</p>".into(),
+                body_text: "Text.".into(),
+                image: None,
+                video: None,
+                author: Some("</script>\u{2028}x\u{2029}".into()),
+                language: Some("en".into()),
+                published_at: NOW - 600,
+                fetched_at: NOW - 500,
+            },
+            NOW - 400,
+        )
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let a = get(&site.app, &slug_path(id, hostile)).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert!(!a.body.contains("<script>alert"), "a headline broke out");
+    let h = Head::of(&a.body);
+    let na = h.of_type("NewsArticle");
+    // Whitespace, the line separators included, is folded in a headline.
+    assert_eq!(na["headline"], "Crash </script><script>alert(1)</script> <!-- & end");
+    assert_eq!(na["author"][0]["name"], "</script>\u{2028}x\u{2029}");
+    let sel = scraper::Selector::parse("script").unwrap();
+    let scripts: Vec<_> = h.doc.select(&sel).collect();
+    assert!(
+        scripts.iter().all(|s| {
+            let t = s.value().attr("type");
+            t == Some("application/ld+json") || s.value().attr("src").is_some_and(|src| src.starts_with("/static/site.js"))
+        }),
+        "{} scripts",
+        scripts.len()
+    );
+    assert_eq!(scripts.len(), 2);
+    let ld = scripts[0].inner_html();
+    assert!(!ld.contains(['<', '\u{2028}', '\u{2029}']), "{ld}");
 }

@@ -1,6 +1,8 @@
 //! `/`: the lead story, most read in the last 24 hours, and each section's latest.
 
 use crate::error::WebResult;
+use crate::head;
+use crate::pages::documents::base;
 use crate::pages::or_stale;
 use crate::pages::page_response;
 use crate::page_cache::{CachedPage, Compiled};
@@ -40,7 +42,13 @@ async fn cached(state: &Shared) -> WebResult<Arc<CachedPage>> {
 
 async fn build(state: &Shared) -> WebResult<Arc<CachedPage>> {
     let now = state.now();
-    let c = state.chrome(now, "", true).await?;
+    let mut c = state.chrome(now, "", true).await?;
+    c.meta = state.meta(state.cfg.name.clone(), state.site_description(), "/");
+    let base = base(state);
+    c.meta.json_ld = vec![
+        head::json_ld(&head::website(&state.cfg.name, base)),
+        head::json_ld(&head::breadcrumbs(&[(&state.t.home, format!("{base}/"))])),
+    ];
     // Ranked per story: a story's views are summed over all its outlets'
     // articles, and the article read most stands for it.
     let most: Vec<_> = state

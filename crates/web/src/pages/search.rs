@@ -205,8 +205,15 @@ async fn build(state: &Shared, r: &Request, key: String) -> WebResult<Arc<Cached
             source: strip_controls(&card.source_name),
         })
         .collect();
+    let mut c = state.chrome(now, "", false).await?;
+    let title = if r.query.is_empty() {
+        format!("{} · {}", state.t.search, state.cfg.name)
+    } else {
+        format!("{} · {} · {}", r.query, state.t.search, state.cfg.name)
+    };
+    c.meta = state.meta(title, summary.clone(), &r.href(r.page));
     let html = SearchPage {
-        c: state.chrome(now, "", false).await?,
+        c,
         query: r.query.clone(),
         section: r.section_slug.clone(),
         summary,
