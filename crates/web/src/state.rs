@@ -28,6 +28,8 @@ pub struct AppState {
     /// many different queries cannot push the other pages out.
     pub search_cache: PageCache,
     pub asset_version: String,
+    /// What feed item ids start with (`feed_ids`), fixed per site.
+    pub feed_id_base: String,
     /// Adds sources for the admin (feed discovery needs the fetcher). `None`
     /// where the binary gives none: the admin then cannot add sources.
     pub source_adder: Option<Arc<SourceAdder>>,

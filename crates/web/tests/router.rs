@@ -148,19 +148,25 @@ async fn fill(store: &dyn Store) -> (Vec<(ArticleId, String)>, StoryId) {
 }
 
 async fn site() -> Site {
+    site_with(|_| {}).await
+}
+
+/// The fixture site with its configuration changed by `f`.
+async fn site_with(f: impl FnOnce(&mut SiteConfig)) -> Site {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("site.db").display());
     let store: Arc<dyn Store> = newsroom_store::open(&url, &Default::default())
         .await
         .unwrap();
     let (articles, story) = fill(&*store).await;
-    let cfg = SiteConfig {
+    let mut cfg = SiteConfig {
         name: "Fixture News".into(),
         time_zone: "Europe/Kyiv".into(),
         base_url: "https://news.example".into(),
         fixed_now: Some(NOW),
         ..SiteConfig::default()
     };
+    f(&mut cfg);
     let state = build_state(store.clone(), cfg, None).await.unwrap();
     Site {
         app: router(state),
@@ -197,12 +203,18 @@ impl Answer {
 }
 
 async fn call(app: &Router, method: Method, path: &str) -> Answer {
+    call_with(app, method, path, &[]).await
+}
+
+async fn call_with(app: &Router, method: Method, path: &str, headers: &[(&str, &str)]) -> Answer {
     let mut req = Request::builder()
         .method(method)
         .uri(path)
-        .header("user-agent", "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0")
-        .body(Body::empty())
-        .unwrap();
+        .header("user-agent", "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let mut req = req.body(Body::empty()).unwrap();
     req.extensions_mut()
         .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40_000))));
     let resp = app.clone().oneshot(req).await.unwrap();
@@ -618,4 +630,111 @@ async fn json_ld_survives_hostile_headlines() {
     assert_eq!(scripts.len(), 2);
     let ld = scripts[0].inner_html();
     assert!(!ld.contains(['<', '\u{2028}', '\u{2029}']), "{ld}");
+}
+
+fn canonical_of(html: &str) -> String {
+    Head::of(html).attr(r#"link[rel="canonical"]"#, "href").unwrap()
+}
+
+/// Without `site.base_url`, absolute addresses are the request's own; each
+/// address has its own cached pages; a Host that is not a plain host is
+/// refused; the proxy's X-Forwarded-Host/Proto count only when trusted.
+#[tokio::test]
+async fn public_address_from_the_request() {
+    let open = site_with(|c| c.base_url = String::new()).await;
+    let app = &open.app;
+    let at = |host: &'static str| [("host", host)];
+    for _ in 0..2 {
+        for (host, base) in [("a.example:8080", "http://a.example:8080"), ("B.example", "http://b.example")] {
+            let home = call_with(app, Method::GET, "/", &at(host)).await;
+            assert_eq!(canonical_of(&home.body), format!("{base}/"));
+            assert!(!home.body.contains(if host.starts_with('a') { "b.example" } else { "a.example" }));
+            let feed = call_with(app, Method::GET, "/feed.xml", &at(host)).await;
+            assert!(feed.body.contains(&format!("<link>{base}/</link>")), "{}", feed.body);
+            let robots = call_with(app, Method::GET, "/robots.txt", &at(host)).await;
+            assert!(robots.body.contains(&format!("Sitemap: {base}/sitemap.xml")));
+            let api = call_with(app, Method::GET, "/api/openapi.json", &at(host)).await;
+            let doc: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+            assert_eq!(doc["servers"][0]["url"], base);
+            let list = call_with(app, Method::GET, "/api/v1/articles?per_page=1", &at(host)).await;
+            assert!(list.body.contains(&format!("\"{base}/news/")), "{}", list.body);
+        }
+    }
+    // Item ids are the same whatever the address.
+    let a = call_with(app, Method::GET, "/feed.json", &at("a.example")).await;
+    let b = call_with(app, Method::GET, "/feed.json", &at("b.example")).await;
+    let ids = |body: &str| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_str(body).unwrap();
+        v["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(ids(&a.body), ids(&b.body));
+    assert!(ids(&a.body)[0].starts_with("tag:site-"), "{:?}", ids(&a.body));
+    // Markup, a user, a path or a scheme in Host: refused, on pages and the API alike.
+    for bad in ["evil.example\"><script>alert(1)</script>", "u@evil.example", "evil.example/x", "javascript:x"] {
+        let page = call_with(app, Method::GET, "/", &[("host", bad)]).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(!page.body.contains("evil"), "{bad}");
+        let api = call_with(app, Method::GET, "/api/v1/sections", &[("host", bad)]).await;
+        assert_eq!(api.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(api.content_type.starts_with("application/json"));
+    }
+    // Forwarded headers are a client's word unless the proxy is trusted.
+    let fwd = [("host", "internal:8080"), ("x-forwarded-host", "news.example"), ("x-forwarded-proto", "https")];
+    let page = call_with(app, Method::GET, "/section/world", &fwd).await;
+    assert_eq!(canonical_of(&page.body), "http://internal:8080/section/world");
+    let trusted = site_with(|c| {
+        c.base_url = String::new();
+        c.trust_forwarded_for = true;
+    })
+    .await;
+    let page = call_with(&trusted.app, Method::GET, "/section/world", &fwd).await;
+    assert_eq!(canonical_of(&page.body), "https://news.example/section/world");
+    // With base_url set, Host changes nothing.
+    let set = site().await;
+    let page = call_with(&set.app, Method::GET, "/", &[("host", "other.example")]).await;
+    assert_eq!(canonical_of(&page.body), "https://news.example/");
+}
+
+/// A site that gave out `{base_url}/news/{id}` ids before keeps them, when
+/// base_url is changed or unset later; a new site's ids are tag: URIs.
+#[tokio::test]
+async fn feed_ids_stay_through_the_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("site.db").display());
+    let store: Arc<dyn Store> = newsroom_store::open(&url, &Default::default()).await.unwrap();
+    let (articles, _) = fill(&*store).await;
+    // What migration 0009 leaves on a database that had articles.
+    store.set_meta("feed_id_base", "legacy").await.unwrap();
+    let id = articles[0].0;
+    let mut first: Option<Vec<String>> = None;
+    for base in ["https://news.example", "", "https://elsewhere.example"] {
+        let cfg = SiteConfig {
+            base_url: base.into(),
+            fixed_now: Some(NOW),
+            ..SiteConfig::default()
+        };
+        let app = router(build_state(store.clone(), cfg, None).await.unwrap());
+        let rss = call_with(&app, Method::GET, "/feed.xml", &[("host", "127.0.0.1:9999")]).await;
+        let atom = call_with(&app, Method::GET, "/atom.xml", &[("host", "127.0.0.1:9999")]).await;
+        assert!(
+            rss.body.contains(&format!(r#"<guid isPermaLink="false">https://news.example/news/{id}</guid>"#)),
+            "{base}: {}",
+            rss.body
+        );
+        let ids: Vec<String> = atom
+            .body
+            .split("<id>")
+            .skip(1)
+            .map(|s| s.split("</id>").next().unwrap().to_string())
+            .collect();
+        assert_eq!(ids[0], "https://news.example/atom.xml");
+        match &first {
+            None => first = Some(ids),
+            Some(f) => assert_eq!(f, &ids, "{base}"),
+        }
+    }
+    // A new site: tag: ids from its configured host and its first day.
+    let site = site().await;
+    let json = get(&site.app, "/feed.json").await;
+    assert!(json.body.contains("\"tag:news.example,2026-02-03:/news/"), "{}", json.body);
 }

@@ -254,7 +254,8 @@ pub fn document(title: &str, base_url: &str) -> Value {
 
 pub async fn openapi(State(state): State<Shared>) -> Response {
     // Like every API answer, but it changes only with a new release.
-    let mut r = json_response(document(&state.cfg.name, &state.cfg.base_url));
+    let base = crate::public_base::current(&state);
+    let mut r = json_response(document(&state.cfg.name, &base));
     r.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=3600"),

@@ -5,6 +5,7 @@ use crate::error::{WebError, WebResult};
 use crate::head;
 use crate::pages::documents::{absolute_image, base};
 use crate::pages::or_stale;
+use crate::public_base::cache_key;
 use crate::pages::{encode_path, page_response};
 use crate::page_cache::{CachedPage, Compiled, count_hole, strip_controls};
 use crate::state::{Chrome, ImageView, Shared};
@@ -85,7 +86,7 @@ pub async fn article(
 }
 
 async fn cached(state: &Shared, id: ArticleId) -> WebResult<Arc<CachedPage>> {
-    let key = format!("article:{id}");
+    let key = cache_key(state, format!("article:{id}"));
     if let Some(p) = state.cache.get(&key) {
         return Ok(p);
     }
@@ -142,7 +143,7 @@ async fn build(state: &Shared, id: ArticleId, key: String) -> WebResult<Arc<Cach
         original_url: &a.original_url,
         language: a.language.as_deref(),
     }
-    .to_json(&state.cfg.name, base(state));
+    .to_json(&state.cfg.name, &base(state));
     c.meta.json_ld.push(head::json_ld(&ld));
     let view = ArticleView {
         id: a.id.0,

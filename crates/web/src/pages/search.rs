@@ -161,7 +161,10 @@ pub async fn search(
 
 async fn cached(state: &Shared, r: &Request) -> WebResult<Arc<CachedPage>> {
     // Bounded: the query is at most MAX_QUERY_CHARS, the slug 100 bytes.
-    let key = format!("search:{}:{}:{}", r.section_slug, r.page, r.query);
+    let key = crate::public_base::cache_key(
+        state,
+        format!("search:{}:{}:{}", r.section_slug, r.page, r.query),
+    );
     if let Some(p) = state.search_cache.get(&key) {
         return Ok(p);
     }

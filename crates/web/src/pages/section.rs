@@ -4,6 +4,7 @@ use crate::error::{WebError, WebResult};
 use crate::head;
 use crate::pages::documents::{absolute, base};
 use crate::pages::or_stale;
+use crate::public_base::cache_key;
 use crate::pages::page_response;
 use crate::page_cache::{CachedPage, Compiled};
 use crate::state::{Chrome, Item, Shared};
@@ -52,7 +53,7 @@ async fn cached(state: &Shared, slug: &str, page: i64) -> WebResult<Arc<CachedPa
     if slug.len() > 100 {
         return Err(WebError::not_found());
     }
-    let key = format!("section:{slug}:{page}");
+    let key = cache_key(state, format!("section:{slug}:{page}"));
     if let Some(p) = state.cache.get(&key) {
         return Ok(p);
     }
@@ -98,6 +99,7 @@ async fn build(state: &Shared, slug: &str, page: i64, key: String) -> WebResult<
         &href(page),
     );
     let base = base(state);
+    let base = base.as_str();
     c.meta.json_ld = vec![
         head::json_ld(&head::website(&state.cfg.name, base)),
         head::json_ld(&head::breadcrumbs(&[

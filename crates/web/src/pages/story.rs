@@ -52,7 +52,7 @@ pub async fn story(State(state): State<Shared>, Path(id): Path<String>) -> WebRe
 }
 
 async fn cached(state: &Shared, id: StoryId) -> WebResult<Arc<CachedPage>> {
-    let key = format!("story:{id}");
+    let key = crate::public_base::cache_key(state, format!("story:{id}"));
     if let Some(p) = state.cache.get(&key) {
         return Ok(p);
     }
