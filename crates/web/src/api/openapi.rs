@@ -3,7 +3,7 @@
 //! test walks it: every documented GET is called and its answer checked
 //! against the schema, so this document cannot drift from the handlers.
 
-use crate::api::content::{MAX_PAGE, MAX_PER_PAGE, MAX_SLUG_BYTES, json_response};
+use crate::api::content::{MAX_PAGE, MAX_PER_PAGE, MAX_SLUG_CHARS, json_response};
 use crate::state::Shared;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
@@ -33,11 +33,11 @@ fn id_param(what: &str) -> Value {
     })
 }
 
-/// The section filter: a slug of at most `MAX_SLUG_BYTES`.
+/// The section filter: a slug of at most `MAX_SLUG_CHARS`.
 fn section_param() -> Value {
     json!({
         "name": "section", "in": "query", "description": "A section's slug.",
-        "schema": { "type": "string", "maxLength": MAX_SLUG_BYTES }
+        "schema": { "type": "string", "maxLength": MAX_SLUG_CHARS }
     })
 }
 
@@ -70,7 +70,7 @@ pub fn document(title: &str, base_url: &str) -> Value {
                 "responses": {
                     "200": ok("A page of articles.", "ArticleList"),
                     "400": error("A parameter is out of range or not a number."),
-                    "404": error("No such section (a slug longer than 100 bytes is none)."),
+                    "404": error("No such section (a slug longer than 100 characters is none)."),
                     "503": error("The database is unreachable.")
                 }
             }},
@@ -126,7 +126,7 @@ pub fn document(title: &str, base_url: &str) -> Value {
                 ],
                 "responses": {
                     "200": ok("A page of matches.", "SearchResults"),
-                    "400": error("The page is out of range, empty or not a number, or the section is longer than 100 bytes."),
+                    "400": error("The page is out of range, empty or not a number, or the section is longer than 100 characters."),
                     "404": error("No such section, or a page past the last."),
                     "503": error("The database is unreachable.")
                 }

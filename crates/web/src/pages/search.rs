@@ -77,7 +77,7 @@ impl Request {
             },
         };
         let section_slug = p.section.unwrap_or_default();
-        if section_slug.len() > crate::api::content::MAX_SLUG_BYTES {
+        if section_slug.chars().count() > crate::api::content::MAX_SLUG_CHARS {
             return None;
         }
         let raw = p.q.unwrap_or_default();
@@ -160,7 +160,7 @@ pub async fn search(
 }
 
 async fn cached(state: &Shared, r: &Request) -> WebResult<Arc<CachedPage>> {
-    // Bounded: the query is at most MAX_QUERY_CHARS, the slug 100 bytes.
+    // Bounded: the query is at most MAX_QUERY_CHARS, the slug 100 characters (400 bytes).
     let key = crate::public_base::cache_key(
         state,
         format!("search:{}:{}:{}", r.section_slug, r.page, r.query),
@@ -243,7 +243,7 @@ pub async fn api(
     }
     let r = Request::from_params(p).ok_or_else(|| {
         WebError::BadRequest(format!(
-            "page must be 1 to {MAX_PAGE}; section at most 100 bytes"
+            "page must be 1 to {MAX_PAGE}; section at most 100 characters"
         ))
     })?;
     let found = run(&state, &r).await?;
