@@ -26,6 +26,7 @@ pub struct SiteSection {
     /// IANA time zone, e.g. `Europe/Kyiv`.
     pub time_zone: String,
     pub locale: Locale,
+    /// The site's public address; empty: each request's own (see README).
     pub base_url: String,
     pub page_size: i64,
 }
@@ -183,7 +184,7 @@ impl Default for SiteSection {
             name: "newsroom".into(),
             time_zone: "UTC".into(),
             locale: Locale::En,
-            base_url: "http://127.0.0.1:8080".into(),
+            base_url: String::new(),
             page_size: 20,
         }
     }
@@ -286,7 +287,9 @@ impl Config {
                 self.server.listen
             ));
         }
-        check_base_url(&self.site.base_url)?;
+        if !self.site.base_url.is_empty() {
+            check_base_url(&self.site.base_url)?;
+        }
         for (key, v) in [
             ("header_timeout_secs", self.server.header_timeout_secs),
             (
@@ -536,7 +539,6 @@ mod tests {
         for (bad, why) in [
             ("news.example", "absolute URL"),
             ("/news", "absolute URL"),
-            ("", "absolute URL"),
             ("ftp://news.example", "http:// or https://"),
             ("javascript:alert(1)", "http:// or https://"),
             ("https://user:pw@news.example", "user name or password"),
@@ -549,6 +551,9 @@ mod tests {
                 .to_string();
             assert!(e.contains("site.base_url") && e.contains(why), "{bad}: {e}");
         }
+        // Unset (the default, or empty): every request's own address.
+        assert_eq!(load("", &[]).unwrap().site.base_url, "");
+        assert_eq!(load("", &[("NEWSROOM_SITE__BASE_URL", "")]).unwrap().site.base_url, "");
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 use crate::config::SiteConfig;
 use crate::counting::ViewCounter;
+use crate::head::PageMeta;
+use crate::pages::documents::absolute;
 use crate::page_cache::{PageCache, count_hole, strip_controls};
 use crate::strings::Strings;
 use newsroom_core::StoryId;
@@ -26,6 +28,8 @@ pub struct AppState {
     /// many different queries cannot push the other pages out.
     pub search_cache: PageCache,
     pub asset_version: String,
+    /// What feed item ids start with (`feed_ids`), fixed per site.
+    pub feed_id_base: String,
     /// Adds sources for the admin (feed discovery needs the fetcher). `None`
     /// where the binary gives none: the admin then cannot add sources.
     pub source_adder: Option<Arc<SourceAdder>>,
@@ -116,6 +120,8 @@ pub struct Chrome {
     pub current_section: String,
     pub is_home: bool,
     pub latest: Vec<Item>,
+    /// What the `<head>` says about the page; each page sets its own.
+    pub meta: PageMeta,
 }
 
 impl AppState {
@@ -199,7 +205,23 @@ impl AppState {
             current_section: String::new(),
             is_home: false,
             latest: Vec::new(),
+            meta: PageMeta::new(self.cfg.name.clone(), self.site_description(), None),
         }
+    }
+
+    /// What the site is, for pages without a text of their own.
+    pub fn site_description(&self) -> String {
+        format!("{}: {}", self.cfg.name, self.t.latest_news)
+    }
+
+    /// A page's head: its title and description, and `path` on this site
+    /// (with a query already encoded, if any) as its canonical address.
+    pub fn meta(&self, title: String, description: String, path: &str) -> PageMeta {
+        let url = match path.split_once('?') {
+            Some((p, query)) => format!("{}?{query}", absolute(self, p)),
+            None => absolute(self, path),
+        };
+        PageMeta::new(title, description, Some(url))
     }
 
     pub async fn chrome(

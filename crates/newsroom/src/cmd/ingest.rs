@@ -14,7 +14,10 @@ pub fn fetcher(cfg: &Config) -> Result<Fetcher> {
             .fetch
             .user_agent
             .clone()
-            .unwrap_or_else(|| user_agent(&cfg.site.name, Some(&cfg.site.base_url))),
+            .unwrap_or_else(|| {
+                let site = Some(cfg.site.base_url.as_str()).filter(|b| !b.is_empty());
+                user_agent(&cfg.site.name, site)
+            }),
         per_host_rate: cfg.ingest.per_host_rate,
         per_host_burst: cfg.ingest.per_host_burst,
         per_host_concurrency: cfg.ingest.per_host_concurrency,
