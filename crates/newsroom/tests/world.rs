@@ -27,22 +27,12 @@ async fn a_simulated_week_of_news() {
 /// nothing updated and fetches no page again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_teaser_feed_fetched_twice_keeps_full_bodies() {
-    use newsroom_ingest::testkit::{TestServer, serve_teaser_feed};
-    let server = TestServer::start().await;
-    if serve_teaser_feed(&server, 5).is_none() {
+    let Some(site) = world_kit::TeaserSite::fetched_once().await else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("site.db").display());
-    let now = jiff::Timestamp::now().as_second();
-    let run = |args: &[&str]| world_kit::newsroom(dir.path(), &db, now, &[3600], args);
-    let (ok, out, err) = run(&["source", "add", &server.url("/feed.xml")]);
-    assert!(ok, "{out}{err}");
-
-    let (ok, first, err) = run(&["fetch", "--once"]);
-    assert!(ok, "{err}");
-    assert_eq!(world_kit::summary_count(&first, "new"), 5, "{first}");
-    let store = newsroom_store::open(&db, &Default::default()).await.unwrap();
+    };
+    let (server, db, now) = (&site.server, &site.db, site.now);
+    let run = |args: &[&str]| world_kit::newsroom(site.dir.path(), db, now, &[3600], args);
+    let store = newsroom_store::open(db, &Default::default()).await.unwrap();
     let bodies = |store: std::sync::Arc<dyn newsroom_store::Store>| async move {
         let cards = store
             .list_articles(&newsroom_store::ListQuery {
@@ -216,34 +206,19 @@ async fn bad_input_gets_notes_and_loses_nothing() {
 /// NEWSROOM_TEST_POSTGRES_URL names a server.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn copy_carries_what_ingestion_remembers() {
-    use newsroom_ingest::testkit::{TestServer, serve_teaser_feed};
-    let server = TestServer::start().await;
-    if serve_teaser_feed(&server, 5).is_none() {
+    let Some(site) = world_kit::TeaserSite::fetched_once().await else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let from = format!("sqlite://{}", dir.path().join("from.db").display());
-    let now = jiff::Timestamp::now().as_second();
+    };
+    let (server, from, now, dir) = (&site.server, &site.db, site.now, &site.dir);
     let run = |db: &str, args: &[&str]| world_kit::newsroom(dir.path(), db, now, &[3600], args);
-    let (ok, out, err) = run(&from, &["source", "add", &server.url("/feed.xml")]);
-    assert!(ok, "{out}{err}");
-    let (ok, out, err) = run(&from, &["fetch", "--once"]);
-    assert!(ok, "{out}{err}");
-    assert_eq!(world_kit::summary_count(&out, "new"), 5, "{out}");
-    let original = newsroom_store::open(&from, &Default::default()).await.unwrap();
+    let original = newsroom_store::open(from, &Default::default()).await.unwrap();
     let counts = original.table_counts().await.unwrap();
     assert!(counts.article_addresses >= 10 && counts.article_ingest_state == 5, "{counts:?}");
 
     let mut targets = vec![format!("sqlite://{}", dir.path().join("to.db").display())];
     targets.extend(newsroom_store::testdb::fresh_postgres_url("copy of the ingest memory").await);
     for to in targets {
-        let (ok, out, err) = world_kit::newsroom(
-            dir.path(),
-            &from,
-            now,
-            &[3600],
-            &["copy", "--from", &from, "--to", &to],
-        );
+        let (ok, out, err) = run(from, &["copy", "--from", from, "--to", &to]);
         assert!(ok, "{out}{err}");
         assert!(out.contains("5 ingest states"), "{out}");
         let copy = newsroom_store::open(&to, &Default::default()).await.unwrap();
@@ -265,4 +240,99 @@ async fn copy_carries_what_ingestion_remembers() {
         assert_eq!(world_kit::summary_count(&out, "updated"), 0, "{out}");
         assert_eq!(server.total_hits(), hits + 1, "the copy asked again for known pages");
     }
+}
+
+/// Issue 10's end-to-end benchmark: 400 new items linking to real pages, spread over 200
+/// hosts (127.0.0.20-219, one test-kit server each), full text on, ingested by one
+/// `newsroom fetch --once` of the binary this test was built with; then the same pass
+/// again with nothing new, as the reference. Prints wall time, articles per second, CPU
+/// per article and peak RSS (from /usr/bin/time). Figures: docs/PERFORMANCE.md.
+/// `cargo test --release -p newsroom --test world -- --ignored --nocapture bench_400`
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark; run by hand in release, figures in docs/PERFORMANCE.md"]
+async fn bench_400_new_items_end_to_end() {
+    use newsroom_ingest::testkit::{Resource, TestServer};
+    use std::net::{IpAddr, Ipv4Addr};
+    let Some(pages) = world_kit::pages::Pages::load() else {
+        return;
+    };
+    let (hosts, per_host) = (200usize, 2usize);
+    let now = jiff::Timestamp::now().as_second();
+    let mut servers = Vec::new();
+    let mut opml = String::from("<?xml version=\"1.0\"?><opml version=\"2.0\"><head><title>bench</title></head><body>");
+    for h in 0..hosts {
+        let s = TestServer::start_on(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 20 + h as u8))).await;
+        let mut rss = format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Bench outlet {h}</title><link>{}</link>",
+            s.url("/")
+        );
+        for i in 0..per_host {
+            let page = (h * per_host + i) % pages.len();
+            let path = format!("/a/{i}.html");
+            // Each page names its own address as canonical, so each item is its own article.
+            s.set(&path, Resource::ok("text/html; charset=utf-8", pages.html(page, &s.url(&path), &[])));
+            rss.push_str(&format!(
+                "<item><title>{}</title><link>{}</link><guid isPermaLink=\"false\">{h}-{i}</guid><pubDate>{}</pubDate><description>{}</description></item>",
+                world_kit::outlets::esc(&pages.teaser(page)),
+                s.url(&path),
+                world_kit::outlets::rfc2822(now - 600 * i as i64),
+                world_kit::outlets::esc(&pages.teaser(page)),
+            ));
+        }
+        rss.push_str("</channel></rss>");
+        s.set("/feed.xml", Resource::ok("application/rss+xml", rss));
+        opml.push_str(&format!("<outline type=\"rss\" text=\"Bench outlet {h}\" xmlUrl=\"{}\"/>", s.url("/feed.xml")));
+        servers.push(s);
+    }
+    opml.push_str("</body></opml>");
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("bench.db").display());
+    std::fs::write(dir.path().join("bench.opml"), &opml).unwrap();
+    let (ok, out, err) = world_kit::newsroom(dir.path(), &db, now, &[3600], &["import-opml", "bench.opml"]);
+    assert!(ok, "{out}{err}");
+    let timed = |label: &str| {
+        let out = std::process::Command::new("/usr/bin/time")
+            .current_dir(dir.path())
+            .args(["-f", "TIME %e %U %S %M", common::bin(), "--database", &db, "fetch", "--once"])
+            .env("NEWSROOM_LOG", "warn")
+            .env("NEWSROOM_FETCH__ALLOW_PRIVATE_NETWORKS", "true")
+            .output()
+            .expect("/usr/bin/time");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{stdout}{stderr}");
+        let t: Vec<f64> = stderr
+            .lines()
+            .find_map(|l| l.strip_prefix("TIME "))
+            .unwrap_or_else(|| panic!("{stderr}"))
+            .split_whitespace()
+            .map(|v| v.parse().unwrap())
+            .collect();
+        eprintln!(
+            "{label}: {:.2} s wall, {:.2} s CPU (user {:.2} + sys {:.2}), peak RSS {:.0} MB\n  {}",
+            t[0],
+            t[1] + t[2],
+            t[1],
+            t[2],
+            t[3] / 1024.0,
+            stdout.trim().replace('\n', "\n  ")
+        );
+        (t[0], t[1] + t[2], stdout)
+    };
+    let (wall, cpu, out) = timed("400 new items");
+    let n = (hosts * per_host) as f64;
+    assert_eq!(world_kit::summary_count(&out, "new"), hosts * per_host, "{out}");
+    eprintln!(
+        "  {:.0} articles/s end to end, {:.2} ms CPU per article (profile: {})",
+        n / wall,
+        cpu * 1000.0 / n,
+        if cfg!(debug_assertions) { "debug" } else { "release" }
+    );
+    let (wall2, cpu2, out2) = timed("the same pass, nothing new (reference)");
+    assert_eq!(world_kit::summary_count(&out2, "pages fetched"), 0, "{out2}");
+    eprintln!(
+        "  new/unchanged: {:.1}x the wall time, {:.1}x the CPU",
+        wall / wall2,
+        cpu / cpu2
+    );
 }
