@@ -9,6 +9,7 @@ pub mod counting;
 pub mod error;
 pub mod listen;
 pub mod page_cache;
+pub mod respond;
 pub mod pages;
 pub mod router;
 pub mod state;
@@ -58,6 +59,8 @@ pub async fn build_state(
         counter: counting::ViewCounter::new(secret).with_visitors_per_ip(cfg.max_visitors_per_ip),
         login_key: blake3::derive_key("newsroom login csrf key v1", &secret),
         cache: page_cache::PageCache::new(cfg.page_cache_ttl, 10_000),
+        bodies: pinned_assets(),
+        first_seen: respond::FirstSeen::default(),
         search_cache: page_cache::PageCache::new(cfg.page_cache_ttl, 1_000),
         asset_version: pages::assets::asset_version(),
         source_adder,
@@ -94,4 +97,14 @@ pub async fn keep_views(
     flusher.abort();
     counting::flush::final_flush(&state).await;
     result.map_err(StartError::Io)
+}
+
+/// The body cache, with the static files in it compressed now, at start.
+fn pinned_assets() -> respond::compress::Bodies {
+    let bodies = respond::compress::Bodies::new(64 << 20);
+    let now = state::now();
+    for asset in pages::assets::pinned() {
+        bodies.pin(asset, now);
+    }
+    bodies
 }

@@ -5,9 +5,11 @@
 //! in-memory counter. So a request for a cached page does no database work and
 //! no template work, and still shows live counts.
 
+use crate::respond::coding::Coding;
+use crate::respond::pieces::{BrPieces, GzPieces};
 use newsroom_core::ArticleId;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 /// Marks a count hole in rendered HTML: START, decimal article id, END.
@@ -39,11 +41,24 @@ enum Part {
 }
 
 /// A rendered page with its count holes.
-#[derive(Debug)]
 pub struct Compiled {
     parts: Vec<Part>,
     ids: Vec<ArticleId>,
     len_hint: usize,
+    /// Hash of the static text: with the counts shown, the entity tag.
+    tag: u64,
+    /// The static runs compressed, made on first use.
+    gz: OnceLock<GzPieces>,
+    br: OnceLock<BrPieces>,
+}
+
+impl std::fmt::Debug for Compiled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Compiled")
+            .field("parts", &self.parts)
+            .field("ids", &self.ids)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Compiled {
@@ -65,11 +80,66 @@ impl Compiled {
             rest = &after[end + END.len_utf8()..];
         }
         parts.push(Part::Html(rest.into()));
+        let hash = blake3::hash(html.as_bytes());
+        let mut tag = [0u8; 8];
+        tag.copy_from_slice(&hash.as_bytes()[..8]);
         Self {
             parts,
             ids,
             len_hint: html.len() + 16,
+            tag: u64::from_le_bytes(tag),
+            gz: OnceLock::new(),
+            br: OnceLock::new(),
         }
+    }
+
+    /// The static runs between the holes (always one more than holes).
+    fn runs(&self) -> impl Iterator<Item = &[u8]> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Html(s) => Some(s.as_bytes()),
+            Part::Count(_) => None,
+        })
+    }
+
+    /// The entity tag of the page showing `totals`, and its hash: the page's
+    /// text and every count shown (FNV-1a over them, cheap per request).
+    pub fn etag(&self, totals: &[i64]) -> (u64, String) {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ self.tag;
+        for t in totals {
+            for b in t.to_le_bytes() {
+                h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+            }
+        }
+        (h, format!("\"p{:016x}{h:016x}\"", self.tag))
+    }
+
+    /// The page in `coding`, counts filled in (see `respond::pieces`).
+    pub fn emit_coded(&self, totals: &[i64], coding: Coding) -> Vec<u8> {
+        if coding == Coding::Identity {
+            return self.emit(totals);
+        }
+        let mut bufs: Vec<([u8; 20], usize)> = Vec::with_capacity(self.parts.len() / 2);
+        for p in &self.parts {
+            if let Part::Count(id) = p {
+                let i = self.ids.iter().position(|x| x == id).unwrap_or(0);
+                let mut buf = itoa_buf();
+                let len = format_int(&mut buf, totals.get(i).copied().unwrap_or(0)).len();
+                bufs.push((buf, len));
+            }
+        }
+        let digits: Vec<&[u8]> = bufs.iter().map(|(b, len)| &b[20 - len..]).collect();
+        let mut out = Vec::with_capacity(self.len_hint / 3);
+        match coding {
+            Coding::Gzip => self
+                .gz
+                .get_or_init(|| GzPieces::new(self.runs()))
+                .emit(&digits, &mut out),
+            _ => self
+                .br
+                .get_or_init(|| BrPieces::new(self.runs()))
+                .emit(&digits, &mut out),
+        }
+        out
     }
 
     /// Articles whose counts this page shows.

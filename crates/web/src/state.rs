@@ -25,6 +25,10 @@ pub struct AppState {
     /// Search result pages, apart from `cache`: one entry per query, so
     /// many different queries cannot push the other pages out.
     pub search_cache: PageCache,
+    /// Responses other than cached pages, compressed once per distinct body.
+    pub bodies: crate::respond::compress::Bodies,
+    /// When each page version was first sent, for `Last-Modified`.
+    pub first_seen: crate::respond::FirstSeen,
     pub asset_version: String,
     /// Adds sources for the admin (feed discovery needs the fetcher). `None`
     /// where the binary gives none: the admin then cannot add sources.

@@ -337,3 +337,7 @@ async fn api_answers() {
     let unknown = call(&site.app, Method::POST, "/api/v1/views/999999").await;
     insta::assert_snapshot!("api_beacon_unknown", unknown.snapshot());
 }
+
+/// Revalidation and compression: `router/respond.rs`.
+#[path = "router/respond.rs"]
+mod respond;
