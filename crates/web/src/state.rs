@@ -2,7 +2,8 @@
 
 use crate::config::SiteConfig;
 use crate::counting::ViewCounter;
-use crate::page_cache::{PageCache, count_hole, strip_controls};
+use crate::page_cache::{Compiled, Fragments, LATEST_SLOT, PageCache, count_hole, strip_controls};
+use askama::Template;
 use crate::strings::Strings;
 use newsroom_core::StoryId;
 use newsroom_core::i18n::Arg;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub bodies: crate::respond::compress::Bodies,
     /// When each page version was first sent, for `Last-Modified`.
     pub first_seen: crate::respond::FirstSeen,
+    /// Fragments every page shows (the latest-news list).
+    pub fragments: Fragments,
     pub asset_version: String,
     /// Adds sources for the admin (feed discovery needs the fetcher). `None`
     /// where the binary gives none: the admin then cannot add sources.
@@ -119,7 +122,17 @@ pub struct Chrome {
     pub sections: Vec<NavSection>,
     pub current_section: String,
     pub is_home: bool,
-    pub latest: Vec<Item>,
+    /// Where the latest-news list goes: `LATEST_SLOT`, filled per response
+    /// from `AppState::latest_list`, or nothing (error pages).
+    pub latest_slot: &'static str,
+}
+
+/// The latest-news list on its own, rendered once for every page.
+#[derive(Template)]
+#[template(path = "latest.html")]
+struct LatestList {
+    c: Chrome,
+    latest: Vec<Item>,
 }
 
 impl AppState {
@@ -202,27 +215,17 @@ impl AppState {
             sections: Vec::new(),
             current_section: String::new(),
             is_home: false,
-            latest: Vec::new(),
+            latest_slot: "",
         }
     }
 
     pub async fn chrome(
         &self,
-        now: i64,
+        _now: i64,
         current_section: &str,
         is_home: bool,
     ) -> Result<Chrome, StoreError> {
         let sections = self.store.list_sections().await?;
-        // Read past the list's length so that a story's many articles, folded
-        // into one line, still leave the list full.
-        let recent = self
-            .store
-            .list_articles(&ListQuery {
-                limit: (self.cfg.latest_size * 4).min(400),
-                ..Default::default()
-            })
-            .await?;
-        let latest = one_per_story(recent, self.cfg.latest_size.max(0) as usize);
         Ok(Chrome {
             sections: sections
                 .into_iter()
@@ -233,9 +236,46 @@ impl AppState {
                 .collect(),
             current_section: current_section.to_string(),
             is_home,
-            latest: self.story_items(&latest, now).await?,
+            latest_slot: LATEST_SLOT,
             ..self.bare_chrome()
         })
+    }
+
+    /// The latest-news list every page shows in its slot: kept until an
+    /// article or story changes (`crate::invalidate`), so it is read and
+    /// rendered once, not once per page. While the database is down, the
+    /// last list stands in; with none, the slot stays empty.
+    pub async fn latest_list(&self) -> Option<Arc<Compiled>> {
+        if let Some(list) = self.fragments.latest() {
+            return Some(list);
+        }
+        let generation = self.fragments.generation();
+        match self.build_latest(self.now()).await {
+            Ok(list) => Some(self.fragments.put_latest(list, generation)),
+            Err(e) => {
+                tracing::warn!(error = %e, "latest-news list not rebuilt; the last one stands in");
+                self.fragments.last_latest()
+            }
+        }
+    }
+
+    async fn build_latest(&self, now: i64) -> Result<Compiled, crate::error::WebError> {
+        // Read past the list's length so that a story's many articles, folded
+        // into one line, still leave the list full.
+        let recent = self
+            .store
+            .list_articles(&ListQuery {
+                limit: (self.cfg.latest_size * 4).min(400),
+                ..Default::default()
+            })
+            .await?;
+        let latest = one_per_story(recent, self.cfg.latest_size.max(0) as usize);
+        let html = LatestList {
+            c: self.bare_chrome(),
+            latest: self.story_items(&latest, now).await?,
+        }
+        .render()?;
+        Ok(Compiled::new(&html))
     }
 }
 

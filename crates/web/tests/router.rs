@@ -341,3 +341,7 @@ async fn api_answers() {
 /// Revalidation and compression: `router/respond.rs`.
 #[path = "router/respond.rs"]
 mod respond;
+
+/// Pages kept until what they show is written: `router/invalidate.rs`.
+#[path = "router/invalidate.rs"]
+mod invalidate;

@@ -71,7 +71,7 @@ pub async fn layer(State(state): State<Shared>, req: Request, next: Next) -> Res
     let private = req.uri().path().starts_with("/admin");
     let mut resp = next.run(req).await;
     if let Some(page) = resp.extensions_mut().remove::<PageBody>() {
-        return finish_page(&state, resp, page, coding, &cond, readable);
+        return finish_page(&state, resp, page, coding, &cond, readable).await;
     }
     if !readable
         || private
@@ -84,7 +84,7 @@ pub async fn layer(State(state): State<Shared>, req: Request, next: Next) -> Res
     finish_body(&state, resp, coding, &cond).await
 }
 
-fn finish_page(
+async fn finish_page(
     state: &Shared,
     resp: Response,
     page: PageBody,
@@ -94,12 +94,21 @@ fn finish_page(
 ) -> Response {
     let (mut parts, _) = resp.into_parts();
     let compiled = &page.page.page;
-    let (tag, etag) = compiled.etag(&page.totals);
+    let latest = match compiled.has_slot() {
+        true => state.latest_list().await,
+        false => None,
+    };
+    let latest_totals = latest
+        .as_ref()
+        .map(|l| state.counter.totals(l.ids()))
+        .unwrap_or_default();
+    let fragment = latest.as_deref().map(|l| (l, &latest_totals[..]));
+    let (tag, etag) = compiled.etag(&page.totals, fragment);
     let last_modified = state.first_seen.get(tag, state.now());
     if readable && parts.status == StatusCode::OK && cond.not_modified(&etag, last_modified) {
         return not_modified(&parts.headers, &etag, coding, last_modified);
     }
-    let body = compiled.emit_coded(&page.totals, coding);
+    let body = compiled.emit_coded(&page.totals, fragment, coding);
     set_validators(&mut parts.headers, &etag, coding, last_modified);
     set_coding(&mut parts.headers, coding);
     Response::from_parts(parts, Body::from(body))

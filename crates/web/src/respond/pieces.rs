@@ -54,30 +54,49 @@ impl GzPieces {
         Self { pieces }
     }
 
-    /// The page: `runs[0] digits[0] runs[1] digits[1] ... runs[n]`, one more
-    /// run than digit strings.
-    pub fn emit(&self, digits: &[&[u8]], out: &mut Vec<u8>) {
+}
+
+/// A gzip member being written from pieces and digits, in page order.
+pub struct GzWriter<'o> {
+    out: &'o mut Vec<u8>,
+    crc: Crc,
+}
+
+impl<'o> GzWriter<'o> {
+    pub fn start(out: &'o mut Vec<u8>) -> Self {
         out.extend_from_slice(&GZIP_HEADER);
-        let mut crc = Crc::new();
-        let mut len: u64 = 0;
-        for (i, (bytes, piece_crc)) in self.pieces.iter().enumerate() {
-            out.extend_from_slice(bytes);
-            crc.combine(piece_crc);
-            len += piece_crc.total_len();
-            if let Some(d) = digits.get(i) {
-                // A stored block, BFINAL=0: its 3 header bits pad to the byte.
-                let n = d.len() as u16;
-                out.push(0);
-                out.extend_from_slice(&n.to_le_bytes());
-                out.extend_from_slice(&(!n).to_le_bytes());
-                out.extend_from_slice(d);
-                crc.update(d);
-                len += d.len() as u64;
-            }
+        Self {
+            out,
+            crc: Crc::new(),
         }
-        out.extend_from_slice(&DEFLATE_END);
-        out.extend_from_slice(&crc.finalize().to_le_bytes());
-        out.extend_from_slice(&(len as u32).to_le_bytes());
+    }
+
+    /// Static run `i` of `pieces`.
+    pub fn piece(&mut self, pieces: &GzPieces, i: usize) {
+        if let Some((bytes, crc)) = pieces.pieces.get(i) {
+            self.out.extend_from_slice(bytes);
+            self.crc.combine(crc);
+        }
+    }
+
+    /// Live text, in a stored block (BFINAL=0; its 3 header bits pad to the
+    /// byte). At most 65,535 bytes: digits are 20.
+    pub fn digits(&mut self, d: &[u8]) {
+        let d = &d[..d.len().min(u16::MAX as usize)];
+        let n = d.len() as u16;
+        self.out.push(0);
+        self.out.extend_from_slice(&n.to_le_bytes());
+        self.out.extend_from_slice(&(!n).to_le_bytes());
+        self.out.extend_from_slice(d);
+        self.crc.update(d);
+    }
+
+    pub fn finish(self) {
+        let len = self.crc.total_len();
+        self.out.extend_from_slice(&DEFLATE_END);
+        self.out.extend_from_slice(&self.crc.finalize().to_le_bytes());
+        // ISIZE is the length modulo 2^32.
+        self.out.extend_from_slice(&(len as u32).to_le_bytes());
     }
 }
 
@@ -95,23 +114,48 @@ impl BrPieces {
         }
     }
 
-    pub fn emit(&self, digits: &[&[u8]], out: &mut Vec<u8>) {
-        let mut cat = brotli::concat::BroCatli::new_with_window_size(BROTLI_LGWIN as u8);
-        let mut framed = Vec::with_capacity(32);
-        for (i, piece) in self.pieces.iter().enumerate() {
-            feed(&mut cat, piece, out);
-            if let Some(d) = digits.get(i) {
-                framed.clear();
-                uncompressed_stream(d, &mut framed);
-                feed(&mut cat, &framed, out);
-            }
+}
+
+/// A brotli stream being spliced from pieces and digits, in page order.
+pub struct BrWriter<'o> {
+    out: &'o mut Vec<u8>,
+    cat: brotli::concat::BroCatli,
+    framed: Vec<u8>,
+}
+
+impl<'o> BrWriter<'o> {
+    pub fn start(out: &'o mut Vec<u8>) -> Self {
+        Self {
+            out,
+            cat: brotli::concat::BroCatli::new_with_window_size(BROTLI_LGWIN as u8),
+            framed: Vec::with_capacity(32),
         }
+    }
+
+    /// Static run `i` of `pieces`.
+    pub fn piece(&mut self, pieces: &BrPieces, i: usize) {
+        if let Some(p) = pieces.pieces.get(i) {
+            feed(&mut self.cat, p, self.out);
+        }
+    }
+
+    /// Live text, as a stream of one uncompressed meta-block (1 to 65,536 bytes).
+    pub fn digits(&mut self, d: &[u8]) {
+        if d.is_empty() {
+            return;
+        }
+        self.framed.clear();
+        uncompressed_stream(&d[..d.len().min(1 << 16)], &mut self.framed);
+        feed(&mut self.cat, &self.framed, self.out);
+    }
+
+    pub fn finish(mut self) {
         loop {
-            let start = out.len();
-            out.resize(start + 64, 0);
+            let start = self.out.len();
+            self.out.resize(start + 64, 0);
             let mut at = start;
-            let r = cat.finish(out, &mut at);
-            out.truncate(at);
+            let r = self.cat.finish(self.out, &mut at);
+            self.out.truncate(at);
             if r != brotli::concat::BroCatliResult::NeedsMoreOutput {
                 break;
             }
@@ -184,10 +228,24 @@ mod tests {
             let br = BrPieces::new(runs.iter().map(|r| r.as_bytes()));
             for _ in 0..2 {
                 let mut out = Vec::new();
-                gz.emit(&d, &mut out);
+                let mut w = GzWriter::start(&mut out);
+                for i in 0..runs.len() {
+                    w.piece(&gz, i);
+                    if let Some(x) = d.get(i) {
+                        w.digits(x);
+                    }
+                }
+                w.finish();
                 assert_eq!(gunzip(&out), want.as_bytes(), "gzip {runs:?}");
                 let mut out = Vec::new();
-                br.emit(&d, &mut out);
+                let mut w = BrWriter::start(&mut out);
+                for i in 0..runs.len() {
+                    w.piece(&br, i);
+                    if let Some(x) = d.get(i) {
+                        w.digits(x);
+                    }
+                }
+                w.finish();
                 assert_eq!(unbrotli(&out), want.as_bytes(), "brotli {runs:?}");
             }
         }
