@@ -10,93 +10,19 @@
 //! When `/usr/bin/chromium` or `/usr/bin/chromedriver` is missing, the test
 //! says so and passes: `apt-get install -y chromium chromium-driver`.
 
-use fantoccini::{Client, ClientBuilder};
+#[path = "common/chrome.rs"]
+mod chrome;
+
+use chrome::*;
+use fantoccini::Client;
 use serde_json::{Value, json};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-/// What the browser says it is: a desktop Chrome, as readers' browsers do.
-const READER_UA: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
 const SEED_TITLE: &str = "Ukraine war: Russians slowly take ground around Bakhmut";
 const SEED_LONG_DATE: &str = "Monday, 13 February, 2023, 14:42";
 const SEED_BODY: &str = "Stay close to the wall. Move fast.";
-
-/// Kills the child process when the test ends, also on panic.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn wait_ok(http: &reqwest::Client, url: &str, what: &str, proc: &mut Proc) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(r) = http.get(url).send().await
-            && r.status().is_success()
-        {
-            return;
-        }
-        if let Ok(Some(status)) = proc.0.try_wait() {
-            panic!("{what} exited before it answered {url}: {status}");
-        }
-        assert!(Instant::now() < deadline, "{what} did not answer {url}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// A fresh browser session; `extra` goes into `goog:chromeOptions`.
-async fn browser(driver: &str, profile: &Path, args: &[&str], extra: Value) -> Client {
-    let mut all = vec![
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--hide-scrollbars",
-    ]
-    .into_iter()
-    .map(String::from)
-    .collect::<Vec<_>>();
-    all.push(format!("--user-data-dir={}", profile.display()));
-    // Headless Chromium says "HeadlessChrome", which is no reader and is
-    // not counted; the test checks counting as a reader's browser does it.
-    all.push(format!("--user-agent={READER_UA}"));
-    all.extend(args.iter().map(|s| s.to_string()));
-    let mut opts = json!({ "binary": CHROMIUM, "args": all });
-    if let (Some(o), Value::Object(e)) = (opts.as_object_mut(), extra) {
-        o.extend(e);
-    }
-    let mut caps = serde_json::Map::new();
-    caps.insert("goog:chromeOptions".into(), opts);
-    ClientBuilder::rustls()
-        .expect("rustls connector")
-        .capabilities(caps)
-        .connect(driver)
-        .await
-        .expect("chromedriver session")
-}
-
-/// Runs `body` (a JS function body) in the page and returns what it returns.
-async fn js(c: &Client, body: &str) -> Value {
-    c.execute(body, vec![]).await.expect("script in page")
-}
 
 /// Waits until the page script's requests have finished: the beacon on an
 /// article page, and the count refresh on every page.
@@ -257,29 +183,11 @@ async fn api_views(http: &reqwest::Client, base: &str, id: i64) -> i64 {
         .unwrap_or_else(|| panic!("no count for {id} in {v}"))
 }
 
-/// Runs one browser phase, then ends the session even when the phase failed,
-/// so no Chromium outlives the test.
-async fn run_then_close<F>(c: Client, phase: F)
-where
-    F: std::future::Future<Output = ()> + Send + 'static,
-{
-    let r = tokio::spawn(phase).await;
-    let _ = c.close().await;
-    if let Err(e) = r {
-        match e.try_into_panic() {
-            Ok(p) => std::panic::resume_unwind(p),
-            Err(e) => panic!("browser phase: {e}"),
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn site_in_headless_chromium() {
-    for tool in [CHROMIUM, CHROMEDRIVER] {
-        if !Path::new(tool).exists() {
-            println!("skipped: headless Chromium test not run ({tool} not found)");
-            return;
-        }
+    if let Some(tool) = missing() {
+        println!("skipped: headless Chromium test not run ({tool} not found)");
+        return;
     }
     let tmp = tempfile::tempdir().unwrap();
     let http = reqwest::Client::builder()
@@ -302,26 +210,8 @@ async fn site_in_headless_chromium() {
     );
     wait_ok(&http, &format!("{base}/healthz"), "newsroom", &mut server).await;
 
-    let driver_port = free_port();
-    let driver_url = format!("http://127.0.0.1:{driver_port}");
-    let mut driver = Proc(
-        Command::new(CHROMEDRIVER)
-            .args([
-                format!("--port={driver_port}"),
-                "--allowed-ips=127.0.0.1".into(),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver"),
-    );
-    wait_ok(
-        &http,
-        &format!("{driver_url}/status"),
-        "chromedriver",
-        &mut driver,
-    )
-    .await;
+    let driver = Driver::start(&http).await;
+    let driver_url = driver.url.clone();
 
     let target = Path::new(env!("CARGO_BIN_EXE_newsroom"))
         .parent()

@@ -10,7 +10,9 @@ pub struct SiteConfig {
     /// IANA time zone for every time shown.
     pub time_zone: String,
     pub locale: Locale,
-    /// Public base URL, for canonical links and feeds (e.g. `https://news.example`).
+    /// Public base URL, for canonical links and feeds (e.g.
+    /// `https://news.example`). Empty: each request's own address
+    /// (`public_base`).
     pub base_url: String,
     /// The longest a rendered page is kept; it is rebuilt sooner when what
     /// it shows is written (`invalidate`). Counts stay live regardless.
@@ -48,7 +50,7 @@ impl Default for SiteConfig {
             name: "newsroom".into(),
             time_zone: "UTC".into(),
             locale: Locale::En,
-            base_url: "http://127.0.0.1:8080".into(),
+            base_url: String::new(),
             page_cache_ttl: Duration::from_secs(600),
             page_cache_bytes: 256 << 20,
             invalidate_interval: Duration::from_secs(1),

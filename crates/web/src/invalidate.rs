@@ -135,6 +135,8 @@ async fn apply(state: &Shared, mut stale: Stale) {
         if stale.everything {
             return true;
         }
+        // Without a configured base URL a key ends in "@" and the address.
+        let key = key.split_once('@').map_or(key, |(k, _)| k);
         match key.strip_prefix("article:") {
             Some(id) => {
                 id.parse().is_ok_and(|id| stale.articles.contains(&ArticleId(id)))

@@ -7,11 +7,14 @@ mod client;
 pub mod config;
 pub mod counting;
 pub mod error;
+pub mod feed_ids;
+pub mod head;
 pub mod listen;
 pub mod invalidate;
 pub mod page_cache;
 pub mod respond;
 pub mod pages;
+pub mod public_base;
 pub mod router;
 pub mod state;
 pub mod strings;
@@ -56,6 +59,8 @@ pub async fn build_state(
     let mut secret = [0u8; 32];
     hex::decode_to_slice(&secret_hex, &mut secret)
         .map_err(|_| StartError::Config("stored visitor_secret is not 64 hex digits".into()))?;
+    let now = cfg.fixed_now.unwrap_or_else(state::now);
+    let feed_id_base = feed_ids::id_base(&*store, &cfg.base_url, now).await?;
     Ok(Arc::new(AppState {
         counter: counting::ViewCounter::new(secret).with_visitors_per_ip(cfg.max_visitors_per_ip),
         login_key: blake3::derive_key("newsroom login csrf key v1", &secret),
@@ -65,6 +70,7 @@ pub async fn build_state(
         first_seen: respond::FirstSeen::default(),
         search_cache: page_cache::PageCache::new(cfg.page_cache_ttl, cfg.page_cache_bytes / 8),
         asset_version: pages::assets::asset_version(),
+        feed_id_base,
         source_adder,
         store,
         clock,

@@ -54,6 +54,7 @@ pub fn router(state: Shared) -> Router {
         .layer(DefaultBodyLimit::max(64 * 1024))
         // Validators, 304s and compression for everything below.
         .layer(from_fn_with_state(state.clone(), crate::respond::layer))
+        .layer(from_fn_with_state(state.clone(), crate::public_base::scope))
         // Outermost, so it dresses every error, the admin's included.
         .layer(from_fn_with_state(state.clone(), errors::render))
         .with_state(state)

@@ -2,6 +2,8 @@
 
 use crate::config::SiteConfig;
 use crate::counting::ViewCounter;
+use crate::head::PageMeta;
+use crate::pages::documents::absolute;
 use crate::page_cache::{Compiled, Fragments, LATEST_SLOT, PageCache, count_hole, strip_controls};
 use askama::Template;
 use crate::strings::Strings;
@@ -33,6 +35,8 @@ pub struct AppState {
     /// Fragments every page shows (the latest-news list).
     pub fragments: Fragments,
     pub asset_version: String,
+    /// What feed item ids start with (`feed_ids`), fixed per site.
+    pub feed_id_base: String,
     /// Adds sources for the admin (feed discovery needs the fetcher). `None`
     /// where the binary gives none: the admin then cannot add sources.
     pub source_adder: Option<Arc<SourceAdder>>,
@@ -125,6 +129,8 @@ pub struct Chrome {
     /// Where the latest-news list goes: `LATEST_SLOT`, filled per response
     /// from `AppState::latest_list`, or nothing (error pages).
     pub latest_slot: &'static str,
+    /// What the `<head>` says about the page; each page sets its own.
+    pub meta: PageMeta,
 }
 
 /// The latest-news list on its own, rendered once for every page.
@@ -216,7 +222,23 @@ impl AppState {
             current_section: String::new(),
             is_home: false,
             latest_slot: "",
+            meta: PageMeta::new(self.cfg.name.clone(), self.site_description(), None),
         }
+    }
+
+    /// What the site is, for pages without a text of their own.
+    pub fn site_description(&self) -> String {
+        format!("{}: {}", self.cfg.name, self.t.latest_news)
+    }
+
+    /// A page's head: its title and description, and `path` on this site
+    /// (with a query already encoded, if any) as its canonical address.
+    pub fn meta(&self, title: String, description: String, path: &str) -> PageMeta {
+        let url = match path.split_once('?') {
+            Some((p, query)) => format!("{}?{query}", absolute(self, p)),
+            None => absolute(self, path),
+        };
+        PageMeta::new(title, description, Some(url))
     }
 
     pub async fn chrome(

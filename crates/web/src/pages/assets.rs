@@ -75,7 +75,7 @@ pub async fn favicon_ico() -> Response {
 pub async fn robots(State(state): State<Shared>) -> Response {
     let body = format!(
         "User-agent: *\nAllow: /\nDisallow: /api/\nDisallow: /admin/\n\nSitemap: {}/sitemap.xml\n",
-        state.cfg.base_url.trim_end_matches('/')
+        crate::public_base::current(&state)
     );
     with("text/plain; charset=utf-8", A_DAY, body)
 }

@@ -16,9 +16,10 @@ use newsroom_core::{ArticleId, slug::slugify};
 /// no later than that (plus the page cache period).
 pub const DOCUMENT_CACHE: &str = "public, max-age=60";
 
-/// The site's base URL without a trailing slash.
-pub fn base(state: &AppState) -> &str {
-    state.cfg.base_url.trim_end_matches('/')
+/// The site's public address without a trailing slash: `site.base_url`, or
+/// the request's (`public_base`).
+pub fn base(state: &AppState) -> String {
+    crate::public_base::current(state)
 }
 
 /// `path` on the site, as an absolute URL.
