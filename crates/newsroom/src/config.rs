@@ -35,7 +35,12 @@ pub struct SiteSection {
 #[serde(deny_unknown_fields, default)]
 pub struct ServerSection {
     pub listen: String,
+    /// The longest a rendered page is kept; writes make it stale sooner.
     pub page_cache_ttl_secs: u64,
+    /// Megabytes of rendered pages kept.
+    pub page_cache_mb: u64,
+    /// How often the database's change log is read (cache invalidation across nodes).
+    pub cache_poll_ms: u64,
     pub flush_interval_secs: u64,
     pub trust_forwarded_for: bool,
     /// Where `--demo` keeps its database when no `--database` is given.
@@ -194,7 +199,9 @@ impl Default for ServerSection {
     fn default() -> Self {
         Self {
             listen: "127.0.0.1:8080".into(),
-            page_cache_ttl_secs: 5,
+            page_cache_ttl_secs: 600,
+            page_cache_mb: 256,
+            cache_poll_ms: 1000,
             flush_interval_secs: 2,
             trust_forwarded_for: false,
             data_dir: "data".into(),
@@ -396,6 +403,8 @@ impl Config {
             locale: self.site.locale,
             base_url: self.site.base_url.clone(),
             page_cache_ttl: std::time::Duration::from_secs(self.server.page_cache_ttl_secs),
+            page_cache_bytes: (self.server.page_cache_mb as usize).saturating_mul(1 << 20),
+            invalidate_interval: std::time::Duration::from_millis(self.server.cache_poll_ms.max(10)),
             flush_interval: std::time::Duration::from_secs(self.server.flush_interval_secs),
             trust_forwarded_for: self.server.trust_forwarded_for,
             page_size: self.site.page_size,

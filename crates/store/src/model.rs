@@ -226,3 +226,13 @@ impl std::fmt::Debug for Session {
             .finish_non_exhaustive()
     }
 }
+
+/// A write that cached pages may show (table `cache_changes`): `topic` is
+/// `article`, `story`, `section` or `source` with that row's id as `key`, or
+/// `views` (a view batch was applied; key 0).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub id: i64,
+    pub topic: String,
+    pub key: i64,
+}

@@ -738,3 +738,11 @@ async fn feed_ids_stay_through_the_change() {
     let json = get(&site.app, "/feed.json").await;
     assert!(json.body.contains("\"tag:news.example,2026-02-03:/news/"), "{}", json.body);
 }
+
+/// Revalidation and compression: `router/respond.rs`.
+#[path = "router/respond.rs"]
+mod respond;
+
+/// Pages kept until what they show is written: `router/invalidate.rs`.
+#[path = "router/invalidate.rs"]
+mod invalidate;
