@@ -64,6 +64,16 @@ impl StoryAssigner {
         }
     }
 
+    /// An assigner that counts every article up to `last` as handled: for a
+    /// site whose stories were written whole (`newsroom demo`), so that the
+    /// clustering job files only the articles that arrive after.
+    pub fn handled_through(config: Config, last: ArticleId) -> Self {
+        StoryAssigner {
+            last_article: Some(last),
+            ..StoryAssigner::new(config)
+        }
+    }
+
     /// The saved state, or a fresh assigner when none was saved yet.
     pub async fn load(store: &dyn Store, config: Config) -> Result<Self, PersistError> {
         match store.get_meta(STATE_KEY).await? {

@@ -57,6 +57,9 @@ pub enum Command {
     Copy(CopyArgs),
     /// Bring the database schema up to date, then exit.
     Migrate,
+    /// Fill a database with a synthetic site of N articles (no network), to try the site at scale.
+    /// Without --database, it uses the SQLite file `serve --demo` serves (server.data_dir/demo.db).
+    Demo(DemoArgs),
     /// Manage the accounts that can sign in to the admin area (/admin/).
     #[command(subcommand)]
     User(UserCommand),
@@ -74,6 +77,20 @@ pub struct CopyArgs {
     /// Delete every row in the target before copying (a target that has content is refused otherwise).
     #[arg(long)]
     pub force: bool,
+}
+
+/// `newsroom demo`.
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// How many articles to write.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub articles: u32,
+    /// Delete everything in the database first (a database with content is refused otherwise).
+    #[arg(long)]
+    pub force: bool,
+    /// The same seed writes the same site.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Args, Debug)]

@@ -26,6 +26,7 @@ pub struct SiteSection {
     /// IANA time zone, e.g. `Europe/Kyiv`.
     pub time_zone: String,
     pub locale: Locale,
+    /// The site's public address; empty: each request's own (see README).
     pub base_url: String,
     pub page_size: i64,
 }
@@ -34,7 +35,12 @@ pub struct SiteSection {
 #[serde(deny_unknown_fields, default)]
 pub struct ServerSection {
     pub listen: String,
+    /// The longest a rendered page is kept; writes make it stale sooner.
     pub page_cache_ttl_secs: u64,
+    /// Megabytes of rendered pages kept.
+    pub page_cache_mb: u64,
+    /// How often the database's change log is read (cache invalidation across nodes).
+    pub cache_poll_ms: u64,
     pub flush_interval_secs: u64,
     pub trust_forwarded_for: bool,
     /// Where `--demo` keeps its database when no `--database` is given.
@@ -73,13 +79,25 @@ impl std::fmt::Debug for DatabaseSection {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FetchSection {
     /// Lets the fetcher reach loopback and private addresses. Only for tests
     /// and closed networks: it turns the SSRF guard off.
     pub allow_private_networks: bool,
     pub user_agent: Option<String>,
+    /// One request (feed or page, body included) gives up after this.
+    pub timeout_secs: u64,
+}
+
+impl Default for FetchSection {
+    fn default() -> Self {
+        Self {
+            allow_private_networks: false,
+            user_agent: None,
+            timeout_secs: newsroom_ingest::FetchConfig::default().total_timeout.as_secs(),
+        }
+    }
 }
 
 /// Polling: how often, how many at once, and how hard on one host.
@@ -129,10 +147,13 @@ fn seconds_list<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<V
     #[serde(untagged)]
     enum List {
         L(Vec<i64>),
+        // One age from the environment arrives as a number, not as "3600".
+        One(i64),
         S(String),
     }
     match List::deserialize(d)? {
         List::L(v) => Ok(v),
+        List::One(n) => Ok(vec![n]),
         List::S(s) => s
             .split(',')
             .map(str::trim)
@@ -168,7 +189,7 @@ impl Default for SiteSection {
             name: "newsroom".into(),
             time_zone: "UTC".into(),
             locale: Locale::En,
-            base_url: "http://127.0.0.1:8080".into(),
+            base_url: String::new(),
             page_size: 20,
         }
     }
@@ -178,7 +199,9 @@ impl Default for ServerSection {
     fn default() -> Self {
         Self {
             listen: "127.0.0.1:8080".into(),
-            page_cache_ttl_secs: 5,
+            page_cache_ttl_secs: 600,
+            page_cache_mb: 256,
+            cache_poll_ms: 1000,
             flush_interval_secs: 2,
             trust_forwarded_for: false,
             data_dir: "data".into(),
@@ -271,7 +294,9 @@ impl Config {
                 self.server.listen
             ));
         }
-        check_base_url(&self.site.base_url)?;
+        if !self.site.base_url.is_empty() {
+            check_base_url(&self.site.base_url)?;
+        }
         for (key, v) in [
             ("header_timeout_secs", self.server.header_timeout_secs),
             (
@@ -290,6 +315,12 @@ impl Config {
         if self.server.flush_interval_secs == 0 {
             return Err(anyhow!(
                 "invalid setting `server.flush_interval_secs`: must be at least 1"
+            ));
+        }
+        if !(1..=600).contains(&self.fetch.timeout_secs) {
+            return Err(anyhow!(
+                "invalid setting `fetch.timeout_secs`: {} is not between 1 and 600",
+                self.fetch.timeout_secs
             ));
         }
         let i = &self.ingest;
@@ -372,6 +403,8 @@ impl Config {
             locale: self.site.locale,
             base_url: self.site.base_url.clone(),
             page_cache_ttl: std::time::Duration::from_secs(self.server.page_cache_ttl_secs),
+            page_cache_bytes: (self.server.page_cache_mb as usize).saturating_mul(1 << 20),
+            invalidate_interval: std::time::Duration::from_millis(self.server.cache_poll_ms.max(10)),
             flush_interval: std::time::Duration::from_secs(self.server.flush_interval_secs),
             trust_forwarded_for: self.server.trust_forwarded_for,
             page_size: self.site.page_size,
@@ -515,7 +548,6 @@ mod tests {
         for (bad, why) in [
             ("news.example", "absolute URL"),
             ("/news", "absolute URL"),
-            ("", "absolute URL"),
             ("ftp://news.example", "http:// or https://"),
             ("javascript:alert(1)", "http:// or https://"),
             ("https://user:pw@news.example", "user name or password"),
@@ -528,6 +560,9 @@ mod tests {
                 .to_string();
             assert!(e.contains("site.base_url") && e.contains(why), "{bad}: {e}");
         }
+        // Unset (the default, or empty): every request's own address.
+        assert_eq!(load("", &[]).unwrap().site.base_url, "");
+        assert_eq!(load("", &[("NEWSROOM_SITE__BASE_URL", "")]).unwrap().site.base_url, "");
     }
 
     #[test]
@@ -580,6 +615,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.ingest.page_recheck_secs, vec![600, 7200]);
+        let c = load("", &[("NEWSROOM_INGEST__PAGE_RECHECK_SECS", "3600")]).unwrap();
+        assert_eq!(c.ingest.page_recheck_secs, vec![3600]);
         let c = load("", &[("NEWSROOM_INGEST__PAGE_RECHECK_SECS", "900, 86400")]).unwrap();
         assert_eq!(c.ingest.page_recheck_secs, vec![900, 86400]);
         let c = load("[ingest]\npage_recheck_secs = []\n", &[]).unwrap();

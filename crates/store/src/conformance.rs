@@ -27,7 +27,8 @@ macro_rules! conformance_suite {
             retention_deletes_and_remembers, table_counts_add_up, export_import_roundtrip,
             articles_after_in_id_order, story_reach_counts_sources, most_read_groups_stories,
             article_id_ranges_and_links, users_and_sessions, admin_lists_every_status,
-            article_addresses_and_ingest_state, published_time_is_written_when_it_changes);
+            article_addresses_and_ingest_state, published_time_is_written_when_it_changes,
+            cache_changes_follow_writes);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -217,6 +218,10 @@ pub async fn source_health_roundtrip(store: Arc<dyn Store>) {
         next_poll_at: T0 + 900,
         etag: Some("\"abc\"".into()),
         last_modified: Some("Mon, 13 Feb 2023 12:42:00 GMT".into()),
+        notes: vec![
+            "https://beta.example/a has no usable link".into(),
+            "2 items share the GUID \"x\"".into(),
+        ],
     };
     store.update_source_health(id, &h).await.unwrap();
     assert_eq!(store.get_source(id).await.unwrap().unwrap().health, h);
@@ -1159,6 +1164,69 @@ pub async fn lease_expiry_hands_job_over(store: Arc<dyn Store>) {
             .await
             .unwrap()
     );
+}
+
+/// Each write a cached page shows leaves a change row behind (the triggers
+/// of migration 0008); view totals and source health leave none.
+pub async fn cache_changes_follow_writes(store: Arc<dyn Store>) {
+    let start = store.last_change().await.unwrap();
+    let since = |after: i64| {
+        let store = store.clone();
+        async move {
+            let rows = store.changes_after(after, 1000).await.unwrap();
+            assert!(rows.windows(2).all(|w| w[0].id < w[1].id), "in id order");
+            rows.into_iter()
+                .map(|c| (c.topic, c.key))
+                .collect::<Vec<_>>()
+        }
+    };
+    let src = source(&*store, "cc").await;
+    let a = insert(&*store, &article(src, 1)).await;
+    let mark = store.last_change().await.unwrap();
+    assert!(since(start).await.contains(&("article".into(), a.0)));
+    store
+        .add_views(&[ViewDelta { article: a, hour: T0 / 3600, n: 5 }])
+        .await
+        .unwrap();
+    store
+        .update_source_health(src, &SourceHealth::default())
+        .await
+        .unwrap();
+    assert_eq!(since(mark).await, vec![], "counts and health change no page text");
+    store
+        .add_views_once("node/1", &[ViewDelta { article: a, hour: T0 / 3600, n: 1 }], T0)
+        .await
+        .unwrap();
+    store
+        .set_article_status(a, ArticleStatus::Hidden, T0)
+        .await
+        .unwrap();
+    let story = store.create_story(a, T0).await.unwrap();
+    let sec = store
+        .upsert_section(&NewSection {
+            slug: "cc".into(),
+            name: "CC".into(),
+            position: 0,
+            max_age_days: None,
+        })
+        .await
+        .unwrap();
+    store.set_source_name(src, "Renamed").await.unwrap();
+    let got = since(mark).await;
+    for want in [
+        ("views".to_string(), 0),
+        ("article".to_string(), a.0),
+        ("story".to_string(), story.0),
+        ("section".to_string(), sec.id.0),
+        ("source".to_string(), src.0),
+    ] {
+        assert!(got.contains(&want), "{want:?} in {got:?}");
+    }
+    assert_eq!(store.changes_after(mark, 2).await.unwrap().len(), 2, "limit");
+    let last = store.last_change().await.unwrap();
+    assert!(last > mark);
+    assert!(store.prune_changes(i64::MAX).await.unwrap() >= 6);
+    assert_eq!(since(start).await, vec![]);
 }
 
 pub async fn meta_settings(store: Arc<dyn Store>) {

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod articles;
+mod changes;
 #[cfg(feature = "testkit")]
 pub mod conformance;
 pub mod copy;
@@ -33,7 +34,7 @@ pub use copy::{CopyProgress, copy_site};
 pub use db_url::{Redacted, redact_url};
 pub use error::{Result, StoreError};
 pub use model::{
-    AdminArticle, ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, Session,
+    AdminArticle, Change, ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, Session,
     SourceStats, StoryReach, TableCounts, UpsertKind, UpsertOutcome, User, UserRole, ViewDelta,
     Visit,
 };

@@ -130,6 +130,9 @@ pub struct TableCounts {
     pub sources: i64,
     pub articles: i64,
     pub stories: i64,
+    /// What ingestion remembers of articles (migration 0005): their addresses and state.
+    pub article_addresses: i64,
+    pub article_ingest_state: i64,
     pub article_views_hourly: i64,
     pub tombstones: i64,
     pub jobs: i64,
@@ -222,4 +225,14 @@ impl std::fmt::Debug for Session {
             .field("expires_at", &self.expires_at)
             .finish_non_exhaustive()
     }
+}
+
+/// A write that cached pages may show (table `cache_changes`): `topic` is
+/// `article`, `story`, `section` or `source` with that row's id as `key`, or
+/// `views` (a view batch was applied; key 0).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub id: i64,
+    pub topic: String,
+    pub key: i64,
 }

@@ -5,7 +5,7 @@
 use crate::dialect::{Db, Dialect};
 use crate::error::Result;
 use crate::model::{
-    AdminArticle, ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, Session,
+    AdminArticle, Change, ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, Session,
     SourceStats, StoryReach, TableCounts, UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 use crate::search::{SearchResults, SearchTerms};
@@ -313,6 +313,18 @@ where
 
     async fn table_counts(&self) -> Result<TableCounts> {
         self.db().table_counts().await
+    }
+
+    async fn changes_after(&self, after: i64, limit: i64) -> Result<Vec<Change>> {
+        self.db().changes_after(after, limit).await
+    }
+
+    async fn last_change(&self) -> Result<i64> {
+        self.db().last_change().await
+    }
+
+    async fn prune_changes(&self, before: Timestamp) -> Result<u64> {
+        self.db().prune_changes(before).await
     }
 
     async fn list_all_articles(&self, limit: i64, offset: i64) -> Result<Vec<AdminArticle>> {

@@ -3,7 +3,7 @@
 
 use crate::error::Result;
 use crate::model::{
-    AdminArticle, ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, Session,
+    AdminArticle, Change, ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, Session,
     SourceStats, StoryReach, TableCounts, UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 use crate::search::{SearchResults, SearchTerms};
@@ -188,6 +188,15 @@ pub trait Store: Send + Sync + 'static {
     /// Sets the value only if the key is absent; returns the value that is stored afterwards.
     async fn init_meta(&self, key: &str, value: &str) -> Result<String>;
     async fn table_counts(&self) -> Result<TableCounts>;
+
+    // --- cache invalidation across nodes ---
+    /// Writes cached pages may show, recorded by the database's triggers,
+    /// with ids above `after`, lowest first, at most `limit`.
+    async fn changes_after(&self, after: i64, limit: i64) -> Result<Vec<Change>>;
+    /// The highest change id so far (0 when none): where a new node starts.
+    async fn last_change(&self) -> Result<i64>;
+    /// Forgets changes recorded before `before`; returns how many.
+    async fn prune_changes(&self, before: Timestamp) -> Result<u64>;
 
     // --- admin area: articles of every status, accounts, sessions ---
     /// Articles of every status, newest first (public lists leave hidden ones out).

@@ -10,10 +10,18 @@ pub struct SiteConfig {
     /// IANA time zone for every time shown.
     pub time_zone: String,
     pub locale: Locale,
-    /// Public base URL, for canonical links and feeds (e.g. `https://news.example`).
+    /// Public base URL, for canonical links and feeds (e.g.
+    /// `https://news.example`). Empty: each request's own address
+    /// (`public_base`).
     pub base_url: String,
-    /// How long a rendered page is reused. Counts stay live regardless.
+    /// The longest a rendered page is kept; it is rebuilt sooner when what
+    /// it shows is written (`invalidate`). Counts stay live regardless.
     pub page_cache_ttl: Duration,
+    /// Bytes of rendered pages kept (search results get an eighth more).
+    pub page_cache_bytes: usize,
+    /// How often the database's change log is read, so that writes by any
+    /// node reach this node's caches (`invalidate`).
+    pub invalidate_interval: Duration,
     /// How often buffered views are written to the store.
     pub flush_interval: Duration,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
@@ -42,8 +50,10 @@ impl Default for SiteConfig {
             name: "newsroom".into(),
             time_zone: "UTC".into(),
             locale: Locale::En,
-            base_url: "http://127.0.0.1:8080".into(),
-            page_cache_ttl: Duration::from_secs(5),
+            base_url: String::new(),
+            page_cache_ttl: Duration::from_secs(600),
+            page_cache_bytes: 256 << 20,
+            invalidate_interval: Duration::from_secs(1),
             flush_interval: Duration::from_secs(2),
             trust_forwarded_for: false,
             page_size: 20,

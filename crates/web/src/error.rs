@@ -9,9 +9,29 @@
 //! while the database is down. Outside request handling (start-up, the flush
 //! task) errors are logged or returned to the binary, which uses `anyhow`.
 
-use axum::http::StatusCode;
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use newsroom_store::StoreError;
+use serde_json::json;
+
+/// Whether a path is the JSON API's, whose every answer is JSON, errors too.
+pub fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// An API error in the documented shape `{"error": "..."}`, never cached,
+/// readable from other origins.
+pub fn api_error(status: StatusCode, text: &str) -> Response {
+    let mut r = (status, Json(json!({ "error": text }))).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum WebError {

@@ -7,9 +7,14 @@ mod client;
 pub mod config;
 pub mod counting;
 pub mod error;
+pub mod feed_ids;
+pub mod head;
 pub mod listen;
+pub mod invalidate;
 pub mod page_cache;
+pub mod respond;
 pub mod pages;
+pub mod public_base;
 pub mod router;
 pub mod safe_html;
 pub mod state;
@@ -55,12 +60,18 @@ pub async fn build_state(
     let mut secret = [0u8; 32];
     hex::decode_to_slice(&secret_hex, &mut secret)
         .map_err(|_| StartError::Config("stored visitor_secret is not 64 hex digits".into()))?;
+    let now = cfg.fixed_now.unwrap_or_else(state::now);
+    let feed_id_base = feed_ids::id_base(&*store, &cfg.base_url, now).await?;
     Ok(Arc::new(AppState {
         counter: counting::ViewCounter::new(secret).with_visitors_per_ip(cfg.max_visitors_per_ip),
         login_key: blake3::derive_key("newsroom login csrf key v1", &secret),
-        cache: page_cache::PageCache::new(cfg.page_cache_ttl, 10_000),
-        search_cache: page_cache::PageCache::new(cfg.page_cache_ttl, 1_000),
+        cache: page_cache::PageCache::new(cfg.page_cache_ttl, cfg.page_cache_bytes),
+        fragments: page_cache::Fragments::new(cfg.page_cache_ttl),
+        bodies: pinned_assets(),
+        first_seen: respond::FirstSeen::default(),
+        search_cache: page_cache::PageCache::new(cfg.page_cache_ttl, cfg.page_cache_bytes / 8),
         asset_version: pages::assets::asset_version(),
+        feed_id_base,
         source_adder,
         store,
         clock,
@@ -89,10 +100,22 @@ pub async fn keep_views(
     server: impl Future<Output = std::io::Result<()>>,
 ) -> Result<(), StartError> {
     let flusher = counting::flush::start(state.clone());
+    let watcher = invalidate::start(state.clone());
     let result = server.await;
+    watcher.abort();
     // Aborting mid-write loses nothing: a batch leaves the queue only once
     // the store has confirmed it.
     flusher.abort();
     counting::flush::final_flush(&state).await;
     result.map_err(StartError::Io)
+}
+
+/// The body cache, with the static files in it compressed now, at start.
+fn pinned_assets() -> respond::compress::Bodies {
+    let bodies = respond::compress::Bodies::new(64 << 20);
+    let now = state::now();
+    for asset in pages::assets::pinned() {
+        bodies.pin(asset, now);
+    }
+    bodies
 }

@@ -1,13 +1,26 @@
-//! Rendered pages, kept with holes where view counts go.
+//! Rendered pages, kept with holes where view counts go and a slot where the
+//! latest-news list goes.
 //!
-//! A page is rendered from the database at most once per cache period. What
-//! changes with every view, the counts, is spliced in per response from the
-//! in-memory counter. So a request for a cached page does no database work and
-//! no template work, and still shows live counts.
+//! A page is rendered from the database once and kept until what it shows is
+//! written (`crate::invalidate` marks it stale: its article, its story, the
+//! lists it holds) or `ttl` passes, which bounds how old a time label
+//! ("Yesterday") may get. What changes with every view, the counts, is
+//! spliced in per response from the in-memory counter; the latest-news list,
+//! which every page shows and every new article changes, is a fragment of its
+//! own (`Fragments`), spliced in the same way. So a new article rebuilds one
+//! small fragment, not every article page, and a request for a cached page
+//! does no database or template work and still shows live counts.
+//!
+//! The cache is bounded in bytes, not entries; when full, the pages used
+//! least recently go first. Hits and misses are counted (`stats`, shown by
+//! `/healthz`).
 
+use crate::respond::coding::Coding;
+use crate::respond::pieces::{BrPieces, BrWriter, GzPieces, GzWriter};
 use newsroom_core::ArticleId;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 /// Marks a count hole in rendered HTML: START, decimal article id, END.
@@ -15,6 +28,9 @@ use std::time::{Duration, Instant};
 /// articles has them stripped (`strip_controls`).
 const START: char = '\u{1e}';
 const END: char = '\u{1f}';
+
+/// What a template writes where the latest-news list goes.
+pub const LATEST_SLOT: &str = "\u{1e}L\u{1f}";
 
 /// The text a template writes where a live count of `id` goes.
 pub fn count_hole(id: ArticleId) -> String {
@@ -36,14 +52,29 @@ pub fn strip_controls(s: &str) -> String {
 enum Part {
     Html(Box<str>),
     Count(ArticleId),
+    /// The latest-news list (`LATEST_SLOT`).
+    Slot,
 }
 
 /// A rendered page with its count holes.
-#[derive(Debug)]
 pub struct Compiled {
     parts: Vec<Part>,
     ids: Vec<ArticleId>,
     len_hint: usize,
+    /// Hash of the static text: with the counts shown, the entity tag.
+    tag: u64,
+    /// The static runs compressed, made on first use.
+    gz: OnceLock<GzPieces>,
+    br: OnceLock<BrPieces>,
+}
+
+impl std::fmt::Debug for Compiled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Compiled")
+            .field("parts", &self.parts)
+            .field("ids", &self.ids)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Compiled {
@@ -54,22 +85,42 @@ impl Compiled {
         while let Some(start) = rest.find(START) {
             let after = &rest[start + START.len_utf8()..];
             let Some(end) = after.find(END) else { break };
-            let Ok(id) = after[..end].parse::<i64>() else {
-                break;
+            let hole = match &after[..end] {
+                "L" => Part::Slot,
+                digits => match digits.parse::<i64>() {
+                    Ok(id) => Part::Count(ArticleId(id)),
+                    Err(_) => break,
+                },
             };
             parts.push(Part::Html(rest[..start].into()));
-            parts.push(Part::Count(ArticleId(id)));
-            if !ids.contains(&ArticleId(id)) {
-                ids.push(ArticleId(id));
+            if let Part::Count(id) = hole
+                && !ids.contains(&id)
+            {
+                ids.push(id);
             }
+            parts.push(hole);
             rest = &after[end + END.len_utf8()..];
         }
         parts.push(Part::Html(rest.into()));
+        let hash = blake3::hash(html.as_bytes());
+        let mut tag = [0u8; 8];
+        tag.copy_from_slice(&hash.as_bytes()[..8]);
         Self {
             parts,
             ids,
             len_hint: html.len() + 16,
+            tag: u64::from_le_bytes(tag),
+            gz: OnceLock::new(),
+            br: OnceLock::new(),
         }
+    }
+
+    /// The static runs between the holes (always one more than holes).
+    fn runs(&self) -> impl Iterator<Item = &[u8]> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Html(s) => Some(s.as_bytes()),
+            _ => None,
+        })
     }
 
     /// Articles whose counts this page shows.
@@ -77,22 +128,125 @@ impl Compiled {
         &self.ids
     }
 
-    /// The page with counts filled in; `totals[i]` belongs to `ids()[i]`.
-    pub fn emit(&self, totals: &[i64]) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.len_hint);
+    /// Whether the page has the latest-news slot.
+    pub fn has_slot(&self) -> bool {
+        self.parts.iter().any(|p| matches!(p, Part::Slot))
+    }
+
+    /// Bytes this page holds, its compressed pieces counted as if made.
+    pub fn weight(&self) -> usize {
+        self.len_hint * 2 + 256
+    }
+
+    /// The entity tag of the page showing `totals` (and `fragment` with its
+    /// totals in the slot), and its hash: the texts and every count shown
+    /// (FNV-1a over them, cheap per request).
+    pub fn etag(&self, totals: &[i64], fragment: Option<(&Compiled, &[i64])>) -> (u64, String) {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ self.tag;
+        let mut mix = |t: u64| {
+            for b in t.to_le_bytes() {
+                h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+            }
+        };
+        totals.iter().for_each(|t| mix(*t as u64));
+        if let Some((f, ft)) = fragment {
+            mix(f.tag);
+            ft.iter().for_each(|t| mix(*t as u64));
+        }
+        (h, format!("\"p{:016x}{h:016x}\"", self.tag))
+    }
+
+    /// Calls `sink` with each run of static text (with its page and index,
+    /// so a coding can use the run's compressed piece) and each count, in
+    /// page order, the fragment's inside the slot.
+    fn walk<'a>(
+        &'a self,
+        totals: &[i64],
+        fragment: Option<(&'a Compiled, &[i64])>,
+        sink: &mut impl FnMut(Chunk<'a, '_>),
+    ) {
+        let mut run = 0;
         let mut buf = itoa_buf();
         for p in &self.parts {
             match p {
-                Part::Html(s) => out.extend_from_slice(s.as_bytes()),
+                Part::Html(s) => {
+                    sink(Chunk::Run(self, run, s.as_bytes()));
+                    run += 1;
+                }
                 Part::Count(id) => {
                     let i = self.ids.iter().position(|x| x == id).unwrap_or(0);
                     let n = totals.get(i).copied().unwrap_or(0);
-                    out.extend_from_slice(format_int(&mut buf, n));
+                    sink(Chunk::Digits(format_int(&mut buf, n)));
                 }
+                Part::Slot => {
+                    if let Some((f, ft)) = fragment {
+                        // A fragment has no slot of its own.
+                        f.walk(ft, None, sink);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The page with counts filled in; `totals[i]` belongs to `ids()[i]`.
+    pub fn emit(&self, totals: &[i64]) -> Vec<u8> {
+        self.emit_with(totals, None)
+    }
+
+    /// The page with counts filled in and `fragment` in its slot.
+    pub fn emit_with(&self, totals: &[i64], fragment: Option<(&Compiled, &[i64])>) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.len_hint + fragment.map_or(0, |f| f.0.len_hint));
+        self.walk(totals, fragment, &mut |c| match c {
+            Chunk::Run(_, _, text) => out.extend_from_slice(text),
+            Chunk::Digits(d) => out.extend_from_slice(d),
+        });
+        out
+    }
+
+    fn gz(&self) -> &GzPieces {
+        self.gz.get_or_init(|| GzPieces::new(self.runs()))
+    }
+
+    fn br(&self) -> &BrPieces {
+        self.br.get_or_init(|| BrPieces::new(self.runs()))
+    }
+
+    /// The page in `coding`, counts filled in (see `respond::pieces`).
+    pub fn emit_coded(
+        &self,
+        totals: &[i64],
+        fragment: Option<(&Compiled, &[i64])>,
+        coding: Coding,
+    ) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.len_hint / 3);
+        match coding {
+            Coding::Identity => return self.emit_with(totals, fragment),
+            Coding::Gzip => {
+                let mut gz = GzWriter::start(&mut out);
+                self.walk(totals, fragment, &mut |c| match c {
+                    Chunk::Run(page, i, _) => gz.piece(page.gz(), i),
+                    Chunk::Digits(d) => gz.digits(d),
+                });
+                gz.finish();
+            }
+            Coding::Br => {
+                let mut br = BrWriter::start(&mut out);
+                self.walk(totals, fragment, &mut |c| match c {
+                    Chunk::Run(page, i, _) => br.piece(page.br(), i),
+                    Chunk::Digits(d) => br.digits(d),
+                });
+                br.finish();
             }
         }
         out
     }
+}
+
+/// One step of a page's emission.
+enum Chunk<'a, 'b> {
+    /// Static text: its page, the run's index there, the text.
+    Run(&'a Compiled, usize, &'a [u8]),
+    Digits(&'b [u8]),
 }
 
 fn itoa_buf() -> [u8; 20] {
@@ -127,6 +281,10 @@ pub struct CachedPage {
     made: Instant,
     /// When a request took on rebuilding this page after it went stale.
     refresh_claimed: Mutex<Option<Instant>>,
+    /// Something it shows was written: rebuild it (`invalidate`).
+    stale: AtomicBool,
+    /// The cache's clock when it was last served, for eviction.
+    used: AtomicU64,
 }
 
 /// A rebuild that has not replaced the page after this long is presumed
@@ -139,39 +297,67 @@ const STALE_WHILE_REVALIDATE: Duration = Duration::from_secs(30);
 /// because the database is unreachable.
 pub const STALE_IF_ERROR: Duration = Duration::from_secs(3600);
 
-/// Rendered pages by key, each fresh for `ttl`. Time labels ("Yesterday")
-/// and lists change at most that late.
+/// What the cache did, for `/healthz`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct CacheStats {
+    pub entries: usize,
+    pub bytes: usize,
+    pub max_bytes: usize,
+    pub hits: u64,
+    pub misses: u64,
+}
+
+/// Rendered pages by key, each kept until `invalidate` marks it stale or
+/// `ttl` passes.
 ///
 /// When a page goes stale, the first request to see it rebuilds it while the
 /// others are served the stale copy, so a busy page is never rebuilt by
-/// every request at once (the p99 spike every `ttl` a naive cache shows).
-/// While the database is down, `stale` lets a handler serve the last good
-/// copy instead of an error page.
+/// every request at once (the p99 spike a naive cache shows). While the
+/// database is down, `stale` lets a handler serve the last good copy
+/// instead of an error page.
 pub struct PageCache {
     ttl: Duration,
-    max_entries: usize,
+    max_bytes: usize,
     map: RwLock<HashMap<String, Arc<CachedPage>>>,
+    bytes: AtomicU64,
+    clock: AtomicU64,
+    hits: AtomicU64,
+    misses: AtomicU64,
 }
 
 impl PageCache {
-    pub fn new(ttl: Duration, max_entries: usize) -> Self {
+    pub fn new(ttl: Duration, max_bytes: usize) -> Self {
         Self {
             ttl,
-            max_entries,
+            max_bytes,
             map: RwLock::new(HashMap::new()),
+            bytes: AtomicU64::new(0),
+            clock: AtomicU64::new(0),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
         }
     }
 
     /// The page to serve, or `None` when this caller must build it: it is
     /// missing, too old, or stale and no other request is rebuilding it.
     pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
+        let found = self.lookup(key);
+        let counter = if found.is_some() { &self.hits } else { &self.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    fn lookup(&self, key: &str) -> Option<Arc<CachedPage>> {
         if self.ttl.is_zero() {
             return None;
         }
         let map = self.map.read().unwrap_or_else(|p| p.into_inner());
         let page = map.get(key)?;
+        page.used
+            .store(self.clock.fetch_add(1, Ordering::Relaxed), Ordering::Relaxed);
         let age = page.made.elapsed();
-        if age < self.ttl {
+        let stale = page.stale.load(Ordering::Relaxed);
+        if age < self.ttl && !stale {
             return Some(page.clone());
         }
         if age >= self.ttl + STALE_WHILE_REVALIDATE {
@@ -210,10 +396,24 @@ impl PageCache {
     }
 
     pub fn remove(&self, key: &str) {
-        self.map
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(key);
+        let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(old) = map.remove(key) {
+            self.bytes
+                .fetch_sub(old.page.weight() as u64, Ordering::Relaxed);
+        }
+    }
+
+    /// Marks stale every page `pick` names; the next request for one rebuilds
+    /// it (while a copy is still there to stand in if the database is down).
+    pub fn invalidate(&self, mut pick: impl FnMut(&str, &CachedPage) -> bool) -> usize {
+        let map = self.map.read().unwrap_or_else(|p| p.into_inner());
+        let mut n = 0;
+        for (key, page) in map.iter() {
+            if pick(key, page) && !page.stale.swap(true, Ordering::Relaxed) {
+                n += 1;
+            }
+        }
+        n
     }
 
     pub fn put(
@@ -229,24 +429,116 @@ impl PageCache {
             status,
             made: Instant::now(),
             refresh_claimed: Mutex::new(None),
+            stale: AtomicBool::new(false),
+            used: AtomicU64::new(self.clock.fetch_add(1, Ordering::Relaxed)),
         });
-        if self.ttl.is_zero() {
+        let weight = entry.page.weight() as u64;
+        if self.ttl.is_zero() || weight > self.max_bytes as u64 / 4 {
             return entry;
         }
         let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= self.max_entries {
-            let keep = self.ttl + STALE_IF_ERROR;
-            map.retain(|_, p| p.made.elapsed() < keep);
-            if map.len() >= self.max_entries {
-                map.clear();
-            }
+        if let Some(old) = map.insert(key, entry.clone()) {
+            self.bytes.fetch_sub(old.page.weight() as u64, Ordering::Relaxed);
         }
-        map.insert(key, entry.clone());
+        let total = self.bytes.fetch_add(weight, Ordering::Relaxed) + weight;
+        if total > self.max_bytes as u64 {
+            self.evict(&mut map);
+        }
         entry
+    }
+
+    /// Drops the least recently used pages until a quarter of the budget is free.
+    fn evict(&self, map: &mut HashMap<String, Arc<CachedPage>>) {
+        let mut by_use: Vec<(u64, String, u64)> = map
+            .iter()
+            .map(|(k, p)| (p.used.load(Ordering::Relaxed), k.clone(), p.page.weight() as u64))
+            .collect();
+        by_use.sort_unstable_by_key(|(used, _, _)| *used);
+        let target = self.max_bytes as u64 * 3 / 4;
+        let mut bytes = self.bytes.load(Ordering::Relaxed);
+        for (_, key, weight) in by_use {
+            if bytes <= target {
+                break;
+            }
+            map.remove(&key);
+            bytes = bytes.saturating_sub(weight);
+        }
+        self.bytes.store(bytes, Ordering::Relaxed);
     }
 
     pub fn clear(&self) {
         self.map.write().unwrap_or_else(|p| p.into_inner()).clear();
+        self.bytes.store(0, Ordering::Relaxed);
+    }
+
+    pub fn stats(&self) -> CacheStats {
+        CacheStats {
+            entries: self.map.read().unwrap_or_else(|p| p.into_inner()).len(),
+            bytes: self.bytes.load(Ordering::Relaxed) as usize,
+            max_bytes: self.max_bytes,
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Rendered fragments every page shows: for now the latest-news list, with
+/// its count holes. Rebuilt when `invalidate` drops it, or after `ttl`.
+pub struct Fragments {
+    ttl: Duration,
+    /// When it was made, the list, and whether it is still current.
+    latest: RwLock<Option<(Instant, Arc<Compiled>, bool)>>,
+    /// Bumped by every invalidation, so a list built from data read before
+    /// a change is not kept as current.
+    generation: AtomicU64,
+}
+
+impl Fragments {
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            latest: RwLock::new(None),
+            generation: AtomicU64::new(0),
+        }
+    }
+
+    /// The current latest-news list, if one is kept and fresh.
+    pub fn latest(&self) -> Option<Arc<Compiled>> {
+        let l = self.latest.read().unwrap_or_else(|p| p.into_inner());
+        l.as_ref()
+            .filter(|(made, _, current)| *current && made.elapsed() < self.ttl)
+            .map(|(_, c, _)| c.clone())
+    }
+
+    /// The last list kept, however old: for when it cannot be built.
+    pub fn last_latest(&self) -> Option<Arc<Compiled>> {
+        let l = self.latest.read().unwrap_or_else(|p| p.into_inner());
+        l.as_ref().map(|(_, c, _)| c.clone())
+    }
+
+    /// Where a rebuild starts: pass it back to `put_latest`.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Keeps `list` unless the fragment was invalidated since `generation`
+    /// (it may hold what was just changed); returns it either way.
+    pub fn put_latest(&self, list: Compiled, generation: u64) -> Arc<Compiled> {
+        let list = Arc::new(list);
+        let mut l = self.latest.write().unwrap_or_else(|p| p.into_inner());
+        if self.generation.load(Ordering::Acquire) == generation && !self.ttl.is_zero() {
+            *l = Some((Instant::now(), list.clone(), true));
+        }
+        list
+    }
+
+    pub fn invalidate(&self) {
+        let mut l = self.latest.write().unwrap_or_else(|p| p.into_inner());
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        // The last copy stays for `last_latest`, but is no longer fresh.
+        if let Some((_, _, current)) = l.as_mut() {
+            *current = false;
+        }
     }
 }
 
@@ -286,7 +578,7 @@ mod tests {
 
     #[test]
     fn a_stale_page_is_rebuilt_by_one_request_while_others_get_it() {
-        let cache = PageCache::new(Duration::from_millis(30), 10);
+        let cache = PageCache::new(Duration::from_millis(30), 1 << 20);
         assert!(cache.get("k").is_none(), "missing: build it");
         cache.put("k".into(), Compiled::new("v1"), None, 200);
         assert!(cache.get("k").is_some(), "fresh");
@@ -305,7 +597,7 @@ mod tests {
 
     #[test]
     fn stale_copies_stand_in_and_contains_claims_nothing() {
-        let cache = PageCache::new(Duration::from_millis(10), 10);
+        let cache = PageCache::new(Duration::from_millis(10), 1 << 20);
         cache.put("k".into(), Compiled::new("v1"), None, 200);
         std::thread::sleep(Duration::from_millis(20));
         assert!(cache.contains("k"));
@@ -319,7 +611,7 @@ mod tests {
         );
         cache.remove("k");
         assert!(cache.stale("k").is_none() && !cache.contains("k"));
-        let off = PageCache::new(Duration::ZERO, 10);
+        let off = PageCache::new(Duration::ZERO, 1 << 20);
         off.put("k".into(), Compiled::new("v"), None, 200);
         assert!(off.get("k").is_none() && !off.contains("k"));
     }

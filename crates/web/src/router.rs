@@ -52,6 +52,9 @@ pub fn router(state: Shared) -> Router {
         .nest_service("/admin", crate::admin::router(state.clone()))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(64 * 1024))
+        // Validators, 304s and compression for everything below.
+        .layer(from_fn_with_state(state.clone(), crate::respond::layer))
+        .layer(from_fn_with_state(state.clone(), crate::public_base::scope))
         // Outermost, so it dresses every error, the admin's included.
         .layer(from_fn_with_state(state.clone(), errors::render))
         .with_state(state)

@@ -2,7 +2,10 @@
 
 use crate::config::SiteConfig;
 use crate::counting::ViewCounter;
-use crate::page_cache::{PageCache, count_hole, strip_controls};
+use crate::head::PageMeta;
+use crate::pages::documents::absolute;
+use crate::page_cache::{Compiled, Fragments, LATEST_SLOT, PageCache, count_hole, strip_controls};
+use askama::Template;
 use crate::strings::Strings;
 use newsroom_core::{PublicUrl, StoryId};
 use newsroom_core::i18n::Arg;
@@ -25,7 +28,15 @@ pub struct AppState {
     /// Search result pages, apart from `cache`: one entry per query, so
     /// many different queries cannot push the other pages out.
     pub search_cache: PageCache,
+    /// Responses other than cached pages, compressed once per distinct body.
+    pub bodies: crate::respond::compress::Bodies,
+    /// When each page version was first sent, for `Last-Modified`.
+    pub first_seen: crate::respond::FirstSeen,
+    /// Fragments every page shows (the latest-news list).
+    pub fragments: Fragments,
     pub asset_version: String,
+    /// What feed item ids start with (`feed_ids`), fixed per site.
+    pub feed_id_base: String,
     /// Adds sources for the admin (feed discovery needs the fetcher). `None`
     /// where the binary gives none: the admin then cannot add sources.
     pub source_adder: Option<Arc<SourceAdder>>,
@@ -116,7 +127,19 @@ pub struct Chrome {
     pub sections: Vec<NavSection>,
     pub current_section: String,
     pub is_home: bool,
-    pub latest: Vec<Item>,
+    /// Where the latest-news list goes: `LATEST_SLOT`, filled per response
+    /// from `AppState::latest_list`, or nothing (error pages).
+    pub latest_slot: &'static str,
+    /// What the `<head>` says about the page; each page sets its own.
+    pub meta: PageMeta,
+}
+
+/// The latest-news list on its own, rendered once for every page.
+#[derive(Template)]
+#[template(path = "latest.html")]
+struct LatestList {
+    c: Chrome,
+    latest: Vec<Item>,
 }
 
 impl AppState {
@@ -199,27 +222,33 @@ impl AppState {
             sections: Vec::new(),
             current_section: String::new(),
             is_home: false,
-            latest: Vec::new(),
+            latest_slot: "",
+            meta: PageMeta::new(self.cfg.name.clone(), self.site_description(), None),
         }
+    }
+
+    /// What the site is, for pages without a text of their own.
+    pub fn site_description(&self) -> String {
+        format!("{}: {}", self.cfg.name, self.t.latest_news)
+    }
+
+    /// A page's head: its title and description, and `path` on this site
+    /// (with a query already encoded, if any) as its canonical address.
+    pub fn meta(&self, title: String, description: String, path: &str) -> PageMeta {
+        let url = match path.split_once('?') {
+            Some((p, query)) => format!("{}?{query}", absolute(self, p)),
+            None => absolute(self, path),
+        };
+        PageMeta::new(title, description, Some(url))
     }
 
     pub async fn chrome(
         &self,
-        now: i64,
+        _now: i64,
         current_section: &str,
         is_home: bool,
     ) -> Result<Chrome, StoreError> {
         let sections = self.store.list_sections().await?;
-        // Read past the list's length so that a story's many articles, folded
-        // into one line, still leave the list full.
-        let recent = self
-            .store
-            .list_articles(&ListQuery {
-                limit: (self.cfg.latest_size * 4).min(400),
-                ..Default::default()
-            })
-            .await?;
-        let latest = one_per_story(recent, self.cfg.latest_size.max(0) as usize);
         Ok(Chrome {
             sections: sections
                 .into_iter()
@@ -230,9 +259,46 @@ impl AppState {
                 .collect(),
             current_section: current_section.to_string(),
             is_home,
-            latest: self.story_items(&latest, now).await?,
+            latest_slot: LATEST_SLOT,
             ..self.bare_chrome()
         })
+    }
+
+    /// The latest-news list every page shows in its slot: kept until an
+    /// article or story changes (`crate::invalidate`), so it is read and
+    /// rendered once, not once per page. While the database is down, the
+    /// last list stands in; with none, the slot stays empty.
+    pub async fn latest_list(&self) -> Option<Arc<Compiled>> {
+        if let Some(list) = self.fragments.latest() {
+            return Some(list);
+        }
+        let generation = self.fragments.generation();
+        match self.build_latest(self.now()).await {
+            Ok(list) => Some(self.fragments.put_latest(list, generation)),
+            Err(e) => {
+                tracing::warn!(error = %e, "latest-news list not rebuilt; the last one stands in");
+                self.fragments.last_latest()
+            }
+        }
+    }
+
+    async fn build_latest(&self, now: i64) -> Result<Compiled, crate::error::WebError> {
+        // Read past the list's length so that a story's many articles, folded
+        // into one line, still leave the list full.
+        let recent = self
+            .store
+            .list_articles(&ListQuery {
+                limit: (self.cfg.latest_size * 4).min(400),
+                ..Default::default()
+            })
+            .await?;
+        let latest = one_per_story(recent, self.cfg.latest_size.max(0) as usize);
+        let html = LatestList {
+            c: self.bare_chrome(),
+            latest: self.story_items(&latest, now).await?,
+        }
+        .render()?;
+        Ok(Compiled::new(&html))
     }
 }
 

@@ -27,6 +27,7 @@ const HOUR: i64 = 3600;
 
 struct Site {
     app: Router,
+    store: Arc<dyn Store>,
     _dir: tempfile::TempDir,
     /// The articles in the order `fill` wrote them.
     articles: Vec<(ArticleId, String)>,
@@ -147,22 +148,29 @@ async fn fill(store: &dyn Store) -> (Vec<(ArticleId, String)>, StoryId) {
 }
 
 async fn site() -> Site {
+    site_with(|_| {}).await
+}
+
+/// The fixture site with its configuration changed by `f`.
+async fn site_with(f: impl FnOnce(&mut SiteConfig)) -> Site {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("site.db").display());
     let store: Arc<dyn Store> = newsroom_store::open(&url, &Default::default())
         .await
         .unwrap();
     let (articles, story) = fill(&*store).await;
-    let cfg = SiteConfig {
+    let mut cfg = SiteConfig {
         name: "Fixture News".into(),
         time_zone: "Europe/Kyiv".into(),
         base_url: "https://news.example".into(),
         fixed_now: Some(NOW),
         ..SiteConfig::default()
     };
-    let state = build_state(store, cfg, None).await.unwrap();
+    f(&mut cfg);
+    let state = build_state(store.clone(), cfg, None).await.unwrap();
     Site {
         app: router(state),
+        store,
         _dir: dir,
         articles,
         story,
@@ -195,12 +203,18 @@ impl Answer {
 }
 
 async fn call(app: &Router, method: Method, path: &str) -> Answer {
+    call_with(app, method, path, &[]).await
+}
+
+async fn call_with(app: &Router, method: Method, path: &str, headers: &[(&str, &str)]) -> Answer {
     let mut req = Request::builder()
         .method(method)
         .uri(path)
-        .header("user-agent", "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0")
-        .body(Body::empty())
-        .unwrap();
+        .header("user-agent", "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let mut req = req.body(Body::empty()).unwrap();
     req.extensions_mut()
         .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40_000))));
     let resp = app.clone().oneshot(req).await.unwrap();
@@ -337,3 +351,398 @@ async fn api_answers() {
     let unknown = call(&site.app, Method::POST, "/api/v1/views/999999").await;
     insta::assert_snapshot!("api_beacon_unknown", unknown.snapshot());
 }
+
+/// Every error under `/api/` is the documented JSON, whoever made it: our
+/// handlers, axum's query parsing, the fallback for unknown paths, the
+/// method router. Each status an operation answers is in its OpenAPI entry.
+#[tokio::test]
+async fn api_errors_are_documented_json() {
+    let site = site().await;
+    let doc: serde_json::Value =
+        serde_json::from_str(&get(&site.app, "/api/openapi.json").await.body).unwrap();
+    let long = "s".repeat(101);
+    let cases: Vec<(Method, String, Option<&str>, u16)> = vec![
+        // (method, path, OpenAPI path it falls under, status)
+        (Method::GET, "/api/v1/articles?per_page=null".into(), Some("/api/v1/articles"), 400),
+        (Method::GET, "/api/v1/articles?page=".into(), Some("/api/v1/articles"), 400),
+        (Method::GET, "/api/v1/articles?page=1.5".into(), Some("/api/v1/articles"), 400),
+        (Method::GET, "/api/v1/articles?page=1&page=2".into(), Some("/api/v1/articles"), 400),
+        (Method::GET, format!("/api/v1/articles?section={long}"), Some("/api/v1/articles"), 404),
+        (Method::GET, "/api/v1/most-read?limit=null".into(), Some("/api/v1/most-read"), 400),
+        (Method::GET, "/api/v1/most-read?hours=x".into(), Some("/api/v1/most-read"), 400),
+        (Method::GET, "/api/v1/search?q=rafah&page=".into(), Some("/api/v1/search"), 400),
+        (Method::GET, "/api/v1/search?q=rafah&page=null".into(), Some("/api/v1/search"), 400),
+        (Method::GET, format!("/api/v1/search?q=rafah&section={long}"), Some("/api/v1/search"), 400),
+        (Method::GET, "/api/v1/search?q=rafah&section=nope".into(), Some("/api/v1/search"), 404),
+        (Method::GET, "/api/v1/views".into(), Some("/api/v1/views"), 400),
+        (Method::GET, "/api/v1/stories/x".into(), Some("/api/v1/stories/{id}"), 404),
+        (Method::POST, "/api/v1/views/x".into(), Some("/api/v1/views/{id}"), 404),
+        (Method::GET, "/api/v2/articles".into(), None, 404),
+        (Method::GET, "/api/".into(), None, 404),
+        (Method::GET, "/api".into(), None, 404),
+        (Method::DELETE, "/api/v1/articles".into(), None, 405),
+        (Method::POST, "/api/v1/sections".into(), None, 405),
+    ];
+    for (method, path, documented, status) in cases {
+        let a = call(&site.app, method.clone(), &path).await;
+        assert_eq!(a.status.as_u16(), status, "{method} {path}: {}", a.body);
+        assert!(a.content_type.starts_with("application/json"), "{method} {path}: {}", a.content_type);
+        assert_eq!(a.cache_control, "no-store", "{path}");
+        let body: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+        let obj = body.as_object().unwrap();
+        assert_eq!(obj.len(), 1, "{path}: {body}");
+        let text = obj["error"].as_str().unwrap();
+        assert!(!text.is_empty() && !text.contains('<'), "{path}: {text}");
+        if let Some(op) = documented {
+            let m = method.as_str().to_ascii_lowercase();
+            let responses = &doc["paths"][op][m.as_str()]["responses"];
+            assert!(
+                responses.get(status.to_string()).is_some(),
+                "{method} {path}: {status} is not in the OpenAPI document for {op}"
+            );
+        }
+    }
+    // The query-parsing error says which parameter failed.
+    let a = get(&site.app, "/api/v1/articles?per_page=null").await;
+    assert!(a.body.contains("per_page"), "{}", a.body);
+    // Limits are in the document: the section's length, per_page's bounds.
+    let params = &doc["paths"]["/api/v1/articles"]["get"]["parameters"];
+    let param = |name: &str| {
+        params.as_array().unwrap().iter().find(|p| p["name"] == name).unwrap()["schema"].clone()
+    };
+    assert_eq!(param("section")["maxLength"], 100);
+    assert_eq!(param("per_page")["maximum"], 100);
+    assert_eq!(param("per_page")["minimum"], 1);
+    let search = &doc["paths"]["/api/v1/search"]["get"]["parameters"];
+    assert!(search.as_array().unwrap().iter().any(|p| p["name"] == "section" && p["schema"]["maxLength"] == 100));
+    // Pages are unchanged: a bad page number there is the site's 404 page.
+    let a = get(&site.app, "/section/world?page=x").await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    assert!(a.content_type.starts_with("text/html"));
+    // The search form's empty page is the first page.
+    let a = get(&site.app, "/search?q=rafah&page=").await;
+    assert_eq!(a.status, StatusCode::OK);
+}
+
+/// The JSON-LD documents of a page, parsed, and its `<meta>`/`<link>` by name.
+struct Head {
+    json_ld: Vec<serde_json::Value>,
+    doc: scraper::Html,
+}
+
+impl Head {
+    fn of(html: &str) -> Head {
+        let doc = scraper::Html::parse_document(html);
+        let sel = scraper::Selector::parse(r#"script[type="application/ld+json"]"#).unwrap();
+        let json_ld = doc
+            .select(&sel)
+            .map(|s| serde_json::from_str(&s.inner_html()).expect("JSON-LD parses"))
+            .collect();
+        Head { json_ld, doc }
+    }
+
+    fn attr(&self, selector: &str, attr: &str) -> Option<String> {
+        let sel = scraper::Selector::parse(selector).unwrap();
+        let all: Vec<_> = self.doc.select(&sel).collect();
+        assert!(all.len() <= 1, "{selector} is there {} times", all.len());
+        all.first().and_then(|e| e.value().attr(attr)).map(String::from)
+    }
+
+    fn meta(&self, key: &str) -> Option<String> {
+        self.attr(&format!(r#"meta[property="{key}"], meta[name="{key}"]"#), "content")
+    }
+
+    fn of_type(&self, t: &str) -> &serde_json::Value {
+        self.json_ld
+            .iter()
+            .find(|d| d["@type"] == t)
+            .unwrap_or_else(|| panic!("no {t} in {:?}", self.json_ld))
+    }
+}
+
+fn absolute(v: &serde_json::Value) -> String {
+    let s = v.as_str().unwrap_or_else(|| panic!("{v} is not a string"));
+    let u = url::Url::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"));
+    assert_eq!(u.scheme(), "https", "{s}");
+    s.to_string()
+}
+
+fn date_time(v: &serde_json::Value) {
+    let s = v.as_str().unwrap();
+    assert!(s.parse::<jiff::Timestamp>().is_ok(), "{s} is not a date-time");
+}
+
+fn nonempty(v: &serde_json::Value) -> String {
+    let s = v.as_str().unwrap_or_else(|| panic!("{v} is not a string"));
+    assert!(!s.trim().is_empty());
+    s.to_string()
+}
+
+/// Every page says what it is to search engines and link previews; the
+/// JSON-LD carries what schema.org and Google's article documentation
+/// require, with the right types.
+#[tokio::test]
+async fn structured_data_and_previews() {
+    let site = site().await;
+    let (id, title) = &site.articles[0];
+    let article = slug_path(*id, title);
+    let story = format!("/story/{}", site.story);
+    let pages = [
+        ("/", "https://news.example/"),
+        (article.as_str(), ""),
+        (story.as_str(), ""),
+        ("/section/world", "https://news.example/section/world"),
+        ("/search?q=rafah", "https://news.example/search?q=rafah"),
+    ];
+    for (path, canonical) in pages {
+        let a = get(&site.app, path).await;
+        assert_eq!(a.status, StatusCode::OK, "{path}");
+        let h = Head::of(&a.body);
+        let url = h.attr(r#"link[rel="canonical"]"#, "href").unwrap();
+        absolute(&serde_json::json!(url));
+        if !canonical.is_empty() {
+            assert_eq!(url, canonical, "{path}");
+        }
+        assert_eq!(h.meta("og:url").as_deref(), Some(url.as_str()), "{path}");
+        for key in ["description", "og:title", "og:description", "og:type", "twitter:card"] {
+            nonempty(&serde_json::json!(h.meta(key).unwrap_or_else(|| panic!("{path}: no {key}"))));
+        }
+        assert_eq!(h.meta("og:site_name").as_deref(), Some("Fixture News"));
+    }
+
+    // The article: NewsArticle with every field Google's documentation names.
+    let h = Head::of(&get(&site.app, &article).await.body);
+    let canonical = format!("https://news.example{article}");
+    assert_eq!(h.meta("og:type").as_deref(), Some("article"));
+    assert_eq!(h.meta("og:image").as_deref(), Some("https://img.example/0.jpg"));
+    assert_eq!(h.meta("twitter:card").as_deref(), Some("summary_large_image"));
+    let na = h.of_type("NewsArticle");
+    assert_eq!(na["@context"], "https://schema.org");
+    assert_eq!(na["headline"], title.as_str());
+    assert_eq!(absolute(&na["image"][0]), "https://img.example/0.jpg");
+    date_time(&na["datePublished"]);
+    date_time(&na["dateModified"]);
+    assert!(na["dateModified"].as_str() >= na["datePublished"].as_str());
+    assert_eq!(na["author"][0]["@type"], "Person");
+    assert_eq!(na["author"][0]["name"], "A. Reporter");
+    assert_eq!(na["publisher"]["@type"], "Organization");
+    assert_eq!(na["publisher"]["name"], "Fixture News");
+    assert_eq!(na["publisher"]["logo"]["@type"], "ImageObject");
+    absolute(&na["publisher"]["logo"]["url"]);
+    assert_eq!(na["mainEntityOfPage"]["@type"], "WebPage");
+    assert_eq!(na["mainEntityOfPage"]["@id"], canonical.as_str());
+    assert_eq!(na["isBasedOn"], "https://outlet.example/0");
+    // An article without a named author credits its outlet.
+    let (id1, title1) = &site.articles[1];
+    let h1 = Head::of(&get(&site.app, &slug_path(*id1, title1)).await.body);
+    let na1 = h1.of_type("NewsArticle");
+    assert_eq!(na1["author"][0]["@type"], "Organization");
+    assert_eq!(na1["author"][0]["name"], "The Daily");
+    assert!(na1.get("image").is_none());
+    assert_eq!(h1.meta("twitter:card").as_deref(), Some("summary"));
+    assert!(h1.meta("og:image").is_none());
+
+    // The story: a CollectionPage whose ItemList holds its articles in order.
+    let h = Head::of(&get(&site.app, &story).await.body);
+    let cp = h.of_type("CollectionPage");
+    assert_eq!(cp["url"], format!("https://news.example{story}").as_str());
+    let list = &cp["mainEntity"];
+    assert_eq!(list["@type"], "ItemList");
+    let items = list["itemListElement"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    for (i, it) in items.iter().enumerate() {
+        assert_eq!(it["@type"], "ListItem");
+        assert_eq!(it["position"], i + 1);
+        absolute(&it["url"]);
+        nonempty(&it["name"]);
+    }
+
+    // Home and section: WebSite with a SearchAction, and where they stand.
+    for (path, trail) in [("/", vec!["https://news.example/"]), ("/section/world", vec!["https://news.example/", "https://news.example/section/world"])] {
+        let h = Head::of(&get(&site.app, path).await.body);
+        let ws = h.of_type("WebSite");
+        assert_eq!(ws["url"], "https://news.example/");
+        let action = &ws["potentialAction"];
+        assert_eq!(action["@type"], "SearchAction");
+        let template = action["target"]["urlTemplate"].as_str().unwrap();
+        assert_eq!(template, "https://news.example/search?q={search_term_string}");
+        assert_eq!(action["query-input"], "required name=search_term_string");
+        let crumbs = h.of_type("BreadcrumbList")["itemListElement"].as_array().unwrap().clone();
+        let urls: Vec<String> = crumbs.iter().map(|c| absolute(&c["item"])).collect();
+        assert_eq!(urls, trail, "{path}");
+        assert_eq!(crumbs.last().unwrap()["position"], trail.len());
+    }
+}
+
+/// A headline cannot break out of the JSON-LD script: `</script>`, an HTML
+/// comment and the JavaScript line separators come back as they were
+/// written, and the page holds no script but its own.
+#[tokio::test]
+async fn json_ld_survives_hostile_headlines() {
+    let site = site().await;
+    let hostile = "Crash </script><script>alert(1)</script> <!-- & \u{2028}\u{2029} end";
+    let sec = site.store.section_by_slug("world").await.unwrap().unwrap();
+    let src = site.store.list_sources().await.unwrap()[0].source.id;
+    let id = site
+        .store
+        .upsert_article(
+            &NewArticle {
+                source_id: src,
+                section_id: Some(sec.id),
+                guid: Some("fixture:hostile".into()),
+                canonical_url: "https://outlet.example/hostile".into(),
+                original_url: "https://outlet.example/hostile".into(),
+                title: hostile.into(),
+                summary: "</script><script>alert(2)</script>".into(),
+                body_html: "<p>Text.</p>".into(),
+                body_text: "Text.".into(),
+                image: None,
+                video: None,
+                author: Some("</script>\u{2028}x\u{2029}".into()),
+                language: Some("en".into()),
+                published_at: NOW - 600,
+                fetched_at: NOW - 500,
+            },
+            NOW - 400,
+        )
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let a = get(&site.app, &slug_path(id, hostile)).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert!(!a.body.contains("<script>alert"), "a headline broke out");
+    let h = Head::of(&a.body);
+    let na = h.of_type("NewsArticle");
+    // Whitespace, the line separators included, is folded in a headline.
+    assert_eq!(na["headline"], "Crash </script><script>alert(1)</script> <!-- & end");
+    assert_eq!(na["author"][0]["name"], "</script>\u{2028}x\u{2029}");
+    let sel = scraper::Selector::parse("script").unwrap();
+    let scripts: Vec<_> = h.doc.select(&sel).collect();
+    assert!(
+        scripts.iter().all(|s| {
+            let t = s.value().attr("type");
+            t == Some("application/ld+json") || s.value().attr("src").is_some_and(|src| src.starts_with("/static/site.js"))
+        }),
+        "{} scripts",
+        scripts.len()
+    );
+    assert_eq!(scripts.len(), 2);
+    let ld = scripts[0].inner_html();
+    assert!(!ld.contains(['<', '\u{2028}', '\u{2029}']), "{ld}");
+}
+
+fn canonical_of(html: &str) -> String {
+    Head::of(html).attr(r#"link[rel="canonical"]"#, "href").unwrap()
+}
+
+/// Without `site.base_url`, absolute addresses are the request's own; each
+/// address has its own cached pages; a Host that is not a plain host is
+/// refused; the proxy's X-Forwarded-Host/Proto count only when trusted.
+#[tokio::test]
+async fn public_address_from_the_request() {
+    let open = site_with(|c| c.base_url = String::new()).await;
+    let app = &open.app;
+    let at = |host: &'static str| [("host", host)];
+    for _ in 0..2 {
+        for (host, base) in [("a.example:8080", "http://a.example:8080"), ("B.example", "http://b.example")] {
+            let home = call_with(app, Method::GET, "/", &at(host)).await;
+            assert_eq!(canonical_of(&home.body), format!("{base}/"));
+            assert!(!home.body.contains(if host.starts_with('a') { "b.example" } else { "a.example" }));
+            let feed = call_with(app, Method::GET, "/feed.xml", &at(host)).await;
+            assert!(feed.body.contains(&format!("<link>{base}/</link>")), "{}", feed.body);
+            let robots = call_with(app, Method::GET, "/robots.txt", &at(host)).await;
+            assert!(robots.body.contains(&format!("Sitemap: {base}/sitemap.xml")));
+            let api = call_with(app, Method::GET, "/api/openapi.json", &at(host)).await;
+            let doc: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+            assert_eq!(doc["servers"][0]["url"], base);
+            let list = call_with(app, Method::GET, "/api/v1/articles?per_page=1", &at(host)).await;
+            assert!(list.body.contains(&format!("\"{base}/news/")), "{}", list.body);
+        }
+    }
+    // Item ids are the same whatever the address.
+    let a = call_with(app, Method::GET, "/feed.json", &at("a.example")).await;
+    let b = call_with(app, Method::GET, "/feed.json", &at("b.example")).await;
+    let ids = |body: &str| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_str(body).unwrap();
+        v["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(ids(&a.body), ids(&b.body));
+    assert!(ids(&a.body)[0].starts_with("tag:site-"), "{:?}", ids(&a.body));
+    // Markup, a user, a path or a scheme in Host: refused, on pages and the API alike.
+    for bad in ["evil.example\"><script>alert(1)</script>", "u@evil.example", "evil.example/x", "javascript:x"] {
+        let page = call_with(app, Method::GET, "/", &[("host", bad)]).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(!page.body.contains("evil"), "{bad}");
+        let api = call_with(app, Method::GET, "/api/v1/sections", &[("host", bad)]).await;
+        assert_eq!(api.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(api.content_type.starts_with("application/json"));
+    }
+    // Forwarded headers are a client's word unless the proxy is trusted.
+    let fwd = [("host", "internal:8080"), ("x-forwarded-host", "news.example"), ("x-forwarded-proto", "https")];
+    let page = call_with(app, Method::GET, "/section/world", &fwd).await;
+    assert_eq!(canonical_of(&page.body), "http://internal:8080/section/world");
+    let trusted = site_with(|c| {
+        c.base_url = String::new();
+        c.trust_forwarded_for = true;
+    })
+    .await;
+    let page = call_with(&trusted.app, Method::GET, "/section/world", &fwd).await;
+    assert_eq!(canonical_of(&page.body), "https://news.example/section/world");
+    // With base_url set, Host changes nothing.
+    let set = site().await;
+    let page = call_with(&set.app, Method::GET, "/", &[("host", "other.example")]).await;
+    assert_eq!(canonical_of(&page.body), "https://news.example/");
+}
+
+/// A site that gave out `{base_url}/news/{id}` ids before keeps them, when
+/// base_url is changed or unset later; a new site's ids are tag: URIs.
+#[tokio::test]
+async fn feed_ids_stay_through_the_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("site.db").display());
+    let store: Arc<dyn Store> = newsroom_store::open(&url, &Default::default()).await.unwrap();
+    let (articles, _) = fill(&*store).await;
+    // What migration 0009 leaves on a database that had articles.
+    store.set_meta("feed_id_base", "legacy").await.unwrap();
+    let id = articles[0].0;
+    let mut first: Option<Vec<String>> = None;
+    for base in ["https://news.example", "", "https://elsewhere.example"] {
+        let cfg = SiteConfig {
+            base_url: base.into(),
+            fixed_now: Some(NOW),
+            ..SiteConfig::default()
+        };
+        let app = router(build_state(store.clone(), cfg, None).await.unwrap());
+        let rss = call_with(&app, Method::GET, "/feed.xml", &[("host", "127.0.0.1:9999")]).await;
+        let atom = call_with(&app, Method::GET, "/atom.xml", &[("host", "127.0.0.1:9999")]).await;
+        assert!(
+            rss.body.contains(&format!(r#"<guid isPermaLink="false">https://news.example/news/{id}</guid>"#)),
+            "{base}: {}",
+            rss.body
+        );
+        let ids: Vec<String> = atom
+            .body
+            .split("<id>")
+            .skip(1)
+            .map(|s| s.split("</id>").next().unwrap().to_string())
+            .collect();
+        assert_eq!(ids[0], "https://news.example/atom.xml");
+        match &first {
+            None => first = Some(ids),
+            Some(f) => assert_eq!(f, &ids, "{base}"),
+        }
+    }
+    // A new site: tag: ids from its configured host and its first day.
+    let site = site().await;
+    let json = get(&site.app, "/feed.json").await;
+    assert!(json.body.contains("\"tag:news.example,2026-02-03:/news/"), "{}", json.body);
+}
+
+/// Revalidation and compression: `router/respond.rs`.
+#[path = "router/respond.rs"]
+mod respond;
+
+/// Pages kept until what they show is written: `router/invalidate.rs`.
+#[path = "router/invalidate.rs"]
+mod invalidate;

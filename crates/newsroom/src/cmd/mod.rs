@@ -2,6 +2,7 @@
 
 mod cluster;
 pub mod copy;
+mod demo;
 mod extract;
 mod feed;
 mod fetch;
@@ -23,6 +24,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Feed(cmd) => feed::run(&cli.global, cmd),
         Command::Cluster(args) => cluster::run(args),
         Command::Copy(args) => copy::run(&cli.global, args).await,
+        Command::Demo(args) => demo::run(&cli.global, args).await,
         Command::Migrate => migrate::run(&cli.global).await,
         Command::Source(cmd) => source::run(&cli.global, cmd).await,
         Command::Fetch(args) => fetch::run(&cli.global, args).await,

@@ -60,7 +60,19 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
         }
     };
     if args.demo {
-        let filled = crate::demo::fill_if_empty(&*store, &cfg.site.time_zone, &cfg.site.base_url)
+        // Demo pictures are stored as absolute addresses (every stored URL is a
+        // PublicUrl); without a configured address, the one we listen on serves them.
+        let demo_base = if cfg.site.base_url.is_empty() {
+            let host = if addr.ip().is_unspecified() {
+                std::net::SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
+            } else {
+                addr
+            };
+            format!("http://{host}")
+        } else {
+            cfg.site.base_url.clone()
+        };
+        let filled = crate::demo::fill_if_empty(&*store, &cfg.site.time_zone, &demo_base)
             .await
             .context("filling the demo content")?;
         if filled {

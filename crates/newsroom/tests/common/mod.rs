@@ -200,3 +200,110 @@ pub async fn backends() -> Vec<Backend> {
     }
     all
 }
+
+/// Where `.ci/tools.sh` installs the outside checkers (vnu-jar, axe-core,
+/// schemathesis); `NEWSROOM_CI_TOOLS` moves it.
+pub fn ci_tools_dir() -> PathBuf {
+    std::env::var_os("NEWSROOM_CI_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/opt/newsroom-ci"))
+}
+
+/// An outside checker a test runs: the file `env` names, else `default`
+/// under `ci_tools_dir()`, when it is there. Without it the test prints
+/// `skipped: ...` and passes, as the PostgreSQL suites do, unless
+/// `NEWSROOM_TEST_{NAME}_REQUIRED` is set (`.ci/run` sets it), which makes a
+/// missing tool a failure.
+pub fn outside_tool(name: &str, env: &str, default: &str) -> Option<PathBuf> {
+    let path = std::env::var_os(env)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| ci_tools_dir().join(default));
+    if path.exists() {
+        return Some(path);
+    }
+    let required = format!("NEWSROOM_TEST_{}_REQUIRED", name.to_ascii_uppercase());
+    let why = format!(
+        "{name} not found at {} (set {env}, or run .ci/tools.sh)",
+        path.display()
+    );
+    if std::env::var_os(&required).is_some_and(|v| !v.is_empty() && v != "0") {
+        panic!("{required} is set but {why}");
+    }
+    println!("skipped: {name} check not run ({why})");
+    None
+}
+
+/// A demo site with an admin account (`admin` / `ADMIN_PASSWORD`), for
+/// checks that visit every kind of page.
+pub const ADMIN_PASSWORD: &str = "a long enough admin passphrase";
+
+pub fn demo_with_admin(dir: &Path) -> Server {
+    let server = Server::start(dir, &["--demo"], &[]);
+    let db = format!("sqlite://{}", dir.join("data/demo.db").display());
+    let mut child = Command::new(bin())
+        .current_dir(dir)
+        .args(["--database", &db, "user", "add", "admin", "--role", "admin"])
+        .env("NEWSROOM_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run newsroom user add");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{ADMIN_PASSWORD}\n").as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success(), "user add");
+    server
+}
+
+/// The paths of one page of each kind on the demo site: home, article,
+/// story, section, search, 404 (public), then the admin's.
+pub async fn page_kinds(server: &Server) -> (Vec<String>, Vec<String>) {
+    let api: serde_json::Value = client()
+        .get(server.url("/api/v1/articles?per_page=100"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let articles = api["articles"].as_array().expect("articles");
+    let path = |u: &serde_json::Value| {
+        let u = u.as_str().unwrap();
+        u[u.find("://").unwrap() + 3..]
+            .find('/')
+            .map(|i| u[u.find("://").unwrap() + 3 + i..].to_string())
+            .unwrap()
+    };
+    let article = path(&articles[0]["url"]);
+    let story = articles
+        .iter()
+        .find_map(|a| a["story_id"].as_i64())
+        .map(|s| format!("/story/{s}"))
+        .expect("a story on the demo site");
+    let sections: serde_json::Value = client()
+        .get(server.url("/api/v1/sections"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let section = format!("/section/{}", sections["sections"][0]["slug"].as_str().unwrap());
+    let public = vec![
+        "/".to_string(),
+        article,
+        story,
+        section,
+        "/search?q=war".to_string(),
+        "/no/such/page".to_string(),
+    ];
+    let admin = ["/admin/login", "/admin/", "/admin/articles", "/admin/sources", "/admin/users"]
+        .map(String::from)
+        .to_vec();
+    (public, admin)
+}

@@ -34,7 +34,8 @@ pub async fn beacon(
     let unknown = WebError::NotFound("unknown article");
     let id = id.parse::<i64>().map(ArticleId).map_err(|_| unknown.clone())?;
     // Only articles that exist may take buffer space.
-    if !state.cache.contains(&format!("article:{id}")) {
+    let key = crate::public_base::cache_key(&state, format!("article:{id}"));
+    if !state.cache.contains(&key) {
         let stored = state.store.article_views(&[id]).await?;
         if stored.is_empty() {
             return Err(unknown);

@@ -24,7 +24,10 @@ use serde_json::json;
 pub const MAX_PER_PAGE: i64 = 100;
 const DEFAULT_PER_PAGE: i64 = 20;
 /// Deep pages cost a scan each; nobody reads page 10,000 of a news list.
-const MAX_PAGE: i64 = 500;
+pub const MAX_PAGE: i64 = 500;
+/// A section slug longer than this (in characters, as JSON Schema's
+/// maxLength counts) names no section.
+pub const MAX_SLUG_CHARS: usize = 100;
 
 /// A brief client-side cache: counts move, lists change within minutes.
 pub(crate) fn json_response(body: serde_json::Value) -> Response {
@@ -114,7 +117,7 @@ pub async fn articles(State(state): State<Shared>, Query(p): Query<ListParams>) 
     }
     let section = match p.section.as_deref() {
         None | Some("") => None,
-        Some(slug) if slug.len() > 100 => {
+        Some(slug) if slug.chars().count() > MAX_SLUG_CHARS => {
             return Err(WebError::NotFound("unknown section"));
         }
         Some(slug) => match state.store.section_by_slug(slug).await? {

@@ -3,7 +3,7 @@
 //! test walks it: every documented GET is called and its answer checked
 //! against the schema, so this document cannot drift from the handlers.
 
-use crate::api::content::{MAX_PER_PAGE, json_response};
+use crate::api::content::{MAX_PAGE, MAX_PER_PAGE, MAX_SLUG_CHARS, json_response};
 use crate::state::Shared;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
@@ -33,6 +33,14 @@ fn id_param(what: &str) -> Value {
     })
 }
 
+/// The section filter: a slug of at most `MAX_SLUG_CHARS`.
+fn section_param() -> Value {
+    json!({
+        "name": "section", "in": "query", "description": "A section's slug.",
+        "schema": { "type": "string", "maxLength": MAX_SLUG_CHARS }
+    })
+}
+
 fn nullable(t: &str) -> Value {
     json!({ "type": [t, "null"] })
 }
@@ -49,7 +57,7 @@ pub fn document(title: &str, base_url: &str) -> Value {
         "info": {
             "title": format!("{title} API"),
             "version": "1",
-            "description": "Read-only access to the site's articles, stories, sections, most-read list and search, and the view-count beacon. Counts are live. Times are RFC 3339 in UTC."
+            "description": "Read-only access to the site's articles, stories, sections, most-read list and search, and the view-count beacon. Counts are live. Times are RFC 3339 in UTC. Every error, on any path under /api/ (an unknown path is a 404, a method a path does not take a 405), is JSON: {\"error\": \"what went wrong\"}."
         },
         "servers": [{ "url": base_url.trim_end_matches('/') }],
         "paths": {
@@ -57,14 +65,14 @@ pub fn document(title: &str, base_url: &str) -> Value {
                 "summary": "Latest articles, newest first",
                 "operationId": "listArticles",
                 "parameters": [
-                    { "name": "section", "in": "query", "description": "A section's slug.", "schema": string },
-                    { "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 500, "default": 1 } },
+                    section_param(),
+                    { "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1 } },
                     { "name": "per_page", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20 } }
                 ],
                 "responses": {
                     "200": ok("A page of articles.", "ArticleList"),
-                    "400": error("A parameter is out of range."),
-                    "404": error("No such section."),
+                    "400": error("A parameter is out of range or not a number."),
+                    "404": error("No such section (a slug longer than 100 characters is none)."),
                     "503": error("The database is unreachable.")
                 }
             }},
@@ -105,7 +113,7 @@ pub fn document(title: &str, base_url: &str) -> Value {
                 ],
                 "responses": {
                     "200": ok("The ranking.", "MostRead"),
-                    "400": error("A parameter is out of range."),
+                    "400": error("A parameter is out of range or not a number."),
                     "503": error("The database is unreachable.")
                 }
             }},
@@ -115,12 +123,12 @@ pub fn document(title: &str, base_url: &str) -> Value {
                 "operationId": "searchArticles",
                 "parameters": [
                     { "name": "q", "in": "query", "description": "What to search for; empty finds nothing.", "schema": string },
-                    { "name": "section", "in": "query", "description": "A section's slug.", "schema": string },
+                    section_param(),
                     { "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": crate::pages::search::MAX_PAGE, "default": 1 } }
                 ],
                 "responses": {
                     "200": ok("A page of matches.", "SearchResults"),
-                    "400": error("A parameter is out of range."),
+                    "400": error("The page is out of range, empty or not a number, or the section is longer than 100 characters."),
                     "404": error("No such section, or a page past the last."),
                     "503": error("The database is unreachable.")
                 }
@@ -129,9 +137,12 @@ pub fn document(title: &str, base_url: &str) -> Value {
                 "summary": "Live view counts of up to 100 articles",
                 "operationId": "viewCounts",
                 "parameters": [
-                    { "name": "ids", "in": "query", "required": true, "description": "Comma-separated article ids.", "schema": string }
+                    { "name": "ids", "in": "query", "required": true, "description": "Comma-separated article ids; the first 100 are answered, what is not a number is skipped.", "schema": string }
                 ],
-                "responses": { "200": ok("Counts by article id.", "ViewCounts") }
+                "responses": {
+                    "200": ok("Counts by article id (from memory while the database is unreachable).", "ViewCounts"),
+                    "400": error("`ids` is missing.")
+                }
             }},
             "/api/v1/views/{id}": { "post": {
                 "summary": "Count a view of an article (for pages served from a cache)",
@@ -245,7 +256,8 @@ pub fn document(title: &str, base_url: &str) -> Value {
 
 pub async fn openapi(State(state): State<Shared>) -> Response {
     // Like every API answer, but it changes only with a new release.
-    let mut r = json_response(document(&state.cfg.name, &state.cfg.base_url));
+    let base = crate::public_base::current(&state);
+    let mut r = json_response(document(&state.cfg.name, &base));
     r.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=3600"),

@@ -29,12 +29,14 @@ pub(crate) async fn read_whole(
     {
         Ok(Ok(bytes)) => Ok(Request::from_parts(parts, Body::from(bytes))),
         Ok(Err(_)) => Err(closing(
+            parts.uri.path(),
             StatusCode::PAYLOAD_TOO_LARGE,
             "request body too large or cut off",
         )),
         Err(_) => {
             tracing::debug!(path = %parts.uri.path(), "request body too slow; connection closed");
             Err(closing(
+                parts.uri.path(),
                 StatusCode::REQUEST_TIMEOUT,
                 "request body too slow",
             ))
@@ -43,9 +45,13 @@ pub(crate) async fn read_whole(
 }
 
 /// An answer after which the connection is closed: what is left of the
-/// body is not worth reading.
-fn closing(status: StatusCode, text: &'static str) -> Response {
-    let mut r = (status, text).into_response();
+/// body is not worth reading. The API's in its JSON error shape.
+fn closing(path: &str, status: StatusCode, text: &'static str) -> Response {
+    let mut r = if crate::error::is_api_path(path) {
+        crate::error::api_error(status, text)
+    } else {
+        (status, text).into_response()
+    };
     r.headers_mut()
         .insert(header::CONNECTION, HeaderValue::from_static("close"));
     r

@@ -1,10 +1,11 @@
 //! What a node answers before its database is open: it listens at once, so
 //! a load balancer sees a node that is starting rather than a dead one.
-//! `/healthz` says `starting` with 503; every other path 503 with Retry-After.
+//! `/healthz` says `starting` with 503; every other path 503 with Retry-After
+//! (the API's in its JSON error shape).
 
 use axum::Json;
 use axum::Router;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
@@ -25,7 +26,13 @@ async fn health() -> Response {
     )
 }
 
-async fn unavailable() -> Response {
+async fn unavailable(uri: Uri) -> Response {
+    if crate::error::is_api_path(uri.path()) {
+        return retry_after(crate::error::api_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database unavailable",
+        ));
+    }
     retry_after(
         (
             StatusCode::SERVICE_UNAVAILABLE,

@@ -2,7 +2,10 @@
 //! same id redirects to the canonical one; an unknown id is a 404.
 
 use crate::error::{WebError, WebResult};
+use crate::head;
+use crate::pages::documents::{absolute_image, base};
 use crate::pages::or_stale;
+use crate::public_base::cache_key;
 use crate::pages::{encode_path, page_response};
 use crate::page_cache::{CachedPage, Compiled, count_hole, strip_controls};
 use crate::state::{Chrome, ImageView, Shared};
@@ -22,7 +25,6 @@ use std::sync::Arc;
 struct ArticlePage {
     c: Chrome,
     a: ArticleView,
-    canonical: String,
     story_id: i64,
     story_size: i64,
     story_sources: String,
@@ -31,7 +33,6 @@ struct ArticlePage {
 struct ArticleView {
     id: i64,
     title: String,
-    summary: String,
     image: Option<ImageView>,
     video: bool,
     video_url: Option<PublicUrl>,
@@ -85,7 +86,7 @@ pub async fn article(
 }
 
 async fn cached(state: &Shared, id: ArticleId) -> WebResult<Arc<CachedPage>> {
-    let key = format!("article:{id}");
+    let key = cache_key(state, format!("article:{id}"));
     if let Some(p) = state.cache.get(&key) {
         return Ok(p);
     }
@@ -102,7 +103,7 @@ async fn build(state: &Shared, id: ArticleId, key: String) -> WebResult<Arc<Cach
     }
     let now = state.now();
     state.counter.observe([(a.id, a.views)]);
-    let c = state.chrome(now, "", false).await?;
+    let mut c = state.chrome(now, "", false).await?;
     let source_name = state
         .store
         .get_source(a.source_id)
@@ -124,9 +125,28 @@ async fn build(state: &Shared, id: ArticleId, key: String) -> WebResult<Arc<Cach
     };
     let title = strip_controls(&a.title);
     let path = format!("/news/{}-{}", a.id, slugify(&title));
+    let summary = strip_controls(&a.summary);
+    c.meta = state.meta(format!("{title} · {}", state.cfg.name), summary.clone(), &path);
+    c.meta.og_type = "article";
+    c.meta.image = a.image.as_ref().and_then(|i| absolute_image(state, &i.url));
+    let url = c.meta.url.clone().unwrap_or_default();
+    let author = a.author.as_deref().map(strip_controls);
+    let ld = head::NewsArticle {
+        url: &url,
+        headline: &title,
+        description: &summary,
+        image: c.meta.image.as_deref(),
+        published: &rfc3339(a.published_at),
+        modified: &rfc3339(a.updated_at.max(a.published_at)),
+        author: author.as_deref(),
+        outlet: &source_name,
+        original_url: &a.original_url,
+        language: a.language.as_deref(),
+    }
+    .to_json(&state.cfg.name, &base(state));
+    c.meta.json_ld.push(head::json_ld(&ld));
     let view = ArticleView {
         id: a.id.0,
-        summary: strip_controls(&a.summary),
         image: a.image.as_ref().map(|i| ImageView {
             url: i.url.clone(),
             alt: if i.alt.trim().is_empty() {
@@ -143,7 +163,7 @@ async fn build(state: &Shared, id: ArticleId, key: String) -> WebResult<Arc<Cach
         views: count_hole(a.id),
         published_iso: rfc3339(a.published_at),
         published_long: state.clock.long_datetime(a.published_at),
-        author: a.author.as_deref().map(strip_controls),
+        author,
         language: a.language.clone(),
         body_html: crate::safe_html::body(&a.body_html, &a.body_text).await,
         original_url: crate::safe_html::original(&a.original_url),
@@ -152,11 +172,6 @@ async fn build(state: &Shared, id: ArticleId, key: String) -> WebResult<Arc<Cach
     let html = ArticlePage {
         c,
         a: view,
-        canonical: format!(
-            "{}{}",
-            state.cfg.base_url.trim_end_matches('/'),
-            encode_path(&path)
-        ),
         story_id,
         story_size,
         story_sources,

@@ -1,13 +1,14 @@
 //! Files the binary serves itself: stylesheet, page script, favicons, robots.txt.
 
 use crate::state::Shared;
-use axum::extract::State;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 pub const SITE_CSS: &str = include_str!("../../static/site.css");
 pub const SITE_JS: &str = include_str!("../../static/site.js");
-const FAVICON_SVG: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\">\
+pub(crate) const FAVICON_SVG: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\">\
 <rect width=\"32\" height=\"32\" rx=\"6\" fill=\"#b3261e\"/>\
 <path d=\"M9 24V8h3l8 11V8h3v16h-3l-8-11v11z\" fill=\"#fff\"/></svg>";
 
@@ -30,13 +31,37 @@ fn with(content_type: &'static str, cache: &'static str, body: impl IntoResponse
 
 const FOREVER: &str = "public, max-age=31536000, immutable";
 const A_DAY: &str = "public, max-age=86400";
+/// An asset asked for without the current `?v=` (an old page, a typed
+/// address) may change under that address: kept briefly, revalidated by ETag.
+const BRIEFLY: &str = "public, max-age=300";
 
-pub async fn css() -> Response {
-    with("text/css; charset=utf-8", FOREVER, SITE_CSS)
+/// Forever only for the address that names this exact version (`?v=`
+/// once, as the templates write it); any other query is read leniently.
+fn lifetime(state: &Shared, q: &RawQuery) -> &'static str {
+    let current = q.0.as_deref().is_some_and(|q| {
+        q.split('&')
+            .filter_map(|kv| kv.strip_prefix("v="))
+            .eq([state.asset_version.as_str()])
+    });
+    if current { FOREVER } else { BRIEFLY }
 }
 
-pub async fn js() -> Response {
-    with("text/javascript; charset=utf-8", FOREVER, SITE_JS)
+pub async fn css(State(state): State<Shared>, q: RawQuery) -> Response {
+    with("text/css; charset=utf-8", lifetime(&state, &q), SITE_CSS)
+}
+
+pub async fn js(State(state): State<Shared>, q: RawQuery) -> Response {
+    with("text/javascript; charset=utf-8", lifetime(&state, &q), SITE_JS)
+}
+
+/// The files compressed at start (`respond::compress::Bodies::pin`).
+pub fn pinned() -> Vec<Bytes> {
+    vec![
+        Bytes::from_static(SITE_CSS.as_bytes()),
+        Bytes::from_static(SITE_JS.as_bytes()),
+        Bytes::from_static(FAVICON_SVG.as_bytes()),
+        Bytes::from(favicon_ico_bytes()),
+    ]
 }
 
 pub async fn favicon_svg() -> Response {
@@ -50,7 +75,7 @@ pub async fn favicon_ico() -> Response {
 pub async fn robots(State(state): State<Shared>) -> Response {
     let body = format!(
         "User-agent: *\nAllow: /\nDisallow: /api/\nDisallow: /admin/\n\nSitemap: {}/sitemap.xml\n",
-        state.cfg.base_url.trim_end_matches('/')
+        crate::public_base::current(&state)
     );
     with("text/plain; charset=utf-8", A_DAY, body)
 }

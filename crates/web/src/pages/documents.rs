@@ -16,14 +16,23 @@ use newsroom_core::{ArticleId, slug::slugify};
 /// no later than that (plus the page cache period).
 pub const DOCUMENT_CACHE: &str = "public, max-age=60";
 
-/// The site's base URL without a trailing slash.
-pub fn base(state: &AppState) -> &str {
-    state.cfg.base_url.trim_end_matches('/')
+/// The site's public address without a trailing slash: `site.base_url`, or
+/// the request's (`public_base`).
+pub fn base(state: &AppState) -> String {
+    crate::public_base::current(state)
 }
 
 /// `path` on the site, as an absolute URL.
 pub fn absolute(state: &AppState, path: &str) -> String {
     format!("{}{}", base(state), encode_path(path))
+}
+
+/// An image for a preview (og:image, JSON-LD): absolute against the site,
+/// and only when it is an address a browser may load (`PublicUrl`).
+pub fn absolute_image(state: &AppState, src: &str) -> Option<String> {
+    let base = url::Url::parse(&format!("{}/", base(state))).ok()?;
+    let joined = base.join(src.trim()).ok()?;
+    newsroom_core::PublicUrl::parse(joined.as_str()).ok().map(|u| u.as_str().to_owned())
 }
 
 /// The article's page, `/news/{id}-{slug}`, as an absolute URL. The slug is

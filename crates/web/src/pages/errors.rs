@@ -1,19 +1,19 @@
 //! How a `WebError` is shown, by `render`, the router's outermost layer:
 //!
 //! - under `/api/`, the documented JSON shape `{"error": "..."}`, never
-//!   cached, readable from other origins;
+//!   cached, readable from other origins; also for the errors axum answers
+//!   itself (a query string that does not parse, a method a route does not
+//!   take, a body too large), which carry no `WebError`;
 //! - under `/admin`, the admin's message page;
 //! - anywhere else, the site's 404, 500 or 503 page.
 
-use crate::error::WebError;
+use crate::error::{WebError, api_error, is_api_path};
 use crate::state::{AppState, Chrome, Shared};
 use askama::Template;
-use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -52,16 +52,14 @@ pub async fn render(State(state): State<Shared>, req: Request, next: Next) -> Re
     let path = req.uri().path().to_owned();
     let mut resp = next.run(req).await;
     let Some(err) = resp.extensions_mut().remove::<WebError>() else {
+        if is_api_path(&path) && is_plain_error(&resp) {
+            return api_rejection(resp).await;
+        }
         return resp;
     };
     let status = err.status();
-    let mut out = if path.starts_with("/api/") {
-        let mut r = (status, Json(json!({ "error": err.api_text() }))).into_response();
-        r.headers_mut().insert(
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static("*"),
-        );
-        r
+    let mut out = if is_api_path(&path) {
+        api_error(status, &err.api_text())
     } else if path == "/admin" || path.starts_with("/admin/") {
         let (heading, text) = err.admin_text();
         crate::admin::error::message(status, heading, text)
@@ -79,3 +77,42 @@ pub async fn render(State(state): State<Shared>, req: Request, next: Next) -> Re
     out
 }
 
+
+/// An error answer axum made itself (an extractor's rejection, 405), not
+/// in the API's shape yet.
+fn is_plain_error(resp: &Response) -> bool {
+    let s = resp.status();
+    let json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json"));
+    (s.is_client_error() || s.is_server_error()) && !json
+}
+
+/// Axum's rejection as the API's JSON error, with its text (it says which
+/// parameter failed and why; it never holds more than the request did).
+async fn api_rejection(resp: Response) -> Response {
+    let status = resp.status();
+    let (parts, body) = resp.into_parts();
+    let text = axum::body::to_bytes(body, 2048)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let text = if text.is_empty() {
+        status
+            .canonical_reason()
+            .unwrap_or("error")
+            .to_ascii_lowercase()
+    } else {
+        text
+    };
+    let mut out = api_error(status, &text);
+    // Keep what the rejection said beside its body (`Allow` on a 405).
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            out.headers_mut().entry(name).or_insert(value.clone());
+        }
+    }
+    out
+}

@@ -1,12 +1,13 @@
 //! Feeds out: the latest articles of the site (`/feed.xml`, `/atom.xml`,
 //! `/feed.json`) and of each section (`/section/{slug}/feed.xml`, ...), as
 //! RSS 2.0, Atom 1.0 and JSON Feed 1.1. Every item links to our own article
-//! page and credits the outlet; its id is `{base}/news/{id}`, which stays the
-//! same when a corrected headline changes the page's slug.
+//! page and credits the outlet; its id is `{id base}/news/{id}`, which stays
+//! the same when a corrected headline changes the page's slug, and when the
+//! site's address changes (`feed_ids`).
 
 use crate::error::{WebError, WebResult};
 use crate::pages::documents::{absolute, article_url, document_response};
-use crate::pages::or_stale;
+use crate::pages::{encode_path, or_stale};
 use crate::page_cache::{CachedPage, Compiled, strip_controls};
 use crate::state::Shared;
 use crate::xml::{XmlDoc, clean};
@@ -111,7 +112,10 @@ async fn cached(
     if section.is_some_and(|s| s.len() > 100) {
         return Err(WebError::not_found());
     }
-    let key = format!("feed:{}:{}", format.file(), section.unwrap_or(""));
+    let key = crate::public_base::cache_key(
+        state,
+        format!("feed:{}:{}", format.file(), section.unwrap_or("")),
+    );
     if let Some(p) = state.cache.get(&key) {
         return Ok(p);
     }
@@ -144,6 +148,8 @@ struct Feed {
     home: String,
     /// `{base}/` or `{base}/section/{slug}/`: the formats' files sit beneath it.
     dir: String,
+    /// The Atom feed's own id: `dir` on the id base rather than the address.
+    atom_id: String,
     /// The newest item's time; now when there is none.
     updated: i64,
     items: Vec<Entry>,
@@ -168,12 +174,14 @@ struct Entry {
 
 async fn load(state: &Shared, section: Option<&str>) -> WebResult<Feed> {
     let site = strip_controls(&state.cfg.name);
-    let (section_id, title, home, dir) = match section {
+    let id_dir = |path: &str| format!("{}{}atom.xml", state.feed_id_base, encode_path(path));
+    let (section_id, title, home, dir, atom_id) = match section {
         None => (
             None,
             site.clone(),
             absolute(state, "/"),
             absolute(state, "/"),
+            id_dir("/"),
         ),
         Some(slug) => {
             let Some(s) = state.store.section_by_slug(slug).await? else {
@@ -184,6 +192,7 @@ async fn load(state: &Shared, section: Option<&str>) -> WebResult<Feed> {
                 format!("{} · {site}", strip_controls(&s.name)),
                 absolute(state, &format!("/section/{slug}")),
                 absolute(state, &format!("/section/{slug}/")),
+                id_dir(&format!("/section/{slug}/")),
             )
         }
     };
@@ -201,6 +210,7 @@ async fn load(state: &Shared, section: Option<&str>) -> WebResult<Feed> {
         title,
         language: state.clock.locale().tag(),
         dir,
+        atom_id,
         home,
         updated: items.iter().map(|e| e.published).max().unwrap_or_else(|| state.now()),
         items,
@@ -209,7 +219,7 @@ async fn load(state: &Shared, section: Option<&str>) -> WebResult<Feed> {
 
 fn entry(state: &Shared, c: &ArticleCard) -> Entry {
     Entry {
-        id: absolute(state, &format!("/news/{}", c.id)),
+        id: format!("{}/news/{}", state.feed_id_base, c.id),
         url: article_url(state, c.id, &c.title),
         title: strip_controls(&c.title),
         summary: strip_controls(&c.summary),
@@ -309,7 +319,7 @@ fn atom_text(f: &Feed) -> std::io::Result<String> {
         ],
     )?;
     let me = f.url(Format::Atom);
-    d.leaf("id", &[], &me)?;
+    d.leaf("id", &[], &f.atom_id)?;
     d.leaf("title", &[("type", "text")], &f.title)?;
     d.leaf("subtitle", &[("type", "text")], &f.description)?;
     d.leaf("updated", &[], &rfc3339(f.updated))?;

@@ -1,7 +1,10 @@
 //! `/`: the lead story, most read in the last 24 hours, and each section's latest.
 
 use crate::error::WebResult;
+use crate::head;
+use crate::pages::documents::base;
 use crate::pages::or_stale;
+use crate::public_base::cache_key;
 use crate::pages::page_response;
 use crate::page_cache::{CachedPage, Compiled};
 use crate::state::{Chrome, Item, Shared, one_per_story};
@@ -32,15 +35,24 @@ pub async fn home(State(state): State<Shared>) -> WebResult<Response> {
 }
 
 async fn cached(state: &Shared) -> WebResult<Arc<CachedPage>> {
-    if let Some(p) = state.cache.get("home") {
+    let key = cache_key(state, "home".into());
+    if let Some(p) = state.cache.get(&key) {
         return Ok(p);
     }
-    or_stale(state, "home", build(state).await)
+    let built = build(state, key.clone()).await;
+    or_stale(state, &key, built)
 }
 
-async fn build(state: &Shared) -> WebResult<Arc<CachedPage>> {
+async fn build(state: &Shared, key: String) -> WebResult<Arc<CachedPage>> {
     let now = state.now();
-    let c = state.chrome(now, "", true).await?;
+    let mut c = state.chrome(now, "", true).await?;
+    c.meta = state.meta(state.cfg.name.clone(), state.site_description(), "/");
+    let base = base(state);
+    let base = base.as_str();
+    c.meta.json_ld = vec![
+        head::json_ld(&head::website(&state.cfg.name, base)),
+        head::json_ld(&head::breadcrumbs(&[(&state.t.home, format!("{base}/"))])),
+    ];
     // Ranked per story: a story's views are summed over all its outlets'
     // articles, and the article read most stands for it.
     let most: Vec<_> = state
@@ -93,5 +105,5 @@ async fn build(state: &Shared) -> WebResult<Arc<CachedPage>> {
     .render()?;
     Ok(state
         .cache
-        .put("home".into(), Compiled::new(&html), None, 200))
+        .put(key, Compiled::new(&html), None, 200))
 }

@@ -43,12 +43,12 @@ pub fn or_stale(
     }
 }
 
-/// A cached page with live counts, as an HTTP response.
-pub fn page_response(state: &AppState, page: &CachedPage) -> Response {
-    let totals = state.counter.totals(page.page.ids());
-    let body = page.page.emit(&totals);
+/// A cached page with live counts, as an HTTP response. The body is written
+/// by `respond::layer`, in the coding the client takes, with its validators.
+pub fn page_response(state: &AppState, page: &Arc<CachedPage>) -> Response {
+    let totals: Arc<[i64]> = state.counter.totals(page.page.ids()).into();
     let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK);
-    let mut resp = (status, body).into_response();
+    let mut resp = status.into_response();
     let h = resp.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -59,6 +59,10 @@ pub fn page_response(state: &AppState, page: &CachedPage) -> Response {
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=5"),
     );
+    resp.extensions_mut().insert(crate::respond::PageBody {
+        page: page.clone(),
+        totals,
+    });
     resp
 }
 

@@ -77,7 +77,7 @@ impl Request {
             },
         };
         let section_slug = p.section.unwrap_or_default();
-        if section_slug.len() > 100 {
+        if section_slug.chars().count() > crate::api::content::MAX_SLUG_CHARS {
             return None;
         }
         let raw = p.q.unwrap_or_default();
@@ -160,8 +160,11 @@ pub async fn search(
 }
 
 async fn cached(state: &Shared, r: &Request) -> WebResult<Arc<CachedPage>> {
-    // Bounded: the query is at most MAX_QUERY_CHARS, the slug 100 bytes.
-    let key = format!("search:{}:{}:{}", r.section_slug, r.page, r.query);
+    // Bounded: the query is at most MAX_QUERY_CHARS, the slug 100 characters (400 bytes).
+    let key = crate::public_base::cache_key(
+        state,
+        format!("search:{}:{}:{}", r.section_slug, r.page, r.query),
+    );
     if let Some(p) = state.search_cache.get(&key) {
         return Ok(p);
     }
@@ -205,8 +208,15 @@ async fn build(state: &Shared, r: &Request, key: String) -> WebResult<Arc<Cached
             source: strip_controls(&card.source_name),
         })
         .collect();
+    let mut c = state.chrome(now, "", false).await?;
+    let title = if r.query.is_empty() {
+        format!("{} · {}", state.t.search, state.cfg.name)
+    } else {
+        format!("{} · {} · {}", r.query, state.t.search, state.cfg.name)
+    };
+    c.meta = state.meta(title, summary.clone(), &r.href(r.page));
     let html = SearchPage {
-        c: state.chrome(now, "", false).await?,
+        c,
         query: r.query.clone(),
         section: r.section_slug.clone(),
         summary,
@@ -227,9 +237,13 @@ pub async fn api(
     State(state): State<Shared>,
     Query(p): Query<SearchParams>,
 ) -> WebResult<Response> {
+    // A form may send `page=` for the first page; an API client means a number.
+    if p.page.as_deref() == Some("") {
+        return Err(WebError::BadRequest("page must be a number".into()));
+    }
     let r = Request::from_params(p).ok_or_else(|| {
         WebError::BadRequest(format!(
-            "page must be 1 to {MAX_PAGE}; section at most 100 bytes"
+            "page must be 1 to {MAX_PAGE}; section at most 100 characters"
         ))
     })?;
     let found = run(&state, &r).await?;

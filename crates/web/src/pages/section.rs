@@ -1,7 +1,10 @@
 //! `/section/{slug}?page=N`: a section's articles, newest first, paged.
 
 use crate::error::{WebError, WebResult};
+use crate::head;
+use crate::pages::documents::{absolute, base};
 use crate::pages::or_stale;
+use crate::public_base::cache_key;
 use crate::pages::page_response;
 use crate::page_cache::{CachedPage, Compiled};
 use crate::state::{Chrome, Item, Shared};
@@ -50,7 +53,7 @@ async fn cached(state: &Shared, slug: &str, page: i64) -> WebResult<Arc<CachedPa
     if slug.len() > 100 {
         return Err(WebError::not_found());
     }
-    let key = format!("section:{slug}:{page}");
+    let key = cache_key(state, format!("section:{slug}:{page}"));
     if let Some(p) = state.cache.get(&key) {
         return Ok(p);
     }
@@ -76,6 +79,7 @@ async fn build(state: &Shared, slug: &str, page: i64, key: String) -> WebResult<
     }
     let now = state.now();
     let cards = state.store.list_articles(&q).await?;
+    let page_label = state.msgs.get_args("page", &[("n", Arg::Int(page))]);
     let href = |p: i64| {
         if p == 1 {
             format!("/section/{slug}")
@@ -83,10 +87,30 @@ async fn build(state: &Shared, slug: &str, page: i64, key: String) -> WebResult<
             format!("/section/{slug}?page={p}")
         }
     };
+    let mut c = state.chrome(now, slug, false).await?;
+    let title = if page == 1 {
+        format!("{} · {}", section.name, state.cfg.name)
+    } else {
+        format!("{} · {} · {}", section.name, page_label, state.cfg.name)
+    };
+    c.meta = state.meta(
+        title,
+        format!("{} · {}", section.name, state.site_description()),
+        &href(page),
+    );
+    let base = base(state);
+    let base = base.as_str();
+    c.meta.json_ld = vec![
+        head::json_ld(&head::website(&state.cfg.name, base)),
+        head::json_ld(&head::breadcrumbs(&[
+            (&state.t.home, format!("{base}/")),
+            (&section.name, absolute(state, &href(1))),
+        ])),
+    ];
     let html = SectionPage {
-        c: state.chrome(now, slug, false).await?,
+        c,
         name: section.name.clone(),
-        page_label: state.msgs.get_args("page", &[("n", Arg::Int(page))]),
+        page_label,
         items: state.items(&cards, now),
         prev_href: (page > 1).then(|| href(page - 1)),
         next_href: (page < pages).then(|| href(page + 1)),

@@ -76,7 +76,7 @@ async fn respond(state: Shared, doc: Doc, headers: &HeaderMap) -> WebResult<Resp
 }
 
 async fn cached(state: &Shared, doc: Doc) -> WebResult<Arc<CachedPage>> {
-    let key = format!("sitemap:{doc:?}");
+    let key = crate::public_base::cache_key(state, format!("sitemap:{doc:?}"));
     if let Some(p) = state.cache.get(&key) {
         return Ok(p);
     }

@@ -3,6 +3,8 @@
 //! whose articles are all hidden, is a 404.
 
 use crate::error::{WebError, WebResult};
+use crate::head;
+use crate::pages::documents::absolute;
 use crate::pages::or_stale;
 use crate::pages::page_response;
 use crate::page_cache::{CachedPage, Compiled, count_hole, strip_controls};
@@ -20,7 +22,6 @@ struct StoryPage {
     c: Chrome,
     id: i64,
     title: String,
-    canonical: String,
     sources_label: String,
     entries: Vec<Entry>,
 }
@@ -51,7 +52,7 @@ pub async fn story(State(state): State<Shared>, Path(id): Path<String>) -> WebRe
 }
 
 async fn cached(state: &Shared, id: StoryId) -> WebResult<Arc<CachedPage>> {
-    let key = format!("story:{id}");
+    let key = crate::public_base::cache_key(state, format!("story:{id}"));
     if let Some(p) = state.cache.get(&key) {
         return Ok(p);
     }
@@ -97,11 +98,24 @@ async fn build(state: &Shared, id: StoryId, key: String) -> WebResult<Arc<Cached
             }
         })
         .collect();
+    let mut c = state.chrome(now, "", false).await?;
+    let path = format!("/story/{id}");
+    let lead = &entries[0];
+    c.meta = state.meta(
+        format!("{} · {}", lead.title, state.cfg.name),
+        lead.summary.clone(),
+        &path,
+    );
+    let listed: Vec<(&str, String)> = entries
+        .iter()
+        .map(|e| (e.title.as_str(), absolute(state, &e.href)))
+        .collect();
+    let url = c.meta.url.clone().unwrap_or_default();
+    c.meta.json_ld = vec![head::json_ld(&head::collection(&lead.title, &url, &listed))];
     let html = StoryPage {
-        c: state.chrome(now, "", false).await?,
+        c,
         id: id.0,
         title: entries[0].title.clone(),
-        canonical: format!("{}/story/{id}", state.cfg.base_url.trim_end_matches('/')),
         sources_label: state
             .msgs
             .get_args("sources-count", &[("n", Arg::Int(outlets.len() as i64))]),

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Uncached article pages: CPU per page rendered from the database, on a
+# synthetic site (`newsroom demo`), with the page cache off
+# (page_cache_ttl_secs = 0; the latest-news fragment stays cached, as it is
+# on a real site) and wrk asking for ARTICLES distinct article pages in turn.
+#
+#   NEWSROOM_BIN=target/release/newsroom bash bench/uncached.sh
+#   ARTICLES=20000 DURATION=10s bash bench/uncached.sh
+#
+# Reports req/s, p99 and server CPU per request (utime+stime from
+# /proc/PID/stat over the requests wrk completed), and the same with the
+# page cache on (600 s) as the reference in the same run. Only 127.0.0.1.
+set -euo pipefail
+ARTICLES=${ARTICLES:-20000}
+DURATION=${DURATION:-10s}
+CONNS=${CONNS:-16}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${NEWSROOM_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/newsroom}
+WORK=$(mktemp -d /tmp/newsroom-uncached.XXXXXX)
+PID=
+cleanup() { [ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+cd "$WORK"
+/usr/bin/time -f "demo: %e s wall, %M KB max RSS" "$BIN" demo --articles "$ARTICLES" >&2
+TICK=$(getconf CLK_TCK)
+cpu() { sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
+
+measure() { # NAME TTL
+    local port; port=$(free_port)
+    (NEWSROOM_LOG=warn NEWSROOM_SERVER__PAGE_CACHE_TTL_SECS=$2 exec "$BIN" serve --demo --role web --listen "127.0.0.1:$port" >"$WORK/$1.log" 2>&1) &
+    PID=$!
+    for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+    # Canonical article paths from the sitemap: no redirects.
+    curl -sf "http://127.0.0.1:$port/sitemaps/articles-1.xml" | grep -o '<loc>[^<]*</loc>' \
+        | sed -e 's|<loc>[^/]*//[^/]*||' -e 's|</loc>||' >"$WORK/paths.txt"
+    cat >"$WORK/paths.lua" <<LUA
+local paths = {}
+for l in io.lines("$WORK/paths.txt") do paths[#paths + 1] = l end
+local i = 0
+function request()
+    i = i + 1
+    return wrk.format(nil, paths[(i * 7919) % #paths + 1], { ["User-Agent"] = "Mozilla/5.0 bench " .. i })
+end
+LUA
+    # Warm the connection pool and the latest-news fragment.
+    wrk -t1 -c4 -d2s -s "$WORK/paths.lua" "http://127.0.0.1:$port" >/dev/null
+    local c0 c1 out reqs
+    c0=$(cpu "$PID")
+    out=$(wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s "$WORK/paths.lua" "http://127.0.0.1:$port")
+    c1=$(cpu "$PID")
+    reqs=$(awk '/requests in/ {print $1}' <<<"$out")
+    printf '| %s | %s | %s | %s | %.1f |\n' "$1" "$(wc -l <"$WORK/paths.txt")" \
+        "$(awk '/^Requests\/sec/ {printf "%.0f", $2}' <<<"$out")" \
+        "$(awk '$1 == "99%" {print $2}' <<<"$out")" \
+        "$(awk -v t=$((c1 - c0)) -v hz="$TICK" -v r="$reqs" 'BEGIN { print t / hz / r * 1e6 }')"
+    grep -q 'Non-2xx' <<<"$out" && { echo "$out" >&2; echo "non-2xx answers" >&2; }
+    kill -TERM "$PID"; wait "$PID" 2>/dev/null || true; PID=
+}
+echo "$ARTICLES articles; wrk -t2 -c$CONNS -d$DURATION; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%F %H:%M UTC')"
+echo "| case | distinct pages | req/s | p99 | server CPU µs/req |"
+echo "|---|---|---|---|---|"
+measure "article page, uncached (page_cache_ttl_secs=0)" 0
+measure "article page, cached (600 s), same sequence" 600

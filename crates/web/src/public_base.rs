@@ -1,0 +1,164 @@
+//! The site's public address, `scheme://host[:port]`, that every absolute
+//! address on a page, feed or sitemap starts with.
+//!
+//! With `site.base_url` set, it is that. Without, it is the address the
+//! request was sent to: its `Host`, or, only when the site trusts its proxy
+//! (`trust_forwarded_for`), the proxy's `X-Forwarded-Host` and
+//! `X-Forwarded-Proto`. A host must be a plain host name or IP address with
+//! an optional port, so no header can put markup or another scheme into a
+//! page; anything else is a 400. `scope`, a layer of the router, works it
+//! out once per request and keeps it for the request's task, where
+//! `current` reads it; cached pages are keyed on it (`cache_key`), so one
+//! client's `Host` never shows in another client's page.
+
+use crate::error::WebError;
+use crate::state::{AppState, Shared};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+tokio::task_local! {
+    static BASE: Arc<str>;
+}
+
+/// What a request without any usable address gets (an HTTP/1.0 client
+/// that sends no `Host`).
+const FALLBACK: &str = "http://localhost";
+
+/// The configured base URL without its trailing slash; `None` when unset.
+fn configured(state: &AppState) -> Option<&str> {
+    Some(state.cfg.base_url.trim_end_matches('/')).filter(|b| !b.is_empty())
+}
+
+/// The public address for the request being handled.
+pub fn current(state: &AppState) -> String {
+    match configured(state) {
+        Some(b) => b.to_string(),
+        None => BASE
+            .try_with(|b| b.to_string())
+            .unwrap_or_else(|_| FALLBACK.to_string()),
+    }
+}
+
+/// A page cache key for this request: the address is part of it unless it
+/// is configured, and so the same for every request.
+pub fn cache_key(state: &AppState, key: String) -> String {
+    match configured(state) {
+        Some(_) => key,
+        None => format!("{key}@{}", current(state)),
+    }
+}
+
+static WARNED: AtomicBool = AtomicBool::new(false);
+
+/// The router's layer that works out the address of each request.
+pub async fn scope(State(state): State<Shared>, req: Request, next: Next) -> Response {
+    if configured(&state).is_some() {
+        return next.run(req).await;
+    }
+    if !WARNED.swap(true, Ordering::Relaxed) {
+        tracing::warn!(
+            "site.base_url is not set: canonical links, feeds and sitemaps use the address each request was sent to; set it to the site's public address"
+        );
+    }
+    let Some(base) = from_request(req.headers(), state.cfg.trust_forwarded_for) else {
+        return WebError::BadRequest("invalid Host header".into()).into_response();
+    };
+    BASE.scope(Arc::from(base), next.run(req)).await
+}
+
+/// `scheme://host[:port]` from the request's headers; `None` when the
+/// host it names is not a plain host.
+pub fn from_request(headers: &HeaderMap, trust_proxy: bool) -> Option<String> {
+    let first = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let forwarded_host = trust_proxy.then(|| first("x-forwarded-host")).flatten();
+    let host = match forwarded_host.or_else(|| first(header::HOST.as_str())) {
+        Some(h) => h,
+        None => return Some(FALLBACK.to_string()),
+    };
+    let scheme = match trust_proxy.then(|| first("x-forwarded-proto")).flatten() {
+        Some(p) if p.eq_ignore_ascii_case("https") => "https",
+        _ => "http",
+    };
+    origin(scheme, host)
+}
+
+/// The origin for a `Host` value, if it is only a host and a port.
+fn origin(scheme: &str, host: &str) -> Option<String> {
+    let plain = !host.is_empty()
+        && host.len() <= 260
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b));
+    if !plain {
+        return None;
+    }
+    let u = url::Url::parse(&format!("{scheme}://{host}/")).ok()?;
+    if u.host_str().is_none_or(str::is_empty) || u.path() != "/" {
+        return None;
+    }
+    Some(u.origin().ascii_serialization())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(*k, HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn host_is_a_plain_host_or_refused() {
+        let from = |host: &str| from_request(&headers(&[("host", host)]), false);
+        assert_eq!(from("News.Example:8080").as_deref(), Some("http://news.example:8080"));
+        assert_eq!(from("127.0.0.1:3000").as_deref(), Some("http://127.0.0.1:3000"));
+        assert_eq!(from("[::1]:80").as_deref(), Some("http://[::1]"));
+        for bad in [
+            "evil.example\"><script>",
+            "a b",
+            "user@evil.example",
+            "evil.example/path",
+            "evil.example?x",
+            "evil.example#x",
+            "javascript:alert(1)",
+            ":80",
+            "x:notaport",
+            "%65vil.example",
+        ] {
+            assert_eq!(from(bad), None, "{bad}");
+        }
+        assert_eq!(from_request(&HeaderMap::new(), false).as_deref(), Some(FALLBACK));
+    }
+
+    #[test]
+    fn forwarded_headers_only_from_a_trusted_proxy() {
+        let h = headers(&[
+            ("host", "internal:8080"),
+            ("x-forwarded-host", "news.example, proxy.internal"),
+            ("x-forwarded-proto", "https"),
+        ]);
+        assert_eq!(from_request(&h, false).as_deref(), Some("http://internal:8080"));
+        assert_eq!(from_request(&h, true).as_deref(), Some("https://news.example"));
+        // Only http and https: another scheme is plain http.
+        let h = headers(&[("host", "news.example"), ("x-forwarded-proto", "javascript")]);
+        assert_eq!(from_request(&h, true).as_deref(), Some("http://news.example"));
+        let h = headers(&[("host", "news.example"), ("x-forwarded-host", "<b>")]);
+        assert_eq!(from_request(&h, true), None);
+    }
+}

@@ -1,0 +1,194 @@
+//! The last step of every response: revalidation and compression.
+//!
+//! `layer` (in the router, inside the error page layer) sees every request
+//! and its response:
+//! - cached pages (`pages::page_response`) arrive as a `PageBody`, the page
+//!   and its live counts; they are written here in the chosen coding from
+//!   pieces compressed once (`pieces`), with an entity tag made of the
+//!   page's content and the counts shown, so a new count is a new tag;
+//! - every other successful GET (feeds, sitemaps, API answers, static
+//!   files) is known by the hash of its bytes (`compress::Bodies`), which is
+//!   its entity tag, and compressed once per distinct body.
+//!
+//! Both get `ETag`, `Last-Modified` (when this node first served those
+//! exact bytes) and `Vary: Accept-Encoding`, and a matching `If-None-Match`
+//! or `If-Modified-Since` gets a 304. Range requests are answered with the
+//! whole body (a server may ignore `Range`), which is always correct.
+//! Nothing under `/admin` and nothing setting a cookie is compressed: its
+//! pages hold CSRF tokens, which compression beside reflected input would
+//! expose (BREACH).
+
+pub mod coding;
+pub mod compress;
+pub mod conditional;
+pub mod pieces;
+
+use crate::page_cache::CachedPage;
+use crate::state::Shared;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use coding::Coding;
+use conditional::{Conditions, http_date};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// A cached page to send with these counts, left for `layer` to encode.
+#[derive(Clone)]
+pub struct PageBody {
+    pub page: Arc<CachedPage>,
+    pub totals: Arc<[i64]>,
+}
+
+/// Bodies larger than this pass through untouched (none of ours is).
+const MAX_BODY: usize = 64 << 20;
+/// Smaller bodies are not worth compressing.
+const MIN_COMPRESS: usize = 256;
+
+/// When this node first sent each page version (by entity tag), for its
+/// `Last-Modified`. Bounded: past `MAX_SEEN` it starts over, and a page
+/// then reads as modified now, which only costs a client one full answer.
+#[derive(Default)]
+pub struct FirstSeen(Mutex<HashMap<u64, i64>>);
+const MAX_SEEN: usize = 100_000;
+
+impl FirstSeen {
+    pub fn get(&self, tag: u64, now: i64) -> i64 {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= MAX_SEEN && !map.contains_key(&tag) {
+            map.clear();
+        }
+        *map.entry(tag).or_insert(now)
+    }
+}
+
+pub async fn layer(State(state): State<Shared>, req: Request, next: Next) -> Response {
+    let readable = matches!(*req.method(), Method::GET | Method::HEAD);
+    let coding = Coding::choose(req.headers());
+    let cond = Conditions::of(req.headers());
+    let private = req.uri().path().starts_with("/admin");
+    let mut resp = next.run(req).await;
+    if let Some(page) = resp.extensions_mut().remove::<PageBody>() {
+        return finish_page(&state, resp, page, coding, &cond, readable).await;
+    }
+    if !readable
+        || private
+        || resp.status() != StatusCode::OK
+        || resp.headers().contains_key(header::CONTENT_ENCODING)
+        || resp.headers().contains_key(header::SET_COOKIE)
+    {
+        return resp;
+    }
+    finish_body(&state, resp, coding, &cond).await
+}
+
+async fn finish_page(
+    state: &Shared,
+    resp: Response,
+    page: PageBody,
+    coding: Coding,
+    cond: &Conditions,
+    readable: bool,
+) -> Response {
+    let (mut parts, _) = resp.into_parts();
+    let compiled = &page.page.page;
+    let latest = match compiled.has_slot() {
+        true => state.latest_list().await,
+        false => None,
+    };
+    let latest_totals = latest
+        .as_ref()
+        .map(|l| state.counter.totals(l.ids()))
+        .unwrap_or_default();
+    let fragment = latest.as_deref().map(|l| (l, &latest_totals[..]));
+    let (tag, etag) = compiled.etag(&page.totals, fragment);
+    let last_modified = state.first_seen.get(tag, state.now());
+    if readable && parts.status == StatusCode::OK && cond.not_modified(&etag, last_modified) {
+        return not_modified(&parts.headers, &etag, coding, last_modified);
+    }
+    let body = compiled.emit_coded(&page.totals, fragment, coding);
+    set_validators(&mut parts.headers, &etag, coding, last_modified);
+    set_coding(&mut parts.headers, coding);
+    Response::from_parts(parts, Body::from(body))
+}
+
+async fn finish_body(state: &Shared, resp: Response, coding: Coding, cond: &Conditions) -> Response {
+    let (mut parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let entry = state.bodies.get(bytes, state.now());
+    // A handler's own tag (feeds, sitemaps) is kept; else the body's hash.
+    let etag = parts
+        .headers
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .unwrap_or_else(|| entry.etag.clone());
+    let compress = entry.identity.len() >= MIN_COMPRESS && compressible(&parts.headers);
+    let coding = if compress { coding } else { Coding::Identity };
+    if cond.not_modified(&etag, entry.first_seen) {
+        return not_modified(&parts.headers, &etag, coding, entry.first_seen);
+    }
+    set_validators(&mut parts.headers, &etag, coding, entry.first_seen);
+    if compress {
+        set_coding(&mut parts.headers, coding);
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(entry.encoded(coding)))
+}
+
+/// Text formats; images other than SVG and anything already compressed are not.
+fn compressible(headers: &HeaderMap) -> bool {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mime = ct.split(';').next().unwrap_or("").trim();
+    mime.starts_with("text/")
+        || mime.ends_with("+xml")
+        || mime.ends_with("+json")
+        || matches!(
+            mime,
+            "application/json" | "application/xml" | "application/javascript" | "image/x-icon"
+        )
+}
+
+fn tagged(etag: &str, coding: Coding) -> HeaderValue {
+    let t = etag.trim_end_matches('"');
+    HeaderValue::from_str(&format!("{t}{}\"", coding.tag_suffix()))
+        .unwrap_or_else(|_| HeaderValue::from_static("\"\""))
+}
+
+fn set_validators(h: &mut HeaderMap, etag: &str, coding: Coding, last_modified: i64) {
+    h.insert(header::ETAG, tagged(etag, coding));
+    if !h.contains_key(header::LAST_MODIFIED)
+        && let Ok(v) = HeaderValue::from_str(&http_date(last_modified))
+    {
+        h.insert(header::LAST_MODIFIED, v);
+    }
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+}
+
+fn set_coding(h: &mut HeaderMap, coding: Coding) {
+    match coding.header() {
+        Some(v) => h.insert(header::CONTENT_ENCODING, v),
+        None => h.remove(header::CONTENT_ENCODING),
+    };
+    h.remove(header::CONTENT_LENGTH);
+}
+
+/// A bodiless 304 with the validators and caching headers of the 200.
+fn not_modified(from: &HeaderMap, etag: &str, coding: Coding, last_modified: i64) -> Response {
+    let mut resp = StatusCode::NOT_MODIFIED.into_response();
+    let h = resp.headers_mut();
+    for name in [header::CACHE_CONTROL, header::EXPIRES] {
+        if let Some(v) = from.get(&name) {
+            h.insert(name, v.clone());
+        }
+    }
+    set_validators(h, etag, coding, last_modified);
+    resp
+}
