@@ -738,3 +738,47 @@ async fn feed_ids_stay_through_the_change() {
     let json = get(&site.app, "/feed.json").await;
     assert!(json.body.contains("\"tag:news.example,2026-02-03:/news/"), "{}", json.body);
 }
+
+/// Search results show where the words matched: the body around them with
+/// each match in `<mark>`, and nothing else of the text as markup.
+#[tokio::test]
+async fn search_snippets_mark_matches_and_nothing_else() {
+    let site = site().await;
+    let src = site.store.list_sources().await.unwrap()[0].source.id;
+    site.store
+        .upsert_article(
+            &NewArticle {
+                source_id: src,
+                section_id: None,
+                guid: Some("fixture:snippet".into()),
+                canonical_url: "https://outlet.example/snippet".into(),
+                original_url: "https://outlet.example/snippet".into(),
+                title: "Ferries return".into(),
+                summary: "Crossings resume.".into(),
+                body_html: "<p>x</p>".into(),
+                body_text: "Boats <b>sailed</b> again <script>alert(1)</script> as ferries were sailing \u{1e}7\u{1f} on time.".into(),
+                image: None,
+                video: None,
+                author: None,
+                language: Some("en".into()),
+                published_at: NOW - 600,
+                fetched_at: NOW - 500,
+            },
+            NOW - 400,
+        )
+        .await
+        .unwrap();
+    let page = get(&site.app, "/search?q=sail").await;
+    let doc = scraper::Html::parse_document(&page.body);
+    let sel = scraper::Selector::parse(".search-results .snippet").unwrap();
+    let snippet = doc.select(&sel).next().expect("a snippet").inner_html();
+    assert!(snippet.contains("<mark>sailed</mark>") && snippet.contains("<mark>sailing</mark>"), "{snippet}");
+    assert!(snippet.contains("&lt;b&gt;") && snippet.contains("&lt;script&gt;"), "{snippet}");
+    let inner = scraper::Selector::parse(".snippet *").unwrap();
+    assert!(doc.select(&inner).all(|e| e.value().name() == "mark"), "{snippet}");
+    assert!(!snippet.contains('\u{1e}'), "no count hole from article text");
+    let api = get(&site.app, "/api/v1/search?q=sail").await;
+    let v: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    let s = v["articles"][0]["snippet"].as_str().unwrap();
+    assert!(s.contains("<mark>sailing</mark>") && !s.contains("<script"), "{s}");
+}
