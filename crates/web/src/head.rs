@@ -80,13 +80,18 @@ pub fn one_line(s: &str, max: usize) -> String {
     format!("{cut}…")
 }
 
+/// The site's logo, absolute.
+pub fn logo_url(base: &str) -> String {
+    format!("{base}/favicon.svg")
+}
+
 /// The site as its publisher: name and logo.
 pub fn publisher(site_name: &str, base: &str) -> Value {
     json!({
         "@type": "Organization",
         "name": site_name,
         "url": format!("{base}/"),
-        "logo": { "@type": "ImageObject", "url": format!("{base}/favicon.svg") }
+        "logo": { "@type": "ImageObject", "url": logo_url(base) }
     })
 }
 

@@ -538,7 +538,7 @@ async fn structured_data_and_previews() {
     let na1 = h1.of_type("NewsArticle");
     assert_eq!(na1["author"][0]["@type"], "Organization");
     assert_eq!(na1["author"][0]["name"], "The Daily");
-    assert!(na1.get("image").is_none());
+    assert_eq!(na1["image"][0], "https://news.example/favicon.svg", "the logo stands in");
     assert_eq!(h1.meta("twitter:card").as_deref(), Some("summary"));
     assert!(h1.meta("og:image").is_none());
 
