@@ -47,6 +47,10 @@ pub struct SourceHealth {
     /// Conditional GET validators.
     pub etag: Option<String>,
     pub last_modified: Option<String>,
+    /// What the last poll that read the feed found wrong with single items (no link, a
+    /// GUID shared or changed, a much shorter text refused...), for `source list`.
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

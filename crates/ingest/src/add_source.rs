@@ -149,7 +149,7 @@ pub async fn add_source(
         section_id,
         full_text: req.full_text,
     };
-    match store.add_source(&new, crate::now()).await {
+    match store.add_source(&new, cfg.clock.now()).await {
         // Added by someone else since the check above.
         Err(StoreError::Conflict(_)) => Err(AddSourceError::Exists {
             id: store

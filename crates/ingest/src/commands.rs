@@ -41,6 +41,8 @@ pub struct SourceRow {
     pub last_error: Option<String>,
     pub next_poll_at: Timestamp,
     pub articles: i64,
+    /// Per-item notes of the last poll that read the feed.
+    pub notes: Vec<String>,
 }
 
 /// `newsroom source list`.
@@ -58,6 +60,7 @@ fn row(s: SourceStats) -> SourceRow {
         last_success_at: h.last_success_at,
         last_error_class: h.last_error_class.clone(),
         last_error: h.last_error.clone(),
+        notes: h.notes.clone(),
         next_poll_at: h.next_poll_at,
         articles: s.article_count,
     }

@@ -57,7 +57,7 @@ pub async fn run_pass(
     opts: &PassOptions,
     mut progress: impl FnMut(Event),
 ) -> Result<PassSummary, newsroom_store::StoreError> {
-    let now = crate::now();
+    let now = cfg.clock.now();
     let sources: Vec<Source> = store
         .list_sources()
         .await?
@@ -119,7 +119,7 @@ pub(crate) async fn record(
     reports: &[(Source, PollReport)],
     progress: &mut impl FnMut(Event),
 ) -> Result<PassSummary, newsroom_store::StoreError> {
-    let now = crate::now();
+    let now = cfg.clock.now();
     let failures: Vec<_> = reports
         .iter()
         .filter_map(|(_, r)| r.error.as_ref().map(|e| e.class))

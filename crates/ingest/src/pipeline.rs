@@ -49,6 +49,14 @@ impl Clock {
         Self(Some(Default::default()))
     }
 
+    /// A clock that reads `now` at this moment and runs on with the system's from there
+    /// (a simulation gives each `newsroom fetch --once` process the world's time).
+    pub fn starting_at(now: Timestamp) -> Self {
+        let c = Self::adjustable();
+        c.advance(now - crate::now());
+        c
+    }
+
     pub fn advance(&self, secs: i64) {
         if let Some(o) = &self.0 {
             o.fetch_add(secs, std::sync::atomic::Ordering::Relaxed);
@@ -182,8 +190,11 @@ pub async fn poll_source(
         .into_iter()
         .take(cfg.max_items_per_poll)
         .collect();
+    let mut items = items;
+    report.notes.extend(drop_shared_guids(&mut items));
     report.items = items.len();
     report.published = items.iter().filter_map(|i| i.published).collect();
+    let mut foreign = Vec::new();
     let outcomes: Vec<ItemOutcome> = futures::stream::iter(items)
         .map(|item| ingest_item(store, fetcher, cfg, source, item))
         .buffered(cfg.full_text_concurrency.max(1))
@@ -193,7 +204,8 @@ pub async fn poll_source(
         report.pages_fetched += usize::from(o.page_fetched);
         report.pages_failed += usize::from(o.page_failed);
         report.pages_not_modified += usize::from(o.page_not_modified);
-        report.notes.extend(o.note);
+        report.notes.extend(o.notes);
+        foreign.extend(o.foreign);
         match o.kind {
             Some(UpsertKind::Inserted) => report.inserted += 1,
             Some(UpsertKind::Updated) => report.updated += 1,
@@ -202,7 +214,58 @@ pub async fn poll_source(
             None => report.skipped += 1,
         }
     }
+    // Every item another source's: the feed is serving someone else's items (a wrong
+    // redirect, a CDN mix-up). They were left as they are; say so once.
+    if report.items > 1 && foreign.len() == report.items {
+        foreign.sort_unstable_by_key(|s| s.0);
+        foreign.dedup();
+        let owners: Vec<String> = foreign.iter().map(|s| format!("source {s}")).collect();
+        report.notes.push(format!(
+            "all {} items are already stored as another source's articles ({}): is this feed serving another outlet's items? They were left as they are",
+            report.items,
+            owners.join(", ")
+        ));
+    }
+    cap_notes(&mut report.notes);
     report
+}
+
+/// Items that share a GUID within one feed cannot be told apart by it: each is known by
+/// its link instead (else the second would overwrite the first). Returns a note for each
+/// shared GUID.
+fn drop_shared_guids(items: &mut [FeedItem]) -> Vec<String> {
+    let mut count: std::collections::HashMap<String, usize> = Default::default();
+    for g in items.iter().filter_map(|i| i.guid.clone()) {
+        *count.entry(g).or_default() += 1;
+    }
+    let mut notes = Vec::new();
+    for (g, n) in count.into_iter().filter(|(_, n)| *n > 1) {
+        notes.push(format!(
+            "{n} items share the GUID {g:?}; each is known by its link instead"
+        ));
+        for i in items.iter_mut().filter(|i| i.guid.as_deref() == Some(&g)) {
+            i.guid = None;
+        }
+    }
+    notes.sort();
+    notes
+}
+
+/// Notes kept per source: enough to see what is wrong, bounded whatever the feed holds.
+const MAX_NOTES: usize = 20;
+const MAX_NOTE_CHARS: usize = 300;
+
+fn cap_notes(notes: &mut Vec<String>) {
+    let more = notes.len().saturating_sub(MAX_NOTES);
+    notes.truncate(MAX_NOTES);
+    for n in notes.iter_mut() {
+        if n.chars().count() > MAX_NOTE_CHARS {
+            *n = n.chars().take(MAX_NOTE_CHARS).chain(std::iter::once('…')).collect();
+        }
+    }
+    if more > 0 {
+        notes.push(format!("… and {more} more"));
+    }
 }
 
 /// The health to record after a poll, and whether it counts against the source.
@@ -247,6 +310,12 @@ pub fn health_after(
             next_poll_at,
             etag: report.validators.etag.clone(),
             last_modified: report.validators.last_modified.clone(),
+            // A 304 read no items: what the last read found still stands.
+            notes: if report.not_modified {
+                old.notes.clone()
+            } else {
+                report.notes.clone()
+            },
         },
         Some(e) => SourceHealth {
             last_success_at: old.last_success_at,
@@ -261,6 +330,7 @@ pub fn health_after(
             next_poll_at,
             etag: old.etag.clone(),
             last_modified: old.last_modified.clone(),
+            notes: old.notes.clone(),
         },
     }
 }
@@ -270,7 +340,9 @@ struct ItemOutcome {
     page_fetched: bool,
     page_failed: bool,
     page_not_modified: bool,
-    note: Option<String>,
+    notes: Vec<String>,
+    /// Already stored as another source's article (left as it is).
+    foreign: Option<newsroom_core::SourceId>,
 }
 
 /// One feed item through the stages, in order: identify, fetch the page, extract, merge,
@@ -288,11 +360,13 @@ async fn ingest_item(
         page_fetched: false,
         page_failed: false,
         page_not_modified: false,
-        note: None,
+        notes: Vec::new(),
+        foreign: None,
     };
     let now = cfg.clock.now();
     let Some(mut id) = identify::identify(store, source, &item).await else {
-        out.note = Some(format!("item {:?} has no usable link", item.title));
+        out.notes
+            .push(format!("item {:?} has no usable link; nothing stored changed", item.title));
         return out;
     };
     if let Some(k) = &id.known {
@@ -306,7 +380,17 @@ async fn ingest_item(
             let addrs = identify::addresses(source, &id, true, &[]);
             let _ = store.add_article_addresses(k.article.id, &addrs).await;
             out.kind = Some(UpsertKind::Unchanged);
+            out.foreign = Some(k.article.source_id);
             return out;
+        }
+        // A feed that hands out new GUIDs for old items: known by its link, worth saying.
+        if let (Some(new), Some(old)) = (&id.guid, &k.article.guid)
+            && new != old
+        {
+            out.notes.push(format!(
+                "{}: its GUID changed from {old:?} to {new:?}; recognised by its link",
+                id.link
+            ));
         }
     }
 
@@ -379,11 +463,12 @@ async fn ingest_item(
     let Some(merged) =
         assemble::merge_item(cfg, source, &id, &item, feed_body, hash, &page_result, canonical, now)
     else {
-        out.note = Some(format!("item {} has no title and no text", id.link));
+        out.notes
+            .push(format!("item {} has no title and no text", id.link));
         return out;
     };
     if merged.refused_shrink {
-        out.note = Some(format!(
+        out.notes.push(format!(
             "{}: the new text was much shorter than the stored one (a login wall or a teaser?); kept the stored text",
             id.link
         ));

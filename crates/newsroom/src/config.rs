@@ -74,13 +74,25 @@ impl std::fmt::Debug for DatabaseSection {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FetchSection {
     /// Lets the fetcher reach loopback and private addresses. Only for tests
     /// and closed networks: it turns the SSRF guard off.
     pub allow_private_networks: bool,
     pub user_agent: Option<String>,
+    /// One request (feed or page, body included) gives up after this.
+    pub timeout_secs: u64,
+}
+
+impl Default for FetchSection {
+    fn default() -> Self {
+        Self {
+            allow_private_networks: false,
+            user_agent: None,
+            timeout_secs: newsroom_ingest::FetchConfig::default().total_timeout.as_secs(),
+        }
+    }
 }
 
 /// Polling: how often, how many at once, and how hard on one host.
@@ -130,10 +142,13 @@ fn seconds_list<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<V
     #[serde(untagged)]
     enum List {
         L(Vec<i64>),
+        // One age from the environment arrives as a number, not as "3600".
+        One(i64),
         S(String),
     }
     match List::deserialize(d)? {
         List::L(v) => Ok(v),
+        List::One(n) => Ok(vec![n]),
         List::S(s) => s
             .split(',')
             .map(str::trim)
@@ -293,6 +308,12 @@ impl Config {
         if self.server.flush_interval_secs == 0 {
             return Err(anyhow!(
                 "invalid setting `server.flush_interval_secs`: must be at least 1"
+            ));
+        }
+        if !(1..=600).contains(&self.fetch.timeout_secs) {
+            return Err(anyhow!(
+                "invalid setting `fetch.timeout_secs`: {} is not between 1 and 600",
+                self.fetch.timeout_secs
             ));
         }
         let i = &self.ingest;
@@ -585,6 +606,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.ingest.page_recheck_secs, vec![600, 7200]);
+        let c = load("", &[("NEWSROOM_INGEST__PAGE_RECHECK_SECS", "3600")]).unwrap();
+        assert_eq!(c.ingest.page_recheck_secs, vec![3600]);
         let c = load("", &[("NEWSROOM_INGEST__PAGE_RECHECK_SECS", "900, 86400")]).unwrap();
         assert_eq!(c.ingest.page_recheck_secs, vec![900, 86400]);
         let c = load("[ingest]\npage_recheck_secs = []\n", &[]).unwrap();

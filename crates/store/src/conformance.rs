@@ -217,6 +217,10 @@ pub async fn source_health_roundtrip(store: Arc<dyn Store>) {
         next_poll_at: T0 + 900,
         etag: Some("\"abc\"".into()),
         last_modified: Some("Mon, 13 Feb 2023 12:42:00 GMT".into()),
+        notes: vec![
+            "https://beta.example/a has no usable link".into(),
+            "2 items share the GUID \"x\"".into(),
+        ],
     };
     store.update_source_health(id, &h).await.unwrap();
     assert_eq!(store.get_source(id).await.unwrap().unwrap().health, h);

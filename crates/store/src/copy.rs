@@ -3,7 +3,8 @@
 //!
 //! Every table moves row for row with its ids, so links (`/news/{id}-{slug}`)
 //! keep working, along with view totals, hourly views, tombstones, stories,
-//! jobs and settings. The target must be empty; with `force` every table of
+//! jobs, settings and what ingestion remembers of each article (its
+//! addresses and state), so the copy's first poll fetches nothing known again. The target must be empty; with `force` every table of
 //! the target is emptied first (its rows are lost, not merged). At the end the
 //! row counts of both sides are compared. Stop the nodes that write to the
 //! source first: rows written during the copy may or may not be copied, and
@@ -38,6 +39,8 @@ pub fn rows_in(c: &TableCounts, table: Table) -> i64 {
         Table::Sources => c.sources,
         Table::Stories => c.stories,
         Table::Articles => c.articles,
+        Table::ArticleAddresses => c.article_addresses,
+        Table::ArticleIngestState => c.article_ingest_state,
         Table::ArticleViewsHourly => c.article_views_hourly,
         Table::Tombstones => c.tombstones,
         Table::Jobs => c.jobs,

@@ -13,7 +13,8 @@ const TABLE_COUNTS: &str = "SELECT \
      (SELECT COUNT(*) FROM sections), (SELECT COUNT(*) FROM sources), (SELECT COUNT(*) FROM articles), \
      (SELECT COUNT(*) FROM stories), (SELECT COUNT(*) FROM article_views_hourly), (SELECT COUNT(*) FROM tombstones), \
      (SELECT COUNT(*) FROM jobs), (SELECT COUNT(*) FROM meta), \
-     CAST(COALESCE((SELECT SUM(views) FROM articles), 0) AS BIGINT)";
+     CAST(COALESCE((SELECT SUM(views) FROM articles), 0) AS BIGINT), \
+     (SELECT COUNT(*) FROM article_addresses), (SELECT COUNT(*) FROM article_ingest_state)";
 
 impl Db<'_> {
     pub(crate) async fn ping(self) -> Result<()> {
@@ -67,6 +68,8 @@ impl Db<'_> {
                 jobs: r.try_get(6)?,
                 meta: r.try_get(7)?,
                 total_views: r.try_get(8)?,
+                article_addresses: r.try_get(9)?,
+                article_ingest_state: r.try_get(10)?,
             })
         })
     }

@@ -130,6 +130,9 @@ pub struct TableCounts {
     pub sources: i64,
     pub articles: i64,
     pub stories: i64,
+    /// What ingestion remembers of articles (migration 0005): their addresses and state.
+    pub article_addresses: i64,
+    pub article_ingest_state: i64,
     pub article_views_hourly: i64,
     pub tombstones: i64,
     pub jobs: i64,

@@ -57,6 +57,7 @@ pub struct SourceRow {
     pub next_poll_at: i64,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
+    pub item_notes: Option<String>,
 }
 
 impl TryFrom<SourceRow> for Source {
@@ -83,6 +84,11 @@ impl TryFrom<SourceRow> for Source {
                 next_poll_at: r.next_poll_at,
                 etag: r.etag,
                 last_modified: r.last_modified,
+                notes: r
+                    .item_notes
+                    .as_deref()
+                    .map(|n| n.lines().map(str::to_string).collect())
+                    .unwrap_or_default(),
             },
         })
     }

@@ -8,7 +8,7 @@ use newsroom_core::{NewSource, Source, SourceHealth, SourceId, Timestamp};
 use std::sync::LazyLock;
 
 const SOURCE_COLS: &str = "id, name, feed_url, site_url, section_id, full_text, enabled, created_at, \
-     last_success_at, last_attempt_at, last_error_class, last_error, consecutive_failures, next_poll_at, etag, last_modified";
+     last_success_at, last_attempt_at, last_error_class, last_error, consecutive_failures, next_poll_at, etag, last_modified, item_notes";
 
 static INSERT_SOURCE: LazyLock<String> = LazyLock::new(|| {
     format!(
@@ -32,8 +32,8 @@ const SET_SOURCE_FEED_URL: &str = "UPDATE sources SET feed_url = $2 WHERE id = $
 const DELETE_SOURCE_ARTICLES: &str = "DELETE FROM articles WHERE source_id = $1";
 const DELETE_SOURCE: &str = "DELETE FROM sources WHERE id = $1";
 const UPDATE_SOURCE_HEALTH: &str = "UPDATE sources SET last_success_at = $2, last_attempt_at = $3, \
-     last_error_class = $4, last_error = $5, consecutive_failures = $6, next_poll_at = $7, etag = $8, last_modified = $9 \
-     WHERE id = $1";
+     last_error_class = $4, last_error = $5, consecutive_failures = $6, next_poll_at = $7, etag = $8, last_modified = $9, \
+     item_notes = $10 WHERE id = $1";
 
 fn feed_url_taken(feed_url: &str) -> impl FnOnce() -> String + '_ {
     move || format!("a source with feed URL {feed_url} already exists")
@@ -156,6 +156,14 @@ impl Db<'_> {
                 .bind(h.next_poll_at)
                 .bind(&h.etag)
                 .bind(&h.last_modified)
+                // One note a line: a note is one line (see `SourceHealth::notes`).
+                .bind((!h.notes.is_empty()).then(|| {
+                    h.notes
+                        .iter()
+                        .map(|n| n.replace(['\n', '\r'], " "))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                }))
                 .execute(pool)
                 .await?;
         });

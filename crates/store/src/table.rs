@@ -15,6 +15,8 @@ pub enum Table {
     Sources,
     Stories,
     Articles,
+    ArticleAddresses,
+    ArticleIngestState,
     ArticleViewsHourly,
     Tombstones,
     Jobs,
@@ -69,6 +71,7 @@ const SOURCES: &[Column] = &[
     int("next_poll_at"),
     text("etag"),
     text("last_modified"),
+    text("item_notes"),
 ];
 const STORIES: &[Column] = &[
     int("id"),
@@ -102,6 +105,24 @@ const ARTICLES: &[Column] = &[
     text("status"),
     int("views"),
 ];
+const ADDRESSES: &[Column] = &[
+    int("scope"),
+    text("address"),
+    text("kind"),
+    int("article_id"),
+];
+const INGEST_STATE: &[Column] = &[
+    int("article_id"),
+    text("body_origin"),
+    int("published_trusted"),
+    int("first_seen"),
+    int("feed_updated"),
+    text("feed_hash"),
+    text("page_etag"),
+    text("page_last_modified"),
+    int("page_checked_at"),
+    int("rechecks"),
+];
 const HOURLY: &[Column] = &[int("article_id"), int("hour"), int("views")];
 const TOMBSTONES: &[Column] = &[text("canonical_url"), int("deleted_at")];
 const JOBS: &[Column] = &[
@@ -128,11 +149,13 @@ static STATEMENTS: LazyLock<Vec<Statements>> =
     LazyLock::new(|| Table::ALL.iter().map(|t| t.statements()).collect());
 
 impl Table {
-    pub const ALL: [Table; 8] = [
+    pub const ALL: [Table; 10] = [
         Table::Sections,
         Table::Sources,
         Table::Stories,
         Table::Articles,
+        Table::ArticleAddresses,
+        Table::ArticleIngestState,
         Table::ArticleViewsHourly,
         Table::Tombstones,
         Table::Jobs,
@@ -145,6 +168,8 @@ impl Table {
             Table::Sources => "sources",
             Table::Stories => "stories",
             Table::Articles => "articles",
+            Table::ArticleAddresses => "article_addresses",
+            Table::ArticleIngestState => "article_ingest_state",
             Table::ArticleViewsHourly => "article_views_hourly",
             Table::Tombstones => "tombstones",
             Table::Jobs => "jobs",
@@ -158,6 +183,8 @@ impl Table {
             Table::Sources => SOURCES,
             Table::Stories => STORIES,
             Table::Articles => ARTICLES,
+            Table::ArticleAddresses => ADDRESSES,
+            Table::ArticleIngestState => INGEST_STATE,
             Table::ArticleViewsHourly => HOURLY,
             Table::Tombstones => TOMBSTONES,
             Table::Jobs => JOBS,
@@ -172,6 +199,8 @@ impl Table {
             Table::ArticleViewsHourly => &["article_id", "hour"],
             Table::Tombstones => &["canonical_url"],
             Table::Jobs | Table::Meta => &["key"],
+            Table::ArticleAddresses => &["scope", "address"],
+            Table::ArticleIngestState => &["article_id"],
             _ => &["id"],
         }
     }

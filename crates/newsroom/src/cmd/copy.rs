@@ -52,13 +52,16 @@ pub async fn run(global: &Global, args: CopyArgs) -> Result<()> {
         )
     })?;
     println!(
-        "copied {} to {}: {} sections, {} sources, {} articles, {} stories, {} hourly view rows, \
-         {} tombstones, {} jobs, {} settings, {} views in total; row counts verified",
+        "copied {} to {}: {} sections, {} sources, {} articles ({} addresses, {} ingest states), \
+         {} stories, {} hourly view rows, {} tombstones, {} jobs, {} settings, {} views in total; \
+         row counts verified",
         redact_url(&args.from),
         redact_url(&args.to),
         counts.sections,
         counts.sources,
         counts.articles,
+        counts.article_addresses,
+        counts.article_ingest_state,
         counts.stories,
         counts.article_views_hourly,
         counts.tombstones,

@@ -1,5 +1,7 @@
 //! `newsroom fetch [--source ID] [--once]`: poll sources from the command
-//! line, with a progress bar on a terminal and plain log lines otherwise.
+//! line, with a progress bar on a terminal and plain log lines otherwise;
+//! then file the new articles into stories, as `serve`'s worker does, so that
+//! a site fed by `fetch` from cron has stories too.
 
 use crate::cli::{FetchArgs, Global};
 use crate::cmd::{ingest, load_config};
@@ -79,6 +81,7 @@ pub async fn run(global: &Global, args: FetchArgs) -> Result<()> {
             sum.updated,
             sum.pages_fetched
         );
+        cluster_new(&*store).await;
         if opts.ignore_schedule {
             return Ok(());
         }
@@ -87,4 +90,28 @@ pub async fn run(global: &Global, args: FetchArgs) -> Result<()> {
             _ = tokio::time::sleep(std::time::Duration::from_secs(30)) => {}
         }
     }
+}
+
+/// One clustering pass over the articles stored since the last one, under the
+/// lease `serve`'s clusterer takes, so the two never file an article twice.
+async fn cluster_new(store: &dyn newsroom_store::Store) {
+    use newsroom_cluster::worker::{Pass, WorkerConfig, cluster_pass};
+    let me = format!("fetch-{}", std::process::id());
+    let cfg = WorkerConfig::default();
+    let mut filed = 0;
+    loop {
+        match cluster_pass(store, &me, &cfg, || false).await {
+            Ok(Pass::Assigned(0)) => break,
+            Ok(Pass::Assigned(n)) => filed += n,
+            Ok(Pass::Busy) => {
+                println!("stories: another node is filing articles into stories");
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "filing articles into stories failed; the next pass or `serve` will");
+                return;
+            }
+        }
+    }
+    println!("stories: {filed} articles filed");
 }

@@ -3,7 +3,7 @@
 use crate::config::Config;
 use anyhow::{Context, Result};
 use newsroom_ingest::fetch::{FetchConfig, Fetcher, user_agent};
-use newsroom_ingest::pipeline::IngestConfig;
+use newsroom_ingest::pipeline::{Clock, IngestConfig};
 use newsroom_ingest::poll_timing::ScheduleConfig;
 use std::sync::Arc;
 
@@ -21,6 +21,8 @@ pub fn fetcher(cfg: &Config) -> Result<Fetcher> {
         per_host_rate: cfg.ingest.per_host_rate,
         per_host_burst: cfg.ingest.per_host_burst,
         per_host_concurrency: cfg.ingest.per_host_concurrency,
+        total_timeout: std::time::Duration::from_secs(cfg.fetch.timeout_secs),
+        connect_timeout: std::time::Duration::from_secs(cfg.fetch.timeout_secs.min(10)),
         ..FetchConfig::default()
     };
     if fc.allow_private_networks {
@@ -35,7 +37,20 @@ pub fn ingest_config(cfg: &Config) -> Result<IngestConfig> {
     let tz = jiff::tz::TimeZone::get(&cfg.site.time_zone)
         .with_context(|| format!("invalid setting `site.time_zone`: {}", cfg.site.time_zone))?;
     let defaults = IngestConfig::default();
+    let clock = match std::env::var("NEWSROOM_TEST_NOW") {
+        Ok(v) => {
+            let now: i64 = v
+                .trim()
+                .parse()
+                .with_context(|| format!("NEWSROOM_TEST_NOW={v:?} is not a time in UTC seconds"))?;
+            // Only simulations set it: say so, so that it is never left on by mistake.
+            tracing::warn!(now, "NEWSROOM_TEST_NOW is set: ingestion runs on a simulated clock");
+            Clock::starting_at(now)
+        }
+        Err(_) => Clock::default(),
+    };
     Ok(IngestConfig {
+        clock,
         time_zone: tz,
         source_concurrency: cfg.ingest.concurrency,
         page_rechecks: cfg.ingest.page_recheck_secs.clone(),

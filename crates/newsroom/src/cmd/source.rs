@@ -54,6 +54,9 @@ pub async fn run(global: &Global, cmd: SourceCommand) -> Result<()> {
                 if let Some(e) = &r.last_error {
                     println!("{:>5}  └ {e}", "");
                 }
+                for n in &r.notes {
+                    println!("{:>5}  └ note: {n}", "");
+                }
             }
         }
         SourceCommand::Remove { id } => {
