@@ -1,8 +1,8 @@
-//! Migration 0009 on a database that had articles before it: the site is
-//! marked as one whose feed ids keep their old form (`feed_id_base` is
-//! `legacy`), and its English articles are found by another form of their
-//! words (the stemmed index is filled). A database without articles is not
-//! marked. The database is migrated up to 0008 with sqlx, given rows with
+//! Migrations 0009 and 0012 on a database that had articles before them:
+//! the site is marked as one whose feed ids keep their old form
+//! (`feed_id_base` is `legacy`, 0009), and its English articles are found by
+//! another form of their words (the stemmed index is filled, 0012). A
+//! database without articles is not marked. The database is migrated up to 0008 with sqlx, given rows with
 //! plain SQL, then opened as a store (which runs the rest). SQLite always;
 //! PostgreSQL when NEWSROOM_TEST_POSTGRES_URL names a server.
 

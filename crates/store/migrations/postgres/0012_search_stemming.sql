@@ -1,12 +1,6 @@
--- Feed item ids were `{site.base_url}/news/{id}`. A site that has articles
--- already keeps the ids it gave out: `legacy` tells the web layer to fix
--- their base at its next start (`newsroom_web::feed_ids`). A new site gets
--- tag: URIs that do not depend on its address.
-INSERT INTO meta (key, value)
-SELECT 'feed_id_base', 'legacy'
-WHERE EXISTS (SELECT 1 FROM articles)
-ON CONFLICT (key) DO NOTHING;
-
+-- Migration 0009 as first published held only the feed id mark; stemming
+-- came after it had reached main, so it is a migration of its own rather
+-- than a change to one that databases may have applied already.
 -- Stemming: "running" also finds "runs" and "run", in the article's own
 -- language where PostgreSQL has a text search configuration for it (the
 -- rest keep 'simple'). A second, stemmed vector beside the unstemmed one of
