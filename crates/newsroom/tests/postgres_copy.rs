@@ -85,8 +85,11 @@ async fn demo_site_copied_to_postgres_serves_the_same_pages() {
     );
     assert!(forced.status.success(), "{}", text(&forced.stderr));
 
-    let on_sqlite = Server::start(dir.path(), &["--database", &sqlite], &[]);
-    let on_pg = Server::start(dir.path(), &["--database", &pg], &[]);
+    // One public address for both: without it each page's absolute
+    // addresses would be its own server's port.
+    let site = [("NEWSROOM_SITE__BASE_URL", "https://news.example")];
+    let on_sqlite = Server::start(dir.path(), &["--database", &sqlite], &site);
+    let on_pg = Server::start(dir.path(), &["--database", &pg], &site);
     let (_, home) = get(&on_sqlite.url("/"), BROWSER_UA).await;
     let paths = pages(&home);
     assert!(

@@ -12,7 +12,7 @@ use crate::rows::{
 use crate::search::{SearchResults, SearchTerms};
 use crate::upsert::{Decision, decide};
 use newsroom_core::{Article, ArticleId, ArticleStatus, NewArticle, SectionId, Timestamp};
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 use std::sync::LazyLock;
 
 static GET_ARTICLE: LazyLock<String> =
@@ -233,11 +233,11 @@ impl Db<'_> {
             return Ok(SearchResults::default());
         }
         let section = section.map(|s| s.0);
-        let (total, rows): (i64, Vec<CardRow>) = with_pool!(self, |pool| {
+        let (total, rows): (i64, Vec<(CardRow, String)>) = with_pool!(self, |pool| {
             let (count_sql, page_sql) = pool.search_sql();
             let args = pool.search_args(terms);
             let mut count = sqlx::query_scalar(count_sql);
-            let mut page = sqlx::query_as(page_sql);
+            let mut page = sqlx::query(page_sql);
             for arg in &args {
                 count = count.bind(arg);
                 page = page.bind(arg);
@@ -249,10 +249,17 @@ impl Db<'_> {
                 .bind(offset.max(0))
                 .fetch_all(pool)
                 .await?;
-            (total, rows)
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let snippet: Option<String> = r.try_get("snippet")?;
+                out.push((CardRow::from_row(r)?, snippet.unwrap_or_default()));
+            }
+            (total, out)
         });
+        let (cards, snippets) = rows.into_iter().map(|(c, s)| (c.into(), s)).unzip();
         Ok(SearchResults {
-            cards: rows.into_iter().map(Into::into).collect(),
+            cards,
+            snippets,
             total,
         })
     }

@@ -18,7 +18,7 @@ use std::sync::Arc;
 macro_rules! conformance_suite {
     ($make:expr) => {
         $crate::conformance_suite!(@each $make;
-            search_ranks_folds_and_filters, search_survives_hostile_input,
+            search_ranks_folds_and_filters, search_survives_hostile_input, search_stems_and_marks,
             sections_upsert_and_list, sources_crud, source_health_roundtrip, article_roundtrip,
             upsert_identity_and_updates, upsert_keeps_stored_fields, hidden_and_deleted_stay_out,
             list_paging_and_sections, views_batches_and_most_read, views_concurrent_flushes_are_exact,
@@ -1704,7 +1704,8 @@ pub async fn search_ranks_folds_and_filters(store: Arc<dyn Store>) {
         "words match whole"
     );
     assert_eq!(search_titles(&*store, "harb*", None).await.1, 3, "prefix");
-    assert_eq!(search_titles(&*store, "harbours", None).await.1, 0);
+    // English articles are stemmed: another form of the word finds them.
+    assert_eq!(search_titles(&*store, "harbours", None).await.1, 3, "stemmed");
 
     // Diacritics fold both ways; case folds in every script.
     insert(
@@ -1846,6 +1847,79 @@ pub async fn search_ranks_folds_and_filters(store: Arc<dyn Store>) {
         ["Ferry timetable changes"]
     );
     assert_eq!(search_titles(&*store, "", None).await.1, 0);
+}
+
+/// Stemming where the article's language has a stemmer, the very words
+/// ranked first, and snippets with the matches marked.
+pub async fn search_stems_and_marks(store: Arc<dyn Store>) {
+    use crate::search::{SNIPPET_END, SNIPPET_START, SearchTerms};
+    let src = source(&*store, "upsilon").await;
+    let other_form = insert(
+        &*store,
+        &searchable(
+            src,
+            1,
+            "Runners crowd the city marathon",
+            "Thousands ran.",
+            "The runners were running past the harbour at dawn; she runs daily.",
+        ),
+    )
+    .await;
+    // Older than the other and matched in the body only: only the exact
+    // word can put it first.
+    let mut exact = searchable(
+        src,
+        2,
+        "City news in brief",
+        "",
+        "A runner from Lviv won; officials said the race will run again next year.",
+    );
+    exact.published_at -= 30 * 86_400;
+    let exact = insert(&*store, &exact).await;
+    // Not English: no English stemming.
+    let mut unstemmed = searchable(src, 3, "Runners", "", "Runners everywhere.");
+    unstemmed.language = None;
+    let unstemmed = insert(&*store, &unstemmed).await;
+
+    let found = |q: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .search_articles(&SearchTerms::parse(q), None, 10, 0)
+                .await
+                .unwrap_or_else(|e| panic!("{q}: {e}"))
+        }
+    };
+    let r = found("run").await;
+    assert_eq!(
+        r.cards.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [exact, other_form],
+        "the very word first, then other forms; the unstemmed article has neither"
+    );
+    assert_eq!(r.total, 2);
+    let r = found("runners").await;
+    assert_eq!(r.total, 3);
+    assert!(r.cards.iter().any(|c| c.id == unstemmed), "its very word");
+    assert_eq!(r.cards[2].id, exact, "runner, stemmed: after both exact matches");
+
+    // Snippets: body text with each match marked, one per card.
+    let r = found("harbour").await;
+    assert_eq!(r.cards.len(), r.snippets.len());
+    let mark = |w: &str| format!("{SNIPPET_START}{w}{SNIPPET_END}");
+    assert!(r.snippets[0].contains(&mark("harbour")), "{:?}", r.snippets[0]);
+    assert!(r.snippets[0].contains("past the"), "{:?}", r.snippets[0]);
+    let r = found("running").await;
+    let s = &r.snippets[0];
+    assert_eq!(r.cards[0].id, other_form);
+    assert!(s.contains(&mark("running")), "{s:?}");
+    assert!(s.contains(&mark("runs")), "stemmed forms are marked too: {s:?}");
+    // Nothing but the marks is added: the rest is the body's own text.
+    let plain: String = s.chars().filter(|c| *c != SNIPPET_START && *c != SNIPPET_END).collect();
+    assert!(
+        "The runners were running past the harbour at dawn; she runs daily."
+            .contains(plain.trim_matches('…').trim()),
+        "{plain:?}"
+    );
 }
 
 pub async fn search_survives_hostile_input(store: Arc<dyn Store>) {

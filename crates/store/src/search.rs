@@ -9,10 +9,16 @@
 //! nothing but words.
 //!
 //! Both backends fold case and Latin diacritics (`café` finds `cafe` and the
-//! other way round), rank a title match above a summary match above a body
-//! match, and lean mildly towards recent articles: relevance is divided by
-//! `1 + age in years`, so between two equally relevant articles the newer
-//! comes first, and a much better match still beats a newer one.
+//! other way round), stem words where the article's language has a stemmer
+//! (English on SQLite, Porter's; on PostgreSQL every language it has a
+//! configuration for), and rank an article with the very words typed above
+//! one with only their other forms; then a title match above a summary match
+//! above a body match, leaning mildly towards recent articles: relevance is
+//! divided by `1 + age in years`, so between two equally relevant articles
+//! the newer comes first, and a much better match still beats a newer one.
+//! Each result comes with a snippet of its body, the matched words marked
+//! (`SNIPPET_START`/`SNIPPET_END`): FTS5's `snippet()`, PostgreSQL's
+//! `ts_headline`.
 
 use crate::model::ArticleCard;
 use crate::rows::CARD_COLS;
@@ -42,6 +48,9 @@ pub struct SearchTerms {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchResults {
     pub cards: Vec<ArticleCard>,
+    /// One per card: its body around the matches, each matched word between
+    /// `SNIPPET_START` and `SNIPPET_END`. Plain text otherwise, not HTML.
+    pub snippets: Vec<String>,
     pub total: i64,
 }
 
@@ -168,49 +177,116 @@ impl SearchTerms {
 /// Relevance is divided by this plus the article's age in years.
 const YEAR_SECS: &str = "31557600.0";
 
-/// SQLite: `$1` MATCH expression, `$2` section or NULL, `$3` limit, `$4` offset.
-/// bm25 is lower for better matches; its column weights favour the title.
+/// Where a snippet marks a matched word: `SNIPPET_START` before it,
+/// `SNIPPET_END` after. Control characters, which the web layer strips from
+/// any other text before it turns these into `<mark>` elements.
+pub const SNIPPET_START: char = '\u{2}';
+pub const SNIPPET_END: char = '\u{3}';
+/// Words of body text a snippet shows around the matches.
+const SNIPPET_WORDS: &str = "24";
+
+/// SQLite: the articles that match, unstemmed (`articles_fts`, every
+/// article) or stemmed (`articles_fts_stem`, English ones), each once, with
+/// whether it matched unstemmed and its best bm25 (lower is better; the
+/// column weights favour the title).
+const SQLITE_HITS: &str = "WITH hits AS ( \
+       SELECT rowid AS id, 1 AS exact, bm25(articles_fts, 10.0, 4.0, 1.0) AS score \
+         FROM articles_fts WHERE articles_fts MATCH $1 \
+       UNION ALL \
+       SELECT rowid, 0, bm25(articles_fts_stem, 10.0, 4.0, 1.0) \
+         FROM articles_fts_stem WHERE articles_fts_stem MATCH $1), \
+     best AS (SELECT id, MAX(exact) AS exact, MIN(score) AS score FROM hits GROUP BY id)";
+
+/// SQLite: `$1` MATCH expression, `$2` section or NULL, `$3` limit, `$4`
+/// offset. The very words first, then by relevance over age; the snippet
+/// is made for the page's rows only, from the stemmed index where it has
+/// the article (it marks every form), else the unstemmed one.
 pub(crate) fn sqlite_search() -> &'static str {
     static Q: LazyLock<String> = LazyLock::new(|| {
+        let snippet = |table: &str| {
+            format!(
+                "(SELECT snippet({table}, 2, char(2), char(3), '…', {SNIPPET_WORDS}) FROM {table} \
+                  WHERE {table} MATCH $1 AND rowid = page.id)"
+            )
+        };
         format!(
-            "SELECT {CARD_COLS} FROM articles_fts \
-             JOIN articles a ON a.id = articles_fts.rowid JOIN sources s ON s.id = a.source_id \
-             WHERE articles_fts MATCH $1 AND a.status = 'published' AND ($2 IS NULL OR a.section_id = $2) \
-             ORDER BY -bm25(articles_fts, 10.0, 4.0, 1.0) \
-                 / (1.0 + MAX(0, unixepoch() - a.published_at) / {YEAR_SECS}) DESC, \
-               a.published_at DESC, a.id DESC \
-             LIMIT $3 OFFSET $4"
+            "{SQLITE_HITS}, page AS ( \
+               SELECT a.id, best.exact, -best.score \
+                   / (1.0 + MAX(0, unixepoch() - a.published_at) / {YEAR_SECS}) AS rank \
+               FROM best JOIN articles a ON a.id = best.id \
+               WHERE a.status = 'published' AND ($2 IS NULL OR a.section_id = $2) \
+               ORDER BY best.exact DESC, rank DESC, a.published_at DESC, a.id DESC \
+               LIMIT $3 OFFSET $4) \
+             SELECT {CARD_COLS}, COALESCE({}, {}, '') AS snippet \
+             FROM page JOIN articles a ON a.id = page.id JOIN sources s ON s.id = a.source_id \
+             ORDER BY page.exact DESC, page.rank DESC, a.published_at DESC, a.id DESC",
+            snippet("articles_fts_stem"),
+            snippet("articles_fts"),
         )
     });
     &Q
 }
 
-pub(crate) const SQLITE_COUNT: &str = "SELECT COUNT(*) FROM articles_fts \
-     JOIN articles a ON a.id = articles_fts.rowid \
-     WHERE articles_fts MATCH $1 AND a.status = 'published' AND ($2 IS NULL OR a.section_id = $2)";
-
-/// The tsquery from `$1` (websearch text, '' for none) and `$2` (a prefix,
-/// '' for none). Each side is only parsed when present, as PostgreSQL
-/// notices (and logs) an empty query.
-const PG_TSQUERY: &str = "(CASE \
-     WHEN $2 = '' THEN websearch_to_tsquery('simple', newsroom_search_fold($1)) \
-     WHEN $1 = '' THEN to_tsquery('simple', newsroom_search_fold($2) || ':*') \
-     ELSE websearch_to_tsquery('simple', newsroom_search_fold($1)) \
-         && to_tsquery('simple', newsroom_search_fold($2) || ':*') END)";
-
-/// PostgreSQL: `$1`/`$2` as in `PG_TSQUERY`, `$3` section or NULL, `$4`
-/// limit, `$5` offset. ts_rank weighs title (A), summary (B), body (C).
-pub(crate) fn pg_search() -> &'static str {
+pub(crate) fn sqlite_count() -> &'static str {
     static Q: LazyLock<String> = LazyLock::new(|| {
         format!(
-            "SELECT {CARD_COLS} FROM articles a JOIN sources s ON s.id = a.source_id \
-             WHERE a.search_vector @@ {PG_TSQUERY} AND a.status = 'published' \
-               AND ($3::BIGINT IS NULL OR a.section_id = $3) \
-             ORDER BY CAST(ts_rank(a.search_vector, {PG_TSQUERY}) AS DOUBLE PRECISION) \
+            "{SQLITE_HITS} SELECT COUNT(*) FROM best JOIN articles a ON a.id = best.id \
+             WHERE a.status = 'published' AND ($2 IS NULL OR a.section_id = $2)"
+        )
+    });
+    &Q
+}
+
+/// The unstemmed tsquery from `$1` (websearch text, '' for none) and `$2`
+/// (a prefix, '' for none); `newsroom_search_query` parses each side only
+/// when present, as PostgreSQL notices (and logs) an empty query.
+const PG_EXACT: &str = "newsroom_search_query('pg_catalog.simple', $1, $2)";
+
+/// Languages with a stemming configuration (`newsroom_search_config`).
+const PG_STEMMERS: [&str; 8] = [
+    "english", "german", "french", "russian", "spanish", "italian", "portuguese", "dutch",
+];
+
+/// The stemmed tsquery: the query stemmed in each language, any of which
+/// may match, as the reader's language is not known; an article's vector
+/// is stemmed in its own (`search_stem`).
+fn pg_stemmed() -> String {
+    PG_STEMMERS
+        .iter()
+        .map(|c| format!("newsroom_search_query('pg_catalog.{c}', $1, $2)"))
+        .collect::<Vec<_>>()
+        .join(" || ")
+}
+
+fn pg_where() -> String {
+    format!(
+        "(a.search_vector @@ {PG_EXACT} OR a.search_stem @@ ({})) AND a.status = 'published' \
+         AND ($3::BIGINT IS NULL OR a.section_id = $3)",
+        pg_stemmed()
+    )
+}
+
+/// PostgreSQL: `$1`/`$2` as in `PG_EXACT`, `$3` section or NULL, `$4`
+/// limit, `$5` offset. The very words first, then ts_rank (title A,
+/// summary B, body C) over age. ts_headline, costly, is worked out after
+/// the sort and limit, for the page's rows only.
+pub(crate) fn pg_search() -> &'static str {
+    static Q: LazyLock<String> = LazyLock::new(|| {
+        let stemmed = pg_stemmed();
+        format!(
+            "SELECT {CARD_COLS}, ts_headline(newsroom_search_config(a.language), left(a.body_text, 50000), \
+                 {PG_EXACT} || ({stemmed}), \
+                 'StartSel=' || chr(2) || ', StopSel=' || chr(3) \
+                   || ', MaxWords={SNIPPET_WORDS}, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=\" … \"') AS snippet \
+             FROM articles a JOIN sources s ON s.id = a.source_id \
+             WHERE {} \
+             ORDER BY (a.search_vector @@ {PG_EXACT}) DESC, \
+               CAST(GREATEST(ts_rank(a.search_vector, {PG_EXACT}), ts_rank(a.search_stem, ({stemmed}))) AS DOUBLE PRECISION) \
                  / (1.0 + GREATEST(0, CAST(EXTRACT(EPOCH FROM now()) AS DOUBLE PRECISION) - a.published_at) \
                      / {YEAR_SECS}) DESC, \
                a.published_at DESC, a.id DESC \
-             LIMIT $4 OFFSET $5"
+             LIMIT $4 OFFSET $5",
+            pg_where()
         )
     });
     &Q
@@ -218,11 +294,7 @@ pub(crate) fn pg_search() -> &'static str {
 
 pub(crate) fn pg_count() -> &'static str {
     static Q: LazyLock<String> = LazyLock::new(|| {
-        format!(
-            "SELECT COUNT(*) FROM articles a \
-             WHERE a.search_vector @@ {PG_TSQUERY} AND a.status = 'published' \
-               AND ($3::BIGINT IS NULL OR a.section_id = $3)"
-        )
+        format!("SELECT COUNT(*) FROM articles a WHERE {}", pg_where())
     });
     &Q
 }

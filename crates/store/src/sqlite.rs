@@ -133,7 +133,7 @@ impl Dialect for SqlitePool {
     }
 
     fn search_sql(&self) -> (&'static str, &'static str) {
-        (search::SQLITE_COUNT, search::sqlite_search())
+        (search::sqlite_count(), search::sqlite_search())
     }
 
     fn search_args(&self, terms: &SearchTerms) -> Vec<String> {

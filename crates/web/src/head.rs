@@ -80,13 +80,18 @@ pub fn one_line(s: &str, max: usize) -> String {
     format!("{cut}…")
 }
 
+/// The site's logo, absolute.
+pub fn logo_url(base: &str) -> String {
+    format!("{base}/favicon.svg")
+}
+
 /// The site as its publisher: name and logo.
 pub fn publisher(site_name: &str, base: &str) -> Value {
     json!({
         "@type": "Organization",
         "name": site_name,
         "url": format!("{base}/"),
-        "logo": { "@type": "ImageObject", "url": format!("{base}/favicon.svg") }
+        "logo": { "@type": "ImageObject", "url": logo_url(base) }
     })
 }
 
@@ -149,31 +154,32 @@ pub fn website(site_name: &str, base: &str) -> Value {
     })
 }
 
-/// Where a page stands: `(name, absolute address)` from the home page down.
-pub fn breadcrumbs(trail: &[(&str, String)]) -> Value {
-    let items: Vec<Value> = trail
+/// `ListItem`s in order; `key` names the address (`item` in a breadcrumb,
+/// `url` in a list of pages).
+fn list_items(entries: &[(&str, String)], key: &str) -> Vec<Value> {
+    entries
         .iter()
         .enumerate()
         .map(|(i, (name, url))| {
-            json!({ "@type": "ListItem", "position": i + 1, "name": name, "item": url })
+            let mut item = json!({ "@type": "ListItem", "position": i + 1, "name": name });
+            item[key] = json!(url);
+            item
         })
-        .collect();
+        .collect()
+}
+
+/// Where a page stands: `(name, absolute address)` from the home page down.
+pub fn breadcrumbs(trail: &[(&str, String)]) -> Value {
     json!({
         "@context": "https://schema.org",
         "@type": "BreadcrumbList",
-        "itemListElement": items
+        "itemListElement": list_items(trail, "item")
     })
 }
 
 /// A page listing articles (a story's coverage): `(headline, absolute address)`.
 pub fn collection(name: &str, url: &str, articles: &[(&str, String)]) -> Value {
-    let items: Vec<Value> = articles
-        .iter()
-        .enumerate()
-        .map(|(i, (name, url))| {
-            json!({ "@type": "ListItem", "position": i + 1, "url": url, "name": name })
-        })
-        .collect();
+    let items = list_items(articles, "url");
     json!({
         "@context": "https://schema.org",
         "@type": "CollectionPage",

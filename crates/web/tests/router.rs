@@ -538,7 +538,7 @@ async fn structured_data_and_previews() {
     let na1 = h1.of_type("NewsArticle");
     assert_eq!(na1["author"][0]["@type"], "Organization");
     assert_eq!(na1["author"][0]["name"], "The Daily");
-    assert!(na1.get("image").is_none());
+    assert_eq!(na1["image"][0], "https://news.example/favicon.svg", "the logo stands in");
     assert_eq!(h1.meta("twitter:card").as_deref(), Some("summary"));
     assert!(h1.meta("og:image").is_none());
 
@@ -746,3 +746,47 @@ mod respond;
 /// Pages kept until what they show is written: `router/invalidate.rs`.
 #[path = "router/invalidate.rs"]
 mod invalidate;
+
+/// Search results show where the words matched: the body around them with
+/// each match in `<mark>`, and nothing else of the text as markup.
+#[tokio::test]
+async fn search_snippets_mark_matches_and_nothing_else() {
+    let site = site().await;
+    let src = site.store.list_sources().await.unwrap()[0].source.id;
+    site.store
+        .upsert_article(
+            &NewArticle {
+                source_id: src,
+                section_id: None,
+                guid: Some("fixture:snippet".into()),
+                canonical_url: "https://outlet.example/snippet".into(),
+                original_url: "https://outlet.example/snippet".into(),
+                title: "Ferries return".into(),
+                summary: "Crossings resume.".into(),
+                body_html: "<p>x</p>".into(),
+                body_text: "Boats <b>sailed</b> again <script>alert(1)</script> as ferries were sailing \u{1e}7\u{1f} on time.".into(),
+                image: None,
+                video: None,
+                author: None,
+                language: Some("en".into()),
+                published_at: NOW - 600,
+                fetched_at: NOW - 500,
+            },
+            NOW - 400,
+        )
+        .await
+        .unwrap();
+    let page = get(&site.app, "/search?q=sail").await;
+    let doc = scraper::Html::parse_document(&page.body);
+    let sel = scraper::Selector::parse(".search-results .snippet").unwrap();
+    let snippet = doc.select(&sel).next().expect("a snippet").inner_html();
+    assert!(snippet.contains("<mark>sailed</mark>") && snippet.contains("<mark>sailing</mark>"), "{snippet}");
+    assert!(snippet.contains("&lt;b&gt;") && snippet.contains("&lt;script&gt;"), "{snippet}");
+    let inner = scraper::Selector::parse(".snippet *").unwrap();
+    assert!(doc.select(&inner).all(|e| e.value().name() == "mark"), "{snippet}");
+    assert!(!snippet.contains('\u{1e}'), "no count hole from article text");
+    let api = get(&site.app, "/api/v1/search?q=sail").await;
+    let v: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    let s = v["articles"][0]["snippet"].as_str().unwrap();
+    assert!(s.contains("<mark>sailing</mark>") && !s.contains("<script"), "{s}");
+}

@@ -260,17 +260,15 @@ pub fn demo_with_admin(dir: &Path) -> Server {
     server
 }
 
+/// A JSON answer, parsed.
+pub async fn get_json(url: &str) -> serde_json::Value {
+    client().get(url).send().await.unwrap().json().await.unwrap()
+}
+
 /// The paths of one page of each kind on the demo site: home, article,
 /// story, section, search, 404 (public), then the admin's.
 pub async fn page_kinds(server: &Server) -> (Vec<String>, Vec<String>) {
-    let api: serde_json::Value = client()
-        .get(server.url("/api/v1/articles?per_page=100"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let api = get_json(&server.url("/api/v1/articles?per_page=100")).await;
     let articles = api["articles"].as_array().expect("articles");
     let path = |u: &serde_json::Value| {
         let u = u.as_str().unwrap();
@@ -285,14 +283,7 @@ pub async fn page_kinds(server: &Server) -> (Vec<String>, Vec<String>) {
         .find_map(|a| a["story_id"].as_i64())
         .map(|s| format!("/story/{s}"))
         .expect("a story on the demo site");
-    let sections: serde_json::Value = client()
-        .get(server.url("/api/v1/sections"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sections = get_json(&server.url("/api/v1/sections")).await;
     let section = format!("/section/{}", sections["sections"][0]["slug"].as_str().unwrap());
     let public = vec![
         "/".to_string(),

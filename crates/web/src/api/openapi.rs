@@ -190,10 +190,19 @@ pub fn document(title: &str, base_url: &str) -> Value {
                 "properties": {
                     "query": { "type": "string", "description": "The query as searched: cut, controls removed." },
                     "understood": { "type": "string", "description": "Its words, \"phrases\" and prefix*, as matched." },
-                    "articles": { "type": "array", "items": reference("ArticleItem") },
+                    "articles": { "type": "array", "items": reference("SearchHit") },
                     "page": int, "per_page": int, "total": int,
                     "next": { "type": ["string", "null"], "format": "uri" }
                 }
+            },
+            "SearchHit": {
+                "allOf": [reference("ArticleItem"), {
+                    "type": "object", "required": ["snippet"],
+                    "properties": { "snippet": {
+                        "type": "string",
+                        "description": "HTML: the article's body around the matches, escaped, each matched word (or another form of it) in a <mark> element, the only element it holds."
+                    }}
+                }]
             },
             "Article": {
                 "type": "object",

@@ -130,12 +130,16 @@ async fn build(state: &Shared, id: ArticleId, key: String) -> WebResult<Arc<Cach
     c.meta.og_type = "article";
     c.meta.image = a.image.as_ref().and_then(|i| absolute_image(state, &i.url));
     let url = c.meta.url.clone().unwrap_or_default();
+    // Search engines want an image for every article: without one of its
+    // own, the site's logo stands in (in the JSON-LD only; a preview
+    // without an image is better than one of the logo).
+    let logo = head::logo_url(&base(state));
     let author = a.author.as_deref().map(strip_controls);
     let ld = head::NewsArticle {
         url: &url,
         headline: &title,
         description: &summary,
-        image: c.meta.image.as_deref(),
+        image: Some(c.meta.image.as_deref().unwrap_or(&logo)),
         published: &rfc3339(a.published_at),
         modified: &rfc3339(a.updated_at.max(a.published_at)),
         author: author.as_deref(),

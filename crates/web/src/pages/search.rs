@@ -20,7 +20,7 @@ use axum::http::HeaderValue;
 use axum::response::Response;
 use newsroom_core::SectionId;
 use newsroom_core::i18n::Arg;
-use newsroom_store::search::MAX_QUERY_CHARS;
+use newsroom_store::search::{MAX_QUERY_CHARS, SNIPPET_END, SNIPPET_START};
 use newsroom_store::{SearchResults, SearchTerms};
 use serde::Deserialize;
 use serde_json::json;
@@ -48,6 +48,40 @@ struct SearchPage {
 struct Hit {
     item: Item,
     source: String,
+    /// HTML: the body around the matches, escaped, with `<mark>`s.
+    snippet: String,
+}
+
+/// A snippet from the store as HTML: its text escaped, its match markers as
+/// `<mark>` elements (balanced), every other control character dropped (the
+/// page cache's count-hole markers among them). Nothing of the article's
+/// text can become markup.
+pub fn marked(snippet: &str) -> String {
+    let mut out = String::with_capacity(snippet.len() + 32);
+    let mut open = false;
+    for c in snippet.chars() {
+        match c {
+            SNIPPET_START if !open => {
+                out.push_str("<mark>");
+                open = true;
+            }
+            SNIPPET_END if open => {
+                out.push_str("</mark>");
+                open = false;
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    if open {
+        out.push_str("</mark>");
+    }
+    out
 }
 
 #[derive(Deserialize)]
@@ -202,10 +236,11 @@ async fn build(state: &Shared, r: &Request, key: String) -> WebResult<Arc<Cached
     let hits = state
         .items(&found.cards, now)
         .into_iter()
-        .zip(&found.cards)
-        .map(|(item, card)| Hit {
+        .zip(found.cards.iter().zip(&found.snippets))
+        .map(|(item, (card, snippet))| Hit {
             item,
             source: strip_controls(&card.source_name),
+            snippet: marked(snippet),
         })
         .collect();
     let mut c = state.chrome(now, "", false).await?;
@@ -260,7 +295,15 @@ pub async fn api(
     Ok(json_response(json!({
             "query": r.query,
             "understood": r.terms.canonical(),
-            "articles": items(&state, &found.cards),
+            "articles": items(&state, &found.cards)
+                .into_iter()
+                .zip(&found.snippets)
+                .map(|(item, s)| {
+                    let mut v = serde_json::to_value(item).unwrap_or_default();
+                    v["snippet"] = json!(marked(s));
+                    v
+                })
+                .collect::<Vec<_>>(),
             "page": r.page,
             "per_page": per_page,
             "total": found.total,
@@ -292,6 +335,16 @@ mod tests {
         // Count-hole markers cannot be smuggled into a cached page.
         let r = req("a\u{1e}7\u{1f} b\n c", None).unwrap();
         assert_eq!(r.query, "a7 b c");
+    }
+
+    #[test]
+    fn snippets_carry_only_our_marks() {
+        assert_eq!(
+            marked("<script>\u{2}war\u{3}</script> & \"x\" \u{1e}5\u{1f}"),
+            "&lt;script&gt;<mark>war</mark>&lt;/script&gt; &amp; &quot;x&quot; 5"
+        );
+        // Unbalanced markers from the text itself stay balanced.
+        assert_eq!(marked("\u{3}a\u{2}b\u{2}c"), "a<mark>bc</mark>");
     }
 
     #[test]
