@@ -196,10 +196,14 @@ fn reference(s: &str) -> Option<(char, usize)> {
             return None;
         }
         let code = u32::from_str_radix(&digits[..len], radix).ok()?;
-        // Browsers turn NUL and out-of-range references into U+FFFD.
+        // Browsers turn NUL and out-of-range references into U+FFFD, which no
+        // scheme or host can contain either way; such a reference is left as
+        // it is, so the URL parser reads its '&' and '#' as a browser reading
+        // the literal text would (`?fbclid&#0a` keeps a query and a fragment).
+        // Other control characters likewise: only tab and newlines, which the
+        // URL parser drops, are decoded (`java&#9;script:` is `javascript:`).
         let ch = char::from_u32(code)
-            .filter(|&c| c != '\0')
-            .unwrap_or('\u{fffd}');
+            .filter(|&c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))?;
         let semi = usize::from(digits[len..].starts_with(';'));
         return Some((ch, skip + len + semi));
     }

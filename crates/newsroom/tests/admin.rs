@@ -352,7 +352,16 @@ async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
     assert_eq!(r.status(), 303);
     assert_eq!(location(&r), "/admin/articles?page=1&done=hidden");
     assert_eq!(public_status(&server, &public).await, 404, "hidden at once");
-    let (_, home) = get(&server.url("/"), BROWSER_UA).await;
+    // Cached pages learn of the write from the change log, polled every
+    // server.cache_poll_ms (1 s): gone from the home page within a few polls.
+    let mut home = String::new();
+    for _ in 0..50 {
+        home = get(&server.url("/"), BROWSER_UA).await.1;
+        if !home.contains(&format!("/news/{id}-")) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert!(
         !home.contains(&format!("/news/{id}-")),
         "gone from the home page"

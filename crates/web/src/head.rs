@@ -106,7 +106,8 @@ pub struct NewsArticle<'a> {
     pub author: Option<&'a str>,
     /// The outlet, the author when the article names no person.
     pub outlet: &'a str,
-    pub original_url: &'a str,
+    /// The outlet's page, when it passed the check (`safe_html::original`).
+    pub original_url: Option<&'a str>,
     pub language: Option<&'a str>,
 }
 
@@ -127,8 +128,10 @@ impl NewsArticle<'_> {
             "dateModified": self.modified,
             "author": [author],
             "publisher": publisher(site_name, base),
-            "isBasedOn": self.original_url,
         });
+        if let Some(original) = self.original_url {
+            doc["isBasedOn"] = json!(original);
+        }
         if let Some(img) = self.image {
             doc["image"] = json!([img]);
         }

@@ -135,6 +135,7 @@ async fn build(state: &Shared, id: ArticleId, key: String) -> WebResult<Arc<Cach
     // without an image is better than one of the logo).
     let logo = head::logo_url(&base(state));
     let author = a.author.as_deref().map(strip_controls);
+    let original = crate::safe_html::original(&a.original_url);
     let ld = head::NewsArticle {
         url: &url,
         headline: &title,
@@ -144,7 +145,7 @@ async fn build(state: &Shared, id: ArticleId, key: String) -> WebResult<Arc<Cach
         modified: &rfc3339(a.updated_at.max(a.published_at)),
         author: author.as_deref(),
         outlet: &source_name,
-        original_url: &a.original_url,
+        original_url: original.as_deref(),
         language: a.language.as_deref(),
     }
     .to_json(&state.cfg.name, &base(state));
@@ -170,7 +171,7 @@ async fn build(state: &Shared, id: ArticleId, key: String) -> WebResult<Arc<Cach
         author,
         language: a.language.clone(),
         body_html: crate::safe_html::body(&a.body_html, &a.body_text).await,
-        original_url: crate::safe_html::original(&a.original_url),
+        original_url: original,
         source_name,
     };
     let html = ArticlePage {
