@@ -31,6 +31,23 @@ pub struct Global {
     /// (logs and errors show it as postgres://user:***@host/db).
     #[arg(long, global = true, value_name = "URL")]
     pub database: Option<String>,
+    /// The name changes are recorded under in the audit log (`newsroom audit`);
+    /// `cli:$USER` when not given.
+    #[arg(long = "as", global = true, value_name = "NAME", env = "NEWSROOM_AS")]
+    pub actor: Option<String>,
+}
+
+impl Global {
+    /// Who the audit log says made a change from this command line.
+    pub fn actor(&self) -> String {
+        match &self.actor {
+            Some(name) if !name.trim().is_empty() => name.trim().chars().take(64).collect(),
+            _ => format!(
+                "cli:{}",
+                std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+            ),
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -63,6 +80,28 @@ pub enum Command {
     /// Manage the accounts that can sign in to the admin area (/admin/).
     #[command(subcommand)]
     User(UserCommand),
+    /// Print the audit log: who changed what and when, newest first.
+    Audit(AuditArgs),
+}
+
+/// `newsroom audit`.
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    /// At most this many rows.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..=100_000))]
+    pub limit: i64,
+    /// One JSON object per line, with the full before and after.
+    #[arg(long)]
+    pub json: bool,
+    /// Only this user's changes.
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+    /// Only this kind of action (e.g. `source.remove`, `story.merge`).
+    #[arg(long, value_name = "ACTION")]
+    pub action: Option<String>,
+    /// Only changes to this object: `KIND` or `KIND:ID` (e.g. `story:12`).
+    #[arg(long, value_name = "KIND[:ID]")]
+    pub object: Option<String>,
 }
 
 /// `newsroom copy`.

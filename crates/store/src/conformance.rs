@@ -2,7 +2,9 @@
 //! test runs the whole suite through [`conformance_suite!`] on a fresh, real
 //! database per test.
 
-use crate::model::{ListQuery, Session, StoryReach, UpsertKind, UserRole, ViewDelta, Visit};
+use crate::model::{
+    AuditQuery, ListQuery, NewAudit, Session, StoryReach, UpsertKind, UserRole, ViewDelta, Visit,
+};
 use crate::store::Store;
 use newsroom_core::{
     AddressKind, ArticleAddress, ArticleId, ArticleStatus, BodyOrigin, FullTextMode, IngestState,
@@ -29,7 +31,7 @@ macro_rules! conformance_suite {
             article_id_ranges_and_links, users_and_sessions, admin_lists_every_status,
             article_addresses_and_ingest_state, published_time_is_written_when_it_changes,
             cache_changes_follow_writes, threads_string_stories,
-            story_leads_are_earliest_published);
+            story_leads_are_earliest_published, audit_log_appends_and_filters);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -1195,16 +1197,32 @@ pub async fn cache_changes_follow_writes(store: Arc<dyn Store>) {
     let mark = store.last_change().await.unwrap();
     assert!(since(start).await.contains(&("article".into(), a.0)));
     store
-        .add_views(&[ViewDelta { article: a, hour: T0 / 3600, n: 5 }])
+        .add_views(&[ViewDelta {
+            article: a,
+            hour: T0 / 3600,
+            n: 5,
+        }])
         .await
         .unwrap();
     store
         .update_source_health(src, &SourceHealth::default())
         .await
         .unwrap();
-    assert_eq!(since(mark).await, vec![], "counts and health change no page text");
+    assert_eq!(
+        since(mark).await,
+        vec![],
+        "counts and health change no page text"
+    );
     store
-        .add_views_once("node/1", &[ViewDelta { article: a, hour: T0 / 3600, n: 1 }], T0)
+        .add_views_once(
+            "node/1",
+            &[ViewDelta {
+                article: a,
+                hour: T0 / 3600,
+                n: 1,
+            }],
+            T0,
+        )
         .await
         .unwrap();
     store
@@ -1232,7 +1250,11 @@ pub async fn cache_changes_follow_writes(store: Arc<dyn Store>) {
     ] {
         assert!(got.contains(&want), "{want:?} in {got:?}");
     }
-    assert_eq!(store.changes_after(mark, 2).await.unwrap().len(), 2, "limit");
+    assert_eq!(
+        store.changes_after(mark, 2).await.unwrap().len(),
+        2,
+        "limit"
+    );
     let last = store.last_change().await.unwrap();
     assert!(last > mark);
     assert!(store.prune_changes(i64::MAX).await.unwrap() >= 6);
@@ -1715,7 +1737,11 @@ pub async fn search_ranks_folds_and_filters(store: Arc<dyn Store>) {
     );
     assert_eq!(search_titles(&*store, "harb*", None).await.1, 3, "prefix");
     // English articles are stemmed: another form of the word finds them.
-    assert_eq!(search_titles(&*store, "harbours", None).await.1, 3, "stemmed");
+    assert_eq!(
+        search_titles(&*store, "harbours", None).await.1,
+        3,
+        "stemmed"
+    );
 
     // Diacritics fold both ways; case folds in every script.
     insert(
@@ -1910,21 +1936,34 @@ pub async fn search_stems_and_marks(store: Arc<dyn Store>) {
     let r = found("runners").await;
     assert_eq!(r.total, 3);
     assert!(r.cards.iter().any(|c| c.id == unstemmed), "its very word");
-    assert_eq!(r.cards[2].id, exact, "runner, stemmed: after both exact matches");
+    assert_eq!(
+        r.cards[2].id, exact,
+        "runner, stemmed: after both exact matches"
+    );
 
     // Snippets: body text with each match marked, one per card.
     let r = found("harbour").await;
     assert_eq!(r.cards.len(), r.snippets.len());
     let mark = |w: &str| format!("{SNIPPET_START}{w}{SNIPPET_END}");
-    assert!(r.snippets[0].contains(&mark("harbour")), "{:?}", r.snippets[0]);
+    assert!(
+        r.snippets[0].contains(&mark("harbour")),
+        "{:?}",
+        r.snippets[0]
+    );
     assert!(r.snippets[0].contains("past the"), "{:?}", r.snippets[0]);
     let r = found("running").await;
     let s = &r.snippets[0];
     assert_eq!(r.cards[0].id, other_form);
     assert!(s.contains(&mark("running")), "{s:?}");
-    assert!(s.contains(&mark("runs")), "stemmed forms are marked too: {s:?}");
+    assert!(
+        s.contains(&mark("runs")),
+        "stemmed forms are marked too: {s:?}"
+    );
     // Nothing but the marks is added: the rest is the body's own text.
-    let plain: String = s.chars().filter(|c| *c != SNIPPET_START && *c != SNIPPET_END).collect();
+    let plain: String = s
+        .chars()
+        .filter(|c| *c != SNIPPET_START && *c != SNIPPET_END)
+        .collect();
     assert!(
         "The runners were running past the harbour at dawn; she runs daily."
             .contains(plain.trim_matches('…').trim()),
@@ -2244,4 +2283,122 @@ pub async fn story_leads_are_earliest_published(store: Arc<dyn Store>) {
     assert_eq!(cards.iter().map(|c| c.id).collect::<Vec<_>>(), [a, c]);
     assert_eq!(cards[1].story_id, Some(story));
     assert!(store.article_cards(&[]).await.unwrap().is_empty());
+}
+
+pub async fn audit_log_appends_and_filters(store: Arc<dyn Store>) {
+    let all = |limit| AuditQuery {
+        limit,
+        ..AuditQuery::default()
+    };
+    assert!(store.list_audit(&all(10)).await.unwrap().is_empty());
+    let rows = [
+        (
+            "ann",
+            "source.add",
+            "source",
+            1,
+            None,
+            Some(serde_json::json!({"name": "A"})),
+        ),
+        (
+            "bob",
+            "article.hide",
+            "article",
+            7,
+            Some(serde_json::json!({"status": "published"})),
+            Some(serde_json::json!({"status": "hidden"})),
+        ),
+        (
+            "ann",
+            "source.remove",
+            "source",
+            1,
+            Some(serde_json::json!({"name": "A", "quote": "it's \"fine\""})),
+            None,
+        ),
+        ("ann", "article.hide", "article", 8, None, None),
+    ];
+    let mut ids = Vec::new();
+    for (i, (actor, action, kind, id, before, after)) in rows.iter().enumerate() {
+        ids.push(
+            store
+                .append_audit(&NewAudit {
+                    at: T0 + i as i64,
+                    actor,
+                    action,
+                    object_kind: kind,
+                    object_id: *id,
+                    before: before.clone(),
+                    after: after.clone(),
+                })
+                .await
+                .unwrap(),
+        );
+    }
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids grow: {ids:?}");
+    let listed = store.list_audit(&all(10)).await.unwrap();
+    assert_eq!(listed.len(), 4);
+    assert_eq!(listed[0].id, ids[3], "newest first");
+    // Before and after come back as they went in, quotes and all.
+    let removed = &listed[1];
+    assert_eq!(
+        (
+            removed.at,
+            removed.actor.as_str(),
+            removed.action.as_str(),
+            removed.object_kind.as_str(),
+            removed.object_id
+        ),
+        (T0 + 2, "ann", "source.remove", "source", 1)
+    );
+    assert_eq!(removed.before, rows[2].4);
+    assert_eq!(removed.after, None);
+    assert_eq!(listed[2].after, rows[1].5);
+    assert_eq!(store.list_audit(&all(2)).await.unwrap().len(), 2, "limit");
+    let by = |actor: Option<&str>, action: Option<&str>, kind: Option<&str>, id: Option<i64>| {
+        AuditQuery {
+            actor: actor.map(str::to_string),
+            action: action.map(str::to_string),
+            object_kind: kind.map(str::to_string),
+            object_id: id,
+            limit: 10,
+        }
+    };
+    let ids_of = |v: Vec<crate::model::AuditEntry>| v.into_iter().map(|e| e.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids_of(
+            store
+                .list_audit(&by(Some("ann"), None, None, None))
+                .await
+                .unwrap()
+        ),
+        vec![ids[3], ids[2], ids[0]]
+    );
+    assert_eq!(
+        ids_of(
+            store
+                .list_audit(&by(None, Some("article.hide"), None, None))
+                .await
+                .unwrap()
+        ),
+        vec![ids[3], ids[1]]
+    );
+    assert_eq!(
+        ids_of(
+            store
+                .list_audit(&by(None, None, Some("source"), Some(1)))
+                .await
+                .unwrap()
+        ),
+        vec![ids[2], ids[0]]
+    );
+    assert_eq!(
+        ids_of(
+            store
+                .list_audit(&by(Some("bob"), None, Some("article"), Some(8)))
+                .await
+                .unwrap()
+        ),
+        Vec::<i64>::new()
+    );
 }

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod articles;
+mod audit;
 mod changes;
 #[cfg(feature = "testkit")]
 pub mod conformance;
@@ -34,9 +35,9 @@ pub use copy::{CopyProgress, copy_site};
 pub use db_url::{Redacted, redact_url};
 pub use error::{Result, StoreError};
 pub use model::{
-    AdminArticle, ArticleCard, ArticleLink, Change, IdRange, Job, ListQuery, RankedCard, Session,
-    SourceStats, StoryReach, TableCounts, ThreadStory, UpsertKind, UpsertOutcome, User, UserRole,
-    ViewDelta, Visit,
+    AdminArticle, ArticleCard, ArticleLink, AuditEntry, AuditQuery, Change, IdRange, Job,
+    ListQuery, NewAudit, RankedCard, Session, SourceStats, StoryReach, TableCounts, ThreadStory,
+    UpsertKind, UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 pub use postgres::PgStore;
 pub use search::{SearchResults, SearchTerms};

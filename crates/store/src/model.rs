@@ -268,3 +268,81 @@ pub struct Change {
     pub topic: String,
     pub key: i64,
 }
+
+/// One row of the audit log: `actor` did `action` to the object
+/// (`object_kind`, `object_id`) at `at`; `before` and `after` are the
+/// object as it was and as it became (`None` where there was none).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: Timestamp,
+    pub actor: String,
+    pub action: String,
+    pub object_kind: String,
+    pub object_id: i64,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// What to append to the audit log (see [`AuditEntry`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAudit<'a> {
+    pub at: Timestamp,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub object_kind: &'a str,
+    pub object_id: i64,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// Which audit rows to list: every filter given must match; newest first,
+/// at most `limit`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub object_kind: Option<String>,
+    pub object_id: Option<i64>,
+    pub limit: i64,
+}
+
+impl<'a> NewAudit<'a> {
+    /// A row with neither before nor after yet.
+    pub fn new(
+        actor: &'a str,
+        action: &'a str,
+        object_kind: &'a str,
+        object_id: i64,
+        at: Timestamp,
+    ) -> Self {
+        NewAudit {
+            at,
+            actor,
+            action,
+            object_kind,
+            object_id,
+            before: None,
+            after: None,
+        }
+    }
+
+    /// The object as it was (`None`: it did not exist).
+    pub fn before<T: Serialize>(mut self, v: Option<&T>) -> Self {
+        self.before = v.map(snapshot);
+        self
+    }
+
+    /// The object as it became (`None`: it no longer exists).
+    pub fn after<T: Serialize>(mut self, v: Option<&T>) -> Self {
+        self.after = v.map(snapshot);
+        self
+    }
+}
+
+/// Our own types always serialise; a failure would be a bug, recorded
+/// as such rather than losing the row.
+fn snapshot<T: Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v)
+        .unwrap_or_else(|e| serde_json::json!({ "unserialisable": e.to_string() }))
+}

@@ -5,17 +5,17 @@
 use crate::dialect::{Db, Dialect};
 use crate::error::Result;
 use crate::model::{
-    AdminArticle, ArticleCard, ArticleLink, Change, IdRange, Job, ListQuery, RankedCard, Session,
-    SourceStats, StoryReach, TableCounts, ThreadStory, UpsertOutcome, User, UserRole, ViewDelta,
-    Visit,
+    AdminArticle, ArticleCard, ArticleLink, AuditEntry, AuditQuery, Change, IdRange, Job,
+    ListQuery, NewAudit, RankedCard, Session, SourceStats, StoryReach, TableCounts, ThreadStory,
+    UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 use crate::search::{SearchResults, SearchTerms};
 use crate::store::Store;
 use crate::table::Table;
 use async_trait::async_trait;
 use newsroom_core::{
-    Article, ArticleAddress, ArticleId, IngestState, ArticleStatus, NewArticle, NewSection, NewSource, Section, SectionId,
-    Source, SourceHealth, SourceId, Story, StoryId, Timestamp,
+    Article, ArticleAddress, ArticleId, ArticleStatus, IngestState, NewArticle, NewSection,
+    NewSource, Section, SectionId, Source, SourceHealth, SourceId, Story, StoryId, Timestamp,
 };
 use sqlx::{Database, Pool};
 
@@ -217,7 +217,9 @@ where
     ) -> Result<Vec<Visit>> {
         match self.db() {
             Db::Sqlite(p) => crate::visits::claim_sqlite(p, batch_id, visits, window, now).await,
-            Db::Postgres(p) => crate::visits::claim_postgres(p, batch_id, visits, window, now).await,
+            Db::Postgres(p) => {
+                crate::visits::claim_postgres(p, batch_id, visits, window, now).await
+            }
         }
     }
 
@@ -389,6 +391,14 @@ where
 
     async fn delete_expired_sessions(&self, now: Timestamp) -> Result<u64> {
         self.db().delete_expired_sessions(now).await
+    }
+
+    async fn append_audit(&self, entry: &NewAudit<'_>) -> Result<i64> {
+        self.db().append_audit(entry).await
+    }
+
+    async fn list_audit(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        self.db().list_audit(q).await
     }
 
     async fn export_rows(

@@ -3,9 +3,9 @@
 
 use crate::error::Result;
 use crate::model::{
-    AdminArticle, ArticleCard, ArticleLink, Change, IdRange, Job, ListQuery, RankedCard, Session,
-    SourceStats, StoryReach, TableCounts, ThreadStory, UpsertOutcome, User, UserRole, ViewDelta,
-    Visit,
+    AdminArticle, ArticleCard, ArticleLink, AuditEntry, AuditQuery, Change, IdRange, Job,
+    ListQuery, NewAudit, RankedCard, Session, SourceStats, StoryReach, TableCounts, ThreadStory,
+    UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 use crate::search::{SearchResults, SearchTerms};
 use crate::table::Table;
@@ -241,6 +241,12 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_session(&self, token_hash: &str) -> Result<bool>;
     /// Forgets sessions that expired by `now`; returns how many.
     async fn delete_expired_sessions(&self, now: Timestamp) -> Result<u64>;
+
+    // --- audit log ---
+    /// Appends one row to the audit log; returns its id.
+    async fn append_audit(&self, entry: &NewAudit<'_>) -> Result<i64>;
+    /// Audit rows matching every filter of `q`, newest first.
+    async fn list_audit(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>>;
 
     // --- moving a whole site (newsroom copy) ---
     /// Up to `limit` rows of `table` as JSON objects keyed by column name, in

@@ -1,5 +1,6 @@
 //! One module per command.
 
+mod audit;
 mod cluster;
 pub mod copy;
 mod demo;
@@ -31,6 +32,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::ImportOpml(args) => opml::import(&cli.global, args).await,
         Command::ExportOpml(args) => opml::export(&cli.global, args).await,
         Command::User(cmd) => user::run(&cli.global, cmd).await,
+        Command::Audit(args) => audit::run(&cli.global, args).await,
     }
 }
 
