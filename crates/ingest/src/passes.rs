@@ -172,3 +172,4 @@ pub(crate) async fn record(
     }
     Ok(sum)
 }
+

@@ -379,13 +379,7 @@ fn titles_keep_their_words_and_lose_their_scripts() {
     assert_eq!(atom03.title, "Old & plain");
     let titles: Vec<&str> = atom03.items.iter().map(|i| i.title.as_str()).collect();
     assert_eq!(titles, ["In XHTML", "Base64 title", "safe description"]);
-    assert!(
-        atom03.items[0]
-            .content_html
-            .as_deref()
-            .unwrap()
-            .contains("Body")
-    );
+    assert!(atom03.items[0].content_html.as_deref().unwrap().contains("Body"));
 
     // Atom 1.0: a summary in a non-text MIME type is base64; a draft namespace is Atom.
     let atom10 = parse_text(

@@ -1197,32 +1197,16 @@ pub async fn cache_changes_follow_writes(store: Arc<dyn Store>) {
     let mark = store.last_change().await.unwrap();
     assert!(since(start).await.contains(&("article".into(), a.0)));
     store
-        .add_views(&[ViewDelta {
-            article: a,
-            hour: T0 / 3600,
-            n: 5,
-        }])
+        .add_views(&[ViewDelta { article: a, hour: T0 / 3600, n: 5 }])
         .await
         .unwrap();
     store
         .update_source_health(src, &SourceHealth::default())
         .await
         .unwrap();
-    assert_eq!(
-        since(mark).await,
-        vec![],
-        "counts and health change no page text"
-    );
+    assert_eq!(since(mark).await, vec![], "counts and health change no page text");
     store
-        .add_views_once(
-            "node/1",
-            &[ViewDelta {
-                article: a,
-                hour: T0 / 3600,
-                n: 1,
-            }],
-            T0,
-        )
+        .add_views_once("node/1", &[ViewDelta { article: a, hour: T0 / 3600, n: 1 }], T0)
         .await
         .unwrap();
     store
@@ -1250,11 +1234,7 @@ pub async fn cache_changes_follow_writes(store: Arc<dyn Store>) {
     ] {
         assert!(got.contains(&want), "{want:?} in {got:?}");
     }
-    assert_eq!(
-        store.changes_after(mark, 2).await.unwrap().len(),
-        2,
-        "limit"
-    );
+    assert_eq!(store.changes_after(mark, 2).await.unwrap().len(), 2, "limit");
     let last = store.last_change().await.unwrap();
     assert!(last > mark);
     assert!(store.prune_changes(i64::MAX).await.unwrap() >= 6);
@@ -1737,11 +1717,7 @@ pub async fn search_ranks_folds_and_filters(store: Arc<dyn Store>) {
     );
     assert_eq!(search_titles(&*store, "harb*", None).await.1, 3, "prefix");
     // English articles are stemmed: another form of the word finds them.
-    assert_eq!(
-        search_titles(&*store, "harbours", None).await.1,
-        3,
-        "stemmed"
-    );
+    assert_eq!(search_titles(&*store, "harbours", None).await.1, 3, "stemmed");
 
     // Diacritics fold both ways; case folds in every script.
     insert(
@@ -1936,34 +1912,21 @@ pub async fn search_stems_and_marks(store: Arc<dyn Store>) {
     let r = found("runners").await;
     assert_eq!(r.total, 3);
     assert!(r.cards.iter().any(|c| c.id == unstemmed), "its very word");
-    assert_eq!(
-        r.cards[2].id, exact,
-        "runner, stemmed: after both exact matches"
-    );
+    assert_eq!(r.cards[2].id, exact, "runner, stemmed: after both exact matches");
 
     // Snippets: body text with each match marked, one per card.
     let r = found("harbour").await;
     assert_eq!(r.cards.len(), r.snippets.len());
     let mark = |w: &str| format!("{SNIPPET_START}{w}{SNIPPET_END}");
-    assert!(
-        r.snippets[0].contains(&mark("harbour")),
-        "{:?}",
-        r.snippets[0]
-    );
+    assert!(r.snippets[0].contains(&mark("harbour")), "{:?}", r.snippets[0]);
     assert!(r.snippets[0].contains("past the"), "{:?}", r.snippets[0]);
     let r = found("running").await;
     let s = &r.snippets[0];
     assert_eq!(r.cards[0].id, other_form);
     assert!(s.contains(&mark("running")), "{s:?}");
-    assert!(
-        s.contains(&mark("runs")),
-        "stemmed forms are marked too: {s:?}"
-    );
+    assert!(s.contains(&mark("runs")), "stemmed forms are marked too: {s:?}");
     // Nothing but the marks is added: the rest is the body's own text.
-    let plain: String = s
-        .chars()
-        .filter(|c| *c != SNIPPET_START && *c != SNIPPET_END)
-        .collect();
+    let plain: String = s.chars().filter(|c| *c != SNIPPET_START && *c != SNIPPET_END).collect();
     assert!(
         "The runners were running past the harbour at dawn; she runs daily."
             .contains(plain.trim_matches('…').trim()),

@@ -14,8 +14,8 @@ use crate::store::Store;
 use crate::table::Table;
 use async_trait::async_trait;
 use newsroom_core::{
-    Article, ArticleAddress, ArticleId, ArticleStatus, IngestState, NewArticle, NewSection,
-    NewSource, Section, SectionId, Source, SourceHealth, SourceId, Story, StoryId, Timestamp,
+    Article, ArticleAddress, ArticleId, IngestState, ArticleStatus, NewArticle, NewSection, NewSource, Section, SectionId,
+    Source, SourceHealth, SourceId, Story, StoryId, Timestamp,
 };
 use sqlx::{Database, Pool};
 
@@ -217,9 +217,7 @@ where
     ) -> Result<Vec<Visit>> {
         match self.db() {
             Db::Sqlite(p) => crate::visits::claim_sqlite(p, batch_id, visits, window, now).await,
-            Db::Postgres(p) => {
-                crate::visits::claim_postgres(p, batch_id, visits, window, now).await
-            }
+            Db::Postgres(p) => crate::visits::claim_postgres(p, batch_id, visits, window, now).await,
         }
     }
 
@@ -393,6 +391,8 @@ where
         self.db().delete_expired_sessions(now).await
     }
 
+    async fn export_rows(
+        &self,
     async fn append_audit(&self, entry: &NewAudit<'_>) -> Result<i64> {
         self.db().append_audit(entry).await
     }
@@ -401,8 +401,6 @@ where
         self.db().list_audit(q).await
     }
 
-    async fn export_rows(
-        &self,
         table: Table,
         after: Option<&serde_json::Value>,
         limit: i64,

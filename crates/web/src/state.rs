@@ -3,10 +3,10 @@
 use crate::config::SiteConfig;
 use crate::counting::ViewCounter;
 use crate::head::PageMeta;
-use crate::page_cache::{Compiled, Fragments, LATEST_SLOT, PageCache, count_hole, strip_controls};
 use crate::pages::documents::absolute;
-use crate::strings::Strings;
+use crate::page_cache::{Compiled, Fragments, LATEST_SLOT, PageCache, count_hole, strip_controls};
 use askama::Template;
+use crate::strings::Strings;
 use newsroom_core::i18n::Arg;
 use newsroom_core::{ArticleId, PublicUrl, StoryId};
 use newsroom_core::{Messages, SiteClock, time::rfc3339};

@@ -281,9 +281,7 @@ fn media_of(
                         && l.media_type.as_deref().is_some_and(|t| !t.contains("html")))
                     || is_video_url(&l.href)
             })
-            .map(|l| {
-                MediaRef::new(Origin::Enclosure, l.href.trim()).with_mime(l.media_type.clone())
-            }),
+            .map(|l| MediaRef::new(Origin::Enclosure, l.href.trim()).with_mime(l.media_type.clone())),
     );
     media::choose(&refs, |u| PublicUrl::or_drop(u, base, "feed media"))
 }

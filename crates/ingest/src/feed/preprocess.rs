@@ -384,15 +384,11 @@ mod tests {
     #[test]
     fn legacy_rss_namespaces_are_dropped_or_mapped() {
         assert_eq!(
-            legacy_rss_namespaces(
-                "<rss version=\"2.0\" xmlns=\"http://backend.userland.com/rss2\">".into()
-            ),
+            legacy_rss_namespaces("<rss version=\"2.0\" xmlns=\"http://backend.userland.com/rss2\">".into()),
             "<rss version=\"2.0\" >"
         );
         assert_eq!(
-            legacy_rss_namespaces(
-                "<rdf:RDF xmlns=\"http://my.netscape.com/rdf/simple/0.9/\">".into()
-            ),
+            legacy_rss_namespaces("<rdf:RDF xmlns=\"http://my.netscape.com/rdf/simple/0.9/\">".into()),
             "<rdf:RDF xmlns=\"http://purl.org/rss/1.0/\">"
         );
     }

@@ -8,6 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+
 pub const BROWSER_UA: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
 
 pub struct Server {
@@ -260,14 +261,7 @@ pub fn demo_with_admin(dir: &Path) -> Server {
 
 /// A JSON answer, parsed.
 pub async fn get_json(url: &str) -> serde_json::Value {
-    client()
-        .get(url)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    client().get(url).send().await.unwrap().json().await.unwrap()
 }
 
 /// The paths of one page of each kind on the demo site: home, article,
@@ -289,10 +283,7 @@ pub async fn page_kinds(server: &Server) -> (Vec<String>, Vec<String>) {
         .map(|s| format!("/story/{s}"))
         .expect("a story on the demo site");
     let sections = get_json(&server.url("/api/v1/sections")).await;
-    let section = format!(
-        "/section/{}",
-        sections["sections"][0]["slug"].as_str().unwrap()
-    );
+    let section = format!("/section/{}", sections["sections"][0]["slug"].as_str().unwrap());
     let public = vec![
         "/".to_string(),
         article,
@@ -301,14 +292,8 @@ pub async fn page_kinds(server: &Server) -> (Vec<String>, Vec<String>) {
         "/search?q=war".to_string(),
         "/no/such/page".to_string(),
     ];
-    let admin = [
-        "/admin/login",
-        "/admin/",
-        "/admin/articles",
-        "/admin/sources",
-        "/admin/users",
-    ]
-    .map(String::from)
-    .to_vec();
+    let admin = ["/admin/login", "/admin/", "/admin/articles", "/admin/sources", "/admin/users"]
+        .map(String::from)
+        .to_vec();
     (public, admin)
 }

@@ -1,10 +1,10 @@
 //! `/admin/sources`: every source with its health; admins add, enable,
 //! disable and remove them. Editors see the list without the controls.
 
+use crate::error::{WebError, WebResult};
 use super::layout::Layout;
 use super::session::{AdminOnly, Authed};
 use super::{Admin, field, see_other};
-use crate::error::{WebError, WebResult};
 use crate::page_cache::strip_controls;
 use askama::Template;
 use axum::Form;
@@ -178,16 +178,19 @@ async fn try_add(st: &Admin, form: &AddForm) -> WebResult<Source> {
     })?;
     let name = field(&form.name, "The name", MAX_NAME_CHARS)?;
     let req = request(form, &name)?;
-    adder.add(&*st.site.store, &req).await.map_err(|e| match e {
-        AddSourceError::Invalid(msg) => WebError::BadRequest(msg),
-        AddSourceError::Exists { .. } => {
-            WebError::Conflict("A source with this feed URL already exists.".into())
-        }
-        AddSourceError::Discovery(e) => {
-            WebError::BadRequest(format!("No feed found at this address ({e})."))
-        }
-        AddSourceError::Store(e) => e.into(),
-    })
+    adder
+        .add(&*st.site.store, &req)
+        .await
+        .map_err(|e| match e {
+            AddSourceError::Invalid(msg) => WebError::BadRequest(msg),
+            AddSourceError::Exists { .. } => {
+                WebError::Conflict("A source with this feed URL already exists.".into())
+            }
+            AddSourceError::Discovery(e) => {
+                WebError::BadRequest(format!("No feed found at this address ({e})."))
+            }
+            AddSourceError::Store(e) => e.into(),
+        })
 }
 
 /// Adds the source the form names, discovering its feed as `newsroom
@@ -196,9 +199,6 @@ pub async fn add(
     State(st): State<Admin>,
     AdminOnly(who): AdminOnly,
     Form(form): Form<AddForm>,
-) -> WebResult<Response> {
-    let (status, error) = match try_add(&st, &form).await {
-        Ok(s) => {
             newsroom_ingest::commands::record_source_added(
                 &*st.site.store,
                 &s,
@@ -207,6 +207,9 @@ pub async fn add(
             )
             .await
             .map_err(ingest_error)?;
+) -> WebResult<Response> {
+    let (status, error) = match try_add(&st, &form).await {
+        Ok(s) => {
             tracing::info!(user = %who.user.name, source = s.id.0, feed = %s.feed_url, "admin: source added");
             return Ok(see_other("/admin/sources?done=added"));
         }
@@ -274,9 +277,6 @@ pub async fn remove(
     // Its articles are gone from every public page.
     st.site.cache.clear();
     st.site.search_cache.clear();
-    tracing::info!(user = %who.user.name, source = id, "admin: source removed");
-    Ok(see_other("/admin/sources?done=removed"))
-}
 
 /// The source commands only fail in the store.
 fn ingest_error(e: newsroom_ingest::IngestError) -> WebError {
@@ -284,4 +284,7 @@ fn ingest_error(e: newsroom_ingest::IngestError) -> WebError {
         newsroom_ingest::IngestError::Store(e) => e.into(),
         other => WebError::Internal(other.to_string()),
     }
+}
+    tracing::info!(user = %who.user.name, source = id, "admin: source removed");
+    Ok(see_other("/admin/sources?done=removed"))
 }

@@ -4,9 +4,9 @@
 //! as a page render, so a page that was rendered here and then beacons counts
 //! once) and answers the total. `GET /api/v1/views?ids=1,2` answers totals.
 
-use crate::counting::bots::is_bot;
 use crate::error::{WebError, WebResult};
 use crate::state::Shared;
+use crate::counting::bots::is_bot;
 use crate::visitor_of;
 use axum::Json;
 use axum::extract::{ConnectInfo, Path, Query, State};
@@ -32,10 +32,7 @@ pub async fn beacon(
     headers: HeaderMap,
 ) -> WebResult<Response> {
     let unknown = WebError::NotFound("unknown article");
-    let id = id
-        .parse::<i64>()
-        .map(ArticleId)
-        .map_err(|_| unknown.clone())?;
+    let id = id.parse::<i64>().map(ArticleId).map_err(|_| unknown.clone())?;
     // Only articles that exist may take buffer space.
     let key = crate::public_base::cache_key(&state, format!("article:{id}"));
     if !state.cache.contains(&key) {
