@@ -563,12 +563,6 @@ async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
     assert!(ok, "{out}");
     let r = editor.get(server.url("/admin/")).send().await.unwrap();
     assert_eq!(location(&r), "/admin/login");
-    server.stop();
-}
-
-on_every_backend!(admin_sign_in_is_throttled => admin_sign_in_is_throttled_on);
-
-async fn admin_sign_in_is_throttled_on(db: &Backend) {
 
     // Every change above is in the audit log, with its author.
     let audit = audit_rows(db, &server, &["--limit", "1000"]);
@@ -652,9 +646,9 @@ async fn admin_sign_in_is_throttled_on(db: &Backend) {
         table.lines().nth(1).unwrap().contains("user.remove"),
         "{table}"
     );
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), &db.args(&["--demo"]), &[]);
-    let (ok, out) = user_cmd(
+    server.stop();
+}
+
 /// `newsroom --database URL audit ARGS`: success and what it printed.
 fn run_audit(db: &Backend, server: &Server, args: &[&str]) -> (bool, String) {
     let out = Command::new(bin())
@@ -686,6 +680,12 @@ fn audit_rows(db: &Backend, server: &Server, args: &[&str]) -> Vec<serde_json::V
         .collect()
 }
 
+on_every_backend!(admin_sign_in_is_throttled => admin_sign_in_is_throttled_on);
+
+async fn admin_sign_in_is_throttled_on(db: &Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &db.args(&["--demo"]), &[]);
+    let (ok, out) = user_cmd(
         db,
         &server,
         &["add", "carol", "--role", "admin"],

@@ -391,8 +391,6 @@ where
         self.db().delete_expired_sessions(now).await
     }
 
-    async fn export_rows(
-        &self,
     async fn append_audit(&self, entry: &NewAudit<'_>) -> Result<i64> {
         self.db().append_audit(entry).await
     }
@@ -401,6 +399,8 @@ where
         self.db().list_audit(q).await
     }
 
+    async fn export_rows(
+        &self,
         table: Table,
         after: Option<&serde_json::Value>,
         limit: i64,

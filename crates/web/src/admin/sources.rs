@@ -199,6 +199,9 @@ pub async fn add(
     State(st): State<Admin>,
     AdminOnly(who): AdminOnly,
     Form(form): Form<AddForm>,
+) -> WebResult<Response> {
+    let (status, error) = match try_add(&st, &form).await {
+        Ok(s) => {
             newsroom_ingest::commands::record_source_added(
                 &*st.site.store,
                 &s,
@@ -207,9 +210,6 @@ pub async fn add(
             )
             .await
             .map_err(ingest_error)?;
-) -> WebResult<Response> {
-    let (status, error) = match try_add(&st, &form).await {
-        Ok(s) => {
             tracing::info!(user = %who.user.name, source = s.id.0, feed = %s.feed_url, "admin: source added");
             return Ok(see_other("/admin/sources?done=added"));
         }
@@ -277,6 +277,9 @@ pub async fn remove(
     // Its articles are gone from every public page.
     st.site.cache.clear();
     st.site.search_cache.clear();
+    tracing::info!(user = %who.user.name, source = id, "admin: source removed");
+    Ok(see_other("/admin/sources?done=removed"))
+}
 
 /// The source commands only fail in the store.
 fn ingest_error(e: newsroom_ingest::IngestError) -> WebError {
@@ -284,7 +287,4 @@ fn ingest_error(e: newsroom_ingest::IngestError) -> WebError {
         newsroom_ingest::IngestError::Store(e) => e.into(),
         other => WebError::Internal(other.to_string()),
     }
-}
-    tracing::info!(user = %who.user.name, source = id, "admin: source removed");
-    Ok(see_other("/admin/sources?done=removed"))
 }
