@@ -82,6 +82,48 @@ pub enum Command {
     User(UserCommand),
     /// Print the audit log: who changed what and when, newest first.
     Audit(AuditArgs),
+    /// Editors' decisions about stories (recorded in the audit log as `--as NAME`).
+    #[command(subcommand)]
+    Story(StoryCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StoryCommand {
+    /// The other stories' articles join TARGET; their pages redirect to it.
+    Merge {
+        target: i64,
+        #[arg(required = true)]
+        others: Vec<i64>,
+    },
+    /// The article leaves its story and stands alone, or starts a new story with --with.
+    Split {
+        article: i64,
+        /// Other articles that go with it into the new story.
+        #[arg(long = "with", value_name = "ARTICLE")]
+        with: Vec<i64>,
+    },
+    /// The story leads the home page and its section (until TIME: RFC 3339 or UTC seconds).
+    Pin {
+        story: i64,
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+    },
+    Unpin { story: i64 },
+    /// Give the story a title of its own, kept as articles join.
+    Retitle { story: i64, title: String },
+    /// The article (a member) leads the story.
+    Lead { story: i64, article: i64 },
+    /// Take the story off the site.
+    Hide { story: i64 },
+    /// Put a hidden story back.
+    Unhide { story: i64 },
+    /// The story's members, sources and times, and the editors' settings.
+    Show {
+        story: i64,
+        /// As one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `newsroom audit`.

@@ -270,6 +270,40 @@ where
         self.db().article_cards(ids).await
     }
 
+    async fn merge_stories(
+        &self,
+        target: StoryId,
+        others: &[StoryId],
+        now: Timestamp,
+    ) -> Result<()> {
+        self.db().merge_stories(target, others, now).await
+    }
+
+    async fn split_articles(&self, articles: &[ArticleId], now: Timestamp) -> Result<StoryId> {
+        self.db().split_articles(articles, now).await
+    }
+
+    async fn set_story_pin(&self, id: StoryId, until: Option<Timestamp>) -> Result<bool> {
+        self.db().set_story_pin(id, until).await
+    }
+
+    async fn set_story_title(&self, id: StoryId, title: Option<&str>) -> Result<bool> {
+        self.db().set_story_title(id, title).await
+    }
+
+    async fn set_story_lead(
+        &self,
+        id: StoryId,
+        lead: Option<ArticleId>,
+        now: Timestamp,
+    ) -> Result<bool> {
+        self.db().set_story_lead(id, lead, now).await
+    }
+
+    async fn set_story_hidden(&self, id: StoryId, hidden: bool) -> Result<bool> {
+        self.db().set_story_hidden(id, hidden).await
+    }
+
     async fn ensure_job(
         &self,
         key: &str,

@@ -159,6 +159,27 @@ pub trait Store: Send + Sync + 'static {
     /// The published articles among `ids`, in the order asked (hidden and
     /// unknown ids are left out).
     async fn article_cards(&self, ids: &[ArticleId]) -> Result<Vec<ArticleCard>>;
+    /// Every article of `others` joins `target`; the others stay as
+    /// redirects to it (`Story::merged_into`), and articles the clusterer
+    /// files under them later land in `target`. Rules and audit: `moderation`.
+    async fn merge_stories(&self, target: StoryId, others: &[StoryId], now: Timestamp)
+    -> Result<()>;
+    /// The articles leave their stories for a new story of their own (a
+    /// thread of its own) and stay there whatever the clusterer decides.
+    async fn split_articles(&self, articles: &[ArticleId], now: Timestamp) -> Result<StoryId>;
+    /// Pins the story until `until` (`None` unpins); false for an unknown story.
+    async fn set_story_pin(&self, id: StoryId, until: Option<Timestamp>) -> Result<bool>;
+    /// The editor's title (`None`: the lead's again).
+    async fn set_story_title(&self, id: StoryId, title: Option<&str>) -> Result<bool>;
+    /// The editor's lead, which must be a member (`Invalid` otherwise);
+    /// `None` goes back to the earliest member.
+    async fn set_story_lead(
+        &self,
+        id: StoryId,
+        lead: Option<ArticleId>,
+        now: Timestamp,
+    ) -> Result<bool>;
+    async fn set_story_hidden(&self, id: StoryId, hidden: bool) -> Result<bool>;
 
     // --- job leases ---
     /// Creates the job if it does not exist; an existing job keeps its schedule and lease.

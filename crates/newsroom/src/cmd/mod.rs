@@ -12,6 +12,7 @@ mod migrate;
 mod opml;
 mod serve;
 mod source;
+mod story;
 mod user;
 
 use crate::cli::{Cli, Command};
@@ -33,6 +34,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::ExportOpml(args) => opml::export(&cli.global, args).await,
         Command::User(cmd) => user::run(&cli.global, cmd).await,
         Command::Audit(args) => audit::run(&cli.global, args).await,
+        Command::Story(cmd) => story::run(&cli.global, cmd).await,
     }
 }
 
