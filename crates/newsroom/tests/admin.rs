@@ -403,6 +403,26 @@ async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
     // Sources: add (with checks), disable, remove.
     let (_, sources) = page(&admin, &server.url("/admin/sources")).await;
     assert!(sources.contains("action=\"/admin/sources/1/remove\""));
+    // A poll's per-item notes show on the source's row, as text.
+    {
+        let store = newsroom_store::open(&db.demo_url(dir.path()), &Default::default())
+            .await
+            .unwrap();
+        let mut src = store.get_source(newsroom_core::SourceId(1)).await.unwrap().unwrap();
+        src.health.notes = vec![
+            "2 items have no usable link".into(),
+            "<script>x</script> shares the GUID".into(),
+        ];
+        store.update_source_health(src.id, &src.health).await.unwrap();
+    }
+    let (_, sources) = page(&admin, &server.url("/admin/sources")).await;
+    let doc = scraper::Html::parse_document(&sources);
+    let notes: Vec<String> = select(&doc, "tr[data-id='1'] ul.notes li").iter().map(text).collect();
+    assert_eq!(
+        notes,
+        ["2 items have no usable link", "<script>x</script> shares the GUID"],
+        "{sources}"
+    );
     let r = admin
         .post(server.url("/admin/sources"))
         .form(&[

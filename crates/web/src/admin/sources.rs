@@ -42,6 +42,8 @@ struct Row {
     failures: i64,
     last_success: String,
     last_error: String,
+    /// What the last poll found wrong with single items (`SourceHealth::notes`).
+    notes: Vec<String>,
     next_fetch: String,
     articles: i64,
 }
@@ -102,6 +104,7 @@ async fn render(
                 failures: h.consecutive_failures,
                 last_success: h.last_success_at.map(|t| st.time(t)).unwrap_or_default(),
                 last_error: strip_controls(&last_error),
+                notes: h.notes.iter().map(|n| strip_controls(n)).collect(),
                 next_fetch: if src.enabled {
                     st.time(h.next_poll_at)
                 } else {
