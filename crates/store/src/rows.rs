@@ -264,9 +264,9 @@ pub struct StoryRow {
     pub size: i64,
     pub thread_id: Option<i64>,
     pub editor_title: Option<String>,
-    pub editor_lead: i64,
+    pub editor_lead: Option<i64>,
     pub pinned_until: Option<i64>,
-    pub hidden: i64,
+    pub hidden: Option<i64>,
     pub merged_into: Option<i64>,
 }
 
@@ -280,9 +280,9 @@ impl From<StoryRow> for Story {
             size: r.size,
             thread: StoryId(r.thread_id.unwrap_or(r.id)),
             title: r.editor_title,
-            editor_lead: r.editor_lead != 0,
+            editor_lead: r.editor_lead.unwrap_or(0) != 0,
             pinned_until: r.pinned_until,
-            hidden: r.hidden != 0,
+            hidden: r.hidden.unwrap_or(0) != 0,
             merged_into: r.merged_into.map(StoryId),
         }
     }

@@ -29,7 +29,7 @@ const GET_STORY: &str = "SELECT id, lead_article_id, first_seen, last_update, si
      editor_title, editor_lead, pinned_until, hidden, merged_into FROM stories WHERE id = $1";
 /// Where an article filed under a story lands: a merged story's target.
 const LIVE_STORY: &str = "SELECT COALESCE(merged_into, id) FROM stories WHERE id = $1";
-const ARTICLE_LOCKED: &str = "SELECT story_locked FROM articles WHERE id = $1";
+const ARTICLE_LOCKED: &str = "SELECT COALESCE(story_locked, 0) FROM articles WHERE id = $1";
 pub(crate) const ARTICLE_STORY: &str = "SELECT story_id FROM articles WHERE id = $1";
 static STORY_ARTICLES: LazyLock<String> = LazyLock::new(|| {
     format!(

@@ -6,9 +6,9 @@
 -- in the target). An article an editor moved (`story_locked` = 1) stays in
 -- the story the editor put it in.
 ALTER TABLE stories ADD COLUMN editor_title TEXT;
-ALTER TABLE stories ADD COLUMN editor_lead BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE stories ADD COLUMN editor_lead BIGINT DEFAULT 0;
 ALTER TABLE stories ADD COLUMN pinned_until BIGINT;
-ALTER TABLE stories ADD COLUMN hidden BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE stories ADD COLUMN hidden BIGINT DEFAULT 0;
 ALTER TABLE stories ADD COLUMN merged_into BIGINT;
-ALTER TABLE articles ADD COLUMN story_locked BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE articles ADD COLUMN story_locked BIGINT DEFAULT 0;
 CREATE INDEX stories_pinned ON stories(pinned_until) WHERE pinned_until IS NOT NULL;

@@ -6,9 +6,9 @@
 -- in the target). An article an editor moved (`story_locked` = 1) stays in
 -- the story the editor put it in.
 ALTER TABLE stories ADD COLUMN editor_title TEXT;
-ALTER TABLE stories ADD COLUMN editor_lead INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE stories ADD COLUMN editor_lead INTEGER DEFAULT 0;
 ALTER TABLE stories ADD COLUMN pinned_until INTEGER;
-ALTER TABLE stories ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE stories ADD COLUMN hidden INTEGER DEFAULT 0;
 ALTER TABLE stories ADD COLUMN merged_into INTEGER;
-ALTER TABLE articles ADD COLUMN story_locked INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE articles ADD COLUMN story_locked INTEGER DEFAULT 0;
 CREATE INDEX stories_pinned ON stories(pinned_until) WHERE pinned_until IS NOT NULL;
