@@ -10,6 +10,8 @@ pub mod event_terms;
 pub mod features;
 mod hash;
 pub mod index;
+#[cfg(feature = "store")]
+pub mod metrics;
 pub mod minhash;
 pub mod neardup;
 #[cfg(feature = "store")]

@@ -89,6 +89,11 @@ impl StoryAssigner {
         Ok(())
     }
 
+    /// Stories still open to new articles.
+    pub fn live_stories(&self) -> usize {
+        self.clusterer.state_size().live_stories
+    }
+
     pub fn last_article(&self) -> Option<ArticleId> {
         self.last_article
     }
@@ -132,6 +137,7 @@ impl StoryAssigner {
             // one we have no stored id for: open it in the store.
             _ => store.create_story(article.id, now).await?,
         };
+        crate::metrics::filed(&assignment, article.fetched_at, now);
         self.stories.insert(assignment.story, story);
         self.last_article = Some(article.id);
         if self.stories.len() > 2 * self.clusterer.state_size().live_stories + 64 {
