@@ -216,6 +216,14 @@ fn normalize_percent(s: &str) -> String {
             i += 3;
             continue;
         }
+        // A stray `%` becomes `%25`: left bare, decoding the escape after it
+        // would make a new one (`%%33` → `%3` → `3`), and the form would not
+        // be its own normal form.
+        if bytes[i] == b'%' {
+            out.push_str("%25");
+            i += 1;
+            continue;
+        }
         // Serialized URLs are ASCII; anything else is copied through whole.
         let ch = s[i..].chars().next().expect("index is on a char boundary");
         out.push(ch);
@@ -316,6 +324,8 @@ mod tests {
         ("https://example.com/a?print&id=3", "https://example.com/a?id=3&print"),
         ("https://example.com/a?q=a+b&r=a%20b", "https://example.com/a?q=a+b&r=a%20b"),
         ("https://example.com/a?q=%2f%7e", "https://example.com/a?q=%2F~"),
+        ("https://example.com/a?q=%%33&r=5%", "https://example.com/a?q=%253&r=5%25"),
+        ("https://example.com/100%/x", "https://example.com/100%25/x"),
         // path
         ("https://example.com//news///2024//story/", "https://example.com/news/2024/story/"),
         ("https://example.com/News/Story.HTML", "https://example.com/News/Story.HTML"),

@@ -49,11 +49,8 @@ fn root_element(t: &str) -> Option<&str> {
             rest = &rest[rest.find("?>")? + 2..];
         } else if rest.starts_with("<!--") {
             rest = &rest[rest.find("-->")? + 3..];
-        } else if rest.len() >= 9 && rest[..9].eq_ignore_ascii_case("<!doctype") {
-            if rest[..rest.len().min(200)]
-                .to_ascii_lowercase()
-                .starts_with("<!doctype html")
-            {
+        } else if starts_with_ci(rest, "<!doctype") {
+            if starts_with_ci(rest, "<!doctype html") {
                 return Some("html");
             }
             rest = &rest[doctype_end(rest)?..];
@@ -66,6 +63,14 @@ fn root_element(t: &str) -> Option<&str> {
             return None;
         }
     }
+}
+
+/// Compared as bytes: slicing the text at the prefix's length could cut a
+/// multi-byte character in half (a fuzzed `<rss ve“…` did).
+fn starts_with_ci(s: &str, prefix: &str) -> bool {
+    s.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
 /// End (exclusive) of a DOCTYPE starting at 0, internal subset included.
@@ -99,7 +104,7 @@ fn strip_prolog(t: &str) -> Result<String, FetchError> {
             let end = end.unwrap_or(trimmed.len());
             kept.push_str(&trimmed[..end]);
             rest = &trimmed[end..];
-        } else if trimmed.len() >= 9 && trimmed[..9].eq_ignore_ascii_case("<!doctype") {
+        } else if starts_with_ci(trimmed, "<!doctype") {
             let end = doctype_end(trimmed).unwrap_or(trimmed.len());
             if trimmed[..end].contains("<!ENTITY") {
                 return Err(FetchError::new(
