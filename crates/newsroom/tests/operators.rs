@@ -57,6 +57,12 @@ async fn feeds() -> TestServer {
     feeds
 }
 
+/// The fixture feeds, and a site database in a new folder with both as sources.
+async fn site() -> (TestServer, tempfile::TempDir, String) {
+    let (feeds, dir, db) = site().await;
+    (feeds, dir, db)
+}
+
 /// A site database in `dir` with both fixture feeds as sources.
 fn site_with_sources(dir: &std::path::Path, feeds: &TestServer) -> String {
     let db = format!("sqlite://{}", dir.join("site.db").display());
@@ -68,14 +74,7 @@ fn site_with_sources(dir: &std::path::Path, feeds: &TestServer) -> String {
 }
 
 fn run(dir: &std::path::Path, args: &[&str]) {
-    let out = Command::new(bin())
-        .current_dir(dir)
-        .args(args)
-        .env("NEWSROOM_LOG", "warn")
-        .env(ALLOW.0, ALLOW.1)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    run_ok(dir, args, &[ALLOW]);
 }
 
 /// The sum of the samples named `name` whose labels include `labels`.
@@ -139,9 +138,7 @@ async fn scrape_until(url: &str, what: &str, done: impl Fn(&[Sample]) -> bool) -
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_count_what_the_test_did() {
-    let feeds = feeds().await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = site_with_sources(dir.path(), &feeds);
+    let (feeds, dir, db) = site().await;
     let server = Server::start(
         dir.path(),
         &["--database", &db],
@@ -271,9 +268,7 @@ async fn metrics_count_what_the_test_did() {
 /// while `serve --role web` answers.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn healthz_reports_ingest_freshness() {
-    let feeds = feeds().await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = site_with_sources(dir.path(), &feeds);
+    let (feeds, dir, db) = site().await;
     let server = Server::start(dir.path(), &["--database", &db, "--role", "web"], &[ALLOW]);
     let ingest = || async { get_json(&server.url("/healthz")).await["ingest"].clone() };
     let fields = |i: &Value| {
@@ -310,9 +305,7 @@ async fn healthz_reports_ingest_freshness() {
 /// is the last line of a failed start, which shows no secret.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_logs_parse_line_by_line() {
-    let feeds = feeds().await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = site_with_sources(dir.path(), &feeds);
+    let (feeds, dir, db) = site().await;
     let json = ("NEWSROOM_LOG_FORMAT", "json");
     let server = Server::start(dir.path(), &["--database", &db], &[ALLOW, json]);
     let mut lines = server.startup.clone();

@@ -127,6 +127,22 @@ impl Drop for Server {
     }
 }
 
+/// Runs a `newsroom` command in `dir` (logging warnings only) and checks it succeeds.
+pub fn run_ok(dir: &Path, args: &[&str], env: &[(&str, &str)]) {
+    let out = Command::new(bin())
+        .current_dir(dir)
+        .args(args)
+        .env("NEWSROOM_LOG", "warn")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
