@@ -59,7 +59,9 @@ async fn feeds() -> TestServer {
 
 /// The fixture feeds, and a site database in a new folder with both as sources.
 async fn site() -> (TestServer, tempfile::TempDir, String) {
-    let (feeds, dir, db) = site().await;
+    let feeds = feeds().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = site_with_sources(dir.path(), &feeds);
     (feeds, dir, db)
 }
 
@@ -138,7 +140,7 @@ async fn scrape_until(url: &str, what: &str, done: impl Fn(&[Sample]) -> bool) -
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_count_what_the_test_did() {
-    let (feeds, dir, db) = site().await;
+    let (_feeds, dir, db) = site().await;
     let server = Server::start(
         dir.path(),
         &["--database", &db],
@@ -305,7 +307,7 @@ async fn healthz_reports_ingest_freshness() {
 /// is the last line of a failed start, which shows no secret.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_logs_parse_line_by_line() {
-    let (feeds, dir, db) = site().await;
+    let (_feeds, dir, db) = site().await;
     let json = ("NEWSROOM_LOG_FORMAT", "json");
     let server = Server::start(dir.path(), &["--database", &db], &[ALLOW, json]);
     let mut lines = server.startup.clone();
