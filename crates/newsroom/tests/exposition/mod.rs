@@ -195,7 +195,7 @@ pub fn parse_with_python(python: &Path, text: &str) -> Vec<Sample> {
     use std::io::Write;
     const READ: &str = "import sys, json\n\
         from prometheus_client.parser import text_string_to_metric_families\n\
-        out = [{'name': s.name, 'labels': s.labels, 'value': s.value}\n\
+        out = [{'name': s.name, 'labels': s.labels, 'value': repr(s.value)}\n\
                for f in text_string_to_metric_families(sys.stdin.read()) for s in f.samples]\n\
         print(json.dumps(out))\n";
     let mut child = std::process::Command::new(python)
@@ -213,7 +213,8 @@ pub fn parse_with_python(python: &Path, text: &str) -> Vec<Sample> {
         .map(|r| Sample {
             name: r["name"].as_str().unwrap().to_string(),
             labels: serde_json::from_value(r["labels"].clone()).unwrap(),
-            value: r["value"].as_f64().unwrap(),
+            // As text: serde_json's float reading may be a unit off in the last place.
+            value: value(r["value"].as_str().unwrap()).unwrap(),
         })
         .collect()
 }
