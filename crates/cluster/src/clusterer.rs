@@ -210,6 +210,13 @@ impl Clusterer {
         &self.config
     }
 
+    /// Changes the thread horizon of a running (or restored) clusterer: a
+    /// site's setting, not part of the state. Takes effect at the next item.
+    pub fn set_thread_horizon_days(&mut self, days: f64) {
+        self.config.threads.horizon_days = days;
+        self.threads.set_horizon_days(days);
+    }
+
     /// How long after its last update a story is kept: past its lifetime
     /// and eight fade half-lives (1/256) it can no longer win.
     fn window_secs(&self) -> i64 {

@@ -86,7 +86,7 @@ const TEXT_STOPWORDS: &[&str] = &[
     "year",
 ];
 
-fn is_text_stopword(w: &str) -> bool {
+pub(crate) fn is_text_stopword(w: &str) -> bool {
     // The extra words are 3 to 9 bytes long: most words are ruled out by
     // length before the search.
     is_stopword(w) || ((3..=9).contains(&w.len()) && TEXT_STOPWORDS.binary_search(&w).is_ok())

@@ -7,6 +7,7 @@ pub mod cli;
 mod clusterer;
 pub mod dataset;
 pub mod event_terms;
+pub mod explain;
 pub mod features;
 mod hash;
 pub mod index;
@@ -26,6 +27,7 @@ pub mod worker;
 
 pub use bcubed::{BCubed, bcubed};
 pub use cli::{ClusterError, RunStats, run_cli, run_cli_config};
+pub use explain::{Shared, SharedTerms, shared_terms};
 pub use clusterer::{Assignment, Clusterer, Config, Item, StateSize, decay};
 pub use story::StorySummary;
 pub use thread::{ThreadConfig, ThreadSummary};

@@ -49,6 +49,11 @@ pub struct StoryAssigner {
     /// Clusterer story id -> stored story id, for stories still live in the
     /// clusterer's window (older ones can never be joined again).
     stories: BTreeMap<u64, StoryId>,
+    /// Clusterer thread id -> the stored story that opened the thread (the
+    /// store names a thread by its first story), for threads still open.
+    /// Absent from state saved before threads were stored.
+    #[serde(default)]
+    threads: BTreeMap<u64, StoryId>,
     /// Highest article id assigned so far. Articles are assigned in id order,
     /// so anything at or below it was handled before (perhaps by a node that
     /// crashed before it could tell its caller) and is skipped.
@@ -60,6 +65,7 @@ impl StoryAssigner {
         StoryAssigner {
             clusterer: Clusterer::new(config),
             stories: BTreeMap::new(),
+            threads: BTreeMap::new(),
             last_article: None,
         }
     }
@@ -74,12 +80,25 @@ impl StoryAssigner {
         }
     }
 
-    /// The saved state, or a fresh assigner when none was saved yet.
+    /// The saved state, or a fresh assigner when none was saved yet. The
+    /// saved clusterer keeps its own settings, except the thread horizon,
+    /// which is the site's setting (`cluster.thread_horizon_days`) and is
+    /// taken from `config`.
     pub async fn load(store: &dyn Store, config: Config) -> Result<Self, PersistError> {
         match store.get_meta(STATE_KEY).await? {
-            Some(json) => Ok(serde_json::from_str(&json)?),
+            Some(json) => {
+                let mut assigner: StoryAssigner = serde_json::from_str(&json)?;
+                assigner
+                    .clusterer
+                    .set_thread_horizon_days(config.threads.horizon_days);
+                Ok(assigner)
+            }
             None => Ok(StoryAssigner::new(config)),
         }
+    }
+
+    pub fn clusterer(&self) -> &Clusterer {
+        &self.clusterer
     }
 
     pub async fn save(&self, store: &dyn Store) -> Result<(), PersistError> {
@@ -115,8 +134,9 @@ impl StoryAssigner {
     }
 
     /// Assigns one article to a story in the store (creating the story when
-    /// the article opens one). Articles must come in increasing id order;
-    /// one already handled returns `None`.
+    /// the article opens one, in the thread the clusterer chose for it).
+    /// Articles must come in increasing id order; one already handled
+    /// returns `None`.
     pub async fn assign(
         &mut self,
         store: &dyn Store,
@@ -134,16 +154,34 @@ impl StoryAssigner {
                 story
             }
             // A new story, or (after a state written by an older version)
-            // one we have no stored id for: open it in the store.
-            _ => store.create_story(article.id, now).await?,
+            // one we have no stored id for: open it in the store, in the
+            // thread it continues, if that thread has a stored story.
+            _ => {
+                let thread = (!assignment.new_thread)
+                    .then(|| self.threads.get(&assignment.thread).copied())
+                    .flatten();
+                match thread {
+                    Some(t) => store.create_story_in_thread(article.id, t, now).await?,
+                    None => store.create_story(article.id, now).await?,
+                }
+            }
         };
         crate::metrics::filed(&assignment, article.fetched_at, now);
         self.stories.insert(assignment.story, story);
+        // A thread's first stored story names it; a story the clusterer knew
+        // before threads existed opens its thread here and is its own thread
+        // in the store too.
+        self.threads.entry(assignment.thread).or_insert(story);
         self.last_article = Some(article.id);
         if self.stories.len() > 2 * self.clusterer.state_size().live_stories + 64 {
             let live: std::collections::BTreeSet<u64> =
                 self.clusterer.stories().iter().map(|s| s.id).collect();
             self.stories.retain(|id, _| live.contains(id));
+        }
+        if self.threads.len() > 2 * self.clusterer.state_size().live_threads + 64 {
+            let live: std::collections::BTreeSet<u64> =
+                self.clusterer.threads().iter().map(|t| t.id).collect();
+            self.threads.retain(|id, _| live.contains(id));
         }
         Ok(Some(Placement {
             article: article.id,

@@ -131,6 +131,10 @@ impl Threads {
         }
     }
 
+    pub fn set_horizon_days(&mut self, days: f64) {
+        self.config.horizon_days = days;
+    }
+
     pub fn config(&self) -> &ThreadConfig {
         &self.config
     }

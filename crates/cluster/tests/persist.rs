@@ -2,6 +2,9 @@
 //! lease keeps a second worker out, and a restart continues the same
 //! stories. Runs with `--features store`.
 
+mod events;
+
+use events::{EVERYDAY, LAUNCH, REACTION};
 use newsroom_cluster::Config;
 use newsroom_cluster::persist::{ClusterLease, StoryAssigner};
 use newsroom_core::{Article, FullTextMode, NewArticle, NewSource};
@@ -16,27 +19,16 @@ async fn add(
     url: &str,
     t: i64,
 ) -> Article {
-    let a = NewArticle {
-        source_id: source,
-        canonical_url: url.into(),
-        original_url: url.into(),
-        title: title.into(),
-        published_at: t,
-        fetched_at: t,
-        ..NewArticle::default()
-    };
-    let id = store.upsert_article(&a, t).await.unwrap().id.unwrap();
-    store.get_article(id).await.unwrap().unwrap()
+    add_text(store, source, title, "", url, t).await
 }
 
-#[tokio::test]
-async fn articles_land_in_stored_stories_and_survive_a_restart() {
+/// A fresh SQLite site with one source, "Wire".
+async fn wire_site() -> (tempfile::TempDir, SqliteStore, newsroom_core::SourceId) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("site.db").display());
     let store = SqliteStore::open(&url, &PoolConfig::default())
         .await
         .unwrap();
-    let store: &dyn Store = &store;
     let src = store
         .add_source(
             &NewSource {
@@ -51,6 +43,13 @@ async fn articles_land_in_stored_stories_and_survive_a_restart() {
         .await
         .unwrap()
         .id;
+    (dir, store, src)
+}
+
+#[tokio::test]
+async fn articles_land_in_stored_stories_and_survive_a_restart() {
+    let (_dir, store, src) = wire_site().await;
+    let store: &dyn Store = &store;
 
     let titles = [
         (
@@ -149,4 +148,110 @@ async fn articles_land_in_stored_stories_and_survive_a_restart() {
     // The saved state reloads on its own too.
     let again = StoryAssigner::load(store, Config::default()).await.unwrap();
     assert_eq!(again.last_article(), Some(late.id));
+}
+
+/// An article with text, stored and read back.
+async fn add_text(
+    store: &dyn Store,
+    source: newsroom_core::SourceId,
+    title: &str,
+    text: &str,
+    url: &str,
+    t: i64,
+) -> Article {
+    let a = NewArticle {
+        source_id: source,
+        canonical_url: url.into(),
+        original_url: url.into(),
+        title: title.into(),
+        body_text: text.into(),
+        published_at: t,
+        fetched_at: t,
+        ..NewArticle::default()
+    };
+    let id = store.upsert_article(&a, t).await.unwrap().id.unwrap();
+    store.get_article(id).await.unwrap().unwrap()
+}
+
+/// Three days of everyday news, then the launch, then (after a restart of
+/// the clusterer from its saved state, with a thread horizon of
+/// `horizon_days`) the next day's reaction.
+async fn launch_and_reaction(horizon_days: f64) -> (newsroom_core::Story, newsroom_core::Story) {
+    let (_dir, store, src) = wire_site().await;
+    let store: &dyn Store = &store;
+    let day = 86_400;
+    let mut config = Config::default();
+    config.threads.horizon_days = horizon_days;
+    // Saved with the default horizon; the restart below brings `config`'s.
+    let mut assigner = StoryAssigner::load(store, Config::default()).await.unwrap();
+    for d in 0..3 {
+        for (i, (title, text)) in EVERYDAY.iter().enumerate() {
+            let t = T0 - 3 * day + d * day + i as i64 * 3600;
+            let a = add_text(
+                store,
+                src,
+                &format!("{title} ({d})"),
+                text,
+                &format!("http://bg.test/{d}-{i}"),
+                t,
+            )
+            .await;
+            assigner.assign(store, &a, Some("Wire"), t).await.unwrap();
+        }
+    }
+    let launch = add_text(
+        store,
+        src,
+        "North Korea fires missile over Japan",
+        LAUNCH,
+        "http://a.test/launch",
+        T0,
+    )
+    .await;
+    let first = assigner
+        .assign(store, &launch, Some("Wire"), T0)
+        .await
+        .unwrap()
+        .unwrap();
+    assigner.save(store).await.unwrap();
+    // A restart: the next day's article is clustered from the saved state.
+    let mut assigner = StoryAssigner::load(store, config).await.unwrap();
+    let t = T0 + 36 * 3600;
+    let reaction = add_text(
+        store,
+        src,
+        "UN Security Council condemns Hwasong-12 launch",
+        REACTION,
+        "http://b.test/reaction",
+        t,
+    )
+    .await;
+    let next = assigner
+        .assign(store, &reaction, Some("Wire"), t)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(first.story, next.story, "stories stay day-level");
+    (
+        store.get_story(first.story).await.unwrap().unwrap(),
+        store.get_story(next.story).await.unwrap().unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn a_story_continued_the_next_day_joins_the_stored_thread() {
+    let (first, next) = launch_and_reaction(14.0).await;
+    assert_eq!(first.thread, first.id, "the launch opens the thread");
+    assert_eq!(
+        next.thread, first.id,
+        "the reaction continues it, across a restart"
+    );
+}
+
+#[tokio::test]
+async fn the_thread_horizon_setting_applies_to_saved_state() {
+    // Quiet for a day and a half, past a one-day horizon: the thread closed.
+    let (first, next) = launch_and_reaction(1.0).await;
+    assert_eq!(first.thread, first.id);
+    assert_eq!(next.thread, next.id, "a new thread past the horizon");
 }

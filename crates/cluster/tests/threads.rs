@@ -1,6 +1,9 @@
 //! The threading rules, on full-text articles through `Clusterer::add`, and
 //! affix learning on feeds from several outlets.
 
+mod events;
+
+use events::{LAUNCH, REACTION};
 use newsroom_cluster::{Clusterer, Item};
 
 const T0: i64 = 1_503_878_400; // 2017-08-28
@@ -21,24 +24,7 @@ fn item(id: &str, source: &str, title: &str, text: &str, t: i64) -> Item {
 /// Unrelated coverage before and around the events, so that IDF knows
 /// which words are everyday ones.
 fn background(c: &mut Clusterer, from: i64, days: i64) {
-    let topics = [
-        (
-            "Stocks edge higher as investors weigh earnings",
-            "Shares rose on Wall Street as investors weighed quarterly earnings from retailers and banks.",
-        ),
-        (
-            "Heatwave grips southern Europe",
-            "Temperatures passed 40C across Spain and Italy, and officials urged people to stay indoors.",
-        ),
-        (
-            "Tech giant unveils new phone",
-            "The company showed a thinner handset with a larger screen at an event in California on Tuesday.",
-        ),
-        (
-            "Champions crash out of cup",
-            "The holders lost on penalties after a goalless draw, ending their run in the competition.",
-        ),
-    ];
+    let topics = events::EVERYDAY;
     let mut n = 0;
     for d in 0..days {
         for (i, (title, text)) in topics.iter().enumerate() {
@@ -53,14 +39,6 @@ fn background(c: &mut Clusterer, from: i64, days: i64) {
         }
     }
 }
-
-const LAUNCH: &str = "North Korea fired a ballistic missile over Japan's northern island of Hokkaido \
-    early on Tuesday, prompting warnings for residents to take cover. Prime Minister Shinzo Abe \
-    called the launch an unprecedented threat. Kim Jong Un's government said the Hwasong-12 test \
-    was a response to military drills.";
-const REACTION: &str = "The United Nations Security Council condemned the launch of a North Korean \
-    Hwasong-12 missile that flew over Hokkaido, and Shinzo Abe said Japan would work with allies. \
-    Pyongyang said Kim Jong Un had ordered more launches into the Pacific.";
 
 #[test]
 fn a_story_continued_the_next_day_joins_its_thread() {

@@ -40,3 +40,17 @@ search-results = { $n ->
     [one] { $n } Treffer für „{ $query }“
    *[other] { $n } Treffer für „{ $query }“
 }
+# Story pages and threads
+developing = in Entwicklung
+story-why = Warum diese Artikel zusammengehören
+story-shared-names = Gemeinsame Namen
+story-shared-words = Gemeinsame Wörter
+story-shared-count = in { $n } von { $total } Artikeln
+story-outlets = Wer wann berichtete
+story-timeline = Zeitleiste
+story-first-report = zuerst
+offset-minutes = +{ $n } Min.
+offset-hours = +{ $n } Std.
+offset-days = +{ $n } Tg.
+thread-earlier = Zuvor in dieser Geschichte
+thread-later = Später in dieser Geschichte

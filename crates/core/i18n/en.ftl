@@ -41,3 +41,17 @@ search-results = { $n ->
     [one] { $n } result for “{ $query }”
    *[other] { $n } results for “{ $query }”
 }
+# Story pages and threads
+developing = developing
+story-why = Why these are together
+story-shared-names = Names they share
+story-shared-words = Words they share
+story-shared-count = in { $n } of { $total } articles
+story-outlets = Who reported, and when
+story-timeline = Timeline
+story-first-report = first
+offset-minutes = +{ $n } min
+offset-hours = +{ $n } h
+offset-days = +{ $n } d
+thread-earlier = Earlier in this story
+thread-later = Later in this story

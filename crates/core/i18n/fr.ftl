@@ -41,3 +41,17 @@ search-results = { $n ->
     [one] { $n } résultat pour « { $query } »
    *[other] { $n } résultats pour « { $query } »
 }
+# Story pages and threads
+developing = en cours
+story-why = Pourquoi ces articles vont ensemble
+story-shared-names = Noms en commun
+story-shared-words = Mots en commun
+story-shared-count = dans { $n } articles sur { $total }
+story-outlets = Qui a publié, et quand
+story-timeline = Chronologie
+story-first-report = en premier
+offset-minutes = +{ $n } min
+offset-hours = +{ $n } h
+offset-days = +{ $n } j
+thread-earlier = Plus tôt sur ce sujet
+thread-later = Plus tard sur ce sujet

@@ -50,3 +50,17 @@ search-results = { $n ->
     [many] { $n } результатов по запросу «{ $query }»
    *[other] { $n } результата по запросу «{ $query }»
 }
+# Story pages and threads
+developing = развивается
+story-why = Почему эти статьи вместе
+story-shared-names = Общие имена
+story-shared-words = Общие слова
+story-shared-count = в { $n } из { $total } статей
+story-outlets = Кто и когда сообщил
+story-timeline = Хронология
+story-first-report = первым
+offset-minutes = +{ $n } мин
+offset-hours = +{ $n } ч
+offset-days = +{ $n } дн.
+thread-earlier = Ранее по этой теме
+thread-later = Позже по этой теме

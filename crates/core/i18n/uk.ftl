@@ -50,3 +50,17 @@ search-results = { $n ->
     [many] { $n } результатів за запитом «{ $query }»
    *[other] { $n } результату за запитом «{ $query }»
 }
+# Story pages and threads
+developing = розвивається
+story-why = Чому ці статті разом
+story-shared-names = Спільні імена
+story-shared-words = Спільні слова
+story-shared-count = у { $n } з { $total } статей
+story-outlets = Хто і коли повідомив
+story-timeline = Хронологія
+story-first-report = першим
+offset-minutes = +{ $n } хв
+offset-hours = +{ $n } год
+offset-days = +{ $n } дн.
+thread-earlier = Раніше з цієї теми
+thread-later = Пізніше з цієї теми

@@ -193,6 +193,7 @@ mod tests {
         args.set("n", 3);
         args.set("source", "BBC");
         args.set("query", "café");
+        args.set("total", 5);
         for locale in Locale::ALL {
             let bundle = bundle(locale);
             for id in ids(locale) {

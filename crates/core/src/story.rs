@@ -11,4 +11,7 @@ pub struct Story {
     pub last_update: Timestamp,
     /// Number of member articles.
     pub size: i64,
+    /// The thread (developing event over days) the story belongs to: the id
+    /// of the thread's first story, its own id when it opened the thread.
+    pub thread: StoryId,
 }

@@ -639,7 +639,12 @@ pub fn decode_entities(raw: &str, out: &mut String) {
         if j > amp + 1 {
             let with_semi = b.get(j) == Some(&b';');
             let key_end = if with_semi { j + 1 } else { j };
-            if let Some(&(c1, c2)) = markup5ever::data::NAMED_ENTITIES.get(&raw[amp + 1..key_end]) {
+            // The table also holds every prefix of a name ("A" of "AMP;") as (0, 0),
+            // for the tokenizer's longest-match search: those are not references.
+            if let Some(&(c1, c2)) = markup5ever::data::NAMED_ENTITIES
+                .get(&raw[amp + 1..key_end])
+                .filter(|&&(c1, _)| c1 != 0)
+            {
                 if let Some(c) = char::from_u32(c1) {
                     out.push(c);
                 }
@@ -720,6 +725,10 @@ mod tests {
             &mut s,
         );
         assert_eq!(s, "a&b <éA–\u{a0}© &bogus; &");
+        // A prefix of an entity name is text, not a NUL: "Q&A", "AT&T".
+        let mut s = String::new();
+        decode_entities("Q&A session, AT&T; &Aacute &Aacute;", &mut s);
+        assert_eq!(s, "Q&A session, AT&T; Á Á");
     }
 
     #[test]

@@ -85,6 +85,12 @@ impl TextBuf {
         self.para_start = self.out.len();
     }
 
+    /// The text as built, without the article-edge trimming of `finish`.
+    pub fn into_text(mut self) -> String {
+        self.dedup_last();
+        self.out.trim_end().to_string()
+    }
+
     pub fn finish(mut self) -> String {
         self.dedup_last();
         trim_edges(self.out.trim_end())

@@ -6,7 +6,7 @@ use crate::identify::{Identity, rechecks_due};
 use crate::merge::{self, Body, Published};
 use crate::page::PageRead;
 use crate::pipeline::IngestConfig;
-use crate::text::{html_to_text, summary_text};
+use crate::text::{html_to_text, summary_of_text, summary_text};
 use newsroom_core::{
     BodyOrigin, IngestState, LeadImage, NewArticle, PublicUrl, Source, Timestamp, Video,
 };
@@ -126,7 +126,7 @@ pub fn merge_item(
         old.map(|a| a.title.as_str()),
         ex.and_then(|e| e.title.as_deref()),
     )
-    .or_else(|| Some(summary_text(&body.text).chars().take(120).collect()))
+    .or_else(|| Some(summary_of_text(&body.text).chars().take(120).collect()))
     .filter(|t: &String| !t.trim().is_empty())?;
 
     let article = NewArticle {

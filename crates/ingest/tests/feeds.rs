@@ -335,3 +335,82 @@ async fn feed_faults_over_http() {
     );
     assert_eq!(get("/fault/slow").await.unwrap().items.len(), 3);
 }
+
+fn parse_text(xml: &str) -> newsroom_ingest::ParsedFeed {
+    parse_feed(xml.as_bytes(), &ParseOptions::default()).unwrap_or_else(|e| panic!("{xml}: {e}"))
+}
+
+/// Titles as readers should see them, whatever markup or encoding the feed used; and
+/// feeds that feed-rs alone refuses over one text construct are read whole.
+#[test]
+fn titles_keep_their_words_and_lose_their_scripts() {
+    let rss = parse_text(
+        r#"<rss version="2.0"><channel><title>Desk &amp;amp; Co</title>
+        <item><title>History of the &lt;blink&gt; tag</title><link>https://a.example/1</link></item>
+        <item><title>A &lt;b&gt;bold&lt;/b&gt; claim</title><link>https://a.example/2</link></item>
+        <item><title><![CDATA[Safe<script>alert(1)</script> title<!-- x -->]]></title><link>https://a.example/3</link></item>
+        <item><title>Prices &lt; 5% and &gt; 2%</title><link>https://a.example/4</link></item>
+        </channel></rss>"#,
+    );
+    let titles: Vec<&str> = rss.items.iter().map(|i| i.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "History of the <blink> tag",
+            "A bold claim",
+            "Safe title",
+            "Prices < 5% and > 2%"
+        ]
+    );
+    assert_eq!(rss.title, "Desk & Co");
+
+    // Atom 0.3 with MIME types and modes, base64 included: feed-rs refuses every one of
+    // these forms on its own, and with it the whole feed.
+    let atom03 = parse_text(
+        r#"<feed version="0.3" xmlns="http://purl.org/atom/ns#">
+        <title type="text/plain" mode="escaped">Old &amp; plain</title>
+        <entry><title type="application/xhtml+xml" mode="xml"><div xmlns="http://www.w3.org/1999/xhtml">In <b>XHTML</b></div></title>
+          <link rel="alternate" type="text/html" href="https://b.example/1"/>
+          <content type="application/xhtml+xml" mode="xml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Body</p></div></content></entry>
+        <entry><title type="text/html" mode="base64">PGI+QmFzZTY0PC9iPiB0aXRsZQ==</title><link rel="alternate" type="text/html" href="https://b.example/2"/></entry>
+        <entry><title type="text/html" mode="escaped">safe&lt;script type="text/javascript">location.href='x';&lt;/script> description</title><link rel="alternate" type="text/html" href="https://b.example/3"/></entry>
+        </feed>"#,
+    );
+    assert_eq!(atom03.title, "Old & plain");
+    let titles: Vec<&str> = atom03.items.iter().map(|i| i.title.as_str()).collect();
+    assert_eq!(titles, ["In XHTML", "Base64 title", "safe description"]);
+    assert!(atom03.items[0].content_html.as_deref().unwrap().contains("Body"));
+
+    // Atom 1.0: a summary in a non-text MIME type is base64; a draft namespace is Atom.
+    let atom10 = parse_text(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom"><title type="html">A &lt;i&gt;site&lt;/i&gt;</title>
+        <entry><title>T</title><link href="https://c.example/1"/>
+        <summary type="application/octet-stream">RXhhbXBsZSA8Yj5BdG9tPC9iPg==</summary></entry></feed>"#,
+    );
+    assert_eq!(atom10.title, "A site");
+    assert_eq!(
+        atom10.items[0].summary_html.as_deref(),
+        Some("Example <b>Atom</b>")
+    );
+    let pie = parse_text(
+        r#"<feed version="0.3" xmlns="http://purl.org/pie/"><title>Pie era</title></feed>"#,
+    );
+    assert_eq!(pie.title, "Pie era");
+}
+
+/// RSS 0.90 (Netscape's RDF namespace) and RSS 2.0 under UserLand's namespace are read.
+#[test]
+fn early_rss_namespaces() {
+    let rss090 = parse_text(
+        r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://my.netscape.com/rdf/simple/0.9/">
+        <channel><title>Netscape era</title><link>https://n.example/</link></channel>
+        <item><title>Item title</title><link>https://n.example/1</link></item></rdf:RDF>"#,
+    );
+    assert_eq!(rss090.title, "Netscape era");
+    assert_eq!(rss090.items[0].title, "Item title");
+    let userland = parse_text(
+        r#"<rss version="2.0" xmlns="http://backend.userland.com/rss2"><channel><title>UserLand</title>
+        <item><title>Namespaced item</title><link>https://u.example/1</link></item></channel></rss>"#,
+    );
+    assert_eq!(userland.items[0].title, "Namespaced item");
+}

@@ -19,6 +19,25 @@ pub struct Config {
     pub ingest: IngestSection,
     pub metrics: MetricsSection,
     pub log: LogSection,
+    pub cluster: ClusterSection,
+}
+
+/// Story clustering and threads.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClusterSection {
+    /// A thread (a developing event over days) quiet for longer than this
+    /// closes: a later story on the event starts a new thread.
+    #[serde(deserialize_with = "number")]
+    pub thread_horizon_days: f64,
+}
+
+impl Default for ClusterSection {
+    fn default() -> Self {
+        Self {
+            thread_horizon_days: newsroom_cluster::ThreadConfig::default().horizon_days,
+        }
+    }
 }
 
 /// The operators' listener (`GET /metrics`), apart from the site's.
@@ -408,6 +427,12 @@ impl Config {
                 "invalid setting `ingest.page_recheck_secs`: at most 16 positive ages in seconds, rising"
             ));
         }
+        let h = self.cluster.thread_horizon_days;
+        if !(h.is_finite() && h > 0.0 && h <= 3650.0) {
+            return Err(anyhow!(
+                "invalid setting `cluster.thread_horizon_days`: {h} is not a number of days above 0 and at most 3650"
+            ));
+        }
         if self.database.max_connections == 0 {
             return Err(anyhow!(
                 "invalid setting `database.max_connections`: must be at least 1"
@@ -434,6 +459,14 @@ impl Config {
                 self.database.acquire_timeout_secs.max(1),
             ),
         }
+    }
+
+    /// The clustering job's settings: the clusterer's defaults (those of
+    /// `newsroom cluster`) with the site's thread horizon.
+    pub fn cluster_worker(&self) -> newsroom_cluster::worker::WorkerConfig {
+        let mut w = newsroom_cluster::worker::WorkerConfig::default();
+        w.clusterer.threads.horizon_days = self.cluster.thread_horizon_days;
+        w
     }
 
     pub fn site(&self) -> newsroom_web::SiteConfig {
@@ -698,6 +731,23 @@ mod tests {
         ] {
             let e = load(file, env.as_slice()).unwrap_err().to_string();
             assert!(e.contains(key), "{file}: {e}");
+        }
+    }
+
+    #[test]
+    fn thread_horizon_from_file_and_env() {
+        let c = load("", &[]).unwrap();
+        assert_eq!(c.cluster.thread_horizon_days, 14.0);
+        assert_eq!(c.cluster_worker().clusterer.threads.horizon_days, 14.0);
+        let c = load("[cluster]\nthread_horizon_days = 3.5\n", &[]).unwrap();
+        assert_eq!(c.cluster_worker().clusterer.threads.horizon_days, 3.5);
+        let c = load("", &[("NEWSROOM_CLUSTER__THREAD_HORIZON_DAYS", "30")]).unwrap();
+        assert_eq!(c.cluster.thread_horizon_days, 30.0);
+        for bad in ["0", "-1", "nan", "5000"] {
+            let e = load("", &[("NEWSROOM_CLUSTER__THREAD_HORIZON_DAYS", bad)])
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("cluster.thread_horizon_days"), "{bad}: {e}");
         }
     }
 

@@ -222,6 +222,24 @@ async fn api_on(db: &Backend) {
             .iter()
             .all(|a| a["story_id"] == story_id)
     );
+    // Its thread holds it.
+    let thread_id = story["thread_id"].as_i64().expect("a thread id");
+    let (status, thread) = call(
+        &doc,
+        &server,
+        "/api/v1/threads/{id}",
+        &format!("/api/v1/threads/{thread_id}"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        thread["stories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["id"] == story_id),
+        "{thread}"
+    );
 
     // Sections, and one section's list.
     let (_, sections) = call(&doc, &server, "/api/v1/sections", "/api/v1/sections").await;
@@ -292,6 +310,7 @@ async fn api_on(db: &Backend) {
         ("/api/v1/articles/{id}", "/api/v1/articles/999999", 404),
         ("/api/v1/articles/{id}", "/api/v1/articles/abc", 404),
         ("/api/v1/stories/{id}", "/api/v1/stories/999999", 404),
+        ("/api/v1/threads/{id}", "/api/v1/threads/999999", 404),
         ("/api/v1/most-read", "/api/v1/most-read?hours=0", 400),
         ("/api/v1/search", "/api/v1/search?q=x&page=0", 400),
         (
@@ -309,6 +328,7 @@ async fn api_on(db: &Backend) {
                 "/api/v1/articles",
                 "/api/v1/articles/{id}",
                 "/api/v1/stories/{id}",
+                "/api/v1/threads/{id}",
                 "/api/v1/sections",
                 "/api/v1/most-read",
                 "/api/v1/search",

@@ -343,13 +343,21 @@ fn check_feed(
         .iter()
         .map(|e| (absolute(&e.links[0].href), e))
         .collect();
-    for (title, link, time) in latest {
+    // The feed holds the newest articles, so every line of the latest list
+    // published after its oldest item is in it. A line of a story shows the
+    // story's lead (its earliest article), which may be older than that.
+    let oldest = *times.last().unwrap();
+    let mut checked = 0;
+    for (title, link, time) in latest.iter().filter(|l| l.2 > oldest) {
         let e = by_link
             .get(link)
             .unwrap_or_else(|| panic!("{path}: no item links to {link}"));
         assert_eq!(&e.title.as_ref().unwrap().content, title, "{path}");
         assert_eq!(e.published.unwrap().timestamp(), *time, "{path}: {title}");
+        checked += 1;
     }
+    // Not a vacuous check: most lines are recent.
+    assert!(checked >= latest.len() / 2, "{path}: {checked} of {latest:?}");
 
     let first = &feed.entries[0];
     // A new site's ids are tag: URIs on its host, apart from its address.

@@ -23,8 +23,10 @@
 //! does run, on load or on a click, is seen by both.
 
 mod common;
+#[path = "common/chrome.rs"]
+mod chrome;
 
-use common::chromium::*;
+use chrome::{Driver, browser, js, missing, run_then_close};
 use common::*;
 use fantoccini::Locator;
 use newsroom_cluster::worker::{WorkerConfig, cluster_pass};
@@ -604,7 +606,8 @@ async fn get_json(http: &reqwest::Client, url: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn security_xss_nothing_from_feeds_or_pages_runs() {
-    if !chromium_available() {
+    if let Some(tool) = missing() {
+        println!("skipped: headless Chromium test not run ({tool} not found)");
         return;
     }
     let listener = TestServer::start().await;
@@ -880,9 +883,9 @@ async fn security_xss_nothing_from_feeds_or_pages_runs() {
 
     // The browser.
     let tmp = tempfile::tempdir().unwrap();
-    let (driver, driver_url) = start_chromedriver(&http).await;
+    let driver = Driver::start(&http).await;
     let c = browser(
-        &driver_url,
+        &driver.url,
         &tmp.path().join("profile"),
         &["--window-size=1280,1000"],
         json!({}),

@@ -7,10 +7,18 @@
 //! - `three_feeds_one_story`: three fixture feeds on 127.0.0.1, the real
 //!   binary's `source add` and `fetch`, then `serve` (role all) whose
 //!   clusterer files the articles; the site shows one story with three sources.
+//! - `a_story_continued_the_next_day_is_one_developing_thread`: feeds on
+//!   127.0.0.1 polled over four days of a clock the test moves, clustered
+//!   after each day by the clustering job; the next day's story joins the
+//!   first one's thread, and the site shows it.
 
 mod common;
+// The launch and the next day's reaction, as the clusterer's own thread tests tell them.
+#[path = "../../cluster/tests/events/mod.rs"]
+mod events;
 
 use common::*;
+use events::{EVERYDAY, LAUNCH, REACTION};
 use newsroom_cluster::worker::{Pass, WorkerConfig, cluster_pass};
 use newsroom_core::{FullTextMode, NewArticle, NewSource, SourceId};
 use newsroom_ingest::testkit::{Resource, TestServer};
@@ -47,11 +55,20 @@ fn now() -> i64 {
 }
 
 async fn add_source(store: &dyn Store, name: &str) -> SourceId {
+    add_feed(
+        store,
+        name,
+        format!("http://127.0.0.1:9/{}.xml", name.replace(' ', "-")),
+    )
+    .await
+}
+
+async fn add_feed(store: &dyn Store, name: &str, feed_url: String) -> SourceId {
     store
         .add_source(
             &NewSource {
                 name: name.into(),
-                feed_url: format!("http://127.0.0.1:9/{}.xml", name.replace(' ', "-")),
+                feed_url,
                 site_url: None,
                 section_id: None,
                 full_text: FullTextMode::Never,
@@ -63,15 +80,41 @@ async fn add_source(store: &dyn Store, name: &str) -> SourceId {
         .id
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn story_page_and_latest_line() {
+/// A fresh SQLite store in a folder of its own (kept while the folder lives).
+async fn sqlite_site() -> (tempfile::TempDir, Arc<dyn Store>) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("site.db").display());
-    let store: Arc<dyn Store> = Arc::new(
-        SqliteStore::open(&url, &PoolConfig::default())
-            .await
-            .unwrap(),
-    );
+    let store = SqliteStore::open(&url, &PoolConfig::default())
+        .await
+        .unwrap();
+    (dir, Arc::new(store))
+}
+
+/// The site in process on 127.0.0.1: its address, the sender that stops
+/// it, and the server's task.
+async fn serve_site(
+    store: &Arc<dyn Store>,
+    site: newsroom_web::SiteConfig,
+) -> (
+    String,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<Result<(), newsroom_web::StartError>>,
+) {
+    let state = newsroom_web::build_state(store.clone(), site, None)
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(newsroom_web::serve(listener, state, async move {
+        let _ = stop_rx.await;
+    }));
+    (base, stop_tx, server)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn story_page_and_latest_line() {
+    let (_dir, store) = sqlite_site().await;
     let t0 = now() - 3600;
     let mut ids = Vec::new();
     for (i, (outlet, title, slug)) in EVENT.iter().enumerate() {
@@ -124,15 +167,7 @@ async fn story_page_and_latest_line() {
         Pass::Assigned(0)
     );
 
-    let state = newsroom_web::build_state(store.clone(), newsroom_web::SiteConfig::default(), None)
-        .await
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(newsroom_web::serve(listener, state, async move {
-        let _ = stop_rx.await;
-    }));
+    let (base, stop_tx, server) = serve_site(&store, newsroom_web::SiteConfig::default()).await;
 
     let (status, html) = get(&format!("{base}/story/{story}"), BROWSER_UA).await;
     assert_eq!(status, 200, "{html}");
@@ -358,4 +393,241 @@ async fn three_feeds_one_story() {
     assert_eq!(select(&doc, "main .coverage-item").len(), 3, "{html}");
     assert!(text(&select(&doc, "main .story-sources")[0]).contains("3 sources"));
     assert!(server.stop().success());
+}
+
+/// An RSS feed of `(slug, title, description, time)` items.
+fn feed(outlet: &str, base: &str, items: &[(String, String, String, i64)]) -> String {
+    let mut s = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>{outlet}</title>\
+         <link>{base}/</link><description>news</description>"
+    );
+    for (slug, title, text, t) in items {
+        let when = jiff::Timestamp::from_second(*t)
+            .unwrap()
+            .strftime("%a, %d %b %Y %H:%M:%S +0000");
+        s.push_str(&format!(
+            "<item><title>{title}</title><link>{base}/{slug}</link><guid>{base}/{slug}</guid>\
+             <pubDate>{when}</pubDate><description>{text}</description></item>"
+        ));
+    }
+    s.push_str("</channel></rss>");
+    s
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_story_continued_the_next_day_is_one_developing_thread() {
+    use newsroom_ingest::{Clock, FetchConfig, Fetcher, IngestConfig, PassOptions, run_pass};
+    const DAY: i64 = 86_400;
+    let server = TestServer::start().await;
+    let (_dir, store) = sqlite_site().await;
+    let outlets = ["Daily Ledger", "Pacific Wire", "Harbour Post"];
+    for o in outlets {
+        let slug = o.replace(' ', "-").to_lowercase();
+        let feed_url = server.url(&format!("/{slug}/feed.xml"));
+        server.set(
+            &format!("/{slug}/feed.xml"),
+            Resource::ok(
+                "application/rss+xml",
+                feed(o, &server.url(&format!("/{slug}")), &[]),
+            ),
+        );
+        add_feed(&*store, o, feed_url).await;
+    }
+    let publish = |o: &str, items: Vec<(String, String, String, i64)>| {
+        let slug = o.replace(' ', "-").to_lowercase();
+        server.set(
+            &format!("/{slug}/feed.xml"),
+            Resource::ok(
+                "application/rss+xml",
+                feed(o, &server.url(&format!("/{slug}")), &items),
+            ),
+        );
+    };
+    // Four days ago on the test's clock; every poll and every article's
+    // time reads it.
+    let clock = Clock::adjustable();
+    clock.advance(-4 * DAY);
+    let cfg = IngestConfig {
+        clock: clock.clone(),
+        ..IngestConfig::default()
+    };
+    let fetcher = Fetcher::new(FetchConfig {
+        allow_private_networks: true,
+        per_host_rate: 1000.0,
+        per_host_burst: 1000.0,
+        jitter: Duration::ZERO,
+        ..FetchConfig::default()
+    })
+    .unwrap();
+    let once = PassOptions {
+        source: None,
+        ignore_schedule: true,
+    };
+    let store_ref: &dyn Store = &*store;
+    let day_pass = async |expect_new: usize| {
+        let sum = run_pass(store_ref, &fetcher, &cfg, &once, |_| {})
+            .await
+            .unwrap();
+        assert_eq!(sum.inserted, expect_new, "{sum:?}");
+        let pass = cluster_pass(store_ref, "test-node", &WorkerConfig::default(), || false)
+            .await
+            .unwrap();
+        assert_eq!(pass, Pass::Assigned(expect_new));
+    };
+    // Three days of everyday news from one outlet.
+    for d in 0..3 {
+        let t = clock.now() - 3600;
+        publish(
+            outlets[0],
+            EVERYDAY
+                .iter()
+                .enumerate()
+                .map(|(i, (title, text))| {
+                    (
+                        format!("d{d}-{i}"),
+                        format!("{title} ({d})"),
+                        text.to_string(),
+                        t + 60 * i as i64,
+                    )
+                })
+                .collect(),
+        );
+        day_pass(4).await;
+        clock.advance(DAY);
+    }
+    // The launch, from two outlets.
+    let t = clock.now() - 1800;
+    publish(
+        outlets[1],
+        vec![(
+            "launch".into(),
+            "North Korea fires missile over Japan".into(),
+            LAUNCH.into(),
+            t,
+        )],
+    );
+    publish(
+        outlets[2],
+        vec![(
+            "missile".into(),
+            "Missile flies over Hokkaido as Abe condemns Pyongyang".into(),
+            LAUNCH.into(),
+            t + 600,
+        )],
+    );
+    day_pass(2).await;
+    // A day and a half later: the Security Council, from both.
+    clock.advance(36 * 3600);
+    let t = clock.now() - 1800;
+    publish(
+        outlets[1],
+        vec![(
+            "un".into(),
+            "UN Security Council condemns Hwasong-12 launch".into(),
+            REACTION.into(),
+            t,
+        )],
+    );
+    publish(
+        outlets[2],
+        vec![(
+            "council".into(),
+            "Security Council condemns North Korean launch over Hokkaido".into(),
+            REACTION.into(),
+            t + 600,
+        )],
+    );
+    day_pass(2).await;
+
+    let id_of = async |slug: &str, o: usize| {
+        let base = server.url(&format!("/{}", outlets[o].replace(' ', "-").to_lowercase()));
+        let a = store
+            .article_by_canonical_url(&format!("{base}/{slug}"))
+            .await
+            .unwrap()
+            .unwrap();
+        store.article_story(a.id).await.unwrap().unwrap()
+    };
+    let launch = id_of("launch", 1).await;
+    assert_eq!(
+        id_of("missile", 2).await,
+        launch,
+        "same day, same event: one story"
+    );
+    let reaction = id_of("un", 1).await;
+    assert_eq!(id_of("council", 2).await, reaction);
+    assert_ne!(launch, reaction, "stories stay day-level");
+    let thread = store.get_story(reaction).await.unwrap().unwrap().thread;
+    assert_eq!(
+        thread, launch,
+        "the next day's story continues the launch's thread"
+    );
+    let everyday = id_of("d2-0", 0).await;
+    assert_ne!(
+        store.get_story(everyday).await.unwrap().unwrap().thread,
+        launch
+    );
+
+    // The site, at the test clock's time.
+    let site = newsroom_web::SiteConfig {
+        fixed_now: Some(clock.now()),
+        ..newsroom_web::SiteConfig::default()
+    };
+    let (base, stop_tx, web) = serve_site(&store, site).await;
+    let (status, html) = get(&format!("{base}/story/{reaction}"), BROWSER_UA).await;
+    assert_eq!(status, 200, "{html}");
+    let doc = scraper::Html::parse_document(&html);
+    assert_eq!(
+        text(&select(&doc, "main h1")[0]),
+        "UN Security Council condemns Hwasong-12 launch"
+    );
+    let earlier = select(&doc, "main .thread .thread-story");
+    assert_eq!(earlier.len(), 1, "one earlier story in the thread: {html}");
+    assert_eq!(
+        earlier[0].value().attr("data-story-id"),
+        Some(launch.to_string().as_str())
+    );
+    let line = text(&earlier[0]);
+    assert!(
+        line.contains("North Korea fires missile over Japan"),
+        "{line}"
+    );
+    assert!(
+        line.contains("Pacific Wire, Harbour Post"),
+        "its outlets: {line}"
+    );
+    // The latest list: the two stories are one line, marked developing.
+    let (_, home) = get(&format!("{base}/"), BROWSER_UA).await;
+    let doc = scraper::Html::parse_document(&home);
+    let lines = select(&doc, "aside .news-item");
+    let event: Vec<_> = lines
+        .iter()
+        .filter(|l| {
+            let t = text(l);
+            t.contains("Hwasong") || t.contains("North Korea") || t.contains("Hokkaido")
+        })
+        .collect();
+    assert_eq!(event.len(), 1, "one line for the thread: {home}");
+    let mark = event[0]
+        .select(&scraper::Selector::parse("a.developing").unwrap())
+        .next()
+        .expect("marked developing");
+    assert_eq!(
+        mark.value().attr("href"),
+        Some(format!("/story/{reaction}").as_str())
+    );
+    assert!(text(event[0]).contains("+1 source"), "{}", text(event[0]));
+    // The thread in the API: both stories, newest first.
+    let (status, json) = get(&format!("{base}/api/v1/threads/{launch}"), BROWSER_UA).await;
+    assert_eq!(status, 200);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let ids: Vec<i64> = v["stories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [reaction.0, launch.0]);
+    let _ = stop_tx.send(());
+    web.await.unwrap().unwrap();
 }

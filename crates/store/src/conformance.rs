@@ -28,7 +28,8 @@ macro_rules! conformance_suite {
             articles_after_in_id_order, story_reach_counts_sources, most_read_groups_stories,
             article_id_ranges_and_links, users_and_sessions, admin_lists_every_status,
             article_addresses_and_ingest_state, published_time_is_written_when_it_changes,
-            cache_changes_follow_writes, ingest_freshness_from_health, pool_stats_see_calls);
+            cache_changes_follow_writes, threads_string_stories, ingest_freshness_from_health,
+            story_leads_are_earliest_published, pool_stats_see_calls);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -795,6 +796,7 @@ pub async fn stories_group_articles(store: Arc<dyn Store>) {
     assert_eq!(st.size, 2);
     assert_eq!(st.lead_article, b, "the earliest member leads");
     assert_eq!(st.last_update, T0 + 2000);
+    assert_eq!(st.thread, story, "a new story opens its own thread");
     let members = store.story_articles(story).await.unwrap();
     assert_eq!(members.iter().map(|c| c.id).collect::<Vec<_>>(), [b, a]);
     assert!(members.iter().all(|c| c.story_id == Some(story)));
@@ -961,12 +963,20 @@ pub async fn story_reach_counts_sources(store: Arc<dyn Store>) {
             StoryReach {
                 story: big,
                 articles: 3,
-                sources: 2
+                sources: 2,
+                lead: a,
+                first_published: T0 + 60,
+                thread: big,
+                thread_first_published: T0 + 60,
             },
             StoryReach {
                 story: small,
                 articles: 1,
-                sources: 1
+                sources: 1,
+                lead: d,
+                first_published: T0 + 240,
+                thread: small,
+                thread_first_published: T0 + 240,
             },
         ]
     );
@@ -2147,4 +2157,138 @@ pub async fn published_time_is_written_when_it_changes(store: Arc<dyn Store>) {
     assert_eq!((moved.id, moved.kind), (Some(id), UpsertKind::Updated));
     let got = store.get_article(id).await.unwrap().unwrap();
     assert_eq!((got.published_at, got.updated_at), (T0 - 3600, T0 + 600));
+}
+
+pub async fn threads_string_stories(store: Arc<dyn Store>) {
+    let s1 = source(&*store, "upsilon").await;
+    let s2 = source(&*store, "phi").await;
+    // One event over three days: a story a day, each day's later than the last.
+    let day = |n: i64, src, d: i64| {
+        let mut a = article(src, n);
+        a.published_at = T0 + d * 86_400 + n * 60;
+        a.fetched_at = a.published_at + 5;
+        a
+    };
+    let a1 = insert(&*store, &day(1, s1, 0)).await;
+    let a2 = insert(&*store, &day(2, s2, 0)).await;
+    let b1 = insert(&*store, &day(3, s1, 1)).await;
+    let c1 = insert(&*store, &day(4, s2, 2)).await;
+    let lone = insert(&*store, &day(5, s1, 2)).await;
+    let stray = insert(&*store, &day(6, s2, 2)).await;
+    let first = store.create_story(a1, T0).await.unwrap();
+    store.assign_story(a2, first, T0).await.unwrap();
+    let second = store
+        .create_story_in_thread(b1, first, T0 + 86_400)
+        .await
+        .unwrap();
+    // Naming any story of the thread names the thread.
+    let third = store
+        .create_story_in_thread(c1, second, T0 + 2 * 86_400)
+        .await
+        .unwrap();
+    let own = store.create_story(lone, T0 + 2 * 86_400).await.unwrap();
+    let unknown = store
+        .create_story_in_thread(stray, StoryId(first.0 + 10_000), T0 + 2 * 86_400)
+        .await
+        .unwrap();
+    for (story, thread) in [
+        (first, first),
+        (second, first),
+        (third, first),
+        (own, own),
+        (unknown, unknown),
+    ] {
+        assert_eq!(
+            store.get_story(story).await.unwrap().unwrap().thread,
+            thread,
+            "story {story}"
+        );
+    }
+    let thread = store.thread_stories(first, 10).await.unwrap();
+    assert_eq!(
+        thread.iter().map(|t| t.story).collect::<Vec<_>>(),
+        [third, second, first],
+        "newest first"
+    );
+    assert_eq!(
+        thread[2].articles.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [a1, a2],
+        "each story's articles oldest first"
+    );
+    assert_eq!(thread[2].lead().id, a1);
+    assert_eq!(thread[0].articles[0].source_name, "phi");
+    assert_eq!(
+        store
+            .thread_stories(first, 2)
+            .await
+            .unwrap()
+            .iter()
+            .map(|t| t.story)
+            .collect::<Vec<_>>(),
+        [third, second]
+    );
+    assert_eq!(store.thread_stories(own, 10).await.unwrap().len(), 1);
+    assert!(
+        store
+            .thread_stories(StoryId(first.0 + 10_000), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Reach says where a story stands in its thread.
+    let reach = store.story_reach(&[first, third, own]).await.unwrap();
+    let by: std::collections::HashMap<StoryId, StoryReach> =
+        reach.into_iter().map(|r| (r.story, r)).collect();
+    assert_eq!(by[&third].thread, first);
+    assert!(by[&third].developing(), "continues a thread begun earlier");
+    assert!(!by[&first].developing(), "the thread's first story");
+    assert!(!by[&own].developing());
+    assert_eq!(by[&third].thread_first_published, T0 + 60);
+    // A story whose articles are all hidden leaves the thread's list.
+    store
+        .set_article_status(b1, ArticleStatus::Hidden, T0)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .thread_stories(first, 10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|t| t.story)
+            .collect::<Vec<_>>(),
+        [third, first]
+    );
+}
+
+pub async fn story_leads_are_earliest_published(store: Arc<dyn Store>) {
+    let s1 = source(&*store, "chi").await;
+    let s2 = source(&*store, "psi").await;
+    let a = insert(&*store, &article(s1, 3)).await;
+    let b = insert(&*store, &article(s2, 1)).await;
+    let c = insert(&*store, &article(s2, 2)).await;
+    let story = store.create_story(a, T0).await.unwrap();
+    store.assign_story(b, story, T0).await.unwrap();
+    store.assign_story(c, story, T0).await.unwrap();
+    let lead = |r: Vec<StoryReach>| r[0].lead;
+    assert_eq!(lead(store.story_reach(&[story]).await.unwrap()), b);
+    assert_eq!(store.story_articles(story).await.unwrap()[0].id, b);
+    // The lead hidden: the next earliest published article leads, in the
+    // reach and at the head of the members alike.
+    store
+        .set_article_status(b, ArticleStatus::Hidden, T0)
+        .await
+        .unwrap();
+    let reach = store.story_reach(&[story]).await.unwrap();
+    assert_eq!(reach[0].lead, c);
+    assert_eq!(reach[0].first_published, T0 + 120);
+    assert_eq!(store.story_articles(story).await.unwrap()[0].id, c);
+    // Cards by id: in the order asked, hidden and unknown ones left out.
+    let cards = store
+        .article_cards(&[a, ArticleId(a.0 + 999), b, c])
+        .await
+        .unwrap();
+    assert_eq!(cards.iter().map(|c| c.id).collect::<Vec<_>>(), [a, c]);
+    assert_eq!(cards[1].story_id, Some(story));
+    assert!(store.article_cards(&[]).await.unwrap().is_empty());
 }

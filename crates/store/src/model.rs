@@ -21,12 +21,44 @@ pub struct ArticleCard {
     pub original_url: String,
 }
 
-/// How far a story reaches: its published articles and the distinct outlets behind them.
+/// How far a story reaches: its published articles and the distinct outlets
+/// behind them, its lead, and where it stands in its thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct StoryReach {
     pub story: StoryId,
     pub articles: i64,
     pub sources: i64,
+    /// The story's lead: its earliest published article (ties to the lower
+    /// id). Every page and answer that shows the story shows this article.
+    pub lead: ArticleId,
+    /// When the lead was published.
+    pub first_published: Timestamp,
+    /// The thread the story belongs to (the id of the thread's first story).
+    pub thread: StoryId,
+    /// The earliest published article of the whole thread: before
+    /// `first_published` when the thread began with an earlier story.
+    pub thread_first_published: Timestamp,
+}
+
+impl StoryReach {
+    /// The story continues a thread that began before it ("developing").
+    pub fn developing(&self) -> bool {
+        self.thread_first_published < self.first_published
+    }
+}
+
+/// One story of a thread with its published articles, oldest first (the
+/// first is the story's lead).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ThreadStory {
+    pub story: StoryId,
+    pub articles: Vec<ArticleCard>,
+}
+
+impl ThreadStory {
+    pub fn lead(&self) -> &ArticleCard {
+        &self.articles[0]
+    }
 }
 
 /// One line of the most-read list grouped by story: the story's most-read

@@ -23,7 +23,7 @@ use std::str::FromStr;
 use std::sync::LazyLock;
 use std::time::Duration;
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// Advisory lock keys ("nwsr" + a number), held for one transaction.
 const ARTICLES_LOCK: i64 = 0x6e77_7372_0001;

@@ -262,6 +262,7 @@ pub struct StoryRow {
     pub first_seen: i64,
     pub last_update: i64,
     pub size: i64,
+    pub thread_id: Option<i64>,
 }
 
 impl From<StoryRow> for Story {
@@ -272,6 +273,7 @@ impl From<StoryRow> for Story {
             first_seen: r.first_seen,
             last_update: r.last_update,
             size: r.size,
+            thread: StoryId(r.thread_id.unwrap_or(r.id)),
         }
     }
 }

@@ -5,8 +5,9 @@
 use crate::dialect::{Db, Dialect};
 use crate::error::Result;
 use crate::model::{
-    AdminArticle, Change, ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, Session,
-    SourceStats, StoryReach, TableCounts, PoolStats, IngestFreshness, UpsertOutcome, User, UserRole, ViewDelta, Visit,
+    AdminArticle, ArticleCard, ArticleLink, Change, IdRange, Job, ListQuery, RankedCard, Session,
+    SourceStats, StoryReach, TableCounts, ThreadStory, PoolStats, IngestFreshness, UpsertOutcome, User, UserRole, ViewDelta,
+    Visit,
 };
 use crate::search::{SearchResults, SearchTerms};
 use crate::store::Store;
@@ -258,7 +259,7 @@ where
     }
 
     async fn create_story(&self, lead: ArticleId, now: Timestamp) -> Result<StoryId> {
-        self.db().create_story(lead, now).await
+        self.db().create_story(lead, None, now).await
     }
 
     async fn assign_story(&self, article: ArticleId, story: StoryId, now: Timestamp) -> Result<()> {
@@ -287,6 +288,23 @@ where
 
     async fn most_read_by_story(&self, since: Timestamp, limit: i64) -> Result<Vec<RankedCard>> {
         self.db().most_read_by_story(since, limit).await
+    }
+
+    async fn create_story_in_thread(
+        &self,
+        lead: ArticleId,
+        thread: StoryId,
+        now: Timestamp,
+    ) -> Result<StoryId> {
+        self.db().create_story(lead, Some(thread), now).await
+    }
+
+    async fn thread_stories(&self, thread: StoryId, limit: i64) -> Result<Vec<ThreadStory>> {
+        self.db().thread_stories(thread, limit).await
+    }
+
+    async fn article_cards(&self, ids: &[ArticleId]) -> Result<Vec<ArticleCard>> {
+        self.db().article_cards(ids).await
     }
 
     async fn ensure_job(

@@ -3,8 +3,9 @@
 
 use crate::error::Result;
 use crate::model::{
-    AdminArticle, Change, ArticleCard, ArticleLink, IdRange, Job, ListQuery, RankedCard, Session,
-    SourceStats, StoryReach, TableCounts, PoolStats, IngestFreshness, UpsertOutcome, User, UserRole, ViewDelta, Visit,
+    AdminArticle, ArticleCard, ArticleLink, Change, IdRange, Job, ListQuery, RankedCard, Session,
+    SourceStats, StoryReach, TableCounts, ThreadStory, PoolStats, IngestFreshness, UpsertOutcome, User, UserRole, ViewDelta,
+    Visit,
 };
 use crate::search::{SearchResults, SearchTerms};
 use crate::table::Table;
@@ -143,6 +144,21 @@ pub trait Store: Send + Sync + 'static {
     /// Like `most_read`, but one line per story: its members' views since
     /// `since` are summed, and its most-read member represents it.
     async fn most_read_by_story(&self, since: Timestamp, limit: i64) -> Result<Vec<RankedCard>>;
+    /// Like `create_story`, but the story joins the thread of `thread` (any
+    /// story of that thread); an unknown story makes it a thread of its own.
+    /// `create_story` opens a new thread.
+    async fn create_story_in_thread(
+        &self,
+        lead: ArticleId,
+        thread: StoryId,
+        now: Timestamp,
+    ) -> Result<StoryId>;
+    /// Up to `limit` stories of the thread `thread`, newest first, each with
+    /// its published articles oldest first; stories with none are left out.
+    async fn thread_stories(&self, thread: StoryId, limit: i64) -> Result<Vec<ThreadStory>>;
+    /// The published articles among `ids`, in the order asked (hidden and
+    /// unknown ids are left out).
+    async fn article_cards(&self, ids: &[ArticleId]) -> Result<Vec<ArticleCard>>;
 
     // --- job leases ---
     /// Creates the job if it does not exist; an existing job keeps its schedule and lease.

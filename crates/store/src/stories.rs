@@ -2,13 +2,17 @@
 
 use crate::dialect::{Db, Dialect, IdListSql, Lock, with_pool};
 use crate::error::{Result, StoreError};
-use crate::model::{ArticleCard, StoryReach};
+use crate::model::{ArticleCard, StoryReach, ThreadStory};
 use crate::rows::{ARTICLE_COLS, CARD_COLS};
 use crate::rows::{ArticleRow, CardRow, StoryRow};
 use newsroom_core::{Article, ArticleId, Story, StoryId, Timestamp};
 use std::sync::LazyLock;
 
 const INSERT_STORY: &str = "INSERT INTO stories (lead_article_id, first_seen, last_update, size) VALUES ($1, $2, $2, 0) RETURNING id";
+/// The new story joins the thread of the story named (any story of a
+/// thread names it), or opens its own when none is named or it is unknown.
+const SET_STORY_THREAD: &str = "UPDATE stories SET \
+     thread_id = COALESCE((SELECT t.thread_id FROM stories t WHERE t.id = $2), id) WHERE id = $1";
 const SET_ARTICLE_STORY: &str = "UPDATE articles SET story_id = $2 WHERE id = $1";
 /// Recomputes size and first-seen from the members; the lead is the earliest member.
 const REFRESH_STORY: &str = "UPDATE stories SET \
@@ -16,8 +20,7 @@ const REFRESH_STORY: &str = "UPDATE stories SET \
      first_seen = COALESCE((SELECT MIN(published_at) FROM articles WHERE story_id = $1), first_seen), \
      lead_article_id = COALESCE((SELECT id FROM articles WHERE story_id = $1 ORDER BY published_at, id LIMIT 1), lead_article_id), \
      last_update = $2 WHERE id = $1";
-const GET_STORY: &str =
-    "SELECT id, lead_article_id, first_seen, last_update, size FROM stories WHERE id = $1";
+const GET_STORY: &str = "SELECT id, lead_article_id, first_seen, last_update, size, thread_id FROM stories WHERE id = $1";
 const ARTICLE_STORY: &str = "SELECT story_id FROM articles WHERE id = $1";
 static STORY_ARTICLES: LazyLock<String> = LazyLock::new(|| {
     format!(
@@ -34,20 +37,60 @@ static ARTICLES_AFTER: LazyLock<String> = LazyLock::new(|| {
          WHERE status = 'published' AND ($1 IS NULL OR id > $1) ORDER BY id LIMIT $2"
     )
 });
-/// Published members and distinct outlets per story.
+/// Published members and distinct outlets per story, its lead (the earliest
+/// published member: the one definition of a story's lead) and its thread's
+/// earliest published article.
 const STORY_REACH: IdListSql = IdListSql(
-    "SELECT story_id, COUNT(*) AS articles, COUNT(DISTINCT source_id) AS sources \
-     FROM articles WHERE status = 'published' AND story_id {ids} GROUP BY story_id ORDER BY story_id",
+    "SELECT a.story_id, COUNT(*) AS articles, COUNT(DISTINCT a.source_id) AS sources, \
+       (SELECT b.id FROM articles b WHERE b.story_id = a.story_id AND b.status = 'published' \
+        ORDER BY b.published_at, b.id LIMIT 1) AS lead_id, \
+       MIN(a.published_at) AS first_published, \
+       COALESCE(st.thread_id, st.id) AS thread, \
+       (SELECT MIN(b.published_at) FROM stories t JOIN articles b ON b.story_id = t.id \
+        WHERE t.thread_id = COALESCE(st.thread_id, st.id) AND b.status = 'published') AS thread_first \
+     FROM articles a JOIN stories st ON st.id = a.story_id \
+     WHERE a.status = 'published' AND a.story_id {ids} \
+     GROUP BY a.story_id, st.id, st.thread_id ORDER BY a.story_id",
 );
+/// A thread's stories that have a published article, newest first.
+const THREAD_STORY_IDS: &str = "SELECT t.id FROM stories t WHERE t.thread_id = $1 \
+     AND EXISTS (SELECT 1 FROM articles b WHERE b.story_id = t.id AND b.status = 'published') \
+     ORDER BY t.first_seen DESC, t.id DESC LIMIT $2";
+/// Published members of several stories, each story's oldest first.
+static STORIES_ARTICLES: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {CARD_COLS} FROM articles a JOIN sources s ON s.id = a.source_id \
+         WHERE a.status = 'published' AND a.story_id {{ids}} ORDER BY a.story_id, a.published_at, a.id"
+    )
+});
+/// Published articles by id, for lists that show a story by its lead.
+static CARDS_BY_ID: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {CARD_COLS} FROM articles a JOIN sources s ON s.id = a.source_id \
+         WHERE a.status = 'published' AND a.id {{ids}}"
+    )
+});
 
 impl Db<'_> {
-    pub(crate) async fn create_story(self, lead: ArticleId, now: Timestamp) -> Result<StoryId> {
+    /// A new story led by `lead`, in the thread of `thread` (a story), or
+    /// opening a thread of its own.
+    pub(crate) async fn create_story(
+        self,
+        lead: ArticleId,
+        thread: Option<StoryId>,
+        now: Timestamp,
+    ) -> Result<StoryId> {
         with_pool!(self, |pool| {
             let mut tx = pool.begin_write(Some(Lock::Stories)).await?;
             let id: i64 = sqlx::query_scalar(INSERT_STORY)
                 .bind(lead.0)
                 .bind(now)
                 .fetch_one(&mut *tx)
+                .await?;
+            sqlx::query(SET_STORY_THREAD)
+                .bind(id)
+                .bind(thread.map(|t| t.0))
+                .execute(&mut *tx)
                 .await?;
             sqlx::query(SET_ARTICLE_STORY)
                 .bind(lead.0)
@@ -146,18 +189,84 @@ impl Db<'_> {
 
     pub(crate) async fn story_reach(self, ids: &[StoryId]) -> Result<Vec<StoryReach>> {
         let ids: Vec<i64> = ids.iter().map(|i| i.0).collect();
-        let rows: Vec<(i64, i64, i64)> =
-            with_pool!(self, |pool| pool.fetch_for_ids(STORY_REACH, &ids).await?);
+        type Row = (i64, i64, i64, i64, i64, i64, Option<i64>);
+        let rows: Vec<Row> = with_pool!(self, |pool| pool.fetch_for_ids(STORY_REACH, &ids).await?);
         let mut out: Vec<StoryReach> = rows
             .into_iter()
-            .map(|(story, articles, sources)| StoryReach {
-                story: StoryId(story),
-                articles,
-                sources,
-            })
+            .map(
+                |(story, articles, sources, lead, first, thread, thread_first)| StoryReach {
+                    story: StoryId(story),
+                    articles,
+                    sources,
+                    lead: ArticleId(lead),
+                    first_published: first,
+                    thread: StoryId(thread),
+                    thread_first_published: thread_first.unwrap_or(first).min(first),
+                },
+            )
             .collect();
         // Lists too long for one statement come back in several sorted runs.
         out.sort_by_key(|r| r.story);
         Ok(out)
+    }
+}
+
+impl Db<'_> {
+    /// Up to `limit` stories of the thread, newest first, each with its
+    /// published articles; stories whose articles are all hidden are left out.
+    pub(crate) async fn thread_stories(
+        self,
+        thread: StoryId,
+        limit: i64,
+    ) -> Result<Vec<ThreadStory>> {
+        let ids: Vec<i64> = with_pool!(self, |pool| {
+            sqlx::query_scalar(THREAD_STORY_IDS)
+                .bind(thread.0)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        });
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = IdListSql(STORIES_ARTICLES.as_str());
+        let rows: Vec<CardRow> = with_pool!(self, |pool| pool.fetch_for_ids(sql, &ids).await?);
+        let mut by_story: std::collections::HashMap<i64, Vec<ArticleCard>> =
+            std::collections::HashMap::new();
+        for card in rows.into_iter().map(ArticleCard::from) {
+            if let Some(s) = card.story_id {
+                by_story.entry(s.0).or_default().push(card);
+            }
+        }
+        Ok(ids
+            .into_iter()
+            .filter_map(|id| {
+                let mut articles = by_story.remove(&id)?;
+                // Several id chunks may each be sorted: sort again.
+                articles.sort_by_key(|c| (c.published_at, c.id));
+                Some(ThreadStory {
+                    story: StoryId(id),
+                    articles,
+                })
+            })
+            .collect())
+    }
+
+    /// The published articles among `ids`, in the order asked.
+    pub(crate) async fn article_cards(self, ids: &[ArticleId]) -> Result<Vec<ArticleCard>> {
+        let raw: Vec<i64> = ids.iter().map(|i| i.0).collect();
+        if raw.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = IdListSql(CARDS_BY_ID.as_str());
+        let rows: Vec<CardRow> = with_pool!(self, |pool| pool.fetch_for_ids(sql, &raw).await?);
+        let mut by_id: std::collections::HashMap<ArticleId, ArticleCard> = rows
+            .into_iter()
+            .map(|r| {
+                let c = ArticleCard::from(r);
+                (c.id, c)
+            })
+            .collect();
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 }

@@ -79,6 +79,7 @@ const STORIES: &[Column] = &[
     int("first_seen"),
     int("last_update"),
     int("size"),
+    int("thread_id"),
 ];
 const ARTICLES: &[Column] = &[
     int("id"),

@@ -13,6 +13,7 @@
 //! (CI does) to make that a failure instead.
 
 use crate::error::redact_url;
+use sqlx::migrate::Migrator;
 use sqlx::{Connection, PgConnection, Row};
 use std::io::Write;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -137,4 +138,87 @@ async fn sweep(admin: &mut PgConnection) -> Result<(), sqlx::Error> {
         .await;
     }
     Ok(())
+}
+
+/// Which migrations an older site had run, named by a migration's
+/// description (or part of it).
+#[derive(Debug, Clone, Copy)]
+pub enum Older<'a> {
+    /// Those numbered below the one named: a site upgraded across it.
+    Before(&'a str),
+    /// Every one but the one named: a site that ran higher numbers first,
+    /// as when a migration is released after others numbered above it.
+    AllBut(&'a str),
+}
+
+impl Older<'_> {
+    fn migrator(self, m: &Migrator) -> Migrator {
+        let (Older::Before(name) | Older::AllBut(name)) = self;
+        let version = m
+            .iter()
+            .find(|m| m.description.contains(name))
+            .unwrap_or_else(|| panic!("no migration named like {name:?}"))
+            .version;
+        let keep = |v: i64| match self {
+            Older::Before(_) => v < version,
+            Older::AllBut(_) => v != version,
+        };
+        Migrator::with_migrations(m.iter().filter(|m| keep(m.version)).cloned().collect())
+    }
+}
+
+/// What a site upgraded across the migration named like `migration` finds:
+/// a SQLite database at `url` migrated up to the one before it, given
+/// `rows` (plain SQL at that older schema), then opened as a store, which
+/// runs the rest.
+pub async fn sqlite_upgraded(url: &str, migration: &str, rows: &[&str]) -> crate::SqliteStore {
+    sqlite_from(url, Older::Before(migration), rows).await
+}
+
+/// A SQLite database at `url` with the `older` migrations run and `rows`
+/// written, then opened as a store, which runs the rest.
+pub async fn sqlite_from(url: &str, older: Older<'_>, rows: &[&str]) -> crate::SqliteStore {
+    let pool = sqlx::SqlitePool::connect(&format!("{url}?mode=rwc"))
+        .await
+        .unwrap();
+    prepare(pool, older.migrator(&crate::sqlite::MIGRATOR), rows).await;
+    crate::SqliteStore::open(url, &Default::default())
+        .await
+        .unwrap()
+}
+
+/// `sqlite_upgraded` on a fresh PostgreSQL schema; `None` (said so) without a server.
+pub async fn postgres_upgraded(
+    suite: &str,
+    migration: &str,
+    rows: &[&str],
+) -> Option<crate::PgStore> {
+    postgres_from(suite, Older::Before(migration), rows).await
+}
+
+/// `sqlite_from` on a fresh PostgreSQL schema.
+pub async fn postgres_from(suite: &str, older: Older<'_>, rows: &[&str]) -> Option<crate::PgStore> {
+    let url = fresh_postgres_url(suite).await?;
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    prepare(pool, older.migrator(&crate::postgres::MIGRATOR), rows).await;
+    Some(
+        crate::PgStore::open(&url, &Default::default())
+            .await
+            .unwrap(),
+    )
+}
+
+/// Runs the older site's migrations on `pool`, writes its `rows` and closes it.
+async fn prepare<DB>(pool: sqlx::Pool<DB>, older: Migrator, rows: &[&str])
+where
+    DB: sqlx::Database,
+    DB::Connection: sqlx::migrate::Migrate,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
+    older.run(&pool).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(rows.join(";\n")))
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
 }

@@ -3,20 +3,10 @@
 //! with plain SQL, then opened as a store (which runs the rest). SQLite
 //! always; PostgreSQL when NEWSROOM_TEST_POSTGRES_URL names a server.
 
-use newsroom_store::{PgStore, PoolConfig, SearchTerms, SqliteStore, Store, testdb};
-use sqlx::migrate::Migrator;
+use newsroom_store::{SearchTerms, Store, testdb};
 
-static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
-
-/// The last migration before the one that adds search.
-fn before_search(m: &Migrator) -> i64 {
-    m.iter()
-        .find(|m| m.description.contains("article search"))
-        .expect("a search migration")
-        .version
-        - 1
-}
+/// The migration that adds search.
+const MIGRATION: &str = "article search";
 
 const ROWS: &[&str] = &[
     "INSERT INTO sources (name, feed_url, created_at) VALUES ('Old Times', 'https://old.example/feed', 0)",
@@ -50,38 +40,13 @@ async fn check(store: &dyn Store) {
 async fn sqlite_indexes_articles_stored_before_search() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("old.db").display());
-    {
-        let pool = sqlx::SqlitePool::connect(&format!("{url}?mode=rwc"))
-            .await
-            .unwrap();
-        SQLITE.run_to(before_search(&SQLITE), &pool).await.unwrap();
-        for q in ROWS {
-            sqlx::query(*q).execute(&pool).await.unwrap();
-        }
-        pool.close().await;
-    }
-    let store = SqliteStore::open(&url, &PoolConfig::default())
-        .await
-        .unwrap();
-    check(&store).await;
+    check(&testdb::sqlite_upgraded(&url, MIGRATION, ROWS).await).await;
 }
 
 #[tokio::test]
 async fn postgres_indexes_articles_stored_before_search() {
-    let Some(url) = testdb::fresh_postgres_url("PostgreSQL search backfill test").await else {
-        return;
-    };
-    {
-        let pool = sqlx::PgPool::connect(&url).await.unwrap();
-        POSTGRES
-            .run_to(before_search(&POSTGRES), &pool)
-            .await
-            .unwrap();
-        for q in ROWS {
-            sqlx::query(*q).execute(&pool).await.unwrap();
-        }
-        pool.close().await;
+    let suite = "PostgreSQL search backfill test";
+    if let Some(store) = testdb::postgres_upgraded(suite, MIGRATION, ROWS).await {
+        check(&store).await;
     }
-    let store = PgStore::open(&url, &PoolConfig::default()).await.unwrap();
-    check(&store).await;
 }

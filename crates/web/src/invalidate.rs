@@ -9,7 +9,10 @@
 //! - an article: its page, every page that shows it, every list (home,
 //!   sections, feeds, sitemaps, story pages, search) and the latest-news
 //!   fragment: a new article may belong to any of them;
-//! - a story: the same for each of its articles (one query for them);
+//! - a story: the same for each of its articles (one query for them). A
+//!   story opened in a thread is a story write too: it changes the latest
+//!   list, which shows one line per thread, and the timelines of the
+//!   thread's other story pages, all of them lists;
 //! - a view batch: the home page, whose most-read block may have moved;
 //! - a section or a source (names shown everywhere): everything.
 //!

@@ -37,6 +37,7 @@ pub fn router(state: Shared) -> Router {
         .route("/api/v1/articles", get(content::articles))
         .route("/api/v1/articles/{id}", get(content::article))
         .route("/api/v1/stories/{id}", get(content::story))
+        .route("/api/v1/threads/{id}", get(content::thread))
         .route("/api/v1/sections", get(content::sections))
         .route("/api/v1/most-read", get(content::most_read))
         .route("/api/openapi.json", get(openapi::openapi))

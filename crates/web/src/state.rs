@@ -7,8 +7,8 @@ use crate::pages::documents::absolute;
 use crate::page_cache::{Compiled, Fragments, LATEST_SLOT, PageCache, count_hole, strip_controls};
 use askama::Template;
 use crate::strings::Strings;
-use newsroom_core::{PublicUrl, StoryId};
 use newsroom_core::i18n::Arg;
+use newsroom_core::{ArticleId, PublicUrl, StoryId};
 use newsroom_core::{Messages, SiteClock, time::rfc3339};
 use newsroom_ingest::SourceAdder;
 use newsroom_store::{ArticleCard, ListQuery, Store, StoreError, StoryReach};
@@ -93,6 +93,16 @@ pub struct Item {
     pub time: TimeView,
     /// Set when other outlets cover the same story: "+N sources" and its page.
     pub story: Option<StoryLink>,
+    /// Set in the latest list when the story continues a thread that began
+    /// with an earlier story: "developing", linking to the story's timeline.
+    pub developing: Option<Mark>,
+}
+
+/// A short label linking somewhere ("developing" to the story's timeline).
+#[derive(Debug, Clone)]
+pub struct Mark {
+    pub href: String,
+    pub label: String,
 }
 
 #[derive(Debug, Clone)]
@@ -166,16 +176,19 @@ impl AppState {
             views: count_hole(c.id),
             time: TimeView::new(&self.clock, c.published_at, now),
             story: None,
+            developing: None,
         }
     }
 
-    /// Items for cards already reduced to one per story, each with "+N
-    /// sources" when other outlets cover its story.
-    pub async fn story_items(
+    /// Cards already reduced to one per story, each card of a story
+    /// replaced by the story's lead (its earliest published article, as
+    /// `StoryReach::lead` defines it), with the story's reach. Every list
+    /// shows a story by its lead, so the line, its "+N sources" and the
+    /// story page all carry the same headline.
+    pub async fn story_leads(
         &self,
-        cards: &[ArticleCard],
-        now: i64,
-    ) -> Result<Vec<Item>, StoreError> {
+        cards: Vec<ArticleCard>,
+    ) -> Result<Vec<(ArticleCard, Option<StoryReach>)>, StoreError> {
         let mut ids: Vec<StoryId> = cards.iter().filter_map(|c| c.story_id).collect();
         ids.sort_unstable();
         ids.dedup();
@@ -189,21 +202,90 @@ impl AppState {
                 .map(|r| (r.story, r))
                 .collect()
         };
-        let mut items = self.items(cards, now);
-        for (it, card) in items.iter_mut().zip(cards) {
-            let Some(r) = card.story_id.and_then(|s| reach.get(&s)) else {
-                continue;
-            };
+        let swap: Vec<ArticleId> = cards
+            .iter()
+            .filter_map(|c| {
+                let r = reach.get(&c.story_id?)?;
+                (r.lead != c.id).then_some(r.lead)
+            })
+            .collect();
+        let mut leads: HashMap<ArticleId, ArticleCard> = self
+            .store
+            .article_cards(&swap)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+        Ok(cards
+            .into_iter()
+            .map(|c| {
+                let r = c.story_id.and_then(|s| reach.get(&s)).copied();
+                // A lead hidden since the reach was read: keep the card.
+                let card = r.and_then(|r| leads.remove(&r.lead)).unwrap_or(c);
+                (card, r)
+            })
+            .collect())
+    }
+
+    /// Items for cards already reduced to one per story, each showing its
+    /// story's lead, with "+N sources" when other outlets cover the story.
+    pub async fn story_items(
+        &self,
+        cards: &[ArticleCard],
+        now: i64,
+    ) -> Result<Vec<Item>, StoreError> {
+        let lines = self.story_leads(cards.to_vec()).await?;
+        Ok(self.line_items(&lines, now, false))
+    }
+
+    /// Items for story lines; `developing` marks the stories that continue
+    /// an earlier story's thread.
+    fn line_items(
+        &self,
+        lines: &[(ArticleCard, Option<StoryReach>)],
+        now: i64,
+        developing: bool,
+    ) -> Vec<Item> {
+        let cards: Vec<ArticleCard> = lines.iter().map(|l| l.0.clone()).collect();
+        let mut items = self.items(&cards, now);
+        for (it, (_, reach)) in items.iter_mut().zip(lines) {
+            let Some(r) = reach else { continue };
+            let href = format!("/story/{}", r.story);
             if r.sources > 1 {
                 it.story = Some(StoryLink {
-                    href: format!("/story/{}", r.story),
+                    href: href.clone(),
                     more_sources: self
                         .msgs
                         .get_args("more-sources", &[("n", Arg::Int(r.sources - 1))]),
                 });
             }
+            if developing && r.developing() {
+                it.developing = Some(Mark {
+                    href,
+                    label: self.msgs.get("developing"),
+                });
+            }
         }
-        Ok(items)
+        items
+    }
+
+    /// The latest list: newest first, one line per thread (a story stands
+    /// for its whole thread; articles outside any story stand alone), up to
+    /// `limit` lines.
+    pub async fn latest_items(
+        &self,
+        recent: Vec<ArticleCard>,
+        limit: usize,
+        now: i64,
+    ) -> Result<Vec<Item>, StoreError> {
+        let lines = self.story_leads(one_per_story(recent, usize::MAX)).await?;
+        let mut threads = HashSet::new();
+        let lines: Vec<_> = lines
+            .into_iter()
+            .filter(|(_, r)| r.is_none_or(|r| threads.insert(r.thread)))
+            .take(limit)
+            .collect();
+        Ok(self.line_items(&lines, now, true))
     }
 
     pub fn items(&self, cards: &[ArticleCard], now: i64) -> Vec<Item> {
@@ -292,10 +374,11 @@ impl AppState {
                 ..Default::default()
             })
             .await?;
-        let latest = one_per_story(recent, self.cfg.latest_size.max(0) as usize);
         let html = LatestList {
             c: self.bare_chrome(),
-            latest: self.story_items(&latest, now).await?,
+            latest: self
+                .latest_items(recent, self.cfg.latest_size.max(0) as usize, now)
+                .await?,
         }
         .render()?;
         Ok(Compiled::new(&html))

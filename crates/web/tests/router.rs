@@ -31,7 +31,10 @@ struct Site {
     _dir: tempfile::TempDir,
     /// The articles in the order `fill` wrote them.
     articles: Vec<(ArticleId, String)>,
+    /// The Rafah story: two outlets today, continuing yesterday's story.
     story: StoryId,
+    /// Yesterday's Rafah story, which opened the thread (and names it).
+    earlier: StoryId,
 }
 
 async fn section(store: &dyn Store, slug: &str, name: &str, position: i64) -> SectionId {
@@ -64,9 +67,10 @@ async fn source(store: &dyn Store, name: &str, host: &str, section: SectionId) -
         .id
 }
 
-/// Eight articles in three sections from three outlets over three days,
-/// two of them one story, with views in and out of the last day.
-async fn fill(store: &dyn Store) -> (Vec<(ArticleId, String)>, StoryId) {
+/// Nine articles in three sections from three outlets over three days, two
+/// of them one story that continues yesterday's story of a third (one
+/// thread), with views in and out of the last day.
+async fn fill(store: &dyn Store) -> (Vec<(ArticleId, String)>, StoryId, StoryId) {
     let world = section(store, "world", "World", 1).await;
     let tech = section(store, "technology", "Technology", 2).await;
     let _sport = section(store, "sport", "Sport", 3).await;
@@ -83,6 +87,7 @@ async fn fill(store: &dyn Store) -> (Vec<(ArticleId, String)>, StoryId) {
         (bytes, tech, "Chip maker opens a plant, promises 2,000 jobs", 50, false, false),
         (wire, tech, "Open-source browser ships a faster engine", 70, false, false),
         (daily, world, "Café owners \"welcome\" the new opening hours", 5, false, false),
+        (wire, world, "Aid trucks wait at Rafah as the crossing stays shut", 26, false, false),
     ];
     let mut out = Vec::new();
     for (i, &(src, sec, title, ago, image, video)) in items.iter().enumerate() {
@@ -122,7 +127,11 @@ async fn fill(store: &dyn Store) -> (Vec<(ArticleId, String)>, StoryId) {
             .unwrap();
         out.push((id, title.to_string()));
     }
-    let story = store.create_story(out[0].0, NOW - HOUR).await.unwrap();
+    let earlier = store.create_story(out[8].0, NOW - 26 * HOUR).await.unwrap();
+    let story = store
+        .create_story_in_thread(out[0].0, earlier, NOW - HOUR)
+        .await
+        .unwrap();
     store.assign_story(out[1].0, story, NOW - HOUR).await.unwrap();
     let views: Vec<ViewDelta> = out
         .iter()
@@ -144,7 +153,7 @@ async fn fill(store: &dyn Store) -> (Vec<(ArticleId, String)>, StoryId) {
         })
         .collect();
     store.add_views(&views).await.unwrap();
-    (out, story)
+    (out, story, earlier)
 }
 
 async fn site() -> Site {
@@ -158,7 +167,7 @@ async fn site_with(f: impl FnOnce(&mut SiteConfig)) -> Site {
     let store: Arc<dyn Store> = newsroom_store::open(&url, &Default::default())
         .await
         .unwrap();
-    let (articles, story) = fill(&*store).await;
+    let (articles, story, earlier) = fill(&*store).await;
     let mut cfg = SiteConfig {
         name: "Fixture News".into(),
         time_zone: "Europe/Kyiv".into(),
@@ -174,6 +183,7 @@ async fn site_with(f: impl FnOnce(&mut SiteConfig)) -> Site {
         _dir: dir,
         articles,
         story,
+        earlier,
     }
 }
 
@@ -264,6 +274,7 @@ async fn pages() {
         ("home", "/".to_string()),
         ("article", article.clone()),
         ("story", format!("/story/{}", site.story)),
+        ("story_earlier", format!("/story/{}", site.earlier)),
         ("section", "/section/world".to_string()),
         ("section_empty", "/section/sport".to_string()),
         ("search", "/search?q=rafah+crossing".to_string()),
@@ -318,6 +329,7 @@ async fn api_answers() {
         ("articles_section", "/api/v1/articles?section=technology".to_string()),
         ("article", format!("/api/v1/articles/{id}")),
         ("story", format!("/api/v1/stories/{}", site.story)),
+        ("thread", format!("/api/v1/threads/{}", site.earlier)),
         ("sections", "/api/v1/sections".to_string()),
         ("most_read", "/api/v1/most-read".to_string()),
         ("most_read_week", "/api/v1/most-read?hours=168&limit=3".to_string()),
@@ -328,6 +340,9 @@ async fn api_answers() {
         ("error_article_unknown", "/api/v1/articles/999999".to_string()),
         ("error_article_not_a_number", "/api/v1/articles/x".to_string()),
         ("error_story_unknown", "/api/v1/stories/999999".to_string()),
+        ("error_thread_unknown", "/api/v1/threads/999999".to_string()),
+        // A story that is not the first of its thread names no thread.
+        ("error_thread_not_first", format!("/api/v1/threads/{}", site.story)),
         ("error_section_unknown", "/api/v1/articles?section=nope".to_string()),
         ("error_page_range", "/api/v1/articles?page=0".to_string()),
         ("error_per_page_range", "/api/v1/articles?per_page=101".to_string()),
@@ -350,6 +365,169 @@ async fn api_answers() {
     insta::assert_snapshot!("api_beacon_again", again.snapshot(), &beacon);
     let unknown = call(&site.app, Method::POST, "/api/v1/views/999999").await;
     insta::assert_snapshot!("api_beacon_unknown", unknown.snapshot());
+}
+
+fn doc(html: &str) -> scraper::Html {
+    scraper::Html::parse_document(html)
+}
+
+fn sel(css: &str) -> scraper::Selector {
+    scraper::Selector::parse(css).unwrap()
+}
+
+fn text(e: scraper::ElementRef<'_>) -> String {
+    e.text().collect::<String>().trim().to_string()
+}
+
+/// The line of a list that links to `story` with "+N sources": its headline.
+fn story_line(html: &str, list: &str, story: &str) -> Vec<String> {
+    let d = doc(html);
+    d.select(&sel(list))
+        .filter(|li| {
+            li.select(&sel("a.more-sources"))
+                .any(|a| a.value().attr("href") == Some(story))
+        })
+        .map(|li| text(li.select(&sel("a.headline, h2 a")).next().unwrap()))
+        .collect()
+}
+
+/// The demo's bug (issue 14): the home page's lead item showed the newest
+/// article's headline and linked "+1 source" to a story page headed by
+/// another article. A story now shows its lead (the earliest published
+/// article) everywhere: home lead, latest list, most read, story page, API.
+#[tokio::test]
+async fn a_story_shows_one_lead_everywhere() {
+    let site = site().await;
+    let (lead_id, lead) = &site.articles[1];
+    let newest = &site.articles[0].1;
+    assert_ne!(lead, newest);
+    let href = format!("/story/{}", site.story);
+    let home = get(&site.app, "/").await.body;
+    assert_eq!(
+        story_line(&home, "main .lead-story", &href),
+        [lead.as_str()],
+        "home lead"
+    );
+    assert_eq!(
+        story_line(&home, "aside .news-item", &href),
+        [lead.as_str()],
+        "latest list"
+    );
+    assert_eq!(
+        story_line(&home, "main .most-read .news-item", &href),
+        [lead.as_str()],
+        "most read"
+    );
+    assert_eq!(
+        story_line(&home, "main .section-block .news-item", &href),
+        [lead.as_str()],
+        "section block"
+    );
+    let page = get(&site.app, &href).await.body;
+    let d = doc(&page);
+    assert_eq!(text(d.select(&sel("main h1")).next().unwrap()), *lead);
+    let first = d.select(&sel("main .coverage-item")).next().unwrap();
+    assert_eq!(
+        first.value().attr("data-article"),
+        Some(lead_id.to_string().as_str())
+    );
+    let api: serde_json::Value = serde_json::from_str(
+        &get(&site.app, &format!("/api/v1/stories/{}", site.story))
+            .await
+            .body,
+    )
+    .unwrap();
+    assert_eq!(api["lead_article_id"], lead_id.0);
+    assert_eq!(api["articles"][0]["title"], lead.as_str());
+    let most: serde_json::Value =
+        serde_json::from_str(&get(&site.app, "/api/v1/most-read").await.body).unwrap();
+    let line = most["most_read"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["article"]["story_id"] == site.story.0)
+        .expect("the story is read");
+    assert_eq!(
+        line["article"]["id"], lead_id.0,
+        "the API's most read shows the lead too"
+    );
+    let thread: serde_json::Value = serde_json::from_str(
+        &get(&site.app, &format!("/api/v1/threads/{}", site.earlier))
+            .await
+            .body,
+    )
+    .unwrap();
+    assert_eq!(thread["stories"][0]["lead_article_id"], lead_id.0);
+}
+
+/// The story page explains itself: every outlet with its time, the names
+/// and words the articles share, a timeline, and the thread's other stories.
+#[tokio::test]
+async fn story_page_explains_and_shows_its_thread() {
+    let site = site().await;
+    let page = get(&site.app, &format!("/story/{}", site.story)).await.body;
+    let d = doc(&page);
+    let outlets: Vec<String> = d
+        .select(&sel(".story-outlets li"))
+        .map(|li| text(li.select(&sel(".source-name")).next().unwrap()))
+        .collect();
+    assert_eq!(
+        outlets,
+        ["The Daily", "Wire Service"],
+        "in the order they reported"
+    );
+    let offsets: Vec<String> = d.select(&sel(".story-outlets .offset")).map(text).collect();
+    assert_eq!(offsets, ["first", "+1 h"]);
+    let names: Vec<String> = d
+        .select(&sel(".shared-names .shared-term"))
+        .map(text)
+        .collect();
+    assert_eq!(names, ["Rafah"]);
+    let words: Vec<String> = d
+        .select(&sel(".shared-words .shared-term"))
+        .map(text)
+        .collect();
+    assert!(words.contains(&"crossing".to_string()), "{words:?}");
+    let earlier: Vec<String> = d
+        .select(&sel(".thread .thread-story a.headline"))
+        .map(text)
+        .collect();
+    assert_eq!(
+        earlier,
+        ["Aid trucks wait at Rafah as the crossing stays shut"]
+    );
+    assert_eq!(
+        text(d.select(&sel("main .meta .developing")).next().unwrap()),
+        "developing"
+    );
+    // From the earlier story, the thread goes on.
+    let page = get(&site.app, &format!("/story/{}", site.earlier))
+        .await
+        .body;
+    let d = doc(&page);
+    let later: Vec<String> = d
+        .select(&sel(".thread .thread-story a.headline"))
+        .map(text)
+        .collect();
+    assert_eq!(later, [site.articles[1].1.as_str()]);
+    assert!(d.select(&sel("main .meta .developing")).next().is_none());
+    // The latest list: one line for the thread, marked developing.
+    let home = get(&site.app, "/").await.body;
+    let d = doc(&home);
+    let rafah: Vec<_> = d
+        .select(&sel("aside .news-item"))
+        .filter(|li| text(*li).contains("Rafah"))
+        .collect();
+    assert_eq!(rafah.len(), 1, "one line per thread: {home}");
+    let dev = rafah[0]
+        .select(&sel("a.developing"))
+        .next()
+        .expect("developing");
+    assert_eq!(
+        dev.value().attr("href"),
+        Some(format!("/story/{}", site.story).as_str())
+    );
+    assert_eq!(d.select(&sel("aside a.developing")).count(), 1);
 }
 
 /// Every error under `/api/` is the documented JSON, whoever made it: our
@@ -702,7 +880,7 @@ async fn feed_ids_stay_through_the_change() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("site.db").display());
     let store: Arc<dyn Store> = newsroom_store::open(&url, &Default::default()).await.unwrap();
-    let (articles, _) = fill(&*store).await;
+    let (articles, _, _) = fill(&*store).await;
     // What migration 0009 leaves on a database that had articles.
     store.set_meta("feed_id_base", "legacy").await.unwrap();
     let id = articles[0].0;

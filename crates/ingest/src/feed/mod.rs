@@ -1,6 +1,7 @@
 //! Feed parsing: RSS 0.9x/1.0/2.0, Atom 0.3/1.0 and JSON Feed 1.0/1.1 through feed-rs, behind
 //! a thin layer for what real feeds get wrong, into a plain [`ParsedFeed`].
 
+mod atom_legacy;
 mod dates;
 mod entities;
 mod media;
@@ -189,7 +190,7 @@ fn convert(
         .collect();
     ParsedFeed {
         format,
-        title: feed.title.map(|t| text_of(&t.content)).unwrap_or_default(),
+        title: feed.title.as_ref().map(title_of).unwrap_or_default(),
         site_url,
         language,
         publisher_interval: None,
@@ -229,7 +230,7 @@ fn convert_entry(
     FeedItem {
         guid,
         url,
-        title: e.title.map(|t| text_of(&t.content)).unwrap_or_default(),
+        title: e.title.as_ref().map(title_of).unwrap_or_default(),
         summary_html,
         content_html,
         author,
@@ -293,7 +294,7 @@ fn feed_rs_media(e: &feed_rs::model::Entry) -> Vec<MediaRef> {
             .title
             .as_ref()
             .or(m.description.as_ref())
-            .map(|t| text_of(&t.content))
+            .map(title_of)
             .filter(|a| !a.is_empty());
         for c in &m.content {
             let Some(u) = &c.url else { continue };
@@ -372,21 +373,41 @@ pub(crate) fn escape_html(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// Plain text of a title or name: tags dropped, entities that survived double-escaping decoded.
+/// Plain text of a title or name that may hold markup. Real HTML tags make it HTML,
+/// read as such (scripts and comments dropped); anything else is text as written, so
+/// "the <blink> tag" keeps its words. Entities that survived double-escaping are
+/// decoded once.
 pub fn text_of(s: &str) -> String {
-    let no_tags = if s.contains('<') {
-        static TAG: std::sync::LazyLock<regex::Regex> =
-            std::sync::LazyLock::new(|| regex::Regex::new(r"<[^>]*>").unwrap());
-        TAG.replace_all(s, "").into_owned()
+    if looks_like_html(s) {
+        return newsroom_extract::fragment_line(s);
+    }
+    let decoded = if s.contains('&') {
+        decode_entities(s)
     } else {
         s.to_string()
     };
-    let decoded = if no_tags.contains('&') {
-        decode_entities(&no_tags)
-    } else {
-        no_tags
-    };
     decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Plain text of a feed text construct: HTML and XHTML are read as HTML, plain text as
+/// `text_of` reads it (RSS titles are "plain" to feed-rs and often hold markup).
+fn title_of(t: &feed_rs::model::Text) -> String {
+    match t.content_type.subty().as_str() {
+        "html" | "xhtml" => newsroom_extract::fragment_line(&t.content),
+        _ => text_of(&t.content),
+    }
+}
+
+/// Tags of elements a title or name is marked up with, and comments: what makes a
+/// plain-text field HTML. Unknown names (`<blink>`, `<T>`) stay text.
+fn looks_like_html(s: &str) -> bool {
+    static TAG: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)<!--|</?(?:a|abbr|b|big|br|cite|code|del|div|em|font|h[1-6]|i|img|ins|mark|p|q|s|script|small|span|strike|strong|style|sub|sup|tt|u)(?:\s[^>]*)?/?>",
+        )
+        .unwrap()
+    });
+    s.contains('<') && TAG.is_match(s)
 }
 
 /// Decode HTML character references once.

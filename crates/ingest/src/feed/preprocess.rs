@@ -6,7 +6,8 @@
 //! - `<rss>` without a version, or with one feed-rs does not know (`2.01`), becomes 2.0;
 //! - HTML named entities (`&nbsp;`) become numeric references, bare `&` becomes `&amp;`;
 //! - dates feed-rs cannot read are rewritten to RFC 3339, zoneless ones in the source's zone;
-//! - Atom 0.3 is mapped onto Atom 1.0 names.
+//! - Atom 0.3 and its drafts, and text constructs feed-rs refuses, are rewritten
+//!   (`atom_legacy`).
 
 use super::dates::parse_date;
 use super::entities;
@@ -246,22 +247,24 @@ fn unescape_basic(s: &str) -> String {
     s.replace("&#43;", "+").replace("&amp;", "&")
 }
 
-/// Atom 0.3 in Atom 1.0 names, which feed-rs reads.
-fn atom03_to_10(s: String) -> String {
-    if !s.contains("http://purl.org/atom/ns#") {
-        return s;
+/// Default namespaces that early RSS put on its elements and feed-rs does not know:
+/// UserLand's on RSS 2.0 (which has none) and Netscape's RSS 0.90 on RDF (read as 1.0).
+fn legacy_rss_namespaces(s: String) -> String {
+    const USERLAND: [&str; 2] = [
+        "xmlns=\"http://backend.userland.com/rss2\"",
+        "xmlns=\"http://backend.userland.com/rss\"",
+    ];
+    const RSS_090: &str = "xmlns=\"http://my.netscape.com/rdf/simple/0.9/\"";
+    let mut s = s;
+    for ns in USERLAND {
+        if s.contains(ns) {
+            s = s.replacen(ns, "", 1);
+        }
     }
-    s.replace("http://purl.org/atom/ns#", "http://www.w3.org/2005/Atom")
-        .replace("<issued>", "<published>")
-        .replace("</issued>", "</published>")
-        .replace("<modified>", "<updated>")
-        .replace("</modified>", "</updated>")
-        .replace("<tagline", "<subtitle")
-        .replace("</tagline>", "</subtitle>")
-        .replace("<copyright", "<rights")
-        .replace("</copyright>", "</rights>")
-        .replace("mode=\"escaped\"", "type=\"html\"")
-        .replace("mode=\"xml\"", "type=\"xhtml\"")
+    if s.contains(RSS_090) {
+        s = s.replacen(RSS_090, "xmlns=\"http://purl.org/rss/1.0/\"", 1);
+    }
+    s
 }
 
 /// Control characters that XML 1.0 forbids and broken CMSs emit.
@@ -282,7 +285,8 @@ pub(crate) fn prepare_xml(text: &str, tz: &TimeZone) -> Result<String, FetchErro
     let t = strip_prolog(text)?;
     let t = strip_forbidden_controls(t);
     let t = fix_rss_version(t);
-    let t = atom03_to_10(t);
+    let t = super::atom_legacy::normalize(t);
+    let t = legacy_rss_namespaces(t);
     let t = fix_entities(&t);
     Ok(fix_dates(&t, tz))
 }
@@ -374,6 +378,18 @@ mod tests {
         assert_eq!(
             prepare_xml(netscape, &TimeZone::UTC).unwrap(),
             r#"<rss version="0.91"></rss>"#
+        );
+    }
+
+    #[test]
+    fn legacy_rss_namespaces_are_dropped_or_mapped() {
+        assert_eq!(
+            legacy_rss_namespaces("<rss version=\"2.0\" xmlns=\"http://backend.userland.com/rss2\">".into()),
+            "<rss version=\"2.0\" >"
+        );
+        assert_eq!(
+            legacy_rss_namespaces("<rdf:RDF xmlns=\"http://my.netscape.com/rdf/simple/0.9/\">".into()),
+            "<rdf:RDF xmlns=\"http://purl.org/rss/1.0/\">"
         );
     }
 

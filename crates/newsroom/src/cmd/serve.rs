@@ -136,8 +136,10 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
         let store = state.store.clone();
         let rx = stop_rx.clone();
         let cluster_id = worker_id.clone();
+        let ccfg = cfg.cluster_worker();
         background.push(tokio::spawn(async move {
-            newsroom_cluster::worker::run_clusterer(&*store, &cluster_id, stopped(rx)).await;
+            newsroom_cluster::worker::run_clusterer_with(&*store, &cluster_id, &ccfg, stopped(rx))
+                .await;
         }));
         tracing::info!(worker = %worker_id, "background jobs running (ingest, clustering)");
     }

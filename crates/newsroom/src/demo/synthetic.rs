@@ -282,8 +282,10 @@ fn plan_stories(events: &[Event], planned: &[Planned]) -> Stories {
         .iter()
         .enumerate()
         .map(|(i, (lead, first, last, size))| {
+            // Each story is a thread of its own, as a clustered story that
+            // continues no earlier one is.
             json!({"id": i as i64 + 1, "lead_article_id": lead, "first_seen": first,
-                   "last_update": last, "size": size})
+                   "last_update": last, "size": size, "thread_id": i as i64 + 1})
         })
         .collect();
     Stories { rows, story }

@@ -1,5 +1,5 @@
-//! The read-only JSON API under `/api/v1`: articles, stories, sections and
-//! the most-read list, for apps and other sites. The schema is in
+//! The read-only JSON API under `/api/v1`: articles, stories, threads,
+//! sections and the most-read list, for apps and other sites. The schema is in
 //! `openapi.rs`, served at `/api/openapi.json`, and a test holds every
 //! response to it.
 //!
@@ -212,17 +212,58 @@ pub async fn story(State(state): State<Shared>, Path(id): Path<String>) -> WebRe
     if cards.is_empty() {
         return Err(WebError::NotFound("unknown story"));
     }
-    let mut sources: Vec<i64> = cards.iter().map(|c| c.source_id.0).collect();
-    sources.sort_unstable();
-    sources.dedup();
     Ok(json_response(json!({
             "id": story.id.0,
             "url": absolute(&state, &format!("/story/{}", story.id.0)),
-            "lead_article_id": story.lead_article.0,
+            // The earliest published article, as every page shows the story.
+            "lead_article_id": cards[0].id.0,
             "first_seen": rfc3339(story.first_seen),
             "last_update": rfc3339(story.last_update),
-            "sources": sources.len(),
+            "sources": source_count(&cards),
+            "thread_id": story.thread.0,
             "articles": items(&state, &cards),
+    })))
+}
+
+fn source_count(cards: &[ArticleCard]) -> usize {
+    let mut sources: Vec<i64> = cards.iter().map(|c| c.source_id.0).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    sources.len()
+}
+
+/// `GET /api/v1/threads/{id}`: a developing event, its stories newest first
+/// (at most 50), each with every outlet's article. A thread's id is the id
+/// of its first story.
+pub async fn thread(State(state): State<Shared>, Path(id): Path<String>) -> WebResult<Response> {
+    let Ok(id) = id.parse::<i64>().map(StoryId) else {
+        return Err(WebError::NotFound("unknown thread"));
+    };
+    let stories = state
+        .store
+        .thread_stories(id, crate::pages::story::THREAD_STORIES)
+        .await?;
+    let (Some(newest), Some(oldest)) = (stories.first(), stories.last()) else {
+        return Err(WebError::NotFound("unknown thread"));
+    };
+    let last = stories
+        .iter()
+        .flat_map(|t| t.articles.iter().map(|c| c.published_at))
+        .max()
+        .unwrap_or(newest.lead().published_at);
+    Ok(json_response(json!({
+        "id": id.0,
+        "url": absolute(&state, &format!("/story/{}", newest.story.0)),
+        "first_published": rfc3339(oldest.lead().published_at),
+        "last_published": rfc3339(last),
+        "stories": stories.iter().map(|t| json!({
+            "id": t.story.0,
+            "url": absolute(&state, &format!("/story/{}", t.story.0)),
+            "lead_article_id": t.lead().id.0,
+            "first_published": rfc3339(t.lead().published_at),
+            "sources": source_count(&t.articles),
+            "articles": items(&state, &t.articles),
+        })).collect::<Vec<_>>(),
     })))
 }
 
@@ -246,7 +287,7 @@ pub struct MostReadParams {
 }
 
 /// `GET /api/v1/most-read?hours=24&limit=10`: one line per story, ranked by
-/// the views of all its outlets' articles in the window.
+/// the views of all its outlets' articles in the window, shown by its lead.
 pub async fn most_read(State(state): State<Shared>, Query(p): Query<MostReadParams>) -> WebResult<Response> {
     let hours = p.hours.unwrap_or(24);
     let limit = p.limit.unwrap_or(10);
@@ -260,7 +301,13 @@ pub async fn most_read(State(state): State<Shared>, Query(p): Query<MostReadPara
         .store
         .most_read_by_story(state.now() - hours * 3600, limit)
         .await?;
-    let cards: Vec<ArticleCard> = ranked.iter().map(|r| r.card.clone()).collect();
+    // Each story by its lead, as the pages show it.
+    let cards: Vec<ArticleCard> = state
+        .story_leads(ranked.iter().map(|r| r.card.clone()).collect())
+        .await?
+        .into_iter()
+        .map(|(card, _)| card)
+        .collect();
     let list: Vec<serde_json::Value> = items(&state, &cards)
         .into_iter()
         .zip(&ranked)

@@ -57,7 +57,7 @@ pub fn document(title: &str, base_url: &str) -> Value {
         "info": {
             "title": format!("{title} API"),
             "version": "1",
-            "description": "Read-only access to the site's articles, stories, sections, most-read list and search, and the view-count beacon. Counts are live. Times are RFC 3339 in UTC. Every error, on any path under /api/ (an unknown path is a 404, a method a path does not take a 405), is JSON: {\"error\": \"what went wrong\"}."
+            "description": "Read-only access to the site's articles, stories, threads, sections, most-read list and search, and the view-count beacon. Counts are live. Times are RFC 3339 in UTC. Every error, on any path under /api/ (an unknown path is a 404, a method a path does not take a 405), is JSON: {\"error\": \"what went wrong\"}."
         },
         "servers": [{ "url": base_url.trim_end_matches('/') }],
         "paths": {
@@ -93,6 +93,17 @@ pub fn document(title: &str, base_url: &str) -> Value {
                 "responses": {
                     "200": ok("The story.", "Story"),
                     "404": error("No such story."),
+                    "503": error("The database is unreachable.")
+                }
+            }},
+            "/api/v1/threads/{id}": { "get": {
+                "summary": "One thread: a developing event over days, its stories newest first",
+                "description": "A thread's id is the id of its first story (a story's `thread_id`). At most 50 stories, the newest.",
+                "operationId": "getThread",
+                "parameters": [id_param("thread")],
+                "responses": {
+                    "200": ok("The thread.", "Thread"),
+                    "404": error("No such thread."),
                     "503": error("The database is unreachable.")
                 }
             }},
@@ -227,11 +238,31 @@ pub fn document(title: &str, base_url: &str) -> Value {
             },
             "Story": {
                 "type": "object",
-                "required": ["id", "url", "lead_article_id", "first_seen", "last_update", "sources", "articles"],
+                "required": ["id", "url", "lead_article_id", "first_seen", "last_update", "sources", "thread_id", "articles"],
                 "properties": {
-                    "id": int, "url": uri, "lead_article_id": int,
+                    "id": int, "url": uri,
+                    "lead_article_id": { "type": "integer", "description": "The earliest published article: the story's headline everywhere." },
                     "first_seen": time, "last_update": time, "sources": int,
+                    "thread_id": { "type": "integer", "description": "The thread (developing event) the story belongs to; see /api/v1/threads/{id}." },
                     "articles": { "type": "array", "items": reference("ArticleItem") }
+                }
+            },
+            "Thread": {
+                "type": "object",
+                "required": ["id", "url", "first_published", "last_published", "stories"],
+                "properties": {
+                    "id": int,
+                    "url": { "type": "string", "format": "uri", "description": "The page of the thread's newest story, which shows the thread's timeline." },
+                    "first_published": time, "last_published": time,
+                    "stories": { "type": "array", "items": {
+                        "type": "object",
+                        "required": ["id", "url", "lead_article_id", "first_published", "sources", "articles"],
+                        "properties": {
+                            "id": int, "url": uri, "lead_article_id": int,
+                            "first_published": time, "sources": int,
+                            "articles": { "type": "array", "items": reference("ArticleItem") }
+                        }
+                    }}
                 }
             },
             "SectionList": {

@@ -36,7 +36,7 @@ async fn live() -> Live {
     let store: Arc<dyn Store> = newsroom_store::open(&url, &Default::default())
         .await
         .unwrap();
-    let (articles, story) = fill(&*store).await;
+    let (articles, story, _) = fill(&*store).await;
     let state = build_state(store.clone(), config(), None).await.unwrap();
     Live {
         app: router(state.clone()),
@@ -176,6 +176,73 @@ async fn each_write_shows_on_the_next_request() {
     assert!(site.state.cache.stats().hits > 0);
 }
 
+/// The latest-news list's lines: each headline, and whether it is marked
+/// "developing".
+fn latest_lines(html: &str) -> Vec<(String, bool)> {
+    let d = doc(html);
+    d.select(&sel("aside.sidebar li"))
+        .map(|li| {
+            let headline = text(li.select(&sel("a.headline")).next().unwrap());
+            (headline, li.select(&sel("a.developing")).next().is_some())
+        })
+        .collect()
+}
+
+/// The headlines of a story page's list of its thread's later stories.
+fn later_stories(html: &str) -> Vec<String> {
+    let d = doc(html);
+    d.select(&sel("section.thread[aria-labelledby=thread-later-h] a.headline"))
+        .map(text)
+        .collect()
+}
+
+/// A story that opens in an earlier story's thread changes what the folded
+/// latest list shows (one line per thread) and the earlier story's timeline:
+/// both show on the next request after a poll, in the fragment that cached
+/// article pages hold in their slot too.
+#[tokio::test]
+async fn a_story_joining_a_thread_shows_on_the_next_request() {
+    let site = live().await;
+    let mut follower = Follower::start(&site.state).await;
+    let (talks, talks_title) = site.articles[2].clone();
+    let reader = slug_path(site.articles[5].0, &site.articles[5].1);
+    let first = site.store.create_story(talks, NOW - 20 * HOUR).await.unwrap();
+    let fresh = new_article(&*site.store, talks, 3, "Nuclear talks end with a draft deal").await;
+    follower.poll(&site.state).await.unwrap();
+    let earlier_page = format!("/story/{first}");
+    let (_, story) = page(&site.app, &earlier_page).await;
+    assert_eq!(later_stories(&story), Vec::<String>::new());
+    let (_, html) = page(&site.app, &reader).await;
+    let lines = latest_lines(&html);
+    assert!(lines.contains(&(talks_title.clone(), false)), "{lines:?}");
+    assert!(lines.contains(&("Nuclear talks end with a draft deal".into(), false)), "{lines:?}");
+
+    // The clusterer files the new article as a story of the talks' thread.
+    site.store
+        .create_story_in_thread(fresh, first, NOW)
+        .await
+        .unwrap();
+    assert!(follower.poll(&site.state).await.unwrap() >= 1);
+    let misses = site.state.cache.stats().misses;
+    let (_, html) = page(&site.app, &reader).await;
+    assert_eq!(site.state.cache.stats().misses, misses, "the article page kept its text");
+    let lines = latest_lines(&html);
+    assert!(
+        lines.contains(&("Nuclear talks end with a draft deal".into(), true)),
+        "the thread's newest story, developing: {lines:?}"
+    );
+    assert!(
+        !lines.iter().any(|(t, _)| *t == talks_title),
+        "one line per thread: {lines:?}"
+    );
+    let (_, story) = page(&site.app, &earlier_page).await;
+    assert_eq!(
+        later_stories(&story),
+        ["Nuclear talks end with a draft deal"],
+        "the earlier story's timeline shows the later one"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_nodes_on_one_postgres_see_each_others_writes() {
     let Some(url) = newsroom_store::testdb::fresh_postgres_url("cache invalidation across nodes").await
@@ -184,7 +251,7 @@ async fn two_nodes_on_one_postgres_see_each_others_writes() {
     };
     let open = || async { newsroom_store::open(&url, &Default::default()).await.unwrap() };
     let a_store: Arc<dyn Store> = open().await;
-    let (articles, _) = fill(&*a_store).await;
+    let (articles, _, _) = fill(&*a_store).await;
     let b_store: Arc<dyn Store> = open().await;
     let a = build_state(a_store.clone(), config(), None).await.unwrap();
     let b = build_state(b_store.clone(), config(), None).await.unwrap();
