@@ -28,8 +28,8 @@ macro_rules! conformance_suite {
             articles_after_in_id_order, story_reach_counts_sources, most_read_groups_stories,
             article_id_ranges_and_links, users_and_sessions, admin_lists_every_status,
             article_addresses_and_ingest_state, published_time_is_written_when_it_changes,
-            cache_changes_follow_writes, threads_string_stories,
-            story_leads_are_earliest_published);
+            cache_changes_follow_writes, threads_string_stories, ingest_freshness_from_health,
+            story_leads_are_earliest_published, pool_stats_see_calls);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -226,6 +226,53 @@ pub async fn source_health_roundtrip(store: Arc<dyn Store>) {
     };
     store.update_source_health(id, &h).await.unwrap();
     assert_eq!(store.get_source(id).await.unwrap().unwrap().health, h);
+}
+
+pub async fn ingest_freshness_from_health(store: Arc<dyn Store>) {
+    let f = store.ingest_freshness().await.unwrap();
+    assert_eq!((f.last_success_at, f.failing_sources, f.enabled_sources), (None, 0, 0));
+    let ok = source(&*store, "fresh").await;
+    let failing = source(&*store, "broken").await;
+    let off = source(&*store, "off").await;
+    let f = store.ingest_freshness().await.unwrap();
+    assert_eq!((f.last_success_at, f.failing_sources, f.enabled_sources), (None, 0, 3), "new sources");
+    let good = |at| SourceHealth {
+        last_success_at: Some(at),
+        last_attempt_at: Some(at),
+        ..SourceHealth::default()
+    };
+    store.update_source_health(ok, &good(T0 + 50)).await.unwrap();
+    let bad = SourceHealth {
+        last_success_at: Some(T0 + 40),
+        last_attempt_at: Some(T0 + 60),
+        last_error_class: Some("http_5xx".into()),
+        consecutive_failures: 1,
+        ..SourceHealth::default()
+    };
+    store.update_source_health(failing, &bad).await.unwrap();
+    // A disabled source's failure is not news, but its last success still counts.
+    store.update_source_health(off, &SourceHealth { last_success_at: Some(T0 + 70), ..bad.clone() }).await.unwrap();
+    store.set_source_enabled(off, false).await.unwrap();
+    let f = store.ingest_freshness().await.unwrap();
+    assert_eq!((f.last_success_at, f.failing_sources, f.enabled_sources), (Some(T0 + 70), 1, 2));
+    store.update_source_health(failing, &good(T0 + 80)).await.unwrap();
+    let f = store.ingest_freshness().await.unwrap();
+    assert_eq!((f.last_success_at, f.failing_sources), (Some(T0 + 80), 0), "recovered");
+}
+
+pub async fn pool_stats_see_calls(store: Arc<dyn Store>) {
+    store.table_counts().await.unwrap();
+    // A connection goes back to the pool a moment after its call returns.
+    let mut idle = store.pool_stats();
+    for _ in 0..500 {
+        if idle.in_use == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        idle = store.pool_stats();
+    }
+    assert!(idle.max >= 1 && idle.open >= 1 && idle.open <= idle.max, "{idle:?}");
+    assert_eq!((idle.in_use, idle.waiting), (0, 0), "every call has returned: {idle:?}");
 }
 
 pub async fn article_roundtrip(store: Arc<dyn Store>) {

@@ -12,6 +12,7 @@ pub mod error;
 mod jobs;
 mod memory;
 mod meta;
+pub mod metrics;
 pub mod model;
 pub mod postgres;
 mod rows;
@@ -35,7 +36,7 @@ pub use db_url::{Redacted, redact_url};
 pub use error::{Result, StoreError};
 pub use model::{
     AdminArticle, ArticleCard, ArticleLink, Change, IdRange, Job, ListQuery, RankedCard, Session,
-    SourceStats, StoryReach, TableCounts, ThreadStory, UpsertKind, UpsertOutcome, User, UserRole,
+    SourceStats, StoryReach, TableCounts, ThreadStory, UpsertKind, PoolStats, IngestFreshness, UpsertOutcome, User, UserRole,
     ViewDelta, Visit,
 };
 pub use postgres::PgStore;

@@ -80,7 +80,7 @@ impl SqlStore<Sqlite> {
                 url: crate::redact_url(url),
                 source,
             })?;
-        Ok(Self { pool })
+        Ok(Self::on_pool(pool))
     }
 }
 

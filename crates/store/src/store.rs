@@ -4,7 +4,7 @@
 use crate::error::Result;
 use crate::model::{
     AdminArticle, ArticleCard, ArticleLink, Change, IdRange, Job, ListQuery, RankedCard, Session,
-    SourceStats, StoryReach, TableCounts, ThreadStory, UpsertOutcome, User, UserRole, ViewDelta,
+    SourceStats, StoryReach, TableCounts, ThreadStory, PoolStats, IngestFreshness, UpsertOutcome, User, UserRole, ViewDelta,
     Visit,
 };
 use crate::search::{SearchResults, SearchTerms};
@@ -204,6 +204,11 @@ pub trait Store: Send + Sync + 'static {
     /// Sets the value only if the key is absent; returns the value that is stored afterwards.
     async fn init_meta(&self, key: &str, value: &str) -> Result<String>;
     async fn table_counts(&self) -> Result<TableCounts>;
+    /// The connection pool now (no database round trip), for the metrics.
+    fn pool_stats(&self) -> PoolStats;
+    /// When any source was last fetched successfully, and how many enabled
+    /// sources are failing: one cheap query, for `/healthz`.
+    async fn ingest_freshness(&self) -> Result<IngestFreshness>;
 
     // --- cache invalidation across nodes ---
     /// Writes cached pages may show, recorded by the database's triggers,
