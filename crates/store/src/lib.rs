@@ -35,9 +35,9 @@ pub use copy::{CopyProgress, copy_site};
 pub use db_url::{Redacted, redact_url};
 pub use error::{Result, StoreError};
 pub use model::{
-    AdminArticle, ArticleCard, ArticleLink, Change, IdRange, Job, ListQuery, RankedCard, Session,
-    SourceStats, StoryReach, TableCounts, ThreadStory, UpsertKind, PoolStats, IngestFreshness, UpsertOutcome, User, UserRole,
-    ViewDelta, Visit,
+    AdminArticle, ArticleCard, ArticleLink, Change, IdRange, IngestFreshness, Job, ListQuery,
+    PoolStats, RankedCard, Session, SourceStats, StoryReach, TableCounts, ThreadStory, UpsertKind,
+    UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 pub use postgres::PgStore;
 pub use search::{SearchResults, SearchTerms};

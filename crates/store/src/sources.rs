@@ -3,9 +3,9 @@
 use crate::dialect::{Db, Dialect, Lock, conflict_or, with_pool};
 use crate::error::Result;
 use crate::model::{IngestFreshness, SourceStats};
-use sqlx::Row;
 use crate::rows::{SourceRow, SourceStatsRow};
 use newsroom_core::{NewSource, Source, SourceHealth, SourceId, Timestamp};
+use sqlx::Row;
 use std::sync::LazyLock;
 
 const SOURCE_COLS: &str = "id, name, feed_url, site_url, section_id, full_text, enabled, created_at, \

@@ -5,17 +5,17 @@
 use crate::dialect::{Db, Dialect};
 use crate::error::Result;
 use crate::model::{
-    AdminArticle, ArticleCard, ArticleLink, Change, IdRange, Job, ListQuery, RankedCard, Session,
-    SourceStats, StoryReach, TableCounts, ThreadStory, PoolStats, IngestFreshness, UpsertOutcome, User, UserRole, ViewDelta,
-    Visit,
+    AdminArticle, ArticleCard, ArticleLink, Change, IdRange, IngestFreshness, Job, ListQuery,
+    PoolStats, RankedCard, Session, SourceStats, StoryReach, TableCounts, ThreadStory,
+    UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 use crate::search::{SearchResults, SearchTerms};
 use crate::store::Store;
 use crate::table::Table;
 use async_trait::async_trait;
 use newsroom_core::{
-    Article, ArticleAddress, ArticleId, IngestState, ArticleStatus, NewArticle, NewSection, NewSource, Section, SectionId,
-    Source, SourceHealth, SourceId, Story, StoryId, Timestamp,
+    Article, ArticleAddress, ArticleId, ArticleStatus, IngestState, NewArticle, NewSection,
+    NewSource, Section, SectionId, Source, SourceHealth, SourceId, Story, StoryId, Timestamp,
 };
 use sqlx::{Database, Pool};
 use std::sync::Arc;
@@ -254,7 +254,9 @@ where
     ) -> Result<Vec<Visit>> {
         match *self.db() {
             Db::Sqlite(p) => crate::visits::claim_sqlite(p, batch_id, visits, window, now).await,
-            Db::Postgres(p) => crate::visits::claim_postgres(p, batch_id, visits, window, now).await,
+            Db::Postgres(p) => {
+                crate::visits::claim_postgres(p, batch_id, visits, window, now).await
+            }
         }
     }
 
@@ -372,7 +374,9 @@ where
 
     fn pool_stats(&self) -> PoolStats {
         let open = self.pool.size();
-        let idle = u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX).min(open);
+        let idle = u32::try_from(self.pool.num_idle())
+            .unwrap_or(u32::MAX)
+            .min(open);
         let in_use = open - idle;
         PoolStats {
             max: self.pool.options().get_max_connections(),

@@ -3,9 +3,9 @@
 
 use crate::error::Result;
 use crate::model::{
-    AdminArticle, ArticleCard, ArticleLink, Change, IdRange, Job, ListQuery, RankedCard, Session,
-    SourceStats, StoryReach, TableCounts, ThreadStory, PoolStats, IngestFreshness, UpsertOutcome, User, UserRole, ViewDelta,
-    Visit,
+    AdminArticle, ArticleCard, ArticleLink, Change, IdRange, IngestFreshness, Job, ListQuery,
+    PoolStats, RankedCard, Session, SourceStats, StoryReach, TableCounts, ThreadStory,
+    UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 use crate::search::{SearchResults, SearchTerms};
 use crate::table::Table;

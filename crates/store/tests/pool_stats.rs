@@ -40,7 +40,11 @@ macro_rules! waits_for_a_connection {
             })
             .collect();
         let s = until(&*store, |s| s.in_use == 2 && s.waiting == 1).await;
-        assert_eq!((s.in_use, s.waiting), (2, 1), "two calls hold the connections, one waits: {s:?}");
+        assert_eq!(
+            (s.in_use, s.waiting),
+            (2, 1),
+            "two calls hold the connections, one waits: {s:?}"
+        );
         $unlock(lock).await;
         for c in calls {
             c.await.unwrap();
