@@ -7,12 +7,14 @@
 #   (its npm postinstall, which would download a Java, is not run);
 # - axe-core (npm): injected into the headless Chromium of the browser tests;
 # - schemathesis (pip, in its own virtualenv): fuzzes the JSON API against
-#   its OpenAPI document.
+#   its OpenAPI document;
+# - prometheus-client (pip, same virtualenv): its parser reads the metrics
+#   endpoint in crates/newsroom/tests/operators.rs.
 # Idempotent: what is installed at the pinned version is kept.
 
 _nr_tools_main() {
     local dir=${NEWSROOM_CI_TOOLS:-/opt/newsroom-ci}
-    local vnu=26.9.27 axe=4.14.1 schemathesis=4.32.5
+    local vnu=26.9.27 axe=4.14.1 schemathesis=4.32.5 prometheus_client=0.26.0
     local need=()
     command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
     command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
@@ -38,11 +40,17 @@ _nr_tools_main() {
         python3 -m venv "$dir/venv" || return 1
         "$dir/venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$schemathesis" || return 1
     fi
+    if ! "$dir/venv/bin/python" -c "import sys, importlib.metadata as m; sys.exit(m.version('prometheus-client') != '$prometheus_client')" 2>/dev/null; then
+        echo "tools.sh: pip install prometheus-client==$prometheus_client" >&2
+        "$dir/venv/bin/pip" install -q --disable-pip-version-check "prometheus-client==$prometheus_client" || return 1
+    fi
     export NEWSROOM_CI_TOOLS="$dir"
     export NEWSROOM_TEST_VNU_JAR="$dir/node_modules/vnu-jar/build/dist/vnu.jar"
     export NEWSROOM_TEST_AXE_JS="$dir/node_modules/axe-core/axe.min.js"
     export NEWSROOM_TEST_SCHEMATHESIS="$dir/venv/bin/schemathesis"
+    export NEWSROOM_TEST_PROMETHEUS_PYTHON="$dir/venv/bin/python"
     export NEWSROOM_TEST_VNU_REQUIRED=1 NEWSROOM_TEST_AXE_REQUIRED=1 NEWSROOM_TEST_SCHEMATHESIS_REQUIRED=1
+    export NEWSROOM_TEST_PROMETHEUS_REQUIRED=1
 }
 
 _nr_tools_main || { echo "tools.sh: could not install the checkers" >&2; return 1 2>/dev/null || exit 1; }

@@ -11,6 +11,8 @@ pub mod explain;
 pub mod features;
 mod hash;
 pub mod index;
+#[cfg(feature = "store")]
+pub mod metrics;
 pub mod minhash;
 pub mod neardup;
 #[cfg(feature = "store")]

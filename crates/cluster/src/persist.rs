@@ -108,6 +108,11 @@ impl StoryAssigner {
         Ok(())
     }
 
+    /// Stories still open to new articles.
+    pub fn live_stories(&self) -> usize {
+        self.clusterer.state_size().live_stories
+    }
+
     pub fn last_article(&self) -> Option<ArticleId> {
         self.last_article
     }
@@ -161,6 +166,7 @@ impl StoryAssigner {
                 }
             }
         };
+        crate::metrics::filed(&assignment, article.fetched_at, now);
         self.stories.insert(assignment.story, story);
         // A thread's first stored story names it; a story the clusterer knew
         // before threads existed opens its thread here and is its own thread

@@ -127,6 +127,7 @@ async fn assign_new(
         // stalled past its lease never overwrites the new holder's state.
         lease.renew(store, unix_now()).await?;
         lease.assigner.save(store).await?;
+        crate::metrics::live_stories(lease.assigner.live_stories());
         if (batch.len() as i64) < cfg.batch.max(1) || stop() {
             break;
         }

@@ -13,6 +13,7 @@ pub mod fetch;
 pub mod host_queue;
 pub mod identify;
 pub mod merge;
+pub mod metrics;
 pub mod opml;
 pub mod page;
 pub mod passes;

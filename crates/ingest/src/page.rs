@@ -1,7 +1,9 @@
 //! The page stages: whether an item's page is worth a request, fetching it (conditionally
 //! when it was read before, so an unchanged page costs a 304), and extracting it.
 
-use crate::fetch::{FetchOutcome, FetchRequest, Fetched, Fetcher, Validators};
+use crate::error::FetchErrorClass;
+use crate::fetch::{FetchOutcome, FetchRequest, Fetched, Fetcher, Validators, Want};
+use crate::metrics::Outcome;
 use crate::identify::{Identity, rechecks_due};
 use crate::pipeline::IngestConfig;
 use newsroom_core::{BodyOrigin, FullTextMode, Source, Timestamp};
@@ -77,19 +79,23 @@ pub enum PageFetch {
 
 pub async fn fetch(fetcher: &Fetcher, link: &str, validators: Validators) -> PageFetch {
     let req = FetchRequest::page(link.to_string()).with_validators(validators);
-    match fetcher.fetch(&req).await {
+    let (page, outcome) = match fetcher.fetch(&req).await {
         // A challenge page would be "extracted" into nonsense; the stored text is better.
         Ok(FetchOutcome::Fetched(f)) if crate::fetch::looks_like_challenge(&f.body) => {
             tracing::debug!(url = %link, "bot wall instead of the article page");
-            PageFetch::Failed
+            (PageFetch::Failed, Outcome::Error(FetchErrorClass::BotWall))
         }
-        Ok(FetchOutcome::Fetched(f)) => PageFetch::Fetched(f),
-        Ok(FetchOutcome::NotModified { validators, .. }) => PageFetch::NotModified(validators),
+        Ok(FetchOutcome::Fetched(f)) => (PageFetch::Fetched(f), Outcome::Ok),
+        Ok(FetchOutcome::NotModified { validators, .. }) => {
+            (PageFetch::NotModified(validators), Outcome::NotModified)
+        }
         Err(e) => {
             tracing::debug!(url = %link, error = %e, "page fetch failed; keeping what is stored");
-            PageFetch::Failed
+            (PageFetch::Failed, Outcome::Error(e.class))
         }
-    }
+    };
+    crate::metrics::fetched(Want::Page, outcome);
+    page
 }
 
 /// A page read and extracted.
@@ -115,8 +121,12 @@ pub async fn extract(page: Fetched) -> Option<PageRead> {
     let for_extract = url.clone();
     // A page nested too deep to parse in reasonable time is not read: the feed's content stays.
     let extracted = crate::cpu::run(move || {
-        crate::cpu::page_is_parsable(&body)
-            .then(|| newsroom_extract::extract(&body, Some(&for_extract), charset.as_deref()))
+        crate::cpu::page_is_parsable(&body).then(|| {
+            let start = std::time::Instant::now();
+            let e = newsroom_extract::extract(&body, Some(&for_extract), charset.as_deref());
+            crate::metrics::extraction_took(start.elapsed());
+            e
+        })
     })
     .await??;
     Some(PageRead {

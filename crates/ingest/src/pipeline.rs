@@ -7,7 +7,8 @@
 use crate::assemble::{self, PageResult};
 use crate::error::{FetchError, FetchErrorClass};
 use crate::feed::{FeedItem, ParseOptions, parse_feed};
-use crate::fetch::{FetchOutcome, FetchRequest, Fetcher, Validators};
+use crate::fetch::{FetchOutcome, FetchRequest, Fetcher, Validators, Want};
+use crate::metrics::Outcome;
 use crate::poll_timing::{self as schedule, PollResult, ScheduleConfig};
 use crate::{identify, page};
 use futures::StreamExt;
@@ -135,13 +136,30 @@ pub async fn poll_source(
     cfg: &IngestConfig,
     source: &Source,
 ) -> PollReport {
-    let mut report = PollReport {
+    let report = PollReport {
         validators: Validators {
             etag: source.health.etag.clone(),
             last_modified: source.health.last_modified.clone(),
         },
         ..Default::default()
     };
+    let report = poll_feed(store, fetcher, cfg, source, report).await;
+    let outcome = match (&report.error, report.not_modified) {
+        (Some(e), _) => Outcome::Error(e.class),
+        (None, true) => Outcome::NotModified,
+        (None, false) => Outcome::Ok,
+    };
+    crate::metrics::fetched(Want::Feed, outcome);
+    report
+}
+
+async fn poll_feed(
+    store: &dyn Store,
+    fetcher: &Fetcher,
+    cfg: &IngestConfig,
+    source: &Source,
+    mut report: PollReport,
+) -> PollReport {
     let req =
         FetchRequest::feed(source.feed_url.clone()).with_validators(report.validators.clone());
     let mut fetched = match fetcher.fetch(&req).await {
@@ -206,6 +224,7 @@ pub async fn poll_source(
         report.pages_not_modified += usize::from(o.page_not_modified);
         report.notes.extend(o.notes);
         foreign.extend(o.foreign);
+        crate::metrics::stored(o.kind);
         match o.kind {
             Some(UpsertKind::Inserted) => report.inserted += 1,
             Some(UpsertKind::Updated) => report.updated += 1,

@@ -17,6 +17,8 @@ pub struct Config {
     pub database: DatabaseSection,
     pub fetch: FetchSection,
     pub ingest: IngestSection,
+    pub metrics: MetricsSection,
+    pub log: LogSection,
     pub cluster: ClusterSection,
 }
 
@@ -36,6 +38,29 @@ impl Default for ClusterSection {
             thread_horizon_days: newsroom_cluster::ThreadConfig::default().horizon_days,
         }
     }
+}
+
+/// The operators' listener (`GET /metrics`), apart from the site's.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsSection {
+    /// Address of the Prometheus endpoint, e.g. `127.0.0.1:9464`; empty: none.
+    pub listen: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSection {
+    /// `text` (for people) or `json` (one object a line, for collectors).
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -270,6 +295,8 @@ impl Config {
             };
             let path: Vec<String> = if rest == "DATABASE_URL" {
                 vec!["database".into(), "url".into()]
+            } else if rest == "LOG_FORMAT" {
+                vec!["log".into(), "format".into()]
             } else if rest.contains("__") {
                 rest.split("__").map(|s| s.to_ascii_lowercase()).collect()
             } else {
@@ -315,6 +342,19 @@ impl Config {
         }
         if !self.site.base_url.is_empty() {
             check_base_url(&self.site.base_url)?;
+        }
+        if !self.metrics.listen.is_empty() {
+            let addr: std::net::SocketAddr = self.metrics.listen.parse().map_err(|_| {
+                anyhow!(
+                    "invalid setting `metrics.listen`: {:?} is not an address like 127.0.0.1:9464",
+                    self.metrics.listen
+                )
+            })?;
+            if self.server.listen.parse::<std::net::SocketAddr>().ok() == Some(addr) {
+                return Err(anyhow!(
+                    "invalid setting `metrics.listen`: {addr} is the site's own address (server.listen); metrics need a listener of their own"
+                ));
+            }
         }
         for (key, v) in [
             ("header_timeout_secs", self.server.header_timeout_secs),
@@ -664,6 +704,34 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("NEWSROOM_INGEST__PER_HOST_RATE"), "{e}");
+    }
+
+    #[test]
+    fn metrics_and_log_settings() {
+        let c = load("", &[]).unwrap();
+        assert_eq!((c.metrics.listen.as_str(), c.log.format), ("", LogFormat::Text));
+        let c = load(
+            "[metrics]\nlisten = \"127.0.0.1:9464\"\n[log]\nformat = \"json\"\n",
+            &[],
+        )
+        .unwrap();
+        assert_eq!((c.metrics.listen.as_str(), c.log.format), ("127.0.0.1:9464", LogFormat::Json));
+        let c = load(
+            "",
+            &[("NEWSROOM_METRICS__LISTEN", "127.0.0.1:9999"), ("NEWSROOM_LOG_FORMAT", "json")],
+        )
+        .unwrap();
+        assert_eq!((c.metrics.listen.as_str(), c.log.format), ("127.0.0.1:9999", LogFormat::Json));
+        let c = load("[log]\nformat = \"json\"\n", &[("NEWSROOM_LOG__FORMAT", "text")]).unwrap();
+        assert_eq!(c.log.format, LogFormat::Text, "the environment over the file");
+        for (file, env, key) in [
+            ("[metrics]\nlisten = \"everywhere\"\n", None, "metrics.listen"),
+            ("[metrics]\nlisten = \"127.0.0.1:8080\"\n", None, "server.listen"),
+            ("", Some(("NEWSROOM_LOG_FORMAT", "xml")), "log.format"),
+        ] {
+            let e = load(file, env.as_slice()).unwrap_err().to_string();
+            assert!(e.contains(key), "{file}: {e}");
+        }
     }
 
     #[test]

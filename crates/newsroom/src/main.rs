@@ -5,12 +5,14 @@ mod cli;
 mod cmd;
 mod config;
 mod demo;
+mod metrics;
 
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
-    init_tracing();
+    let json = log_format(&cli.global) == config::LogFormat::Json;
+    init_tracing(json);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -24,17 +26,39 @@ fn main() -> std::process::ExitCode {
     match runtime.block_on(cmd::run(cli)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            if json {
+                // Every line a JSON logger writes must parse, the last one too.
+                tracing::error!(error = format!("{e:#}"), "stopped on an error");
+            } else {
+                eprintln!("error: {e:#}");
+            }
             std::process::ExitCode::FAILURE
         }
     }
 }
 
-fn init_tracing() {
+/// `log.format` (or `NEWSROOM_LOG_FORMAT`), read before anything logs. A
+/// settings file that does not load is reported by the command itself.
+fn log_format(global: &cli::Global) -> config::LogFormat {
+    match config::Config::load(global.config.as_deref()) {
+        Ok(c) => c.log.format,
+        Err(_) if std::env::var("NEWSROOM_LOG_FORMAT").is_ok_and(|v| v.trim() == "json") => {
+            config::LogFormat::Json
+        }
+        Err(_) => config::LogFormat::Text,
+    }
+}
+
+fn init_tracing(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("NEWSROOM_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let _ = tracing_subscriber::fmt()
+    let fmt = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        // The same events and fields as the text form, one JSON object a line.
+        fmt.json().try_init()
+    } else {
+        fmt.try_init()
+    };
 }

@@ -12,7 +12,6 @@ mod common;
 use common::*;
 use newsroom_ingest::testkit::{Resource, TestServer, sample_rss};
 use newsroom_store::{ListQuery, PoolConfig};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 const ALLOW: (&str, &str) = ("NEWSROOM_FETCH__ALLOW_PRIVATE_NETWORKS", "true");
@@ -35,21 +34,6 @@ fn nested_feed(base: &str) -> String {
     )
 }
 
-fn cli(dir: &std::path::Path, args: &[&str]) {
-    let out = Command::new(bin())
-        .current_dir(dir)
-        .args(args)
-        .env("NEWSROOM_LOG", "warn")
-        .env(ALLOW.0, ALLOW.1)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deeply_nested_item_stalls_nothing() {
     let feeds = TestServer::start().await;
@@ -67,7 +51,7 @@ async fn a_deeply_nested_item_stalls_nothing() {
     let db = format!("sqlite://{}", dir.path().join("site.db").display());
     // The deep feed first, so it is being worked on while the others are due.
     for path in ["/deep.xml", "/g0.xml", "/g1.xml", "/g2.xml"] {
-        cli(
+        run_ok(
             dir.path(),
             &[
                 "--database",
@@ -78,6 +62,7 @@ async fn a_deeply_nested_item_stalls_nothing() {
                 "--full-text",
                 "never",
             ],
+            &[ALLOW],
         );
     }
 

@@ -39,16 +39,34 @@ const UPDATE_ARTICLE: &str = "UPDATE articles SET original_url = $2, title = $3,
      author = $12, language = $13, fetched_at = $14, updated_at = $15, section_id = $16, published_at = $17 WHERE id = $1";
 const TOUCH_ARTICLE: &str = "UPDATE articles SET fetched_at = $2 WHERE id = $1";
 
-static LIST_ARTICLES: LazyLock<String> = LazyLock::new(|| {
+/// The WHERE of the public lists, with only the filters asked for, as
+/// `$n`-numbered binds starting at `$1`. A filter written
+/// `($1 IS NULL OR a.section_id = $1)` hides the section and source indexes
+/// from SQLite's planner, which then walks every published article (62 ms
+/// for a section's count on 20,000 articles, against 0.1 ms).
+fn list_filter(q: &ListQuery) -> (String, Vec<i64>) {
+    let mut sql = String::from("a.status = 'published'");
+    let mut binds = Vec::new();
+    for (column, value) in [
+        ("section_id", q.section.map(|s| s.0)),
+        ("source_id", q.source.map(|s| s.0)),
+    ] {
+        if let Some(v) = value {
+            binds.push(v);
+            sql.push_str(&format!(" AND a.{column} = ${}", binds.len()));
+        }
+    }
+    (sql, binds)
+}
+
+fn list_articles_sql(filter: &str, params: usize) -> String {
     format!(
         "SELECT {CARD_COLS} FROM articles a JOIN sources s ON s.id = a.source_id \
-         WHERE a.status = 'published' AND ($1 IS NULL OR a.section_id = $1) AND ($2 IS NULL OR a.source_id = $2) \
-         ORDER BY a.published_at DESC, a.id DESC LIMIT $3 OFFSET $4"
+         WHERE {filter} ORDER BY a.published_at DESC, a.id DESC LIMIT ${} OFFSET ${}",
+        params + 1,
+        params + 2
     )
-});
-const COUNT_ARTICLES: &str = "SELECT COUNT(*) FROM articles a \
-     WHERE a.status = 'published' AND ($1 IS NULL OR a.section_id = $1) AND ($2 IS NULL OR a.source_id = $2)";
-/// Ranges are numbered from 1, so range n starts at id (n - 1) * $1 + 1.
+}
 const ARTICLE_ID_RANGES: &str = "SELECT CAST((id - 1) / $1 + 1 AS BIGINT) AS idx, \
      CAST(COUNT(*) AS BIGINT) AS articles, CAST(MAX(updated_at) AS BIGINT) AS last_modified \
      FROM articles WHERE status = 'published' GROUP BY 1 ORDER BY 1";
@@ -200,25 +218,27 @@ impl Db<'_> {
     }
 
     pub(crate) async fn list_articles(self, q: &ListQuery) -> Result<Vec<ArticleCard>> {
+        let (filter, binds) = list_filter(q);
+        let sql = list_articles_sql(&filter, binds.len());
         let rows: Vec<CardRow> = with_pool!(self, |pool| {
-            sqlx::query_as(LIST_ARTICLES.as_str())
-                .bind(q.section.map(|s| s.0))
-                .bind(q.source.map(|s| s.0))
-                .bind(q.limit)
-                .bind(q.offset)
-                .fetch_all(pool)
-                .await?
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+            for b in &binds {
+                query = query.bind(*b);
+            }
+            query.bind(q.limit).bind(q.offset).fetch_all(pool).await?
         });
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
     pub(crate) async fn count_articles(self, q: &ListQuery) -> Result<i64> {
+        let (filter, binds) = list_filter(q);
+        let sql = format!("SELECT COUNT(*) FROM articles a WHERE {filter}");
         Ok(with_pool!(self, |pool| {
-            sqlx::query_scalar(COUNT_ARTICLES)
-                .bind(q.section.map(|s| s.0))
-                .bind(q.source.map(|s| s.0))
-                .fetch_one(pool)
-                .await?
+            let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+            for b in &binds {
+                query = query.bind(*b);
+            }
+            query.fetch_one(pool).await?
         }))
     }
 

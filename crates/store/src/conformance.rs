@@ -30,8 +30,9 @@ macro_rules! conformance_suite {
             articles_after_in_id_order, story_reach_counts_sources, most_read_groups_stories,
             article_id_ranges_and_links, users_and_sessions, admin_lists_every_status,
             article_addresses_and_ingest_state, published_time_is_written_when_it_changes,
-            cache_changes_follow_writes, threads_string_stories,
-            story_leads_are_earliest_published, audit_log_appends_and_filters);
+            cache_changes_follow_writes, threads_string_stories, ingest_freshness_from_health,
+            story_leads_are_earliest_published, pool_stats_see_calls,
+            audit_log_appends_and_filters);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -228,6 +229,89 @@ pub async fn source_health_roundtrip(store: Arc<dyn Store>) {
     };
     store.update_source_health(id, &h).await.unwrap();
     assert_eq!(store.get_source(id).await.unwrap().unwrap().health, h);
+}
+
+pub async fn ingest_freshness_from_health(store: Arc<dyn Store>) {
+    let f = store.ingest_freshness().await.unwrap();
+    assert_eq!(
+        (f.last_success_at, f.failing_sources, f.enabled_sources),
+        (None, 0, 0)
+    );
+    let ok = source(&*store, "fresh").await;
+    let failing = source(&*store, "broken").await;
+    let off = source(&*store, "off").await;
+    let f = store.ingest_freshness().await.unwrap();
+    assert_eq!(
+        (f.last_success_at, f.failing_sources, f.enabled_sources),
+        (None, 0, 3),
+        "new sources"
+    );
+    let good = |at| SourceHealth {
+        last_success_at: Some(at),
+        last_attempt_at: Some(at),
+        ..SourceHealth::default()
+    };
+    store
+        .update_source_health(ok, &good(T0 + 50))
+        .await
+        .unwrap();
+    let bad = SourceHealth {
+        last_success_at: Some(T0 + 40),
+        last_attempt_at: Some(T0 + 60),
+        last_error_class: Some("http_5xx".into()),
+        consecutive_failures: 1,
+        ..SourceHealth::default()
+    };
+    store.update_source_health(failing, &bad).await.unwrap();
+    // A disabled source's failure is not news, but its last success still counts.
+    store
+        .update_source_health(
+            off,
+            &SourceHealth {
+                last_success_at: Some(T0 + 70),
+                ..bad.clone()
+            },
+        )
+        .await
+        .unwrap();
+    store.set_source_enabled(off, false).await.unwrap();
+    let f = store.ingest_freshness().await.unwrap();
+    assert_eq!(
+        (f.last_success_at, f.failing_sources, f.enabled_sources),
+        (Some(T0 + 70), 1, 2)
+    );
+    store
+        .update_source_health(failing, &good(T0 + 80))
+        .await
+        .unwrap();
+    let f = store.ingest_freshness().await.unwrap();
+    assert_eq!(
+        (f.last_success_at, f.failing_sources),
+        (Some(T0 + 80), 0),
+        "recovered"
+    );
+}
+
+pub async fn pool_stats_see_calls(store: Arc<dyn Store>) {
+    store.table_counts().await.unwrap();
+    // A connection goes back to the pool a moment after its call returns.
+    let mut idle = store.pool_stats();
+    for _ in 0..500 {
+        if idle.in_use == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        idle = store.pool_stats();
+    }
+    assert!(
+        idle.max >= 1 && idle.open >= 1 && idle.open <= idle.max,
+        "{idle:?}"
+    );
+    assert_eq!(
+        (idle.in_use, idle.waiting),
+        (0, 0),
+        "every call has returned: {idle:?}"
+    );
 }
 
 pub async fn article_roundtrip(store: Arc<dyn Store>) {
@@ -1197,16 +1281,32 @@ pub async fn cache_changes_follow_writes(store: Arc<dyn Store>) {
     let mark = store.last_change().await.unwrap();
     assert!(since(start).await.contains(&("article".into(), a.0)));
     store
-        .add_views(&[ViewDelta { article: a, hour: T0 / 3600, n: 5 }])
+        .add_views(&[ViewDelta {
+            article: a,
+            hour: T0 / 3600,
+            n: 5,
+        }])
         .await
         .unwrap();
     store
         .update_source_health(src, &SourceHealth::default())
         .await
         .unwrap();
-    assert_eq!(since(mark).await, vec![], "counts and health change no page text");
+    assert_eq!(
+        since(mark).await,
+        vec![],
+        "counts and health change no page text"
+    );
     store
-        .add_views_once("node/1", &[ViewDelta { article: a, hour: T0 / 3600, n: 1 }], T0)
+        .add_views_once(
+            "node/1",
+            &[ViewDelta {
+                article: a,
+                hour: T0 / 3600,
+                n: 1,
+            }],
+            T0,
+        )
         .await
         .unwrap();
     store
@@ -1234,7 +1334,11 @@ pub async fn cache_changes_follow_writes(store: Arc<dyn Store>) {
     ] {
         assert!(got.contains(&want), "{want:?} in {got:?}");
     }
-    assert_eq!(store.changes_after(mark, 2).await.unwrap().len(), 2, "limit");
+    assert_eq!(
+        store.changes_after(mark, 2).await.unwrap().len(),
+        2,
+        "limit"
+    );
     let last = store.last_change().await.unwrap();
     assert!(last > mark);
     assert!(store.prune_changes(i64::MAX).await.unwrap() >= 6);
@@ -1717,7 +1821,11 @@ pub async fn search_ranks_folds_and_filters(store: Arc<dyn Store>) {
     );
     assert_eq!(search_titles(&*store, "harb*", None).await.1, 3, "prefix");
     // English articles are stemmed: another form of the word finds them.
-    assert_eq!(search_titles(&*store, "harbours", None).await.1, 3, "stemmed");
+    assert_eq!(
+        search_titles(&*store, "harbours", None).await.1,
+        3,
+        "stemmed"
+    );
 
     // Diacritics fold both ways; case folds in every script.
     insert(
@@ -1912,21 +2020,34 @@ pub async fn search_stems_and_marks(store: Arc<dyn Store>) {
     let r = found("runners").await;
     assert_eq!(r.total, 3);
     assert!(r.cards.iter().any(|c| c.id == unstemmed), "its very word");
-    assert_eq!(r.cards[2].id, exact, "runner, stemmed: after both exact matches");
+    assert_eq!(
+        r.cards[2].id, exact,
+        "runner, stemmed: after both exact matches"
+    );
 
     // Snippets: body text with each match marked, one per card.
     let r = found("harbour").await;
     assert_eq!(r.cards.len(), r.snippets.len());
     let mark = |w: &str| format!("{SNIPPET_START}{w}{SNIPPET_END}");
-    assert!(r.snippets[0].contains(&mark("harbour")), "{:?}", r.snippets[0]);
+    assert!(
+        r.snippets[0].contains(&mark("harbour")),
+        "{:?}",
+        r.snippets[0]
+    );
     assert!(r.snippets[0].contains("past the"), "{:?}", r.snippets[0]);
     let r = found("running").await;
     let s = &r.snippets[0];
     assert_eq!(r.cards[0].id, other_form);
     assert!(s.contains(&mark("running")), "{s:?}");
-    assert!(s.contains(&mark("runs")), "stemmed forms are marked too: {s:?}");
+    assert!(
+        s.contains(&mark("runs")),
+        "stemmed forms are marked too: {s:?}"
+    );
     // Nothing but the marks is added: the rest is the body's own text.
-    let plain: String = s.chars().filter(|c| *c != SNIPPET_START && *c != SNIPPET_END).collect();
+    let plain: String = s
+        .chars()
+        .filter(|c| *c != SNIPPET_START && *c != SNIPPET_END)
+        .collect();
     assert!(
         "The runners were running past the harbour at dawn; she runs daily."
             .contains(plain.trim_matches('…').trim()),

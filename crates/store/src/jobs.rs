@@ -72,6 +72,7 @@ impl Db<'_> {
             tx.commit().await?;
             rows
         });
+        crate::metrics::claimed(kind, rows.len());
         let mut jobs: Vec<Job> = rows.into_iter().map(Into::into).collect();
         jobs.sort_by(|a, b| (a.due_at, &a.key).cmp(&(b.due_at, &b.key)));
         Ok(jobs)
@@ -84,16 +85,21 @@ impl Db<'_> {
         now: Timestamp,
         lease_secs: i64,
     ) -> Result<bool> {
-        with_pool!(self, |pool| {
-            let r = sqlx::query(RENEW_LEASE)
+        let held = with_pool!(self, |pool| {
+            sqlx::query(RENEW_LEASE)
                 .bind(key)
                 .bind(worker)
                 .bind(now + lease_secs)
                 .bind(now)
                 .execute(pool)
-                .await?;
-            Ok(r.rows_affected() > 0)
-        })
+                .await?
+                .rows_affected()
+                > 0
+        });
+        if !held {
+            crate::metrics::lost(key);
+        }
+        Ok(held)
     }
 
     /// Reschedules the job at `next_due`, or deletes it when there is none.
@@ -104,7 +110,7 @@ impl Db<'_> {
         next_due: Option<Timestamp>,
         error: Option<&str>,
     ) -> Result<bool> {
-        with_pool!(self, |pool| {
+        let held = with_pool!(self, |pool| {
             let q = match next_due {
                 Some(due) => sqlx::query(COMPLETE_JOB)
                     .bind(key)
@@ -113,8 +119,12 @@ impl Db<'_> {
                     .bind(error),
                 None => sqlx::query(DELETE_JOB).bind(key).bind(worker),
             };
-            Ok(q.execute(pool).await?.rows_affected() > 0)
-        })
+            q.execute(pool).await?.rows_affected() > 0
+        });
+        if !held {
+            crate::metrics::lost(key);
+        }
+        Ok(held)
     }
 
     pub(crate) async fn get_job(self, key: &str) -> Result<Option<Job>> {

@@ -14,6 +14,7 @@ pub mod error;
 mod jobs;
 mod memory;
 mod meta;
+pub mod metrics;
 pub mod model;
 pub mod moderation;
 pub mod postgres;
@@ -37,9 +38,10 @@ pub use copy::{CopyProgress, copy_site};
 pub use db_url::{Redacted, redact_url};
 pub use error::{Result, StoreError};
 pub use model::{
-    AdminArticle, ArticleCard, ArticleLink, AuditEntry, AuditQuery, Change, IdRange, Job,
-    ListQuery, NewAudit, RankedCard, Session, SourceStats, StoryReach, TableCounts, ThreadStory,
-    UpsertKind, UpsertOutcome, User, UserRole, ViewDelta, Visit,
+    AdminArticle, ArticleCard, ArticleLink, AuditEntry, AuditQuery, Change, IdRange,
+    IngestFreshness, Job, ListQuery, NewAudit, PoolStats, RankedCard, Session, SourceStats,
+    StoryReach, TableCounts, ThreadStory, UpsertKind, UpsertOutcome, User, UserRole, ViewDelta,
+    Visit,
 };
 pub use postgres::PgStore;
 pub use search::{SearchResults, SearchTerms};

@@ -346,3 +346,26 @@ fn snapshot<T: Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v)
         .unwrap_or_else(|e| serde_json::json!({ "unserialisable": e.to_string() }))
 }
+
+/// The connection pool at one moment (see `Store::pool_stats`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PoolStats {
+    /// `database.max_connections` (1 for an in-memory SQLite database).
+    pub max: u32,
+    /// Connections open, idle or in use.
+    pub open: u32,
+    pub in_use: u32,
+    /// Store calls running without a connection: waiting for one (or
+    /// between two statements of one call).
+    pub waiting: u32,
+}
+
+/// How current ingestion is, from the sources' health (see `Store::ingest_freshness`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct IngestFreshness {
+    /// The latest successful fetch of any source; `None` before the first.
+    pub last_success_at: Option<Timestamp>,
+    /// Enabled sources whose last fetch failed (`Source::health_label` "failing").
+    pub failing_sources: i64,
+    pub enabled_sources: i64,
+}

@@ -127,7 +127,7 @@ impl SqlStore<Postgres> {
             },
             retryable: false,
         })?;
-        Ok(Self { pool })
+        Ok(Self::on_pool(pool))
     }
 }
 

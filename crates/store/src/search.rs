@@ -244,7 +244,14 @@ const PG_EXACT: &str = "newsroom_search_query('pg_catalog.simple', $1, $2)";
 
 /// Languages with a stemming configuration (`newsroom_search_config`).
 const PG_STEMMERS: [&str; 8] = [
-    "english", "german", "french", "russian", "spanish", "italian", "portuguese", "dutch",
+    "english",
+    "german",
+    "french",
+    "russian",
+    "spanish",
+    "italian",
+    "portuguese",
+    "dutch",
 ];
 
 /// The stemmed tsquery: the query stemmed in each language, any of which
@@ -293,9 +300,8 @@ pub(crate) fn pg_search() -> &'static str {
 }
 
 pub(crate) fn pg_count() -> &'static str {
-    static Q: LazyLock<String> = LazyLock::new(|| {
-        format!("SELECT COUNT(*) FROM articles a WHERE {}", pg_where())
-    });
+    static Q: LazyLock<String> =
+        LazyLock::new(|| format!("SELECT COUNT(*) FROM articles a WHERE {}", pg_where()));
     &Q
 }
 

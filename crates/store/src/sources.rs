@@ -2,9 +2,10 @@
 
 use crate::dialect::{Db, Dialect, Lock, conflict_or, with_pool};
 use crate::error::Result;
-use crate::model::SourceStats;
+use crate::model::{IngestFreshness, SourceStats};
 use crate::rows::{SourceRow, SourceStatsRow};
 use newsroom_core::{NewSource, Source, SourceHealth, SourceId, Timestamp};
+use sqlx::Row;
 use std::sync::LazyLock;
 
 const SOURCE_COLS: &str = "id, name, feed_url, site_url, section_id, full_text, enabled, created_at, \
@@ -35,11 +36,27 @@ const UPDATE_SOURCE_HEALTH: &str = "UPDATE sources SET last_success_at = $2, las
      last_error_class = $4, last_error = $5, consecutive_failures = $6, next_poll_at = $7, etag = $8, last_modified = $9, \
      item_notes = $10 WHERE id = $1";
 
+/// One pass over the sources table, which holds one row per outlet: cheap enough for every `/healthz`.
+const INGEST_FRESHNESS: &str = "SELECT MAX(last_success_at), \
+     COUNT(CASE WHEN enabled <> 0 AND last_error_class IS NOT NULL THEN 1 END), \
+     COUNT(CASE WHEN enabled <> 0 THEN 1 END) FROM sources";
+
 fn feed_url_taken(feed_url: &str) -> impl FnOnce() -> String + '_ {
     move || format!("a source with feed URL {feed_url} already exists")
 }
 
 impl Db<'_> {
+    pub(crate) async fn ingest_freshness(self) -> Result<IngestFreshness> {
+        with_pool!(self, |pool| {
+            let r = sqlx::query(INGEST_FRESHNESS).fetch_one(pool).await?;
+            Ok(IngestFreshness {
+                last_success_at: r.try_get(0)?,
+                failing_sources: r.try_get(1)?,
+                enabled_sources: r.try_get(2)?,
+            })
+        })
+    }
+
     pub(crate) async fn add_source(self, s: &NewSource, now: Timestamp) -> Result<Source> {
         let row: SourceRow = with_pool!(self, |pool| {
             sqlx::query_as(INSERT_SOURCE.as_str())

@@ -5,8 +5,9 @@
 use crate::dialect::{Db, Dialect};
 use crate::error::Result;
 use crate::model::{
-    AdminArticle, ArticleCard, ArticleLink, AuditEntry, AuditQuery, Change, IdRange, Job,
-    ListQuery, NewAudit, RankedCard, Session, SourceStats, StoryReach, TableCounts, ThreadStory,
+    AdminArticle, ArticleCard, ArticleLink, AuditEntry, AuditQuery, Change, IdRange,
+    IngestFreshness, Job, ListQuery, NewAudit, PoolStats, RankedCard, Session, SourceStats,
+    StoryReach, TableCounts, ThreadStory,
     UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 use crate::search::{SearchResults, SearchTerms};
@@ -14,26 +15,38 @@ use crate::store::Store;
 use crate::table::Table;
 use async_trait::async_trait;
 use newsroom_core::{
-    Article, ArticleAddress, ArticleId, IngestState, ArticleStatus, NewArticle, NewSection, NewSource, Section, SectionId,
-    Source, SourceHealth, SourceId, Story, StoryId, Timestamp,
+    Article, ArticleAddress, ArticleId, ArticleStatus, IngestState, NewArticle, NewSection,
+    NewSource, Section, SectionId, Source, SourceHealth, SourceId, Story, StoryId, Timestamp,
 };
 use sqlx::{Database, Pool};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// A store on a sqlx pool: [`crate::SqliteStore`] or [`crate::PgStore`].
 /// Opening is the backend's own (`sqlite.rs`, `postgres.rs`).
 pub struct SqlStore<DB: Database> {
     pub(crate) pool: Pool<DB>,
+    /// Store calls running now, for the pool's "waiting" gauge (`PoolStats`).
+    calls: Arc<AtomicU32>,
 }
 
 impl<DB: Database> Clone for SqlStore<DB> {
     fn clone(&self) -> Self {
         Self {
             pool: self.pool.clone(),
+            calls: self.calls.clone(),
         }
     }
 }
 
 impl<DB: Database> SqlStore<DB> {
+    pub(crate) fn on_pool(pool: Pool<DB>) -> Self {
+        Self {
+            pool,
+            calls: Arc::default(),
+        }
+    }
+
     pub fn pool(&self) -> &Pool<DB> {
         &self.pool
     }
@@ -43,8 +56,33 @@ impl<DB: Database> SqlStore<DB>
 where
     Pool<DB>: Dialect,
 {
-    fn db(&self) -> Db<'_> {
-        self.pool.db()
+    /// The pool, counted as a running call until the statement that asked
+    /// for it ends (every method below is one `self.db().method().await`).
+    fn db(&self) -> Call<'_> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        Call {
+            db: self.pool.db(),
+            calls: &self.calls,
+        }
+    }
+}
+
+/// A store call in progress: derefs to the pool's [`Db`].
+struct Call<'a> {
+    db: Db<'a>,
+    calls: &'a AtomicU32,
+}
+
+impl<'a> std::ops::Deref for Call<'a> {
+    type Target = Db<'a>;
+    fn deref(&self) -> &Db<'a> {
+        &self.db
+    }
+}
+
+impl Drop for Call<'_> {
+    fn drop(&mut self) {
+        self.calls.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -215,9 +253,11 @@ where
         window: i64,
         now: Timestamp,
     ) -> Result<Vec<Visit>> {
-        match self.db() {
+        match *self.db() {
             Db::Sqlite(p) => crate::visits::claim_sqlite(p, batch_id, visits, window, now).await,
-            Db::Postgres(p) => crate::visits::claim_postgres(p, batch_id, visits, window, now).await,
+            Db::Postgres(p) => {
+                crate::visits::claim_postgres(p, batch_id, visits, window, now).await
+            }
         }
     }
 
@@ -365,6 +405,26 @@ where
 
     async fn table_counts(&self) -> Result<TableCounts> {
         self.db().table_counts().await
+    }
+
+    fn pool_stats(&self) -> PoolStats {
+        let open = self.pool.size();
+        let idle = u32::try_from(self.pool.num_idle())
+            .unwrap_or(u32::MAX)
+            .min(open);
+        let in_use = open - idle;
+        PoolStats {
+            max: self.pool.options().get_max_connections(),
+            open,
+            in_use,
+            // A call holds at most one connection: those running without one
+            // wait for it (or are between two statements).
+            waiting: self.calls.load(Ordering::Relaxed).saturating_sub(in_use),
+        }
+    }
+
+    async fn ingest_freshness(&self) -> Result<IngestFreshness> {
+        self.db().ingest_freshness().await
     }
 
     async fn changes_after(&self, after: i64, limit: i64) -> Result<Vec<Change>> {

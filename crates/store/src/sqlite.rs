@@ -46,7 +46,11 @@ impl SqlStore<Sqlite> {
             })
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(cfg.acquire_timeout);
+            .busy_timeout(cfg.acquire_timeout)
+            // Keeps the planner's statistics fresh as the site grows: each
+            // connection, recycled hourly (`max_lifetime`), re-analyses the
+            // tables it used that have changed much since.
+            .optimize_on_close(true, ANALYSIS_LIMIT);
         if !memory {
             check_path(opts.get_filename()).map_err(open_err)?;
         }
@@ -80,8 +84,30 @@ impl SqlStore<Sqlite> {
                 url: crate::redact_url(url),
                 source,
             })?;
-        Ok(Self { pool })
+        analyze(&pool).await?;
+        Ok(Self::on_pool(pool))
     }
+}
+
+/// Rows ANALYZE reads per index: enough for the planner, and milliseconds
+/// even on a database of millions of articles.
+const ANALYSIS_LIMIT: u32 = 1000;
+
+/// Gathers the planner's statistics. Without them SQLite guesses that
+/// `status = 'published'` narrows the articles as well as `story_id IN (…)`
+/// does, and walks every published article to count one story's (0.5 s for
+/// an article page of a 20,000-article site, against 3 ms with statistics).
+/// Run at every open, so a database filled by `demo`, `copy` or an older
+/// version starts with statistics.
+pub(crate) async fn analyze(pool: &sqlx::SqlitePool) -> Result<()> {
+    let mut conn = pool.acquire().await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "PRAGMA analysis_limit = {ANALYSIS_LIMIT}"
+    )))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("ANALYZE").execute(&mut *conn).await?;
+    Ok(())
 }
 
 /// Gives an operator a clear reason before SQLite's terse "unable to open database file".

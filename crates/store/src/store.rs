@@ -3,8 +3,9 @@
 
 use crate::error::Result;
 use crate::model::{
-    AdminArticle, ArticleCard, ArticleLink, AuditEntry, AuditQuery, Change, IdRange, Job,
-    ListQuery, NewAudit, RankedCard, Session, SourceStats, StoryReach, TableCounts, ThreadStory,
+    AdminArticle, ArticleCard, ArticleLink, AuditEntry, AuditQuery, Change, IdRange,
+    IngestFreshness, Job, ListQuery, NewAudit, PoolStats, RankedCard, Session, SourceStats,
+    StoryReach, TableCounts, ThreadStory,
     UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 use crate::search::{SearchResults, SearchTerms};
@@ -225,6 +226,11 @@ pub trait Store: Send + Sync + 'static {
     /// Sets the value only if the key is absent; returns the value that is stored afterwards.
     async fn init_meta(&self, key: &str, value: &str) -> Result<String>;
     async fn table_counts(&self) -> Result<TableCounts>;
+    /// The connection pool now (no database round trip), for the metrics.
+    fn pool_stats(&self) -> PoolStats;
+    /// When any source was last fetched successfully, and how many enabled
+    /// sources are failing: one cheap query, for `/healthz`.
+    async fn ingest_freshness(&self) -> Result<IngestFreshness>;
 
     // --- cache invalidation across nodes ---
     /// Writes cached pages may show, recorded by the database's triggers,

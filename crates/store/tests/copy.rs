@@ -76,13 +76,15 @@ async fn fill(store: &dyn Store) -> Vec<ArticleId> {
             body_html: format!("<p>Body {n}</p>"),
             body_text: format!("Body {n}"),
             image: (n % 5 == 0).then(|| LeadImage {
-                url: newsroom_core::PublicUrl::parse(&format!("https://img.example/{n}.jpg")).unwrap(),
+                url: newsroom_core::PublicUrl::parse(&format!("https://img.example/{n}.jpg"))
+                    .unwrap(),
                 alt: format!("Alt {n}"),
                 width: Some(1200),
                 height: Some(675),
             }),
             video: (n % 50 == 0).then(|| Video {
-                url: newsroom_core::PublicUrl::parse(&format!("https://video.example/{n}")).unwrap(),
+                url: newsroom_core::PublicUrl::parse(&format!("https://video.example/{n}"))
+                    .unwrap(),
             }),
             author: Some("Desk".into()),
             language: Some("en".into()),

@@ -37,7 +37,10 @@ async fn check(store: &dyn Store, had_articles: bool) {
             .search_articles(&SearchTerms::parse("run"), None, 10, 0)
             .await
             .unwrap();
-        assert_eq!(found.total, 1, "stored before the migration, found stemmed after it");
+        assert_eq!(
+            found.total, 1,
+            "stored before the migration, found stemmed after it"
+        );
     } else {
         assert_eq!(marked, None, "a new site is not legacy");
     }
@@ -49,7 +52,9 @@ async fn sqlite_0009_marks_old_sites_and_stems_their_articles() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("old.db").display());
         {
-            let pool = sqlx::SqlitePool::connect(&format!("{url}?mode=rwc")).await.unwrap();
+            let pool = sqlx::SqlitePool::connect(&format!("{url}?mode=rwc"))
+                .await
+                .unwrap();
             SQLITE.run_to(before_0009(&SQLITE), &pool).await.unwrap();
             if had_articles {
                 for q in ROWS {
@@ -58,7 +63,9 @@ async fn sqlite_0009_marks_old_sites_and_stems_their_articles() {
             }
             pool.close().await;
         }
-        let store = SqliteStore::open(&url, &PoolConfig::default()).await.unwrap();
+        let store = SqliteStore::open(&url, &PoolConfig::default())
+            .await
+            .unwrap();
         check(&store, had_articles).await;
     }
 }
@@ -71,7 +78,10 @@ async fn postgres_0009_marks_old_sites_and_stems_their_articles() {
         };
         {
             let pool = sqlx::PgPool::connect(&url).await.unwrap();
-            POSTGRES.run_to(before_0009(&POSTGRES), &pool).await.unwrap();
+            POSTGRES
+                .run_to(before_0009(&POSTGRES), &pool)
+                .await
+                .unwrap();
             if had_articles {
                 for q in ROWS {
                     sqlx::query(*q).execute(&pool).await.unwrap();

@@ -11,6 +11,7 @@ pub mod feed_ids;
 pub mod head;
 pub mod listen;
 pub mod invalidate;
+pub mod metrics;
 pub mod page_cache;
 pub mod respond;
 pub mod pages;
@@ -69,7 +70,8 @@ pub async fn build_state(
         fragments: page_cache::Fragments::new(cfg.page_cache_ttl),
         bodies: pinned_assets(),
         first_seen: respond::FirstSeen::default(),
-        search_cache: page_cache::PageCache::new(cfg.page_cache_ttl, cfg.page_cache_bytes / 8),
+        search_cache: page_cache::PageCache::new(cfg.page_cache_ttl, cfg.page_cache_bytes / 8)
+            .named("search"),
         asset_version: pages::assets::asset_version(),
         feed_id_base,
         source_adder,

@@ -13,7 +13,7 @@
 //!
 //! The cache is bounded in bytes, not entries; when full, the pages used
 //! least recently go first. Hits and misses are counted (`stats`, shown by
-//! `/healthz`).
+//! `/healthz`, and the metrics).
 
 use crate::respond::coding::Coding;
 use crate::respond::pieces::{BrPieces, BrWriter, GzPieces, GzWriter};
@@ -316,6 +316,8 @@ pub struct CacheStats {
 /// database is down, `stale` lets a handler serve the last good copy
 /// instead of an error page.
 pub struct PageCache {
+    /// Its label in the metrics.
+    name: &'static str,
     ttl: Duration,
     max_bytes: usize,
     map: RwLock<HashMap<String, Arc<CachedPage>>>,
@@ -328,6 +330,7 @@ pub struct PageCache {
 impl PageCache {
     pub fn new(ttl: Duration, max_bytes: usize) -> Self {
         Self {
+            name: "pages",
             ttl,
             max_bytes,
             map: RwLock::new(HashMap::new()),
@@ -338,13 +341,25 @@ impl PageCache {
         }
     }
 
+    /// The same cache, named `name` in the metrics (else "pages").
+    pub fn named(mut self, name: &'static str) -> Self {
+        self.name = name;
+        self
+    }
+
     /// The page to serve, or `None` when this caller must build it: it is
     /// missing, too old, or stale and no other request is rebuilding it.
     pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
         let found = self.lookup(key);
         let counter = if found.is_some() { &self.hits } else { &self.misses };
         counter.fetch_add(1, Ordering::Relaxed);
+        crate::metrics::cache_lookup(self.name, found.is_some());
         found
+    }
+
+    /// Tells the metrics how much is held (after every change of it).
+    fn held(&self, bytes: u64) {
+        crate::metrics::cache_bytes(self.name, bytes);
     }
 
     fn lookup(&self, key: &str) -> Option<Arc<CachedPage>> {
@@ -398,8 +413,8 @@ impl PageCache {
     pub fn remove(&self, key: &str) {
         let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
         if let Some(old) = map.remove(key) {
-            self.bytes
-                .fetch_sub(old.page.weight() as u64, Ordering::Relaxed);
+            let weight = old.page.weight() as u64;
+            self.held(self.bytes.fetch_sub(weight, Ordering::Relaxed) - weight);
         }
     }
 
@@ -444,6 +459,7 @@ impl PageCache {
         if total > self.max_bytes as u64 {
             self.evict(&mut map);
         }
+        self.held(self.bytes.load(Ordering::Relaxed));
         entry
     }
 
@@ -469,6 +485,7 @@ impl PageCache {
     pub fn clear(&self) {
         self.map.write().unwrap_or_else(|p| p.into_inner()).clear();
         self.bytes.store(0, Ordering::Relaxed);
+        self.held(0);
     }
 
     pub fn stats(&self) -> CacheStats {
@@ -505,9 +522,12 @@ impl Fragments {
     /// The current latest-news list, if one is kept and fresh.
     pub fn latest(&self) -> Option<Arc<Compiled>> {
         let l = self.latest.read().unwrap_or_else(|p| p.into_inner());
-        l.as_ref()
+        let found = l
+            .as_ref()
             .filter(|(made, _, current)| *current && made.elapsed() < self.ttl)
-            .map(|(_, c, _)| c.clone())
+            .map(|(_, c, _)| c.clone());
+        crate::metrics::cache_lookup("fragment", found.is_some());
+        found
     }
 
     /// The last list kept, however old: for when it cannot be built.

@@ -6,7 +6,7 @@ use crate::pages::{article, assets, errors, feeds, health, home, section, sitema
 use crate::state::Shared;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::middleware::from_fn_with_state;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 
 pub fn router(state: Shared) -> Router {
@@ -15,6 +15,7 @@ pub fn router(state: Shared) -> Router {
             .route("/healthz", get(health::health))
             .fallback(not_found)
             .layer(from_fn_with_state(state.clone(), errors::render))
+            .layer(from_fn(crate::metrics::track))
             .with_state(state);
     }
     Router::new()
@@ -56,8 +57,10 @@ pub fn router(state: Shared) -> Router {
         // Validators, 304s and compression for everything below.
         .layer(from_fn_with_state(state.clone(), crate::respond::layer))
         .layer(from_fn_with_state(state.clone(), crate::public_base::scope))
-        // Outermost, so it dresses every error, the admin's included.
+        // So it dresses every error, the admin's included.
         .layer(from_fn_with_state(state.clone(), errors::render))
+        // Outermost: the status as sent, and the whole time.
+        .layer(from_fn(crate::metrics::track))
         .with_state(state)
 }
 

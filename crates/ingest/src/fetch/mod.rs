@@ -195,6 +195,19 @@ impl Fetcher {
     /// Fetch a URL: follow redirects one checked hop at a time, and answer with the body,
     /// a 304, or a classified error.
     pub async fn fetch(&self, req: &FetchRequest) -> Result<FetchOutcome, FetchError> {
+        let start = std::time::Instant::now();
+        let mut waited = Duration::ZERO;
+        let result = self.fetch_hops(req, &mut waited).await;
+        crate::metrics::fetch_took(req.want, start.elapsed().saturating_sub(waited));
+        result
+    }
+
+    /// `fetch`, adding to `waited` the time spent waiting for the host's politeness budget.
+    async fn fetch_hops(
+        &self,
+        req: &FetchRequest,
+        waited: &mut Duration,
+    ) -> Result<FetchOutcome, FetchError> {
         let mut url = Url::parse(req.url.trim()).map_err(|e| {
             FetchError::new(
                 FetchErrorClass::Parse,
@@ -213,7 +226,9 @@ impl Fetcher {
             }
             self.check(&url)?;
             let host = url.host_str().unwrap_or_default().to_string();
+            let asked = std::time::Instant::now();
             let permit = self.limiter.acquire(&host).await;
+            *waited += asked.elapsed();
             let resp = self.send(&url, req).await?;
             let status = resp.status().as_u16();
             if (300..400).contains(&status) && status != 304 {

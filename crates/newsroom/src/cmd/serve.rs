@@ -4,6 +4,7 @@ use crate::cli::{Global, Role, ServeArgs};
 use crate::cmd::load_config;
 use anyhow::{Context, Result};
 use std::path::Path;
+use std::sync::Arc;
 
 pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
     let mut cfg = load_config(global)?;
@@ -25,6 +26,26 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
     let addr = listener.local_addr()?;
     let signal = shutdown_signal().context("cannot install signal handlers")?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    // The operators' listener, bound as early as the site's; the store it
+    // reads the pool gauges from is handed over once open.
+    let metrics_store = Arc::new(std::sync::OnceLock::new());
+    let metrics_server = if cfg.metrics.listen.is_empty() {
+        None
+    } else {
+        let handle = crate::metrics::install()?;
+        let listener = tokio::net::TcpListener::bind(&cfg.metrics.listen)
+            .await
+            .with_context(|| format!("cannot listen on {} (metrics.listen)", cfg.metrics.listen))?;
+        let at = listener.local_addr()?;
+        tracing::info!("metrics on http://{at}/metrics");
+        Some(tokio::spawn(crate::metrics::serve(
+            listener,
+            handle,
+            metrics_store.clone(),
+            cfg.conn_limits(),
+            stopped(stop_rx.clone()),
+        )))
+    };
     let front = newsroom_web::Front::new(cfg.conn_limits());
     let mut server = tokio::spawn(front.clone().run(listener, {
         let stop_tx = stop_tx.clone();
@@ -93,7 +114,8 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
         fetcher: fetcher.clone(),
         cfg: icfg.clone(),
     };
-    let state = newsroom_web::build_state(store, site, Some(std::sync::Arc::new(adder))).await?;
+    let _ = metrics_store.set(store.clone());
+    let state = newsroom_web::build_state(store, site, Some(Arc::new(adder))).await?;
     front.open(newsroom_web::router::router(state.clone()));
     tracing::info!(role = ?args.role, database = %shown, "listening on http://{addr}");
     // One stop signal for the server and every background task.
@@ -124,6 +146,13 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
     let server = async move { server.await.map_err(std::io::Error::other)? };
     newsroom_web::keep_views(state, server).await?;
     drop(stop_tx);
+    if let Some(m) = metrics_server {
+        background.push(tokio::spawn(async move {
+            if let Ok(Err(e)) = m.await {
+                tracing::warn!(error = %e, "the metrics listener failed");
+            }
+        }));
+    }
     for task in background {
         if tokio::time::timeout(std::time::Duration::from_secs(15), task)
             .await

@@ -16,6 +16,8 @@ pub struct Server {
     pub base: String,
     pub dir: PathBuf,
     pub log: mpsc::Receiver<String>,
+    /// What it logged until it listened.
+    pub startup: Vec<String>,
 }
 
 pub fn bin() -> &'static str {
@@ -49,12 +51,15 @@ impl Server {
             }
         });
         let deadline = Instant::now() + Duration::from_secs(60);
+        let mut startup = Vec::new();
         let base = loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match rx.recv_timeout(left) {
                 Ok(line) => {
-                    if let Some(rest) = line.split("listening on ").nth(1) {
-                        break rest.split_whitespace().next().unwrap().to_string();
+                    let found = address_after(&line, "listening on ");
+                    startup.push(line);
+                    if let Some(base) = found {
+                        break base;
                     }
                 }
                 Err(_) => {
@@ -68,6 +73,7 @@ impl Server {
             base,
             dir: dir.to_path_buf(),
             log: rx,
+            startup,
         }
     }
 
@@ -77,6 +83,18 @@ impl Server {
 
     /// SIGTERM, then wait for a clean exit.
     pub fn stop(mut self) -> std::process::ExitStatus {
+        self.terminate()
+    }
+
+    /// `stop`, and what it logged that was not read yet, to its last line.
+    pub fn stop_and_drain(mut self) -> (std::process::ExitStatus, Vec<String>) {
+        let status = self.terminate();
+        // The reader ends (and the channel closes) at the end of the pipe.
+        let rest = std::iter::from_fn(|| self.log.recv_timeout(Duration::from_secs(10)).ok()).collect();
+        (status, rest)
+    }
+
+    fn terminate(&mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
         let _ = Command::new("kill").args(["-TERM", &pid]).status();
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -93,11 +111,35 @@ impl Server {
     }
 }
 
+/// The address logged after `marker`, in a text or a JSON log line.
+pub fn address_after(line: &str, marker: &str) -> Option<String> {
+    let rest = line.split(marker).nth(1)?;
+    rest.split(|c: char| c.is_whitespace() || c == '"')
+        .next()
+        .map(str::to_string)
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Runs a `newsroom` command in `dir` (logging warnings only) and checks it succeeds.
+pub fn run_ok(dir: &Path, args: &[&str], env: &[(&str, &str)]) {
+    let out = Command::new(bin())
+        .current_dir(dir)
+        .args(args)
+        .env("NEWSROOM_LOG", "warn")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 pub fn client() -> reqwest::Client {

@@ -6,7 +6,6 @@
 
 use crate::error::{WebError, WebResult};
 use crate::state::Shared;
-use crate::counting::bots::is_bot;
 use crate::visitor_of;
 use axum::Json;
 use axum::extract::{ConnectInfo, Path, Query, State};
@@ -46,13 +45,10 @@ pub async fn beacon(
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let (counted, views) = if is_bot(ua) {
-        (false, state.counter.total(id))
-    } else {
+    let (counted, views) =
         state
             .counter
-            .record(id, &visitor_of(&state, &headers, peer), ua, state.now())
-    };
+            .record(id, &visitor_of(&state, &headers, peer), ua, state.now());
     Ok(no_store(
         Json(json!({"id": id.0, "views": views, "counted": counted})).into_response(),
     ))

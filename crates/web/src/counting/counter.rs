@@ -159,11 +159,15 @@ impl ViewCounter {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Counts a view unless this visitor was counted for this article within
-    /// the dedup window, or its address has added its share of visitors to
-    /// this article in the window. Returns whether it counted and the total
-    /// to show.
+    /// Counts a view unless the User-Agent is not a reader's (`bots`), this
+    /// visitor was counted for this article within the dedup window, or its
+    /// address has added its share of visitors to this article in the
+    /// window. Returns whether it counted and the total to show.
     pub fn record(&self, article: ArticleId, ip: &str, user_agent: &str, now: i64) -> (bool, i64) {
+        if crate::counting::bots::is_bot(user_agent) {
+            crate::metrics::view("bot", 1);
+            return (false, self.total(article));
+        }
         let day = now.div_euclid(86_400);
         let mut g = self.lock();
         if g.day != day {
@@ -177,6 +181,7 @@ impl ViewCounter {
         if let Some(&at) = g.seen.get(&(visitor, article))
             && now - at < DEDUP_WINDOW_SECS
         {
+            crate::metrics::view("duplicate", 1);
             return (false, shown(&g, article));
         }
         if self.visitors_per_ip > 0 {
@@ -186,6 +191,7 @@ impl ViewCounter {
                 *slot = (now, 0);
             }
             if slot.1 >= self.visitors_per_ip {
+                crate::metrics::view("over_ip_share", 1);
                 return (false, shown(&g, article));
             }
             slot.1 += 1;
@@ -204,6 +210,7 @@ impl ViewCounter {
                 .or_default() += 1;
         }
         *g.pending_total.entry(article).or_default() += 1;
+        crate::metrics::view("counted", 1);
         (true, shown(&g, article))
     }
 
@@ -263,17 +270,10 @@ impl ViewCounter {
                     None => return Ok(stats),
                 }
             };
-            let now = crate::state::now();
-            // Both steps answer the same when retried under the same id.
-            let claimed = if next.visits.is_empty() {
-                Vec::new()
-            } else {
-                store
-                    .claim_visits(&next.id, &next.visit_list(), DEDUP_WINDOW_SECS, now)
-                    .await?
-            };
-            let deltas = next.deltas(&claimed);
-            let applied = store.add_views_once(&next.id, &deltas, now).await?;
+            let started = std::time::Instant::now();
+            let written = write_batch(store, &next).await;
+            crate::metrics::flushed(written.is_ok(), started.elapsed());
+            let (deltas, applied, claimed) = written?;
             let mut g = self.lock();
             // The final flush may race the periodic one: whoever sees the
             // batch still queued moves it into the stored totals.
@@ -301,6 +301,8 @@ impl ViewCounter {
             if applied {
                 stats.articles += counted.len();
                 stats.views += counted.values().sum::<i64>();
+                let refused = next.visits.len().saturating_sub(claimed);
+                crate::metrics::view("duplicate_across_nodes", refused as u64);
             }
         }
     }
@@ -348,6 +350,27 @@ impl ViewCounter {
             g.unconfirmed.push(b);
         }
     }
+}
+
+/// Writes one batch: the store's cross-node check of its visits, then the
+/// counts. Both steps answer the same when retried under the same id.
+/// Gives the deltas written, whether they were applied now (not by an
+/// earlier try), and how many visits the store let count.
+async fn write_batch(
+    store: &dyn Store,
+    batch: &Batch,
+) -> Result<(Vec<ViewDelta>, bool, usize), newsroom_store::StoreError> {
+    let now = crate::state::now();
+    let claimed = if batch.visits.is_empty() {
+        Vec::new()
+    } else {
+        store
+            .claim_visits(&batch.id, &batch.visit_list(), DEDUP_WINDOW_SECS, now)
+            .await?
+    };
+    let deltas = batch.deltas(&claimed);
+    let applied = store.add_views_once(&batch.id, &deltas, now).await?;
+    Ok((deltas, applied, claimed.len()))
 }
 
 impl Inner {

@@ -16,7 +16,9 @@ async fn flush_loop(state: Shared, mut spooled: bool) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        match state.counter.flush(&*state.store).await {
+        let flushed = state.counter.flush(&*state.store).await;
+        crate::metrics::views_pending(state.counter.pending_views());
+        match flushed {
             Ok(_) if spooled && state.counter.unconfirmed_batches() == 0 => {
                 tracing::info!("views saved at the last shutdown are written");
                 forget_unflushed(&state);

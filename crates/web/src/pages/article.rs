@@ -9,7 +9,6 @@ use crate::public_base::cache_key;
 use crate::pages::{encode_path, page_response};
 use crate::page_cache::{CachedPage, Compiled, count_hole, strip_controls};
 use crate::state::{Chrome, ImageView, Shared};
-use crate::counting::bots::is_bot;
 use crate::visitor_of;
 use askama::Template;
 use axum::extract::{ConnectInfo, Path, State};
@@ -78,10 +77,8 @@ pub async fn article(
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if !is_bot(ua) {
-        let ip = visitor_of(&state, &headers, peer);
-        state.counter.record(id, &ip, ua, state.now());
-    }
+    let ip = visitor_of(&state, &headers, peer);
+    state.counter.record(id, &ip, ua, state.now());
     Ok(page_response(&state, &page))
 }
 

@@ -1,0 +1,141 @@
+//! What the web layer tells the metrics recorder, through the `metrics`
+//! facade (the binary installs the recorder; without one these cost
+//! nothing), and the router that serves the recorder's text on the
+//! operators' own listener.
+//!
+//! Requests are labelled by the route template they matched (`/news/{id_slug}`),
+//! never by the path asked for, so a crawler walking random addresses adds no series.
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use metrics::{Unit, counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub const REQUESTS: &str = "newsroom_http_requests_total";
+pub const REQUEST_DURATION: &str = "newsroom_http_request_duration_seconds";
+pub const CACHE_LOOKUPS: &str = "newsroom_page_cache_lookups_total";
+pub const CACHE_BYTES: &str = "newsroom_page_cache_bytes";
+pub const VIEWS: &str = "newsroom_views_total";
+pub const VIEWS_PENDING: &str = "newsroom_views_pending";
+pub const FLUSHES: &str = "newsroom_view_flushes_total";
+pub const FLUSH_DURATION: &str = "newsroom_view_flush_duration_seconds";
+
+/// Help texts, once the recorder is installed.
+pub fn describe() {
+    describe_counter!(
+        REQUESTS,
+        "HTTP requests by route template (unmatched: no route) and status"
+    );
+    describe_histogram!(
+        REQUEST_DURATION,
+        Unit::Seconds,
+        "Time to answer an HTTP request, by route template, until the response head"
+    );
+    describe_counter!(
+        CACHE_LOOKUPS,
+        "Rendered page cache lookups by cache (pages, search, fragment: the latest-news list) and result (hit, miss)"
+    );
+    describe_gauge!(CACHE_BYTES, Unit::Bytes, "Bytes of rendered pages held, by cache");
+    describe_counter!(
+        VIEWS,
+        "Article views by result: counted, duplicate (same visitor within 30 minutes), over_ip_share (server.max_visitors_per_ip), bot (not a reader), duplicate_across_nodes (counted here, but another node had counted that visitor: refused at flush)"
+    );
+    describe_gauge!(
+        VIEWS_PENDING,
+        Unit::Count,
+        "Views counted on this node and not yet confirmed by the database"
+    );
+    describe_counter!(
+        FLUSHES,
+        "View batches written to the database, by outcome (ok, error: kept and retried)"
+    );
+    describe_histogram!(
+        FLUSH_DURATION,
+        Unit::Seconds,
+        "Writing one view batch (the cross-node visitor check and the counts)"
+    );
+}
+
+/// The request layer: the route it matched, its status, how long it took.
+pub async fn track(req: Request, next: Next) -> Response {
+    let route = route_of(&req);
+    let start = Instant::now();
+    let resp = next.run(req).await;
+    let took = start.elapsed();
+    let status = resp.status().as_u16().to_string();
+    counter!(REQUESTS, "route" => route.clone(), "status" => status).increment(1);
+    histogram!(REQUEST_DURATION, "route" => route).record(took.as_secs_f64());
+    resp
+}
+
+fn route_of(req: &Request) -> String {
+    let path = req.uri().path();
+    // The admin's own router is nested whole (it matches no template here):
+    // one route.
+    if path == "/admin" || path.starts_with("/admin/") {
+        return "/admin".to_string();
+    }
+    match req.extensions().get::<MatchedPath>() {
+        Some(p) => p.as_str().to_string(),
+        None => "unmatched".to_string(),
+    }
+}
+
+pub(crate) fn cache_lookup(cache: &'static str, hit: bool) {
+    let result = if hit { "hit" } else { "miss" };
+    counter!(CACHE_LOOKUPS, "cache" => cache, "result" => result).increment(1);
+}
+
+pub(crate) fn cache_bytes(cache: &'static str, bytes: u64) {
+    gauge!(CACHE_BYTES, "cache" => cache).set(bytes as f64);
+}
+
+pub(crate) fn view(result: &'static str, n: u64) {
+    if n > 0 {
+        counter!(VIEWS, "result" => result).increment(n);
+    }
+}
+
+pub(crate) fn views_pending(n: i64) {
+    gauge!(VIEWS_PENDING).set(n as f64);
+}
+
+pub(crate) fn flushed(ok: bool, took: Duration) {
+    let outcome = if ok { "ok" } else { "error" };
+    counter!(FLUSHES, "outcome" => outcome).increment(1);
+    histogram!(FLUSH_DURATION).record(took.as_secs_f64());
+}
+
+/// `GET /metrics`, answered with `render()` (the recorder's text), and 404
+/// for anything else: what the operators' listener serves, never the site's.
+pub fn router(render: Arc<dyn Fn() -> String + Send + Sync>) -> Router {
+    Router::new()
+        .route(
+            "/metrics",
+            get(move || {
+                let render = render.clone();
+                async move {
+                    // Rendering walks every series; off the async threads.
+                    match tokio::task::spawn_blocking(move || render()).await {
+                        Ok(text) => {
+                            let mut resp = text.into_response();
+                            resp.headers_mut().insert(
+                                header::CONTENT_TYPE,
+                                HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+                            );
+                            resp.headers_mut()
+                                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                            resp
+                        }
+                        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+                    }
+                }
+            }),
+        )
+        .fallback(|| async { StatusCode::NOT_FOUND })
+}
