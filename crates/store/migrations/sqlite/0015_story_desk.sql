@@ -12,3 +12,6 @@ ALTER TABLE stories ADD COLUMN hidden INTEGER DEFAULT 0;
 ALTER TABLE stories ADD COLUMN merged_into INTEGER;
 ALTER TABLE articles ADD COLUMN story_locked INTEGER DEFAULT 0;
 CREATE INDEX stories_pinned ON stories(pinned_until) WHERE pinned_until IS NOT NULL;
+-- Public lists leave out the hidden stories' articles, reading the few
+-- hidden stories through this index once per statement.
+CREATE INDEX stories_hidden ON stories(id) WHERE hidden = 1;
