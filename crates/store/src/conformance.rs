@@ -32,7 +32,8 @@ macro_rules! conformance_suite {
             article_addresses_and_ingest_state, published_time_is_written_when_it_changes,
             cache_changes_follow_writes, threads_string_stories, ingest_freshness_from_health,
             story_leads_are_earliest_published, pool_stats_see_calls,
-            audit_log_appends_and_filters);
+            audit_log_appends_and_filters,
+            hidden_stories_leave_every_list, pinned_stories_while_the_pin_lasts);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -2485,4 +2486,193 @@ pub async fn audit_log_appends_and_filters(store: Arc<dyn Store>) {
         ),
         Vec::<i64>::new()
     );
+}
+
+/// Three stories with a section each: `shown` (two articles), `gone` (two
+/// articles, hidden by an editor) and a lone article outside any story.
+pub async fn hidden_stories_leave_every_list(store: Arc<dyn Store>) {
+    use crate::search::SearchTerms;
+    let world = store
+        .upsert_section(&NewSection {
+            slug: "world".into(),
+            name: "World".into(),
+            position: 1,
+            max_age_days: None,
+        })
+        .await
+        .unwrap()
+        .id;
+    let s1 = source(&*store, "omicron").await;
+    let s2 = source(&*store, "rho").await;
+    let mut ids = Vec::new();
+    for (n, src) in [(1, s1), (2, s2), (3, s1), (4, s2), (5, s1)] {
+        let a = NewArticle {
+            section_id: Some(world),
+            ..searchable(src, n, &format!("Harbour strike day {n}"), "", "Dockers strike at the harbour.")
+        };
+        ids.push(insert(&*store, &a).await);
+    }
+    let shown = store.create_story(ids[0], T0).await.unwrap();
+    store.assign_story(ids[1], shown, T0).await.unwrap();
+    let gone = store.create_story(ids[2], T0).await.unwrap();
+    store.assign_story(ids[3], gone, T0).await.unwrap();
+    let now = T0 + 100_000;
+    let hour = now / 3600;
+    store
+        .add_views(
+            &ids.iter()
+                .map(|a| ViewDelta { article: *a, hour, n: 5 + a.0 })
+                .collect::<Vec<_>>(),
+        )
+        .await
+        .unwrap();
+    let every = ListQuery {
+        limit: 50,
+        ..ListQuery::default()
+    };
+    let in_world = ListQuery {
+        section: Some(world),
+        limit: 50,
+        ..ListQuery::default()
+    };
+    let listed = |store: Arc<dyn Store>| {
+        let (every, in_world) = (every.clone(), in_world.clone());
+        async move {
+        let cards = |v: Vec<crate::model::ArticleCard>| {
+            let mut ids: Vec<i64> = v.into_iter().map(|c| c.id.0).collect();
+            ids.sort_unstable();
+            ids
+        };
+        let ranges = store.article_id_ranges(1000).await.unwrap();
+        let links = store
+            .article_links(ArticleId(1), ArticleId(i64::MAX / 2))
+            .await
+            .unwrap();
+        let terms = SearchTerms::parse("harbour");
+        let mut most: Vec<i64> = store
+            .most_read(now - 3600, 50)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id.0)
+            .collect();
+        most.sort_unstable();
+        let by_story: Vec<Option<StoryId>> = store
+            .most_read_by_story(now - 3600, 50)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.card.story_id)
+            .collect();
+        (
+            [
+                cards(store.list_articles(&every).await.unwrap()),
+                cards(store.list_articles(&in_world).await.unwrap()),
+                cards(store.search_articles(&terms, None, 50, 0).await.unwrap().cards),
+                cards(store.search_articles(&terms, Some(world), 50, 0).await.unwrap().cards),
+                {
+                    let mut l: Vec<i64> = links.iter().map(|l| l.id.0).collect();
+                    l.sort_unstable();
+                    l
+                },
+                most,
+            ],
+            [
+                store.count_articles(&every).await.unwrap(),
+                store.count_articles(&in_world).await.unwrap(),
+                store.search_articles(&terms, None, 50, 0).await.unwrap().total,
+                ranges.iter().map(|r| r.articles).sum::<i64>(),
+            ],
+            by_story,
+        )
+        }
+    };
+    let all: Vec<i64> = ids.iter().map(|a| a.0).collect();
+    let (lists, counts, by_story) = listed(store.clone()).await;
+    for l in &lists {
+        assert_eq!(l, &all, "before hiding, every list has every article");
+    }
+    assert_eq!(counts, [5, 5, 5, 5]);
+    assert_eq!(by_story.len(), 3);
+
+    assert!(store.set_story_hidden(gone, true).await.unwrap());
+    let (lists, counts, by_story) = listed(store.clone()).await;
+    let left = vec![ids[0].0, ids[1].0, ids[4].0];
+    for (i, l) in lists.iter().enumerate() {
+        assert_eq!(l, &left, "list {i}: the hidden story's articles are out");
+    }
+    assert_eq!(counts, [3, 3, 3, 3], "counts and sitemap ranges agree");
+    assert_eq!(by_story.len(), 2, "most read by story: {by_story:?}");
+    assert!(by_story.contains(&Some(shown)) && !by_story.contains(&Some(gone)));
+    // Its thread no longer lists it; the other story is untouched.
+    assert!(store.thread_stories(gone, 10).await.unwrap().is_empty());
+    assert_eq!(store.thread_stories(shown, 10).await.unwrap().len(), 1);
+
+    assert!(store.set_story_hidden(gone, false).await.unwrap());
+    let (lists, _, _) = listed(store.clone()).await;
+    assert_eq!(lists[0], all, "shown again");
+}
+
+pub async fn pinned_stories_while_the_pin_lasts(store: Arc<dyn Store>) {
+    let world = store
+        .upsert_section(&NewSection {
+            slug: "world".into(),
+            name: "World".into(),
+            position: 1,
+            max_age_days: None,
+        })
+        .await
+        .unwrap()
+        .id;
+    let s1 = source(&*store, "kappa").await;
+    let in_world = |n| NewArticle {
+        section_id: Some(world),
+        ..article(s1, n)
+    };
+    let a1 = insert(&*store, &in_world(1)).await;
+    let a2 = insert(&*store, &article(s1, 2)).await;
+    let a3 = insert(&*store, &in_world(3)).await;
+    let b1 = insert(&*store, &in_world(4)).await;
+    let c1 = insert(&*store, &in_world(5)).await;
+    let pinned = store.create_story(a1, T0).await.unwrap();
+    store.assign_story(a2, pinned, T0).await.unwrap();
+    store.assign_story(a3, pinned, T0).await.unwrap();
+    let other = store.create_story(b1, T0).await.unwrap();
+    let merged = store.create_story(c1, T0).await.unwrap();
+    let now = T0 + 1000;
+    let ids = |v: Vec<(crate::model::ArticleCard, i64)>| v.into_iter().map(|c| c.0.id).collect::<Vec<_>>();
+    assert!(store.pinned_cards(now, None, 10).await.unwrap().is_empty());
+
+    assert!(store.set_story_pin(pinned, Some(now + 3600)).await.unwrap());
+    assert!(store.set_story_pin(other, Some(now - 1)).await.unwrap(), "a pin that has ended");
+    // One card per story: its newest member, in the section when asked.
+    assert_eq!(ids(store.pinned_cards(now, None, 10).await.unwrap()), [a3]);
+    assert_eq!(ids(store.pinned_cards(now, Some(world), 10).await.unwrap()), [a3]);
+    assert_eq!(store.pinned_cards(now, None, 10).await.unwrap()[0].1, now + 3600, "the pin's end");
+    store
+        .set_article_status(a3, ArticleStatus::Hidden, now)
+        .await
+        .unwrap();
+    assert_eq!(ids(store.pinned_cards(now, None, 10).await.unwrap()), [a2]);
+    assert_eq!(
+        ids(store.pinned_cards(now, Some(world), 10).await.unwrap()),
+        [a1],
+        "the section's own member"
+    );
+    assert!(store.pinned_cards(now, Some(SectionId(world.0 + 99)), 10).await.unwrap().is_empty());
+    // The pin ends on the clock: at its time and after, nothing.
+    assert_eq!(store.pinned_cards(now + 3599, None, 10).await.unwrap().len(), 1);
+    assert!(store.pinned_cards(now + 3600, None, 10).await.unwrap().is_empty());
+    // Several pins: the most recently active first; hidden and merged
+    // stories lead nothing.
+    assert!(store.set_story_pin(other, Some(now + 60)).await.unwrap());
+    assert!(store.set_story_pin(merged, Some(now + 60)).await.unwrap());
+    assert_eq!(ids(store.pinned_cards(now, None, 10).await.unwrap()), [c1, b1, a2]);
+    assert_eq!(ids(store.pinned_cards(now, None, 1).await.unwrap()), [c1], "limit");
+    store.merge_stories(other, &[merged], now).await.unwrap();
+    assert!(store.set_story_hidden(pinned, true).await.unwrap());
+    assert_eq!(ids(store.pinned_cards(now, None, 10).await.unwrap()), [c1], "the target's newest member");
+    assert_eq!(store.get_story(other).await.unwrap().unwrap().pinned_until, Some(now + 60));
+    assert!(store.set_story_pin(other, None).await.unwrap());
+    assert!(store.pinned_cards(now, None, 10).await.unwrap().is_empty());
 }

@@ -4,10 +4,43 @@
 
 use crate::dialect::{Db, Dialect, Lock, with_pool};
 use crate::error::{Result, StoreError};
+use crate::model::ArticleCard;
+use crate::rows::{CARD_COLS, CardRow};
 use crate::stories::{
     ARTICLE_STORY, INSERT_STORY, REFRESH_STORY, SET_ARTICLE_STORY, SET_STORY_THREAD,
 };
-use newsroom_core::{ArticleId, StoryId, Timestamp};
+use newsroom_core::{ArticleId, SectionId, StoryId, Timestamp};
+use sqlx::{FromRow, Row};
+
+/// The condition an article (`$a`, its table's alias) meets to be listed
+/// on the public site: published, and not in a story an editor hid. Every
+/// public list uses it: latest, home, sections, most read, feeds,
+/// sitemaps, search, the API. The hidden stories are read once per
+/// statement, through their partial index.
+macro_rules! listed {
+    ($a:literal) => {
+        concat!(
+            $a, ".status = 'published' AND (", $a, ".story_id IS NULL OR ", $a,
+            ".story_id NOT IN (SELECT id FROM stories WHERE hidden = 1))"
+        )
+    };
+}
+pub(crate) use listed;
+
+/// One card per pinned story: its newest published member (in the section
+/// when `$3` names one), newest first, with the pin's end. `$1` now, `$2` limit.
+fn pinned_cards_sql(section: bool) -> String {
+    format!(
+        "SELECT {CARD_COLS}, p.pin FROM (SELECT a.id AS aid, st.pinned_until AS pin, \
+           ROW_NUMBER() OVER (PARTITION BY a.story_id ORDER BY a.published_at DESC, a.id DESC) AS rn \
+           FROM stories st JOIN articles a ON a.story_id = st.id \
+           WHERE st.pinned_until > $1 AND COALESCE(st.hidden, 0) = 0 AND st.merged_into IS NULL \
+           AND a.status = 'published'{}) p \
+         JOIN articles a ON a.id = p.aid JOIN sources s ON s.id = a.source_id \
+         WHERE p.rn = 1 ORDER BY a.published_at DESC, a.id DESC LIMIT $2",
+        if section { " AND a.section_id = $3" } else { "" }
+    )
+}
 
 const STORY_EXISTS: &str = "SELECT id FROM stories WHERE id = $1";
 const MOVE_MEMBERS: &str = "UPDATE articles SET story_id = $1 WHERE story_id = $2";
@@ -184,6 +217,29 @@ impl Db<'_> {
             }
             tx.commit().await?;
             Ok(true)
+        })
+    }
+
+    pub(crate) async fn pinned_cards(
+        self,
+        now: Timestamp,
+        section: Option<SectionId>,
+        limit: i64,
+    ) -> Result<Vec<(ArticleCard, Timestamp)>> {
+        let sql = pinned_cards_sql(section.is_some());
+        with_pool!(self, |pool| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(now)
+                .bind(limit.max(0));
+            if let Some(s) = section {
+                q = q.bind(s.0);
+            }
+            let mut out = Vec::new();
+            for r in q.fetch_all(pool).await? {
+                let pin: i64 = r.try_get("pin")?;
+                out.push((CardRow::from_row(&r)?.into(), pin));
+            }
+            Ok(out)
         })
     }
 

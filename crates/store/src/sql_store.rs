@@ -344,6 +344,15 @@ where
         self.db().set_story_hidden(id, hidden).await
     }
 
+    async fn pinned_cards(
+        &self,
+        now: Timestamp,
+        section: Option<SectionId>,
+        limit: i64,
+    ) -> Result<Vec<(ArticleCard, Timestamp)>> {
+        self.db().pinned_cards(now, section, limit).await
+    }
+
     async fn ensure_job(
         &self,
         key: &str,

@@ -181,6 +181,15 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
     ) -> Result<bool>;
     async fn set_story_hidden(&self, id: StoryId, hidden: bool) -> Result<bool>;
+    /// Stories pinned at `now` (not hidden, not merged away), one card each:
+    /// its newest published member, in `section` when one is given, with
+    /// the time the pin ends; the most recently active first, at most `limit`.
+    async fn pinned_cards(
+        &self,
+        now: Timestamp,
+        section: Option<SectionId>,
+        limit: i64,
+    ) -> Result<Vec<(ArticleCard, Timestamp)>>;
 
     // --- job leases ---
     /// Creates the job if it does not exist; an existing job keeps its schedule and lease.

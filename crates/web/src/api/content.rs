@@ -208,6 +208,9 @@ pub async fn story(State(state): State<Shared>, Path(id): Path<String>) -> WebRe
         .get_story(id)
         .await?
         .ok_or(WebError::NotFound("unknown story"))?;
+    if story.hidden {
+        return Err(WebError::NotFound("unknown story"));
+    }
     let cards = state.store.story_articles(id).await?;
     if cards.is_empty() {
         return Err(WebError::NotFound("unknown story"));
