@@ -2,7 +2,8 @@
 //! NEWSROOM_TEST_POSTGRES_URL is set, PostgreSQL: a pinned story leads the
 //! home page and its section until the pin ends on the site's clock (the
 //! test moves it); a hidden story's articles leave every public list (home,
-//! latest, sections, most read, feeds, sitemaps, search, the API). The site is the real
+//! latest, sections, most read, feeds, sitemaps, search, the API); a merged
+//! story's id in the API answers 301 to where it went. The site is the real
 //! router on a real listener over the real database; decisions go through
 //! `newsroom_store::moderation`, as the CLI's and the admin's do.
 
@@ -314,6 +315,61 @@ async fn pins_and_hides_on(db: &Backend) {
         );
     }
 
+    // Merged: the API says where the story went.
+    moderation::merge(&*store, &ed, canal_story, &[aside_story])
+        .await
+        .unwrap();
+    let no_follow = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = no_follow
+        .get(format!("{base}/api/v1/stories/{aside_story}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 301);
+    assert_eq!(
+        r.headers()["location"],
+        format!("/api/v1/stories/{canal_story}").as_str()
+    );
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["merged_into"], canal_story.0);
+    assert_eq!(body["id"], aside_story.0);
+    assert!(
+        body["url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/api/v1/stories/{canal_story}"))
+    );
+    // Followed, it lands on the story that holds the article now.
+    let target: serde_json::Value = reqwest::get(format!("{base}/api/v1/stories/{aside_story}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(target["id"], canal_story.0);
+    assert!(
+        target["articles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == aside[0].0)
+    );
+    // And the document says so, for clients and for schemathesis.
+    let doc = get_json(&format!("{base}/api/openapi.json")).await;
+    let op = &doc["paths"]["/api/v1/stories/{id}"]["get"]["responses"];
+    assert_eq!(
+        op["301"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/MergedStory"
+    );
+    assert!(
+        doc["components"]["schemas"]["MergedStory"]["required"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("merged_into"))
+    );
     let _ = stop.send(());
     web.await.unwrap().unwrap();
 }
