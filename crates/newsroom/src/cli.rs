@@ -128,7 +128,10 @@ pub enum StoryCommand {
 
 /// `newsroom audit`.
 #[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct AuditArgs {
+    #[command(subcommand)]
+    pub command: Option<AuditCommand>,
     /// At most this many rows.
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..=100_000))]
     pub limit: i64,
@@ -144,6 +147,16 @@ pub struct AuditArgs {
     /// Only changes to this object: `KIND` or `KIND:ID` (e.g. `story:12`).
     #[arg(long, value_name = "KIND[:ID]")]
     pub object: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Deletes the rows recorded before TIME (RFC 3339 or UTC seconds); the
+    /// pruning itself is recorded, under --as.
+    Prune {
+        #[arg(long, value_name = "TIME")]
+        before: String,
+    },
 }
 
 /// `newsroom copy`.

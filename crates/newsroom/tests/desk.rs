@@ -373,3 +373,406 @@ async fn pins_and_hides_on(db: &Backend) {
     let _ = stop.send(());
     web.await.unwrap().unwrap();
 }
+
+const EDITOR_PW: &str = "an editor's long passphrase";
+
+/// `newsroom --database URL --as NAME ARGS`: success and what it printed.
+fn cli(db: &Backend, server: &Server, actor: &str, args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(bin())
+        .current_dir(&server.dir)
+        .args(["--database", &db.demo_url(&server.dir), "--as", actor])
+        .args(args)
+        .env("NEWSROOM_LOG", "warn")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// Posts a story form with the page's token; returns the status and where it sent us.
+async fn story_form(
+    c: &reqwest::Client,
+    server: &Server,
+    story: StoryId,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
+    let (status, page) = page(c, &server.url(&format!("/admin/stories/{story}"))).await;
+    assert_eq!(status, 200, "{page}");
+    let csrf = csrf_of(&page);
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    let r = c
+        .post(server.url(&format!("/admin/stories/{story}/{action}")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let to = location(&r);
+    let body = r.text().await.unwrap();
+    (status, if to.is_empty() { body } else { to })
+}
+
+/// The audit page's rows (action, object) and its "Older" link.
+async fn audit_page(
+    c: &reqwest::Client,
+    server: &Server,
+    query: &str,
+) -> (Vec<(String, String)>, Option<String>) {
+    let (status, html) = page(c, &server.url(&format!("/admin/audit{query}"))).await;
+    assert_eq!(status, 200, "{html}");
+    let doc = scraper::Html::parse_document(&html);
+    let rows = select(&doc, "table.audit tbody tr")
+        .iter()
+        .map(|r| {
+            let cells: Vec<String> = r
+                .select(&scraper::Selector::parse("td").unwrap())
+                .map(|td| text(&td))
+                .collect();
+            (cells[3].clone(), cells[4].clone())
+        })
+        .collect();
+    let older = select(&doc, "a[rel=next]")
+        .first()
+        .and_then(|a| a.value().attr("href"))
+        .map(str::to_string);
+    (rows, older)
+}
+
+on_every_backend!(admin_story_page_decides_and_audits => admin_story_page_on);
+
+async fn admin_story_page_on(db: &Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    let url = db.demo_url(dir.path());
+    let store: Arc<dyn Store> = newsroom_store::open(&url, &PoolConfig::default())
+        .await
+        .unwrap();
+    let world = store
+        .upsert_section(&NewSection {
+            slug: "world".into(),
+            name: "World".into(),
+            position: 1,
+            max_age_days: None,
+        })
+        .await
+        .unwrap()
+        .id;
+    let t = now() - 3 * 3600;
+    let flood = [
+        article(&*store, "harbour", world, "River floods the old town", t).await,
+        article(
+            &*store,
+            "ledger",
+            world,
+            "Old town under water as river floods",
+            t + 60,
+        )
+        .await,
+        article(
+            &*store,
+            "coast",
+            world,
+            "Flood: the old town counts the cost",
+            t + 120,
+        )
+        .await,
+    ];
+    let levee = [article(&*store, "coast", world, "Levee gives way upstream", t + 600).await];
+    let flood_story = story_of(&*store, &flood, t).await;
+    let levee_story = story_of(&*store, &levee, t).await;
+    let server = Server::start(dir.path(), &["--role", "web", "--database", &url], &[]);
+    let (ok, out) = user_cmd(db, &server, &["add", "ed"], &format!("{EDITOR_PW}\n"));
+    assert!(ok, "{out}");
+
+    // Signed out: sent to the login page, nothing done.
+    let anon = client();
+    for path in [
+        format!("/admin/stories/{flood_story}"),
+        "/admin/audit".to_string(),
+    ] {
+        let r = anon.get(server.url(&path)).send().await.unwrap();
+        assert_eq!(location(&r), "/admin/login", "{path}");
+    }
+    let ed = cookie_client();
+    assert_eq!(sign_in(&ed, &server, "ed", EDITOR_PW).await.status(), 303);
+
+    // The story's page: members, their outlets and times, the forms; the
+    // articles list links to it.
+    let (status, html) = page(&ed, &server.url(&format!("/admin/stories/{flood_story}"))).await;
+    assert_eq!(status, 200, "{html}");
+    let doc = scraper::Html::parse_document(&html);
+    let rows = select(&doc, "table.members tbody tr");
+    assert_eq!(rows.len(), 3);
+    let first = text(&rows[0]);
+    assert!(
+        first.contains("River floods the old town") && first.contains("harbour"),
+        "{first}"
+    );
+    for action in ["retitle", "merge", "split", "pin", "hide", "lead"] {
+        assert!(
+            html.contains(&format!("action=\"/admin/stories/{flood_story}/{action}\"")),
+            "a {action} form"
+        );
+    }
+    let (_, list) = page(&ed, &server.url("/admin/articles")).await;
+    assert!(list.contains(&format!("href=\"/admin/stories/{flood_story}\"")));
+
+    // Refused without the token or from another site; nothing changes.
+    let merge_url = server.url(&format!("/admin/stories/{flood_story}/merge"));
+    let others = levee_story.to_string();
+    let r = ed
+        .post(&merge_url)
+        .form(&[("others", others.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = ed
+        .post(&merge_url)
+        .header("origin", "https://evil.example")
+        .form(&[
+            ("csrf", csrf_of(&html).as_str()),
+            ("others", others.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(
+        store
+            .get_story(levee_story)
+            .await
+            .unwrap()
+            .unwrap()
+            .merged_into,
+        None
+    );
+
+    // Merge, split, lead, retitle, pin, unpin, hide, unhide: each through
+    // its form, each checked in the store.
+    let (status, to) = story_form(&ed, &server, flood_story, "merge", &[("others", &others)]).await;
+    assert_eq!(
+        (status, to.as_str()),
+        (
+            303,
+            format!("/admin/stories/{flood_story}?done=merge").as_str()
+        )
+    );
+    assert_eq!(
+        store
+            .get_story(levee_story)
+            .await
+            .unwrap()
+            .unwrap()
+            .merged_into,
+        Some(flood_story)
+    );
+    let (_, merged_page) = page(&ed, &server.url(&format!("/admin/stories/{levee_story}"))).await;
+    assert!(merged_page.contains(&format!("data-merged-into=\"{flood_story}\"")));
+    assert!(
+        !merged_page.contains("/merge\""),
+        "no forms on a story merged away"
+    );
+
+    let split_out = flood[2].to_string();
+    let (status, to) = story_form(
+        &ed,
+        &server,
+        flood_story,
+        "split",
+        &[("articles", &split_out)],
+    )
+    .await;
+    assert_eq!(status, 303, "{to}");
+    let new_story = store.article_story(flood[2]).await.unwrap().unwrap();
+    assert_ne!(new_story, flood_story);
+    assert_eq!(to, format!("/admin/stories/{new_story}?done=split"));
+    // An article of another story is not this form's to split.
+    let (status, body) = story_form(
+        &ed,
+        &server,
+        flood_story,
+        "split",
+        &[("articles", &split_out)],
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+
+    let lead = flood[1].to_string();
+    assert_eq!(
+        story_form(&ed, &server, flood_story, "lead", &[("articles", &lead)])
+            .await
+            .0,
+        303
+    );
+    let title = "Old town flooded <b>as</b> levee fails";
+    assert_eq!(
+        story_form(&ed, &server, flood_story, "retitle", &[("title", title)])
+            .await
+            .0,
+        303
+    );
+    let (status, body) =
+        story_form(&ed, &server, flood_story, "pin", &[("until", "next week")]).await;
+    assert_eq!(status, 400, "a time it cannot read: {body}");
+    let until = jiff::Timestamp::from_second(now() + 86_400)
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        story_form(&ed, &server, flood_story, "pin", &[("until", &until)])
+            .await
+            .0,
+        303
+    );
+    let st = store.get_story(flood_story).await.unwrap().unwrap();
+    assert_eq!(st.lead_article, flood[1]);
+    assert!(st.editor_lead);
+    assert_eq!(st.title.as_deref(), Some(title));
+    assert!(st.pinned_until.unwrap() > now());
+    let (_, html) = page(
+        &ed,
+        &server.url(&format!("/admin/stories/{flood_story}?done=pin")),
+    )
+    .await;
+    let doc = scraper::Html::parse_document(&html);
+    let h1 = &select(&doc, "main h1")[0];
+    assert!(text(h1).contains(title), "{html}");
+    assert!(
+        select(&doc, "main h1 b").is_empty(),
+        "the title is text, not markup"
+    );
+    assert!(html.contains("Story pinned"), "the notice");
+    assert_eq!(
+        story_form(&ed, &server, flood_story, "unpin", &[]).await.0,
+        303
+    );
+    assert_eq!(
+        store
+            .get_story(flood_story)
+            .await
+            .unwrap()
+            .unwrap()
+            .pinned_until,
+        None
+    );
+    assert_eq!(
+        story_form(&ed, &server, flood_story, "hide", &[]).await.0,
+        303
+    );
+    assert!(store.get_story(flood_story).await.unwrap().unwrap().hidden);
+    assert_eq!(
+        get(&server.url(&format!("/story/{flood_story}")), BROWSER_UA)
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        story_form(&ed, &server, flood_story, "unhide", &[]).await.0,
+        303
+    );
+    assert!(!store.get_story(flood_story).await.unwrap().unwrap().hidden);
+    assert_eq!(
+        story_form(&ed, &server, flood_story, "nonsense", &[])
+            .await
+            .0,
+        404
+    );
+
+    // The audit log: the same rows the CLI writes, newest first, under the
+    // editor's name; editors may read it, filtered by user, kind and object.
+    let (rows, _) = audit_page(&ed, &server, "?user=ed").await;
+    let actions: Vec<&str> = rows.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "story.unhide",
+            "story.hide",
+            "story.unpin",
+            "story.pin",
+            "story.retitle",
+            "story.lead",
+            "story.split",
+            "story.merge"
+        ],
+        "refusals leave no row"
+    );
+    let (ok, out) = cli(
+        db,
+        &server,
+        "cli-ed",
+        &["story", "pin", &flood_story.to_string()],
+    );
+    assert!(ok, "{out}");
+    let (rows, _) = audit_page(&ed, &server, "?action=story.pin").await;
+    assert_eq!(
+        rows.len(),
+        2,
+        "the admin's pin and the CLI's, one kind of row: {rows:?}"
+    );
+    let (rows, _) = audit_page(&ed, &server, &format!("?object=story:{new_story}")).await;
+    assert!(
+        rows.is_empty(),
+        "the split is recorded on the article it moved"
+    );
+    let (rows, _) = audit_page(&ed, &server, &format!("?object=article:{}", flood[2])).await;
+    assert_eq!(
+        rows,
+        [("story.split".to_string(), format!("article:{}", flood[2]))]
+    );
+    let (status, body) = page(&ed, &server.url("/admin/audit?object=story:x")).await;
+    assert_eq!(status, 400, "{body}");
+    // The story page shows its own history.
+    let (_, html) = page(&ed, &server.url(&format!("/admin/stories/{flood_story}"))).await;
+    let doc = scraper::Html::parse_document(&html);
+    assert!(select(&doc, "table.history tbody tr").len() >= 7);
+
+    // Paged by 50, newest first, the older page below the last row shown.
+    for i in 0..60 {
+        store
+            .append_audit(&newsroom_store::NewAudit::new(
+                "bulk",
+                "source.enable",
+                "source",
+                i,
+                t + i,
+            ))
+            .await
+            .unwrap();
+    }
+    let (first_page, older) = audit_page(&ed, &server, "?user=bulk").await;
+    assert_eq!(first_page.len(), 50);
+    assert_eq!(first_page[0].1, "source:59");
+    let older = older.expect("an older page");
+    assert!(
+        older.contains("user=bulk") && older.contains("before="),
+        "{older}"
+    );
+    let (second, further) = audit_page(&ed, &server, &older["/admin/audit".len()..]).await;
+    assert_eq!(second.len(), 10);
+    assert_eq!(second[0].1, "source:9");
+    assert!(further.is_none());
+
+    // Pruning: explicit, and recorded itself.
+    let (ok, out) = cli(
+        db,
+        &server,
+        "ops",
+        &["audit", "prune", "--before", &(t + 30).to_string()],
+    );
+    assert!(ok && out.contains("pruned 30 audit rows"), "{out}");
+    let (rows, _) = audit_page(&ed, &server, "?user=bulk").await;
+    assert_eq!(rows.len(), 30);
+    let (rows, _) = audit_page(&ed, &server, "?user=ops").await;
+    assert_eq!(rows, [("audit.prune".to_string(), "audit:0".to_string())]);
+    let (ok, out) = cli(db, &server, "ops", &["audit", "prune", "--before", "soon"]);
+    assert!(!ok && out.contains("RFC 3339"), "{out}");
+    server.stop();
+}

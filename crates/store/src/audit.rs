@@ -4,6 +4,7 @@
 use crate::dialect::{Db, with_pool};
 use crate::error::{Result, StoreError};
 use crate::model::{AuditEntry, AuditQuery, NewAudit};
+use newsroom_core::Timestamp;
 
 const INSERT_AUDIT: &str = "INSERT INTO audit_log \
      (at, actor, action, object_kind, object_id, before_json, after_json) \
@@ -11,7 +12,8 @@ const INSERT_AUDIT: &str = "INSERT INTO audit_log \
 const LIST_AUDIT: &str = "SELECT id, at, actor, action, object_kind, object_id, before_json, after_json \
      FROM audit_log WHERE ($1 IS NULL OR actor = $1) AND ($2 IS NULL OR action = $2) \
      AND ($3 IS NULL OR object_kind = $3) AND ($4 IS NULL OR object_id = $4) \
-     ORDER BY id DESC LIMIT $5";
+     AND ($6 IS NULL OR id < $6) ORDER BY id DESC LIMIT $5";
+const PRUNE_AUDIT: &str = "DELETE FROM audit_log WHERE at < $1";
 
 type AuditRow = (
     i64,
@@ -60,6 +62,7 @@ impl Db<'_> {
                 .bind(q.object_kind.as_deref())
                 .bind(q.object_id)
                 .bind(q.limit.max(0))
+                .bind(q.before_id)
                 .fetch_all(pool)
                 .await?
         });
@@ -79,5 +82,12 @@ impl Db<'_> {
                 },
             )
             .collect()
+    }
+
+    pub(crate) async fn prune_audit(self, before: Timestamp) -> Result<u64> {
+        with_pool!(self, |pool| {
+            let r = sqlx::query(PRUNE_AUDIT).bind(before).execute(pool).await?;
+            Ok(r.rows_affected())
+        })
     }
 }

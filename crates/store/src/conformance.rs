@@ -32,7 +32,7 @@ macro_rules! conformance_suite {
             article_addresses_and_ingest_state, published_time_is_written_when_it_changes,
             cache_changes_follow_writes, threads_string_stories, ingest_freshness_from_health,
             story_leads_are_earliest_published, pool_stats_see_calls,
-            audit_log_appends_and_filters,
+            audit_log_appends_and_filters, audit_log_pages_and_prunes,
             hidden_stories_leave_every_list, pinned_stories_while_the_pin_lasts);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -2446,6 +2446,7 @@ pub async fn audit_log_appends_and_filters(store: Arc<dyn Store>) {
             action: action.map(str::to_string),
             object_kind: kind.map(str::to_string),
             object_id: id,
+            before_id: None,
             limit: 10,
         }
     };
@@ -2486,6 +2487,38 @@ pub async fn audit_log_appends_and_filters(store: Arc<dyn Store>) {
         ),
         Vec::<i64>::new()
     );
+}
+
+pub async fn audit_log_pages_and_prunes(store: Arc<dyn Store>) {
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(
+            store
+                .append_audit(&NewAudit::new("ann", "story.pin", "story", i, T0 + i * 100))
+                .await
+                .unwrap(),
+        );
+    }
+    let page = |before_id, limit| AuditQuery {
+        before_id,
+        limit,
+        ..AuditQuery::default()
+    };
+    let ids_of = |v: Vec<crate::model::AuditEntry>| v.into_iter().map(|e| e.id).collect::<Vec<_>>();
+    let first = ids_of(store.list_audit(&page(None, 2)).await.unwrap());
+    assert_eq!(first, [ids[4], ids[3]]);
+    let second = ids_of(store.list_audit(&page(Some(ids[3]), 2)).await.unwrap());
+    assert_eq!(second, [ids[2], ids[1]], "the next page starts below the last row shown");
+    let q = AuditQuery::default().object("story:3").unwrap();
+    assert_eq!((q.object_kind.as_deref(), q.object_id), (Some("story"), Some(3)));
+    assert!(AuditQuery::default().object("story:x").is_err());
+    // Pruning drops what was recorded before the time, and only that.
+    assert_eq!(store.prune_audit(T0 + 200).await.unwrap(), 2);
+    assert_eq!(
+        ids_of(store.list_audit(&page(None, 10)).await.unwrap()),
+        [ids[4], ids[3], ids[2]]
+    );
+    assert_eq!(store.prune_audit(T0 + 200).await.unwrap(), 0);
 }
 
 /// Three stories with a section each: `shown` (two articles), `gone` (two

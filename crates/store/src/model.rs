@@ -297,14 +297,71 @@ pub struct NewAudit<'a> {
 }
 
 /// Which audit rows to list: every filter given must match; newest first,
-/// at most `limit`.
+/// at most `limit`, and only rows older than `before_id` when it is given
+/// (the next page after a row).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditQuery {
     pub actor: Option<String>,
     pub action: Option<String>,
     pub object_kind: Option<String>,
     pub object_id: Option<i64>,
+    pub before_id: Option<i64>,
     pub limit: i64,
+}
+
+impl AuditQuery {
+    /// Filters by object, written `KIND` or `KIND:ID` (`story:12`).
+    pub fn object(mut self, object: &str) -> crate::Result<Self> {
+        let (kind, id) = match object.split_once(':') {
+            None => (object, None),
+            Some((kind, id)) => (
+                kind,
+                Some(id.trim().parse::<i64>().map_err(|_| {
+                    crate::StoreError::Invalid(format!(
+                        "object {object:?}: write KIND or KIND:ID, the id a number"
+                    ))
+                })?),
+            ),
+        };
+        self.object_kind = Some(kind.trim().to_string());
+        self.object_id = id;
+        Ok(self)
+    }
+}
+
+impl AuditEntry {
+    /// The change in one line: the fields that differ between before and
+    /// after, `key: old → new`; the whole object where only one side exists.
+    pub fn change(&self) -> String {
+        use serde_json::Value;
+        let short = |v: &Value| {
+            let s = v.to_string();
+            if s.chars().count() > 60 {
+                format!("{}…", s.chars().take(59).collect::<String>())
+            } else {
+                s
+            }
+        };
+        match (&self.before, &self.after) {
+            (Some(Value::Object(b)), Some(Value::Object(a))) => {
+                let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+                keys.sort();
+                keys.dedup();
+                keys.into_iter()
+                    .filter(|k| b.get(*k) != a.get(*k))
+                    .map(|k| {
+                        let side = |v: Option<&Value>| v.map(short).unwrap_or_else(|| "-".into());
+                        format!("{k}: {} → {}", side(b.get(k)), side(a.get(k)))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            }
+            (None, Some(a)) => format!("+ {}", short(a)),
+            (Some(b), None) => format!("- {}", short(b)),
+            (Some(b), Some(a)) => format!("{} → {}", short(b), short(a)),
+            (None, None) => String::new(),
+        }
+    }
 }
 
 impl<'a> NewAudit<'a> {

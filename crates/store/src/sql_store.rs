@@ -502,6 +502,10 @@ where
         self.db().list_audit(q).await
     }
 
+    async fn prune_audit(&self, before: Timestamp) -> Result<u64> {
+        self.db().prune_audit(before).await
+    }
+
     async fn export_rows(
         &self,
         table: Table,

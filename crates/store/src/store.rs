@@ -283,6 +283,8 @@ pub trait Store: Send + Sync + 'static {
     async fn append_audit(&self, entry: &NewAudit<'_>) -> Result<i64>;
     /// Audit rows matching every filter of `q`, newest first.
     async fn list_audit(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>>;
+    /// Deletes the rows recorded before `before`; returns how many.
+    async fn prune_audit(&self, before: Timestamp) -> Result<u64>;
 
     // --- moving a whole site (newsroom copy) ---
     /// Up to `limit` rows of `table` as JSON objects keyed by column name, in

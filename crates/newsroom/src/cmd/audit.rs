@@ -1,36 +1,41 @@
-//! `newsroom audit`: the audit log, newest first, as a table or JSON lines.
+//! `newsroom audit`: the audit log, newest first, as a table or JSON lines;
+//! `newsroom audit prune --before TIME` deletes the older rows, which is
+//! itself recorded.
 
-use crate::cli::{AuditArgs, Global};
+use crate::cli::{AuditArgs, AuditCommand, Global};
+use crate::cmd::story::{fmt_time, parse_time};
 use crate::cmd::{ingest, load_config};
-use anyhow::{Context, Result};
-use newsroom_store::{AuditEntry, AuditQuery};
+use anyhow::Result;
+use newsroom_store::{AuditQuery, NewAudit};
 use std::io::Write;
 
 pub async fn run(global: &Global, args: AuditArgs) -> Result<()> {
     let cfg = load_config(global)?;
-    let (object_kind, object_id) = match args.object.as_deref() {
-        None => (None, None),
-        Some(o) => match o.split_once(':') {
-            None => (Some(o.to_string()), None),
-            Some((kind, id)) => (
-                Some(kind.to_string()),
-                Some(
-                    id.parse::<i64>()
-                        .with_context(|| format!("--object {o:?}: the id must be a number"))?,
-                ),
-            ),
-        },
+    if let Some(AuditCommand::Prune { before }) = args.command {
+        let before = parse_time("--before", &before)?;
+        let store = ingest::open_store(&cfg).await?;
+        let deleted = store.prune_audit(before).await?;
+        let actor = global.actor();
+        store
+            .append_audit(
+                &NewAudit::new(&actor, "audit.prune", "audit", 0, newsroom_web::state::now())
+                    .after(Some(&serde_json::json!({ "before": before, "deleted": deleted }))),
+            )
+            .await?;
+        println!("pruned {deleted} audit rows recorded before {}", fmt_time(before));
+        return Ok(());
+    }
+    let mut q = AuditQuery {
+        actor: args.user,
+        action: args.action,
+        limit: args.limit,
+        ..AuditQuery::default()
     };
+    if let Some(o) = args.object.as_deref() {
+        q = q.object(o)?;
+    }
     let store = ingest::open_store(&cfg).await?;
-    let rows = store
-        .list_audit(&AuditQuery {
-            actor: args.user,
-            action: args.action,
-            object_kind,
-            object_id,
-            limit: args.limit,
-        })
-        .await?;
+    let rows = store.list_audit(&q).await?;
     let mut out = std::io::stdout().lock();
     if args.json {
         for r in &rows {
@@ -53,47 +58,12 @@ pub async fn run(global: &Global, args: AuditArgs) -> Result<()> {
             out,
             "{:>6}  {:<20} {:<16} {:<16} {:<14} {}",
             r.id,
-            jiff::Timestamp::from_second(r.at)
-                .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
-                .unwrap_or_else(|_| r.at.to_string()),
+            fmt_time(r.at),
             r.actor,
             r.action,
             format!("{}:{}", r.object_kind, r.object_id),
-            change(r)
+            r.change()
         )?;
     }
     Ok(())
-}
-
-/// The fields that differ between before and after, `key: old → new`; the
-/// whole object where only one side exists.
-fn change(r: &AuditEntry) -> String {
-    use serde_json::Value;
-    let short = |v: &Value| {
-        let s = v.to_string();
-        if s.chars().count() > 60 {
-            format!("{}…", s.chars().take(59).collect::<String>())
-        } else {
-            s
-        }
-    };
-    match (&r.before, &r.after) {
-        (Some(Value::Object(b)), Some(Value::Object(a))) => {
-            let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
-            keys.sort();
-            keys.dedup();
-            keys.into_iter()
-                .filter(|k| b.get(*k) != a.get(*k))
-                .map(|k| {
-                    let side = |v: Option<&Value>| v.map(short).unwrap_or_else(|| "-".into());
-                    format!("{k}: {} → {}", side(b.get(k)), side(a.get(k)))
-                })
-                .collect::<Vec<_>>()
-                .join("; ")
-        }
-        (None, Some(a)) => format!("+ {}", short(a)),
-        (Some(b), None) => format!("- {}", short(b)),
-        (Some(b), Some(a)) => format!("{} → {}", short(b), short(a)),
-        (None, None) => String::new(),
-    }
 }

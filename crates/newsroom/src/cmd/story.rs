@@ -30,7 +30,7 @@ pub async fn run(global: &Global, cmd: StoryCommand) -> Result<()> {
             moderation::split(store, &by, ArticleId(article), &with).await?
         }
         StoryCommand::Pin { story, until } => {
-            let until = until.as_deref().map(parse_time).transpose()?;
+            let until = until.as_deref().map(|t| parse_time("--until", t)).transpose()?;
             moderation::pin(store, &by, StoryId(story), until).await?
         }
         StoryCommand::Unpin { story } => moderation::unpin(store, &by, StoryId(story)).await?,
@@ -65,18 +65,14 @@ pub async fn run(global: &Global, cmd: StoryCommand) -> Result<()> {
     Ok(())
 }
 
-/// RFC 3339 (`2026-12-08T12:00:00Z`) or UTC seconds.
-fn parse_time(raw: &str) -> Result<i64> {
-    if let Ok(secs) = raw.parse::<i64>() {
-        return Ok(secs);
-    }
-    let t: jiff::Timestamp = raw
-        .parse()
-        .with_context(|| format!("--until {raw:?}: expected RFC 3339 (2026-12-08T12:00:00Z) or UTC seconds"))?;
-    Ok(t.as_second())
+/// RFC 3339 (`2026-12-08T12:00:00Z`) or UTC seconds, for the option `what`.
+pub fn parse_time(what: &str, raw: &str) -> Result<i64> {
+    newsroom_core::time::parse_instant(raw).with_context(|| {
+        format!("{what} {raw:?}: expected RFC 3339 (2026-12-08T12:00:00Z) or UTC seconds")
+    })
 }
 
-fn fmt_time(ts: i64) -> String {
+pub fn fmt_time(ts: i64) -> String {
     jiff::Timestamp::from_second(ts)
         .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_else(|_| ts.to_string())

@@ -37,6 +37,8 @@ struct Row {
     published: String,
     hidden: bool,
     views: i64,
+    /// Its story's admin page, if it is in one.
+    story: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -80,6 +82,7 @@ pub async fn list(
                 published: st.time(a.card.published_at),
                 hidden,
                 views: a.card.views,
+                story: a.card.story_id.map(|s| s.0),
             }
         })
         .collect();
