@@ -73,6 +73,19 @@ async fn article(
     store.upsert_article(&a, t).await.unwrap().id.unwrap()
 }
 
+async fn world_section(store: &dyn Store) -> SectionId {
+    store
+        .upsert_section(&NewSection {
+            slug: "world".into(),
+            name: "World".into(),
+            position: 1,
+            max_age_days: None,
+        })
+        .await
+        .unwrap()
+        .id
+}
+
 async fn story_of(store: &dyn Store, members: &[ArticleId], t: i64) -> StoryId {
     let s = store.create_story(members[0], t).await.unwrap();
     for a in &members[1..] {
@@ -168,16 +181,7 @@ async fn pins_and_hides_on(db: &Backend) {
     let store: Arc<dyn Store> = newsroom_store::open(&url, &PoolConfig::default())
         .await
         .unwrap();
-    let world = store
-        .upsert_section(&NewSection {
-            slug: "world".into(),
-            name: "World".into(),
-            position: 1,
-            max_age_days: None,
-        })
-        .await
-        .unwrap()
-        .id;
+    let world = world_section(&*store).await;
     let t = now() - 6 * 3600;
     // An older story (to be pinned), a newer one (to be hidden), a merged
     // one and, newest, an article of its own.
@@ -455,16 +459,7 @@ async fn admin_story_page_on(db: &Backend) {
     let store: Arc<dyn Store> = newsroom_store::open(&url, &PoolConfig::default())
         .await
         .unwrap();
-    let world = store
-        .upsert_section(&NewSection {
-            slug: "world".into(),
-            name: "World".into(),
-            position: 1,
-            max_age_days: None,
-        })
-        .await
-        .unwrap()
-        .id;
+    let world = world_section(&*store).await;
     let t = now() - 3 * 3600;
     let flood = [
         article(&*store, "harbour", world, "River floods the old town", t).await,
