@@ -115,6 +115,10 @@ pub struct PollReport {
     pub publisher_interval: Option<i64>,
     pub fresh_until: Option<Timestamp>,
     pub validators: Validators,
+    /// The feed's HTTP status (`None` when no answer came), and how long its
+    /// request took: the source's fetch history keeps both.
+    pub status: Option<u16>,
+    pub duration_ms: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -162,7 +166,15 @@ async fn poll_feed(
 ) -> PollReport {
     let req =
         FetchRequest::feed(source.feed_url.clone()).with_validators(report.validators.clone());
-    let mut fetched = match fetcher.fetch(&req).await {
+    let started = std::time::Instant::now();
+    let answer = fetcher.fetch(&req).await;
+    report.duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+    report.status = match &answer {
+        Ok(FetchOutcome::NotModified { .. }) => Some(304),
+        Ok(FetchOutcome::Fetched(f)) => Some(f.status),
+        Err(e) => e.status,
+    };
+    let mut fetched = match answer {
         Ok(FetchOutcome::NotModified {
             validators,
             fresh_until,

@@ -2,7 +2,10 @@
 //! test runs the whole suite through [`conformance_suite!`] on a fresh, real
 //! database per test.
 
-use crate::model::{ListQuery, Session, StoryReach, UpsertKind, UserRole, ViewDelta, Visit};
+use crate::model::{
+    FetchRecord, FetchResult, ListQuery, Session, StoryReach, UpsertKind, UserRole, ViewDelta,
+    Visit,
+};
 use crate::store::Store;
 use newsroom_core::{
     AddressKind, ArticleAddress, ArticleId, ArticleStatus, BodyOrigin, FullTextMode, IngestState,
@@ -29,7 +32,7 @@ macro_rules! conformance_suite {
             article_id_ranges_and_links, users_and_sessions, admin_lists_every_status,
             article_addresses_and_ingest_state, published_time_is_written_when_it_changes,
             cache_changes_follow_writes, threads_string_stories, ingest_freshness_from_health,
-            story_leads_are_earliest_published, pool_stats_see_calls);
+            story_leads_are_earliest_published, pool_stats_see_calls, fetch_history_is_bounded);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -2364,4 +2367,88 @@ pub async fn story_leads_are_earliest_published(store: Arc<dyn Store>) {
     assert_eq!(cards.iter().map(|c| c.id).collect::<Vec<_>>(), [a, c]);
     assert_eq!(cards[1].story_id, Some(story));
     assert!(store.article_cards(&[]).await.unwrap().is_empty());
+}
+
+fn fetch(source: SourceId, at: i64, i: i64) -> FetchRecord {
+    let (result, status, class) = match i % 3 {
+        0 => (FetchResult::Ok, Some(200), None),
+        1 => (FetchResult::NotModified, Some(304), None),
+        _ => (FetchResult::Failed, None, Some("timeout".to_string())),
+    };
+    FetchRecord {
+        source_id: source,
+        fetched_at: at,
+        status,
+        result,
+        duration_ms: 10 + i,
+        error: class
+            .as_ref()
+            .map(|_| format!("no answer within 3 s ({i})")),
+        error_class: class,
+        items: 3,
+        inserted: i % 2,
+        updated: 0,
+    }
+}
+
+pub async fn fetch_history_is_bounded(store: Arc<dyn Store>) {
+    let a = source(&*store, "history-a").await;
+    let b = source(&*store, "history-b").await;
+    let hour = crate::hour_of(T0);
+    // 55 fetches of `a`, a minute apart from the start of an hour; one of `b`.
+    for i in 0..55 {
+        store
+            .record_fetch(&fetch(a, hour + i * 60, i))
+            .await
+            .unwrap();
+    }
+    store.record_fetch(&fetch(b, hour, 0)).await.unwrap();
+    let last = store.source_fetches(a, 20).await.unwrap();
+    assert_eq!(last.len(), 20);
+    assert_eq!(last[0], fetch(a, hour + 54 * 60, 54), "newest first");
+    assert_eq!(last[19], fetch(a, hour + 35 * 60, 35));
+    let kept = store.source_fetches(a, 1000).await.unwrap();
+    assert_eq!(
+        kept.len() as i64,
+        crate::FETCHES_KEPT,
+        "older fetches pruned"
+    );
+    assert_eq!(kept.last().unwrap().fetched_at, hour + 5 * 60);
+    assert_eq!(store.source_fetches(b, 100).await.unwrap().len(), 1);
+    // The roll-up saw all 55: 0..55 by i % 3 is 19 ok, 18 not modified, 18 timeouts.
+    let hours = store.source_fetch_hours(a, hour).await.unwrap();
+    let by = |r: &str| hours.iter().find(|h| h.result == r).cloned().unwrap();
+    assert_eq!(hours.len(), 3, "{hours:?}");
+    assert_eq!(
+        (
+            by("ok").fetches,
+            by("not_modified").fetches,
+            by("timeout").fetches
+        ),
+        (19, 18, 18)
+    );
+    assert_eq!(by("timeout").max_ms, 10 + 53);
+    assert_eq!(
+        by("ok").total_ms,
+        (0..55).filter(|i| i % 3 == 0).map(|i| 10 + i).sum::<i64>()
+    );
+    assert!(hours.iter().all(|h| h.hour == hour));
+    // A fetch 31 days on prunes the roll-up older than 30 days.
+    store
+        .record_fetch(&fetch(a, hour + 31 * 86_400, 0))
+        .await
+        .unwrap();
+    let hours = store.source_fetch_hours(a, 0).await.unwrap();
+    assert_eq!(hours.len(), 1, "{hours:?}");
+    assert_eq!(hours[0].hour, hour + 31 * 86_400);
+    assert_eq!(
+        store.source_fetch_hours(b, 0).await.unwrap().len(),
+        1,
+        "other sources keep theirs"
+    );
+    // Removing a source removes its history.
+    assert!(store.delete_source(a).await.unwrap());
+    assert!(store.source_fetches(a, 100).await.unwrap().is_empty());
+    assert!(store.source_fetch_hours(a, 0).await.unwrap().is_empty());
+    assert_eq!(store.source_fetches(b, 100).await.unwrap().len(), 1);
 }

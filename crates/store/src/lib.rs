@@ -9,6 +9,7 @@ pub mod copy;
 pub mod db_url;
 mod dialect;
 pub mod error;
+mod fetches;
 mod jobs;
 mod memory;
 mod meta;
@@ -34,10 +35,11 @@ mod visits;
 pub use copy::{CopyProgress, copy_site};
 pub use db_url::{Redacted, redact_url};
 pub use error::{Result, StoreError};
+pub use fetches::{FETCH_HOURS_KEPT, FETCHES_KEPT, hour_of};
 pub use model::{
-    AdminArticle, ArticleCard, ArticleLink, Change, IdRange, IngestFreshness, Job, ListQuery,
-    PoolStats, RankedCard, Session, SourceStats, StoryReach, TableCounts, ThreadStory, UpsertKind,
-    UpsertOutcome, User, UserRole, ViewDelta, Visit,
+    AdminArticle, ArticleCard, ArticleLink, Change, FetchHour, FetchRecord, FetchResult, IdRange,
+    IngestFreshness, Job, ListQuery, PoolStats, RankedCard, Session, SourceStats, StoryReach,
+    TableCounts, ThreadStory, UpsertKind, UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 pub use postgres::PgStore;
 pub use search::{SearchResults, SearchTerms};

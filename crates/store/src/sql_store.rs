@@ -5,9 +5,9 @@
 use crate::dialect::{Db, Dialect};
 use crate::error::Result;
 use crate::model::{
-    AdminArticle, ArticleCard, ArticleLink, Change, IdRange, IngestFreshness, Job, ListQuery,
-    PoolStats, RankedCard, Session, SourceStats, StoryReach, TableCounts, ThreadStory,
-    UpsertOutcome, User, UserRole, ViewDelta, Visit,
+    AdminArticle, ArticleCard, ArticleLink, Change, FetchHour, FetchRecord, IdRange,
+    IngestFreshness, Job, ListQuery, PoolStats, RankedCard, Session, SourceStats, StoryReach,
+    TableCounts, ThreadStory, UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 use crate::search::{SearchResults, SearchTerms};
 use crate::store::Store;
@@ -144,6 +144,18 @@ where
 
     async fn update_source_health(&self, id: SourceId, health: &SourceHealth) -> Result<()> {
         self.db().update_source_health(id, health).await
+    }
+
+    async fn record_fetch(&self, fetch: &FetchRecord) -> Result<()> {
+        self.db().record_fetch(fetch).await
+    }
+
+    async fn source_fetches(&self, id: SourceId, limit: i64) -> Result<Vec<FetchRecord>> {
+        self.db().source_fetches(id, limit).await
+    }
+
+    async fn source_fetch_hours(&self, id: SourceId, since: Timestamp) -> Result<Vec<FetchHour>> {
+        self.db().source_fetch_hours(id, since).await
     }
 
     async fn upsert_article(&self, a: &NewArticle, now: Timestamp) -> Result<UpsertOutcome> {

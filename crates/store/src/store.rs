@@ -3,9 +3,9 @@
 
 use crate::error::Result;
 use crate::model::{
-    AdminArticle, ArticleCard, ArticleLink, Change, IdRange, IngestFreshness, Job, ListQuery,
-    PoolStats, RankedCard, Session, SourceStats, StoryReach, TableCounts, ThreadStory,
-    UpsertOutcome, User, UserRole, ViewDelta, Visit,
+    AdminArticle, ArticleCard, ArticleLink, Change, FetchHour, FetchRecord, IdRange,
+    IngestFreshness, Job, ListQuery, PoolStats, RankedCard, Session, SourceStats, StoryReach,
+    TableCounts, ThreadStory, UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 use crate::search::{SearchResults, SearchTerms};
 use crate::table::Table;
@@ -42,6 +42,14 @@ pub trait Store: Send + Sync + 'static {
     /// Removes the source and its articles (their view history stays).
     async fn delete_source(&self, id: SourceId) -> Result<bool>;
     async fn update_source_health(&self, id: SourceId, health: &SourceHealth) -> Result<()>;
+    /// Records one poll of a source's feed: kept one by one (the last
+    /// `FETCHES_KEPT`, older ones pruned) and in the hourly roll-up (for
+    /// `FETCH_HOURS_KEPT`). Removing the source removes its history.
+    async fn record_fetch(&self, fetch: &FetchRecord) -> Result<()>;
+    /// The source's last `limit` recorded fetches, newest first.
+    async fn source_fetches(&self, id: SourceId, limit: i64) -> Result<Vec<FetchRecord>>;
+    /// The source's hourly roll-up from the hour of `since` on, oldest first.
+    async fn source_fetch_hours(&self, id: SourceId, since: Timestamp) -> Result<Vec<FetchHour>>;
 
     // --- articles ---
     /// Inserts, or updates the article with the same (source, guid) or canonical URL.

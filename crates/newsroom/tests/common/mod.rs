@@ -2,12 +2,15 @@
 //! folder and talks to it over HTTP.
 #![allow(dead_code)]
 
+pub mod admin_kit;
+pub use admin_kit::*;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-
 
 pub const BROWSER_UA: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
 
@@ -334,7 +337,7 @@ pub async fn page_kinds(server: &Server) -> (Vec<String>, Vec<String>) {
         "/search?q=war".to_string(),
         "/no/such/page".to_string(),
     ];
-    let admin = ["/admin/login", "/admin/", "/admin/articles", "/admin/sources", "/admin/users"]
+    let admin = ["/admin/login", "/admin/", "/admin/articles", "/admin/sources", "/admin/sources/1", "/admin/users"]
         .map(String::from)
         .to_vec();
     (public, admin)

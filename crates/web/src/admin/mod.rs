@@ -20,6 +20,7 @@ pub mod error;
 mod layout;
 mod login;
 pub mod session;
+mod source_detail;
 mod sources;
 pub mod throttle;
 mod users;
@@ -31,8 +32,8 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use crate::error::WebError;
+use axum::routing::{get, post};
 use std::sync::{Arc, OnceLock};
 
 /// Every admin form is a few short fields; nothing legitimate comes near this.
@@ -99,13 +100,17 @@ impl AdminState {
 
     /// A time as the admin tables show it, in the site's time zone.
     pub fn time(&self, ts: i64) -> String {
+        self.time_as(ts, "%Y-%m-%d %H:%M")
+    }
+
+    /// The same with seconds, where several events fall in one minute.
+    pub fn time_seconds(&self, ts: i64) -> String {
+        self.time_as(ts, "%Y-%m-%d %H:%M:%S")
+    }
+
+    fn time_as(&self, ts: i64, format: &str) -> String {
         jiff::Timestamp::from_second(ts)
-            .map(|t| {
-                self.time_zone
-                    .to_datetime(t)
-                    .strftime("%Y-%m-%d %H:%M")
-                    .to_string()
-            })
+            .map(|t| self.time_zone.to_datetime(t).strftime(format).to_string())
             .unwrap_or_else(|_| ts.to_string())
     }
 }
@@ -126,6 +131,7 @@ pub fn router(site: Shared) -> Router {
         .route("/sources/{id}/remove", post(sources::remove))
         .route("/users", get(users::list))
         .route("/admin.css", get(css))
+        .route("/sources/{id}", get(source_detail::show))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(st.clone(), guard))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
