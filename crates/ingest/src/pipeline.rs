@@ -308,8 +308,9 @@ pub fn health_after(
     outage: bool,
 ) -> SourceHealth {
     let old = &source.health;
+    // The source's own bounds (its admin page) in place of the site's.
     let interval = schedule::healthy_interval(
-        &cfg.schedule,
+        &schedule::with_bounds(&cfg.schedule, source.poll),
         &report.published,
         report.publisher_interval,
         now,
@@ -324,8 +325,9 @@ pub fn health_after(
             not_before: e.not_before,
         },
     };
-    let (next_poll_at, failures) = schedule::next_poll(
+    let (next_poll_at, failures) = schedule::next_poll_bounded(
         &cfg.schedule,
+        source.poll,
         now,
         result,
         old.consecutive_failures,

@@ -219,3 +219,165 @@ async fn a_sources_page_shows_its_last_fetches_on(db: &Backend) {
     );
     server.stop();
 }
+
+/// The settings form's current values on a source's page: (section id,
+/// full text, shortest, longest, enabled).
+async fn settings_of(c: &reqwest::Client, server: &Server, id: i64) -> (String, String, String, String, bool) {
+    let (status, html) = page(c, &server.url(&format!("/admin/sources/{id}"))).await;
+    assert_eq!(status, 200);
+    let doc = scraper::Html::parse_document(&html);
+    let value = |css: &str| {
+        select(&doc, css)
+            .first()
+            .and_then(|e| e.value().attr("value"))
+            .unwrap_or("")
+            .to_string()
+    };
+    (
+        value("#section option[selected]"),
+        value("#full_text option[selected]"),
+        value("#poll_min"),
+        value("#poll_max"),
+        !select(&doc, "#enabled[checked]").is_empty(),
+    )
+}
+
+async fn post_settings(
+    c: &reqwest::Client,
+    server: &Server,
+    id: i64,
+    fields: &[(&str, &str)],
+) -> (u16, String, String) {
+    let r = c
+        .post(server.url(&format!("/admin/sources/{id}/settings")))
+        .form(fields)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let to = location(&r);
+    (status, to, r.text().await.unwrap())
+}
+
+on_every_backend!(a_sources_settings_are_checked_saved_and_honoured => a_sources_settings_are_checked_saved_and_honoured_on);
+
+async fn a_sources_settings_are_checked_saved_and_honoured_on(db: &Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let outlet = TestServer::start().await;
+    outlet_site(&outlet);
+    outlet.set(
+        "/news.xml",
+        Resource::ok("application/rss+xml", sample_rss("Set Outlet", &outlet.url(""), 2)),
+    );
+    outlet.set(
+        "/other.xml",
+        Resource::ok("application/rss+xml", sample_rss("Other Outlet", &outlet.url("/o"), 1)),
+    );
+    let server = start(db, dir.path());
+    let (c, csrf) = admin(db, &server).await;
+    // A source added on the command line makes the section "World".
+    run_ok(
+        dir.path(),
+        &["--database", &db.demo_url(dir.path()), "source", "add", &outlet.url("/other.xml"), "--section", "World"],
+        &[ALLOW_LOOPBACK],
+    );
+    let id = add_source(&c, &server, &csrf, &outlet.url("/")).await;
+    let (_, html) = page(&c, &server.url(&format!("/admin/sources/{id}"))).await;
+    let doc = scraper::Html::parse_document(&html);
+    let world = select(&doc, "#section option")
+        .iter()
+        .find(|o| text(o) == "World")
+        .and_then(|o| o.value().attr("value"))
+        .expect("the World section")
+        .to_string();
+    assert_eq!(
+        settings_of(&c, &server, id).await,
+        (String::new(), "never".into(), String::new(), String::new(), true),
+        "as added"
+    );
+
+    // Saved, and shown again as saved.
+    let good = [
+        ("csrf", csrf.as_str()),
+        ("section", world.as_str()),
+        ("full_text", "always"),
+        ("poll_min", "30"),
+        ("poll_max", "120"),
+    ];
+    let (status, to, _) = post_settings(&c, &server, id, &good).await;
+    assert_eq!((status, to.as_str()), (303, format!("/admin/sources/{id}?done=saved").as_str()));
+    let saved = (world.clone(), "always".to_string(), "30".to_string(), "120".to_string(), false);
+    assert_eq!(settings_of(&c, &server, id).await, saved, "no checkbox: disabled");
+    let (_, html) = page(&c, &server.url(&format!("/admin/sources/{id}?done=saved"))).await;
+    assert!(html.contains("Settings saved"), "{html}");
+    let (_, list) = page(&c, &server.url("/admin/sources")).await;
+    let doc = scraper::Html::parse_document(&list);
+    let row = &select(&doc, &format!("tr[data-id='{id}']"))[0];
+    assert!(text(row).contains("World") && text(row).contains("disabled"), "{}", text(row));
+
+    // A disabled source is not fetched.
+    let before = outlet.hits("/news.xml");
+    pass(db, &server);
+    assert_eq!(outlet.hits("/news.xml"), before, "fetched while disabled");
+
+    // Bad values are refused with the reason, and change nothing.
+    let refusals: &[(&str, &str, &str)] = &[
+        ("poll_min", "0", "The shortest interval must be at least 1 minute."),
+        ("poll_min", "ten", "The shortest interval must be a whole number of minutes."),
+        ("poll_max", "-5", "The longest interval must be a whole number of minutes."),
+        ("poll_max", "20000", "The longest interval may be at most 7 days (10080 minutes)."),
+        ("poll_min", "240", "The shortest interval may not be longer than the longest."),
+        ("section", "999999", "There is no such section."),
+        ("full_text", "sometimes", "Full text must be auto, always or never."),
+    ];
+    for (field, value, why) in refusals {
+        let fields: Vec<(&str, &str)> = good
+            .iter()
+            .map(|(k, v)| if k == field { (*k, *value) } else { (*k, *v) })
+            .collect();
+        let (status, _, html) = post_settings(&c, &server, id, &fields).await;
+        assert_eq!(status, 400, "{field}={value}");
+        let doc = scraper::Html::parse_document(&html);
+        let error = select(&doc, "p.error").first().map(text).unwrap_or_default();
+        assert_eq!(error, *why, "{field}={value}");
+        // The form shows what was sent, to be corrected.
+        if *field == "poll_min" || *field == "poll_max" {
+            assert_eq!(select(&doc, &format!("#{field}"))[0].value().attr("value"), Some(*value));
+        }
+        assert_eq!(settings_of(&c, &server, id).await, saved, "{field}={value} changed something");
+    }
+
+    // Without the form's token, or as an editor, nothing is saved.
+    let (status, _, _) = post_settings(&c, &server, id, &good[1..]).await;
+    assert_eq!(status, 403);
+    let (ok, out) = user_cmd(db, &server, &["add", "ed"], "another long passphrase\n");
+    assert!(ok, "{out}");
+    let editor = cookie_client();
+    assert_eq!(sign_in(&editor, &server, "ed", "another long passphrase").await.status(), 303);
+    let (status, html) = page(&editor, &server.url(&format!("/admin/sources/{id}"))).await;
+    assert_eq!(status, 200, "editors see the page");
+    assert!(!html.contains("/settings\""), "but not the settings form");
+    let ed_csrf = csrf_of(&html);
+    let mut enable = good.to_vec();
+    enable[0].1 = &ed_csrf;
+    enable.push(("enabled", "on"));
+    assert_eq!(post_settings(&editor, &server, id, &enable).await.0, 403);
+    assert_eq!(settings_of(&c, &server, id).await, saved);
+
+    // Enabled again by the admin: fetched by the next pass, and its next
+    // fetch waits at least its shortest interval (the rest is
+    // ingest's a_sources_poll_bounds_steer_the_schedule).
+    enable[0].1 = &csrf;
+    assert_eq!(post_settings(&c, &server, id, &enable).await.0, 303);
+    assert!(settings_of(&c, &server, id).await.4);
+    pass(db, &server);
+    assert_eq!(outlet.hits("/news.xml"), before + 1);
+    let store = newsroom_store::open(&db.demo_url(dir.path()), &Default::default())
+        .await
+        .unwrap();
+    let src = store.get_source(newsroom_core::SourceId(id)).await.unwrap().unwrap();
+    let wait = src.health.next_poll_at - src.health.last_attempt_at.unwrap();
+    assert!((1800..=7200).contains(&wait), "next fetch in {wait} s");
+    assert_eq!((src.poll.min_secs, src.poll.max_secs), (Some(1800), Some(7200)));
+    server.stop();
+}

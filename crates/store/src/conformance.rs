@@ -9,8 +9,8 @@ use crate::model::{
 use crate::store::Store;
 use newsroom_core::{
     AddressKind, ArticleAddress, ArticleId, ArticleStatus, BodyOrigin, FullTextMode, IngestState,
-    LeadImage, NewArticle, NewSection, NewSource, SectionId, SourceHealth, SourceId, StoryId,
-    Video,
+    LeadImage, NewArticle, NewSection, NewSource, PollBounds, SectionId, SourceHealth, SourceId,
+    SourceSettings, StoryId, Video,
 };
 use std::sync::Arc;
 
@@ -32,7 +32,7 @@ macro_rules! conformance_suite {
             article_id_ranges_and_links, users_and_sessions, admin_lists_every_status,
             article_addresses_and_ingest_state, published_time_is_written_when_it_changes,
             cache_changes_follow_writes, threads_string_stories, ingest_freshness_from_health,
-            story_leads_are_earliest_published, pool_stats_see_calls, fetch_history_is_bounded);
+            story_leads_are_earliest_published, pool_stats_see_calls, fetch_history_is_bounded, source_settings_roundtrip);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -2451,4 +2451,53 @@ pub async fn fetch_history_is_bounded(store: Arc<dyn Store>) {
     assert!(store.source_fetches(a, 100).await.unwrap().is_empty());
     assert!(store.source_fetch_hours(a, 0).await.unwrap().is_empty());
     assert_eq!(store.source_fetches(b, 100).await.unwrap().len(), 1);
+}
+
+pub async fn source_settings_roundtrip(store: Arc<dyn Store>) {
+    let id = source(&*store, "settings").await;
+    let other = source(&*store, "untouched").await;
+    let world = store
+        .upsert_section(&NewSection {
+            slug: "world".into(),
+            name: "World".into(),
+            position: 1,
+            max_age_days: None,
+        })
+        .await
+        .unwrap();
+    let fresh = store.get_source(id).await.unwrap().unwrap();
+    assert_eq!(fresh.poll, PollBounds::default(), "new sources follow the site's settings");
+    let set = SourceSettings {
+        section_id: Some(world.id),
+        full_text: FullTextMode::Never,
+        poll: PollBounds::new(Some(600), Some(7200)).unwrap(),
+        enabled: false,
+    };
+    assert!(store.update_source_settings(id, &set).await.unwrap());
+    let s = store.get_source(id).await.unwrap().unwrap();
+    assert_eq!(
+        SourceSettings {
+            section_id: s.section_id,
+            full_text: s.full_text,
+            poll: s.poll,
+            enabled: s.enabled,
+        },
+        set
+    );
+    assert_eq!(s.health, fresh.health, "health is not touched");
+    let listed = store.list_sources().await.unwrap();
+    assert_eq!(listed.iter().find(|l| l.source.id == id).unwrap().source, s);
+    let untouched = store.get_source(other).await.unwrap().unwrap();
+    assert_eq!((untouched.poll, untouched.enabled), (PollBounds::default(), true));
+    // Back to the site's settings.
+    let back = SourceSettings {
+        section_id: None,
+        full_text: FullTextMode::Auto,
+        poll: PollBounds::default(),
+        enabled: true,
+    };
+    assert!(store.update_source_settings(id, &back).await.unwrap());
+    let s = store.get_source(id).await.unwrap().unwrap();
+    assert_eq!((s.section_id, s.poll, s.enabled), (None, PollBounds::default(), true));
+    assert!(!store.update_source_settings(SourceId(id.0 + 10_000), &back).await.unwrap());
 }

@@ -15,7 +15,7 @@ use crate::table::Table;
 use async_trait::async_trait;
 use newsroom_core::{
     Article, ArticleAddress, ArticleId, ArticleStatus, IngestState, NewArticle, NewSection,
-    NewSource, Section, SectionId, Source, SourceHealth, SourceId, Story, StoryId, Timestamp,
+    NewSource, Section, SectionId, Source, SourceHealth, SourceId, SourceSettings, Story, StoryId, Timestamp,
 };
 use sqlx::{Database, Pool};
 use std::sync::Arc;
@@ -156,6 +156,14 @@ where
 
     async fn source_fetch_hours(&self, id: SourceId, since: Timestamp) -> Result<Vec<FetchHour>> {
         self.db().source_fetch_hours(id, since).await
+    }
+
+    async fn update_source_settings(
+        &self,
+        id: SourceId,
+        settings: &SourceSettings,
+    ) -> Result<bool> {
+        self.db().update_source_settings(id, settings).await
     }
 
     async fn upsert_article(&self, a: &NewArticle, now: Timestamp) -> Result<UpsertOutcome> {

@@ -12,7 +12,7 @@ use crate::table::Table;
 use async_trait::async_trait;
 use newsroom_core::{
     Article, ArticleAddress, ArticleId, ArticleStatus, IngestState, NewArticle, NewSection,
-    NewSource, Section, SectionId, Source, SourceHealth, SourceId, Story, StoryId, Timestamp,
+    NewSource, Section, SectionId, Source, SourceHealth, SourceId, SourceSettings, Story, StoryId, Timestamp,
 };
 
 #[async_trait]
@@ -50,6 +50,11 @@ pub trait Store: Send + Sync + 'static {
     async fn source_fetches(&self, id: SourceId, limit: i64) -> Result<Vec<FetchRecord>>;
     /// The source's hourly roll-up from the hour of `since` on, oldest first.
     async fn source_fetch_hours(&self, id: SourceId, since: Timestamp) -> Result<Vec<FetchHour>>;
+    /// Section, full-text policy, poll bounds and enabled, at once (checked
+    /// by the caller: `PollBounds::new`, an existing section); false when
+    /// there is no such source.
+    async fn update_source_settings(&self, id: SourceId, settings: &SourceSettings)
+    -> Result<bool>;
 
     // --- articles ---
     /// Inserts, or updates the article with the same (source, guid) or canonical URL.

@@ -132,6 +132,7 @@ pub fn router(site: Shared) -> Router {
         .route("/users", get(users::list))
         .route("/admin.css", get(css))
         .route("/sources/{id}", get(source_detail::show))
+        .route("/sources/{id}/settings", post(source_detail::save))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(st.clone(), guard))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
