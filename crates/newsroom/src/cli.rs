@@ -187,6 +187,10 @@ pub enum SourceCommand {
     Disable { id: i64 },
     /// Poll a disabled source again.
     Enable { id: i64 },
+    /// Add every feed of an OPML file (the same as `newsroom import-opml`).
+    Import(ImportOpmlArgs),
+    /// Write every source as OPML (the same as `newsroom export-opml`).
+    Export(ExportOpmlArgs),
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,8 @@
 //! The admin's sources through the real binary, on SQLite and, when
 //! NEWSROOM_TEST_POSTGRES_URL is set, PostgreSQL: a source's fetch history
 //! as passes of `newsroom fetch --once` write it against an outlet on
-//! 127.0.0.1 that answers 200, 500, 304 and 200 again.
+//! 127.0.0.1 that answers 200, 500, 304 and 200 again; its settings; OPML
+//! export and import, between two sites and with hostile files.
 
 #[macro_use]
 mod common;
@@ -16,13 +17,13 @@ const ALLOW_LOOPBACK: (&str, &str) = ("NEWSROOM_FETCH__ALLOW_PRIVATE_NETWORKS", 
 /// A site without demo content, serving only (`--role web`): the test runs
 /// every ingest pass itself, as `newsroom fetch --once`.
 fn start(db: &Backend, dir: &Path) -> Server {
+    start_with(db, dir, &[ALLOW_LOOPBACK])
+}
+
+fn start_with(db: &Backend, dir: &Path, env: &[(&str, &str)]) -> Server {
     std::fs::create_dir_all(dir.join("data")).unwrap();
     let url = db.demo_url(dir);
-    Server::start(
-        dir,
-        &["--role", "web", "--database", &url],
-        &[ALLOW_LOOPBACK],
-    )
+    Server::start(dir, &["--role", "web", "--database", &url], env)
 }
 
 fn pass(db: &Backend, server: &Server) {
@@ -380,4 +381,200 @@ async fn a_sources_settings_are_checked_saved_and_honoured_on(db: &Backend) {
     assert!((1800..=7200).contains(&wait), "next fetch in {wait} s");
     assert_eq!((src.poll.min_secs, src.poll.max_secs), (Some(1800), Some(7200)));
     server.stop();
+}
+
+/// A multipart/form-data body of `(name, file name, bytes)` parts (no file
+/// name: a plain field), and its content type.
+fn multipart(parts: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----newsroom-test-boundary-7MA4YWxk";
+    let mut body = Vec::new();
+    for (name, file, data) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        if file.is_empty() {
+            body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes());
+        } else {
+            body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: text/x-opml\r\n\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Uploads `opml` to the import form; the status and the page.
+async fn import(c: &reqwest::Client, server: &Server, csrf: Option<&str>, opml: &[u8]) -> (u16, String) {
+    let mut parts: Vec<(&str, &str, &[u8])> = Vec::new();
+    if let Some(t) = csrf {
+        parts.push(("csrf", "", t.as_bytes()));
+    }
+    parts.push(("full_text", "", b"never"));
+    parts.push(("opml", "feeds.opml", opml));
+    let (content_type, body) = multipart(&parts);
+    let r = c
+        .post(server.url("/admin/sources/import"))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// The feeds of an OPML file, sorted: what a round trip must keep.
+fn feeds_of(opml: &str) -> Vec<newsroom_ingest::opml::OpmlFeed> {
+    let mut feeds = newsroom_ingest::opml::parse_opml(opml.as_bytes()).unwrap().feeds;
+    feeds.sort_by(|a, b| a.xml_url.cmp(&b.xml_url));
+    feeds
+}
+
+fn summary(html: &str) -> String {
+    let doc = scraper::Html::parse_document(html);
+    select(&doc, "#import-summary").first().map(text).unwrap_or_default()
+}
+
+fn error_line(html: &str) -> String {
+    let doc = scraper::Html::parse_document(html);
+    select(&doc, "p.error").first().map(text).unwrap_or_default()
+}
+
+const SITE_A: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0"><head><title>Reading list</title></head><body>
+  <outline text="Loose &amp; Free" xmlUrl="https://loose.example/feed.xml"/>
+  <outline text="World">
+    <outline type="rss" text="Daily &quot;World&quot;" xmlUrl="https://daily.example/world.rss" htmlUrl="https://daily.example/"/>
+    <outline type="rss" text="Wire" xmlUrl="https://wire.example/atom.xml" htmlUrl="https://wire.example/"/>
+  </outline>
+  <outline text="Technology">
+    <outline type="rss" text="Bytes" xmlUrl="https://bytes.example/feed?format=rss&amp;lang=en"/>
+  </outline>
+</body></opml>"#;
+
+on_every_backend!(opml_round_trips_between_sites_and_refuses_what_it_must => opml_round_trips_between_sites_and_refuses_what_it_must_on);
+
+async fn opml_round_trips_between_sites_and_refuses_what_it_must_on(db: &Backend) {
+    // Site A, filled on the command line (`newsroom source import`).
+    let dir_a = tempfile::tempdir().unwrap();
+    std::fs::write(dir_a.path().join("a.opml"), SITE_A).unwrap();
+    let server_a = start_with(db, dir_a.path(), &[]);
+    run_ok(dir_a.path(), &["--database", &db.demo_url(dir_a.path()), "source", "import", "a.opml"], &[]);
+    let (c, _) = admin(db, &server_a).await;
+    let r = c.get(server_a.url("/admin/sources.opml")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "text/x-opml; charset=utf-8");
+    assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    let export_a = r.text().await.unwrap();
+    let feeds_a = feeds_of(&export_a);
+    assert_eq!(feeds_a, feeds_of(SITE_A), "the site keeps what the file said");
+    // The command line writes the same file.
+    run_ok(
+        dir_a.path(),
+        &["--database", &db.demo_url(dir_a.path()), "source", "export", "--output", "cli.opml"],
+        &[],
+    );
+    assert_eq!(std::fs::read_to_string(dir_a.path().join("cli.opml")).unwrap(), export_a);
+
+    // Site B, fresh, on its own database, without private networks.
+    let db_b = backends().await.into_iter().find(|b| b.name == db.name).unwrap();
+    let dir_b = tempfile::tempdir().unwrap();
+    let server_b = start_with(&db_b, dir_b.path(), &[]);
+    let (cb, csrf) = admin(&db_b, &server_b).await;
+    let (status, html) = import(&cb, &server_b, Some(&csrf), export_a.as_bytes()).await;
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(summary(&html), "4 added, 0 already there (skipped), 0 refused.");
+    let export_b = cb.get(server_b.url("/admin/sources.opml")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(feeds_of(&export_b), feeds_a, "the same sources, names, sites and sections");
+    let (_, html) = import(&cb, &server_b, Some(&csrf), export_a.as_bytes()).await;
+    assert_eq!(summary(&html), "0 added, 4 already there (skipped), 0 refused.");
+
+    // One file with every kind of bad outline: each refused with its reason.
+    let hostile = r#"<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>
+      <outline text="script" xmlUrl="javascript:alert(1)"/>
+      <outline text="ftp" xmlUrl="ftp://files.example/feed.xml"/>
+      <outline text="file" xmlUrl="file:///etc/passwd"/>
+      <outline text="creds" xmlUrl="https://user:secret@creds.example/feed"/>
+      <outline text="loopback" xmlUrl="http://127.0.0.1:9/feed"/>
+      <outline text="v6 loopback" xmlUrl="http://[::1]/feed"/>
+      <outline text="metadata" xmlUrl="http://169.254.169.254/latest/meta-data"/>
+      <outline text="private" xmlUrl="http://10.1.2.3/feed"/>
+      <outline text="Good &lt;b&gt;one&lt;/b&gt;" xmlUrl="https://good.example/feed" htmlUrl="javascript:alert(2)"/>
+      <outline text="Wire again" xmlUrl="https://wire.example/atom.xml"/>
+    </body></opml>"#;
+    let (status, html) = import(&cb, &server_b, Some(&csrf), hostile.as_bytes()).await;
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(summary(&html), "1 added, 1 already there (skipped), 8 refused.");
+    let doc = scraper::Html::parse_document(&html);
+    let refused: Vec<(String, String)> = select(&doc, "table.refused tbody tr")
+        .iter()
+        .map(|tr| {
+            let cells: Vec<String> = tr.select(&scraper::Selector::parse("td").unwrap()).map(|td| text(&td)).collect();
+            (cells[0].clone(), cells[1].clone())
+        })
+        .collect();
+    let scheme = "The address must start with http:// or https:// and name a host.";
+    let private = |addr: &str| format!("The address is on a private or local network ({addr}), which is not fetched.");
+    assert_eq!(
+        refused,
+        [
+            ("javascript:alert(1)".to_string(), scheme.to_string()),
+            ("ftp://files.example/feed.xml".into(), scheme.into()),
+            ("file:///etc/passwd".into(), scheme.into()),
+            ("https://user:secret@creds.example/feed".into(), "The address may not carry a user name or password.".into()),
+            ("http://127.0.0.1:9/feed".into(), private("127.0.0.1")),
+            ("http://[::1]/feed".into(), private("::1")),
+            ("http://169.254.169.254/latest/meta-data".into(), private("169.254.169.254")),
+            ("http://10.1.2.3/feed".into(), private("10.1.2.3")),
+        ]
+    );
+    let export = cb.get(server_b.url("/admin/sources.opml")).send().await.unwrap().text().await.unwrap();
+    let good = feeds_of(&export).into_iter().find(|f| f.xml_url == "https://good.example/feed").unwrap();
+    assert_eq!(good.title, "Good <b>one</b>");
+    assert_eq!(good.html_url, None, "a javascript: site address is not kept");
+    let count = feeds_of(&export).len();
+    assert_eq!(count, 5);
+
+    // Whole files refused, with the reason, adding nothing.
+    let bomb = r#"<?xml version="1.0"?><!DOCTYPE opml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>
+      <opml version="2.0"><body><outline text="&c;" xmlUrl="https://bomb.example/feed"/></body></opml>"#;
+    let (status, html) = import(&cb, &server_b, Some(&csrf), bomb.as_bytes()).await;
+    assert_eq!(status, 400);
+    assert_eq!(error_line(&html), "This file cannot be imported: OPML with a DOCTYPE entity declaration refused.");
+    let (status, html) = import(&cb, &server_b, Some(&csrf), b"<html><body>not a list</body></html>").await;
+    assert_eq!(status, 400);
+    assert!(error_line(&html).starts_with("This file cannot be imported: not an OPML file"), "{html}");
+    let (status, html) = import(&cb, &server_b, Some(&csrf), b"").await;
+    assert_eq!((status, error_line(&html).as_str()), (400, "Choose an OPML file to import."));
+    let mut huge = SITE_A.as_bytes().to_vec();
+    huge.resize(1024 * 1024 + 1, b' ');
+    let (status, html) = import(&cb, &server_b, Some(&csrf), &huge).await;
+    assert_eq!(status, 413, "{html}");
+    assert!(html.contains("An upload may be at most 1024 KiB."), "{html}");
+    // Far larger: cut off where the connection's reading stops.
+    huge.resize(4 * 1024 * 1024, b' ');
+    let r = cb
+        .post(server_b.url("/admin/sources/import"))
+        .header("content-type", "multipart/form-data; boundary=x")
+        .body(huge)
+        .send()
+        .await;
+    assert!(r.is_err() || r.unwrap().status() == 413, "a 4 MiB upload was taken");
+    // Without the form's token, or as an editor: refused before anything is read.
+    assert_eq!(import(&cb, &server_b, None, SITE_A.as_bytes()).await.0, 403);
+    let (ok, out) = user_cmd(&db_b, &server_b, &["add", "ed"], "another long passphrase\n");
+    assert!(ok, "{out}");
+    let editor = cookie_client();
+    assert_eq!(sign_in(&editor, &server_b, "ed", "another long passphrase").await.status(), 303);
+    let (status, html) = page(&editor, &server_b.url("/admin/sources")).await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("/admin/sources/import"), "no import form for editors");
+    let ed_csrf = csrf_of(&html);
+    assert_eq!(import(&editor, &server_b, Some(&ed_csrf), hostile.as_bytes()).await.0, 403);
+    assert_eq!(page(&editor, &server_b.url("/admin/sources.opml")).await.0, 200, "editors may download");
+    let export = cb.get(server_b.url("/admin/sources.opml")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(feeds_of(&export).len(), count, "nothing was added by the refused uploads");
+    server_a.stop();
+    server_b.stop();
 }

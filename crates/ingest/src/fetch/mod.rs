@@ -187,6 +187,12 @@ impl Fetcher {
         &self.config
     }
 
+    /// The guard every request of this fetcher passes, for checking addresses before any
+    /// fetch (an OPML import stores addresses without fetching them).
+    pub fn ssrf_guard(&self) -> &SsrfGuard {
+        &self.guard
+    }
+
     /// The per-host budgets every request of this fetcher draws on.
     pub fn limiter(&self) -> &HostLimiter {
         &self.limiter
