@@ -4,7 +4,7 @@
 use newsroom_core::{ArticleStatus, FullTextMode, NewSource, Source};
 use newsroom_ingest::commands;
 use newsroom_ingest::testkit::{
-    Resource, TestServer, sample_rss, serve_dataset_site, serve_teaser_feed,
+    Resource, TestServer, rss_every, sample_rss, serve_dataset_site, serve_teaser_feed,
 };
 use newsroom_ingest::{FetchConfig, Fetcher, IngestConfig, PassOptions, run_pass};
 use newsroom_store::{ListQuery, SqliteStore, Store};
@@ -965,31 +965,15 @@ async fn placeholder_dates_never_win() {
     assert_eq!(again.updated, 0);
 }
 
-/// An RSS feed of `n` items published `gap` seconds apart, the newest at `newest`.
-fn feed_every(base: &str, n: i64, gap: i64, newest: i64) -> String {
-    let mut s = String::from(
-        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><link>http://x/</link>",
-    );
-    for i in 0..n {
-        let at = jiff::Timestamp::from_second(newest - i * gap).unwrap();
-        let date = at.strftime("%a, %d %b %Y %H:%M:%S GMT");
-        s.push_str(&format!(
-            "<item><guid>{base}/{i}</guid><title>Item {i}</title><link>{base}/{i}</link><pubDate>{date}</pubDate><description>Text {i}</description></item>"
-        ));
-    }
-    s.push_str("</channel></rss>");
-    s
-}
-
 #[tokio::test]
 async fn a_sources_poll_bounds_steer_the_schedule() {
     use newsroom_core::{PollBounds, SourceSettings};
     let s = TestServer::start().await;
     let now = newsroom_ingest::now();
     // Busy feeds (an item every 2 minutes) and a quiet one (one a week).
-    s.set("/busy-a.xml", Resource::ok("application/rss+xml", feed_every(&s.url("/a"), 30, 120, now)));
-    s.set("/busy-b.xml", Resource::ok("application/rss+xml", feed_every(&s.url("/b"), 30, 120, now)));
-    s.set("/quiet.xml", Resource::ok("application/rss+xml", feed_every(&s.url("/q"), 2, 7 * 86_400, now - 86_400)));
+    s.set("/busy-a.xml", Resource::ok("application/rss+xml", rss_every(&s.url("/a"), 30, 120, now)));
+    s.set("/busy-b.xml", Resource::ok("application/rss+xml", rss_every(&s.url("/b"), 30, 120, now)));
+    s.set("/quiet.xml", Resource::ok("application/rss+xml", rss_every(&s.url("/q"), 2, 7 * 86_400, now - 86_400)));
     let site = site().await;
     let store: &dyn Store = &site.store;
     let held = add(store, "held", s.url("/busy-a.xml"), FullTextMode::Never).await;

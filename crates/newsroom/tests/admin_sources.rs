@@ -8,7 +8,7 @@
 mod common;
 
 use common::*;
-use newsroom_ingest::testkit::{Resource, TestServer, sample_rss};
+use newsroom_ingest::testkit::{Resource, TestServer, rss_every, sample_rss};
 use std::path::Path;
 
 const ADMIN_PW: &str = "correct horse battery staple";
@@ -123,10 +123,13 @@ async fn a_sources_page_shows_its_last_fetches_on(db: &Backend) {
     let dir = tempfile::tempdir().unwrap();
     let outlet = TestServer::start().await;
     outlet_site(&outlet);
+    // Items an hour old and older, ten minutes apart: they count in the
+    // source's articles per day.
+    let newest = jiff::Timestamp::now().as_second() - 3600;
     let feed = |n| {
         Resource::ok(
             "application/rss+xml",
-            sample_rss("Loop Outlet", &outlet.url(""), n),
+            rss_every(&outlet.url("/item"), n, 600, newest),
         )
         .with_etag(&format!("\"v{n}\""))
     };
@@ -201,6 +204,36 @@ async fn a_sources_page_shows_its_last_fetches_on(db: &Backend) {
         rows.iter().all(|r| r.0 == "fetch-not_modified"),
         "the 20 newest: {rows:?}"
     );
+
+    // The charts add up to the same passes: fetches by how they ended, the
+    // failure's class, the three articles; and the site's views per hour.
+    let (_, html) = page(&c, &server.url(&format!("/admin/sources/{id}"))).await;
+    assert_eq!(chart_sums(&html, "fetches"), [("part-failed".to_string(), 1), ("part-not-modified".into(), 21), ("part-ok".into(), 2)]);
+    assert_eq!(chart_sums(&html, "articles"), [("part-articles".to_string(), 3)]);
+    let doc = scraper::Html::parse_document(&html);
+    assert_eq!(select(&doc, "svg#latency g.bar").len(), 7 * 24, "an hour a bar");
+    assert!(text(&select(&doc, "#error-classes")[0]).contains("http_5xx 1"));
+    let store = newsroom_store::open(&db.demo_url(&server.dir), &Default::default())
+        .await
+        .unwrap();
+    let query = newsroom_store::ListQuery { limit: 10, ..Default::default() };
+    let article = store.list_articles(&query).await.unwrap()[0].id;
+    let hour = jiff::Timestamp::now().as_second() / 3600;
+    store
+        .add_views(&[
+            newsroom_store::ViewDelta { article, hour: hour - 1, n: 7 },
+            newsroom_store::ViewDelta { article, hour, n: 5 },
+            newsroom_store::ViewDelta { article, hour: hour - 60, n: 1000 },
+        ])
+        .await
+        .unwrap();
+    let (_, html) = page(&c, &server.url("/admin/")).await;
+    let doc = scraper::Html::parse_document(&html);
+    let views: Vec<String> = select(&doc, "svg#views rect")
+        .iter()
+        .map(|r| r.value().attr("data-value").unwrap().to_string())
+        .collect();
+    assert_eq!(views, ["7", "5"], "the last two days only");
 
     // Unknown sources are not found; signed out, the page sends to the login.
     assert_eq!(
@@ -577,4 +610,16 @@ async fn opml_round_trips_between_sites_and_refuses_what_it_must_on(db: &Backend
     assert_eq!(feeds_of(&export).len(), count, "nothing was added by the refused uploads");
     server_a.stop();
     server_b.stop();
+}
+
+/// The sum of each kind of part in the chart `id` of a page, by class.
+fn chart_sums(html: &str, id: &str) -> Vec<(String, i64)> {
+    let doc = scraper::Html::parse_document(html);
+    let mut sums = std::collections::BTreeMap::new();
+    for r in select(&doc, &format!("svg#{id} rect")) {
+        let class = r.value().attr("class").unwrap_or("").to_string();
+        let v: i64 = r.value().attr("data-value").unwrap().parse().unwrap();
+        *sums.entry(class).or_insert(0) += v;
+    }
+    sums.into_iter().collect()
 }

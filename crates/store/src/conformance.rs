@@ -32,7 +32,7 @@ macro_rules! conformance_suite {
             article_id_ranges_and_links, users_and_sessions, admin_lists_every_status,
             article_addresses_and_ingest_state, published_time_is_written_when_it_changes,
             cache_changes_follow_writes, threads_string_stories, ingest_freshness_from_health,
-            story_leads_are_earliest_published, pool_stats_see_calls, fetch_history_is_bounded, source_settings_roundtrip);
+            story_leads_are_earliest_published, pool_stats_see_calls, fetch_history_is_bounded, source_settings_roundtrip, chart_counts);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -2500,4 +2500,54 @@ pub async fn source_settings_roundtrip(store: Arc<dyn Store>) {
     let s = store.get_source(id).await.unwrap().unwrap();
     assert_eq!((s.section_id, s.poll, s.enabled), (None, PollBounds::default(), true));
     assert!(!store.update_source_settings(SourceId(id.0 + 10_000), &back).await.unwrap());
+}
+
+pub async fn chart_counts(store: Arc<dyn Store>) {
+    let a = source(&*store, "charted").await;
+    let b = source(&*store, "other-charted").await;
+    let day = T0 - T0 % 86_400;
+    // `a`: 3 articles on one day, 2 the next; `b`: 1 (not counted for `a`).
+    for (n, at) in [(1, day + 10), (2, day + 3600), (3, day + 86_399), (4, day + 86_400), (5, day + 90_000)] {
+        let mut x = article(a, n);
+        x.published_at = at;
+        insert(&*store, &x).await;
+    }
+    let mut other = article(b, 9);
+    other.published_at = day + 100;
+    let other_id = insert(&*store, &other).await;
+    let per_day = store.source_articles_per_day(a, day).await.unwrap();
+    let got: Vec<(i64, i64)> = per_day.iter().map(|c| (c.at, c.n)).collect();
+    assert_eq!(got, [(day, 3), (day + 86_400, 2)]);
+    let later = store.source_articles_per_day(a, day + 86_400).await.unwrap();
+    assert_eq!(later.iter().map(|c| c.n).sum::<i64>(), 2, "from `since` on");
+    // Views per hour, summed over articles; hours before `since` left out.
+    let first = store.source_articles_per_day(b, 0).await.unwrap();
+    assert_eq!(first.len(), 1);
+    let ids: Vec<ArticleId> = store
+        .list_articles(&ListQuery { limit: 10, ..Default::default() })
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    // View rows are keyed by hour number.
+    let h = crate::hour_of(T0);
+    let n = h / 3600;
+    let mut batch = vec![
+        ViewDelta { article: other_id, hour: n - 2, n: 9 },
+        ViewDelta { article: other_id, hour: n, n: 2 },
+    ];
+    for id in ids.iter().filter(|i| **i != other_id) {
+        batch.push(ViewDelta { article: *id, hour: n, n: 3 });
+        batch.push(ViewDelta { article: *id, hour: n + 1, n: 1 });
+    }
+    store.add_views(&batch).await.unwrap();
+    let views: Vec<(i64, i64)> = store
+        .views_per_hour(h - 3600)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| (c.at, c.n))
+        .collect();
+    assert_eq!(views, [(h, 2 + 5 * 3), (h + 3600, 5)]);
 }

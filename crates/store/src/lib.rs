@@ -10,6 +10,7 @@ pub mod db_url;
 mod dialect;
 pub mod error;
 mod fetches;
+mod history;
 mod jobs;
 mod memory;
 mod meta;
@@ -37,7 +38,7 @@ pub use db_url::{Redacted, redact_url};
 pub use error::{Result, StoreError};
 pub use fetches::{FETCH_HOURS_KEPT, FETCHES_KEPT, hour_of};
 pub use model::{
-    AdminArticle, ArticleCard, ArticleLink, Change, FetchHour, FetchRecord, FetchResult, IdRange,
+    AdminArticle, ArticleCard, ArticleLink, Change, CountAt, FetchHour, FetchRecord, FetchResult, IdRange,
     IngestFreshness, Job, ListQuery, PoolStats, RankedCard, Session, SourceStats, StoryReach,
     TableCounts, ThreadStory, UpsertKind, UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };

@@ -361,3 +361,10 @@ pub struct FetchHour {
     pub total_ms: i64,
     pub max_ms: i64,
 }
+
+/// A count at a time (the start of its day or hour), for charts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CountAt {
+    pub at: Timestamp,
+    pub n: i64,
+}

@@ -5,7 +5,7 @@
 use crate::dialect::{Db, Dialect};
 use crate::error::Result;
 use crate::model::{
-    AdminArticle, ArticleCard, ArticleLink, Change, FetchHour, FetchRecord, IdRange,
+    AdminArticle, ArticleCard, ArticleLink, Change, CountAt, FetchHour, FetchRecord, IdRange,
     IngestFreshness, Job, ListQuery, PoolStats, RankedCard, Session, SourceStats, StoryReach,
     TableCounts, ThreadStory, UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
@@ -164,6 +164,18 @@ where
         settings: &SourceSettings,
     ) -> Result<bool> {
         self.db().update_source_settings(id, settings).await
+    }
+
+    async fn source_articles_per_day(
+        &self,
+        id: SourceId,
+        since: Timestamp,
+    ) -> Result<Vec<CountAt>> {
+        self.db().source_articles_per_day(id, since).await
+    }
+
+    async fn views_per_hour(&self, since: Timestamp) -> Result<Vec<CountAt>> {
+        self.db().views_per_hour(since).await
     }
 
     async fn upsert_article(&self, a: &NewArticle, now: Timestamp) -> Result<UpsertOutcome> {

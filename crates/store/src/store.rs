@@ -3,7 +3,7 @@
 
 use crate::error::Result;
 use crate::model::{
-    AdminArticle, ArticleCard, ArticleLink, Change, FetchHour, FetchRecord, IdRange,
+    AdminArticle, ArticleCard, ArticleLink, Change, CountAt, FetchHour, FetchRecord, IdRange,
     IngestFreshness, Job, ListQuery, PoolStats, RankedCard, Session, SourceStats, StoryReach,
     TableCounts, ThreadStory, UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
@@ -55,6 +55,13 @@ pub trait Store: Send + Sync + 'static {
     /// there is no such source.
     async fn update_source_settings(&self, id: SourceId, settings: &SourceSettings)
     -> Result<bool>;
+    /// The source's articles per UTC day of publication, from the day of
+    /// `since` on, oldest first; days without any are left out.
+    async fn source_articles_per_day(&self, id: SourceId, since: Timestamp)
+    -> Result<Vec<CountAt>>;
+    /// Views counted on the whole site per hour from `since` on, oldest
+    /// first; hours without any are left out.
+    async fn views_per_hour(&self, since: Timestamp) -> Result<Vec<CountAt>>;
 
     // --- articles ---
     /// Inserts, or updates the article with the same (source, guid) or canonical URL.

@@ -14,6 +14,7 @@
 
 pub mod accounts;
 mod articles;
+mod charts;
 pub mod csrf;
 mod dashboard;
 pub mod error;
@@ -21,6 +22,7 @@ mod layout;
 mod login;
 mod multipart;
 pub mod session;
+mod source_charts;
 mod source_detail;
 mod source_opml;
 mod sources;

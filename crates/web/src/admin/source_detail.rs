@@ -7,6 +7,7 @@ use super::Admin;
 use super::layout::Layout;
 use super::session::{AdminOnly, Authed};
 use super::see_other;
+use super::source_charts::{SourceCharts, source_charts};
 use crate::error::{WebError, WebResult};
 use crate::page_cache::strip_controls;
 use askama::Template;
@@ -33,6 +34,7 @@ struct SourcePage {
     /// The site's own bounds, in minutes, for the form's hint.
     site_min: i64,
     site_max: i64,
+    charts: SourceCharts,
 }
 
 /// The settings form as sent (and as shown again after a refusal).
@@ -180,6 +182,7 @@ async fn render(
         .as_ref()
         .map(|a| a.cfg.schedule)
         .unwrap_or_default();
+    let charts = source_charts(st, src.id, jiff::Timestamp::now().as_second()).await?;
     let h = &src.health;
     let page = SourcePage {
         l,
@@ -203,6 +206,7 @@ async fn render(
         sections: sections.into_iter().map(|s| (s.id.0, s.name)).collect(),
         site_min: schedule.min_interval / 60,
         site_max: schedule.max_interval / 60,
+        charts,
     };
     Ok(page.render()?)
 }
