@@ -29,16 +29,7 @@ async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
         "/news.xml",
         Resource::ok("application/rss+xml", sample_rss("Local Outlet", &outlet.url(""), 2)),
     );
-    outlet.set(
-        "/",
-        Resource::ok(
-            "text/html",
-            format!(
-                "<html><head><link rel=\"alternate\" type=\"application/rss+xml\" href=\"{}\"></head><body>home</body></html>",
-                outlet.url("/news.xml")
-            ),
-        ),
-    );
+    outlet_site(&outlet);
     let nothing = TestServer::start().await;
     nothing.set("/", Resource::ok("text/html", "<html><body>no feed here</body></html>"));
     let server = Server::start(

@@ -77,20 +77,6 @@ async fn add_source(c: &reqwest::Client, server: &Server, csrf: &str, site: &str
         .unwrap()
 }
 
-/// An outlet whose home page links to its feed.
-fn outlet_site(outlet: &TestServer) {
-    outlet.set(
-        "/",
-        Resource::ok(
-            "text/html",
-            format!(
-                "<html><head><link rel=\"alternate\" type=\"application/rss+xml\" href=\"{}\"></head><body>home</body></html>",
-                outlet.url("/news.xml")
-            ),
-        ),
-    );
-}
-
 /// The rows of a source page's fetch table: (result class, HTTP status, stored, error).
 async fn fetches(
     c: &reqwest::Client,

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod admin_kit;
+#[allow(unused_imports)]
 pub use admin_kit::*;
 
 use std::io::{BufRead, BufReader};
