@@ -172,4 +172,3 @@ pub(crate) async fn record(
     }
     Ok(sum)
 }
-

@@ -98,7 +98,10 @@ async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
     let outlet = TestServer::start().await;
     outlet.set(
         "/news.xml",
-        Resource::ok("application/rss+xml", sample_rss("Local Outlet", &outlet.url(""), 2)),
+        Resource::ok(
+            "application/rss+xml",
+            sample_rss("Local Outlet", &outlet.url(""), 2),
+        ),
     );
     outlet.set(
         "/",
@@ -111,7 +114,10 @@ async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
         ),
     );
     let nothing = TestServer::start().await;
-    nothing.set("/", Resource::ok("text/html", "<html><body>no feed here</body></html>"));
+    nothing.set(
+        "/",
+        Resource::ok("text/html", "<html><body>no feed here</body></html>"),
+    );
     let server = Server::start(
         dir.path(),
         &db.args(&["--demo"]),
@@ -408,19 +414,32 @@ async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
         let store = newsroom_store::open(&db.demo_url(dir.path()), &Default::default())
             .await
             .unwrap();
-        let mut src = store.get_source(newsroom_core::SourceId(1)).await.unwrap().unwrap();
+        let mut src = store
+            .get_source(newsroom_core::SourceId(1))
+            .await
+            .unwrap()
+            .unwrap();
         src.health.notes = vec![
             "2 items have no usable link".into(),
             "<script>x</script> shares the GUID".into(),
         ];
-        store.update_source_health(src.id, &src.health).await.unwrap();
+        store
+            .update_source_health(src.id, &src.health)
+            .await
+            .unwrap();
     }
     let (_, sources) = page(&admin, &server.url("/admin/sources")).await;
     let doc = scraper::Html::parse_document(&sources);
-    let notes: Vec<String> = select(&doc, "tr[data-id='1'] ul.notes li").iter().map(text).collect();
+    let notes: Vec<String> = select(&doc, "tr[data-id='1'] ul.notes li")
+        .iter()
+        .map(text)
+        .collect();
     assert_eq!(
         notes,
-        ["2 items have no usable link", "<script>x</script> shares the GUID"],
+        [
+            "2 items have no usable link",
+            "<script>x</script> shares the GUID"
+        ],
         "{sources}"
     );
     let r = admin

@@ -2332,6 +2332,31 @@ pub async fn threads_string_stories(store: Arc<dyn Store>) {
             .collect::<Vec<_>>(),
         [third, first]
     );
+    // A story copied from a site older than threads has no thread id: it is
+    // a thread of its own, with itself as the timeline.
+    let old_lead = insert(&*store, &day(90, s1, 3)).await;
+    let old = StoryId(first.0 + 20_000);
+    store
+        .import_rows(
+            crate::table::Table::Stories,
+            &[
+                serde_json::json!({"id": old.0, "lead_article_id": old_lead.0,
+                "first_seen": T0, "last_update": T0, "size": 1}),
+            ],
+        )
+        .await
+        .unwrap();
+    store.assign_story(old_lead, old, T0).await.unwrap();
+    assert_eq!(
+        store
+            .thread_stories(old, 10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|t| t.story)
+            .collect::<Vec<_>>(),
+        [old]
+    );
 }
 
 pub async fn story_leads_are_earliest_published(store: Arc<dyn Store>) {

@@ -24,6 +24,7 @@ mod sources;
 pub mod throttle;
 mod users;
 
+use crate::error::WebError;
 use crate::state::Shared;
 use axum::Router;
 use axum::body::Body;
@@ -32,7 +33,6 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use crate::error::WebError;
 use std::sync::{Arc, OnceLock};
 
 /// Every admin form is a few short fields; nothing legitimate comes near this.

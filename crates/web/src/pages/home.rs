@@ -2,11 +2,11 @@
 
 use crate::error::WebResult;
 use crate::head;
+use crate::page_cache::{CachedPage, Compiled};
 use crate::pages::documents::base;
 use crate::pages::or_stale;
-use crate::public_base::cache_key;
 use crate::pages::page_response;
-use crate::page_cache::{CachedPage, Compiled};
+use crate::public_base::cache_key;
 use crate::state::{Chrome, Item, Shared, one_per_story};
 use askama::Template;
 use axum::extract::State;
@@ -103,7 +103,5 @@ async fn build(state: &Shared, key: String) -> WebResult<Arc<CachedPage>> {
         section_blocks,
     }
     .render()?;
-    Ok(state
-        .cache
-        .put(key, Compiled::new(&html), None, 200))
+    Ok(state.cache.put(key, Compiled::new(&html), None, 200))
 }

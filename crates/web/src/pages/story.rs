@@ -7,8 +7,8 @@
 
 use crate::error::{WebError, WebResult};
 use crate::head;
-use crate::pages::documents::absolute;
 use crate::page_cache::{CachedPage, Compiled, count_hole, strip_controls};
+use crate::pages::documents::absolute;
 use crate::pages::{or_stale, page_response};
 use crate::state::{AppState, Chrome, Shared, TimeView};
 use askama::Template;
