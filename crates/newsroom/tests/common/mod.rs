@@ -2,9 +2,13 @@
 //! folder and talks to it over HTTP.
 #![allow(dead_code)]
 
+pub mod admin_kit;
+pub use admin_kit::*;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 

@@ -1,4 +1,5 @@
-//! The admin area under /admin: sign-in, a dashboard, sources and articles.
+//! The admin area under /admin: sign-in, a dashboard, sources and articles,
+//! stories (editors' decisions) and the audit log.
 //!
 //! Security in one place: [`guard`] wraps every admin route. It sends
 //! `Cache-Control: no-store`, `X-Frame-Options: DENY` and a strict content
@@ -14,6 +15,7 @@
 
 pub mod accounts;
 mod articles;
+mod audit;
 pub mod csrf;
 mod dashboard;
 pub mod error;
@@ -21,6 +23,7 @@ mod layout;
 mod login;
 pub mod session;
 mod sources;
+mod stories;
 pub mod throttle;
 mod users;
 
@@ -126,6 +129,9 @@ pub fn router(site: Shared) -> Router {
         .route("/sources/{id}/remove", post(sources::remove))
         .route("/users", get(users::list))
         .route("/admin.css", get(css))
+        .route("/audit", get(audit::list))
+        .route("/stories/{id}", get(stories::show))
+        .route("/stories/{id}/{action}", post(stories::act))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(st.clone(), guard))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
