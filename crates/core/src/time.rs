@@ -344,9 +344,31 @@ pub fn rfc3339(ts: i64) -> String {
     }
 }
 
+/// A time an operator or editor typed: RFC 3339 (`2026-12-08T12:00:00Z`,
+/// any offset) or UTC seconds. `None` for anything else.
+pub fn parse_instant(raw: &str) -> Option<i64> {
+    let raw = raw.trim();
+    if let Ok(secs) = raw.parse::<i64>() {
+        return Some(secs);
+    }
+    raw.parse::<Timestamp>().ok().map(|t| t.as_second())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_instants() {
+        assert_eq!(parse_instant("1700000000"), Some(1_700_000_000));
+        assert_eq!(parse_instant(" 2023-11-14T22:13:20Z "), Some(1_700_000_000));
+        assert_eq!(
+            parse_instant("2023-11-15T00:13:20+02:00"),
+            Some(1_700_000_000)
+        );
+        assert_eq!(parse_instant("tomorrow"), None);
+        assert_eq!(parse_instant("2023-11-14"), None);
+    }
 
     /// Instants are written with an explicit offset so that a time inside a
     /// repeated hour names exactly one instant.

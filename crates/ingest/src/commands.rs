@@ -8,7 +8,7 @@ use crate::fetch::Fetcher;
 use crate::opml::{OpmlFeed, parse_opml, write_opml};
 use crate::pipeline::{IngestConfig, IngestError};
 use newsroom_core::{FullTextMode, NewSource, Source, SourceId, Timestamp};
-use newsroom_store::{SourceStats, Store};
+use newsroom_store::{NewAudit, SourceStats, Store};
 
 /// `newsroom source add URL [--section S] [--full-text MODE]`: a feed URL or a site URL
 /// (whose feed is discovered), named after its feed. Fails if the feed is already a source.
@@ -67,18 +67,77 @@ fn row(s: SourceStats) -> SourceRow {
     }
 }
 
-/// `newsroom source remove ID`: the source and its articles go; false if there was none.
-pub async fn remove_source(store: &dyn Store, id: SourceId) -> Result<bool, IngestError> {
-    Ok(store.delete_source(id).await?)
+/// `newsroom source remove ID` (and the admin's Remove): the source and its
+/// articles go, recorded in the audit log as `actor`'s; false if there was none.
+pub async fn remove_source(
+    store: &dyn Store,
+    id: SourceId,
+    actor: &str,
+    now: Timestamp,
+) -> Result<bool, IngestError> {
+    let Some(before) = store.get_source(id).await? else {
+        return Ok(false);
+    };
+    if !store.delete_source(id).await? {
+        return Ok(false);
+    }
+    store
+        .append_audit(
+            &NewAudit::new(actor, "source.remove", "source", id.0, now)
+                .before(Some(&before))
+                .after(None::<&Source>),
+        )
+        .await?;
+    Ok(true)
 }
 
-/// `newsroom source disable ID` (and enable again with `enabled = true`).
+/// `newsroom source disable ID` (and enable again with `enabled = true`),
+/// and the admin's switches; recorded in the audit log as `actor`'s.
 pub async fn set_source_enabled(
     store: &dyn Store,
     id: SourceId,
     enabled: bool,
+    actor: &str,
+    now: Timestamp,
 ) -> Result<bool, IngestError> {
-    Ok(store.set_source_enabled(id, enabled).await?)
+    let Some(before) = store.get_source(id).await? else {
+        return Ok(false);
+    };
+    if !store.set_source_enabled(id, enabled).await? {
+        return Ok(false);
+    }
+    let after = store.get_source(id).await?;
+    let action = if enabled {
+        "source.enable"
+    } else {
+        "source.disable"
+    };
+    store
+        .append_audit(
+            &NewAudit::new(actor, action, "source", id.0, now)
+                .before(Some(&before))
+                .after(after.as_ref()),
+        )
+        .await?;
+    Ok(true)
+}
+
+/// Records a source just added (by `newsroom source add`, the admin or an
+/// OPML import) in the audit log as `actor`'s.
+pub async fn record_source_added(
+    store: &dyn Store,
+    source: &Source,
+    actor: &str,
+    now: Timestamp,
+) -> Result<(), IngestError> {
+    store
+        .append_audit(
+            &NewAudit::new(actor, "source.add", "source", source.id.0, now)
+                .before(None::<&Source>)
+                .after(Some(source)),
+        )
+        .await?;
+    Ok(())
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -202,7 +202,7 @@ async fn poll_feed(
     };
     // Parsing is CPU work: off the async threads (see `cpu`).
     let body = std::mem::take(&mut fetched.body);
-    let parsed = crate::cpu::run(move || parse_feed(&body, &opts)).await;
+    let parsed = crate::cpu::run(move || parse_feed(&body, &opts).map_err(FetchError::from)).await;
     let feed = match parsed
         .unwrap_or_else(|| Err(FetchError::new(FetchErrorClass::Parse, "parser failed")))
     {
@@ -291,7 +291,11 @@ fn cap_notes(notes: &mut Vec<String>) {
     notes.truncate(MAX_NOTES);
     for n in notes.iter_mut() {
         if n.chars().count() > MAX_NOTE_CHARS {
-            *n = n.chars().take(MAX_NOTE_CHARS).chain(std::iter::once('…')).collect();
+            *n = n
+                .chars()
+                .take(MAX_NOTE_CHARS)
+                .chain(std::iter::once('…'))
+                .collect();
         }
     }
     if more > 0 {
@@ -398,8 +402,10 @@ async fn ingest_item(
     };
     let now = cfg.clock.now();
     let Some(mut id) = identify::identify(store, source, &item).await else {
-        out.notes
-            .push(format!("item {:?} has no usable link; nothing stored changed", item.title));
+        out.notes.push(format!(
+            "item {:?} has no usable link; nothing stored changed",
+            item.title
+        ));
         return out;
     };
     if let Some(k) = &id.known {
@@ -493,9 +499,17 @@ async fn ingest_item(
         id.known = Some(k);
     }
 
-    let Some(merged) =
-        assemble::merge_item(cfg, source, &id, &item, feed_body, hash, &page_result, canonical, now)
-    else {
+    let Some(merged) = assemble::merge_item(
+        cfg,
+        source,
+        &id,
+        &item,
+        feed_body,
+        hash,
+        &page_result,
+        canonical,
+        now,
+    ) else {
         out.notes
             .push(format!("item {} has no title and no text", id.link));
         return out;

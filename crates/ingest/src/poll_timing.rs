@@ -331,8 +331,14 @@ mod tests {
         assert_eq!(healthy_interval(&cfg, &busy, Some(5), NOW), 60);
         // Cache-Control max-age pushes the poll later, up to the maximum, never earlier.
         let ok = |fresh| PollResult::Ok { fresh_until: fresh };
-        assert_eq!(next_poll(&cfg, NOW, ok(Some(NOW + 3000)), 0, 60).0, NOW + 3000);
-        assert_eq!(next_poll(&cfg, NOW, ok(Some(NOW + 99_999)), 0, 60).0, NOW + 7200);
+        assert_eq!(
+            next_poll(&cfg, NOW, ok(Some(NOW + 3000)), 0, 60).0,
+            NOW + 3000
+        );
+        assert_eq!(
+            next_poll(&cfg, NOW, ok(Some(NOW + 99_999)), 0, 60).0,
+            NOW + 7200
+        );
         assert_eq!(next_poll(&cfg, NOW, ok(Some(NOW + 10)), 0, 60).0, NOW + 60);
         // A minimum above the maximum is read as both.
         let odd = ScheduleConfig {

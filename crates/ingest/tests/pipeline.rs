@@ -643,7 +643,7 @@ async fn commands_add_list_disable_remove_and_opml_round_trip() {
     let rows = commands::list_sources(store).await.unwrap();
     assert_eq!(rows.len(), 2);
     assert!(rows.iter().all(|r| r.health == "new"));
-    commands::set_source_enabled(store, o.id, false)
+    commands::set_source_enabled(store, o.id, false, "ann", 1_700_000_000)
         .await
         .unwrap();
     assert_eq!(
@@ -675,8 +675,45 @@ async fn commands_add_list_disable_remove_and_opml_round_trip() {
         .unwrap();
     assert_eq!((again.added, again.already_there), (0, 2));
 
-    assert!(commands::remove_source(store, o.id).await.unwrap());
+    assert!(
+        commands::remove_source(store, o.id, "ann", 1_700_000_060)
+            .await
+            .unwrap()
+    );
     assert_eq!(commands::list_sources(store).await.unwrap().len(), 1);
+    assert!(
+        !commands::remove_source(store, o.id, "ann", 1_700_000_061)
+            .await
+            .unwrap(),
+        "a second removal finds nothing"
+    );
+    // Both changes are in the audit log, newest first, with what changed.
+    let audit = store
+        .list_audit(&newsroom_store::AuditQuery {
+            actor: Some("ann".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let seen: Vec<_> = audit
+        .iter()
+        .map(|e| (e.action.as_str(), e.object_id, e.at))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("source.remove", o.id.0, 1_700_000_060),
+            ("source.disable", o.id.0, 1_700_000_000)
+        ]
+    );
+    assert_eq!(audit[1].before.as_ref().unwrap()["enabled"], true);
+    assert_eq!(audit[1].after.as_ref().unwrap()["enabled"], false);
+    assert_eq!(
+        audit[0].before.as_ref().unwrap()["feed_url"],
+        o.feed_url.as_str()
+    );
+    assert!(audit[0].after.is_none());
 }
 
 #[tokio::test]

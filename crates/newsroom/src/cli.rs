@@ -31,6 +31,23 @@ pub struct Global {
     /// (logs and errors show it as postgres://user:***@host/db).
     #[arg(long, global = true, value_name = "URL")]
     pub database: Option<String>,
+    /// The name changes are recorded under in the audit log (`newsroom audit`);
+    /// `cli:$USER` when not given.
+    #[arg(long = "as", global = true, value_name = "NAME", env = "NEWSROOM_AS")]
+    pub actor: Option<String>,
+}
+
+impl Global {
+    /// Who the audit log says made a change from this command line.
+    pub fn actor(&self) -> String {
+        match &self.actor {
+            Some(name) if !name.trim().is_empty() => name.trim().chars().take(64).collect(),
+            _ => format!(
+                "cli:{}",
+                std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+            ),
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -63,6 +80,95 @@ pub enum Command {
     /// Manage the accounts that can sign in to the admin area (/admin/).
     #[command(subcommand)]
     User(UserCommand),
+    /// Print the audit log: who changed what and when, newest first.
+    Audit(AuditArgs),
+    /// Editors' decisions about stories (recorded in the audit log as `--as NAME`).
+    #[command(subcommand)]
+    Story(StoryCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StoryCommand {
+    /// The other stories' articles join TARGET; their pages redirect to it.
+    Merge {
+        target: i64,
+        #[arg(required = true)]
+        others: Vec<i64>,
+    },
+    /// The article leaves its story and stands alone, or starts a new story with --with.
+    Split {
+        article: i64,
+        /// Other articles that go with it into the new story.
+        #[arg(long = "with", value_name = "ARTICLE")]
+        with: Vec<i64>,
+    },
+    /// The story leads the home page and its section (until TIME: RFC 3339 or UTC seconds).
+    Pin {
+        story: i64,
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+    },
+    Unpin {
+        story: i64,
+    },
+    /// Give the story a title of its own, kept as articles join.
+    Retitle {
+        story: i64,
+        title: String,
+    },
+    /// The article (a member) leads the story.
+    Lead {
+        story: i64,
+        article: i64,
+    },
+    /// Take the story off the site.
+    Hide {
+        story: i64,
+    },
+    /// Put a hidden story back.
+    Unhide {
+        story: i64,
+    },
+    /// The story's members, sources and times, and the editors' settings.
+    Show {
+        story: i64,
+        /// As one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `newsroom audit`.
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct AuditArgs {
+    #[command(subcommand)]
+    pub command: Option<AuditCommand>,
+    /// At most this many rows.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..=100_000))]
+    pub limit: i64,
+    /// One JSON object per line, with the full before and after.
+    #[arg(long)]
+    pub json: bool,
+    /// Only this user's changes.
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+    /// Only this kind of action (e.g. `source.remove`, `story.merge`).
+    #[arg(long, value_name = "ACTION")]
+    pub action: Option<String>,
+    /// Only changes to this object: `KIND` or `KIND:ID` (e.g. `story:12`).
+    #[arg(long, value_name = "KIND[:ID]")]
+    pub object: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Deletes the rows recorded before TIME (RFC 3339 or UTC seconds); the
+    /// pruning itself is recorded, under --as.
+    Prune {
+        #[arg(long, value_name = "TIME")]
+        before: String,
+    },
 }
 
 /// `newsroom copy`.

@@ -10,6 +10,7 @@ mod common;
 
 use common::*;
 use newsroom_ingest::testkit::{Resource, TestServer, sample_rss};
+use std::process::Command;
 
 const ADMIN_PW: &str = "correct horse battery staple";
 const EDITOR_PW: &str = "another long passphrase";
@@ -27,11 +28,17 @@ async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
     let outlet = TestServer::start().await;
     outlet.set(
         "/news.xml",
-        Resource::ok("application/rss+xml", sample_rss("Local Outlet", &outlet.url(""), 2)),
+        Resource::ok(
+            "application/rss+xml",
+            sample_rss("Local Outlet", &outlet.url(""), 2),
+        ),
     );
     outlet_site(&outlet);
     let nothing = TestServer::start().await;
-    nothing.set("/", Resource::ok("text/html", "<html><body>no feed here</body></html>"));
+    nothing.set(
+        "/",
+        Resource::ok("text/html", "<html><body>no feed here</body></html>"),
+    );
     let server = Server::start(
         dir.path(),
         &db.args(&["--demo"]),
@@ -328,19 +335,32 @@ async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
         let store = newsroom_store::open(&db.demo_url(dir.path()), &Default::default())
             .await
             .unwrap();
-        let mut src = store.get_source(newsroom_core::SourceId(1)).await.unwrap().unwrap();
+        let mut src = store
+            .get_source(newsroom_core::SourceId(1))
+            .await
+            .unwrap()
+            .unwrap();
         src.health.notes = vec![
             "2 items have no usable link".into(),
             "<script>x</script> shares the GUID".into(),
         ];
-        store.update_source_health(src.id, &src.health).await.unwrap();
+        store
+            .update_source_health(src.id, &src.health)
+            .await
+            .unwrap();
     }
     let (_, sources) = page(&admin, &server.url("/admin/sources")).await;
     let doc = scraper::Html::parse_document(&sources);
-    let notes: Vec<String> = select(&doc, "tr[data-id='1'] ul.notes li").iter().map(text).collect();
+    let notes: Vec<String> = select(&doc, "tr[data-id='1'] ul.notes li")
+        .iter()
+        .map(text)
+        .collect();
     assert_eq!(
         notes,
-        ["2 items have no usable link", "<script>x</script> shares the GUID"],
+        [
+            "2 items have no usable link",
+            "<script>x</script> shares the GUID"
+        ],
         "{sources}"
     );
     let r = admin
@@ -499,11 +519,125 @@ async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
     assert_eq!(location(&r), "/admin/login", "the old cookie is dead");
 
     // Removing an account signs it out.
-    let (ok, out) = user_cmd(db, &server, &["remove", "ed"], "");
+    let (ok, out) = user_cmd(db, &server, &["remove", "ed", "--as", "root"], "");
     assert!(ok, "{out}");
     let r = editor.get(server.url("/admin/")).send().await.unwrap();
     assert_eq!(location(&r), "/admin/login");
+
+    // Every change above is in the audit log, with its author.
+    let audit = audit_rows(db, &server, &["--limit", "1000"]);
+    let seen = |actor: &str, action: &str, object: &str| {
+        audit
+            .iter()
+            .filter(|r| {
+                r["actor"] == actor
+                    && r["action"] == action
+                    && format!("{}:{}", r["object_kind"].as_str().unwrap(), r["object_id"])
+                        == object
+            })
+            .count()
+    };
+    let user_id = |name: &str| {
+        audit
+            .iter()
+            .find(|r| r["action"] == "user.add" && r["after"]["name"] == name)
+            .map(|r| r["object_id"].as_i64().unwrap())
+            .unwrap_or_else(|| panic!("no user.add row for {name}: {audit:#?}"))
+    };
+    assert_eq!(
+        seen("alice", "article.show", &format!("article:{id}")),
+        1,
+        "{audit:#?}"
+    );
+    assert_eq!(
+        seen("ed", "article.hide", &format!("article:{id}")),
+        1,
+        "{audit:#?}"
+    );
+    assert!(
+        seen("alice", "article.hide", &format!("article:{id}")) >= 1,
+        "{audit:#?}"
+    );
+    assert_eq!(
+        seen("alice", "source.add", &format!("source:{new_id}")),
+        1,
+        "{audit:#?}"
+    );
+    assert_eq!(
+        seen("alice", "source.disable", &format!("source:{new_id}")),
+        1,
+        "{audit:#?}"
+    );
+    assert_eq!(
+        seen("root", "user.remove", &format!("user:{}", user_id("ed"))),
+        1,
+        "{audit:#?}"
+    );
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|r| r["action"] == "article.hide" && r["object_id"] == 999999)
+            .count(),
+        0,
+        "a refused change leaves no row"
+    );
+    assert!(
+        !audit.iter().any(|r| r.to_string().contains("argon2")),
+        "no password hash in the audit log"
+    );
+    let hide = audit
+        .iter()
+        .find(|r| r["actor"] == "ed" && r["action"] == "article.hide")
+        .unwrap();
+    assert_eq!(
+        (
+            hide["before"]["status"].as_str(),
+            hide["after"]["status"].as_str()
+        ),
+        (Some("published"), Some("hidden"))
+    );
+    // Filters and the table form.
+    let only_ed = audit_rows(db, &server, &["--user", "ed"]);
+    assert!(!only_ed.is_empty() && only_ed.iter().all(|r| r["actor"] == "ed"));
+    let (ok, table) = run_audit(db, &server, &["--limit", "3"]);
+    assert!(ok, "{table}");
+    assert_eq!(table.lines().count(), 4, "a header and three rows: {table}");
+    assert!(
+        table.lines().nth(1).unwrap().contains("user.remove"),
+        "{table}"
+    );
     server.stop();
+}
+
+/// `newsroom --database URL audit ARGS`: success and what it printed.
+fn run_audit(db: &Backend, server: &Server, args: &[&str]) -> (bool, String) {
+    let out = Command::new(bin())
+        .current_dir(&server.dir)
+        .args(["--database", &db.demo_url(&server.dir), "audit"])
+        .args(args)
+        .env("NEWSROOM_LOG", "warn")
+        .output()
+        .expect("run newsroom audit");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// `newsroom audit --json ARGS`, one row per line.
+fn audit_rows(db: &Backend, server: &Server, args: &[&str]) -> Vec<serde_json::Value> {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let (ok, out) = run_audit(db, server, &all);
+    assert!(ok, "{out}");
+    out.split('\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
 }
 
 on_every_backend!(admin_sign_in_is_throttled => admin_sign_in_is_throttled_on);

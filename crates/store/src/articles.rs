@@ -1,6 +1,7 @@
 //! Articles: the upsert that files what ingestion brings, the public lists,
 //! search, sitemap ranges, moderation and retention.
 
+use crate::desk::listed;
 use crate::dialect::{Db, Dialect, Lock, with_pool};
 use crate::error::Result;
 use crate::model::{
@@ -45,7 +46,7 @@ const TOUCH_ARTICLE: &str = "UPDATE articles SET fetched_at = $2 WHERE id = $1";
 /// from SQLite's planner, which then walks every published article (62 ms
 /// for a section's count on 20,000 articles, against 0.1 ms).
 fn list_filter(q: &ListQuery) -> (String, Vec<i64>) {
-    let mut sql = String::from("a.status = 'published'");
+    let mut sql = String::from(listed!("a"));
     let mut binds = Vec::new();
     for (column, value) in [
         ("section_id", q.section.map(|s| s.0)),
@@ -67,11 +68,18 @@ fn list_articles_sql(filter: &str, params: usize) -> String {
         params + 2
     )
 }
-const ARTICLE_ID_RANGES: &str = "SELECT CAST((id - 1) / $1 + 1 AS BIGINT) AS idx, \
-     CAST(COUNT(*) AS BIGINT) AS articles, CAST(MAX(updated_at) AS BIGINT) AS last_modified \
-     FROM articles WHERE status = 'published' GROUP BY 1 ORDER BY 1";
-const ARTICLE_LINKS: &str = "SELECT id, title, published_at, updated_at FROM articles \
-     WHERE status = 'published' AND id >= $1 AND id <= $2 ORDER BY id";
+const ARTICLE_ID_RANGES: &str = concat!(
+    "SELECT CAST((a.id - 1) / $1 + 1 AS BIGINT) AS idx, \
+     CAST(COUNT(*) AS BIGINT) AS articles, CAST(MAX(a.updated_at) AS BIGINT) AS last_modified \
+     FROM articles a WHERE ",
+    listed!("a"),
+    " GROUP BY 1 ORDER BY 1"
+);
+const ARTICLE_LINKS: &str = concat!(
+    "SELECT a.id, a.title, a.published_at, a.updated_at FROM articles a WHERE ",
+    listed!("a"),
+    " AND a.id >= $1 AND a.id <= $2 ORDER BY a.id"
+);
 const SET_ARTICLE_STATUS: &str = "UPDATE articles SET status = $2, updated_at = $3 WHERE id = $1";
 const ARTICLE_URL: &str = "SELECT id, canonical_url FROM articles WHERE id = $1";
 const INSERT_TOMBSTONE: &str = "INSERT INTO tombstones (canonical_url, deleted_at) VALUES ($1, $2) \

@@ -3,8 +3,8 @@
 //! database per test.
 
 use crate::model::{
-    FetchRecord, FetchResult, ListQuery, Session, StoryReach, UpsertKind, UserRole, ViewDelta,
-    Visit,
+    AuditQuery, FetchRecord, FetchResult, ListQuery, NewAudit, Session, StoryReach, UpsertKind,
+    UserRole, ViewDelta, Visit,
 };
 use crate::store::Store;
 use newsroom_core::{
@@ -32,7 +32,10 @@ macro_rules! conformance_suite {
             article_id_ranges_and_links, users_and_sessions, admin_lists_every_status,
             article_addresses_and_ingest_state, published_time_is_written_when_it_changes,
             cache_changes_follow_writes, threads_string_stories, ingest_freshness_from_health,
-            story_leads_are_earliest_published, pool_stats_see_calls, fetch_history_is_bounded, source_settings_roundtrip, chart_counts);
+            story_leads_are_earliest_published, pool_stats_see_calls,
+            audit_log_appends_and_filters, audit_log_pages_and_prunes,
+            hidden_stories_leave_every_list, pinned_stories_while_the_pin_lasts,
+            fetch_history_is_bounded, source_settings_roundtrip, chart_counts);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -2335,6 +2338,31 @@ pub async fn threads_string_stories(store: Arc<dyn Store>) {
             .collect::<Vec<_>>(),
         [third, first]
     );
+    // A story copied from a site older than threads has no thread id: it is
+    // a thread of its own, with itself as the timeline.
+    let old_lead = insert(&*store, &day(90, s1, 3)).await;
+    let old = StoryId(first.0 + 20_000);
+    store
+        .import_rows(
+            crate::table::Table::Stories,
+            &[
+                serde_json::json!({"id": old.0, "lead_article_id": old_lead.0,
+                "first_seen": T0, "last_update": T0, "size": 1}),
+            ],
+        )
+        .await
+        .unwrap();
+    store.assign_story(old_lead, old, T0).await.unwrap();
+    assert_eq!(
+        store
+            .thread_stories(old, 10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|t| t.story)
+            .collect::<Vec<_>>(),
+        [old]
+    );
 }
 
 pub async fn story_leads_are_earliest_published(store: Arc<dyn Store>) {
@@ -2367,6 +2395,424 @@ pub async fn story_leads_are_earliest_published(store: Arc<dyn Store>) {
     assert_eq!(cards.iter().map(|c| c.id).collect::<Vec<_>>(), [a, c]);
     assert_eq!(cards[1].story_id, Some(story));
     assert!(store.article_cards(&[]).await.unwrap().is_empty());
+}
+
+pub async fn audit_log_appends_and_filters(store: Arc<dyn Store>) {
+    let all = |limit| AuditQuery {
+        limit,
+        ..AuditQuery::default()
+    };
+    assert!(store.list_audit(&all(10)).await.unwrap().is_empty());
+    let rows = [
+        (
+            "ann",
+            "source.add",
+            "source",
+            1,
+            None,
+            Some(serde_json::json!({"name": "A"})),
+        ),
+        (
+            "bob",
+            "article.hide",
+            "article",
+            7,
+            Some(serde_json::json!({"status": "published"})),
+            Some(serde_json::json!({"status": "hidden"})),
+        ),
+        (
+            "ann",
+            "source.remove",
+            "source",
+            1,
+            Some(serde_json::json!({"name": "A", "quote": "it's \"fine\""})),
+            None,
+        ),
+        ("ann", "article.hide", "article", 8, None, None),
+    ];
+    let mut ids = Vec::new();
+    for (i, (actor, action, kind, id, before, after)) in rows.iter().enumerate() {
+        ids.push(
+            store
+                .append_audit(&NewAudit {
+                    at: T0 + i as i64,
+                    actor,
+                    action,
+                    object_kind: kind,
+                    object_id: *id,
+                    before: before.clone(),
+                    after: after.clone(),
+                })
+                .await
+                .unwrap(),
+        );
+    }
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids grow: {ids:?}");
+    let listed = store.list_audit(&all(10)).await.unwrap();
+    assert_eq!(listed.len(), 4);
+    assert_eq!(listed[0].id, ids[3], "newest first");
+    // Before and after come back as they went in, quotes and all.
+    let removed = &listed[1];
+    assert_eq!(
+        (
+            removed.at,
+            removed.actor.as_str(),
+            removed.action.as_str(),
+            removed.object_kind.as_str(),
+            removed.object_id
+        ),
+        (T0 + 2, "ann", "source.remove", "source", 1)
+    );
+    assert_eq!(removed.before, rows[2].4);
+    assert_eq!(removed.after, None);
+    assert_eq!(listed[2].after, rows[1].5);
+    assert_eq!(store.list_audit(&all(2)).await.unwrap().len(), 2, "limit");
+    let by = |actor: Option<&str>, action: Option<&str>, kind: Option<&str>, id: Option<i64>| {
+        AuditQuery {
+            actor: actor.map(str::to_string),
+            action: action.map(str::to_string),
+            object_kind: kind.map(str::to_string),
+            object_id: id,
+            before_id: None,
+            limit: 10,
+        }
+    };
+    let ids_of = |v: Vec<crate::model::AuditEntry>| v.into_iter().map(|e| e.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids_of(
+            store
+                .list_audit(&by(Some("ann"), None, None, None))
+                .await
+                .unwrap()
+        ),
+        vec![ids[3], ids[2], ids[0]]
+    );
+    assert_eq!(
+        ids_of(
+            store
+                .list_audit(&by(None, Some("article.hide"), None, None))
+                .await
+                .unwrap()
+        ),
+        vec![ids[3], ids[1]]
+    );
+    assert_eq!(
+        ids_of(
+            store
+                .list_audit(&by(None, None, Some("source"), Some(1)))
+                .await
+                .unwrap()
+        ),
+        vec![ids[2], ids[0]]
+    );
+    assert_eq!(
+        ids_of(
+            store
+                .list_audit(&by(Some("bob"), None, Some("article"), Some(8)))
+                .await
+                .unwrap()
+        ),
+        Vec::<i64>::new()
+    );
+}
+
+pub async fn audit_log_pages_and_prunes(store: Arc<dyn Store>) {
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(
+            store
+                .append_audit(&NewAudit::new("ann", "story.pin", "story", i, T0 + i * 100))
+                .await
+                .unwrap(),
+        );
+    }
+    let page = |before_id, limit| AuditQuery {
+        before_id,
+        limit,
+        ..AuditQuery::default()
+    };
+    let ids_of = |v: Vec<crate::model::AuditEntry>| v.into_iter().map(|e| e.id).collect::<Vec<_>>();
+    let first = ids_of(store.list_audit(&page(None, 2)).await.unwrap());
+    assert_eq!(first, [ids[4], ids[3]]);
+    let second = ids_of(store.list_audit(&page(Some(ids[3]), 2)).await.unwrap());
+    assert_eq!(
+        second,
+        [ids[2], ids[1]],
+        "the next page starts below the last row shown"
+    );
+    let q = AuditQuery::default().object("story:3").unwrap();
+    assert_eq!(
+        (q.object_kind.as_deref(), q.object_id),
+        (Some("story"), Some(3))
+    );
+    assert!(AuditQuery::default().object("story:x").is_err());
+    // Pruning drops what was recorded before the time, and only that.
+    assert_eq!(store.prune_audit(T0 + 200).await.unwrap(), 2);
+    assert_eq!(
+        ids_of(store.list_audit(&page(None, 10)).await.unwrap()),
+        [ids[4], ids[3], ids[2]]
+    );
+    assert_eq!(store.prune_audit(T0 + 200).await.unwrap(), 0);
+}
+
+/// Three stories with a section each: `shown` (two articles), `gone` (two
+/// articles, hidden by an editor) and a lone article outside any story.
+pub async fn hidden_stories_leave_every_list(store: Arc<dyn Store>) {
+    use crate::search::SearchTerms;
+    let world = store
+        .upsert_section(&NewSection {
+            slug: "world".into(),
+            name: "World".into(),
+            position: 1,
+            max_age_days: None,
+        })
+        .await
+        .unwrap()
+        .id;
+    let s1 = source(&*store, "omicron").await;
+    let s2 = source(&*store, "rho").await;
+    let mut ids = Vec::new();
+    for (n, src) in [(1, s1), (2, s2), (3, s1), (4, s2), (5, s1)] {
+        let a = NewArticle {
+            section_id: Some(world),
+            ..searchable(
+                src,
+                n,
+                &format!("Harbour strike day {n}"),
+                "",
+                "Dockers strike at the harbour.",
+            )
+        };
+        ids.push(insert(&*store, &a).await);
+    }
+    let shown = store.create_story(ids[0], T0).await.unwrap();
+    store.assign_story(ids[1], shown, T0).await.unwrap();
+    let gone = store.create_story(ids[2], T0).await.unwrap();
+    store.assign_story(ids[3], gone, T0).await.unwrap();
+    let now = T0 + 100_000;
+    let hour = now / 3600;
+    store
+        .add_views(
+            &ids.iter()
+                .map(|a| ViewDelta {
+                    article: *a,
+                    hour,
+                    n: 5 + a.0,
+                })
+                .collect::<Vec<_>>(),
+        )
+        .await
+        .unwrap();
+    let every = ListQuery {
+        limit: 50,
+        ..ListQuery::default()
+    };
+    let in_world = ListQuery {
+        section: Some(world),
+        limit: 50,
+        ..ListQuery::default()
+    };
+    let listed = |store: Arc<dyn Store>| {
+        let (every, in_world) = (every.clone(), in_world.clone());
+        async move {
+            let cards = |v: Vec<crate::model::ArticleCard>| {
+                let mut ids: Vec<i64> = v.into_iter().map(|c| c.id.0).collect();
+                ids.sort_unstable();
+                ids
+            };
+            let ranges = store.article_id_ranges(1000).await.unwrap();
+            let links = store
+                .article_links(ArticleId(1), ArticleId(i64::MAX / 2))
+                .await
+                .unwrap();
+            let terms = SearchTerms::parse("harbour");
+            let mut most: Vec<i64> = store
+                .most_read(now - 3600, 50)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| c.id.0)
+                .collect();
+            most.sort_unstable();
+            let by_story: Vec<Option<StoryId>> = store
+                .most_read_by_story(now - 3600, 50)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.card.story_id)
+                .collect();
+            (
+                [
+                    cards(store.list_articles(&every).await.unwrap()),
+                    cards(store.list_articles(&in_world).await.unwrap()),
+                    cards(
+                        store
+                            .search_articles(&terms, None, 50, 0)
+                            .await
+                            .unwrap()
+                            .cards,
+                    ),
+                    cards(
+                        store
+                            .search_articles(&terms, Some(world), 50, 0)
+                            .await
+                            .unwrap()
+                            .cards,
+                    ),
+                    {
+                        let mut l: Vec<i64> = links.iter().map(|l| l.id.0).collect();
+                        l.sort_unstable();
+                        l
+                    },
+                    most,
+                ],
+                [
+                    store.count_articles(&every).await.unwrap(),
+                    store.count_articles(&in_world).await.unwrap(),
+                    store
+                        .search_articles(&terms, None, 50, 0)
+                        .await
+                        .unwrap()
+                        .total,
+                    ranges.iter().map(|r| r.articles).sum::<i64>(),
+                ],
+                by_story,
+            )
+        }
+    };
+    let all: Vec<i64> = ids.iter().map(|a| a.0).collect();
+    let (lists, counts, by_story) = listed(store.clone()).await;
+    for l in &lists {
+        assert_eq!(l, &all, "before hiding, every list has every article");
+    }
+    assert_eq!(counts, [5, 5, 5, 5]);
+    assert_eq!(by_story.len(), 3);
+
+    assert!(store.set_story_hidden(gone, true).await.unwrap());
+    let (lists, counts, by_story) = listed(store.clone()).await;
+    let left = vec![ids[0].0, ids[1].0, ids[4].0];
+    for (i, l) in lists.iter().enumerate() {
+        assert_eq!(l, &left, "list {i}: the hidden story's articles are out");
+    }
+    assert_eq!(counts, [3, 3, 3, 3], "counts and sitemap ranges agree");
+    assert_eq!(by_story.len(), 2, "most read by story: {by_story:?}");
+    assert!(by_story.contains(&Some(shown)) && !by_story.contains(&Some(gone)));
+    // Its thread no longer lists it; the other story is untouched.
+    assert!(store.thread_stories(gone, 10).await.unwrap().is_empty());
+    assert_eq!(store.thread_stories(shown, 10).await.unwrap().len(), 1);
+
+    assert!(store.set_story_hidden(gone, false).await.unwrap());
+    let (lists, _, _) = listed(store.clone()).await;
+    assert_eq!(lists[0], all, "shown again");
+}
+
+pub async fn pinned_stories_while_the_pin_lasts(store: Arc<dyn Store>) {
+    let world = store
+        .upsert_section(&NewSection {
+            slug: "world".into(),
+            name: "World".into(),
+            position: 1,
+            max_age_days: None,
+        })
+        .await
+        .unwrap()
+        .id;
+    let s1 = source(&*store, "kappa").await;
+    let in_world = |n| NewArticle {
+        section_id: Some(world),
+        ..article(s1, n)
+    };
+    let a1 = insert(&*store, &in_world(1)).await;
+    let a2 = insert(&*store, &article(s1, 2)).await;
+    let a3 = insert(&*store, &in_world(3)).await;
+    let b1 = insert(&*store, &in_world(4)).await;
+    let c1 = insert(&*store, &in_world(5)).await;
+    let pinned = store.create_story(a1, T0).await.unwrap();
+    store.assign_story(a2, pinned, T0).await.unwrap();
+    store.assign_story(a3, pinned, T0).await.unwrap();
+    let other = store.create_story(b1, T0).await.unwrap();
+    let merged = store.create_story(c1, T0).await.unwrap();
+    let now = T0 + 1000;
+    let ids = |v: Vec<(crate::model::ArticleCard, i64)>| {
+        v.into_iter().map(|c| c.0.id).collect::<Vec<_>>()
+    };
+    assert!(store.pinned_cards(now, None, 10).await.unwrap().is_empty());
+
+    assert!(store.set_story_pin(pinned, Some(now + 3600)).await.unwrap());
+    assert!(
+        store.set_story_pin(other, Some(now - 1)).await.unwrap(),
+        "a pin that has ended"
+    );
+    // One card per story: its newest member, in the section when asked.
+    assert_eq!(ids(store.pinned_cards(now, None, 10).await.unwrap()), [a3]);
+    assert_eq!(
+        ids(store.pinned_cards(now, Some(world), 10).await.unwrap()),
+        [a3]
+    );
+    assert_eq!(
+        store.pinned_cards(now, None, 10).await.unwrap()[0].1,
+        now + 3600,
+        "the pin's end"
+    );
+    store
+        .set_article_status(a3, ArticleStatus::Hidden, now)
+        .await
+        .unwrap();
+    assert_eq!(ids(store.pinned_cards(now, None, 10).await.unwrap()), [a2]);
+    assert_eq!(
+        ids(store.pinned_cards(now, Some(world), 10).await.unwrap()),
+        [a1],
+        "the section's own member"
+    );
+    assert!(
+        store
+            .pinned_cards(now, Some(SectionId(world.0 + 99)), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The pin ends on the clock: at its time and after, nothing.
+    assert_eq!(
+        store
+            .pinned_cards(now + 3599, None, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .pinned_cards(now + 3600, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Several pins: the most recently active first; hidden and merged
+    // stories lead nothing.
+    assert!(store.set_story_pin(other, Some(now + 60)).await.unwrap());
+    assert!(store.set_story_pin(merged, Some(now + 60)).await.unwrap());
+    assert_eq!(
+        ids(store.pinned_cards(now, None, 10).await.unwrap()),
+        [c1, b1, a2]
+    );
+    assert_eq!(
+        ids(store.pinned_cards(now, None, 1).await.unwrap()),
+        [c1],
+        "limit"
+    );
+    store.merge_stories(other, &[merged], now).await.unwrap();
+    assert!(store.set_story_hidden(pinned, true).await.unwrap());
+    assert_eq!(
+        ids(store.pinned_cards(now, None, 10).await.unwrap()),
+        [c1],
+        "the target's newest member"
+    );
+    assert_eq!(
+        store.get_story(other).await.unwrap().unwrap().pinned_until,
+        Some(now + 60)
+    );
+    assert!(store.set_story_pin(other, None).await.unwrap());
+    assert!(store.pinned_cards(now, None, 10).await.unwrap().is_empty());
 }
 
 fn fetch(source: SourceId, at: i64, i: i64) -> FetchRecord {

@@ -23,6 +23,9 @@ pub enum StoreError {
     NotFound(String),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A request the store refuses as it stands (e.g. merging a story into itself).
+    #[error("{0}")]
+    Invalid(String),
     #[error("invalid stored data: {0}")]
     Corrupt(String),
 }

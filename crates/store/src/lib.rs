@@ -2,11 +2,13 @@
 #![forbid(unsafe_code)]
 
 mod articles;
+mod audit;
 mod changes;
 #[cfg(feature = "testkit")]
 pub mod conformance;
 pub mod copy;
 pub mod db_url;
+mod desk;
 mod dialect;
 pub mod error;
 mod fetches;
@@ -16,6 +18,7 @@ mod memory;
 mod meta;
 pub mod metrics;
 pub mod model;
+pub mod moderation;
 pub mod postgres;
 mod rows;
 pub mod search;
@@ -38,9 +41,10 @@ pub use db_url::{Redacted, redact_url};
 pub use error::{Result, StoreError};
 pub use fetches::{FETCH_HOURS_KEPT, FETCHES_KEPT, hour_of};
 pub use model::{
-    AdminArticle, ArticleCard, ArticleLink, Change, CountAt, FetchHour, FetchRecord, FetchResult, IdRange,
-    IngestFreshness, Job, ListQuery, PoolStats, RankedCard, Session, SourceStats, StoryReach,
-    TableCounts, ThreadStory, UpsertKind, UpsertOutcome, User, UserRole, ViewDelta, Visit,
+    AdminArticle, ArticleCard, ArticleLink, AuditEntry, AuditQuery, Change, CountAt, FetchHour,
+    FetchRecord, FetchResult, IdRange, IngestFreshness, Job, ListQuery, NewAudit, PoolStats,
+    RankedCard, Session, SourceStats, StoryReach, TableCounts, ThreadStory, UpsertKind,
+    UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 pub use postgres::PgStore;
 pub use search::{SearchResults, SearchTerms};

@@ -269,6 +269,141 @@ pub struct Change {
     pub key: i64,
 }
 
+/// One row of the audit log: `actor` did `action` to the object
+/// (`object_kind`, `object_id`) at `at`; `before` and `after` are the
+/// object as it was and as it became (`None` where there was none).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: Timestamp,
+    pub actor: String,
+    pub action: String,
+    pub object_kind: String,
+    pub object_id: i64,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// What to append to the audit log (see [`AuditEntry`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAudit<'a> {
+    pub at: Timestamp,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub object_kind: &'a str,
+    pub object_id: i64,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// Which audit rows to list: every filter given must match; newest first,
+/// at most `limit`, and only rows older than `before_id` when it is given
+/// (the next page after a row).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub object_kind: Option<String>,
+    pub object_id: Option<i64>,
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+impl AuditQuery {
+    /// Filters by object, written `KIND` or `KIND:ID` (`story:12`).
+    pub fn object(mut self, object: &str) -> crate::Result<Self> {
+        let (kind, id) = match object.split_once(':') {
+            None => (object, None),
+            Some((kind, id)) => (
+                kind,
+                Some(id.trim().parse::<i64>().map_err(|_| {
+                    crate::StoreError::Invalid(format!(
+                        "object {object:?}: write KIND or KIND:ID, the id a number"
+                    ))
+                })?),
+            ),
+        };
+        self.object_kind = Some(kind.trim().to_string());
+        self.object_id = id;
+        Ok(self)
+    }
+}
+
+impl AuditEntry {
+    /// The change in one line: the fields that differ between before and
+    /// after, `key: old → new`; the whole object where only one side exists.
+    pub fn change(&self) -> String {
+        use serde_json::Value;
+        let short = |v: &Value| {
+            let s = v.to_string();
+            if s.chars().count() > 60 {
+                format!("{}…", s.chars().take(59).collect::<String>())
+            } else {
+                s
+            }
+        };
+        match (&self.before, &self.after) {
+            (Some(Value::Object(b)), Some(Value::Object(a))) => {
+                let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+                keys.sort();
+                keys.dedup();
+                keys.into_iter()
+                    .filter(|k| b.get(*k) != a.get(*k))
+                    .map(|k| {
+                        let side = |v: Option<&Value>| v.map(short).unwrap_or_else(|| "-".into());
+                        format!("{k}: {} → {}", side(b.get(k)), side(a.get(k)))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            }
+            (None, Some(a)) => format!("+ {}", short(a)),
+            (Some(b), None) => format!("- {}", short(b)),
+            (Some(b), Some(a)) => format!("{} → {}", short(b), short(a)),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+impl<'a> NewAudit<'a> {
+    /// A row with neither before nor after yet.
+    pub fn new(
+        actor: &'a str,
+        action: &'a str,
+        object_kind: &'a str,
+        object_id: i64,
+        at: Timestamp,
+    ) -> Self {
+        NewAudit {
+            at,
+            actor,
+            action,
+            object_kind,
+            object_id,
+            before: None,
+            after: None,
+        }
+    }
+
+    /// The object as it was (`None`: it did not exist).
+    pub fn before<T: Serialize>(mut self, v: Option<&T>) -> Self {
+        self.before = v.map(snapshot);
+        self
+    }
+
+    /// The object as it became (`None`: it no longer exists).
+    pub fn after<T: Serialize>(mut self, v: Option<&T>) -> Self {
+        self.after = v.map(snapshot);
+        self
+    }
+}
+
+/// Our own types always serialise; a failure would be a bug, recorded
+/// as such rather than losing the row.
+fn snapshot<T: Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v)
+        .unwrap_or_else(|e| serde_json::json!({ "unserialisable": e.to_string() }))
+}
+
 /// The connection pool at one moment (see `Store::pool_stats`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct PoolStats {

@@ -269,6 +269,11 @@ pub struct StoryRow {
     pub last_update: i64,
     pub size: i64,
     pub thread_id: Option<i64>,
+    pub editor_title: Option<String>,
+    pub editor_lead: Option<i64>,
+    pub pinned_until: Option<i64>,
+    pub hidden: Option<i64>,
+    pub merged_into: Option<i64>,
 }
 
 impl From<StoryRow> for Story {
@@ -280,6 +285,11 @@ impl From<StoryRow> for Story {
             last_update: r.last_update,
             size: r.size,
             thread: StoryId(r.thread_id.unwrap_or(r.id)),
+            title: r.editor_title,
+            editor_lead: r.editor_lead.unwrap_or(0) != 0,
+            pinned_until: r.pinned_until,
+            hidden: r.hidden.unwrap_or(0) != 0,
+            merged_into: r.merged_into.map(StoryId),
         }
     }
 }

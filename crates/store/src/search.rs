@@ -25,6 +25,8 @@ use crate::rows::CARD_COLS;
 use std::fmt::Write;
 use std::sync::LazyLock;
 
+const LISTED: &str = crate::desk::listed!("a");
+
 /// Longer input is cut here: a search box needs no more, and it bounds the
 /// work and the page-cache key a request can cause.
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -214,7 +216,7 @@ pub(crate) fn sqlite_search() -> &'static str {
                SELECT a.id, best.exact, -best.score \
                    / (1.0 + MAX(0, unixepoch() - a.published_at) / {YEAR_SECS}) AS rank \
                FROM best JOIN articles a ON a.id = best.id \
-               WHERE a.status = 'published' AND ($2 IS NULL OR a.section_id = $2) \
+               WHERE {LISTED} AND ($2 IS NULL OR a.section_id = $2) \
                ORDER BY best.exact DESC, rank DESC, a.published_at DESC, a.id DESC \
                LIMIT $3 OFFSET $4) \
              SELECT {CARD_COLS}, COALESCE({}, {}, '') AS snippet \
@@ -231,7 +233,7 @@ pub(crate) fn sqlite_count() -> &'static str {
     static Q: LazyLock<String> = LazyLock::new(|| {
         format!(
             "{SQLITE_HITS} SELECT COUNT(*) FROM best JOIN articles a ON a.id = best.id \
-             WHERE a.status = 'published' AND ($2 IS NULL OR a.section_id = $2)"
+             WHERE {LISTED} AND ($2 IS NULL OR a.section_id = $2)"
         )
     });
     &Q
@@ -267,7 +269,7 @@ fn pg_stemmed() -> String {
 
 fn pg_where() -> String {
     format!(
-        "(a.search_vector @@ {PG_EXACT} OR a.search_stem @@ ({})) AND a.status = 'published' \
+        "(a.search_vector @@ {PG_EXACT} OR a.search_stem @@ ({})) AND {LISTED} \
          AND ($3::BIGINT IS NULL OR a.section_id = $3)",
         pg_stemmed()
     )

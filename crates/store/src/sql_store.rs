@@ -5,9 +5,10 @@
 use crate::dialect::{Db, Dialect};
 use crate::error::Result;
 use crate::model::{
-    AdminArticle, ArticleCard, ArticleLink, Change, CountAt, FetchHour, FetchRecord, IdRange,
-    IngestFreshness, Job, ListQuery, PoolStats, RankedCard, Session, SourceStats, StoryReach,
-    TableCounts, ThreadStory, UpsertOutcome, User, UserRole, ViewDelta, Visit,
+    AdminArticle, ArticleCard, ArticleLink, AuditEntry, AuditQuery, Change, CountAt, FetchHour,
+    FetchRecord, IdRange, IngestFreshness, Job, ListQuery, NewAudit, PoolStats, RankedCard, Session,
+    SourceStats, StoryReach, TableCounts, ThreadStory, UpsertOutcome, User, UserRole, ViewDelta,
+    Visit,
 };
 use crate::search::{SearchResults, SearchTerms};
 use crate::store::Store;
@@ -341,6 +342,49 @@ where
         self.db().article_cards(ids).await
     }
 
+    async fn merge_stories(
+        &self,
+        target: StoryId,
+        others: &[StoryId],
+        now: Timestamp,
+    ) -> Result<()> {
+        self.db().merge_stories(target, others, now).await
+    }
+
+    async fn split_articles(&self, articles: &[ArticleId], now: Timestamp) -> Result<StoryId> {
+        self.db().split_articles(articles, now).await
+    }
+
+    async fn set_story_pin(&self, id: StoryId, until: Option<Timestamp>) -> Result<bool> {
+        self.db().set_story_pin(id, until).await
+    }
+
+    async fn set_story_title(&self, id: StoryId, title: Option<&str>) -> Result<bool> {
+        self.db().set_story_title(id, title).await
+    }
+
+    async fn set_story_lead(
+        &self,
+        id: StoryId,
+        lead: Option<ArticleId>,
+        now: Timestamp,
+    ) -> Result<bool> {
+        self.db().set_story_lead(id, lead, now).await
+    }
+
+    async fn set_story_hidden(&self, id: StoryId, hidden: bool) -> Result<bool> {
+        self.db().set_story_hidden(id, hidden).await
+    }
+
+    async fn pinned_cards(
+        &self,
+        now: Timestamp,
+        section: Option<SectionId>,
+        limit: i64,
+    ) -> Result<Vec<(ArticleCard, Timestamp)>> {
+        self.db().pinned_cards(now, section, limit).await
+    }
+
     async fn ensure_job(
         &self,
         key: &str,
@@ -480,6 +524,18 @@ where
 
     async fn delete_expired_sessions(&self, now: Timestamp) -> Result<u64> {
         self.db().delete_expired_sessions(now).await
+    }
+
+    async fn append_audit(&self, entry: &NewAudit<'_>) -> Result<i64> {
+        self.db().append_audit(entry).await
+    }
+
+    async fn list_audit(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        self.db().list_audit(q).await
+    }
+
+    async fn prune_audit(&self, before: Timestamp) -> Result<u64> {
+        self.db().prune_audit(before).await
     }
 
     async fn export_rows(

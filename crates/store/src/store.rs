@@ -3,9 +3,10 @@
 
 use crate::error::Result;
 use crate::model::{
-    AdminArticle, ArticleCard, ArticleLink, Change, CountAt, FetchHour, FetchRecord, IdRange,
-    IngestFreshness, Job, ListQuery, PoolStats, RankedCard, Session, SourceStats, StoryReach,
-    TableCounts, ThreadStory, UpsertOutcome, User, UserRole, ViewDelta, Visit,
+    AdminArticle, ArticleCard, ArticleLink, AuditEntry, AuditQuery, Change, CountAt, FetchHour,
+    FetchRecord, IdRange, IngestFreshness, Job, ListQuery, NewAudit, PoolStats, RankedCard, Session,
+    SourceStats, StoryReach, TableCounts, ThreadStory, UpsertOutcome, User, UserRole, ViewDelta,
+    Visit,
 };
 use crate::search::{SearchResults, SearchTerms};
 use crate::table::Table;
@@ -179,6 +180,40 @@ pub trait Store: Send + Sync + 'static {
     /// The published articles among `ids`, in the order asked (hidden and
     /// unknown ids are left out).
     async fn article_cards(&self, ids: &[ArticleId]) -> Result<Vec<ArticleCard>>;
+    /// Every article of `others` joins `target`; the others stay as
+    /// redirects to it (`Story::merged_into`), and articles the clusterer
+    /// files under them later land in `target`. Rules and audit: `moderation`.
+    async fn merge_stories(
+        &self,
+        target: StoryId,
+        others: &[StoryId],
+        now: Timestamp,
+    ) -> Result<()>;
+    /// The articles leave their stories for a new story of their own (a
+    /// thread of its own) and stay there whatever the clusterer decides.
+    async fn split_articles(&self, articles: &[ArticleId], now: Timestamp) -> Result<StoryId>;
+    /// Pins the story until `until` (`None` unpins); false for an unknown story.
+    async fn set_story_pin(&self, id: StoryId, until: Option<Timestamp>) -> Result<bool>;
+    /// The editor's title (`None`: the lead's again).
+    async fn set_story_title(&self, id: StoryId, title: Option<&str>) -> Result<bool>;
+    /// The editor's lead, which must be a member (`Invalid` otherwise);
+    /// `None` goes back to the earliest member.
+    async fn set_story_lead(
+        &self,
+        id: StoryId,
+        lead: Option<ArticleId>,
+        now: Timestamp,
+    ) -> Result<bool>;
+    async fn set_story_hidden(&self, id: StoryId, hidden: bool) -> Result<bool>;
+    /// Stories pinned at `now` (not hidden, not merged away), one card each:
+    /// its newest published member, in `section` when one is given, with
+    /// the time the pin ends; the most recently active first, at most `limit`.
+    async fn pinned_cards(
+        &self,
+        now: Timestamp,
+        section: Option<SectionId>,
+        limit: i64,
+    ) -> Result<Vec<(ArticleCard, Timestamp)>>;
 
     // --- job leases ---
     /// Creates the job if it does not exist; an existing job keeps its schedule and lease.
@@ -266,6 +301,14 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_session(&self, token_hash: &str) -> Result<bool>;
     /// Forgets sessions that expired by `now`; returns how many.
     async fn delete_expired_sessions(&self, now: Timestamp) -> Result<u64>;
+
+    // --- audit log ---
+    /// Appends one row to the audit log; returns its id.
+    async fn append_audit(&self, entry: &NewAudit<'_>) -> Result<i64>;
+    /// Audit rows matching every filter of `q`, newest first.
+    async fn list_audit(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>>;
+    /// Deletes the rows recorded before `before`; returns how many.
+    async fn prune_audit(&self, before: Timestamp) -> Result<u64>;
 
     // --- moving a whole site (newsroom copy) ---
     /// Up to `limit` rows of `table` as JSON objects keyed by column name, in

@@ -8,20 +8,29 @@ use crate::rows::{ArticleRow, CardRow, StoryRow};
 use newsroom_core::{Article, ArticleId, Story, StoryId, Timestamp};
 use std::sync::LazyLock;
 
-const INSERT_STORY: &str = "INSERT INTO stories (lead_article_id, first_seen, last_update, size) VALUES ($1, $2, $2, 0) RETURNING id";
+pub(crate) const INSERT_STORY: &str = "INSERT INTO stories (lead_article_id, first_seen, last_update, size) VALUES ($1, $2, $2, 0) RETURNING id";
 /// The new story joins the thread of the story named (any story of a
 /// thread names it), or opens its own when none is named or it is unknown.
-const SET_STORY_THREAD: &str = "UPDATE stories SET \
+pub(crate) const SET_STORY_THREAD: &str = "UPDATE stories SET \
      thread_id = COALESCE((SELECT t.thread_id FROM stories t WHERE t.id = $2), id) WHERE id = $1";
-const SET_ARTICLE_STORY: &str = "UPDATE articles SET story_id = $2 WHERE id = $1";
-/// Recomputes size and first-seen from the members; the lead is the earliest member.
-const REFRESH_STORY: &str = "UPDATE stories SET \
+pub(crate) const SET_ARTICLE_STORY: &str = "UPDATE articles SET story_id = $2 WHERE id = $1";
+/// Recomputes size and first-seen from the members; the lead is the
+/// earliest member, unless an editor chose one that is still a member.
+pub(crate) const REFRESH_STORY: &str = "UPDATE stories SET \
      size = (SELECT COUNT(*) FROM articles WHERE story_id = $1), \
      first_seen = COALESCE((SELECT MIN(published_at) FROM articles WHERE story_id = $1), first_seen), \
-     lead_article_id = COALESCE((SELECT id FROM articles WHERE story_id = $1 ORDER BY published_at, id LIMIT 1), lead_article_id), \
+     lead_article_id = CASE WHEN editor_lead = 1 AND EXISTS \
+       (SELECT 1 FROM articles WHERE id = stories.lead_article_id AND story_id = $1) THEN lead_article_id \
+       ELSE COALESCE((SELECT id FROM articles WHERE story_id = $1 ORDER BY published_at, id LIMIT 1), lead_article_id) END, \
+     editor_lead = CASE WHEN editor_lead = 1 AND EXISTS \
+       (SELECT 1 FROM articles WHERE id = stories.lead_article_id AND story_id = $1) THEN 1 ELSE 0 END, \
      last_update = $2 WHERE id = $1";
-const GET_STORY: &str = "SELECT id, lead_article_id, first_seen, last_update, size, thread_id FROM stories WHERE id = $1";
-const ARTICLE_STORY: &str = "SELECT story_id FROM articles WHERE id = $1";
+const GET_STORY: &str = "SELECT id, lead_article_id, first_seen, last_update, size, thread_id, \
+     editor_title, editor_lead, pinned_until, hidden, merged_into FROM stories WHERE id = $1";
+/// Where an article filed under a story lands: a merged story's target.
+const LIVE_STORY: &str = "SELECT COALESCE(merged_into, id) FROM stories WHERE id = $1";
+const ARTICLE_LOCKED: &str = "SELECT COALESCE(story_locked, 0) FROM articles WHERE id = $1";
+pub(crate) const ARTICLE_STORY: &str = "SELECT story_id FROM articles WHERE id = $1";
 static STORY_ARTICLES: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT {CARD_COLS} FROM articles a JOIN sources s ON s.id = a.source_id \
@@ -42,18 +51,23 @@ static ARTICLES_AFTER: LazyLock<String> = LazyLock::new(|| {
 /// earliest published article.
 const STORY_REACH: IdListSql = IdListSql(
     "SELECT a.story_id, COUNT(*) AS articles, COUNT(DISTINCT a.source_id) AS sources, \
+       COALESCE((SELECT b.id FROM articles b WHERE st.editor_lead = 1 AND b.id = st.lead_article_id \
+        AND b.story_id = st.id AND b.status = 'published'), \
        (SELECT b.id FROM articles b WHERE b.story_id = a.story_id AND b.status = 'published' \
-        ORDER BY b.published_at, b.id LIMIT 1) AS lead_id, \
+        ORDER BY b.published_at, b.id LIMIT 1)) AS lead_id, \
        MIN(a.published_at) AS first_published, \
        COALESCE(st.thread_id, st.id) AS thread, \
        (SELECT MIN(b.published_at) FROM stories t JOIN articles b ON b.story_id = t.id \
         WHERE t.thread_id = COALESCE(st.thread_id, st.id) AND b.status = 'published') AS thread_first \
      FROM articles a JOIN stories st ON st.id = a.story_id \
      WHERE a.status = 'published' AND a.story_id {ids} \
-     GROUP BY a.story_id, st.id, st.thread_id ORDER BY a.story_id",
+     GROUP BY a.story_id, st.id, st.thread_id, st.editor_lead, st.lead_article_id ORDER BY a.story_id",
 );
 /// A thread's stories that have a published article, newest first.
-const THREAD_STORY_IDS: &str = "SELECT t.id FROM stories t WHERE t.thread_id = $1 \
+/// A story without a thread id (copied from a site older than threads) is a
+/// thread of its own.
+const THREAD_STORY_IDS: &str = "SELECT t.id FROM stories t \
+     WHERE (t.thread_id = $1 OR (t.id = $1 AND t.thread_id IS NULL)) AND COALESCE(t.hidden, 0) = 0 \
      AND EXISTS (SELECT 1 FROM articles b WHERE b.story_id = t.id AND b.status = 'published') \
      ORDER BY t.first_seen DESC, t.id DESC LIMIT $2";
 /// Published members of several stories, each story's oldest first.
@@ -124,6 +138,22 @@ impl Db<'_> {
             let Some(old) = old else {
                 return Err(StoreError::NotFound(format!("article {article}")));
             };
+            // Editors' decisions hold: an article they moved stays where
+            // they put it, and a merged story's articles go to its target.
+            let locked: i64 = sqlx::query_scalar(ARTICLE_LOCKED)
+                .bind(article.0)
+                .fetch_one(&mut *tx)
+                .await?;
+            if locked != 0 {
+                tx.commit().await?;
+                return Ok(());
+            }
+            let story: i64 = sqlx::query_scalar(LIVE_STORY)
+                .bind(story.0)
+                .fetch_optional(&mut *tx)
+                .await?
+                .unwrap_or(story.0);
+            let story = StoryId(story);
             sqlx::query(SET_ARTICLE_STORY)
                 .bind(article.0)
                 .bind(story.0)

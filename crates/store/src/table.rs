@@ -82,6 +82,11 @@ const STORIES: &[Column] = &[
     int("last_update"),
     int("size"),
     int("thread_id"),
+    text("editor_title"),
+    int("editor_lead"),
+    int("pinned_until"),
+    int("hidden"),
+    int("merged_into"),
 ];
 const ARTICLES: &[Column] = &[
     int("id"),
@@ -107,6 +112,7 @@ const ARTICLES: &[Column] = &[
     int("updated_at"),
     text("status"),
     int("views"),
+    int("story_locked"),
 ];
 const ADDRESSES: &[Column] = &[
     int("scope"),

@@ -8,6 +8,9 @@ use crate::rows::CARD_COLS;
 use crate::rows::{CardRow, RankedCardRow};
 use newsroom_core::{ArticleId, Timestamp};
 use std::sync::LazyLock;
+
+const LISTED: &str = crate::desk::listed!("a");
+const LISTED_M: &str = crate::desk::listed!("m");
 use std::time::Duration;
 
 /// Claims a flushed batch's id inside its transaction; no row inserted means
@@ -23,7 +26,7 @@ static MOST_READ: LazyLock<String> = LazyLock::new(|| {
         "SELECT {CARD_COLS} FROM articles a JOIN sources s ON s.id = a.source_id \
          JOIN (SELECT article_id, CAST(SUM(views) AS BIGINT) AS recent FROM article_views_hourly \
                WHERE hour >= $1 GROUP BY article_id) r ON r.article_id = a.id \
-         WHERE a.status = 'published' \
+         WHERE {LISTED} \
          ORDER BY r.recent DESC, a.published_at DESC, a.id DESC LIMIT $2"
     )
 });
@@ -39,7 +42,7 @@ static MOST_READ_BY_STORY: LazyLock<String> = LazyLock::new(|| {
                        CAST(SUM(r.recent) OVER (PARTITION BY COALESCE(m.story_id, -m.id)) AS BIGINT) AS total \
                      FROM (SELECT article_id, CAST(SUM(views) AS BIGINT) AS recent FROM article_views_hourly \
                            WHERE hour >= $1 GROUP BY article_id) r \
-                     JOIN articles m ON m.id = r.article_id WHERE m.status = 'published') x) g \
+                     JOIN articles m ON m.id = r.article_id WHERE {LISTED_M}) x) g \
            ON g.article_id = a.id AND g.rn = 1 \
          ORDER BY g.total DESC, a.published_at DESC, a.id DESC LIMIT $2"
     )

@@ -101,6 +101,7 @@ impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound(_) => WebError::not_found(),
+            StoreError::Invalid(m) => WebError::BadRequest(m),
             StoreError::Database(_) | StoreError::Open { .. } => {
                 WebError::Unavailable(e.to_string())
             }

@@ -1,5 +1,6 @@
 //! One module per command.
 
+mod audit;
 mod cluster;
 pub mod copy;
 mod demo;
@@ -11,6 +12,7 @@ mod migrate;
 mod opml;
 mod serve;
 mod source;
+mod story;
 mod user;
 
 use crate::cli::{Cli, Command};
@@ -31,6 +33,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::ImportOpml(args) => opml::import(&cli.global, args).await,
         Command::ExportOpml(args) => opml::export(&cli.global, args).await,
         Command::User(cmd) => user::run(&cli.global, cmd).await,
+        Command::Audit(args) => audit::run(&cli.global, args).await,
+        Command::Story(cmd) => story::run(&cli.global, cmd).await,
     }
 }
 

@@ -4,6 +4,7 @@ use crate::cli::{Global, SourceCommand};
 use crate::cmd::{ingest, load_config};
 use anyhow::{Result, bail};
 use newsroom_core::SourceId;
+use newsroom_web::state::now;
 
 pub async fn run(global: &Global, cmd: SourceCommand) -> Result<()> {
     let cfg = load_config(global)?;
@@ -25,6 +26,8 @@ pub async fn run(global: &Global, cmd: SourceCommand) -> Result<()> {
                 full_text.into(),
             )
             .await?;
+            newsroom_ingest::commands::record_source_added(&*store, &s, &global.actor(), now())
+                .await?;
             println!("added source {}: {} ({})", s.id, s.name, s.feed_url);
         }
         SourceCommand::List => {
@@ -60,7 +63,14 @@ pub async fn run(global: &Global, cmd: SourceCommand) -> Result<()> {
             }
         }
         SourceCommand::Remove { id } => {
-            if !newsroom_ingest::commands::remove_source(&*store, SourceId(id)).await? {
+            if !newsroom_ingest::commands::remove_source(
+                &*store,
+                SourceId(id),
+                &global.actor(),
+                now(),
+            )
+            .await?
+            {
                 bail!("no source {id}");
             }
             println!("removed source {id} and its articles");
@@ -69,7 +79,14 @@ pub async fn run(global: &Global, cmd: SourceCommand) -> Result<()> {
         SourceCommand::Export(args) => super::opml::export(global, args).await?,
         SourceCommand::Disable { id } | SourceCommand::Enable { id } => {
             let enable = matches!(cmd, SourceCommand::Enable { .. });
-            if !newsroom_ingest::commands::set_source_enabled(&*store, SourceId(id), enable).await?
+            if !newsroom_ingest::commands::set_source_enabled(
+                &*store,
+                SourceId(id),
+                enable,
+                &global.actor(),
+                now(),
+            )
+            .await?
             {
                 bail!("no source {id}");
             }

@@ -5,6 +5,7 @@
 use crate::cli::{Global, UserCommand};
 use crate::cmd::{ingest, load_config};
 use anyhow::{Context, Result, bail};
+use newsroom_store::NewAudit;
 use newsroom_web::admin::accounts;
 use std::io::{BufRead, IsTerminal, Read};
 
@@ -23,8 +24,14 @@ pub async fn run(global: &Global, cmd: UserCommand) -> Result<()> {
                 .await
                 .context("hashing the password")??;
             let role: newsroom_store::UserRole = role.into();
+            let at = newsroom_web::state::now();
+            let user = store.add_user(&name, &hash, role, at).await?;
             store
-                .add_user(&name, &hash, role, newsroom_web::state::now())
+                .append_audit(
+                    &NewAudit::new(&global.actor(), "user.add", "user", user.id, at)
+                        .before(None::<&serde_json::Value>)
+                        .after(Some(&account(&user))),
+                )
                 .await?;
             println!("added {} {name}", role.as_str());
         }
@@ -50,13 +57,34 @@ pub async fn run(global: &Global, cmd: UserCommand) -> Result<()> {
         UserCommand::Remove { name } => {
             let name = accounts::normalize_name(&name)?;
             let store = ingest::open_store(&cfg).await?;
+            let Some(user) = store.user_by_name(&name).await? else {
+                bail!("no user named {name}");
+            };
             if !store.remove_user(&name).await? {
                 bail!("no user named {name}");
             }
+            store
+                .append_audit(
+                    &NewAudit::new(
+                        &global.actor(),
+                        "user.remove",
+                        "user",
+                        user.id,
+                        newsroom_web::state::now(),
+                    )
+                    .before(Some(&account(&user)))
+                    .after(None::<&serde_json::Value>),
+                )
+                .await?;
             println!("removed {name}; it is signed out everywhere");
         }
     }
     Ok(())
+}
+
+/// What the audit log keeps of an account: never its password hash.
+fn account(u: &newsroom_store::User) -> serde_json::Value {
+    serde_json::json!({ "name": u.name, "role": u.role.as_str(), "created_at": u.created_at })
 }
 
 /// At a terminal, asks twice without echo; otherwise takes the first line

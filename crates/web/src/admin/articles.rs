@@ -1,10 +1,10 @@
 //! `/admin/articles`: every article, newest first, hidden ones included,
 //! with hide and unhide. Editors and admins alike may do both.
 
-use crate::error::{WebError, WebResult};
 use super::layout::Layout;
 use super::session::Authed;
 use super::{Admin, see_other};
+use crate::error::{WebError, WebResult};
 use crate::page_cache::strip_controls;
 use crate::state::now;
 use askama::Template;
@@ -12,6 +12,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, Response};
 use newsroom_core::{ArticleId, ArticleStatus, slug::slugify};
+use newsroom_store::NewAudit;
 use serde::Deserialize;
 
 const PAGE_SIZE: i64 = 50;
@@ -36,6 +37,8 @@ struct Row {
     published: String,
     hidden: bool,
     views: i64,
+    /// Its story's admin page, if it is in one.
+    story: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -79,6 +82,7 @@ pub async fn list(
                 published: st.time(a.card.published_at),
                 hidden,
                 views: a.card.views,
+                story: a.card.story_id.map(|s| s.0),
             }
         })
         .collect();
@@ -105,14 +109,27 @@ async fn set_status(
     status: ArticleStatus,
     page: Option<&str>,
 ) -> WebResult<Response> {
-    if !st
-        .site
-        .store
-        .set_article_status(ArticleId(id), status, now())
-        .await?
-    {
+    let store = &st.site.store;
+    let Some(before) = store.get_article(ArticleId(id)).await? else {
+        return Err(WebError::not_found());
+    };
+    let at = now();
+    if !store.set_article_status(ArticleId(id), status, at).await? {
         return Err(WebError::not_found());
     }
+    let action = match status {
+        ArticleStatus::Hidden => "article.hide",
+        ArticleStatus::Published => "article.show",
+    };
+    store
+        .append_audit(
+            &NewAudit::new(&who.user.name, action, "article", id, at)
+                .before(Some(
+                    &serde_json::json!({ "status": before.status.as_str() }),
+                ))
+                .after(Some(&serde_json::json!({ "status": status.as_str() }))),
+        )
+        .await?;
     // Public pages, feeds and sitemaps are rendered from the cache: without
     // this a hidden article would stay listed for up to the cache period.
     // Other nodes' caches catch up within their ttl.

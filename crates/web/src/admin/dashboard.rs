@@ -1,9 +1,9 @@
 //! `/admin/`: how the site is doing, at a glance.
 
 use super::Admin;
-use crate::error::WebResult;
 use super::layout::Layout;
 use super::session::Authed;
+use crate::error::WebResult;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;

@@ -1,4 +1,5 @@
-//! The admin area under /admin: sign-in, a dashboard, sources and articles.
+//! The admin area under /admin: sign-in, a dashboard, sources and articles,
+//! stories (editors' decisions) and the audit log.
 //!
 //! Security in one place: [`guard`] wraps every admin route. It sends
 //! `Cache-Control: no-store`, `X-Frame-Options: DENY` and a strict content
@@ -14,6 +15,7 @@
 
 pub mod accounts;
 mod articles;
+mod audit;
 mod charts;
 pub mod csrf;
 mod dashboard;
@@ -26,9 +28,11 @@ mod source_charts;
 mod source_detail;
 mod source_opml;
 mod sources;
+mod stories;
 pub mod throttle;
 mod users;
 
+use crate::error::WebError;
 use crate::state::Shared;
 use axum::Router;
 use axum::body::Body;
@@ -36,7 +40,6 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use crate::error::WebError;
 use axum::routing::{get, post};
 use std::sync::{Arc, OnceLock};
 
@@ -150,6 +153,9 @@ pub fn router(site: Shared) -> Router {
         .route("/sources/{id}/remove", post(sources::remove))
         .route("/users", get(users::list))
         .route("/admin.css", get(css))
+        .route("/audit", get(audit::list))
+        .route("/stories/{id}", get(stories::show))
+        .route("/stories/{id}/{action}", post(stories::act))
         .route("/sources/{id}", get(source_detail::show))
         .route("/sources/{id}/settings", post(source_detail::save))
         .route("/sources.opml", get(source_opml::export))

@@ -1,10 +1,10 @@
 //! `/admin/sources`: every source with its health; admins add, enable,
 //! disable and remove them. Editors see the list without the controls.
 
-use crate::error::{WebError, WebResult};
 use super::layout::Layout;
 use super::session::{AdminOnly, Authed};
 use super::{Admin, field, see_other};
+use crate::error::{WebError, WebResult};
 use crate::page_cache::strip_controls;
 use askama::Template;
 use axum::Form;
@@ -181,19 +181,16 @@ async fn try_add(st: &Admin, form: &AddForm) -> WebResult<Source> {
     })?;
     let name = field(&form.name, "The name", MAX_NAME_CHARS)?;
     let req = request(form, &name)?;
-    adder
-        .add(&*st.site.store, &req)
-        .await
-        .map_err(|e| match e {
-            AddSourceError::Invalid(msg) => WebError::BadRequest(msg),
-            AddSourceError::Exists { .. } => {
-                WebError::Conflict("A source with this feed URL already exists.".into())
-            }
-            AddSourceError::Discovery(e) => {
-                WebError::BadRequest(format!("No feed found at this address ({e})."))
-            }
-            AddSourceError::Store(e) => e.into(),
-        })
+    adder.add(&*st.site.store, &req).await.map_err(|e| match e {
+        AddSourceError::Invalid(msg) => WebError::BadRequest(msg),
+        AddSourceError::Exists { .. } => {
+            WebError::Conflict("A source with this feed URL already exists.".into())
+        }
+        AddSourceError::Discovery(e) => {
+            WebError::BadRequest(format!("No feed found at this address ({e})."))
+        }
+        AddSourceError::Store(e) => e.into(),
+    })
 }
 
 /// Adds the source the form names, discovering its feed as `newsroom
@@ -205,6 +202,14 @@ pub async fn add(
 ) -> WebResult<Response> {
     let (status, error) = match try_add(&st, &form).await {
         Ok(s) => {
+            newsroom_ingest::commands::record_source_added(
+                &*st.site.store,
+                &s,
+                &who.user.name,
+                crate::state::now(),
+            )
+            .await
+            .map_err(ingest_error)?;
             tracing::info!(user = %who.user.name, source = s.id.0, feed = %s.feed_url, "admin: source added");
             return Ok(see_other("/admin/sources?done=added"));
         }
@@ -217,11 +222,15 @@ pub async fn add(
 }
 
 async fn set_enabled(st: &Admin, who: &Authed, id: i64, enabled: bool) -> WebResult<Response> {
-    if !st
-        .site
-        .store
-        .set_source_enabled(SourceId(id), enabled)
-        .await?
+    if !newsroom_ingest::commands::set_source_enabled(
+        &*st.site.store,
+        SourceId(id),
+        enabled,
+        &who.user.name,
+        crate::state::now(),
+    )
+    .await
+    .map_err(ingest_error)?
     {
         return Err(WebError::not_found());
     }
@@ -254,7 +263,15 @@ pub async fn remove(
     AdminOnly(who): AdminOnly,
     Path(id): Path<i64>,
 ) -> WebResult<Response> {
-    if !st.site.store.delete_source(SourceId(id)).await? {
+    if !newsroom_ingest::commands::remove_source(
+        &*st.site.store,
+        SourceId(id),
+        &who.user.name,
+        crate::state::now(),
+    )
+    .await
+    .map_err(ingest_error)?
+    {
         return Err(WebError::not_found());
     }
     // Its articles are gone from every public page.
@@ -262,4 +279,12 @@ pub async fn remove(
     st.site.search_cache.clear();
     tracing::info!(user = %who.user.name, source = id, "admin: source removed");
     Ok(see_other("/admin/sources?done=removed"))
+}
+
+/// The source commands only fail in the store.
+fn ingest_error(e: newsroom_ingest::IngestError) -> WebError {
+    match e {
+        newsroom_ingest::IngestError::Store(e) => e.into(),
+        other => WebError::Internal(other.to_string()),
+    }
 }

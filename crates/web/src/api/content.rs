@@ -106,7 +106,10 @@ pub struct ListParams {
 }
 
 /// `GET /api/v1/articles?section=slug&page=1&per_page=20`: newest first.
-pub async fn articles(State(state): State<Shared>, Query(p): Query<ListParams>) -> WebResult<Response> {
+pub async fn articles(
+    State(state): State<Shared>,
+    Query(p): Query<ListParams>,
+) -> WebResult<Response> {
     let page = p.page.unwrap_or(1);
     let per_page = p.per_page.unwrap_or(DEFAULT_PER_PAGE);
     if !(1..=MAX_PAGE).contains(&page) {
@@ -199,6 +202,8 @@ pub async fn article(State(state): State<Shared>, Path(id): Path<String>) -> Web
 }
 
 /// `GET /api/v1/stories/{id}`: one event and every outlet's article on it.
+/// A story an editor merged into another answers 301 to that one's
+/// address, with a body naming it (`merged_into`); a hidden one, 404.
 pub async fn story(State(state): State<Shared>, Path(id): Path<String>) -> WebResult<Response> {
     let Ok(id) = id.parse::<i64>().map(StoryId) else {
         return Err(WebError::NotFound("unknown story"));
@@ -208,15 +213,36 @@ pub async fn story(State(state): State<Shared>, Path(id): Path<String>) -> WebRe
         .get_story(id)
         .await?
         .ok_or(WebError::NotFound("unknown story"))?;
+    if let Some(target) = story.merged_into {
+        let location = format!("/api/v1/stories/{}", target.0);
+        let mut r = json_response(json!({
+            "id": story.id.0,
+            "merged_into": target.0,
+            "url": absolute(&state, &location),
+        }));
+        *r.status_mut() = axum::http::StatusCode::MOVED_PERMANENTLY;
+        if let Ok(v) = HeaderValue::from_str(&location) {
+            r.headers_mut().insert(header::LOCATION, v);
+        }
+        return Ok(r);
+    }
+    if story.hidden {
+        return Err(WebError::NotFound("unknown story"));
+    }
     let cards = state.store.story_articles(id).await?;
     if cards.is_empty() {
         return Err(WebError::NotFound("unknown story"));
     }
+    // The editor's lead while it is a member, else the earliest published
+    // article: as every page shows the story.
+    let lead = cards
+        .iter()
+        .find(|c| story.editor_lead && c.id == story.lead_article)
+        .unwrap_or(&cards[0]);
     Ok(json_response(json!({
             "id": story.id.0,
             "url": absolute(&state, &format!("/story/{}", story.id.0)),
-            // The earliest published article, as every page shows the story.
-            "lead_article_id": cards[0].id.0,
+            "lead_article_id": lead.id.0,
             "first_seen": rfc3339(story.first_seen),
             "last_update": rfc3339(story.last_update),
             "sources": source_count(&cards),
@@ -288,7 +314,10 @@ pub struct MostReadParams {
 
 /// `GET /api/v1/most-read?hours=24&limit=10`: one line per story, ranked by
 /// the views of all its outlets' articles in the window, shown by its lead.
-pub async fn most_read(State(state): State<Shared>, Query(p): Query<MostReadParams>) -> WebResult<Response> {
+pub async fn most_read(
+    State(state): State<Shared>,
+    Query(p): Query<MostReadParams>,
+) -> WebResult<Response> {
     let hours = p.hours.unwrap_or(24);
     let limit = p.limit.unwrap_or(10);
     if !(1..=24 * 31).contains(&hours) {

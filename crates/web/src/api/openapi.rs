@@ -89,10 +89,19 @@ pub fn document(title: &str, base_url: &str) -> Value {
             "/api/v1/stories/{id}": { "get": {
                 "summary": "One story: an event and every outlet's article on it",
                 "operationId": "getStory",
+                "description": "A story an editor merged into another answers 301: `Location` is the other story's address here, and the body names it (`merged_into`). A story an editor hid is not found.",
                 "parameters": [id_param("story")],
                 "responses": {
                     "200": ok("The story.", "Story"),
-                    "404": error("No such story."),
+                    "301": {
+                        "description": "The story was merged into another.",
+                        "headers": { "Location": {
+                            "description": "The story it was merged into: /api/v1/stories/{merged_into}.",
+                            "schema": { "type": "string" }
+                        }},
+                        "content": { "application/json": { "schema": reference("MergedStory") } }
+                    },
+                    "404": error("No such story, or hidden."),
                     "503": error("The database is unreachable.")
                 }
             }},
@@ -241,10 +250,19 @@ pub fn document(title: &str, base_url: &str) -> Value {
                 "required": ["id", "url", "lead_article_id", "first_seen", "last_update", "sources", "thread_id", "articles"],
                 "properties": {
                     "id": int, "url": uri,
-                    "lead_article_id": { "type": "integer", "description": "The earliest published article: the story's headline everywhere." },
+                    "lead_article_id": { "type": "integer", "description": "The article an editor chose to lead, else the earliest published one: the story's headline everywhere." },
                     "first_seen": time, "last_update": time, "sources": int,
                     "thread_id": { "type": "integer", "description": "The thread (developing event) the story belongs to; see /api/v1/threads/{id}." },
                     "articles": { "type": "array", "items": reference("ArticleItem") }
+                }
+            },
+            "MergedStory": {
+                "type": "object",
+                "required": ["id", "merged_into", "url"],
+                "properties": {
+                    "id": int,
+                    "merged_into": { "type": "integer", "description": "The story whose articles these now are." },
+                    "url": { "type": "string", "format": "uri", "description": "The other story's address in this API." }
                 }
             },
             "Thread": {

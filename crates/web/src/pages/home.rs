@@ -2,11 +2,11 @@
 
 use crate::error::WebResult;
 use crate::head;
-use crate::pages::documents::base;
-use crate::pages::or_stale;
-use crate::public_base::cache_key;
-use crate::pages::page_response;
 use crate::page_cache::{CachedPage, Compiled};
+use crate::pages::documents::base;
+use crate::pages::page_response;
+use crate::pages::{or_stale, pins};
+use crate::public_base::cache_key;
 use crate::state::{Chrome, Item, Shared, one_per_story};
 use askama::Template;
 use axum::extract::State;
@@ -19,6 +19,8 @@ use std::sync::Arc;
 struct HomePage {
     c: Chrome,
     lead: Option<Item>,
+    /// Pinned stories after the first, which leads.
+    pinned: Vec<Item>,
     most_read: Vec<Item>,
     section_blocks: Vec<SectionBlock>,
 }
@@ -63,15 +65,22 @@ async fn build(state: &Shared, key: String) -> WebResult<Arc<CachedPage>> {
         .map(|r| r.card)
         .collect();
     let most_read = state.story_items(&most, now).await?;
-    let lead_card = state
-        .store
-        .list_articles(&ListQuery {
-            limit: 1,
-            ..Default::default()
-        })
-        .await?;
-    let lead_items = state.story_items(&lead_card, now).await?;
-    let lead = lead_items.into_iter().next().map(|mut it| {
+    // Editors' pins lead while they last; else the newest article.
+    let (pins, fresh) = pins::pinned(state, now, None).await?;
+    let lead_card = match pins.first() {
+        Some(_) => pins,
+        None => {
+            state
+                .store
+                .list_articles(&ListQuery {
+                    limit: 1,
+                    ..Default::default()
+                })
+                .await?
+        }
+    };
+    let mut lead_items = state.story_items(&lead_card, now).await?.into_iter();
+    let lead = lead_items.next().map(|mut it| {
         if let Some(img) = &mut it.image {
             img.alt = it.title.clone();
         }
@@ -99,11 +108,10 @@ async fn build(state: &Shared, key: String) -> WebResult<Arc<CachedPage>> {
     let html = HomePage {
         c,
         lead,
+        pinned: lead_items.collect(),
         most_read,
         section_blocks,
     }
     .render()?;
-    Ok(state
-        .cache
-        .put(key, Compiled::new(&html), None, 200))
+    Ok(pins::cache_put(state, key, Compiled::new(&html), fresh))
 }

@@ -7,6 +7,7 @@ pub mod errors;
 pub mod feeds;
 pub mod health;
 pub mod home;
+pub mod pins;
 pub mod search;
 pub mod section;
 pub mod sitemap;

@@ -2,11 +2,11 @@
 
 use crate::error::{WebError, WebResult};
 use crate::head;
-use crate::pages::documents::{absolute, base};
-use crate::pages::or_stale;
-use crate::public_base::cache_key;
-use crate::pages::page_response;
 use crate::page_cache::{CachedPage, Compiled};
+use crate::pages::documents::{absolute, base};
+use crate::pages::page_response;
+use crate::pages::{or_stale, pins};
+use crate::public_base::cache_key;
 use crate::state::{Chrome, Item, Shared};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -78,7 +78,21 @@ async fn build(state: &Shared, slug: &str, page: i64, key: String) -> WebResult<
         return Err(WebError::not_found());
     }
     let now = state.now();
-    let cards = state.store.list_articles(&q).await?;
+    // Pinned stories of the section lead its first page while pinned.
+    let (mut cards, fresh) = if page == 1 {
+        pins::pinned(state, now, Some(section.id)).await?
+    } else {
+        (Vec::new(), None)
+    };
+    let pinned: Vec<_> = cards.iter().map(|c| c.id).collect();
+    cards.extend(
+        state
+            .store
+            .list_articles(&q)
+            .await?
+            .into_iter()
+            .filter(|c| !pinned.contains(&c.id)),
+    );
     let page_label = state.msgs.get_args("page", &[("n", Arg::Int(page))]);
     let href = |p: i64| {
         if p == 1 {
@@ -116,5 +130,5 @@ async fn build(state: &Shared, slug: &str, page: i64, key: String) -> WebResult<
         next_href: (page < pages).then(|| href(page + 1)),
     }
     .render()?;
-    Ok(state.cache.put(key, Compiled::new(&html), None, 200))
+    Ok(pins::cache_put(state, key, Compiled::new(&html), fresh))
 }

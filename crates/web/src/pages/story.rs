@@ -7,13 +7,13 @@
 
 use crate::error::{WebError, WebResult};
 use crate::head;
-use crate::pages::documents::absolute;
 use crate::page_cache::{CachedPage, Compiled, count_hole, strip_controls};
+use crate::pages::documents::absolute;
 use crate::pages::{or_stale, page_response};
 use crate::state::{AppState, Chrome, Shared, TimeView};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use newsroom_core::i18n::Arg;
 use newsroom_core::{PublicUrl, StoryId, slug::slugify};
 use newsroom_store::{ArticleCard, ThreadStory};
@@ -96,7 +96,20 @@ fn parse_id(s: &str) -> Option<StoryId> {
 
 pub async fn story(State(state): State<Shared>, Path(id): Path<String>) -> WebResult<Response> {
     let id = parse_id(&id).ok_or(WebError::not_found())?;
-    let p = cached(&state, id).await?;
+    let p = match cached(&state, id).await {
+        Err(WebError::NotFound(m)) => {
+            // An editor merged it: its readers and links go to the target.
+            return match state.store.get_story(id).await?.and_then(|s| s.merged_into) {
+                Some(target) => Ok((
+                    axum::http::StatusCode::MOVED_PERMANENTLY,
+                    [(axum::http::header::LOCATION, format!("/story/{target}"))],
+                )
+                    .into_response()),
+                None => Err(WebError::NotFound(m)),
+            };
+        }
+        other => other?,
+    };
     Ok(page_response(&state, &p))
 }
 
@@ -178,6 +191,9 @@ async fn build(state: &Shared, id: StoryId, key: String) -> WebResult<Arc<Cached
     let Some(story) = state.store.get_story(id).await? else {
         return Err(WebError::not_found());
     };
+    if story.hidden || story.merged_into.is_some() {
+        return Err(WebError::not_found());
+    }
     // Oldest first: the first is the lead, as the lists show the story.
     let cards = state.store.story_articles(id).await?;
     let Some(lead) = cards.first() else {
@@ -234,8 +250,14 @@ async fn build(state: &Shared, id: StoryId, key: String) -> WebResult<Arc<Cached
     let mut c = state.chrome(now, "", false).await?;
     let path = format!("/story/{id}");
     let lead = &entries[0];
+    // An editor's title stands for the story; the lead keeps its own.
+    let story_title = story
+        .title
+        .as_deref()
+        .map(strip_controls)
+        .unwrap_or_else(|| lead.title.clone());
     c.meta = state.meta(
-        format!("{} · {}", lead.title, state.cfg.name),
+        format!("{} · {}", story_title, state.cfg.name),
         lead.summary.clone(),
         &path,
     );
@@ -244,11 +266,15 @@ async fn build(state: &Shared, id: StoryId, key: String) -> WebResult<Arc<Cached
         .map(|e| (e.title.as_str(), absolute(state, &e.href)))
         .collect();
     let url = c.meta.url.clone().unwrap_or_default();
-    c.meta.json_ld = vec![head::json_ld(&head::collection(&lead.title, &url, &listed))];
+    c.meta.json_ld = vec![head::json_ld(&head::collection(
+        &story_title,
+        &url,
+        &listed,
+    ))];
     let html = StoryPage {
         c,
         id: id.0,
-        title: entries[0].title.clone(),
+        title: story_title.clone(),
         sources_label: sources_label(state, outlets.len()),
         l: Labels {
             why: m("story-why"),
