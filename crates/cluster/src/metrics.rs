@@ -3,7 +3,9 @@
 //! `store` feature.
 
 use crate::clusterer::Assignment;
-use metrics::{Unit, counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
+use metrics::{
+    Unit, counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram,
+};
 use newsroom_core::Timestamp;
 
 pub const ARTICLES: &str = "newsroom_cluster_articles_total";

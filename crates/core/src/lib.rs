@@ -20,7 +20,9 @@ pub use i18n::Messages;
 pub use ids::{ArticleId, SectionId, SourceId, StoryId};
 pub use public_url::PublicUrl;
 pub use section::{NewSection, Section};
-pub use source::{FullTextMode, HealthLabel, NewSource, Source, SourceHealth};
+pub use source::{
+    FullTextMode, HealthLabel, NewSource, PollBounds, Source, SourceHealth, SourceSettings,
+};
 pub use story::Story;
 pub use time::{Locale, SiteClock, TimeError, UnknownLocale};
 

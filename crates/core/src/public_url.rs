@@ -182,7 +182,7 @@ fn decode_once(raw: &str) -> String {
 
 /// The character a reference at the start of `s` (just after `&`) stands
 /// for, and how many bytes it used, the `;` included when present.
-fn reference(s: &str) -> Option<(char, usize)> {
+pub(crate) fn reference(s: &str) -> Option<(char, usize)> {
     if let Some(num) = s.strip_prefix('#') {
         let (digits, radix, skip) = match num.strip_prefix(['x', 'X']) {
             Some(hex) => (hex, 16, 2),
@@ -202,8 +202,8 @@ fn reference(s: &str) -> Option<(char, usize)> {
         // the literal text would (`?fbclid&#0a` keeps a query and a fragment).
         // Other control characters likewise: only tab and newlines, which the
         // URL parser drops, are decoded (`java&#9;script:` is `javascript:`).
-        let ch = char::from_u32(code)
-            .filter(|&c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))?;
+        let ch =
+            char::from_u32(code).filter(|&c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))?;
         let semi = usize::from(digits[len..].starts_with(';'));
         return Some((ch, skip + len + semi));
     }

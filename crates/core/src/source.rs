@@ -64,6 +64,55 @@ pub struct Source {
     pub enabled: bool,
     pub created_at: Timestamp,
     pub health: SourceHealth,
+    /// Bounds on this source's poll interval; unset, the site's settings apply.
+    #[serde(default)]
+    pub poll: PollBounds,
+}
+
+/// Per source bounds on the poll interval, in seconds: never polled more
+/// often than every `min_secs`, and while healthy never less often than
+/// every `max_secs`. `None`: the site's `[ingest]` settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PollBounds {
+    pub min_secs: Option<i64>,
+    pub max_secs: Option<i64>,
+}
+
+impl PollBounds {
+    /// The shortest interval a source may ask for: one minute.
+    pub const SHORTEST: i64 = 60;
+    /// The longest: a week.
+    pub const LONGEST: i64 = 7 * 86_400;
+
+    /// Checked bounds, or the reason they are refused, in words for the admin's form.
+    pub fn new(min_secs: Option<i64>, max_secs: Option<i64>) -> Result<Self, String> {
+        for (what, v) in [("shortest", min_secs), ("longest", max_secs)] {
+            match v {
+                Some(v) if v < Self::SHORTEST => {
+                    return Err(format!("The {what} interval must be at least 1 minute."));
+                }
+                Some(v) if v > Self::LONGEST => {
+                    return Err(format!("The {what} interval may be at most 7 days (10080 minutes)."));
+                }
+                _ => {}
+            }
+        }
+        if let (Some(min), Some(max)) = (min_secs, max_secs)
+            && min > max
+        {
+            return Err("The shortest interval may not be longer than the longest.".into());
+        }
+        Ok(Self { min_secs, max_secs })
+    }
+}
+
+/// What an admin sets on a source's page (its name and feed stay as they are).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceSettings {
+    pub section_id: Option<SectionId>,
+    pub full_text: FullTextMode,
+    pub poll: PollBounds,
+    pub enabled: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,12 +192,27 @@ mod tests {
             full_text: FullTextMode::Auto,
             enabled,
             created_at: 0,
+            poll: PollBounds::default(),
             health: SourceHealth {
                 last_success_at: success,
                 last_error_class: class.map(String::from),
                 ..Default::default()
             },
         }
+    }
+
+    #[test]
+    fn poll_bounds_are_checked() {
+        assert_eq!(PollBounds::new(None, None), Ok(PollBounds::default()));
+        assert_eq!(
+            PollBounds::new(Some(60), Some(7 * 86_400)).map(|b| (b.min_secs, b.max_secs)),
+            Ok((Some(60), Some(604_800)))
+        );
+        assert!(PollBounds::new(Some(59), None).unwrap_err().contains("at least 1 minute"));
+        assert!(PollBounds::new(None, Some(0)).unwrap_err().contains("longest interval must be at least"));
+        assert!(PollBounds::new(None, Some(604_801)).unwrap_err().contains("at most 7 days"));
+        assert!(PollBounds::new(Some(3600), Some(600)).unwrap_err().contains("may not be longer"));
+        assert!(PollBounds::new(Some(600), Some(600)).is_ok());
     }
 
     #[test]

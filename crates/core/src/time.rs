@@ -362,7 +362,10 @@ mod tests {
     fn typed_instants() {
         assert_eq!(parse_instant("1700000000"), Some(1_700_000_000));
         assert_eq!(parse_instant(" 2023-11-14T22:13:20Z "), Some(1_700_000_000));
-        assert_eq!(parse_instant("2023-11-15T00:13:20+02:00"), Some(1_700_000_000));
+        assert_eq!(
+            parse_instant("2023-11-15T00:13:20+02:00"),
+            Some(1_700_000_000)
+        );
         assert_eq!(parse_instant("tomorrow"), None);
         assert_eq!(parse_instant("2023-11-14"), None);
     }

@@ -178,6 +178,7 @@ fn canonical_query(query: &str) -> String {
         .split('&')
         .filter(|p| !p.is_empty())
         .map(normalize_percent)
+        .map(defuse_reference)
         .filter_map(|pair| {
             let name = pair.split_once('=').map_or(pair.as_str(), |(n, _)| n);
             if name.is_empty() || is_tracking(name) {
@@ -189,6 +190,20 @@ fn canonical_query(query: &str) -> String {
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
     let parts: Vec<String> = pairs.into_iter().map(|(_, p)| p).collect();
     parts.join("&")
+}
+
+/// A pair that begins like a character reference (`quest;…`, `amp;…`)
+/// would become one behind the `&` the sort may put before it, and be read
+/// back as `?` or `&` by the next reader (canonicalising again decodes
+/// references as a browser does): its `;` is written `%3B`, which reads the
+/// same to a server and is no reference.
+fn defuse_reference(pair: String) -> String {
+    match crate::public_url::reference(&pair) {
+        Some((_, used)) if pair[..used].ends_with(';') => {
+            format!("{}%3B{}", &pair[..used - 1], &pair[used..])
+        }
+        _ => pair,
+    }
 }
 
 fn is_tracking(raw_name: &str) -> bool {
@@ -292,6 +307,12 @@ mod tests {
         // scheme and host
         ("HTTPS://Example.COM/News/Story", "https://example.com/News/Story"),
         ("http://example.com", "http://example.com/"),
+        // A pair sorted behind an '&' must not become a character reference
+        // (`&quest;` would be read back as '?').
+        (
+            "https://example.com/?quest;x=1&a=2",
+            "https://example.com/?a=2&quest%3Bx=1",
+        ),
         ("http://example.com:80/a", "http://example.com/a"),
         ("https://example.com:443/a", "https://example.com/a"),
         ("https://example.com:8443/a", "https://example.com:8443/a"),

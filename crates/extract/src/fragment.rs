@@ -55,7 +55,9 @@ mod tests {
             "a b\n\nc d\n\ne"
         );
         assert_eq!(
-            fragment_line("safe<script type=\"text/javascript\">location.href='x';</script> description"),
+            fragment_line(
+                "safe<script type=\"text/javascript\">location.href='x';</script> description"
+            ),
             "safe description"
         );
         assert_eq!(fragment_line("safe<!-- alert(1); -->"), "safe");

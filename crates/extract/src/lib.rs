@@ -20,7 +20,7 @@ pub mod text;
 mod extract;
 
 pub use charset::decode_html;
-pub use fragment::{fragment_line, fragment_text};
 pub use extract::{Extracted, Options, Parser, contract_json, extract, extract_with};
+pub use fragment::{fragment_line, fragment_text};
 pub use media::{Image, Video};
 pub use sanitize::sanitize_html;

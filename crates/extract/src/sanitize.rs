@@ -13,8 +13,8 @@
 use crate::media::{absolutize, pick_img_src, video_kind};
 use ammonia::Builder;
 use newsroom_core::PublicUrl;
-use std::borrow::Cow;
 use scraper::{Html, Node};
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 

@@ -12,6 +12,6 @@ fn main() {
     };
     match newsroom_ingest::parse_feed(&bytes, &opts) {
         Ok(f) => println!("{f:#?}"),
-        Err(e) => eprintln!("{}: {}", e.class, e.human()),
+        Err(e) => eprintln!("{}", newsroom_ingest::FetchError::from(e).human()),
     }
 }

@@ -66,8 +66,11 @@ async fn main() {
         for d in 0..per_host {
             server.set(
                 &format!("/o{h}/d{d}.xml"),
-                Resource::ok("application/rss+xml", "<rss version=\"2.0\"><channel><title>x</title></channel></rss>")
-                    .with_etag("\"v1\""),
+                Resource::ok(
+                    "application/rss+xml",
+                    "<rss version=\"2.0\"><channel><title>x</title></channel></rss>",
+                )
+                .with_etag("\"v1\""),
             );
         }
     }

@@ -2,7 +2,8 @@
 //! and prints.
 
 pub use crate::add_source::ensure_section;
-use crate::add_source::{AddSourceError, SectionPick, SourceRequest};
+use crate::add_source::{AddSourceError, SectionPick, SourceRequest, check_url};
+use crate::ssrf::SsrfGuard;
 use crate::fetch::Fetcher;
 use crate::opml::{OpmlFeed, parse_opml, write_opml};
 use crate::pipeline::{IngestConfig, IngestError};
@@ -142,34 +143,65 @@ pub async fn record_source_added(
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportReport {
     pub added: usize,
+    /// Feeds already polled (or listed twice in the file): skipped.
     pub already_there: usize,
-    /// Outlines that could not be added, with the reason.
+    /// Outlines that could not be added: the address as given (control
+    /// characters dropped, at most 200 characters) and why.
     pub rejected: Vec<(String, String)>,
 }
 
-/// `newsroom import-opml FILE`: adds every feed (no network: OPML names the feeds), with
-/// folders as sections. Feeds already present are left as they are.
+/// More feeds than this in one file are refused whole.
+pub const MAX_OPML_FEEDS: usize = 5000;
+/// A source's name from an outline's title is cut at this many characters.
+const MAX_TITLE_CHARS: usize = 200;
+
+/// An outline's text as it may be shown: no control characters, bounded.
+fn shown(text: &str) -> String {
+    let clean: String = text.chars().filter(|c| !c.is_control()).collect();
+    let clean = clean.trim();
+    match clean.char_indices().nth(MAX_TITLE_CHARS) {
+        Some((i, _)) => format!("{}…", &clean[..i]),
+        None => clean.to_string(),
+    }
+}
+
+/// `newsroom import-opml FILE` and the admin's upload: adds every feed (no network: OPML
+/// names the feeds), with folders as sections. Each address is checked as `source add`
+/// checks it (http or https, a host, no user name or password, bounded), and one naming
+/// an address on a private network is refused unless `guard` allows them; host names are
+/// checked by the same guard when they are fetched. Feeds already present are skipped.
 pub async fn import_opml(
     store: &dyn Store,
     bytes: &[u8],
     full_text: FullTextMode,
+    guard: &SsrfGuard,
 ) -> Result<ImportReport, IngestError> {
     let opml = parse_opml(bytes)?;
+    if opml.feeds.len() > MAX_OPML_FEEDS {
+        return Err(IngestError::Invalid(format!(
+            "the file lists {} feeds; at most {MAX_OPML_FEEDS} are imported at once",
+            opml.feeds.len()
+        )));
+    }
     let mut report = ImportReport::default();
     for f in opml.feeds {
-        let Ok(parsed) = url::Url::parse(&f.xml_url) else {
-            report
-                .rejected
-                .push((f.xml_url.clone(), "not an absolute URL".into()));
-            continue;
+        let refused = |why: String| (shown(&f.xml_url), why);
+        let feed_url = match check_url(&f.xml_url) {
+            Ok(u) => u,
+            Err(e) => {
+                report.rejected.push(refused(e.to_string()));
+                continue;
+            }
         };
-        if !matches!(parsed.scheme(), "http" | "https") {
-            report
-                .rejected
-                .push((f.xml_url.clone(), "not http(s)".into()));
+        let parsed = url::Url::parse(&feed_url).map_err(|e| IngestError::Invalid(e.to_string()))?;
+        if let Err(e) = guard.check_url(&parsed) {
+            report.rejected.push(refused(format!(
+                "The address is on a private or local network ({}), which is not fetched.",
+                e.addr
+            )));
             continue;
         }
-        if store.source_by_feed_url(&f.xml_url).await?.is_some() {
+        if store.source_by_feed_url(&feed_url).await?.is_some() {
             report.already_there += 1;
             continue;
         }
@@ -177,26 +209,30 @@ pub async fn import_opml(
             Some(c) => match ensure_section(store, c).await {
                 Ok(id) => Some(id),
                 Err(e) => {
-                    report.rejected.push((f.xml_url.clone(), e.to_string()));
+                    report.rejected.push(refused(e.to_string()));
                     continue;
                 }
             },
             None => None,
         };
-        let name = if f.title.trim().is_empty() {
-            parsed.host_str().unwrap_or(&f.xml_url).to_string()
-        } else {
-            f.title.clone()
+        let name = match shown(&f.title) {
+            t if t.is_empty() => parsed.host_str().unwrap_or(&feed_url).to_string(),
+            t => t,
         };
         let new = NewSource {
             name,
-            feed_url: f.xml_url.clone(),
-            site_url: f.html_url.clone(),
+            feed_url,
+            // A site address that would not pass as a feed's is not kept.
+            site_url: f.html_url.as_deref().and_then(|u| check_url(u).ok()),
             section_id,
             full_text,
         };
-        store.add_source(&new, crate::now()).await?;
-        report.added += 1;
+        match store.add_source(&new, crate::now()).await {
+            Ok(_) => report.added += 1,
+            // Listed twice under two spellings of one address.
+            Err(newsroom_store::StoreError::Conflict(_)) => report.already_there += 1,
+            Err(e) => return Err(e.into()),
+        }
     }
     Ok(report)
 }

@@ -192,7 +192,7 @@ fn try_parse(
         http_charset: b.2.clone(),
         ..opts.clone()
     };
-    parse_feed(&b.1, &opts)
+    Ok(parse_feed(&b.1, &opts)?)
 }
 
 #[cfg(test)]

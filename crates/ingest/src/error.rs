@@ -168,3 +168,16 @@ mod tests {
         );
     }
 }
+
+impl From<newsroom_feed::FeedError> for FetchError {
+    fn from(e: newsroom_feed::FeedError) -> Self {
+        use newsroom_feed::FeedErrorClass as F;
+        let class = match e.class {
+            F::TooLarge => FetchErrorClass::TooLarge,
+            F::BotWall => FetchErrorClass::BotWall,
+            F::NotAFeed => FetchErrorClass::NotAFeed,
+            F::Parse => FetchErrorClass::Parse,
+        };
+        FetchError::new(class, e.detail)
+    }
+}

@@ -180,7 +180,11 @@ mod tests {
         }
         // And slow's own jobs still all ran, spaced by its budget.
         assert_eq!(order.len(), 10);
-        assert!(t.elapsed() >= Duration::from_millis(450), "{:?}", t.elapsed());
+        assert!(
+            t.elapsed() >= Duration::from_millis(450),
+            "{:?}",
+            t.elapsed()
+        );
     }
 
     #[tokio::test]
@@ -234,7 +238,10 @@ mod tests {
 
     #[test]
     fn host_keys() {
-        assert_eq!(host_of("http://News.Example.ORG:8080/rss"), "news.example.org");
+        assert_eq!(
+            host_of("http://News.Example.ORG:8080/rss"),
+            "news.example.org"
+        );
         assert_eq!(host_of("not a url"), "");
     }
 }

@@ -254,7 +254,11 @@ mod tests {
 
     #[test]
     fn videos_are_kept() {
-        let v = |u: &str| Some(Video { url: u.parse().unwrap() });
+        let v = |u: &str| {
+            Some(Video {
+                url: u.parse().unwrap(),
+            })
+        };
         assert_eq!(
             video([v("https://a/1.mp4"), v("https://a/2.mp4")]),
             v("https://a/1.mp4")

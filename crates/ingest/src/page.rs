@@ -3,8 +3,8 @@
 
 use crate::error::FetchErrorClass;
 use crate::fetch::{FetchOutcome, FetchRequest, Fetched, Fetcher, Validators, Want};
-use crate::metrics::Outcome;
 use crate::identify::{Identity, rechecks_due};
+use crate::metrics::Outcome;
 use crate::pipeline::IngestConfig;
 use newsroom_core::{BodyOrigin, FullTextMode, Source, Timestamp};
 use newsroom_extract::Extracted;

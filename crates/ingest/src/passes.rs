@@ -7,8 +7,8 @@ use crate::fetch::Fetcher;
 use crate::host_queue;
 use crate::pipeline::{IngestConfig, PollReport, health_after, poll_source};
 use crate::poll_timing;
-use newsroom_core::{Source, SourceId};
-use newsroom_store::Store;
+use newsroom_core::{Source, SourceHealth, SourceId};
+use newsroom_store::{FetchRecord, FetchResult, Store};
 
 /// Progress of a pass, for a progress bar or log lines.
 #[derive(Debug, Clone)]
@@ -112,6 +112,27 @@ pub(crate) async fn poll_many(
     out
 }
 
+/// One poll as the source's fetch history keeps it; the error message is
+/// the one its health shows (which says when it fell in an outage).
+fn fetch_record(s: &Source, r: &PollReport, health: &SourceHealth, now: i64) -> FetchRecord {
+    FetchRecord {
+        source_id: s.id,
+        fetched_at: now,
+        status: r.status.map(i64::from),
+        result: match (&r.error, r.not_modified) {
+            (Some(_), _) => FetchResult::Failed,
+            (None, true) => FetchResult::NotModified,
+            (None, false) => FetchResult::Ok,
+        },
+        duration_ms: r.duration_ms,
+        error_class: health.last_error_class.clone(),
+        error: r.error.as_ref().and(health.last_error.clone()),
+        items: r.items as i64,
+        inserted: r.inserted as i64,
+        updated: r.updated as i64,
+    }
+}
+
 /// Write every source's health, after judging whether the batch was an outage.
 pub(crate) async fn record(
     store: &dyn Store,
@@ -140,6 +161,10 @@ pub(crate) async fn record(
     for (s, r) in reports {
         let health = health_after(cfg, s, r, now, outage);
         store.update_source_health(s.id, &health).await?;
+        // The history is for operators' eyes: losing one row must not stop the pass.
+        if let Err(e) = store.record_fetch(&fetch_record(s, r, &health, now)).await {
+            tracing::warn!(source = %s.name, error = %e, "recording the fetch history failed");
+        }
         // A feed that answered through permanent redirects only has moved:
         // poll the new address from now on, as feed readers do.
         if let (None, Some(to)) = (&r.error, &r.moved_to)
@@ -147,6 +172,7 @@ pub(crate) async fn record(
         {
             match store.set_source_feed_url(s.id, to).await {
                 Ok(_) => {
+
                     tracing::info!(source = %s.name, from = %s.feed_url, to = %to, "feed moved permanently; following it")
                 }
                 Err(newsroom_store::StoreError::Conflict(_)) => {
@@ -172,4 +198,3 @@ pub(crate) async fn record(
     }
     Ok(sum)
 }
-

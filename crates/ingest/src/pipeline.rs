@@ -115,6 +115,10 @@ pub struct PollReport {
     pub publisher_interval: Option<i64>,
     pub fresh_until: Option<Timestamp>,
     pub validators: Validators,
+    /// The feed's HTTP status (`None` when no answer came), and how long its
+    /// request took: the source's fetch history keeps both.
+    pub status: Option<u16>,
+    pub duration_ms: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -162,7 +166,15 @@ async fn poll_feed(
 ) -> PollReport {
     let req =
         FetchRequest::feed(source.feed_url.clone()).with_validators(report.validators.clone());
-    let mut fetched = match fetcher.fetch(&req).await {
+    let started = std::time::Instant::now();
+    let answer = fetcher.fetch(&req).await;
+    report.duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+    report.status = match &answer {
+        Ok(FetchOutcome::NotModified { .. }) => Some(304),
+        Ok(FetchOutcome::Fetched(f)) => Some(f.status),
+        Err(e) => e.status,
+    };
+    let mut fetched = match answer {
         Ok(FetchOutcome::NotModified {
             validators,
             fresh_until,
@@ -190,7 +202,7 @@ async fn poll_feed(
     };
     // Parsing is CPU work: off the async threads (see `cpu`).
     let body = std::mem::take(&mut fetched.body);
-    let parsed = crate::cpu::run(move || parse_feed(&body, &opts)).await;
+    let parsed = crate::cpu::run(move || parse_feed(&body, &opts).map_err(FetchError::from)).await;
     let feed = match parsed
         .unwrap_or_else(|| Err(FetchError::new(FetchErrorClass::Parse, "parser failed")))
     {
@@ -279,7 +291,11 @@ fn cap_notes(notes: &mut Vec<String>) {
     notes.truncate(MAX_NOTES);
     for n in notes.iter_mut() {
         if n.chars().count() > MAX_NOTE_CHARS {
-            *n = n.chars().take(MAX_NOTE_CHARS).chain(std::iter::once('…')).collect();
+            *n = n
+                .chars()
+                .take(MAX_NOTE_CHARS)
+                .chain(std::iter::once('…'))
+                .collect();
         }
     }
     if more > 0 {
@@ -296,8 +312,9 @@ pub fn health_after(
     outage: bool,
 ) -> SourceHealth {
     let old = &source.health;
+    // The source's own bounds (its admin page) in place of the site's.
     let interval = schedule::healthy_interval(
-        &cfg.schedule,
+        &schedule::with_bounds(&cfg.schedule, source.poll),
         &report.published,
         report.publisher_interval,
         now,
@@ -312,8 +329,9 @@ pub fn health_after(
             not_before: e.not_before,
         },
     };
-    let (next_poll_at, failures) = schedule::next_poll(
+    let (next_poll_at, failures) = schedule::next_poll_bounded(
         &cfg.schedule,
+        source.poll,
         now,
         result,
         old.consecutive_failures,
@@ -384,8 +402,10 @@ async fn ingest_item(
     };
     let now = cfg.clock.now();
     let Some(mut id) = identify::identify(store, source, &item).await else {
-        out.notes
-            .push(format!("item {:?} has no usable link; nothing stored changed", item.title));
+        out.notes.push(format!(
+            "item {:?} has no usable link; nothing stored changed",
+            item.title
+        ));
         return out;
     };
     if let Some(k) = &id.known {
@@ -479,9 +499,17 @@ async fn ingest_item(
         id.known = Some(k);
     }
 
-    let Some(merged) =
-        assemble::merge_item(cfg, source, &id, &item, feed_body, hash, &page_result, canonical, now)
-    else {
+    let Some(merged) = assemble::merge_item(
+        cfg,
+        source,
+        &id,
+        &item,
+        feed_body,
+        hash,
+        &page_result,
+        canonical,
+        now,
+    ) else {
         out.notes
             .push(format!("item {} has no title and no text", id.link));
         return out;

@@ -11,6 +11,7 @@
 //!   source is penalised, and all are retried soon.
 
 use crate::error::FetchErrorClass;
+use newsroom_core::PollBounds;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -146,6 +147,40 @@ pub fn next_poll(
             failures_before,
         ),
     }
+}
+
+/// The settings with a source's own bounds in place of the site's (a
+/// shortest interval above the site's longest moves the longest up to it).
+pub fn with_bounds(cfg: &ScheduleConfig, bounds: PollBounds) -> ScheduleConfig {
+    let min_interval = bounds.min_secs.unwrap_or(cfg.min_interval);
+    let max_interval = bounds.max_secs.unwrap_or(cfg.max_interval).max(min_interval);
+    ScheduleConfig {
+        min_interval,
+        max_interval,
+        ..*cfg
+    }
+}
+
+/// `next_poll` within a source's own bounds: never sooner than its shortest
+/// interval, whatever happened (a retry too), and after a good poll never
+/// later than its longest (the jitter stays inside).
+pub fn next_poll_bounded(
+    cfg: &ScheduleConfig,
+    bounds: PollBounds,
+    now: i64,
+    result: PollResult,
+    failures_before: i64,
+    interval: i64,
+) -> (i64, i64) {
+    let cfg = with_bounds(cfg, bounds);
+    let (mut next, failures) = next_poll(&cfg, now, result, failures_before, interval);
+    if bounds.max_secs.is_some() && matches!(result, PollResult::Ok { .. }) {
+        next = next.min(now + cfg.max_interval);
+    }
+    if bounds.min_secs.is_some() {
+        next = next.max(now + cfg.min_interval);
+    }
+    (next, failures)
 }
 
 /// True when every attempt of a pass failed at the network level (DNS, connect): our
@@ -296,8 +331,14 @@ mod tests {
         assert_eq!(healthy_interval(&cfg, &busy, Some(5), NOW), 60);
         // Cache-Control max-age pushes the poll later, up to the maximum, never earlier.
         let ok = |fresh| PollResult::Ok { fresh_until: fresh };
-        assert_eq!(next_poll(&cfg, NOW, ok(Some(NOW + 3000)), 0, 60).0, NOW + 3000);
-        assert_eq!(next_poll(&cfg, NOW, ok(Some(NOW + 99_999)), 0, 60).0, NOW + 7200);
+        assert_eq!(
+            next_poll(&cfg, NOW, ok(Some(NOW + 3000)), 0, 60).0,
+            NOW + 3000
+        );
+        assert_eq!(
+            next_poll(&cfg, NOW, ok(Some(NOW + 99_999)), 0, 60).0,
+            NOW + 7200
+        );
         assert_eq!(next_poll(&cfg, NOW, ok(Some(NOW + 10)), 0, 60).0, NOW + 60);
         // A minimum above the maximum is read as both.
         let odd = ScheduleConfig {
@@ -306,6 +347,43 @@ mod tests {
             ..cfg
         };
         assert_eq!(healthy_interval(&odd, &busy, Some(86400), NOW), 600);
+    }
+
+    #[test]
+    fn a_sources_own_bounds_win() {
+        let cfg = ScheduleConfig::default();
+        let ok = PollResult::Ok { fresh_until: None };
+        let busy: Vec<i64> = (0..50).map(|i| NOW - i * 120).collect();
+        let weekly = [NOW - 86400, NOW - 8 * 86400];
+        let bounds = |min, max| PollBounds::new(min, max).unwrap();
+        for _ in 0..50 {
+            // A busy source held to every two hours at most.
+            let b = bounds(Some(7200), None);
+            let i = healthy_interval(&with_bounds(&cfg, b), &busy, None, NOW);
+            let (next, _) = next_poll_bounded(&cfg, b, NOW, ok, 0, i);
+            assert!((NOW + 7200..=NOW + 7920).contains(&next), "{}", next - NOW);
+            // A quiet one polled at least every 20 minutes, jitter and max-age included.
+            let b = bounds(None, Some(1200));
+            let i = healthy_interval(&with_bounds(&cfg, b), &weekly, None, NOW);
+            let fresh = PollResult::Ok { fresh_until: Some(NOW + 5000) };
+            let (next, _) = next_poll_bounded(&cfg, b, NOW, fresh, 0, i);
+            assert!((NOW + cfg.min_interval..=NOW + 1200).contains(&next), "{}", next - NOW);
+            // A failing source is not retried sooner than its shortest interval...
+            let b = bounds(Some(3600), Some(3600));
+            let failed = PollResult::Failed { class: FetchErrorClass::Timeout, not_before: None };
+            let (next, f) = next_poll_bounded(&cfg, b, NOW, failed, 0, 3600);
+            assert_eq!((next, f), (NOW + 3600, 1));
+            // ...but backs off past its longest, as every failing source does.
+            let (next, _) = next_poll_bounded(&cfg, b, NOW, failed, 8, 3600);
+            assert!(next > NOW + 3600 * 4, "{}", next - NOW);
+        }
+        // Without bounds, the site's settings as before.
+        let i = healthy_interval(&cfg, &busy, None, NOW);
+        let (next, _) = next_poll_bounded(&cfg, PollBounds::default(), NOW, ok, 0, i);
+        assert!((NOW + cfg.min_interval..=NOW + cfg.min_interval * 11 / 10).contains(&next));
+        // A shortest interval above the site's longest moves the longest.
+        let c = with_bounds(&cfg, bounds(Some(cfg.max_interval * 2), None));
+        assert_eq!((c.min_interval, c.max_interval), (cfg.max_interval * 2, cfg.max_interval * 2));
     }
 
     #[test]

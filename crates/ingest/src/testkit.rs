@@ -315,6 +315,25 @@ pub const CHALLENGE_PAGE: &str = r#"<!DOCTYPE html><html lang="en-US"><head><tit
 <script src="/cdn-cgi/challenge-platform/h/g/orchestrate/chl_page/v1?ray=1"></script></body></html>"#;
 
 /// A small RSS 2.0 feed with `n` items linking to `{base}/article/{i}`.
+/// An RSS feed of `n` items published `gap` seconds apart, the newest at `newest` (UTC
+/// seconds): a feed with a rhythm, for the scheduler and the charts. Item `i` is at
+/// `{base}/{i}`, counting from the newest.
+pub fn rss_every(base: &str, n: i64, gap: i64, newest: i64) -> String {
+    let mut s = String::from(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><link>http://x/</link>",
+    );
+    for i in 0..n {
+        let date = jiff::Timestamp::from_second(newest - i * gap)
+            .map(|t| t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string())
+            .unwrap_or_default();
+        s.push_str(&format!(
+            "<item><guid>{base}/{i}</guid><title>Item {i}</title><link>{base}/{i}</link><pubDate>{date}</pubDate><description>Text {i}</description></item>"
+        ));
+    }
+    s.push_str("</channel></rss>");
+    s
+}
+
 pub fn sample_rss(title: &str, base: &str, n: usize) -> String {
     sample_rss_with_prolog("utf-8", title, base, n)
 }

@@ -38,6 +38,9 @@ mod tests {
         let s = summary_text(&long);
         assert!(s.ends_with('…') && s.chars().count() <= 301);
         // Plain text is not read as markup: "a <b" is not a tag here.
-        assert_eq!(summary_of_text("if a <b and c> d\n\nthen"), "if a <b and c> d then");
+        assert_eq!(
+            summary_of_text("if a <b and c> d\n\nthen"),
+            "if a <b and c> d then"
+        );
     }
 }

@@ -52,7 +52,10 @@ fn media_rss_bbc_style_groups_enclosures_and_itunes() {
         video(&f, 3),
         Some("https://video.northshire.example/mayor.MOV?token=abc")
     );
-    assert_eq!(image(&f, 3), Some("https://img.northshire.example/mayor.jpeg"));
+    assert_eq!(
+        image(&f, 3),
+        Some("https://img.northshire.example/mayor.jpeg")
+    );
     // An audio enclosure is neither; the episode's itunes:image is the picture, and the
     // channel's artwork is nobody's.
     assert_eq!(video(&f, 4), None);
@@ -60,16 +63,20 @@ fn media_rss_bbc_style_groups_enclosures_and_itunes() {
         image(&f, 4),
         Some("https://northshire.example/episodes/week.jpg")
     );
-    assert!(f.items.iter().all(|i| i
-        .image
-        .as_ref()
-        .is_none_or(|m| !m.url.contains("show-artwork"))));
+    assert!(f.items.iter().all(|i| {
+        i.image
+            .as_ref()
+            .is_none_or(|m| !m.url.contains("show-artwork"))
+    }));
     // medium="video" without a type, with a thumbnail nested in media:content.
     assert_eq!(
         video(&f, 5),
         Some("https://video.northshire.example/regatta")
     );
-    assert_eq!(image(&f, 5), Some("https://img.northshire.example/regatta.jpg"));
+    assert_eq!(
+        image(&f, 5),
+        Some("https://img.northshire.example/regatta.jpg")
+    );
 }
 
 #[test]
@@ -95,7 +102,10 @@ fn atom_thumbnails_and_enclosure_links() {
         video(&f, 2),
         Some("https://feeds.example/media/harvest.webm")
     );
-    assert_eq!(image(&f, 2), Some("https://feeds.example/media/harvest.png"));
+    assert_eq!(
+        image(&f, 2),
+        Some("https://feeds.example/media/harvest.png")
+    );
     assert_eq!(
         f.items[2].url.as_deref(),
         Some("https://valley-courier.example/2024/05/harvest")
@@ -139,5 +149,8 @@ fn ttl_and_update_period_become_the_publisher_interval() {
     assert_eq!(rss("<sy:updateFrequency>4</sy:updateFrequency>"), Some(900));
     assert_eq!(rss(""), None);
     // Both given: the larger wins.
-    assert_eq!(rss("<sy:updatePeriod>weekly</sy:updatePeriod><ttl>1</ttl>"), Some(7 * 86400));
+    assert_eq!(
+        rss("<sy:updatePeriod>weekly</sy:updatePeriod><ttl>1</ttl>"),
+        Some(7 * 86400)
+    );
 }

@@ -2,9 +2,9 @@
 //! feed faults served over HTTP.
 
 use jiff::tz::TimeZone;
-use newsroom_ingest::feed::{FeedFormat, ParseOptions, parse_feed};
+use newsroom_ingest::feed::{FeedErrorClass, FeedFormat, ParseOptions, parse_feed};
 use newsroom_ingest::testkit::TestServer;
-use newsroom_ingest::{FetchConfig, FetchErrorClass, FetchOutcome, FetchRequest, Fetcher};
+use newsroom_ingest::{FetchConfig, FetchOutcome, FetchRequest, Fetcher};
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!(
@@ -267,11 +267,11 @@ fn refusals() {
         parse_feed(b"<!DOCTYPE html><html><body>hi</body></html>", &o)
             .unwrap_err()
             .class,
-        FetchErrorClass::NotAFeed
+        FeedErrorClass::NotAFeed
     );
     assert_eq!(
         parse_feed(b"{\"hello\": 1}", &o).unwrap_err().class,
-        FetchErrorClass::NotAFeed
+        FeedErrorClass::NotAFeed
     );
     assert_eq!(
         parse_feed(b"<rss version=\"2.0\"><channel><item>", &o)
@@ -283,18 +283,18 @@ fn refusals() {
         parse_feed(newsroom_ingest::testkit::ENTITY_BOMB.as_bytes(), &o)
             .unwrap_err()
             .class,
-        FetchErrorClass::Parse
+        FeedErrorClass::Parse
     );
     assert_eq!(
         parse_feed(newsroom_ingest::testkit::CHALLENGE_PAGE.as_bytes(), &o)
             .unwrap_err()
             .class,
-        FetchErrorClass::BotWall
+        FeedErrorClass::BotWall
     );
     let huge = vec![b' '; newsroom_ingest::feed::MAX_FEED_BYTES + 1];
     assert_eq!(
         parse_feed(&huge, &o).unwrap_err().class,
-        FetchErrorClass::TooLarge
+        FeedErrorClass::TooLarge
     );
 }
 
@@ -327,11 +327,11 @@ async fn feed_faults_over_http() {
     assert_eq!(wrong.title, "Новости");
     assert_eq!(
         get("/fault/entity-bomb").await.unwrap_err().class,
-        FetchErrorClass::Parse
+        FeedErrorClass::Parse
     );
     assert_eq!(
         get("/fault/html").await.unwrap_err().class,
-        FetchErrorClass::NotAFeed
+        FeedErrorClass::NotAFeed
     );
     assert_eq!(get("/fault/slow").await.unwrap().items.len(), 3);
 }
@@ -379,7 +379,13 @@ fn titles_keep_their_words_and_lose_their_scripts() {
     assert_eq!(atom03.title, "Old & plain");
     let titles: Vec<&str> = atom03.items.iter().map(|i| i.title.as_str()).collect();
     assert_eq!(titles, ["In XHTML", "Base64 title", "safe description"]);
-    assert!(atom03.items[0].content_html.as_deref().unwrap().contains("Body"));
+    assert!(
+        atom03.items[0]
+            .content_html
+            .as_deref()
+            .unwrap()
+            .contains("Body")
+    );
 
     // Atom 1.0: a summary in a non-text MIME type is base64; a draft namespace is Atom.
     let atom10 = parse_text(

@@ -4,7 +4,7 @@
 use newsroom_core::{ArticleStatus, FullTextMode, NewSource, Source};
 use newsroom_ingest::commands;
 use newsroom_ingest::testkit::{
-    Resource, TestServer, sample_rss, serve_dataset_site, serve_teaser_feed,
+    Resource, TestServer, rss_every, sample_rss, serve_dataset_site, serve_teaser_feed,
 };
 use newsroom_ingest::{FetchConfig, Fetcher, IngestConfig, PassOptions, run_pass};
 use newsroom_store::{ListQuery, SqliteStore, Store};
@@ -664,13 +664,13 @@ async fn commands_add_list_disable_remove_and_opml_round_trip() {
     let opml = commands::export_opml(store, "Test site").await.unwrap();
     let site2 = self::site().await;
     let store2: &dyn Store = &site2.store;
-    let rep = commands::import_opml(store2, opml.as_bytes(), FullTextMode::Auto)
+    let rep = commands::import_opml(store2, opml.as_bytes(), FullTextMode::Auto, f.ssrf_guard())
         .await
         .unwrap();
     assert_eq!(rep.added, 2);
     let opml2 = commands::export_opml(store2, "Test site").await.unwrap();
     assert_eq!(opml, opml2, "export → import → export is stable");
-    let again = commands::import_opml(store2, opml.as_bytes(), FullTextMode::Auto)
+    let again = commands::import_opml(store2, opml.as_bytes(), FullTextMode::Auto, f.ssrf_guard())
         .await
         .unwrap();
     assert_eq!((again.added, again.already_there), (0, 2));
@@ -1000,4 +1000,69 @@ async fn placeholder_dates_never_win() {
         .await
         .unwrap();
     assert_eq!(again.updated, 0);
+}
+
+#[tokio::test]
+async fn a_sources_poll_bounds_steer_the_schedule() {
+    use newsroom_core::{PollBounds, SourceSettings};
+    let s = TestServer::start().await;
+    let now = newsroom_ingest::now();
+    // Busy feeds (an item every 2 minutes) and a quiet one (one a week).
+    s.set("/busy-a.xml", Resource::ok("application/rss+xml", rss_every(&s.url("/a"), 30, 120, now)));
+    s.set("/busy-b.xml", Resource::ok("application/rss+xml", rss_every(&s.url("/b"), 30, 120, now)));
+    s.set("/quiet.xml", Resource::ok("application/rss+xml", rss_every(&s.url("/q"), 2, 7 * 86_400, now - 86_400)));
+    let site = site().await;
+    let store: &dyn Store = &site.store;
+    let held = add(store, "held", s.url("/busy-a.xml"), FullTextMode::Never).await;
+    let free = add(store, "free", s.url("/busy-b.xml"), FullTextMode::Never).await;
+    let quiet = add(store, "quiet", s.url("/quiet.xml"), FullTextMode::Never).await;
+    let bounds = |src: &Source, min, max| SourceSettings {
+        section_id: None,
+        full_text: src.full_text,
+        poll: PollBounds::new(min, max).unwrap(),
+        enabled: true,
+    };
+    // At most every two hours for one busy feed; at least every 20 minutes for the quiet one.
+    assert!(store.update_source_settings(held.id, &bounds(&held, Some(7200), None)).await.unwrap());
+    assert!(store.update_source_settings(quiet.id, &bounds(&quiet, None, Some(1200))).await.unwrap());
+    let clock = newsroom_ingest::Clock::adjustable();
+    let cfg = IngestConfig {
+        clock: clock.clone(),
+        ..cfg()
+    };
+    let due_only = PassOptions::default();
+    let sched = cfg.schedule;
+    let next = async |id| store.get_source(id).await.unwrap().unwrap().health.next_poll_at;
+
+    // Waits are measured from before the pass; a few seconds of slack above
+    // for the time the pass itself takes.
+    let t0 = clock.now();
+    let first = run_pass(store, &fetcher(), &cfg, &due_only, |_| {}).await.unwrap();
+    assert_eq!(first.sources, 3, "new sources are due at once");
+    let wait = |n: i64| n - t0;
+    let held_wait = wait(next(held.id).await);
+    assert!((7200..=7925).contains(&held_wait), "{held_wait}");
+    let free_wait = wait(next(free.id).await);
+    assert!(
+        (sched.min_interval..=sched.min_interval * 11 / 10 + 5).contains(&free_wait),
+        "without bounds a busy feed is polled at the site's minimum: {free_wait}"
+    );
+    let quiet_wait = wait(next(quiet.id).await);
+    assert!((sched.min_interval..=1205).contains(&quiet_wait), "{quiet_wait}");
+
+    // The scheduler's own passes over the next two hours, on the test clock:
+    // the held feed is not asked for again before its two hours are up.
+    let hits = |path: &str| s.hits(path);
+    let (held_before, free_before) = (hits("/busy-a.xml"), hits("/busy-b.xml"));
+    for _ in 0..23 {
+        clock.advance(300);
+        run_pass(store, &fetcher(), &cfg, &due_only, |_| {}).await.unwrap();
+    }
+    assert!(clock.now() - t0 < 7200);
+    assert_eq!(hits("/busy-a.xml"), held_before, "polled before its shortest interval");
+    assert!(hits("/busy-b.xml") >= free_before + 10, "the free feed kept its pace");
+    assert!(hits("/quiet.xml") >= 5, "the quiet feed polled at least every 20 minutes");
+    clock.advance(7930 - (clock.now() - t0));
+    run_pass(store, &fetcher(), &cfg, &due_only, |_| {}).await.unwrap();
+    assert_eq!(hits("/busy-a.xml"), held_before + 1, "due after two hours");
 }

@@ -2,8 +2,8 @@
 //! disabled or removed source drops out, and retention deletes by section age.
 
 use newsroom_core::{FullTextMode, NewSection, NewSource};
-use newsroom_ingest::worker::{WorkerConfig, retention, sync_jobs, work_once};
 use newsroom_ingest::testkit::{Resource, TestServer, sample_rss};
+use newsroom_ingest::worker::{WorkerConfig, retention, sync_jobs, work_once};
 use newsroom_ingest::{FetchConfig, Fetcher, IngestConfig};
 use newsroom_store::{ListQuery, SqliteStore, Store};
 use std::sync::Arc;

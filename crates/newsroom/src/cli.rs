@@ -108,15 +108,27 @@ pub enum StoryCommand {
         #[arg(long, value_name = "TIME")]
         until: Option<String>,
     },
-    Unpin { story: i64 },
+    Unpin {
+        story: i64,
+    },
     /// Give the story a title of its own, kept as articles join.
-    Retitle { story: i64, title: String },
+    Retitle {
+        story: i64,
+        title: String,
+    },
     /// The article (a member) leads the story.
-    Lead { story: i64, article: i64 },
+    Lead {
+        story: i64,
+        article: i64,
+    },
     /// Take the story off the site.
-    Hide { story: i64 },
+    Hide {
+        story: i64,
+    },
     /// Put a hidden story back.
-    Unhide { story: i64 },
+    Unhide {
+        story: i64,
+    },
     /// The story's members, sources and times, and the editors' settings.
     Show {
         story: i64,
@@ -281,6 +293,10 @@ pub enum SourceCommand {
     Disable { id: i64 },
     /// Poll a disabled source again.
     Enable { id: i64 },
+    /// Add every feed of an OPML file (the same as `newsroom import-opml`).
+    Import(ImportOpmlArgs),
+    /// Write every source as OPML (the same as `newsroom export-opml`).
+    Export(ExportOpmlArgs),
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -139,7 +139,9 @@ impl Default for FetchSection {
         Self {
             allow_private_networks: false,
             user_agent: None,
-            timeout_secs: newsroom_ingest::FetchConfig::default().total_timeout.as_secs(),
+            timeout_secs: newsroom_ingest::FetchConfig::default()
+                .total_timeout
+                .as_secs(),
         }
     }
 }
@@ -203,8 +205,9 @@ fn seconds_list<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<V
             .map(str::trim)
             .filter(|p| !p.is_empty())
             .map(|p| {
-                p.parse()
-                    .map_err(|_| serde::de::Error::custom(format!("{p:?} is not a number of seconds")))
+                p.parse().map_err(|_| {
+                    serde::de::Error::custom(format!("{p:?} is not a number of seconds"))
+                })
             })
             .collect(),
     }
@@ -477,7 +480,9 @@ impl Config {
             base_url: self.site.base_url.clone(),
             page_cache_ttl: std::time::Duration::from_secs(self.server.page_cache_ttl_secs),
             page_cache_bytes: (self.server.page_cache_mb as usize).saturating_mul(1 << 20),
-            invalidate_interval: std::time::Duration::from_millis(self.server.cache_poll_ms.max(10)),
+            invalidate_interval: std::time::Duration::from_millis(
+                self.server.cache_poll_ms.max(10),
+            ),
             flush_interval: std::time::Duration::from_secs(self.server.flush_interval_secs),
             trust_forwarded_for: self.server.trust_forwarded_for,
             page_size: self.site.page_size,
@@ -635,7 +640,13 @@ mod tests {
         }
         // Unset (the default, or empty): every request's own address.
         assert_eq!(load("", &[]).unwrap().site.base_url, "");
-        assert_eq!(load("", &[("NEWSROOM_SITE__BASE_URL", "")]).unwrap().site.base_url, "");
+        assert_eq!(
+            load("", &[("NEWSROOM_SITE__BASE_URL", "")])
+                .unwrap()
+                .site
+                .base_url,
+            ""
+        );
     }
 
     #[test]
@@ -668,25 +679,27 @@ mod tests {
         assert_eq!(c.ingest.per_host_rate, 0.5);
         assert_eq!(c.ingest.per_host_concurrency, 3);
         for (file, key) in [
-            ("[ingest]\nmin_poll_interval_secs = 0\n", "ingest.min_poll_interval_secs"),
+            (
+                "[ingest]\nmin_poll_interval_secs = 0\n",
+                "ingest.min_poll_interval_secs",
+            ),
             (
                 "[ingest]\nmin_poll_interval_secs = 600\nmax_poll_interval_secs = 60\n",
                 "ingest.max_poll_interval_secs",
             ),
             ("[ingest]\nconcurrency = 0\n", "ingest.concurrency"),
             ("[ingest]\nper_host_rate = -1.0\n", "ingest.per_host_rate"),
-            ("[ingest]\nper_host_rate = \"fast\"\n", "ingest.per_host_rate"),
+            (
+                "[ingest]\nper_host_rate = \"fast\"\n",
+                "ingest.per_host_rate",
+            ),
             ("[ingest]\nevery = 5\n", "every"),
         ] {
             let e = load(file, &[]).unwrap_err().to_string();
             assert!(e.contains(key), "{file}: {e}");
         }
         assert_eq!(c.ingest.page_recheck_secs, vec![3600, 6 * 3600, 24 * 3600]);
-        let c = load(
-            "[ingest]\npage_recheck_secs = [600, 7200]\n",
-            &[],
-        )
-        .unwrap();
+        let c = load("[ingest]\npage_recheck_secs = [600, 7200]\n", &[]).unwrap();
         assert_eq!(c.ingest.page_recheck_secs, vec![600, 7200]);
         let c = load("", &[("NEWSROOM_INGEST__PAGE_RECHECK_SECS", "3600")]).unwrap();
         assert_eq!(c.ingest.page_recheck_secs, vec![3600]);
@@ -709,24 +722,52 @@ mod tests {
     #[test]
     fn metrics_and_log_settings() {
         let c = load("", &[]).unwrap();
-        assert_eq!((c.metrics.listen.as_str(), c.log.format), ("", LogFormat::Text));
+        assert_eq!(
+            (c.metrics.listen.as_str(), c.log.format),
+            ("", LogFormat::Text)
+        );
         let c = load(
             "[metrics]\nlisten = \"127.0.0.1:9464\"\n[log]\nformat = \"json\"\n",
             &[],
         )
         .unwrap();
-        assert_eq!((c.metrics.listen.as_str(), c.log.format), ("127.0.0.1:9464", LogFormat::Json));
+        assert_eq!(
+            (c.metrics.listen.as_str(), c.log.format),
+            ("127.0.0.1:9464", LogFormat::Json)
+        );
         let c = load(
             "",
-            &[("NEWSROOM_METRICS__LISTEN", "127.0.0.1:9999"), ("NEWSROOM_LOG_FORMAT", "json")],
+            &[
+                ("NEWSROOM_METRICS__LISTEN", "127.0.0.1:9999"),
+                ("NEWSROOM_LOG_FORMAT", "json"),
+            ],
         )
         .unwrap();
-        assert_eq!((c.metrics.listen.as_str(), c.log.format), ("127.0.0.1:9999", LogFormat::Json));
-        let c = load("[log]\nformat = \"json\"\n", &[("NEWSROOM_LOG__FORMAT", "text")]).unwrap();
-        assert_eq!(c.log.format, LogFormat::Text, "the environment over the file");
+        assert_eq!(
+            (c.metrics.listen.as_str(), c.log.format),
+            ("127.0.0.1:9999", LogFormat::Json)
+        );
+        let c = load(
+            "[log]\nformat = \"json\"\n",
+            &[("NEWSROOM_LOG__FORMAT", "text")],
+        )
+        .unwrap();
+        assert_eq!(
+            c.log.format,
+            LogFormat::Text,
+            "the environment over the file"
+        );
         for (file, env, key) in [
-            ("[metrics]\nlisten = \"everywhere\"\n", None, "metrics.listen"),
-            ("[metrics]\nlisten = \"127.0.0.1:8080\"\n", None, "server.listen"),
+            (
+                "[metrics]\nlisten = \"everywhere\"\n",
+                None,
+                "metrics.listen",
+            ),
+            (
+                "[metrics]\nlisten = \"127.0.0.1:8080\"\n",
+                None,
+                "server.listen",
+            ),
             ("", Some(("NEWSROOM_LOG_FORMAT", "xml")), "log.format"),
         ] {
             let e = load(file, env.as_slice()).unwrap_err().to_string();

@@ -23,7 +23,10 @@ const LAG_BUCKETS: &[f64] = &[
 pub fn install() -> Result<PrometheusHandle> {
     let handle = PrometheusBuilder::new()
         .set_buckets(LATENCY_BUCKETS)?
-        .set_buckets_for_metric(Matcher::Full(newsroom_cluster::metrics::LAG.into()), LAG_BUCKETS)?
+        .set_buckets_for_metric(
+            Matcher::Full(newsroom_cluster::metrics::LAG.into()),
+            LAG_BUCKETS,
+        )?
         .install_recorder()
         .context("cannot install the metrics recorder")?;
     newsroom_web::metrics::describe();

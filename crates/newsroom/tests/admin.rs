@@ -10,6 +10,7 @@ mod common;
 
 use common::*;
 use newsroom_ingest::testkit::{Resource, TestServer, sample_rss};
+use std::process::Command;
 
 const ADMIN_PW: &str = "correct horse battery staple";
 const EDITOR_PW: &str = "another long passphrase";
@@ -27,20 +28,17 @@ async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
     let outlet = TestServer::start().await;
     outlet.set(
         "/news.xml",
-        Resource::ok("application/rss+xml", sample_rss("Local Outlet", &outlet.url(""), 2)),
-    );
-    outlet.set(
-        "/",
         Resource::ok(
-            "text/html",
-            format!(
-                "<html><head><link rel=\"alternate\" type=\"application/rss+xml\" href=\"{}\"></head><body>home</body></html>",
-                outlet.url("/news.xml")
-            ),
+            "application/rss+xml",
+            sample_rss("Local Outlet", &outlet.url(""), 2),
         ),
     );
+    outlet_site(&outlet);
     let nothing = TestServer::start().await;
-    nothing.set("/", Resource::ok("text/html", "<html><body>no feed here</body></html>"));
+    nothing.set(
+        "/",
+        Resource::ok("text/html", "<html><body>no feed here</body></html>"),
+    );
     let server = Server::start(
         dir.path(),
         &db.args(&["--demo"]),
@@ -337,19 +335,32 @@ async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
         let store = newsroom_store::open(&db.demo_url(dir.path()), &Default::default())
             .await
             .unwrap();
-        let mut src = store.get_source(newsroom_core::SourceId(1)).await.unwrap().unwrap();
+        let mut src = store
+            .get_source(newsroom_core::SourceId(1))
+            .await
+            .unwrap()
+            .unwrap();
         src.health.notes = vec![
             "2 items have no usable link".into(),
             "<script>x</script> shares the GUID".into(),
         ];
-        store.update_source_health(src.id, &src.health).await.unwrap();
+        store
+            .update_source_health(src.id, &src.health)
+            .await
+            .unwrap();
     }
     let (_, sources) = page(&admin, &server.url("/admin/sources")).await;
     let doc = scraper::Html::parse_document(&sources);
-    let notes: Vec<String> = select(&doc, "tr[data-id='1'] ul.notes li").iter().map(text).collect();
+    let notes: Vec<String> = select(&doc, "tr[data-id='1'] ul.notes li")
+        .iter()
+        .map(text)
+        .collect();
     assert_eq!(
         notes,
-        ["2 items have no usable link", "<script>x</script> shares the GUID"],
+        [
+            "2 items have no usable link",
+            "<script>x</script> shares the GUID"
+        ],
         "{sources}"
     );
     let r = admin
@@ -600,7 +611,7 @@ async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
 
 /// `newsroom --database URL audit ARGS`: success and what it printed.
 fn run_audit(db: &Backend, server: &Server, args: &[&str]) -> (bool, String) {
-    let out = std::process::Command::new(bin())
+    let out = Command::new(bin())
         .current_dir(&server.dir)
         .args(["--database", &db.demo_url(&server.dir), "audit"])
         .args(args)

@@ -22,8 +22,11 @@ const MAX_SECS: u64 = 60;
 
 #[test]
 fn api_passes_schemathesis() {
-    let Some(st) = outside_tool("schemathesis", "NEWSROOM_TEST_SCHEMATHESIS", "venv/bin/schemathesis")
-    else {
+    let Some(st) = outside_tool(
+        "schemathesis",
+        "NEWSROOM_TEST_SCHEMATHESIS",
+        "venv/bin/schemathesis",
+    ) else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -33,8 +36,20 @@ fn api_passes_schemathesis() {
     let mut child = Command::new(&st)
         .current_dir(dir.path())
         .args(["run", &server.url("/api/openapi.json")])
-        .args(["--checks", "all", "--max-examples", MAX_EXAMPLES, "--seed", "14"])
-        .args(["--max-time", &MAX_SECS.to_string(), "--request-timeout", "10"])
+        .args([
+            "--checks",
+            "all",
+            "--max-examples",
+            MAX_EXAMPLES,
+            "--seed",
+            "14",
+        ])
+        .args([
+            "--max-time",
+            &MAX_SECS.to_string(),
+            "--request-timeout",
+            "10",
+        ])
         .args(["--workers", "2", "--generation-database", "none"])
         .arg("--report-dir")
         .arg(&report)

@@ -104,7 +104,12 @@ fn start_nginx(bin: &Path, dir: &Path, origin: &str) -> Nginx {
     let conf = dir.join("nginx.conf");
     std::fs::write(&conf, config(dir, port, origin)).unwrap();
     let child = Command::new(bin)
-        .args(["-p", &dir.display().to_string(), "-c", &conf.display().to_string()])
+        .args([
+            "-p",
+            &dir.display().to_string(),
+            "-c",
+            &conf.display().to_string(),
+        ])
         .args(["-e", &dir.join("error.log").display().to_string()])
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
@@ -113,7 +118,11 @@ fn start_nginx(bin: &Path, dir: &Path, origin: &str) -> Nginx {
     let base = format!("http://127.0.0.1:{port}");
     let deadline = Instant::now() + Duration::from_secs(10);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "nginx did not listen: {}", std::fs::read_to_string(dir.join("error.log")).unwrap_or_default());
+        assert!(
+            Instant::now() < deadline,
+            "nginx did not listen: {}",
+            std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     Nginx { child, base }
@@ -164,7 +173,9 @@ async fn fetch(url: &str, ua: &str, accept: &str) -> (u16, String, Vec<u8>) {
 }
 
 fn brotli_decode(bytes: &[u8], out: &mut Vec<u8>) {
-    brotli::Decompressor::new(bytes, 4096).read_to_end(out).unwrap();
+    brotli::Decompressor::new(bytes, 4096)
+        .read_to_end(out)
+        .unwrap();
 }
 
 async fn stored_views(origin: &str, id: i64) -> i64 {
@@ -186,7 +197,10 @@ async fn html_cached_a_minute_counts_exact_through_the_beacon() {
     let server = Server::start(
         dir.path(),
         &["--demo"],
-        &[("NEWSROOM_SERVER__TRUST_FORWARDED_FOR", "true"), ("NEWSROOM_SERVER__FLUSH_INTERVAL_SECS", "1")],
+        &[
+            ("NEWSROOM_SERVER__TRUST_FORWARDED_FOR", "true"),
+            ("NEWSROOM_SERVER__FLUSH_INTERVAL_SECS", "1"),
+        ],
     );
     let cache_dir = dir.path().join("nginx");
     std::fs::create_dir_all(&cache_dir).unwrap();
@@ -213,11 +227,18 @@ async fn html_cached_a_minute_counts_exact_through_the_beacon() {
             .unwrap();
         assert_eq!(r.status().as_u16(), 200);
         let b: serde_json::Value = r.json().await.unwrap();
-        assert_eq!(b["views"].as_i64(), Some(before + 2 + i as i64), "reader {i}: {b}");
+        assert_eq!(
+            b["views"].as_i64(),
+            Some(before + 2 + i as i64),
+            "reader {i}: {b}"
+        );
     }
     // The first reader's view (counted by the render) and one per reader by
     // beacon, though nginx asked the origin for the page once.
-    assert_eq!(stored_views(&server.base, 1).await, before + 1 + readers.len() as i64);
+    assert_eq!(
+        stored_views(&server.base, 1).await,
+        before + 1 + readers.len() as i64
+    );
 
     // Each coding is its own cached variant and decodes to the same page.
     for accept in ["br", "gzip"] {
@@ -226,7 +247,11 @@ async fn html_cached_a_minute_counts_exact_through_the_beacon() {
         assert_eq!((miss.as_str(), hit.as_str()), ("MISS", "HIT"), "{accept}");
         assert_eq!(body, again);
         let strip = |b: &[u8]| String::from_utf8_lossy(b).replace(char::is_numeric, "");
-        assert_eq!(strip(&body), strip(&first), "{accept} is the same page, counts aside");
+        assert_eq!(
+            strip(&body),
+            strip(&first),
+            "{accept} is the same page, counts aside"
+        );
     }
     drop(nginx);
     server.stop();

@@ -32,7 +32,11 @@ on_every_backend!(demo_fills_refuses_and_serves => demo_fills_refuses_and_serves
 async fn demo_fills_refuses_and_serves_on(db: &Backend) {
     let dir = tempfile::tempdir().unwrap();
     let out = demo(dir.path(), db, &["--articles", "400"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let c = counts(db, dir.path()).await;
     assert_eq!(c.articles, 400);
     assert_eq!(c.sections, 8);
@@ -45,12 +49,23 @@ async fn demo_fills_refuses_and_serves_on(db: &Backend) {
     let again = demo(dir.path(), db, &["--articles", "50"]);
     assert!(!again.status.success());
     let err = String::from_utf8_lossy(&again.stderr);
-    assert!(err.contains("already has content") && err.contains("--force"), "{err}");
+    assert!(
+        err.contains("already has content") && err.contains("--force"),
+        "{err}"
+    );
     assert_eq!(counts(db, dir.path()).await, c);
 
     // --force replaces the site.
-    let forced = demo(dir.path(), db, &["--articles", "120", "--force", "--seed", "9"]);
-    assert!(forced.status.success(), "{}", String::from_utf8_lossy(&forced.stderr));
+    let forced = demo(
+        dir.path(),
+        db,
+        &["--articles", "120", "--force", "--seed", "9"],
+    );
+    assert!(
+        forced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&forced.stderr)
+    );
     assert_eq!(counts(db, dir.path()).await.articles, 120);
 
     // `serve --demo` serves it as it is (no seed content added).
@@ -68,7 +83,10 @@ async fn demo_fills_refuses_and_serves_on(db: &Backend) {
     assert_eq!(status, 200, "{link}");
     let doc = scraper::Html::parse_document(&page);
     let paragraphs = select(&doc, "main .body p").len();
-    assert!(paragraphs >= 3, "a body of several paragraphs: {paragraphs}");
+    assert!(
+        paragraphs >= 3,
+        "a body of several paragraphs: {paragraphs}"
+    );
     let (status, _) = get(&server.url("/section/world"), BROWSER_UA).await;
     assert_eq!(status, 200);
     let (status, story) = get(&server.url("/story/1"), BROWSER_UA).await;

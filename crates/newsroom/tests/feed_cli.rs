@@ -46,7 +46,13 @@ fn newsroom(args: &[&str], env: &[(&str, &str)], stdin: Option<&[u8]>) -> (bool,
 fn feed_parse_prints_what_newsroom_reads() {
     let path = fixture("media-bbc.xml");
     let (ok, out, err) = newsroom(
-        &["feed", "parse", "--url", "https://northshire.example/rss.xml", &path],
+        &[
+            "feed",
+            "parse",
+            "--url",
+            "https://northshire.example/rss.xml",
+            &path,
+        ],
         &[],
         None,
     );

@@ -357,7 +357,10 @@ fn check_feed(
         checked += 1;
     }
     // Not a vacuous check: most lines are recent.
-    assert!(checked >= latest.len() / 2, "{path}: {checked} of {latest:?}");
+    assert!(
+        checked >= latest.len() / 2,
+        "{path}: {checked} of {latest:?}"
+    );
 
     let first = &feed.entries[0];
     // A new site's ids are tag: URIs on its host, apart from its address.

@@ -118,10 +118,21 @@ async fn add_fetch_list_and_serve() {
     let path = dir.path().join("subs.opml");
     std::fs::write(&path, &opml).unwrap();
     let db2 = format!("sqlite://{}", dir.path().join("other.db").display());
+    // A feed on a private address is refused unless private networks are allowed.
     let (ok, out, err) = run(
         dir.path(),
         &["--database", &db2, "import-opml", path.to_str().unwrap()],
         &[],
+    );
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("added 0 sources") && out.contains("private or local network (127.0.0.1)"),
+        "{out}"
+    );
+    let (ok, out, err) = run(
+        dir.path(),
+        &["--database", &db2, "import-opml", path.to_str().unwrap()],
+        &[("NEWSROOM_FETCH__ALLOW_PRIVATE_NETWORKS", "true")],
     );
     assert!(ok, "{err}");
     assert!(out.contains("added 1 sources"), "{out}");

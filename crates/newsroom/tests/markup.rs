@@ -11,9 +11,9 @@
 //! `skipped: ...` and pass, unless `NEWSROOM_TEST_VNU_REQUIRED` or
 //! `NEWSROOM_TEST_AXE_REQUIRED` is set, as `.ci/run` does.
 
-mod common;
 #[path = "common/chrome.rs"]
 mod chrome;
+mod common;
 
 use common::*;
 use serde_json::{Value, json};
@@ -37,7 +37,11 @@ async fn admin_client(server: &Server) -> reqwest::Client {
         .to_string();
     let r = c
         .post(server.url("/admin/login"))
-        .form(&[("csrf", csrf.as_str()), ("name", "admin"), ("password", ADMIN_PASSWORD)])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "admin"),
+            ("password", ADMIN_PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
@@ -47,8 +51,11 @@ async fn admin_client(server: &Server) -> reqwest::Client {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_have_no_nu_html_checker_errors() {
-    let Some(jar) = outside_tool("vnu", "NEWSROOM_TEST_VNU_JAR", "node_modules/vnu-jar/build/dist/vnu.jar")
-    else {
+    let Some(jar) = outside_tool(
+        "vnu",
+        "NEWSROOM_TEST_VNU_JAR",
+        "node_modules/vnu-jar/build/dist/vnu.jar",
+    ) else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -78,8 +85,12 @@ async fn pages_have_no_nu_html_checker_errors() {
         .args(files.iter().map(|(_, f)| f))
         .output()
         .expect("run java -jar vnu.jar");
-    let report: Value = serde_json::from_slice(&out.stderr)
-        .unwrap_or_else(|e| panic!("vnu output is not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    let report: Value = serde_json::from_slice(&out.stderr).unwrap_or_else(|e| {
+        panic!(
+            "vnu output is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
     let errors: Vec<String> = report["messages"]
         .as_array()
         .unwrap()
@@ -89,14 +100,24 @@ async fn pages_have_no_nu_html_checker_errors() {
             let file = m["url"].as_str().unwrap_or("");
             let page = files
                 .iter()
-                .find(|(_, f)| file.ends_with(&f.file_name().unwrap().to_string_lossy().to_string()))
+                .find(|(_, f)| {
+                    file.ends_with(&f.file_name().unwrap().to_string_lossy().to_string())
+                })
                 .map(|(p, _)| p.as_str())
                 .unwrap_or(file);
-            format!("{page}:{}: {}", m["lastLine"], m["message"].as_str().unwrap_or(""))
+            format!(
+                "{page}:{}: {}",
+                m["lastLine"],
+                m["message"].as_str().unwrap_or("")
+            )
         })
         .collect();
     println!("vnu: {} errors on {} pages", errors.len(), files.len());
-    assert!(errors.is_empty(), "Nu HTML Checker errors:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "Nu HTML Checker errors:\n{}",
+        errors.join("\n")
+    );
 }
 
 /// axe-core's violations on the page the browser shows, as `rule: targets`.
@@ -126,8 +147,11 @@ async fn pages_have_no_axe_violations_light_and_dark() {
         println!("skipped: axe-core check not run ({tool} not found)");
         return;
     }
-    let Some(axe_js) = outside_tool("axe", "NEWSROOM_TEST_AXE_JS", "node_modules/axe-core/axe.min.js")
-    else {
+    let Some(axe_js) = outside_tool(
+        "axe",
+        "NEWSROOM_TEST_AXE_JS",
+        "node_modules/axe-core/axe.min.js",
+    ) else {
         return;
     };
     let axe = std::fs::read_to_string(axe_js).unwrap();
@@ -155,8 +179,16 @@ async fn pages_have_no_axe_violations_light_and_dark() {
     ] {
         let profile = dir.path().join(format!("profile-{scheme}"));
         let c = chrome::browser(&driver.url, &profile, &flags, json!({})).await;
-        let dark = chrome::js(&c, "return matchMedia('(prefers-color-scheme: dark)').matches;").await;
-        assert_eq!(dark, json!(scheme == "dark"), "{scheme}: the colour scheme the pages see");
+        let dark = chrome::js(
+            &c,
+            "return matchMedia('(prefers-color-scheme: dark)').matches;",
+        )
+        .await;
+        assert_eq!(
+            dark,
+            json!(scheme == "dark"),
+            "{scheme}: the colour scheme the pages see"
+        );
         for path in &public {
             c.goto(&server.url(path)).await.unwrap();
             for v in axe_violations(&c, &axe).await {
@@ -189,6 +221,13 @@ async fn pages_have_no_axe_violations_light_and_dark() {
         }
         let _ = c.close().await;
     }
-    println!("axe-core: {} violations on {checked} page views", found.len());
-    assert!(found.is_empty(), "axe-core violations:\n{}", found.join("\n"));
+    println!(
+        "axe-core: {} violations on {checked} page views",
+        found.len()
+    );
+    assert!(
+        found.is_empty(),
+        "axe-core violations:\n{}",
+        found.join("\n")
+    );
 }

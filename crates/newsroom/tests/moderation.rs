@@ -103,11 +103,19 @@ fn ok(db_url: &str, args: &[&str]) -> String {
 }
 
 async fn story_of(store: &dyn Store, a: ArticleId) -> StoryId {
-    store.article_story(a).await.unwrap().expect("filed in a story")
+    store
+        .article_story(a)
+        .await
+        .unwrap()
+        .expect("filed in a story")
 }
 
 /// Waits (bounded) until the page at `path` satisfies `check`.
-async fn page_until(server: &Server, path: &str, check: impl Fn(u16, &str) -> bool) -> (u16, String) {
+async fn page_until(
+    server: &Server,
+    path: &str,
+    check: impl Fn(u16, &str) -> bool,
+) -> (u16, String) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let (status, body) = get(&server.url(path), "Mozilla/5.0 test").await;
@@ -157,17 +165,28 @@ async fn editors_shape_stories_on(db: &Backend) {
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let r = no_follow.get(server.url(&format!("/story/{b}"))).send().await.unwrap();
+        let r = no_follow
+            .get(server.url(&format!("/story/{b}")))
+            .send()
+            .await
+            .unwrap();
         if r.status() == 301 {
             assert_eq!(r.headers()["location"], format!("/story/{s}").as_str());
             break;
         }
-        assert!(Instant::now() < deadline, "the merged page still answers {}", r.status());
+        assert!(
+            Instant::now() < deadline,
+            "the merged page still answers {}",
+            r.status()
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     // A story merged away takes no more decisions.
     let (done, out) = desk(&url, &["story", "retitle", &b.to_string(), "x"]);
-    assert!(!done && out.contains(&format!("merged into story {s}")), "{out}");
+    assert!(
+        !done && out.contains(&format!("merged into story {s}")),
+        "{out}"
+    );
     let (done, out) = desk(&url, &["story", "merge", &s.to_string(), &s.to_string()]);
     assert!(!done && out.contains("itself"), "{out}");
 
@@ -180,16 +199,45 @@ async fn editors_shape_stories_on(db: &Backend) {
     // Retitle, lead, pin; the page a running site cached shows the title.
     let (_, before) = page_until(&server, &format!("/story/{s}"), |st, _| st == 200).await;
     assert!(!before.contains("Canal blocked by a stranded ship"));
-    ok(&url, &["story", "retitle", &s.to_string(), "  Canal blocked\n by a stranded ship "]);
-    ok(&url, &["story", "lead", &s.to_string(), &suez[1].to_string()]);
-    let (done, out) = desk(&url, &["story", "lead", &s.to_string(), &suez[2].to_string()]);
-    assert!(!done && out.contains("not in story"), "a lead must be a member: {out}");
-    ok(&url, &["story", "pin", &s.to_string(), "--until", &(now() + 86_400).to_string()]);
+    ok(
+        &url,
+        &[
+            "story",
+            "retitle",
+            &s.to_string(),
+            "  Canal blocked\n by a stranded ship ",
+        ],
+    );
+    ok(
+        &url,
+        &["story", "lead", &s.to_string(), &suez[1].to_string()],
+    );
+    let (done, out) = desk(
+        &url,
+        &["story", "lead", &s.to_string(), &suez[2].to_string()],
+    );
+    assert!(
+        !done && out.contains("not in story"),
+        "a lead must be a member: {out}"
+    );
+    ok(
+        &url,
+        &[
+            "story",
+            "pin",
+            &s.to_string(),
+            "--until",
+            &(now() + 86_400).to_string(),
+        ],
+    );
     let (_, after) = page_until(&server, &format!("/story/{s}"), |_, b| {
         b.contains("Canal blocked by a stranded ship")
     })
     .await;
-    assert!(after.contains("Canal blocked by a stranded ship"), "the cached page follows the change");
+    assert!(
+        after.contains("Canal blocked by a stranded ship"),
+        "the cached page follows the change"
+    );
 
     // Hide and back.
     ok(&url, &["story", "hide", &s.to_string()]);
@@ -208,30 +256,74 @@ async fn editors_shape_stories_on(db: &Backend) {
     assert_eq!(shown["members"].as_array().unwrap().len(), 3);
     assert_eq!(shown["sources"].as_array().unwrap().len(), 3);
     let text = ok(&url, &["story", "show", &s.to_string()]);
-    assert!(text.contains("editor's choice") && text.contains("pinned until"), "{text}");
+    assert!(
+        text.contains("editor's choice") && text.contains("pinned until"),
+        "{text}"
+    );
 
     // New articles arrive: a second pass, then a restart (a new worker on a
     // new connection, reading the clusterer's saved state).
     let (split_out, chosen_lead) = (suez[2], suez[1]);
     let check = |store: Arc<dyn Store>, round: &'static str| async move {
-        assert_eq!(story_of(&*store, split_out).await, n, "{round}: the split article stays out");
-        assert_eq!(story_of(&*store, budget).await, s, "{round}: the merge holds");
+        assert_eq!(
+            story_of(&*store, split_out).await,
+            n,
+            "{round}: the split article stays out"
+        );
+        assert_eq!(
+            story_of(&*store, budget).await,
+            s,
+            "{round}: the merge holds"
+        );
         let st = store.get_story(s).await.unwrap().unwrap();
-        assert_eq!(st.title.as_deref(), Some("Canal blocked by a stranded ship"), "{round}");
-        assert_eq!(st.lead_article, chosen_lead, "{round}: the editor's lead holds");
+        assert_eq!(
+            st.title.as_deref(),
+            Some("Canal blocked by a stranded ship"),
+            "{round}"
+        );
+        assert_eq!(
+            st.lead_article, chosen_lead,
+            "{round}: the editor's lead holds"
+        );
         assert!(st.editor_lead);
     };
-    let later = article(&*store, "outlet5", "Suez Canal still blocked by cargo ship aground", now() - 600).await;
-    let budget2 = article(&*store, "outlet8", "Local council approves new budget for public libraries again", now() - 500).await;
+    let later = article(
+        &*store,
+        "outlet5",
+        "Suez Canal still blocked by cargo ship aground",
+        now() - 600,
+    )
+    .await;
+    let budget2 = article(
+        &*store,
+        "outlet8",
+        "Local council approves new budget for public libraries again",
+        now() - 500,
+    )
+    .await;
     cluster(&*store, "w1").await;
     check(store.clone(), "second pass").await;
-    assert_eq!(story_of(&*store, later).await, s, "the event's next article joins the edited story");
-    assert_eq!(story_of(&*store, budget2).await, s, "what the clusterer files under a merged story lands in its target");
+    assert_eq!(
+        story_of(&*store, later).await,
+        s,
+        "the event's next article joins the edited story"
+    );
+    assert_eq!(
+        story_of(&*store, budget2).await,
+        s,
+        "what the clusterer files under a merged story lands in its target"
+    );
     drop(store);
     let store: Arc<dyn Store> = newsroom_store::open(&url, &PoolConfig::default())
         .await
         .unwrap();
-    article(&*store, "outlet6", "Cargo ship aground in Suez Canal, traffic blocked", now() - 300).await;
+    article(
+        &*store,
+        "outlet6",
+        "Cargo ship aground in Suez Canal, traffic blocked",
+        now() - 300,
+    )
+    .await;
     cluster(&*store, "w2").await;
     check(store.clone(), "after a restart").await;
 
@@ -240,16 +332,32 @@ async fn editors_shape_stories_on(db: &Backend) {
     let actions: Vec<String> = audit
         .split('\n')
         .filter(|l| !l.is_empty())
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["action"].as_str().unwrap().to_string())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["action"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     assert_eq!(
         actions,
-        ["story.unhide", "story.hide", "story.pin", "story.lead", "story.retitle", "story.split", "story.merge"],
+        [
+            "story.unhide",
+            "story.hide",
+            "story.pin",
+            "story.lead",
+            "story.retitle",
+            "story.split",
+            "story.merge"
+        ],
         "newest first, refusals left out"
     );
     let retitle = audit.lines().find(|l| l.contains("story.retitle")).unwrap();
     let retitle: serde_json::Value = serde_json::from_str(retitle).unwrap();
     assert_eq!(retitle["before"]["title"], serde_json::Value::Null);
-    assert_eq!(retitle["after"]["title"], "Canal blocked by a stranded ship");
+    assert_eq!(
+        retitle["after"]["title"],
+        "Canal blocked by a stranded ship"
+    );
     server.stop();
 }

@@ -52,7 +52,10 @@ async fn feeds() -> TestServer {
     // A feed when it is added, then down.
     feeds.set(
         "/down.xml",
-        Resource::ok("application/rss+xml", sample_rss("Down", &feeds.url("/d"), 0)),
+        Resource::ok(
+            "application/rss+xml",
+            sample_rss("Down", &feeds.url("/d"), 0),
+        ),
     );
     feeds
 }
@@ -84,7 +87,11 @@ fn sum(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> f64 {
     samples
         .iter()
         .filter(|s| s.name == name)
-        .filter(|s| labels.iter().all(|(k, v)| s.labels.get(*k).map(String::as_str) == Some(*v)))
+        .filter(|s| {
+            labels
+                .iter()
+                .all(|(k, v)| s.labels.get(*k).map(String::as_str) == Some(*v))
+        })
         .map(|s| s.value)
         .sum()
 }
@@ -110,7 +117,11 @@ async fn scrape(url: &str) -> Vec<Sample> {
 
 /// Python with `prometheus_client`, from the CI tools' virtualenv.
 fn prometheus_python() -> Option<std::path::PathBuf> {
-    let python = outside_tool("prometheus", "NEWSROOM_TEST_PROMETHEUS_PYTHON", "venv/bin/python")?;
+    let python = outside_tool(
+        "prometheus",
+        "NEWSROOM_TEST_PROMETHEUS_PYTHON",
+        "venv/bin/python",
+    )?;
     let ok = Command::new(&python)
         .args(["-c", "import prometheus_client"])
         .output()
@@ -118,10 +129,18 @@ fn prometheus_python() -> Option<std::path::PathBuf> {
     if ok {
         return Some(python);
     }
-    if std::env::var_os("NEWSROOM_TEST_PROMETHEUS_REQUIRED").is_some_and(|v| !v.is_empty() && v != "0") {
-        panic!("NEWSROOM_TEST_PROMETHEUS_REQUIRED is set but {} has no prometheus_client (run .ci/tools.sh)", python.display());
+    if std::env::var_os("NEWSROOM_TEST_PROMETHEUS_REQUIRED")
+        .is_some_and(|v| !v.is_empty() && v != "0")
+    {
+        panic!(
+            "NEWSROOM_TEST_PROMETHEUS_REQUIRED is set but {} has no prometheus_client (run .ci/tools.sh)",
+            python.display()
+        );
     }
-    println!("skipped: prometheus_client check not run (not installed in {})", python.display());
+    println!(
+        "skipped: prometheus_client check not run (not installed in {})",
+        python.display()
+    );
     None
 }
 
@@ -163,30 +182,79 @@ async fn metrics_count_what_the_test_did() {
             && sum(s, "newsroom_fetch_errors_total", &[]) >= 1.0
     })
     .await;
-    assert_eq!(sum(&s, "newsroom_articles_total", &[("result", "inserted")]), 3.0);
-    assert!(sum(&s, "newsroom_fetches_total", &[("kind", "feed"), ("outcome", "ok")]) >= 1.0);
+    assert_eq!(
+        sum(&s, "newsroom_articles_total", &[("result", "inserted")]),
+        3.0
+    );
     assert!(
-        sum(&s, "newsroom_fetch_errors_total", &[("kind", "feed"), ("class", "http_5xx")]) >= 1.0,
+        sum(
+            &s,
+            "newsroom_fetches_total",
+            &[("kind", "feed"), ("outcome", "ok")]
+        ) >= 1.0
+    );
+    assert!(
+        sum(
+            &s,
+            "newsroom_fetch_errors_total",
+            &[("kind", "feed"), ("class", "http_5xx")]
+        ) >= 1.0,
         "the source answering 500"
     );
     assert_eq!(
-        sum(&s, "newsroom_fetches_total", &[("kind", "feed"), ("outcome", "error")]),
+        sum(
+            &s,
+            "newsroom_fetches_total",
+            &[("kind", "feed"), ("outcome", "error")]
+        ),
         sum(&s, "newsroom_fetch_errors_total", &[("kind", "feed")])
     );
-    assert_eq!(sum(&s, "newsroom_fetches_total", &[("kind", "page"), ("outcome", "ok")]), 3.0);
-    assert_eq!(sum(&s, "newsroom_extraction_duration_seconds_count", &[]), 3.0);
     assert_eq!(
-        sum(&s, "newsroom_fetch_duration_seconds_count", &[("kind", "page")]),
+        sum(
+            &s,
+            "newsroom_fetches_total",
+            &[("kind", "page"), ("outcome", "ok")]
+        ),
+        3.0
+    );
+    assert_eq!(
+        sum(&s, "newsroom_extraction_duration_seconds_count", &[]),
+        3.0
+    );
+    assert_eq!(
+        sum(
+            &s,
+            "newsroom_fetch_duration_seconds_count",
+            &[("kind", "page")]
+        ),
         3.0,
         "one timed fetch per page"
     );
     assert_eq!(sum(&s, "newsroom_cluster_articles_total", &[]), 3.0);
     assert_eq!(sum(&s, "newsroom_cluster_lag_seconds_count", &[]), 3.0);
     assert!(sum(&s, "newsroom_cluster_live_stories", &[]) >= 1.0);
-    assert!(sum(&s, "newsroom_lease_claims_total", &[("kind", "cluster"), ("result", "claimed")]) >= 1.0);
-    assert!(sum(&s, "newsroom_lease_claims_total", &[("kind", "ingest.source"), ("result", "claimed")]) >= 2.0);
+    assert!(
+        sum(
+            &s,
+            "newsroom_lease_claims_total",
+            &[("kind", "cluster"), ("result", "claimed")]
+        ) >= 1.0
+    );
+    assert!(
+        sum(
+            &s,
+            "newsroom_lease_claims_total",
+            &[("kind", "ingest.source"), ("result", "claimed")]
+        ) >= 2.0
+    );
     assert_eq!(sum(&s, "newsroom_db_pool_max_connections", &[]), 8.0);
-    assert_eq!(s.iter().filter(|x| x.name == "newsroom_db_pool_connections").count(), 2, "in_use and idle");
+    assert_eq!(
+        s.iter()
+            .filter(|x| x.name == "newsroom_db_pool_connections")
+            .count(),
+        2,
+        "in_use and idle"
+    );
     assert!(s.iter().any(|x| x.name == "newsroom_db_pool_waiting"));
 
     // Readers' traffic on the public listener.
@@ -196,11 +264,23 @@ async fn metrics_count_what_the_test_did() {
     let list = get_json(&server.url("/api/v1/articles")).await;
     count("/api/v1/articles", 200);
     let id = list["articles"][0]["id"].as_i64().unwrap();
-    let r = http.get(server.url(&format!("/news/{id}-x"))).header("user-agent", BROWSER_UA).send().await.unwrap();
+    let r = http
+        .get(server.url(&format!("/news/{id}-x")))
+        .header("user-agent", BROWSER_UA)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 301);
     count("/news/{id_slug}", 301);
     let path = r.headers()["location"].to_str().unwrap().to_string();
-    for (ua, n) in [(BROWSER_UA, 4), (CURL, 2), ("Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0", 1)] {
+    for (ua, n) in [
+        (BROWSER_UA, 4),
+        (CURL, 2),
+        (
+            "Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0",
+            1,
+        ),
+    ] {
         for _ in 0..n {
             assert_eq!(get(&server.url(&path), ua).await.0, 200);
             count("/news/{id_slug}", 200);
@@ -225,34 +305,78 @@ async fn metrics_count_what_the_test_did() {
     .await;
     for ((route, status), n) in &asked {
         assert_eq!(
-            sum(&s, "newsroom_http_requests_total", &[("route", route), ("status", &status.to_string())]),
+            sum(
+                &s,
+                "newsroom_http_requests_total",
+                &[("route", route), ("status", &status.to_string())]
+            ),
             *n,
             "{route} {status}"
         );
     }
     assert_eq!(
-        sum(&s, "newsroom_http_request_duration_seconds_count", &[("route", "/news/{id_slug}")]),
+        sum(
+            &s,
+            "newsroom_http_request_duration_seconds_count",
+            &[("route", "/news/{id_slug}")]
+        ),
         8.0,
         "every article request timed"
     );
     assert!(
-        !s.iter().any(|x| x.labels.get("route").is_some_and(|r| r.contains(&format!("/{id}")))),
+        !s.iter().any(|x| x
+            .labels
+            .get("route")
+            .is_some_and(|r| r.contains(&format!("/{id}")))),
         "routes are templates, never paths"
     );
-    assert_eq!(sum(&s, "newsroom_views_total", &[("result", "counted")]), 2.0, "two readers");
-    assert_eq!(sum(&s, "newsroom_views_total", &[("result", "duplicate")]), 3.0, "one reader three times again");
-    assert_eq!(sum(&s, "newsroom_views_total", &[("result", "bot")]), 2.0, "curl");
-    assert_eq!(sum(&s, "newsroom_views_total", &[("result", "duplicate_across_nodes")]), 0.0);
+    assert_eq!(
+        sum(&s, "newsroom_views_total", &[("result", "counted")]),
+        2.0,
+        "two readers"
+    );
+    assert_eq!(
+        sum(&s, "newsroom_views_total", &[("result", "duplicate")]),
+        3.0,
+        "one reader three times again"
+    );
+    assert_eq!(
+        sum(&s, "newsroom_views_total", &[("result", "bot")]),
+        2.0,
+        "curl"
+    );
+    assert_eq!(
+        sum(
+            &s,
+            "newsroom_views_total",
+            &[("result", "duplicate_across_nodes")]
+        ),
+        0.0
+    );
     assert_eq!(
         sum(&s, "newsroom_view_flush_duration_seconds_count", &[]),
         sum(&s, "newsroom_view_flushes_total", &[]),
     );
     let article = get_json(&server.url(&format!("/api/v1/articles/{id}"))).await;
-    assert_eq!(article["views"], 2, "what the metrics say was counted is stored");
+    assert_eq!(
+        article["views"], 2,
+        "what the metrics say was counted is stored"
+    );
     // 8 article requests and 2 home pages asked the page cache.
-    let pages = |result| sum(&s, "newsroom_page_cache_lookups_total", &[("cache", "pages"), ("result", result)]);
+    let pages = |result| {
+        sum(
+            &s,
+            "newsroom_page_cache_lookups_total",
+            &[("cache", "pages"), ("result", result)],
+        )
+    };
     assert_eq!(pages("hit") + pages("miss"), 10.0);
-    assert!(pages("hit") >= 1.0 && pages("miss") >= 2.0, "hits {} misses {}", pages("hit"), pages("miss"));
+    assert!(
+        pages("hit") >= 1.0 && pages("miss") >= 2.0,
+        "hits {} misses {}",
+        pages("hit"),
+        pages("miss")
+    );
     assert!(sum(&s, "newsroom_page_cache_bytes", &[("cache", "pages")]) > 0.0);
 
     // /healthz: the last successful fetch, and the failing source.
@@ -260,8 +384,18 @@ async fn metrics_count_what_the_test_did() {
     assert_eq!(h["status"], "ok");
     let ingest = &h["ingest"];
     assert!(ingest["last_success_at"].as_i64().is_some(), "{h}");
-    assert!(ingest["secs_since_last_success"].as_i64().unwrap() <= 120, "{h}");
-    assert_eq!((ingest["failing_sources"].as_i64(), ingest["enabled_sources"].as_i64()), (Some(1), Some(2)), "{h}");
+    assert!(
+        ingest["secs_since_last_success"].as_i64().unwrap() <= 120,
+        "{h}"
+    );
+    assert_eq!(
+        (
+            ingest["failing_sources"].as_i64(),
+            ingest["enabled_sources"].as_i64()
+        ),
+        (Some(1), Some(2)),
+        "{h}"
+    );
     assert!(server.stop().success());
 }
 
@@ -288,13 +422,23 @@ async fn healthz_reports_ingest_freshness() {
     run(dir.path(), &["--database", &db, "fetch", "--once"]);
     let after = ingest().await;
     let (last, failing, enabled) = fields(&after);
-    assert!(last.is_some_and(|t| t >= start && t <= newsroom_ingest::now()), "{after}");
-    assert_eq!((failing, enabled), (1, 2), "the source answering 500: {after}");
+    assert!(
+        last.is_some_and(|t| t >= start && t <= newsroom_ingest::now()),
+        "{after}"
+    );
+    assert_eq!(
+        (failing, enabled),
+        (1, 2),
+        "the source answering 500: {after}"
+    );
     assert!(after["secs_since_last_success"].as_i64().unwrap() <= 60);
 
     feeds.set(
         "/down.xml",
-        Resource::ok("application/rss+xml", sample_rss("Back", &feeds.url("/b"), 1)),
+        Resource::ok(
+            "application/rss+xml",
+            sample_rss("Back", &feeds.url("/b"), 1),
+        ),
     );
     run(dir.path(), &["--database", &db, "fetch", "--once"]);
     let recovered = ingest().await;
@@ -315,7 +459,12 @@ async fn json_logs_parse_line_by_line() {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !lines.iter().any(|l| l.contains("poll failed")) {
         let left = deadline.saturating_duration_since(Instant::now());
-        lines.push(server.log.recv_timeout(left).expect("a failed poll is logged"));
+        lines.push(
+            server
+                .log
+                .recv_timeout(left)
+                .expect("a failed poll is logged"),
+        );
     }
     assert_eq!(get(&server.url("/"), BROWSER_UA).await.0, 200);
     let (status, rest) = server.stop_and_drain();
@@ -327,13 +476,28 @@ async fn json_logs_parse_line_by_line() {
         .find(|e| e["fields"]["message"] == "poll failed")
         .expect("the failed poll");
     assert_eq!(failed["level"], "INFO");
-    assert!(failed["fields"]["source"].is_string() && failed["fields"]["error"].as_str().unwrap().contains("500"), "{failed}");
+    assert!(
+        failed["fields"]["source"].is_string()
+            && failed["fields"]["error"].as_str().unwrap().contains("500"),
+        "{failed}"
+    );
     let listening = events
         .iter()
-        .find(|e| e["fields"]["message"].as_str().is_some_and(|m| m.starts_with("listening on")))
+        .find(|e| {
+            e["fields"]["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("listening on"))
+        })
         .expect("the listening line");
-    assert_eq!(listening["fields"]["database"], db.as_str(), "the same fields as the text form");
-    assert!(events.iter().any(|e| e["fields"]["message"] == "stopped"), "the last words");
+    assert_eq!(
+        listening["fields"]["database"],
+        db.as_str(),
+        "the same fields as the text form"
+    );
+    assert!(
+        events.iter().any(|e| e["fields"]["message"] == "stopped"),
+        "the last words"
+    );
 
     // A start that fails: its error is a JSON line too, and shows no password.
     let bad = format!("postgres://newsroom:{SECRET}@127.0.0.1:1/site?sslpassword={SECRET}");
@@ -346,10 +510,20 @@ async fn json_logs_parse_line_by_line() {
     assert!(!out.status.success());
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(!stderr.contains(SECRET), "{stderr}");
-    let events: Vec<Value> = stderr.split('\n').filter(|l| !l.is_empty()).map(json_line).collect();
+    let events: Vec<Value> = stderr
+        .split('\n')
+        .filter(|l| !l.is_empty())
+        .map(json_line)
+        .collect();
     let last = events.last().expect("the error is logged");
     assert_eq!(last["level"], "ERROR");
-    assert!(last["fields"]["error"].as_str().unwrap().contains("unknown connection parameter"), "{last}");
+    assert!(
+        last["fields"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("unknown connection parameter"),
+        "{last}"
+    );
 }
 
 /// One log line as a JSON object with the fields every event has.

@@ -22,9 +22,9 @@
 //! silent, after first showing (with a control page) that a payload that
 //! does run, on load or on a click, is seen by both.
 
-mod common;
 #[path = "common/chrome.rs"]
 mod chrome;
+mod common;
 
 use chrome::{Driver, browser, js, missing, run_then_close};
 use common::*;

@@ -617,6 +617,28 @@ async fn a_story_continued_the_next_day_is_one_developing_thread() {
         Some(format!("/story/{reaction}").as_str())
     );
     assert!(text(event[0]).contains("+1 source"), "{}", text(event[0]));
+    // It shows the lead's headline at the time of the thread's newest
+    // article, which placed it: not the lead's own, older time.
+    let newest = store
+        .list_articles(&newsroom_store::ListQuery {
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.story_id.is_some_and(|s| s == reaction || s == launch))
+        .unwrap();
+    let shown = event[0]
+        .select(&scraper::Selector::parse("time").unwrap())
+        .next()
+        .unwrap();
+    assert_eq!(
+        shown.value().attr("datetime"),
+        Some(newsroom_core::time::rfc3339(newest.published_at).as_str()),
+        "{}",
+        text(event[0])
+    );
     // The thread in the API: both stories, newest first.
     let (status, json) = get(&format!("{base}/api/v1/threads/{launch}"), BROWSER_UA).await;
     assert_eq!(status, 200);

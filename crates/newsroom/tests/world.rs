@@ -54,7 +54,10 @@ async fn a_teaser_feed_fetched_twice_keeps_full_bodies() {
     assert_eq!(before.len(), 5);
     // The pages' texts run from a paywalled 400 characters to several thousand.
     for b in &before {
-        assert!(b.chars().count() > 300, "a body is not the page's text: {b:?}");
+        assert!(
+            b.chars().count() > 300,
+            "a body is not the page's text: {b:?}"
+        );
     }
     assert!(before.iter().map(|b| b.len()).sum::<usize>() > 8000);
     let pages_before = server.total_hits();
@@ -63,9 +66,21 @@ async fn a_teaser_feed_fetched_twice_keeps_full_bodies() {
     assert!(ok, "{err}");
     assert_eq!(world_kit::summary_count(&second, "new"), 0, "{second}");
     assert_eq!(world_kit::summary_count(&second, "updated"), 0, "{second}");
-    assert_eq!(world_kit::summary_count(&second, "pages fetched"), 0, "{second}");
-    assert_eq!(bodies(store).await, before, "the second pass changed a body");
-    assert_eq!(server.total_hits(), pages_before + 1, "only the feed was asked again");
+    assert_eq!(
+        world_kit::summary_count(&second, "pages fetched"),
+        0,
+        "{second}"
+    );
+    assert_eq!(
+        bodies(store).await,
+        before,
+        "the second pass changed a body"
+    );
+    assert_eq!(
+        server.total_hits(),
+        pages_before + 1,
+        "only the feed was asked again"
+    );
 }
 
 /// Bad input (issue 10's last section), polled by the binary: items that lose their
@@ -90,9 +105,15 @@ async fn bad_input_gets_notes_and_loses_nothing() {
     let link = |i: usize| server.url(&format!("/p/{i}.html"));
     // RSS items: (guid, link page, title); `None` link leaves <link> out.
     let rss = |name: &str, items: &[(String, Option<usize>, String)]| {
-        let mut s = format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>{name}</title><link>{}</link>", server.url("/"));
+        let mut s = format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>{name}</title><link>{}</link>",
+            server.url("/")
+        );
         for (guid, page, title) in items {
-            s.push_str(&format!("<item><title>{}</title><guid isPermaLink=\"false\">{guid}</guid>", esc(title)));
+            s.push_str(&format!(
+                "<item><title>{}</title><guid isPermaLink=\"false\">{guid}</guid>",
+                esc(title)
+            ));
             if let Some(p) = page {
                 s.push_str(&format!("<link>{}</link>", link(*p)));
             }
@@ -131,17 +152,25 @@ async fn bad_input_gets_notes_and_loses_nothing() {
     let db = format!("sqlite://{}", dir.path().join("bad.db").display());
     let run = |at: i64, args: &[&str]| world_kit::newsroom(dir.path(), &db, at, &[86_400], args);
     for feed in ["links", "churn", "dup", "hijacked", "other", "walled"] {
-        let (ok, out, err) = run(now, &["source", "add", &server.url(&format!("/{feed}.xml"))]);
+        let (ok, out, err) = run(
+            now,
+            &["source", "add", &server.url(&format!("/{feed}.xml"))],
+        );
         assert!(ok, "{out}{err}");
     }
     let (ok, out, err) = run(now, &["fetch", "--once"]);
     assert!(ok, "{out}{err}");
     assert_eq!(world_kit::summary_count(&out, "new"), 15, "{out}");
-    let store = newsroom_store::open(&db, &Default::default()).await.unwrap();
+    let store = newsroom_store::open(&db, &Default::default())
+        .await
+        .unwrap();
     let snapshot = || async {
         let mut all = std::collections::BTreeMap::new();
         for c in store
-            .list_articles(&newsroom_store::ListQuery { limit: 1000, ..Default::default() })
+            .list_articles(&newsroom_store::ListQuery {
+                limit: 1000,
+                ..Default::default()
+            })
             .await
             .unwrap()
         {
@@ -154,11 +183,23 @@ async fn bad_input_gets_notes_and_loses_nothing() {
     assert_eq!(before.len(), 15);
     // Two items sharing a GUID are two articles, each with its own page's text.
     let (a, b) = (&before[&link(6)], &before[&link(7)]);
-    assert_eq!((a.1.as_str(), b.1.as_str()), ("Story number 6", "Story number 7"));
+    assert_eq!(
+        (a.1.as_str(), b.1.as_str()),
+        ("Story number 6", "Story number 7")
+    );
     assert_ne!(a.2, b.2);
 
     // The bad turn.
-    server.set("/links.xml", rss("Links", &items(0, 3, "l").into_iter().map(|(g, _, t)| (g, None, t)).collect::<Vec<_>>()));
+    server.set(
+        "/links.xml",
+        rss(
+            "Links",
+            &items(0, 3, "l")
+                .into_iter()
+                .map(|(g, _, t)| (g, None, t))
+                .collect::<Vec<_>>(),
+        ),
+    );
     server.set("/churn.xml", rss("Churn", &items(3, 3, "c-pass2")));
     server.set("/hijacked.xml", rss("Other", &items(11, 3, "o")));
     server.set(
@@ -175,16 +216,28 @@ async fn bad_input_gets_notes_and_loses_nothing() {
     assert_eq!(world_kit::summary_count(&out, "new"), 0, "{out}");
     assert_eq!(world_kit::summary_count(&out, "updated"), 0, "{out}");
     // Six feeds, and the walled page (its feed entry was updated): nothing else.
-    assert_eq!(server.total_hits() - hits_before, 7, "{:?}", &server.seen()[hits_before..]);
+    assert_eq!(
+        server.total_hits() - hits_before,
+        7,
+        "{:?}",
+        &server.seen()[hits_before..]
+    );
     assert_eq!(snapshot().await, before, "stored articles changed");
 
     let (ok, list, err) = run(now + 1800, &["source", "list"]);
     assert!(ok, "{err}");
     eprintln!("{list}");
     let block = |name: &str| -> String {
-        let mut lines = list.lines().skip_while(|l| !l.contains(&format!("  {name} <")));
-        let head = lines.next().unwrap_or_else(|| panic!("{name} missing: {list}")).to_string();
-        let rest: Vec<&str> = lines.take_while(|l| l.trim_start().starts_with('└')).collect();
+        let mut lines = list
+            .lines()
+            .skip_while(|l| !l.contains(&format!("  {name} <")));
+        let head = lines
+            .next()
+            .unwrap_or_else(|| panic!("{name} missing: {list}"))
+            .to_string();
+        let rest: Vec<&str> = lines
+            .take_while(|l| l.trim_start().starts_with('└'))
+            .collect();
         format!("{head}\n{}", rest.join("\n"))
     };
     for (name, says) in [
@@ -195,7 +248,10 @@ async fn bad_input_gets_notes_and_loses_nothing() {
         ("Walled", "much shorter"),
     ] {
         let b = block(name);
-        assert!(b.contains(says), "{name}: expected a note saying {says:?}:\n{b}");
+        assert!(
+            b.contains(says),
+            "{name}: expected a note saying {says:?}:\n{b}"
+        );
     }
     assert!(!block("Other").contains("note"), "{}", block("Other"));
 }
@@ -211,9 +267,14 @@ async fn copy_carries_what_ingestion_remembers() {
     };
     let (server, from, now, dir) = (&site.server, &site.db, site.now, &site.dir);
     let run = |db: &str, args: &[&str]| world_kit::newsroom(dir.path(), db, now, &[3600], args);
-    let original = newsroom_store::open(from, &Default::default()).await.unwrap();
+    let original = newsroom_store::open(from, &Default::default())
+        .await
+        .unwrap();
     let counts = original.table_counts().await.unwrap();
-    assert!(counts.article_addresses >= 10 && counts.article_ingest_state == 5, "{counts:?}");
+    assert!(
+        counts.article_addresses >= 10 && counts.article_ingest_state == 5,
+        "{counts:?}"
+    );
 
     let mut targets = vec![format!("sqlite://{}", dir.path().join("to.db").display())];
     targets.extend(newsroom_store::testdb::fresh_postgres_url("copy of the ingest memory").await);
@@ -221,10 +282,15 @@ async fn copy_carries_what_ingestion_remembers() {
         let (ok, out, err) = run(from, &["copy", "--from", from, "--to", &to]);
         assert!(ok, "{out}{err}");
         assert!(out.contains("5 ingest states"), "{out}");
-        let copy = newsroom_store::open(&to, &Default::default()).await.unwrap();
+        let copy = newsroom_store::open(&to, &Default::default())
+            .await
+            .unwrap();
         assert_eq!(copy.table_counts().await.unwrap(), counts);
         for c in original
-            .list_articles(&newsroom_store::ListQuery { limit: 10, ..Default::default() })
+            .list_articles(&newsroom_store::ListQuery {
+                limit: 10,
+                ..Default::default()
+            })
             .await
             .unwrap()
         {
@@ -238,7 +304,11 @@ async fn copy_carries_what_ingestion_remembers() {
         assert!(ok, "{out}{err}");
         assert_eq!(world_kit::summary_count(&out, "new"), 0, "{out}");
         assert_eq!(world_kit::summary_count(&out, "updated"), 0, "{out}");
-        assert_eq!(server.total_hits(), hits + 1, "the copy asked again for known pages");
+        assert_eq!(
+            server.total_hits(),
+            hits + 1,
+            "the copy asked again for known pages"
+        );
     }
 }
 
@@ -259,7 +329,9 @@ async fn bench_400_new_items_end_to_end() {
     let (hosts, per_host) = (200usize, 2usize);
     let now = jiff::Timestamp::now().as_second();
     let mut servers = Vec::new();
-    let mut opml = String::from("<?xml version=\"1.0\"?><opml version=\"2.0\"><head><title>bench</title></head><body>");
+    let mut opml = String::from(
+        "<?xml version=\"1.0\"?><opml version=\"2.0\"><head><title>bench</title></head><body>",
+    );
     for h in 0..hosts {
         let s = TestServer::start_on(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 20 + h as u8))).await;
         let mut rss = format!(
@@ -270,7 +342,13 @@ async fn bench_400_new_items_end_to_end() {
             let page = (h * per_host + i) % pages.len();
             let path = format!("/a/{i}.html");
             // Each page names its own address as canonical, so each item is its own article.
-            s.set(&path, Resource::ok("text/html; charset=utf-8", pages.html(page, &s.url(&path), &[])));
+            s.set(
+                &path,
+                Resource::ok(
+                    "text/html; charset=utf-8",
+                    pages.html(page, &s.url(&path), &[]),
+                ),
+            );
             rss.push_str(&format!(
                 "<item><title>{}</title><link>{}</link><guid isPermaLink=\"false\">{h}-{i}</guid><pubDate>{}</pubDate><description>{}</description></item>",
                 world_kit::outlets::esc(&pages.teaser(page)),
@@ -281,19 +359,36 @@ async fn bench_400_new_items_end_to_end() {
         }
         rss.push_str("</channel></rss>");
         s.set("/feed.xml", Resource::ok("application/rss+xml", rss));
-        opml.push_str(&format!("<outline type=\"rss\" text=\"Bench outlet {h}\" xmlUrl=\"{}\"/>", s.url("/feed.xml")));
+        opml.push_str(&format!(
+            "<outline type=\"rss\" text=\"Bench outlet {h}\" xmlUrl=\"{}\"/>",
+            s.url("/feed.xml")
+        ));
         servers.push(s);
     }
     opml.push_str("</body></opml>");
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("bench.db").display());
     std::fs::write(dir.path().join("bench.opml"), &opml).unwrap();
-    let (ok, out, err) = world_kit::newsroom(dir.path(), &db, now, &[3600], &["import-opml", "bench.opml"]);
+    let (ok, out, err) = world_kit::newsroom(
+        dir.path(),
+        &db,
+        now,
+        &[3600],
+        &["import-opml", "bench.opml"],
+    );
     assert!(ok, "{out}{err}");
     let timed = |label: &str| {
         let out = std::process::Command::new("/usr/bin/time")
             .current_dir(dir.path())
-            .args(["-f", "TIME %e %U %S %M", common::bin(), "--database", &db, "fetch", "--once"])
+            .args([
+                "-f",
+                "TIME %e %U %S %M",
+                common::bin(),
+                "--database",
+                &db,
+                "fetch",
+                "--once",
+            ])
             .env("NEWSROOM_LOG", "warn")
             .env("NEWSROOM_FETCH__ALLOW_PRIVATE_NETWORKS", "true")
             .output()
@@ -321,15 +416,27 @@ async fn bench_400_new_items_end_to_end() {
     };
     let (wall, cpu, out) = timed("400 new items");
     let n = (hosts * per_host) as f64;
-    assert_eq!(world_kit::summary_count(&out, "new"), hosts * per_host, "{out}");
+    assert_eq!(
+        world_kit::summary_count(&out, "new"),
+        hosts * per_host,
+        "{out}"
+    );
     eprintln!(
         "  {:.0} articles/s end to end, {:.2} ms CPU per article (profile: {})",
         n / wall,
         cpu * 1000.0 / n,
-        if cfg!(debug_assertions) { "debug" } else { "release" }
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
     );
     let (wall2, cpu2, out2) = timed("the same pass, nothing new (reference)");
-    assert_eq!(world_kit::summary_count(&out2, "pages fetched"), 0, "{out2}");
+    assert_eq!(
+        world_kit::summary_count(&out2, "pages fetched"),
+        0,
+        "{out2}"
+    );
     eprintln!(
         "  new/unchanged: {:.1}x the wall time, {:.1}x the CPU",
         wall / wall2,

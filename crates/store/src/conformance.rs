@@ -3,13 +3,14 @@
 //! database per test.
 
 use crate::model::{
-    AuditQuery, ListQuery, NewAudit, Session, StoryReach, UpsertKind, UserRole, ViewDelta, Visit,
+    AuditQuery, FetchRecord, FetchResult, ListQuery, NewAudit, Session, StoryReach, UpsertKind,
+    UserRole, ViewDelta, Visit,
 };
 use crate::store::Store;
 use newsroom_core::{
     AddressKind, ArticleAddress, ArticleId, ArticleStatus, BodyOrigin, FullTextMode, IngestState,
-    LeadImage, NewArticle, NewSection, NewSource, SectionId, SourceHealth, SourceId, StoryId,
-    Video,
+    LeadImage, NewArticle, NewSection, NewSource, PollBounds, SectionId, SourceHealth, SourceId,
+    SourceSettings, StoryId, Video,
 };
 use std::sync::Arc;
 
@@ -33,7 +34,8 @@ macro_rules! conformance_suite {
             cache_changes_follow_writes, threads_string_stories, ingest_freshness_from_health,
             story_leads_are_earliest_published, pool_stats_see_calls,
             audit_log_appends_and_filters, audit_log_pages_and_prunes,
-            hidden_stories_leave_every_list, pinned_stories_while_the_pin_lasts);
+            hidden_stories_leave_every_list, pinned_stories_while_the_pin_lasts,
+            fetch_history_is_bounded, source_settings_roundtrip, chart_counts);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -2336,6 +2338,31 @@ pub async fn threads_string_stories(store: Arc<dyn Store>) {
             .collect::<Vec<_>>(),
         [third, first]
     );
+    // A story copied from a site older than threads has no thread id: it is
+    // a thread of its own, with itself as the timeline.
+    let old_lead = insert(&*store, &day(90, s1, 3)).await;
+    let old = StoryId(first.0 + 20_000);
+    store
+        .import_rows(
+            crate::table::Table::Stories,
+            &[
+                serde_json::json!({"id": old.0, "lead_article_id": old_lead.0,
+                "first_seen": T0, "last_update": T0, "size": 1}),
+            ],
+        )
+        .await
+        .unwrap();
+    store.assign_story(old_lead, old, T0).await.unwrap();
+    assert_eq!(
+        store
+            .thread_stories(old, 10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|t| t.story)
+            .collect::<Vec<_>>(),
+        [old]
+    );
 }
 
 pub async fn story_leads_are_earliest_published(store: Arc<dyn Store>) {
@@ -2508,9 +2535,16 @@ pub async fn audit_log_pages_and_prunes(store: Arc<dyn Store>) {
     let first = ids_of(store.list_audit(&page(None, 2)).await.unwrap());
     assert_eq!(first, [ids[4], ids[3]]);
     let second = ids_of(store.list_audit(&page(Some(ids[3]), 2)).await.unwrap());
-    assert_eq!(second, [ids[2], ids[1]], "the next page starts below the last row shown");
+    assert_eq!(
+        second,
+        [ids[2], ids[1]],
+        "the next page starts below the last row shown"
+    );
     let q = AuditQuery::default().object("story:3").unwrap();
-    assert_eq!((q.object_kind.as_deref(), q.object_id), (Some("story"), Some(3)));
+    assert_eq!(
+        (q.object_kind.as_deref(), q.object_id),
+        (Some("story"), Some(3))
+    );
     assert!(AuditQuery::default().object("story:x").is_err());
     // Pruning drops what was recorded before the time, and only that.
     assert_eq!(store.prune_audit(T0 + 200).await.unwrap(), 2);
@@ -2541,7 +2575,13 @@ pub async fn hidden_stories_leave_every_list(store: Arc<dyn Store>) {
     for (n, src) in [(1, s1), (2, s2), (3, s1), (4, s2), (5, s1)] {
         let a = NewArticle {
             section_id: Some(world),
-            ..searchable(src, n, &format!("Harbour strike day {n}"), "", "Dockers strike at the harbour.")
+            ..searchable(
+                src,
+                n,
+                &format!("Harbour strike day {n}"),
+                "",
+                "Dockers strike at the harbour.",
+            )
         };
         ids.push(insert(&*store, &a).await);
     }
@@ -2554,7 +2594,11 @@ pub async fn hidden_stories_leave_every_list(store: Arc<dyn Store>) {
     store
         .add_views(
             &ids.iter()
-                .map(|a| ViewDelta { article: *a, hour, n: 5 + a.0 })
+                .map(|a| ViewDelta {
+                    article: *a,
+                    hour,
+                    n: 5 + a.0,
+                })
                 .collect::<Vec<_>>(),
         )
         .await
@@ -2571,53 +2615,69 @@ pub async fn hidden_stories_leave_every_list(store: Arc<dyn Store>) {
     let listed = |store: Arc<dyn Store>| {
         let (every, in_world) = (every.clone(), in_world.clone());
         async move {
-        let cards = |v: Vec<crate::model::ArticleCard>| {
-            let mut ids: Vec<i64> = v.into_iter().map(|c| c.id.0).collect();
-            ids.sort_unstable();
-            ids
-        };
-        let ranges = store.article_id_ranges(1000).await.unwrap();
-        let links = store
-            .article_links(ArticleId(1), ArticleId(i64::MAX / 2))
-            .await
-            .unwrap();
-        let terms = SearchTerms::parse("harbour");
-        let mut most: Vec<i64> = store
-            .most_read(now - 3600, 50)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|c| c.id.0)
-            .collect();
-        most.sort_unstable();
-        let by_story: Vec<Option<StoryId>> = store
-            .most_read_by_story(now - 3600, 50)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|r| r.card.story_id)
-            .collect();
-        (
-            [
-                cards(store.list_articles(&every).await.unwrap()),
-                cards(store.list_articles(&in_world).await.unwrap()),
-                cards(store.search_articles(&terms, None, 50, 0).await.unwrap().cards),
-                cards(store.search_articles(&terms, Some(world), 50, 0).await.unwrap().cards),
-                {
-                    let mut l: Vec<i64> = links.iter().map(|l| l.id.0).collect();
-                    l.sort_unstable();
-                    l
-                },
-                most,
-            ],
-            [
-                store.count_articles(&every).await.unwrap(),
-                store.count_articles(&in_world).await.unwrap(),
-                store.search_articles(&terms, None, 50, 0).await.unwrap().total,
-                ranges.iter().map(|r| r.articles).sum::<i64>(),
-            ],
-            by_story,
-        )
+            let cards = |v: Vec<crate::model::ArticleCard>| {
+                let mut ids: Vec<i64> = v.into_iter().map(|c| c.id.0).collect();
+                ids.sort_unstable();
+                ids
+            };
+            let ranges = store.article_id_ranges(1000).await.unwrap();
+            let links = store
+                .article_links(ArticleId(1), ArticleId(i64::MAX / 2))
+                .await
+                .unwrap();
+            let terms = SearchTerms::parse("harbour");
+            let mut most: Vec<i64> = store
+                .most_read(now - 3600, 50)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| c.id.0)
+                .collect();
+            most.sort_unstable();
+            let by_story: Vec<Option<StoryId>> = store
+                .most_read_by_story(now - 3600, 50)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.card.story_id)
+                .collect();
+            (
+                [
+                    cards(store.list_articles(&every).await.unwrap()),
+                    cards(store.list_articles(&in_world).await.unwrap()),
+                    cards(
+                        store
+                            .search_articles(&terms, None, 50, 0)
+                            .await
+                            .unwrap()
+                            .cards,
+                    ),
+                    cards(
+                        store
+                            .search_articles(&terms, Some(world), 50, 0)
+                            .await
+                            .unwrap()
+                            .cards,
+                    ),
+                    {
+                        let mut l: Vec<i64> = links.iter().map(|l| l.id.0).collect();
+                        l.sort_unstable();
+                        l
+                    },
+                    most,
+                ],
+                [
+                    store.count_articles(&every).await.unwrap(),
+                    store.count_articles(&in_world).await.unwrap(),
+                    store
+                        .search_articles(&terms, None, 50, 0)
+                        .await
+                        .unwrap()
+                        .total,
+                    ranges.iter().map(|r| r.articles).sum::<i64>(),
+                ],
+                by_story,
+            )
         }
     };
     let all: Vec<i64> = ids.iter().map(|a| a.0).collect();
@@ -2673,15 +2733,27 @@ pub async fn pinned_stories_while_the_pin_lasts(store: Arc<dyn Store>) {
     let other = store.create_story(b1, T0).await.unwrap();
     let merged = store.create_story(c1, T0).await.unwrap();
     let now = T0 + 1000;
-    let ids = |v: Vec<(crate::model::ArticleCard, i64)>| v.into_iter().map(|c| c.0.id).collect::<Vec<_>>();
+    let ids = |v: Vec<(crate::model::ArticleCard, i64)>| {
+        v.into_iter().map(|c| c.0.id).collect::<Vec<_>>()
+    };
     assert!(store.pinned_cards(now, None, 10).await.unwrap().is_empty());
 
     assert!(store.set_story_pin(pinned, Some(now + 3600)).await.unwrap());
-    assert!(store.set_story_pin(other, Some(now - 1)).await.unwrap(), "a pin that has ended");
+    assert!(
+        store.set_story_pin(other, Some(now - 1)).await.unwrap(),
+        "a pin that has ended"
+    );
     // One card per story: its newest member, in the section when asked.
     assert_eq!(ids(store.pinned_cards(now, None, 10).await.unwrap()), [a3]);
-    assert_eq!(ids(store.pinned_cards(now, Some(world), 10).await.unwrap()), [a3]);
-    assert_eq!(store.pinned_cards(now, None, 10).await.unwrap()[0].1, now + 3600, "the pin's end");
+    assert_eq!(
+        ids(store.pinned_cards(now, Some(world), 10).await.unwrap()),
+        [a3]
+    );
+    assert_eq!(
+        store.pinned_cards(now, None, 10).await.unwrap()[0].1,
+        now + 3600,
+        "the pin's end"
+    );
     store
         .set_article_status(a3, ArticleStatus::Hidden, now)
         .await
@@ -2692,20 +2764,236 @@ pub async fn pinned_stories_while_the_pin_lasts(store: Arc<dyn Store>) {
         [a1],
         "the section's own member"
     );
-    assert!(store.pinned_cards(now, Some(SectionId(world.0 + 99)), 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .pinned_cards(now, Some(SectionId(world.0 + 99)), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // The pin ends on the clock: at its time and after, nothing.
-    assert_eq!(store.pinned_cards(now + 3599, None, 10).await.unwrap().len(), 1);
-    assert!(store.pinned_cards(now + 3600, None, 10).await.unwrap().is_empty());
+    assert_eq!(
+        store
+            .pinned_cards(now + 3599, None, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .pinned_cards(now + 3600, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // Several pins: the most recently active first; hidden and merged
     // stories lead nothing.
     assert!(store.set_story_pin(other, Some(now + 60)).await.unwrap());
     assert!(store.set_story_pin(merged, Some(now + 60)).await.unwrap());
-    assert_eq!(ids(store.pinned_cards(now, None, 10).await.unwrap()), [c1, b1, a2]);
-    assert_eq!(ids(store.pinned_cards(now, None, 1).await.unwrap()), [c1], "limit");
+    assert_eq!(
+        ids(store.pinned_cards(now, None, 10).await.unwrap()),
+        [c1, b1, a2]
+    );
+    assert_eq!(
+        ids(store.pinned_cards(now, None, 1).await.unwrap()),
+        [c1],
+        "limit"
+    );
     store.merge_stories(other, &[merged], now).await.unwrap();
     assert!(store.set_story_hidden(pinned, true).await.unwrap());
-    assert_eq!(ids(store.pinned_cards(now, None, 10).await.unwrap()), [c1], "the target's newest member");
-    assert_eq!(store.get_story(other).await.unwrap().unwrap().pinned_until, Some(now + 60));
+    assert_eq!(
+        ids(store.pinned_cards(now, None, 10).await.unwrap()),
+        [c1],
+        "the target's newest member"
+    );
+    assert_eq!(
+        store.get_story(other).await.unwrap().unwrap().pinned_until,
+        Some(now + 60)
+    );
     assert!(store.set_story_pin(other, None).await.unwrap());
     assert!(store.pinned_cards(now, None, 10).await.unwrap().is_empty());
+}
+
+fn fetch(source: SourceId, at: i64, i: i64) -> FetchRecord {
+    let (result, status, class) = match i % 3 {
+        0 => (FetchResult::Ok, Some(200), None),
+        1 => (FetchResult::NotModified, Some(304), None),
+        _ => (FetchResult::Failed, None, Some("timeout".to_string())),
+    };
+    FetchRecord {
+        source_id: source,
+        fetched_at: at,
+        status,
+        result,
+        duration_ms: 10 + i,
+        error: class
+            .as_ref()
+            .map(|_| format!("no answer within 3 s ({i})")),
+        error_class: class,
+        items: 3,
+        inserted: i % 2,
+        updated: 0,
+    }
+}
+
+pub async fn fetch_history_is_bounded(store: Arc<dyn Store>) {
+    let a = source(&*store, "history-a").await;
+    let b = source(&*store, "history-b").await;
+    let hour = crate::hour_of(T0);
+    // 55 fetches of `a`, a minute apart from the start of an hour; one of `b`.
+    for i in 0..55 {
+        store
+            .record_fetch(&fetch(a, hour + i * 60, i))
+            .await
+            .unwrap();
+    }
+    store.record_fetch(&fetch(b, hour, 0)).await.unwrap();
+    let last = store.source_fetches(a, 20).await.unwrap();
+    assert_eq!(last.len(), 20);
+    assert_eq!(last[0], fetch(a, hour + 54 * 60, 54), "newest first");
+    assert_eq!(last[19], fetch(a, hour + 35 * 60, 35));
+    let kept = store.source_fetches(a, 1000).await.unwrap();
+    assert_eq!(
+        kept.len() as i64,
+        crate::FETCHES_KEPT,
+        "older fetches pruned"
+    );
+    assert_eq!(kept.last().unwrap().fetched_at, hour + 5 * 60);
+    assert_eq!(store.source_fetches(b, 100).await.unwrap().len(), 1);
+    // The roll-up saw all 55: 0..55 by i % 3 is 19 ok, 18 not modified, 18 timeouts.
+    let hours = store.source_fetch_hours(a, hour).await.unwrap();
+    let by = |r: &str| hours.iter().find(|h| h.result == r).cloned().unwrap();
+    assert_eq!(hours.len(), 3, "{hours:?}");
+    assert_eq!(
+        (
+            by("ok").fetches,
+            by("not_modified").fetches,
+            by("timeout").fetches
+        ),
+        (19, 18, 18)
+    );
+    assert_eq!(by("timeout").max_ms, 10 + 53);
+    assert_eq!(
+        by("ok").total_ms,
+        (0..55).filter(|i| i % 3 == 0).map(|i| 10 + i).sum::<i64>()
+    );
+    assert!(hours.iter().all(|h| h.hour == hour));
+    // A fetch 31 days on prunes the roll-up older than 30 days.
+    store
+        .record_fetch(&fetch(a, hour + 31 * 86_400, 0))
+        .await
+        .unwrap();
+    let hours = store.source_fetch_hours(a, 0).await.unwrap();
+    assert_eq!(hours.len(), 1, "{hours:?}");
+    assert_eq!(hours[0].hour, hour + 31 * 86_400);
+    assert_eq!(
+        store.source_fetch_hours(b, 0).await.unwrap().len(),
+        1,
+        "other sources keep theirs"
+    );
+    // Removing a source removes its history.
+    assert!(store.delete_source(a).await.unwrap());
+    assert!(store.source_fetches(a, 100).await.unwrap().is_empty());
+    assert!(store.source_fetch_hours(a, 0).await.unwrap().is_empty());
+    assert_eq!(store.source_fetches(b, 100).await.unwrap().len(), 1);
+}
+
+pub async fn source_settings_roundtrip(store: Arc<dyn Store>) {
+    let id = source(&*store, "settings").await;
+    let other = source(&*store, "untouched").await;
+    let world = store
+        .upsert_section(&NewSection {
+            slug: "world".into(),
+            name: "World".into(),
+            position: 1,
+            max_age_days: None,
+        })
+        .await
+        .unwrap();
+    let fresh = store.get_source(id).await.unwrap().unwrap();
+    assert_eq!(fresh.poll, PollBounds::default(), "new sources follow the site's settings");
+    let set = SourceSettings {
+        section_id: Some(world.id),
+        full_text: FullTextMode::Never,
+        poll: PollBounds::new(Some(600), Some(7200)).unwrap(),
+        enabled: false,
+    };
+    assert!(store.update_source_settings(id, &set).await.unwrap());
+    let s = store.get_source(id).await.unwrap().unwrap();
+    assert_eq!(
+        SourceSettings {
+            section_id: s.section_id,
+            full_text: s.full_text,
+            poll: s.poll,
+            enabled: s.enabled,
+        },
+        set
+    );
+    assert_eq!(s.health, fresh.health, "health is not touched");
+    let listed = store.list_sources().await.unwrap();
+    assert_eq!(listed.iter().find(|l| l.source.id == id).unwrap().source, s);
+    let untouched = store.get_source(other).await.unwrap().unwrap();
+    assert_eq!((untouched.poll, untouched.enabled), (PollBounds::default(), true));
+    // Back to the site's settings.
+    let back = SourceSettings {
+        section_id: None,
+        full_text: FullTextMode::Auto,
+        poll: PollBounds::default(),
+        enabled: true,
+    };
+    assert!(store.update_source_settings(id, &back).await.unwrap());
+    let s = store.get_source(id).await.unwrap().unwrap();
+    assert_eq!((s.section_id, s.poll, s.enabled), (None, PollBounds::default(), true));
+    assert!(!store.update_source_settings(SourceId(id.0 + 10_000), &back).await.unwrap());
+}
+
+pub async fn chart_counts(store: Arc<dyn Store>) {
+    let a = source(&*store, "charted").await;
+    let b = source(&*store, "other-charted").await;
+    let day = T0 - T0 % 86_400;
+    // `a`: 3 articles on one day, 2 the next; `b`: 1 (not counted for `a`).
+    for (n, at) in [(1, day + 10), (2, day + 3600), (3, day + 86_399), (4, day + 86_400), (5, day + 90_000)] {
+        let mut x = article(a, n);
+        x.published_at = at;
+        insert(&*store, &x).await;
+    }
+    let mut other = article(b, 9);
+    other.published_at = day + 100;
+    let other_id = insert(&*store, &other).await;
+    let per_day = store.source_articles_per_day(a, day).await.unwrap();
+    let got: Vec<(i64, i64)> = per_day.iter().map(|c| (c.at, c.n)).collect();
+    assert_eq!(got, [(day, 3), (day + 86_400, 2)]);
+    let later = store.source_articles_per_day(a, day + 86_400).await.unwrap();
+    assert_eq!(later.iter().map(|c| c.n).sum::<i64>(), 2, "from `since` on");
+    // Views per hour, summed over articles; hours before `since` left out.
+    let first = store.source_articles_per_day(b, 0).await.unwrap();
+    assert_eq!(first.len(), 1);
+    let ids: Vec<ArticleId> = store
+        .list_articles(&ListQuery { limit: 10, ..Default::default() })
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    // View rows are keyed by hour number.
+    let h = crate::hour_of(T0);
+    let n = h / 3600;
+    let mut batch = vec![
+        ViewDelta { article: other_id, hour: n - 2, n: 9 },
+        ViewDelta { article: other_id, hour: n, n: 2 },
+    ];
+    for id in ids.iter().filter(|i| **i != other_id) {
+        batch.push(ViewDelta { article: *id, hour: n, n: 3 });
+        batch.push(ViewDelta { article: *id, hour: n + 1, n: 1 });
+    }
+    store.add_views(&batch).await.unwrap();
+    let views: Vec<(i64, i64)> = store
+        .views_per_hour(h - 3600)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| (c.at, c.n))
+        .collect();
+    assert_eq!(views, [(h, 2 + 5 * 3), (h + 3600, 5)]);
 }

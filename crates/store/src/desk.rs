@@ -20,7 +20,11 @@ use sqlx::{FromRow, Row};
 macro_rules! listed {
     ($a:literal) => {
         concat!(
-            $a, ".status = 'published' AND (", $a, ".story_id IS NULL OR ", $a,
+            $a,
+            ".status = 'published' AND (",
+            $a,
+            ".story_id IS NULL OR ",
+            $a,
             ".story_id NOT IN (SELECT id FROM stories WHERE hidden = 1))"
         )
     };
@@ -38,7 +42,11 @@ fn pinned_cards_sql(section: bool) -> String {
            AND a.status = 'published'{}) p \
          JOIN articles a ON a.id = p.aid JOIN sources s ON s.id = a.source_id \
          WHERE p.rn = 1 ORDER BY a.published_at DESC, a.id DESC LIMIT $2",
-        if section { " AND a.section_id = $3" } else { "" }
+        if section {
+            " AND a.section_id = $3"
+        } else {
+            ""
+        }
     )
 }
 
@@ -46,8 +54,7 @@ const STORY_EXISTS: &str = "SELECT id FROM stories WHERE id = $1";
 const MOVE_MEMBERS: &str = "UPDATE articles SET story_id = $1 WHERE story_id = $2";
 /// The merged story, and any merged into it before, now point at the target:
 /// redirects never chain.
-const MARK_MERGED: &str =
-    "UPDATE stories SET merged_into = $1 WHERE id = $2 OR merged_into = $2";
+const MARK_MERGED: &str = "UPDATE stories SET merged_into = $1 WHERE id = $2 OR merged_into = $2";
 const LOCK_ARTICLE: &str = "UPDATE articles SET story_locked = 1 WHERE id = $1";
 const SET_PIN: &str = "UPDATE stories SET pinned_until = $2 WHERE id = $1";
 const SET_TITLE: &str = "UPDATE stories SET editor_title = $2 WHERE id = $1";
@@ -142,7 +149,10 @@ impl Db<'_> {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query(LOCK_ARTICLE).bind(a.0).execute(&mut *tx).await?;
+                sqlx::query(LOCK_ARTICLE)
+                    .bind(a.0)
+                    .execute(&mut *tx)
+                    .await?;
             }
             left.sort_unstable();
             left.dedup();
@@ -174,7 +184,8 @@ impl Db<'_> {
     }
 
     pub(crate) async fn set_story_hidden(self, id: StoryId, hidden: bool) -> Result<bool> {
-        self.update_story(SET_HIDDEN, id, Some(i64::from(hidden))).await
+        self.update_story(SET_HIDDEN, id, Some(i64::from(hidden)))
+            .await
     }
 
     /// The editor's lead (a member), or back to the earliest member with `None`.
@@ -243,7 +254,12 @@ impl Db<'_> {
         })
     }
 
-    async fn update_story(self, sql: &'static str, id: StoryId, value: Option<i64>) -> Result<bool> {
+    async fn update_story(
+        self,
+        sql: &'static str,
+        id: StoryId,
+        value: Option<i64>,
+    ) -> Result<bool> {
         with_pool!(self, |pool| {
             let r = sqlx::query(sql)
                 .bind(id.0)

@@ -11,6 +11,8 @@ pub mod db_url;
 mod desk;
 mod dialect;
 pub mod error;
+mod fetches;
+mod history;
 mod jobs;
 mod memory;
 mod meta;
@@ -37,11 +39,12 @@ mod visits;
 pub use copy::{CopyProgress, copy_site};
 pub use db_url::{Redacted, redact_url};
 pub use error::{Result, StoreError};
+pub use fetches::{FETCH_HOURS_KEPT, FETCHES_KEPT, hour_of};
 pub use model::{
-    AdminArticle, ArticleCard, ArticleLink, AuditEntry, AuditQuery, Change, IdRange,
-    IngestFreshness, Job, ListQuery, NewAudit, PoolStats, RankedCard, Session, SourceStats,
-    StoryReach, TableCounts, ThreadStory, UpsertKind, UpsertOutcome, User, UserRole, ViewDelta,
-    Visit,
+    AdminArticle, ArticleCard, ArticleLink, AuditEntry, AuditQuery, Change, CountAt, FetchHour,
+    FetchRecord, FetchResult, IdRange, IngestFreshness, Job, ListQuery, NewAudit, PoolStats,
+    RankedCard, Session, SourceStats, StoryReach, TableCounts, ThreadStory, UpsertKind,
+    UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 pub use postgres::PgStore;
 pub use search::{SearchResults, SearchTerms};

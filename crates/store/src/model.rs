@@ -426,3 +426,80 @@ pub struct IngestFreshness {
     pub failing_sources: i64,
     pub enabled_sources: i64,
 }
+
+/// How one poll of a source's feed ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FetchResult {
+    /// Read and parsed.
+    Ok,
+    /// 304: nothing new since the validators sent.
+    NotModified,
+    /// See the record's error class and message.
+    Failed,
+}
+
+impl FetchResult {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::NotModified => "not_modified",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Ok, Self::NotModified, Self::Failed]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+}
+
+/// One poll of a source's feed, as its admin page lists it (see `Store::record_fetch`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FetchRecord {
+    pub source_id: SourceId,
+    pub fetched_at: Timestamp,
+    /// The feed's HTTP status; `None` when no answer came (DNS, connect, timeout).
+    pub status: Option<i64>,
+    pub result: FetchResult,
+    /// How long the feed request took, in milliseconds.
+    pub duration_ms: i64,
+    /// `FetchErrorClass::as_str` of a failure.
+    pub error_class: Option<String>,
+    pub error: Option<String>,
+    /// Items the feed held, and of them, articles stored new and updated.
+    pub items: i64,
+    pub inserted: i64,
+    pub updated: i64,
+}
+
+impl FetchRecord {
+    /// What the hourly roll-up counts this fetch under: `ok`,
+    /// `not_modified` or the error class.
+    pub fn rollup_key(&self) -> &str {
+        match (self.result, &self.error_class) {
+            (FetchResult::Failed, Some(class)) => class,
+            (r, _) => r.as_str(),
+        }
+    }
+}
+
+/// A source's fetches within one hour that ended the same way (`result`:
+/// `ok`, `not_modified` or an error class), for charts over days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FetchHour {
+    /// The hour's start, UTC seconds.
+    pub hour: Timestamp,
+    pub result: String,
+    pub fetches: i64,
+    pub total_ms: i64,
+    pub max_ms: i64,
+}
+
+/// A count at a time (the start of its day or hour), for charts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CountAt {
+    pub at: Timestamp,
+    pub n: i64,
+}

@@ -107,7 +107,9 @@ pub async fn merge(
     others.sort_unstable();
     others.dedup();
     if others.is_empty() {
-        return Err(StoreError::Invalid("name at least one story to merge".into()));
+        return Err(StoreError::Invalid(
+            "name at least one story to merge".into(),
+        ));
     }
     if others.contains(&target) {
         return Err(StoreError::Invalid(format!(
@@ -156,7 +158,8 @@ pub async fn split(
         if store.get_article(*a).await?.is_none() {
             return Err(StoreError::NotFound(format!("article {a}")));
         }
-        before.push(json!({ "article": a.0, "story": store.article_story(*a).await?.map(|s| s.0) }));
+        before
+            .push(json!({ "article": a.0, "story": store.article_story(*a).await?.map(|s| s.0) }));
     }
     let id = store.split_articles(&all, by.now).await?;
     let story = live_story(store, id).await?;
@@ -184,11 +187,17 @@ pub async fn pin(
     if until <= by.now {
         return Err(StoreError::Invalid("a pin must end in the future".into()));
     }
-    change_story(store, by, "story.pin", id, || store.set_story_pin(id, Some(until))).await
+    change_story(store, by, "story.pin", id, || {
+        store.set_story_pin(id, Some(until))
+    })
+    .await
 }
 
 pub async fn unpin(store: &dyn Store, by: &Editor<'_>, id: StoryId) -> Result<Story> {
-    change_story(store, by, "story.unpin", id, || store.set_story_pin(id, None)).await
+    change_story(store, by, "story.unpin", id, || {
+        store.set_story_pin(id, None)
+    })
+    .await
 }
 
 /// `story retitle STORY TITLE`: one line of plain text, kept as articles join.
@@ -254,9 +263,18 @@ mod tests {
 
     #[test]
     fn titles_are_one_clean_line() {
-        assert_eq!(clean_title("  Storm\n hits\tthe\u{7}coast ").unwrap(), "Storm hits the coast");
+        assert_eq!(
+            clean_title("  Storm\n hits\tthe\u{7}coast ").unwrap(),
+            "Storm hits the coast"
+        );
         assert!(clean_title(" \n ").is_err());
         assert!(clean_title(&"x".repeat(MAX_TITLE_CHARS + 1)).is_err());
-        assert_eq!(clean_title(&"é".repeat(MAX_TITLE_CHARS)).unwrap().chars().count(), MAX_TITLE_CHARS);
+        assert_eq!(
+            clean_title(&"é".repeat(MAX_TITLE_CHARS))
+                .unwrap()
+                .chars()
+                .count(),
+            MAX_TITLE_CHARS
+        );
     }
 }

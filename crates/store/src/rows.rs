@@ -5,7 +5,7 @@
 use crate::error::StoreError;
 use crate::model::{ArticleCard, ArticleLink, IdRange, Job};
 use newsroom_core::{
-    Article, ArticleId, ArticleStatus, FullTextMode, LeadImage, PublicUrl, Section, SectionId,
+    Article, ArticleId, ArticleStatus, FullTextMode, LeadImage, PollBounds, PublicUrl, Section, SectionId,
     Source, SourceHealth, SourceId, Story, StoryId, Video,
 };
 
@@ -58,6 +58,8 @@ pub struct SourceRow {
     pub etag: Option<String>,
     pub last_modified: Option<String>,
     pub item_notes: Option<String>,
+    pub poll_min_secs: Option<i64>,
+    pub poll_max_secs: Option<i64>,
 }
 
 impl TryFrom<SourceRow> for Source {
@@ -75,6 +77,10 @@ impl TryFrom<SourceRow> for Source {
             full_text,
             enabled: r.enabled != 0,
             created_at: r.created_at,
+            poll: PollBounds {
+                min_secs: r.poll_min_secs,
+                max_secs: r.poll_max_secs,
+            },
             health: SourceHealth {
                 last_success_at: r.last_success_at,
                 last_attempt_at: r.last_attempt_at,

@@ -4,12 +4,12 @@ use crate::dialect::{Db, Dialect, Lock, conflict_or, with_pool};
 use crate::error::Result;
 use crate::model::{IngestFreshness, SourceStats};
 use crate::rows::{SourceRow, SourceStatsRow};
-use newsroom_core::{NewSource, Source, SourceHealth, SourceId, Timestamp};
+use newsroom_core::{NewSource, Source, SourceHealth, SourceId, SourceSettings, Timestamp};
 use sqlx::Row;
 use std::sync::LazyLock;
 
 const SOURCE_COLS: &str = "id, name, feed_url, site_url, section_id, full_text, enabled, created_at, \
-     last_success_at, last_attempt_at, last_error_class, last_error, consecutive_failures, next_poll_at, etag, last_modified, item_notes";
+     last_success_at, last_attempt_at, last_error_class, last_error, consecutive_failures, next_poll_at, etag, last_modified, item_notes, poll_min_secs, poll_max_secs";
 
 static INSERT_SOURCE: LazyLock<String> = LazyLock::new(|| {
     format!(
@@ -30,6 +30,8 @@ static LIST_SOURCES: LazyLock<String> = LazyLock::new(|| {
 const SET_SOURCE_ENABLED: &str = "UPDATE sources SET enabled = $2 WHERE id = $1";
 const SET_SOURCE_NAME: &str = "UPDATE sources SET name = $2 WHERE id = $1";
 const SET_SOURCE_FEED_URL: &str = "UPDATE sources SET feed_url = $2 WHERE id = $1";
+const UPDATE_SOURCE_SETTINGS: &str = "UPDATE sources SET section_id = $2, full_text = $3, \
+     poll_min_secs = $4, poll_max_secs = $5, enabled = $6 WHERE id = $1";
 const DELETE_SOURCE_ARTICLES: &str = "DELETE FROM articles WHERE source_id = $1";
 const DELETE_SOURCE: &str = "DELETE FROM sources WHERE id = $1";
 const UPDATE_SOURCE_HEALTH: &str = "UPDATE sources SET last_success_at = $2, last_attempt_at = $3, \
@@ -114,6 +116,25 @@ impl Db<'_> {
             let r = sqlx::query(SET_SOURCE_ENABLED)
                 .bind(id.0)
                 .bind(i64::from(enabled))
+                .execute(pool)
+                .await?;
+            Ok(r.rows_affected() > 0)
+        })
+    }
+
+    pub(crate) async fn update_source_settings(
+        self,
+        id: SourceId,
+        set: &SourceSettings,
+    ) -> Result<bool> {
+        with_pool!(self, |pool| {
+            let r = sqlx::query(UPDATE_SOURCE_SETTINGS)
+                .bind(id.0)
+                .bind(set.section_id.map(|s| s.0))
+                .bind(set.full_text.as_str())
+                .bind(set.poll.min_secs)
+                .bind(set.poll.max_secs)
+                .bind(i64::from(set.enabled))
                 .execute(pool)
                 .await?;
             Ok(r.rows_affected() > 0)

@@ -5,10 +5,10 @@
 use crate::dialect::{Db, Dialect};
 use crate::error::Result;
 use crate::model::{
-    AdminArticle, ArticleCard, ArticleLink, AuditEntry, AuditQuery, Change, IdRange,
-    IngestFreshness, Job, ListQuery, NewAudit, PoolStats, RankedCard, Session, SourceStats,
-    StoryReach, TableCounts, ThreadStory,
-    UpsertOutcome, User, UserRole, ViewDelta, Visit,
+    AdminArticle, ArticleCard, ArticleLink, AuditEntry, AuditQuery, Change, CountAt, FetchHour,
+    FetchRecord, IdRange, IngestFreshness, Job, ListQuery, NewAudit, PoolStats, RankedCard, Session,
+    SourceStats, StoryReach, TableCounts, ThreadStory, UpsertOutcome, User, UserRole, ViewDelta,
+    Visit,
 };
 use crate::search::{SearchResults, SearchTerms};
 use crate::store::Store;
@@ -16,7 +16,7 @@ use crate::table::Table;
 use async_trait::async_trait;
 use newsroom_core::{
     Article, ArticleAddress, ArticleId, ArticleStatus, IngestState, NewArticle, NewSection,
-    NewSource, Section, SectionId, Source, SourceHealth, SourceId, Story, StoryId, Timestamp,
+    NewSource, Section, SectionId, Source, SourceHealth, SourceId, SourceSettings, Story, StoryId, Timestamp,
 };
 use sqlx::{Database, Pool};
 use std::sync::Arc;
@@ -145,6 +145,38 @@ where
 
     async fn update_source_health(&self, id: SourceId, health: &SourceHealth) -> Result<()> {
         self.db().update_source_health(id, health).await
+    }
+
+    async fn record_fetch(&self, fetch: &FetchRecord) -> Result<()> {
+        self.db().record_fetch(fetch).await
+    }
+
+    async fn source_fetches(&self, id: SourceId, limit: i64) -> Result<Vec<FetchRecord>> {
+        self.db().source_fetches(id, limit).await
+    }
+
+    async fn source_fetch_hours(&self, id: SourceId, since: Timestamp) -> Result<Vec<FetchHour>> {
+        self.db().source_fetch_hours(id, since).await
+    }
+
+    async fn update_source_settings(
+        &self,
+        id: SourceId,
+        settings: &SourceSettings,
+    ) -> Result<bool> {
+        self.db().update_source_settings(id, settings).await
+    }
+
+    async fn source_articles_per_day(
+        &self,
+        id: SourceId,
+        since: Timestamp,
+    ) -> Result<Vec<CountAt>> {
+        self.db().source_articles_per_day(id, since).await
+    }
+
+    async fn views_per_hour(&self, since: Timestamp) -> Result<Vec<CountAt>> {
+        self.db().views_per_hour(since).await
     }
 
     async fn upsert_article(&self, a: &NewArticle, now: Timestamp) -> Result<UpsertOutcome> {

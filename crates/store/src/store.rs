@@ -3,17 +3,17 @@
 
 use crate::error::Result;
 use crate::model::{
-    AdminArticle, ArticleCard, ArticleLink, AuditEntry, AuditQuery, Change, IdRange,
-    IngestFreshness, Job, ListQuery, NewAudit, PoolStats, RankedCard, Session, SourceStats,
-    StoryReach, TableCounts, ThreadStory,
-    UpsertOutcome, User, UserRole, ViewDelta, Visit,
+    AdminArticle, ArticleCard, ArticleLink, AuditEntry, AuditQuery, Change, CountAt, FetchHour,
+    FetchRecord, IdRange, IngestFreshness, Job, ListQuery, NewAudit, PoolStats, RankedCard, Session,
+    SourceStats, StoryReach, TableCounts, ThreadStory, UpsertOutcome, User, UserRole, ViewDelta,
+    Visit,
 };
 use crate::search::{SearchResults, SearchTerms};
 use crate::table::Table;
 use async_trait::async_trait;
 use newsroom_core::{
     Article, ArticleAddress, ArticleId, ArticleStatus, IngestState, NewArticle, NewSection,
-    NewSource, Section, SectionId, Source, SourceHealth, SourceId, Story, StoryId, Timestamp,
+    NewSource, Section, SectionId, Source, SourceHealth, SourceId, SourceSettings, Story, StoryId, Timestamp,
 };
 
 #[async_trait]
@@ -43,6 +43,26 @@ pub trait Store: Send + Sync + 'static {
     /// Removes the source and its articles (their view history stays).
     async fn delete_source(&self, id: SourceId) -> Result<bool>;
     async fn update_source_health(&self, id: SourceId, health: &SourceHealth) -> Result<()>;
+    /// Records one poll of a source's feed: kept one by one (the last
+    /// `FETCHES_KEPT`, older ones pruned) and in the hourly roll-up (for
+    /// `FETCH_HOURS_KEPT`). Removing the source removes its history.
+    async fn record_fetch(&self, fetch: &FetchRecord) -> Result<()>;
+    /// The source's last `limit` recorded fetches, newest first.
+    async fn source_fetches(&self, id: SourceId, limit: i64) -> Result<Vec<FetchRecord>>;
+    /// The source's hourly roll-up from the hour of `since` on, oldest first.
+    async fn source_fetch_hours(&self, id: SourceId, since: Timestamp) -> Result<Vec<FetchHour>>;
+    /// Section, full-text policy, poll bounds and enabled, at once (checked
+    /// by the caller: `PollBounds::new`, an existing section); false when
+    /// there is no such source.
+    async fn update_source_settings(&self, id: SourceId, settings: &SourceSettings)
+    -> Result<bool>;
+    /// The source's articles per UTC day of publication, from the day of
+    /// `since` on, oldest first; days without any are left out.
+    async fn source_articles_per_day(&self, id: SourceId, since: Timestamp)
+    -> Result<Vec<CountAt>>;
+    /// Views counted on the whole site per hour from `since` on, oldest
+    /// first; hours without any are left out.
+    async fn views_per_hour(&self, since: Timestamp) -> Result<Vec<CountAt>>;
 
     // --- articles ---
     /// Inserts, or updates the article with the same (source, guid) or canonical URL.
@@ -163,8 +183,12 @@ pub trait Store: Send + Sync + 'static {
     /// Every article of `others` joins `target`; the others stay as
     /// redirects to it (`Story::merged_into`), and articles the clusterer
     /// files under them later land in `target`. Rules and audit: `moderation`.
-    async fn merge_stories(&self, target: StoryId, others: &[StoryId], now: Timestamp)
-    -> Result<()>;
+    async fn merge_stories(
+        &self,
+        target: StoryId,
+        others: &[StoryId],
+        now: Timestamp,
+    ) -> Result<()>;
     /// The articles leave their stories for a new story of their own (a
     /// thread of its own) and stay there whatever the clusterer decides.
     async fn split_articles(&self, articles: &[ArticleId], now: Timestamp) -> Result<StoryId>;

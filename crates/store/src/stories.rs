@@ -64,7 +64,10 @@ const STORY_REACH: IdListSql = IdListSql(
      GROUP BY a.story_id, st.id, st.thread_id, st.editor_lead, st.lead_article_id ORDER BY a.story_id",
 );
 /// A thread's stories that have a published article, newest first.
-const THREAD_STORY_IDS: &str = "SELECT t.id FROM stories t WHERE t.thread_id = $1 AND COALESCE(t.hidden, 0) = 0 \
+/// A story without a thread id (copied from a site older than threads) is a
+/// thread of its own.
+const THREAD_STORY_IDS: &str = "SELECT t.id FROM stories t \
+     WHERE (t.thread_id = $1 OR (t.id = $1 AND t.thread_id IS NULL)) AND COALESCE(t.hidden, 0) = 0 \
      AND EXISTS (SELECT 1 FROM articles b WHERE b.story_id = t.id AND b.status = 'published') \
      ORDER BY t.first_seen DESC, t.id DESC LIMIT $2";
 /// Published members of several stories, each story's oldest first.

@@ -72,6 +72,8 @@ const SOURCES: &[Column] = &[
     text("etag"),
     text("last_modified"),
     text("item_notes"),
+    int("poll_min_secs"),
+    int("poll_max_secs"),
 ];
 const STORIES: &[Column] = &[
     int("id"),

@@ -72,7 +72,10 @@ mod tests {
             "tag:news.example,2026-02-03:"
         );
         let t = tag_base("", 1_770_120_000);
-        assert!(t.starts_with("tag:site-") && t.ends_with(".invalid,2026-02-03:"), "{t}");
+        assert!(
+            t.starts_with("tag:site-") && t.ends_with(".invalid,2026-02-03:"),
+            "{t}"
+        );
         assert_ne!(t, tag_base("", 1_770_120_000));
     }
 }

@@ -202,7 +202,8 @@ mod tests {
 
     #[test]
     fn json_ld_cannot_end_its_script() {
-        let doc = json!({ "headline": "a</script><script>alert(1)</script> <!-- & \u{2028}\u{2029}" });
+        let doc =
+            json!({ "headline": "a</script><script>alert(1)</script> <!-- & \u{2028}\u{2029}" });
         let s = json_ld(&doc);
         for bad in ["<", ">", "&", "\u{2028}", "\u{2029}"] {
             assert!(!s.contains(bad), "{bad:?} in {s}");

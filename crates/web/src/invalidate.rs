@@ -142,7 +142,8 @@ async fn apply(state: &Shared, mut stale: Stale) {
         let key = key.split_once('@').map_or(key, |(k, _)| k);
         match key.strip_prefix("article:") {
             Some(id) => {
-                id.parse().is_ok_and(|id| stale.articles.contains(&ArticleId(id)))
+                id.parse()
+                    .is_ok_and(|id| stale.articles.contains(&ArticleId(id)))
                     || page.page.ids().iter().any(|id| stale.articles.contains(id))
             }
             None => stale.lists || (stale.home && key == "home"),

@@ -12,7 +12,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use metrics::{Unit, counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
+use metrics::{
+    Unit, counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram,
+};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -40,7 +42,11 @@ pub fn describe() {
         CACHE_LOOKUPS,
         "Rendered page cache lookups by cache (pages, search, fragment: the latest-news list) and result (hit, miss)"
     );
-    describe_gauge!(CACHE_BYTES, Unit::Bytes, "Bytes of rendered pages held, by cache");
+    describe_gauge!(
+        CACHE_BYTES,
+        Unit::Bytes,
+        "Bytes of rendered pages held, by cache"
+    );
     describe_counter!(
         VIEWS,
         "Article views by result: counted, duplicate (same visitor within 30 minutes), over_ip_share (server.max_visitors_per_ip), bot (not a reader), duplicate_across_nodes (counted here, but another node had counted that visitor: refused at flush)"
@@ -126,10 +132,14 @@ pub fn router(render: Arc<dyn Fn() -> String + Send + Sync>) -> Router {
                             let mut resp = text.into_response();
                             resp.headers_mut().insert(
                                 header::CONTENT_TYPE,
-                                HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+                                HeaderValue::from_static(
+                                    "text/plain; version=0.0.4; charset=utf-8",
+                                ),
                             );
-                            resp.headers_mut()
-                                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                            resp.headers_mut().insert(
+                                header::CACHE_CONTROL,
+                                HeaderValue::from_static("no-store"),
+                            );
                             resp
                         }
                         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),

@@ -354,7 +354,11 @@ impl PageCache {
     /// missing, too old, or stale and no other request is rebuilding it.
     pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
         let found = self.lookup(key);
-        let counter = if found.is_some() { &self.hits } else { &self.misses };
+        let counter = if found.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
         counter.fetch_add(1, Ordering::Relaxed);
         crate::metrics::cache_lookup(self.name, found.is_some());
         found
@@ -371,8 +375,10 @@ impl PageCache {
         }
         let map = self.map.read().unwrap_or_else(|p| p.into_inner());
         let page = map.get(key)?;
-        page.used
-            .store(self.clock.fetch_add(1, Ordering::Relaxed), Ordering::Relaxed);
+        page.used.store(
+            self.clock.fetch_add(1, Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
         let age = page.made.elapsed();
         let stale = page.stale.load(Ordering::Relaxed);
         if age < page.ttl && !stale {
@@ -469,7 +475,8 @@ impl PageCache {
         }
         let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
         if let Some(old) = map.insert(key, entry.clone()) {
-            self.bytes.fetch_sub(old.page.weight() as u64, Ordering::Relaxed);
+            self.bytes
+                .fetch_sub(old.page.weight() as u64, Ordering::Relaxed);
         }
         let total = self.bytes.fetch_add(weight, Ordering::Relaxed) + weight;
         if total > self.max_bytes as u64 {
@@ -483,7 +490,13 @@ impl PageCache {
     fn evict(&self, map: &mut HashMap<String, Arc<CachedPage>>) {
         let mut by_use: Vec<(u64, String, u64)> = map
             .iter()
-            .map(|(k, p)| (p.used.load(Ordering::Relaxed), k.clone(), p.page.weight() as u64))
+            .map(|(k, p)| {
+                (
+                    p.used.load(Ordering::Relaxed),
+                    k.clone(),
+                    p.page.weight() as u64,
+                )
+            })
             .collect();
         by_use.sort_unstable_by_key(|(used, _, _)| *used);
         let target = self.max_bytes as u64 * 3 / 4;
@@ -655,11 +668,26 @@ mod tests {
     #[test]
     fn a_page_may_be_fresh_for_less_than_the_cache_keeps_pages() {
         let cache = PageCache::new(Duration::from_secs(600), 1 << 20);
-        cache.put_for("pin".into(), Compiled::new("v"), None, 200, Duration::from_millis(20));
-        cache.put_for("long".into(), Compiled::new("v"), None, 200, Duration::from_secs(9999));
+        cache.put_for(
+            "pin".into(),
+            Compiled::new("v"),
+            None,
+            200,
+            Duration::from_millis(20),
+        );
+        cache.put_for(
+            "long".into(),
+            Compiled::new("v"),
+            None,
+            200,
+            Duration::from_secs(9999),
+        );
         assert!(cache.get("pin").is_some(), "fresh");
         std::thread::sleep(Duration::from_millis(30));
         assert!(cache.get("pin").is_none(), "its own end passed: rebuilt");
-        assert!(cache.get("long").is_some(), "never past the cache's ttl, and that is far");
+        assert!(
+            cache.get("long").is_some(),
+            "never past the cache's ttl, and that is far"
+        );
     }
 }

@@ -126,8 +126,14 @@ mod tests {
     #[test]
     fn host_is_a_plain_host_or_refused() {
         let from = |host: &str| from_request(&headers(&[("host", host)]), false);
-        assert_eq!(from("News.Example:8080").as_deref(), Some("http://news.example:8080"));
-        assert_eq!(from("127.0.0.1:3000").as_deref(), Some("http://127.0.0.1:3000"));
+        assert_eq!(
+            from("News.Example:8080").as_deref(),
+            Some("http://news.example:8080")
+        );
+        assert_eq!(
+            from("127.0.0.1:3000").as_deref(),
+            Some("http://127.0.0.1:3000")
+        );
         assert_eq!(from("[::1]:80").as_deref(), Some("http://[::1]"));
         for bad in [
             "evil.example\"><script>",
@@ -143,7 +149,10 @@ mod tests {
         ] {
             assert_eq!(from(bad), None, "{bad}");
         }
-        assert_eq!(from_request(&HeaderMap::new(), false).as_deref(), Some(FALLBACK));
+        assert_eq!(
+            from_request(&HeaderMap::new(), false).as_deref(),
+            Some(FALLBACK)
+        );
     }
 
     #[test]
@@ -153,11 +162,23 @@ mod tests {
             ("x-forwarded-host", "news.example, proxy.internal"),
             ("x-forwarded-proto", "https"),
         ]);
-        assert_eq!(from_request(&h, false).as_deref(), Some("http://internal:8080"));
-        assert_eq!(from_request(&h, true).as_deref(), Some("https://news.example"));
+        assert_eq!(
+            from_request(&h, false).as_deref(),
+            Some("http://internal:8080")
+        );
+        assert_eq!(
+            from_request(&h, true).as_deref(),
+            Some("https://news.example")
+        );
         // Only http and https: another scheme is plain http.
-        let h = headers(&[("host", "news.example"), ("x-forwarded-proto", "javascript")]);
-        assert_eq!(from_request(&h, true).as_deref(), Some("http://news.example"));
+        let h = headers(&[
+            ("host", "news.example"),
+            ("x-forwarded-proto", "javascript"),
+        ]);
+        assert_eq!(
+            from_request(&h, true).as_deref(),
+            Some("http://news.example")
+        );
         let h = headers(&[("host", "news.example"), ("x-forwarded-host", "<b>")]);
         assert_eq!(from_request(&h, true), None);
     }

@@ -3,10 +3,10 @@
 use crate::config::SiteConfig;
 use crate::counting::ViewCounter;
 use crate::head::PageMeta;
-use crate::pages::documents::absolute;
 use crate::page_cache::{Compiled, Fragments, LATEST_SLOT, PageCache, count_hole, strip_controls};
-use askama::Template;
+use crate::pages::documents::absolute;
 use crate::strings::Strings;
+use askama::Template;
 use newsroom_core::i18n::Arg;
 use newsroom_core::{ArticleId, PublicUrl, StoryId};
 use newsroom_core::{Messages, SiteClock, time::rfc3339};
@@ -234,7 +234,8 @@ impl AppState {
         cards: &[ArticleCard],
         now: i64,
     ) -> Result<Vec<Item>, StoreError> {
-        let lines = self.story_leads(cards.to_vec()).await?;
+        let mut lines = self.story_leads(cards.to_vec()).await?;
+        at_placing_time(&mut lines, cards);
         Ok(self.line_items(&lines, now, false))
     }
 
@@ -278,7 +279,9 @@ impl AppState {
         limit: usize,
         now: i64,
     ) -> Result<Vec<Item>, StoreError> {
-        let lines = self.story_leads(one_per_story(recent, usize::MAX)).await?;
+        let placing = one_per_story(recent, usize::MAX);
+        let mut lines = self.story_leads(placing.clone()).await?;
+        at_placing_time(&mut lines, &placing);
         let mut threads = HashSet::new();
         let lines: Vec<_> = lines
             .into_iter()
@@ -387,6 +390,16 @@ impl AppState {
 
 /// Keeps the first card of each story (the newest, in a newest-first list)
 /// and every card outside a story, up to `limit` lines.
+/// A story line shows the story's lead at the time of the article that
+/// placed the line (its newest in the list asked for): a story begun
+/// yesterday and updated now sits at the top saying "now", not yesterday.
+/// Only the shown time changes; the API gives the lead's own.
+fn at_placing_time(lines: &mut [(ArticleCard, Option<StoryReach>)], placing: &[ArticleCard]) {
+    for ((lead, _), placed) in lines.iter_mut().zip(placing) {
+        lead.published_at = lead.published_at.max(placed.published_at);
+    }
+}
+
 pub fn one_per_story(cards: Vec<ArticleCard>, limit: usize) -> Vec<ArticleCard> {
     let mut seen = HashSet::new();
     cards

@@ -79,15 +79,78 @@ async fn fill(store: &dyn Store) -> (Vec<(ArticleId, String)>, StoryId, StoryId)
     let bytes = source(store, "Bytes & Bits", "bytes.example", tech).await;
     let items: &[(SourceId, SectionId, &str, i64, bool, bool)] = &[
         // source, section, title, hours before NOW, image, video
-        (wire, world, "Rafah crossing reopens for medical evacuees", 1, true, true),
-        (daily, world, "Crossing at Rafah opens again, first patients leave", 2, false, false),
-        (wire, world, "Talks on nuclear programme move to a new venue", 20, false, false),
-        (daily, world, "Winter storm closes mountain passes <and> roads", 30, true, false),
-        (bytes, tech, "Prosecutors search offices of a social network", 3, false, false),
-        (bytes, tech, "Chip maker opens a plant, promises 2,000 jobs", 50, false, false),
-        (wire, tech, "Open-source browser ships a faster engine", 70, false, false),
-        (daily, world, "Café owners \"welcome\" the new opening hours", 5, false, false),
-        (wire, world, "Aid trucks wait at Rafah as the crossing stays shut", 26, false, false),
+        (
+            wire,
+            world,
+            "Rafah crossing reopens for medical evacuees",
+            1,
+            true,
+            true,
+        ),
+        (
+            daily,
+            world,
+            "Crossing at Rafah opens again, first patients leave",
+            2,
+            false,
+            false,
+        ),
+        (
+            wire,
+            world,
+            "Talks on nuclear programme move to a new venue",
+            20,
+            false,
+            false,
+        ),
+        (
+            daily,
+            world,
+            "Winter storm closes mountain passes <and> roads",
+            30,
+            true,
+            false,
+        ),
+        (
+            bytes,
+            tech,
+            "Prosecutors search offices of a social network",
+            3,
+            false,
+            false,
+        ),
+        (
+            bytes,
+            tech,
+            "Chip maker opens a plant, promises 2,000 jobs",
+            50,
+            false,
+            false,
+        ),
+        (
+            wire,
+            tech,
+            "Open-source browser ships a faster engine",
+            70,
+            false,
+            false,
+        ),
+        (
+            daily,
+            world,
+            "Café owners \"welcome\" the new opening hours",
+            5,
+            false,
+            false,
+        ),
+        (
+            wire,
+            world,
+            "Aid trucks wait at Rafah as the crossing stays shut",
+            26,
+            false,
+            false,
+        ),
     ];
     let mut out = Vec::new();
     for (i, &(src, sec, title, ago, image, video)) in items.iter().enumerate() {
@@ -106,13 +169,19 @@ async fn fill(store: &dyn Store) -> (Vec<(ArticleId, String)>, StoryId, StoryId)
                     body_html: format!("<p>First paragraph {i}.</p><p>Second paragraph.</p>"),
                     body_text: format!("First paragraph {i}.\n\nSecond paragraph."),
                     image: image.then(|| LeadImage {
-                        url: newsroom_core::PublicUrl::parse(&format!("https://img.example/{i}.jpg")).unwrap(),
+                        url: newsroom_core::PublicUrl::parse(&format!(
+                            "https://img.example/{i}.jpg"
+                        ))
+                        .unwrap(),
                         alt: String::new(),
                         width: Some(1200),
                         height: Some(675),
                     }),
                     video: video.then(|| Video {
-                        url: newsroom_core::PublicUrl::parse(&format!("https://video.example/{i}.mp4")).unwrap(),
+                        url: newsroom_core::PublicUrl::parse(&format!(
+                            "https://video.example/{i}.mp4"
+                        ))
+                        .unwrap(),
                     }),
                     author: (i % 2 == 0).then(|| "A. Reporter".to_string()),
                     language: Some("en".into()),
@@ -132,7 +201,10 @@ async fn fill(store: &dyn Store) -> (Vec<(ArticleId, String)>, StoryId, StoryId)
         .create_story_in_thread(out[0].0, earlier, NOW - HOUR)
         .await
         .unwrap();
-    store.assign_story(out[1].0, story, NOW - HOUR).await.unwrap();
+    store
+        .assign_story(out[1].0, story, NOW - HOUR)
+        .await
+        .unwrap();
     let views: Vec<ViewDelta> = out
         .iter()
         .enumerate()
@@ -217,10 +289,10 @@ async fn call(app: &Router, method: Method, path: &str) -> Answer {
 }
 
 async fn call_with(app: &Router, method: Method, path: &str, headers: &[(&str, &str)]) -> Answer {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("user-agent", "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0");
+    let mut req = Request::builder().method(method).uri(path).header(
+        "user-agent",
+        "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0",
+    );
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
@@ -235,8 +307,11 @@ async fn call_with(app: &Router, method: Method, path: &str, headers: &[(&str, &
             .unwrap_or("")
             .to_string()
     };
-    let (status, content_type, cache_control) =
-        (resp.status(), header("content-type"), header("cache-control"));
+    let (status, content_type, cache_control) = (
+        resp.status(),
+        header("content-type"),
+        header("cache-control"),
+    );
     let bytes = axum::body::to_bytes(resp.into_body(), 8 << 20)
         .await
         .unwrap();
@@ -325,30 +400,60 @@ async fn api_answers() {
     let other = site.articles[4].0;
     let cases = [
         ("articles", "/api/v1/articles".to_string()),
-        ("articles_page_2", "/api/v1/articles?per_page=3&page=2".to_string()),
-        ("articles_section", "/api/v1/articles?section=technology".to_string()),
+        (
+            "articles_page_2",
+            "/api/v1/articles?per_page=3&page=2".to_string(),
+        ),
+        (
+            "articles_section",
+            "/api/v1/articles?section=technology".to_string(),
+        ),
         ("article", format!("/api/v1/articles/{id}")),
         ("story", format!("/api/v1/stories/{}", site.story)),
         ("thread", format!("/api/v1/threads/{}", site.earlier)),
         ("sections", "/api/v1/sections".to_string()),
         ("most_read", "/api/v1/most-read".to_string()),
-        ("most_read_week", "/api/v1/most-read?hours=168&limit=3".to_string()),
+        (
+            "most_read_week",
+            "/api/v1/most-read?hours=168&limit=3".to_string(),
+        ),
         ("search", "/api/v1/search?q=rafah".to_string()),
         ("views", format!("/api/v1/views?ids={id},{other},999999")),
         ("openapi", "/api/openapi.json".to_string()),
         // The documented error answers.
-        ("error_article_unknown", "/api/v1/articles/999999".to_string()),
-        ("error_article_not_a_number", "/api/v1/articles/x".to_string()),
+        (
+            "error_article_unknown",
+            "/api/v1/articles/999999".to_string(),
+        ),
+        (
+            "error_article_not_a_number",
+            "/api/v1/articles/x".to_string(),
+        ),
         ("error_story_unknown", "/api/v1/stories/999999".to_string()),
         ("error_thread_unknown", "/api/v1/threads/999999".to_string()),
         // A story that is not the first of its thread names no thread.
-        ("error_thread_not_first", format!("/api/v1/threads/{}", site.story)),
-        ("error_section_unknown", "/api/v1/articles?section=nope".to_string()),
+        (
+            "error_thread_not_first",
+            format!("/api/v1/threads/{}", site.story),
+        ),
+        (
+            "error_section_unknown",
+            "/api/v1/articles?section=nope".to_string(),
+        ),
         ("error_page_range", "/api/v1/articles?page=0".to_string()),
-        ("error_per_page_range", "/api/v1/articles?per_page=101".to_string()),
+        (
+            "error_per_page_range",
+            "/api/v1/articles?per_page=101".to_string(),
+        ),
         ("error_hours_range", "/api/v1/most-read?hours=0".to_string()),
-        ("error_search_page", "/api/v1/search?q=rafah&page=99".to_string()),
-        ("error_search_past_end", "/api/v1/search?q=rafah&page=2".to_string()),
+        (
+            "error_search_page",
+            "/api/v1/search?q=rafah&page=99".to_string(),
+        ),
+        (
+            "error_search_past_end",
+            "/api/v1/search?q=rafah&page=2".to_string(),
+        ),
     ];
     let _g = settings().bind_to_scope();
     for (name, path) in cases {
@@ -541,20 +646,90 @@ async fn api_errors_are_documented_json() {
     let long = "s".repeat(101);
     let cases: Vec<(Method, String, Option<&str>, u16)> = vec![
         // (method, path, OpenAPI path it falls under, status)
-        (Method::GET, "/api/v1/articles?per_page=null".into(), Some("/api/v1/articles"), 400),
-        (Method::GET, "/api/v1/articles?page=".into(), Some("/api/v1/articles"), 400),
-        (Method::GET, "/api/v1/articles?page=1.5".into(), Some("/api/v1/articles"), 400),
-        (Method::GET, "/api/v1/articles?page=1&page=2".into(), Some("/api/v1/articles"), 400),
-        (Method::GET, format!("/api/v1/articles?section={long}"), Some("/api/v1/articles"), 404),
-        (Method::GET, "/api/v1/most-read?limit=null".into(), Some("/api/v1/most-read"), 400),
-        (Method::GET, "/api/v1/most-read?hours=x".into(), Some("/api/v1/most-read"), 400),
-        (Method::GET, "/api/v1/search?q=rafah&page=".into(), Some("/api/v1/search"), 400),
-        (Method::GET, "/api/v1/search?q=rafah&page=null".into(), Some("/api/v1/search"), 400),
-        (Method::GET, format!("/api/v1/search?q=rafah&section={long}"), Some("/api/v1/search"), 400),
-        (Method::GET, "/api/v1/search?q=rafah&section=nope".into(), Some("/api/v1/search"), 404),
-        (Method::GET, "/api/v1/views".into(), Some("/api/v1/views"), 400),
-        (Method::GET, "/api/v1/stories/x".into(), Some("/api/v1/stories/{id}"), 404),
-        (Method::POST, "/api/v1/views/x".into(), Some("/api/v1/views/{id}"), 404),
+        (
+            Method::GET,
+            "/api/v1/articles?per_page=null".into(),
+            Some("/api/v1/articles"),
+            400,
+        ),
+        (
+            Method::GET,
+            "/api/v1/articles?page=".into(),
+            Some("/api/v1/articles"),
+            400,
+        ),
+        (
+            Method::GET,
+            "/api/v1/articles?page=1.5".into(),
+            Some("/api/v1/articles"),
+            400,
+        ),
+        (
+            Method::GET,
+            "/api/v1/articles?page=1&page=2".into(),
+            Some("/api/v1/articles"),
+            400,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/articles?section={long}"),
+            Some("/api/v1/articles"),
+            404,
+        ),
+        (
+            Method::GET,
+            "/api/v1/most-read?limit=null".into(),
+            Some("/api/v1/most-read"),
+            400,
+        ),
+        (
+            Method::GET,
+            "/api/v1/most-read?hours=x".into(),
+            Some("/api/v1/most-read"),
+            400,
+        ),
+        (
+            Method::GET,
+            "/api/v1/search?q=rafah&page=".into(),
+            Some("/api/v1/search"),
+            400,
+        ),
+        (
+            Method::GET,
+            "/api/v1/search?q=rafah&page=null".into(),
+            Some("/api/v1/search"),
+            400,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/search?q=rafah&section={long}"),
+            Some("/api/v1/search"),
+            400,
+        ),
+        (
+            Method::GET,
+            "/api/v1/search?q=rafah&section=nope".into(),
+            Some("/api/v1/search"),
+            404,
+        ),
+        (
+            Method::GET,
+            "/api/v1/views".into(),
+            Some("/api/v1/views"),
+            400,
+        ),
+        (
+            Method::GET,
+            "/api/v1/stories/x".into(),
+            Some("/api/v1/stories/{id}"),
+            404,
+        ),
+        (
+            Method::POST,
+            "/api/v1/views/x".into(),
+            Some("/api/v1/views/{id}"),
+            404,
+        ),
         (Method::GET, "/api/v2/articles".into(), None, 404),
         (Method::GET, "/api/".into(), None, 404),
         (Method::GET, "/api".into(), None, 404),
@@ -564,7 +739,11 @@ async fn api_errors_are_documented_json() {
     for (method, path, documented, status) in cases {
         let a = call(&site.app, method.clone(), &path).await;
         assert_eq!(a.status.as_u16(), status, "{method} {path}: {}", a.body);
-        assert!(a.content_type.starts_with("application/json"), "{method} {path}: {}", a.content_type);
+        assert!(
+            a.content_type.starts_with("application/json"),
+            "{method} {path}: {}",
+            a.content_type
+        );
         assert_eq!(a.cache_control, "no-store", "{path}");
         let body: serde_json::Value = serde_json::from_str(&a.body).unwrap();
         let obj = body.as_object().unwrap();
@@ -586,13 +765,25 @@ async fn api_errors_are_documented_json() {
     // Limits are in the document: the section's length, per_page's bounds.
     let params = &doc["paths"]["/api/v1/articles"]["get"]["parameters"];
     let param = |name: &str| {
-        params.as_array().unwrap().iter().find(|p| p["name"] == name).unwrap()["schema"].clone()
+        params
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap()["schema"]
+            .clone()
     };
     assert_eq!(param("section")["maxLength"], 100);
     assert_eq!(param("per_page")["maximum"], 100);
     assert_eq!(param("per_page")["minimum"], 1);
     let search = &doc["paths"]["/api/v1/search"]["get"]["parameters"];
-    assert!(search.as_array().unwrap().iter().any(|p| p["name"] == "section" && p["schema"]["maxLength"] == 100));
+    assert!(
+        search
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "section" && p["schema"]["maxLength"] == 100)
+    );
     // Pages are unchanged: a bad page number there is the site's 404 page.
     let a = get(&site.app, "/section/world?page=x").await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
@@ -623,11 +814,16 @@ impl Head {
         let sel = scraper::Selector::parse(selector).unwrap();
         let all: Vec<_> = self.doc.select(&sel).collect();
         assert!(all.len() <= 1, "{selector} is there {} times", all.len());
-        all.first().and_then(|e| e.value().attr(attr)).map(String::from)
+        all.first()
+            .and_then(|e| e.value().attr(attr))
+            .map(String::from)
     }
 
     fn meta(&self, key: &str) -> Option<String> {
-        self.attr(&format!(r#"meta[property="{key}"], meta[name="{key}"]"#), "content")
+        self.attr(
+            &format!(r#"meta[property="{key}"], meta[name="{key}"]"#),
+            "content",
+        )
     }
 
     fn of_type(&self, t: &str) -> &serde_json::Value {
@@ -647,7 +843,10 @@ fn absolute(v: &serde_json::Value) -> String {
 
 fn date_time(v: &serde_json::Value) {
     let s = v.as_str().unwrap();
-    assert!(s.parse::<jiff::Timestamp>().is_ok(), "{s} is not a date-time");
+    assert!(
+        s.parse::<jiff::Timestamp>().is_ok(),
+        "{s} is not a date-time"
+    );
 }
 
 fn nonempty(v: &serde_json::Value) -> String {
@@ -682,8 +881,16 @@ async fn structured_data_and_previews() {
             assert_eq!(url, canonical, "{path}");
         }
         assert_eq!(h.meta("og:url").as_deref(), Some(url.as_str()), "{path}");
-        for key in ["description", "og:title", "og:description", "og:type", "twitter:card"] {
-            nonempty(&serde_json::json!(h.meta(key).unwrap_or_else(|| panic!("{path}: no {key}"))));
+        for key in [
+            "description",
+            "og:title",
+            "og:description",
+            "og:type",
+            "twitter:card",
+        ] {
+            nonempty(&serde_json::json!(
+                h.meta(key).unwrap_or_else(|| panic!("{path}: no {key}"))
+            ));
         }
         assert_eq!(h.meta("og:site_name").as_deref(), Some("Fixture News"));
     }
@@ -692,8 +899,14 @@ async fn structured_data_and_previews() {
     let h = Head::of(&get(&site.app, &article).await.body);
     let canonical = format!("https://news.example{article}");
     assert_eq!(h.meta("og:type").as_deref(), Some("article"));
-    assert_eq!(h.meta("og:image").as_deref(), Some("https://img.example/0.jpg"));
-    assert_eq!(h.meta("twitter:card").as_deref(), Some("summary_large_image"));
+    assert_eq!(
+        h.meta("og:image").as_deref(),
+        Some("https://img.example/0.jpg")
+    );
+    assert_eq!(
+        h.meta("twitter:card").as_deref(),
+        Some("summary_large_image")
+    );
     let na = h.of_type("NewsArticle");
     assert_eq!(na["@context"], "https://schema.org");
     assert_eq!(na["headline"], title.as_str());
@@ -716,7 +929,10 @@ async fn structured_data_and_previews() {
     let na1 = h1.of_type("NewsArticle");
     assert_eq!(na1["author"][0]["@type"], "Organization");
     assert_eq!(na1["author"][0]["name"], "The Daily");
-    assert_eq!(na1["image"][0], "https://news.example/favicon.svg", "the logo stands in");
+    assert_eq!(
+        na1["image"][0], "https://news.example/favicon.svg",
+        "the logo stands in"
+    );
     assert_eq!(h1.meta("twitter:card").as_deref(), Some("summary"));
     assert!(h1.meta("og:image").is_none());
 
@@ -736,16 +952,31 @@ async fn structured_data_and_previews() {
     }
 
     // Home and section: WebSite with a SearchAction, and where they stand.
-    for (path, trail) in [("/", vec!["https://news.example/"]), ("/section/world", vec!["https://news.example/", "https://news.example/section/world"])] {
+    for (path, trail) in [
+        ("/", vec!["https://news.example/"]),
+        (
+            "/section/world",
+            vec![
+                "https://news.example/",
+                "https://news.example/section/world",
+            ],
+        ),
+    ] {
         let h = Head::of(&get(&site.app, path).await.body);
         let ws = h.of_type("WebSite");
         assert_eq!(ws["url"], "https://news.example/");
         let action = &ws["potentialAction"];
         assert_eq!(action["@type"], "SearchAction");
         let template = action["target"]["urlTemplate"].as_str().unwrap();
-        assert_eq!(template, "https://news.example/search?q={search_term_string}");
+        assert_eq!(
+            template,
+            "https://news.example/search?q={search_term_string}"
+        );
         assert_eq!(action["query-input"], "required name=search_term_string");
-        let crumbs = h.of_type("BreadcrumbList")["itemListElement"].as_array().unwrap().clone();
+        let crumbs = h.of_type("BreadcrumbList")["itemListElement"]
+            .as_array()
+            .unwrap()
+            .clone();
         let urls: Vec<String> = crumbs.iter().map(|c| absolute(&c["item"])).collect();
         assert_eq!(urls, trail, "{path}");
         assert_eq!(crumbs.last().unwrap()["position"], trail.len());
@@ -793,14 +1024,20 @@ async fn json_ld_survives_hostile_headlines() {
     let h = Head::of(&a.body);
     let na = h.of_type("NewsArticle");
     // Whitespace, the line separators included, is folded in a headline.
-    assert_eq!(na["headline"], "Crash </script><script>alert(1)</script> <!-- & end");
+    assert_eq!(
+        na["headline"],
+        "Crash </script><script>alert(1)</script> <!-- & end"
+    );
     assert_eq!(na["author"][0]["name"], "</script>\u{2028}x\u{2029}");
     let sel = scraper::Selector::parse("script").unwrap();
     let scripts: Vec<_> = h.doc.select(&sel).collect();
     assert!(
         scripts.iter().all(|s| {
             let t = s.value().attr("type");
-            t == Some("application/ld+json") || s.value().attr("src").is_some_and(|src| src.starts_with("/static/site.js"))
+            t == Some("application/ld+json")
+                || s.value()
+                    .attr("src")
+                    .is_some_and(|src| src.starts_with("/static/site.js"))
         }),
         "{} scripts",
         scripts.len()
@@ -811,7 +1048,9 @@ async fn json_ld_survives_hostile_headlines() {
 }
 
 fn canonical_of(html: &str) -> String {
-    Head::of(html).attr(r#"link[rel="canonical"]"#, "href").unwrap()
+    Head::of(html)
+        .attr(r#"link[rel="canonical"]"#, "href")
+        .unwrap()
 }
 
 /// Without `site.base_url`, absolute addresses are the request's own; each
@@ -823,19 +1062,38 @@ async fn public_address_from_the_request() {
     let app = &open.app;
     let at = |host: &'static str| [("host", host)];
     for _ in 0..2 {
-        for (host, base) in [("a.example:8080", "http://a.example:8080"), ("B.example", "http://b.example")] {
+        for (host, base) in [
+            ("a.example:8080", "http://a.example:8080"),
+            ("B.example", "http://b.example"),
+        ] {
             let home = call_with(app, Method::GET, "/", &at(host)).await;
             assert_eq!(canonical_of(&home.body), format!("{base}/"));
-            assert!(!home.body.contains(if host.starts_with('a') { "b.example" } else { "a.example" }));
+            assert!(!home.body.contains(if host.starts_with('a') {
+                "b.example"
+            } else {
+                "a.example"
+            }));
             let feed = call_with(app, Method::GET, "/feed.xml", &at(host)).await;
-            assert!(feed.body.contains(&format!("<link>{base}/</link>")), "{}", feed.body);
+            assert!(
+                feed.body.contains(&format!("<link>{base}/</link>")),
+                "{}",
+                feed.body
+            );
             let robots = call_with(app, Method::GET, "/robots.txt", &at(host)).await;
-            assert!(robots.body.contains(&format!("Sitemap: {base}/sitemap.xml")));
+            assert!(
+                robots
+                    .body
+                    .contains(&format!("Sitemap: {base}/sitemap.xml"))
+            );
             let api = call_with(app, Method::GET, "/api/openapi.json", &at(host)).await;
             let doc: serde_json::Value = serde_json::from_str(&api.body).unwrap();
             assert_eq!(doc["servers"][0]["url"], base);
             let list = call_with(app, Method::GET, "/api/v1/articles?per_page=1", &at(host)).await;
-            assert!(list.body.contains(&format!("\"{base}/news/")), "{}", list.body);
+            assert!(
+                list.body.contains(&format!("\"{base}/news/")),
+                "{}",
+                list.body
+            );
         }
     }
     // Item ids are the same whatever the address.
@@ -843,12 +1101,26 @@ async fn public_address_from_the_request() {
     let b = call_with(app, Method::GET, "/feed.json", &at("b.example")).await;
     let ids = |body: &str| -> Vec<String> {
         let v: serde_json::Value = serde_json::from_str(body).unwrap();
-        v["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_string()).collect()
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_string())
+            .collect()
     };
     assert_eq!(ids(&a.body), ids(&b.body));
-    assert!(ids(&a.body)[0].starts_with("tag:site-"), "{:?}", ids(&a.body));
+    assert!(
+        ids(&a.body)[0].starts_with("tag:site-"),
+        "{:?}",
+        ids(&a.body)
+    );
     // Markup, a user, a path or a scheme in Host: refused, on pages and the API alike.
-    for bad in ["evil.example\"><script>alert(1)</script>", "u@evil.example", "evil.example/x", "javascript:x"] {
+    for bad in [
+        "evil.example\"><script>alert(1)</script>",
+        "u@evil.example",
+        "evil.example/x",
+        "javascript:x",
+    ] {
         let page = call_with(app, Method::GET, "/", &[("host", bad)]).await;
         assert_eq!(page.status, StatusCode::BAD_REQUEST, "{bad}");
         assert!(!page.body.contains("evil"), "{bad}");
@@ -857,16 +1129,26 @@ async fn public_address_from_the_request() {
         assert!(api.content_type.starts_with("application/json"));
     }
     // Forwarded headers are a client's word unless the proxy is trusted.
-    let fwd = [("host", "internal:8080"), ("x-forwarded-host", "news.example"), ("x-forwarded-proto", "https")];
+    let fwd = [
+        ("host", "internal:8080"),
+        ("x-forwarded-host", "news.example"),
+        ("x-forwarded-proto", "https"),
+    ];
     let page = call_with(app, Method::GET, "/section/world", &fwd).await;
-    assert_eq!(canonical_of(&page.body), "http://internal:8080/section/world");
+    assert_eq!(
+        canonical_of(&page.body),
+        "http://internal:8080/section/world"
+    );
     let trusted = site_with(|c| {
         c.base_url = String::new();
         c.trust_forwarded_for = true;
     })
     .await;
     let page = call_with(&trusted.app, Method::GET, "/section/world", &fwd).await;
-    assert_eq!(canonical_of(&page.body), "https://news.example/section/world");
+    assert_eq!(
+        canonical_of(&page.body),
+        "https://news.example/section/world"
+    );
     // With base_url set, Host changes nothing.
     let set = site().await;
     let page = call_with(&set.app, Method::GET, "/", &[("host", "other.example")]).await;
@@ -879,7 +1161,9 @@ async fn public_address_from_the_request() {
 async fn feed_ids_stay_through_the_change() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("site.db").display());
-    let store: Arc<dyn Store> = newsroom_store::open(&url, &Default::default()).await.unwrap();
+    let store: Arc<dyn Store> = newsroom_store::open(&url, &Default::default())
+        .await
+        .unwrap();
     let (articles, _, _) = fill(&*store).await;
     // What migration 0009 leaves on a database that had articles.
     store.set_meta("feed_id_base", "legacy").await.unwrap();
@@ -892,10 +1176,24 @@ async fn feed_ids_stay_through_the_change() {
             ..SiteConfig::default()
         };
         let app = router(build_state(store.clone(), cfg, None).await.unwrap());
-        let rss = call_with(&app, Method::GET, "/feed.xml", &[("host", "127.0.0.1:9999")]).await;
-        let atom = call_with(&app, Method::GET, "/atom.xml", &[("host", "127.0.0.1:9999")]).await;
+        let rss = call_with(
+            &app,
+            Method::GET,
+            "/feed.xml",
+            &[("host", "127.0.0.1:9999")],
+        )
+        .await;
+        let atom = call_with(
+            &app,
+            Method::GET,
+            "/atom.xml",
+            &[("host", "127.0.0.1:9999")],
+        )
+        .await;
         assert!(
-            rss.body.contains(&format!(r#"<guid isPermaLink="false">https://news.example/news/{id}</guid>"#)),
+            rss.body.contains(&format!(
+                r#"<guid isPermaLink="false">https://news.example/news/{id}</guid>"#
+            )),
             "{base}: {}",
             rss.body
         );
@@ -914,7 +1212,11 @@ async fn feed_ids_stay_through_the_change() {
     // A new site: tag: ids from its configured host and its first day.
     let site = site().await;
     let json = get(&site.app, "/feed.json").await;
-    assert!(json.body.contains("\"tag:news.example,2026-02-03:/news/"), "{}", json.body);
+    assert!(
+        json.body.contains("\"tag:news.example,2026-02-03:/news/"),
+        "{}",
+        json.body
+    );
 }
 
 /// Revalidation and compression: `router/respond.rs`.
@@ -958,13 +1260,28 @@ async fn search_snippets_mark_matches_and_nothing_else() {
     let doc = scraper::Html::parse_document(&page.body);
     let sel = scraper::Selector::parse(".search-results .snippet").unwrap();
     let snippet = doc.select(&sel).next().expect("a snippet").inner_html();
-    assert!(snippet.contains("<mark>sailed</mark>") && snippet.contains("<mark>sailing</mark>"), "{snippet}");
-    assert!(snippet.contains("&lt;b&gt;") && snippet.contains("&lt;script&gt;"), "{snippet}");
+    assert!(
+        snippet.contains("<mark>sailed</mark>") && snippet.contains("<mark>sailing</mark>"),
+        "{snippet}"
+    );
+    assert!(
+        snippet.contains("&lt;b&gt;") && snippet.contains("&lt;script&gt;"),
+        "{snippet}"
+    );
     let inner = scraper::Selector::parse(".snippet *").unwrap();
-    assert!(doc.select(&inner).all(|e| e.value().name() == "mark"), "{snippet}");
-    assert!(!snippet.contains('\u{1e}'), "no count hole from article text");
+    assert!(
+        doc.select(&inner).all(|e| e.value().name() == "mark"),
+        "{snippet}"
+    );
+    assert!(
+        !snippet.contains('\u{1e}'),
+        "no count hole from article text"
+    );
     let api = get(&site.app, "/api/v1/search?q=sail").await;
     let v: serde_json::Value = serde_json::from_str(&api.body).unwrap();
     let s = v["articles"][0]["snippet"].as_str().unwrap();
-    assert!(s.contains("<mark>sailing</mark>") && !s.contains("<script"), "{s}");
+    assert!(
+        s.contains("<mark>sailing</mark>") && !s.contains("<script"),
+        "{s}"
+    );
 }

@@ -187,6 +187,12 @@ impl Fetcher {
         &self.config
     }
 
+    /// The guard every request of this fetcher passes, for checking addresses before any
+    /// fetch (an OPML import stores addresses without fetching them).
+    pub fn ssrf_guard(&self) -> &SsrfGuard {
+        &self.guard
+    }
+
     /// The per-host budgets every request of this fetcher draws on.
     pub fn limiter(&self) -> &HostLimiter {
         &self.limiter
@@ -407,23 +413,7 @@ async fn read_capped(resp: &mut reqwest::Response, max: u64) -> Result<Vec<u8>, 
     }
 }
 
-/// Markers of bot-protection interstitials (Cloudflare, DDoS-Guard, Sucuri and the like).
-pub fn looks_like_challenge(body: &[u8]) -> bool {
-    let head = &body[..body.len().min(64 * 1024)];
-    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
-    const MARKERS: &[&str] = &[
-        "cf-browser-verification",
-        "challenge-platform",
-        "cf_chl_",
-        "<title>just a moment...</title>",
-        "attention required! | cloudflare",
-        "ddos-guard",
-        "sucuri website firewall",
-        "checking your browser before accessing",
-        "enable javascript and cookies to continue",
-    ];
-    MARKERS.iter().any(|m| text.contains(m))
-}
+pub use newsroom_feed::looks_like_challenge;
 
 fn chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut s = e.to_string();

@@ -18,11 +18,22 @@ pub async fn run(global: &Global, args: AuditArgs) -> Result<()> {
         let actor = global.actor();
         store
             .append_audit(
-                &NewAudit::new(&actor, "audit.prune", "audit", 0, newsroom_web::state::now())
-                    .after(Some(&serde_json::json!({ "before": before, "deleted": deleted }))),
+                &NewAudit::new(
+                    &actor,
+                    "audit.prune",
+                    "audit",
+                    0,
+                    newsroom_web::state::now(),
+                )
+                .after(Some(
+                    &serde_json::json!({ "before": before, "deleted": deleted }),
+                )),
             )
             .await?;
-        println!("pruned {deleted} audit rows recorded before {}", fmt_time(before));
+        println!(
+            "pruned {deleted} audit rows recorded before {}",
+            fmt_time(before)
+        );
         return Ok(());
     }
     let mut q = AuditQuery {

@@ -24,9 +24,11 @@ pub async fn run(global: &Global, args: DemoArgs) -> Result<()> {
         .with_context(|| format!("cannot open {shown}"))?;
     let bar = ProgressBar::new(u64::from(args.articles));
     bar.set_style(
-        ProgressStyle::with_template("{spinner} [{bar:40}] {pos}/{len} articles ({elapsed}, {per_sec})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{spinner} [{bar:40}] {pos}/{len} articles ({elapsed}, {per_sec})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
     );
     bar.enable_steady_tick(Duration::from_millis(200));
     let started = Instant::now();

@@ -37,6 +37,7 @@ fn parse(global: &Global, args: FeedParseArgs) -> Result<()> {
             .with_context(|| format!("{time_zone:?} is not an IANA time zone"))?,
     };
     let feed = parse_feed(&bytes, &opts)
+        .map_err(newsroom_ingest::FetchError::from)
         .map_err(|e| anyhow!("{}: {} ({})", args.file, e.human(), e.class))?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     serde_json::to_writer_pretty(&mut out, &feed_json(&feed))?;

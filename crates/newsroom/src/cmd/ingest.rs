@@ -10,14 +10,10 @@ use std::sync::Arc;
 pub fn fetcher(cfg: &Config) -> Result<Fetcher> {
     let fc = FetchConfig {
         allow_private_networks: cfg.fetch.allow_private_networks,
-        user_agent: cfg
-            .fetch
-            .user_agent
-            .clone()
-            .unwrap_or_else(|| {
-                let site = Some(cfg.site.base_url.as_str()).filter(|b| !b.is_empty());
-                user_agent(&cfg.site.name, site)
-            }),
+        user_agent: cfg.fetch.user_agent.clone().unwrap_or_else(|| {
+            let site = Some(cfg.site.base_url.as_str()).filter(|b| !b.is_empty());
+            user_agent(&cfg.site.name, site)
+        }),
         per_host_rate: cfg.ingest.per_host_rate,
         per_host_burst: cfg.ingest.per_host_burst,
         per_host_concurrency: cfg.ingest.per_host_concurrency,
@@ -44,7 +40,10 @@ pub fn ingest_config(cfg: &Config) -> Result<IngestConfig> {
                 .parse()
                 .with_context(|| format!("NEWSROOM_TEST_NOW={v:?} is not a time in UTC seconds"))?;
             // Only simulations set it: say so, so that it is never left on by mistake.
-            tracing::warn!(now, "NEWSROOM_TEST_NOW is set: ingestion runs on a simulated clock");
+            tracing::warn!(
+                now,
+                "NEWSROOM_TEST_NOW is set: ingestion runs on a simulated clock"
+            );
             Clock::starting_at(now)
         }
         Err(_) => Clock::default(),

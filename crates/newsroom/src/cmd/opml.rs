@@ -9,7 +9,15 @@ pub async fn import(global: &Global, args: ImportOpmlArgs) -> Result<()> {
     let store = ingest::open_store(&cfg).await?;
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let r = newsroom_ingest::commands::import_opml(&*store, &bytes, args.full_text.into()).await?;
+    // Addresses are checked as the fetcher will check them (`fetch.allow_private_networks`).
+    let fetcher = ingest::fetcher(&cfg)?;
+    let r = newsroom_ingest::commands::import_opml(
+        &*store,
+        &bytes,
+        args.full_text.into(),
+        fetcher.ssrf_guard(),
+    )
+    .await?;
     println!(
         "added {} sources, {} already there, {} rejected",
         r.added,

@@ -129,8 +129,7 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
         let store = state.store.clone();
         let rx = stop_rx.clone();
         background.push(tokio::spawn(async move {
-            newsroom_ingest::worker::run_worker(&*store, &fetcher, &icfg, &wcfg, stopped(rx))
-                .await;
+            newsroom_ingest::worker::run_worker(&*store, &fetcher, &icfg, &wcfg, stopped(rx)).await;
         }));
         // The cluster lease lets one node at a time file articles into stories.
         let store = state.store.clone();

@@ -75,6 +75,8 @@ pub async fn run(global: &Global, cmd: SourceCommand) -> Result<()> {
             }
             println!("removed source {id} and its articles");
         }
+        SourceCommand::Import(args) => super::opml::import(global, args).await?,
+        SourceCommand::Export(args) => super::opml::export(global, args).await?,
         SourceCommand::Disable { id } | SourceCommand::Enable { id } => {
             let enable = matches!(cmd, SourceCommand::Enable { .. });
             if !newsroom_ingest::commands::set_source_enabled(

@@ -7,8 +7,8 @@ use crate::cli::{Global, StoryCommand};
 use crate::cmd::{ingest, load_config};
 use anyhow::{Context, Result, bail};
 use newsroom_core::{ArticleId, Story, StoryId};
-use newsroom_store::moderation::{self, Editor, PINNED_FOR_GOOD};
 use newsroom_store::Store;
+use newsroom_store::moderation::{self, Editor, PINNED_FOR_GOOD};
 
 pub async fn run(global: &Global, cmd: StoryCommand) -> Result<()> {
     let cfg = load_config(global)?;
@@ -30,7 +30,10 @@ pub async fn run(global: &Global, cmd: StoryCommand) -> Result<()> {
             moderation::split(store, &by, ArticleId(article), &with).await?
         }
         StoryCommand::Pin { story, until } => {
-            let until = until.as_deref().map(|t| parse_time("--until", t)).transpose()?;
+            let until = until
+                .as_deref()
+                .map(|t| parse_time("--until", t))
+                .transpose()?;
             moderation::pin(store, &by, StoryId(story), until).await?
         }
         StoryCommand::Unpin { story } => moderation::unpin(store, &by, StoryId(story)).await?,
@@ -126,7 +129,11 @@ async fn show(store: &dyn Store, id: StoryId, json: bool) -> Result<()> {
     println!(
         "lead: article {}{}",
         story.lead_article,
-        if story.editor_lead { " (editor's choice)" } else { "" }
+        if story.editor_lead {
+            " (editor's choice)"
+        } else {
+            ""
+        }
     );
     println!(
         "first seen {}, updated {}, thread {}",
@@ -141,7 +148,10 @@ async fn show(store: &dyn Store, id: StoryId, json: bool) -> Result<()> {
         println!("hidden");
     }
     println!("{} sources: {}", sources.len(), sources.join(", "));
-    println!("{:>8}  {:<20} {:<20} TITLE", "ARTICLE", "PUBLISHED", "SOURCE");
+    println!(
+        "{:>8}  {:<20} {:<20} TITLE",
+        "ARTICLE", "PUBLISHED", "SOURCE"
+    );
     for c in &members {
         println!(
             "{:>8}  {:<20} {:<20} {}",

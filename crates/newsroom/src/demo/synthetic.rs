@@ -191,7 +191,9 @@ fn plan_sources(articles: usize, rng: &mut SmallRng) -> Vec<Outlet> {
 /// Picks from `weights` by a cumulative table.
 fn pick(cumulative: &[f64], rng: &mut SmallRng) -> usize {
     let x = rng.random_range(0.0..*cumulative.last().unwrap_or(&1.0));
-    cumulative.partition_point(|c| *c <= x).min(cumulative.len() - 1)
+    cumulative
+        .partition_point(|c| *c <= x)
+        .min(cumulative.len() - 1)
 }
 
 fn plan_events(
@@ -309,7 +311,11 @@ fn source_row(i: usize, s: &Outlet, now: i64) -> Value {
 
 fn article_views(ev: &Event, p: &Planned, seed: u64, id: i64) -> i64 {
     let mut rng = SmallRng::seed_from_u64(seed ^ (id as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-    let share = if p.member == 0 { 1.0 } else { rng.random_range(0.05..0.8) };
+    let share = if p.member == 0 {
+        1.0
+    } else {
+        rng.random_range(0.05..0.8)
+    };
     (ev.popularity as f64 * share * rng.random_range(0.5..1.5)) as i64
 }
 
@@ -355,7 +361,11 @@ fn article_row(
     let slug = newsroom_core::slug::slugify(&title);
     let url = format!("https://demo.invalid/{}/{id}-{slug}", source.slug);
     let image = rng.random_bool(0.85);
-    let status = if rng.random_bool(0.005) { "hidden" } else { "published" };
+    let status = if rng.random_bool(0.005) {
+        "hidden"
+    } else {
+        "published"
+    };
     json!({
         "id": id,
         "source_id": p.source as i64 + 1,
@@ -478,7 +488,9 @@ fn body(ev: &Event, title: &str, rng: &mut SmallRng) -> (String, String, String)
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[cfg(test)]
@@ -499,17 +511,28 @@ mod tests {
             .iter()
             .filter(|p| events[p.event as usize].size == 1)
             .count();
-        assert!((5_000..15_000).contains(&alone), "{alone} articles stand alone");
+        assert!(
+            (5_000..15_000).contains(&alone),
+            "{alone} articles stand alone"
+        );
         assert!(events.iter().any(|e| e.size >= 20), "a big story exists");
         let mut rng2 = SmallRng::seed_from_u64(7);
         let s2 = plan_sources(20_000, &mut rng2);
         let (_, p2) = plan_events(20_000, now, &s2, &mut rng2);
-        assert!(planned.iter().zip(&p2).all(|(a, b)| a.published == b.published));
+        assert!(
+            planned
+                .iter()
+                .zip(&p2)
+                .all(|(a, b)| a.published == b.published)
+        );
 
         let words: Vec<usize> = (0..400)
             .map(|i| {
                 let mut r = SmallRng::seed_from_u64(i);
-                body(&events[i as usize], "t", &mut r).1.split_whitespace().count()
+                body(&events[i as usize], "t", &mut r)
+                    .1
+                    .split_whitespace()
+                    .count()
             })
             .collect();
         let mut sorted = words.clone();
@@ -523,7 +546,11 @@ mod tests {
         let mut out = Vec::new();
         hourly_rows(1, 1_000_000, 100, 1_000_000 + 60, &mut out);
         let hours: Vec<i64> = out.iter().map(|r| r["hour"].as_i64().unwrap()).collect();
-        assert_eq!(hours, vec![1_000_000 / 3600], "all in the one hour there is");
+        assert_eq!(
+            hours,
+            vec![1_000_000 / 3600],
+            "all in the one hour there is"
+        );
         assert_eq!(out[0]["views"], 100);
     }
 }

@@ -2,6 +2,7 @@
 //! user`, a cookie-keeping client, the CSRF token of a page's forms.
 
 use super::{Backend, Server, bin, select};
+use newsroom_ingest::testkit::{Resource, TestServer};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -77,4 +78,18 @@ pub async fn sign_in(
 pub async fn page(c: &reqwest::Client, url: &str) -> (u16, String) {
     let r = c.get(url).send().await.unwrap();
     (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// An outlet whose home page links to its feed.
+pub fn outlet_site(outlet: &TestServer) {
+    outlet.set(
+        "/",
+        Resource::ok(
+            "text/html",
+            format!(
+                "<html><head><link rel=\"alternate\" type=\"application/rss+xml\" href=\"{}\"></head><body>home</body></html>",
+                outlet.url("/news.xml")
+            ),
+        ),
+    );
 }

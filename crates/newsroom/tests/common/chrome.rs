@@ -105,7 +105,6 @@ where
     }
 }
 
-
 /// Whether Chromium and chromedriver are installed; if not, says why.
 pub fn missing() -> Option<&'static str> {
     [CHROMIUM, CHROMEDRIVER]

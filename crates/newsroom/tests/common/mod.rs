@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod admin_kit;
+#[allow(unused_imports)]
 pub use admin_kit::*;
 
 use std::io::{BufRead, BufReader};
@@ -93,7 +94,8 @@ impl Server {
     pub fn stop_and_drain(mut self) -> (std::process::ExitStatus, Vec<String>) {
         let status = self.terminate();
         // The reader ends (and the channel closes) at the end of the pipe.
-        let rest = std::iter::from_fn(|| self.log.recv_timeout(Duration::from_secs(10)).ok()).collect();
+        let rest =
+            std::iter::from_fn(|| self.log.recv_timeout(Duration::from_secs(10)).ok()).collect();
         (status, rest)
     }
 
@@ -306,7 +308,14 @@ pub fn demo_with_admin(dir: &Path) -> Server {
 
 /// A JSON answer, parsed.
 pub async fn get_json(url: &str) -> serde_json::Value {
-    client().get(url).send().await.unwrap().json().await.unwrap()
+    client()
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 /// The paths of one page of each kind on the demo site: home, article,
@@ -328,7 +337,10 @@ pub async fn page_kinds(server: &Server) -> (Vec<String>, Vec<String>) {
         .map(|s| format!("/story/{s}"))
         .expect("a story on the demo site");
     let sections = get_json(&server.url("/api/v1/sections")).await;
-    let section = format!("/section/{}", sections["sections"][0]["slug"].as_str().unwrap());
+    let section = format!(
+        "/section/{}",
+        sections["sections"][0]["slug"].as_str().unwrap()
+    );
     let public = vec![
         "/".to_string(),
         article,
@@ -337,8 +349,15 @@ pub async fn page_kinds(server: &Server) -> (Vec<String>, Vec<String>) {
         "/search?q=war".to_string(),
         "/no/such/page".to_string(),
     ];
-    let admin = ["/admin/login", "/admin/", "/admin/articles", "/admin/sources", "/admin/users"]
-        .map(String::from)
-        .to_vec();
+    let admin = [
+        "/admin/login",
+        "/admin/",
+        "/admin/articles",
+        "/admin/sources",
+        "/admin/sources/1",
+        "/admin/users",
+    ]
+    .map(String::from)
+    .to_vec();
     (public, admin)
 }

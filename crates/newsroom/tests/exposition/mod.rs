@@ -59,7 +59,9 @@ fn labels(s: &str) -> Result<(BTreeMap<String, String>, &str), String> {
         if !is_label_name(name) {
             return Err(format!("bad label name {name:?}"));
         }
-        rest = rest[eq + 1..].strip_prefix('"').ok_or("a label value must be quoted")?;
+        rest = rest[eq + 1..]
+            .strip_prefix('"')
+            .ok_or("a label value must be quoted")?;
         let mut v = String::new();
         let mut chars = rest.char_indices();
         let end = loop {
@@ -94,15 +96,26 @@ fn sample_line(line: &str) -> Result<Sample, String> {
     } else {
         (BTreeMap::new(), &line[name_end..])
     };
-    let mut parts = rest.strip_prefix(' ').ok_or("no space before the value")?.split(' ');
-    let v = parts.next().and_then(value).ok_or("a value that is not a number")?;
+    let mut parts = rest
+        .strip_prefix(' ')
+        .ok_or("no space before the value")?
+        .split(' ');
+    let v = parts
+        .next()
+        .and_then(value)
+        .ok_or("a value that is not a number")?;
     if let Some(ts) = parts.next() {
-        ts.parse::<i64>().map_err(|_| "a timestamp that is not an integer")?;
+        ts.parse::<i64>()
+            .map_err(|_| "a timestamp that is not an integer")?;
     }
     if parts.next().is_some() {
         return Err("more than a value and a timestamp".into());
     }
-    Ok(Sample { name: name.to_string(), labels, value: v })
+    Ok(Sample {
+        name: name.to_string(),
+        labels,
+        value: v,
+    })
 }
 
 /// Every sample of `text`, or the first line that breaks the format.
@@ -123,7 +136,9 @@ pub fn parse(text: &str) -> Result<Vec<Sample>, String> {
             match kind {
                 Some("TYPE") => {
                     let t = rest.unwrap_or("");
-                    if !is_name(name) || !["counter", "gauge", "histogram", "summary", "untyped"].contains(&t) {
+                    if !is_name(name)
+                        || !["counter", "gauge", "histogram", "summary", "untyped"].contains(&t)
+                    {
                         return Err(fail("a bad TYPE line".into()));
                     }
                     if types.insert(name.to_string(), t.to_string()).is_some() {
@@ -146,10 +161,18 @@ pub fn parse(text: &str) -> Result<Vec<Sample>, String> {
             continue;
         }
         let s = sample_line(line).map_err(fail)?;
-        let family = current.as_deref().ok_or_else(|| fail("a sample before any TYPE".into()))?;
+        let family = current
+            .as_deref()
+            .ok_or_else(|| fail("a sample before any TYPE".into()))?;
         let allowed: Vec<String> = match types[family].as_str() {
-            "histogram" => ["_bucket", "_sum", "_count"].iter().map(|x| format!("{family}{x}")).collect(),
-            "summary" => ["", "_sum", "_count"].iter().map(|x| format!("{family}{x}")).collect(),
+            "histogram" => ["_bucket", "_sum", "_count"]
+                .iter()
+                .map(|x| format!("{family}{x}"))
+                .collect(),
+            "summary" => ["", "_sum", "_count"]
+                .iter()
+                .map(|x| format!("{family}{x}"))
+                .collect(),
             _ => vec![family.to_string()],
         };
         if !allowed.contains(&s.name) || closed.contains(family) {
@@ -163,14 +186,23 @@ pub fn parse(text: &str) -> Result<Vec<Sample>, String> {
 
 fn check_histograms(types: &BTreeMap<String, String>, samples: &[Sample]) -> Result<(), String> {
     for (family, _) in types.iter().filter(|(_, t)| *t == "histogram") {
-        let mut series: BTreeMap<Vec<(String, String)>, (Vec<(f64, f64)>, Option<f64>)> = BTreeMap::new();
+        let mut series: BTreeMap<Vec<(String, String)>, (Vec<(f64, f64)>, Option<f64>)> =
+            BTreeMap::new();
         for s in samples {
-            let mut key: Vec<(String, String)> =
-                s.labels.iter().filter(|(k, _)| *k != "le").map(|(k, v)| (k.clone(), v.clone())).collect();
+            let mut key: Vec<(String, String)> = s
+                .labels
+                .iter()
+                .filter(|(k, _)| *k != "le")
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
             key.sort();
             let entry = series.entry(key).or_default();
             if s.name == format!("{family}_bucket") {
-                let le = s.labels.get("le").and_then(|l| value(l)).ok_or(format!("{family}: a bucket without le"))?;
+                let le = s
+                    .labels
+                    .get("le")
+                    .and_then(|l| value(l))
+                    .ok_or(format!("{family}: a bucket without le"))?;
                 entry.0.push((le, s.value));
             } else if s.name == format!("{family}_count") {
                 entry.1 = Some(s.value);
@@ -180,10 +212,14 @@ fn check_histograms(types: &BTreeMap<String, String>, samples: &[Sample]) -> Res
             if buckets.is_empty() && count.is_none() {
                 continue;
             }
-            let rising = buckets.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 <= w[1].1);
+            let rising = buckets
+                .windows(2)
+                .all(|w| w[0].0 < w[1].0 && w[0].1 <= w[1].1);
             let last = buckets.last().copied();
             if !rising || last.map(|b| b.0) != Some(f64::INFINITY) || last.map(|b| b.1) != count {
-                return Err(format!("{family} {labels:?}: buckets {buckets:?}, count {count:?}"));
+                return Err(format!(
+                    "{family} {labels:?}: buckets {buckets:?}, count {count:?}"
+                ));
             }
         }
     }
@@ -205,9 +241,18 @@ pub fn parse_with_python(python: &Path, text: &str) -> Vec<Sample> {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "prometheus_client: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "prometheus_client: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     rows.into_iter()
         .map(|r| Sample {
@@ -227,15 +272,15 @@ fn the_reader_refuses_what_is_not_the_format() {
     assert_eq!(s.len(), 5);
     assert_eq!(s[0].labels["x"], "1\"q");
     for bad in [
-        "a 1\n",                                                          // no TYPE
-        "# TYPE a counter\na{x=1} 1\n",                                   // unquoted
-        "# TYPE a counter\na{x=\"1\"} one\n",                             // not a number
-        "# TYPE a counter\nb 1\n",                                        // another family's name
-        "# TYPE a counter\n# TYPE b gauge\nb 1\na 2\n",                   // a family split
-        "# TYPE a counter\n# TYPE a gauge\n",                             // two TYPEs
+        "a 1\n",                                                                          // no TYPE
+        "# TYPE a counter\na{x=1} 1\n",                 // unquoted
+        "# TYPE a counter\na{x=\"1\"} one\n",           // not a number
+        "# TYPE a counter\nb 1\n",                      // another family's name
+        "# TYPE a counter\n# TYPE b gauge\nb 1\na 2\n", // a family split
+        "# TYPE a counter\n# TYPE a gauge\n",           // two TYPEs
         "# TYPE h histogram\nh_bucket{le=\"1\"} 3\nh_bucket{le=\"+Inf\"} 2\nh_count 2\n", // falling
-        "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 2\nh_count 3\n",      // +Inf is not the count
-        "# TYPE a counter\na{x=\"1\"}  1\n",                              // two spaces
+        "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 2\nh_count 3\n", // +Inf is not the count
+        "# TYPE a counter\na{x=\"1\"}  1\n",            // two spaces
     ] {
         assert!(parse(bad).is_err(), "accepted {bad:?}");
     }

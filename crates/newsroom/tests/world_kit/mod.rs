@@ -123,7 +123,13 @@ pub struct World {
 }
 
 /// Runs a `newsroom` command with the world's settings and clock; (ok, stdout, stderr).
-pub fn newsroom(dir: &Path, db: &str, now: i64, rechecks: &[i64], args: &[&str]) -> (bool, String, String) {
+pub fn newsroom(
+    dir: &Path,
+    db: &str,
+    now: i64,
+    rechecks: &[i64],
+    args: &[&str],
+) -> (bool, String, String) {
     let rechecks: Vec<String> = rechecks.iter().map(i64::to_string).collect();
     let out = Command::new(crate::common::bin())
         .current_dir(dir)
@@ -169,7 +175,12 @@ impl TeaserSite {
         let (ok, out, err) = run(&["fetch", "--once"]);
         assert!(ok, "{out}{err}");
         assert_eq!(summary_count(&out, "new"), 5, "{out}");
-        Some(TeaserSite { server, dir, db, now })
+        Some(TeaserSite {
+            server,
+            dir,
+            db,
+            now,
+        })
     }
 }
 
@@ -224,7 +235,9 @@ impl World {
         }
         // The web process migrates the database before anything else opens it.
         let web = Server::start(dir.path(), &["--database", &db, "--role", "web"], &[]);
-        let store = newsroom_store::open(&db, &Default::default()).await.unwrap();
+        let store = newsroom_store::open(&db, &Default::default())
+            .await
+            .unwrap();
         let mut w = World {
             plan,
             pages,
@@ -308,7 +321,11 @@ impl World {
     fn evolve(&mut self, pass: usize) {
         let now = self.now(pass);
         self.touched.clear();
-        let wire = self.outlets.iter().position(|o| o.kind == Kind::Wire).unwrap();
+        let wire = self
+            .outlets
+            .iter()
+            .position(|o| o.kind == Kind::Wire)
+            .unwrap();
         let mut wire_new = Vec::new();
         for o in 0..self.outlets.len() {
             let kind = self.outlets[o].kind;
@@ -382,7 +399,12 @@ impl World {
         if it.seen.is_none() {
             return;
         }
-        let base = it.title.split(" [edited").next().unwrap_or(&it.title).to_string();
+        let base = it
+            .title
+            .split(" [edited")
+            .next()
+            .unwrap_or(&it.title)
+            .to_string();
         it.title = format!("{base} [edited in pass {pass}]");
         self.touched.push((o, i));
     }
@@ -454,7 +476,11 @@ impl World {
             let out = &mut self.outlets[o];
             let feed_reqs: Vec<_> = reqs.iter().filter(|r| out.is_feed_path(&r.path)).collect();
             self.report.feed_requests += feed_reqs.len();
-            let expected = if out.kind == Kind::Moving && pass == self.moved_at { 2 } else { 1 };
+            let expected = if out.kind == Kind::Moving && pass == self.moved_at {
+                2
+            } else {
+                1
+            };
             assert_eq!(
                 feed_reqs.len(),
                 expected,
@@ -469,7 +495,9 @@ impl World {
                 );
             }
             let delivered = out.state == FeedState::Ok
-                && feed_reqs.iter().any(|r| r.path == out.feed_path && r.sent_body);
+                && feed_reqs
+                    .iter()
+                    .any(|r| r.path == out.feed_path && r.sent_body);
             if out.kind == Kind::Polite && !delivered && out.state == FeedState::Ok {
                 assert!(
                     feed_reqs.iter().all(|r| r.if_none_match.is_some()),
@@ -515,7 +543,11 @@ impl World {
             // follows an updated time the feed showed, or is a due re-check (conditional).
             for it in &out.items {
                 let Some((_, seen_at)) = it.seen else {
-                    assert_eq!(it.fetches, 0, "{}: page {} asked before its item was seen", out.name, it.n);
+                    assert_eq!(
+                        it.fetches, 0,
+                        "{}: page {} asked before its item was seen",
+                        out.name, it.n
+                    );
                     continue;
                 };
                 let rechecks = self
@@ -566,9 +598,15 @@ impl World {
                 src.health
             );
             if out.kind == Kind::Moving && pass >= self.moved_at {
-                assert_eq!(src.feed_url, out.server.url(&out.feed_path), "pass {pass}: moved feed not followed");
+                assert_eq!(
+                    src.feed_url,
+                    out.server.url(&out.feed_path),
+                    "pass {pass}: moved feed not followed"
+                );
             }
-            let seen: Vec<usize> = (0..out.items.len()).filter(|&i| out.items[i].seen.is_some()).collect();
+            let seen: Vec<usize> = (0..out.items.len())
+                .filter(|&i| out.items[i].seen.is_some())
+                .collect();
             let stored = store
                 .count_articles(&ListQuery {
                     section: None,
@@ -589,7 +627,8 @@ impl World {
             for i in seen {
                 let it = &self.outlets[o].items[i];
                 let paired = it.copy_of.is_some()
-                    || (self.outlets[o].kind == Kind::Wire && it.seen.is_some_and(|(p, _)| p + 1 >= pass));
+                    || (self.outlets[o].kind == Kind::Wire
+                        && it.seen.is_some_and(|(p, _)| p + 1 >= pass));
                 let live = self.outlets[o].feed.contains(&i)
                     || self.touched.contains(&(o, i))
                     || paired
@@ -603,7 +642,10 @@ impl World {
                     .await
                     .unwrap()
                     .unwrap_or_else(|| panic!("pass {pass}: {canonical} not stored"));
-                assert_eq!(a.source_id, src.id, "pass {pass}: {canonical} stored under another source");
+                assert_eq!(
+                    a.source_id, src.id,
+                    "pass {pass}: {canonical} stored under another source"
+                );
                 // Feed edits arrive by the next pass (here: the pass that shows them).
                 assert_eq!(a.title, it.shown_title, "pass {pass}: title of {canonical}");
                 let body_hash = hash_str(&a.body_text);
@@ -757,17 +799,39 @@ impl World {
             })
             .await
             .unwrap();
-        assert_eq!(api.len(), db.len(), "pass {pass}: the API lists {} articles, the database {}", api.len(), db.len());
+        assert_eq!(
+            api.len(),
+            db.len(),
+            "pass {pass}: the API lists {} articles, the database {}",
+            api.len(),
+            db.len()
+        );
         for c in &db {
             let a = api
                 .get(&c.id.0)
                 .unwrap_or_else(|| panic!("pass {pass}: article {} missing from the API", c.id.0));
-            assert_eq!(a["title"], c.title.as_str(), "pass {pass}: title of {}", c.id.0);
+            assert_eq!(
+                a["title"],
+                c.title.as_str(),
+                "pass {pass}: title of {}",
+                c.id.0
+            );
             assert_eq!(a["source"]["id"], c.source_id.0, "pass {pass}");
-            assert_eq!(a["story_id"].as_i64(), c.story_id.map(|s| s.0), "pass {pass}: story of {}", c.id.0);
+            assert_eq!(
+                a["story_id"].as_i64(),
+                c.story_id.map(|s| s.0),
+                "pass {pass}: story of {}",
+                c.id.0
+            );
             assert_eq!(a["original_url"], c.original_url.as_str(), "pass {pass}");
         }
-        let sample = db.iter().skip(pass % 7).step_by(7).take(6).map(|c| c.id.0).collect();
+        let sample = db
+            .iter()
+            .skip(pass % 7)
+            .step_by(7)
+            .take(6)
+            .map(|c| c.id.0)
+            .collect();
         self.check_api_details(pass, sample).await;
     }
 
@@ -784,8 +848,17 @@ impl World {
         detail.extend(sample);
         for id in detail {
             let v = get_json(&client, &web.url(&format!("/api/v1/articles/{id}"))).await;
-            let a = self.store.get_article(newsroom_core::ArticleId(id)).await.unwrap().unwrap();
-            assert_eq!(v["body_text"], a.body_text.as_str(), "pass {pass}: body of {id}");
+            let a = self
+                .store
+                .get_article(newsroom_core::ArticleId(id))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                v["body_text"],
+                a.body_text.as_str(),
+                "pass {pass}: body of {id}"
+            );
             assert_eq!(v["title"], a.title.as_str(), "pass {pass}: title of {id}");
             self.report.api_details += 1;
         }

@@ -167,8 +167,10 @@ impl Outlet {
             }
         }
         for old in &self.old_paths {
-            self.server
-                .set(old, Resource::redirect(301, &self.server.url(&self.feed_path)));
+            self.server.set(
+                old,
+                Resource::redirect(301, &self.server.url(&self.feed_path)),
+            );
         }
         let body = match self.kind {
             Kind::Wire => self.atom(pages),

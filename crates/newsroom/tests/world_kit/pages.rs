@@ -22,8 +22,7 @@ impl Pages {
         let raw = newsroom_ingest::testkit::dataset_pages()?;
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("../../../shared/datasets/extraction-dev/ground-truth.json");
-        let truth: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(root).ok()?).ok()?;
+        let truth: serde_json::Value = serde_json::from_slice(&std::fs::read(root).ok()?).ok()?;
         let pages = raw
             .into_iter()
             .filter_map(|(id, _, html)| {
@@ -86,7 +85,10 @@ impl Pages {
             let p = &self.pages[i];
             let at = edit_point(&p.html, &p.truth).filter(|&at| {
                 let mut html = p.html.clone();
-                html.insert_str(at, "<p>Probe sentence of the simulated world, added to the article.</p>");
+                html.insert_str(
+                    at,
+                    "<p>Probe sentence of the simulated world, added to the article.</p>",
+                );
                 newsroom_extract::extract(html.as_bytes(), Some("http://127.0.0.1/a.html"), None)
                     .text
                     .contains("Probe sentence of the simulated world")

@@ -1,10 +1,10 @@
 //! `/admin/articles`: every article, newest first, hidden ones included,
 //! with hide and unhide. Editors and admins alike may do both.
 
-use crate::error::{WebError, WebResult};
 use super::layout::Layout;
 use super::session::Authed;
 use super::{Admin, see_other};
+use crate::error::{WebError, WebResult};
 use crate::page_cache::strip_controls;
 use crate::state::now;
 use askama::Template;

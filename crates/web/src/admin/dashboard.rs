@@ -1,9 +1,9 @@
 //! `/admin/`: how the site is doing, at a glance.
 
 use super::Admin;
-use crate::error::WebResult;
 use super::layout::Layout;
 use super::session::Authed;
+use crate::error::WebResult;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
@@ -20,6 +20,7 @@ struct DashboardPage {
     published: i64,
     hidden: i64,
     stories: i64,
+    views: String,
 }
 
 pub async fn dashboard(State(st): State<Admin>, who: Authed) -> WebResult<Html<String>> {
@@ -41,6 +42,7 @@ pub async fn dashboard(State(st): State<Admin>, who: Authed) -> WebResult<Html<S
         published,
         hidden: (counts.articles - published).max(0),
         stories: counts.stories,
+        views: super::source_charts::views_chart(&st, jiff::Timestamp::now().as_second()).await?,
     };
     Ok(Html(page.render()?))
 }

@@ -59,6 +59,7 @@ impl Layout {
             "enabled" => "Source enabled.",
             "disabled" => "Source disabled: it will not be fetched until enabled again.",
             "removed" => "Source removed, with its articles.",
+            "saved" => "Settings saved: they apply from the source's next fetch.",
             _ => "",
         }
         .to_string();

@@ -1,10 +1,10 @@
 //! `/admin/login` and `/admin/logout`.
 
 use super::accounts::{self, MAX_NAME_CHARS, MAX_PASSWORD_BYTES};
-use crate::error::{WebError, WebResult};
 use super::layout::Layout;
 use super::session::{self, Authed, COOKIE, LOGIN_COOKIE, SESSION_SECS};
 use super::{Admin, see_other, throttle};
+use crate::error::{WebError, WebResult};
 use crate::state::now;
 use askama::Template;
 use axum::Form;
@@ -158,7 +158,10 @@ async fn start_session(st: &Admin, user_id: i64) -> WebResult<HeaderValue> {
 }
 
 pub async fn logout(State(st): State<Admin>, who: Authed) -> WebResult<Response> {
-    st.site.store.delete_session(&who.session.token_hash).await?;
+    st.site
+        .store
+        .delete_session(&who.session.token_hash)
+        .await?;
     tracing::info!(user = %who.user.name, "admin: signed out");
     let mut resp = see_other(session::LOGIN_PATH);
     resp.headers_mut().insert(

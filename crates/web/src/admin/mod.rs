@@ -16,17 +16,23 @@
 pub mod accounts;
 mod articles;
 mod audit;
+mod charts;
 pub mod csrf;
 mod dashboard;
 pub mod error;
 mod layout;
 mod login;
+mod multipart;
 pub mod session;
+mod source_charts;
+mod source_detail;
+mod source_opml;
 mod sources;
 mod stories;
 pub mod throttle;
 mod users;
 
+use crate::error::WebError;
 use crate::state::Shared;
 use axum::Router;
 use axum::body::Body;
@@ -35,11 +41,25 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use crate::error::WebError;
 use std::sync::{Arc, OnceLock};
 
 /// Every admin form is a few short fields; nothing legitimate comes near this.
 pub const MAX_FORM_BYTES: usize = 16 * 1024;
+/// An uploaded OPML file: a few thousand feeds fit in this.
+pub const MAX_UPLOAD_BYTES: usize = 1024 * 1024;
+/// The one path that takes an upload (as the nested router sees it), and
+/// its address on the site.
+const UPLOAD_PATH: &str = "/sources/import";
+pub(crate) const UPLOAD_URL: &str = "/admin/sources/import";
+
+/// What a POST to `path` may carry.
+fn body_limit(path: &str) -> usize {
+    if path == UPLOAD_PATH {
+        MAX_UPLOAD_BYTES
+    } else {
+        MAX_FORM_BYTES
+    }
+}
 
 pub struct AdminState {
     pub site: Shared,
@@ -102,13 +122,17 @@ impl AdminState {
 
     /// A time as the admin tables show it, in the site's time zone.
     pub fn time(&self, ts: i64) -> String {
+        self.time_as(ts, "%Y-%m-%d %H:%M")
+    }
+
+    /// The same with seconds, where several events fall in one minute.
+    pub fn time_seconds(&self, ts: i64) -> String {
+        self.time_as(ts, "%Y-%m-%d %H:%M:%S")
+    }
+
+    fn time_as(&self, ts: i64, format: &str) -> String {
         jiff::Timestamp::from_second(ts)
-            .map(|t| {
-                self.time_zone
-                    .to_datetime(t)
-                    .strftime("%Y-%m-%d %H:%M")
-                    .to_string()
-            })
+            .map(|t| self.time_zone.to_datetime(t).strftime(format).to_string())
             .unwrap_or_else(|_| ts.to_string())
     }
 }
@@ -132,6 +156,13 @@ pub fn router(site: Shared) -> Router {
         .route("/audit", get(audit::list))
         .route("/stories/{id}", get(stories::show))
         .route("/stories/{id}/{action}", post(stories::act))
+        .route("/sources/{id}", get(source_detail::show))
+        .route("/sources/{id}/settings", post(source_detail::save))
+        .route("/sources.opml", get(source_opml::export))
+        .route(
+            UPLOAD_PATH,
+            post(source_opml::import).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(st.clone(), guard))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
@@ -196,20 +227,30 @@ async fn check_post(st: &AdminState, req: Request) -> Result<Request, Response> 
         return Err(refused("This form was sent from another site."));
     }
     let (mut parts, body) = req.into_parts();
+    let limit = body_limit(parts.uri.path());
     let too_big = || {
         error::message(
             StatusCode::PAYLOAD_TOO_LARGE,
             "Too large",
-            format!("A form may be at most {MAX_FORM_BYTES} bytes."),
+            if limit == MAX_FORM_BYTES {
+                format!("A form may be at most {limit} bytes.")
+            } else {
+                format!("An upload may be at most {} KiB.", limit / 1024)
+            },
         )
     };
-    if content_length(&parts.headers).is_some_and(|n| n > MAX_FORM_BYTES) {
+    if content_length(&parts.headers).is_some_and(|n| n > limit) {
         return Err(too_big());
     }
-    let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
+    let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| too_big())?;
-    let given = csrf::form_token(&bytes).unwrap_or_default();
+    let given = if multipart::is_multipart(&parts.headers) {
+        multipart::token(&parts.headers, bytes.clone()).await
+    } else {
+        csrf::form_token(&bytes)
+    }
+    .unwrap_or_default();
     let expected = if parts.uri.path() == "/login" {
         session::cookie_token(&parts.headers, session::LOGIN_COOKIE)
             .map(|nonce| csrf::login_token(&st.site.login_key, nonce))

@@ -2,8 +2,8 @@
 //! holds only its hash, so reading the database (or a backup) does not let
 //! anyone sign in. Sessions last a fixed 14 days from sign-in.
 
-use crate::error::WebError;
 use super::{Admin, AdminState};
+use crate::error::WebError;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};

@@ -1,10 +1,10 @@
 //! `/admin/sources`: every source with its health; admins add, enable,
 //! disable and remove them. Editors see the list without the controls.
 
-use crate::error::{WebError, WebResult};
 use super::layout::Layout;
 use super::session::{AdminOnly, Authed};
 use super::{Admin, field, see_other};
+use crate::error::{WebError, WebResult};
 use crate::page_cache::strip_controls;
 use askama::Template;
 use axum::Form;
@@ -181,19 +181,16 @@ async fn try_add(st: &Admin, form: &AddForm) -> WebResult<Source> {
     })?;
     let name = field(&form.name, "The name", MAX_NAME_CHARS)?;
     let req = request(form, &name)?;
-    adder
-        .add(&*st.site.store, &req)
-        .await
-        .map_err(|e| match e {
-            AddSourceError::Invalid(msg) => WebError::BadRequest(msg),
-            AddSourceError::Exists { .. } => {
-                WebError::Conflict("A source with this feed URL already exists.".into())
-            }
-            AddSourceError::Discovery(e) => {
-                WebError::BadRequest(format!("No feed found at this address ({e})."))
-            }
-            AddSourceError::Store(e) => e.into(),
-        })
+    adder.add(&*st.site.store, &req).await.map_err(|e| match e {
+        AddSourceError::Invalid(msg) => WebError::BadRequest(msg),
+        AddSourceError::Exists { .. } => {
+            WebError::Conflict("A source with this feed URL already exists.".into())
+        }
+        AddSourceError::Discovery(e) => {
+            WebError::BadRequest(format!("No feed found at this address ({e})."))
+        }
+        AddSourceError::Store(e) => e.into(),
+    })
 }
 
 /// Adds the source the form names, discovering its feed as `newsroom

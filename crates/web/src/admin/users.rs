@@ -2,9 +2,9 @@
 //! `newsroom user`, on the server, so a stolen session cannot add more.
 
 use super::Admin;
-use crate::error::WebResult;
 use super::layout::Layout;
 use super::session::AdminOnly;
+use crate::error::WebResult;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;

@@ -31,7 +31,10 @@ pub async fn beacon(
     headers: HeaderMap,
 ) -> WebResult<Response> {
     let unknown = WebError::NotFound("unknown article");
-    let id = id.parse::<i64>().map(ArticleId).map_err(|_| unknown.clone())?;
+    let id = id
+        .parse::<i64>()
+        .map(ArticleId)
+        .map_err(|_| unknown.clone())?;
     // Only articles that exist may take buffer space.
     let key = crate::public_base::cache_key(&state, format!("article:{id}"));
     if !state.cache.contains(&key) {

@@ -106,7 +106,10 @@ pub struct ListParams {
 }
 
 /// `GET /api/v1/articles?section=slug&page=1&per_page=20`: newest first.
-pub async fn articles(State(state): State<Shared>, Query(p): Query<ListParams>) -> WebResult<Response> {
+pub async fn articles(
+    State(state): State<Shared>,
+    Query(p): Query<ListParams>,
+) -> WebResult<Response> {
     let page = p.page.unwrap_or(1);
     let per_page = p.per_page.unwrap_or(DEFAULT_PER_PAGE);
     if !(1..=MAX_PAGE).contains(&page) {
@@ -311,7 +314,10 @@ pub struct MostReadParams {
 
 /// `GET /api/v1/most-read?hours=24&limit=10`: one line per story, ranked by
 /// the views of all its outlets' articles in the window, shown by its lead.
-pub async fn most_read(State(state): State<Shared>, Query(p): Query<MostReadParams>) -> WebResult<Response> {
+pub async fn most_read(
+    State(state): State<Shared>,
+    Query(p): Query<MostReadParams>,
+) -> WebResult<Response> {
     let hours = p.hours.unwrap_or(24);
     let limit = p.limit.unwrap_or(10);
     if !(1..=24 * 31).contains(&hours) {

@@ -1,6 +1,6 @@
 //! The request body timeout: a body must arrive whole, within the limit,
-//! before any handler sees it. Every body the site takes is a small form or
-//! a beacon, so reading it up front costs little, and a client that sends a
+//! before any handler sees it. Every body the site takes is a small form, a
+//! beacon or an admin's OPML file, so reading it up front costs little, and a client that sends a
 //! byte every few seconds holds its connection for the timeout at most.
 
 use axum::body::Body;
@@ -13,6 +13,16 @@ use std::time::Duration;
 /// Above every route's own limit (the public site takes 64 KiB at most).
 pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// The admin's OPML upload takes more; the room above its own limit lets
+/// its guard, which reads the body, answer a slightly larger one clearly.
+fn limit_for(path: &str) -> usize {
+    if path == crate::admin::UPLOAD_URL {
+        crate::admin::MAX_UPLOAD_BYTES + MAX_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
+    }
+}
+
 pub(crate) async fn read_whole(
     req: Request<Incoming>,
     timeout: Duration,
@@ -23,7 +33,7 @@ pub(crate) async fn read_whole(
     let (parts, body) = req.into_parts();
     match tokio::time::timeout(
         timeout,
-        axum::body::to_bytes(Body::new(body), MAX_BODY_BYTES),
+        axum::body::to_bytes(Body::new(body), limit_for(parts.uri.path())),
     )
     .await
     {

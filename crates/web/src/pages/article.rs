@@ -3,11 +3,11 @@
 
 use crate::error::{WebError, WebResult};
 use crate::head;
+use crate::page_cache::{CachedPage, Compiled, count_hole, strip_controls};
 use crate::pages::documents::{absolute_image, base};
 use crate::pages::or_stale;
-use crate::public_base::cache_key;
 use crate::pages::{encode_path, page_response};
-use crate::page_cache::{CachedPage, Compiled, count_hole, strip_controls};
+use crate::public_base::cache_key;
 use crate::state::{Chrome, ImageView, Shared};
 use crate::visitor_of;
 use askama::Template;
@@ -123,7 +123,11 @@ async fn build(state: &Shared, id: ArticleId, key: String) -> WebResult<Arc<Cach
     let title = strip_controls(&a.title);
     let path = format!("/news/{}-{}", a.id, slugify(&title));
     let summary = strip_controls(&a.summary);
-    c.meta = state.meta(format!("{title} · {}", state.cfg.name), summary.clone(), &path);
+    c.meta = state.meta(
+        format!("{title} · {}", state.cfg.name),
+        summary.clone(),
+        &path,
+    );
     c.meta.og_type = "article";
     c.meta.image = a.image.as_ref().and_then(|i| absolute_image(state, &i.url));
     let url = c.meta.url.clone().unwrap_or_default();

@@ -51,7 +51,11 @@ pub async fn css(State(state): State<Shared>, q: RawQuery) -> Response {
 }
 
 pub async fn js(State(state): State<Shared>, q: RawQuery) -> Response {
-    with("text/javascript; charset=utf-8", lifetime(&state, &q), SITE_JS)
+    with(
+        "text/javascript; charset=utf-8",
+        lifetime(&state, &q),
+        SITE_JS,
+    )
 }
 
 /// The files compressed at start (`respond::compress::Bodies::pin`).

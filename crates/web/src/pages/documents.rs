@@ -5,8 +5,8 @@
 //! every minute costs no database work, and while the database is down the
 //! last good copy stands in (`pages::or_stale`).
 
-use crate::pages::encode_path;
 use crate::page_cache::{CachedPage, strip_controls};
+use crate::pages::encode_path;
 use crate::state::AppState;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -32,7 +32,9 @@ pub fn absolute(state: &AppState, path: &str) -> String {
 pub fn absolute_image(state: &AppState, src: &str) -> Option<String> {
     let base = url::Url::parse(&format!("{}/", base(state))).ok()?;
     let joined = base.join(src.trim()).ok()?;
-    newsroom_core::PublicUrl::parse(joined.as_str()).ok().map(|u| u.as_str().to_owned())
+    newsroom_core::PublicUrl::parse(joined.as_str())
+        .ok()
+        .map(|u| u.as_str().to_owned())
 }
 
 /// The article's page, `/news/{id}-{slug}`, as an absolute URL. The slug is

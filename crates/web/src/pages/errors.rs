@@ -77,7 +77,6 @@ pub async fn render(State(state): State<Shared>, req: Request, next: Next) -> Re
     out
 }
 
-
 /// An error answer axum made itself (an extractor's rejection, 405), not
 /// in the API's shape yet.
 fn is_plain_error(resp: &Response) -> bool {

@@ -6,9 +6,9 @@
 //! site's address changes (`feed_ids`).
 
 use crate::error::{WebError, WebResult};
+use crate::page_cache::{CachedPage, Compiled, strip_controls};
 use crate::pages::documents::{absolute, article_url, document_response};
 use crate::pages::{encode_path, or_stale};
-use crate::page_cache::{CachedPage, Compiled, strip_controls};
 use crate::state::Shared;
 use crate::xml::{XmlDoc, clean};
 use axum::extract::{Path, State};
@@ -212,7 +212,11 @@ async fn load(state: &Shared, section: Option<&str>) -> WebResult<Feed> {
         dir,
         atom_id,
         home,
-        updated: items.iter().map(|e| e.published).max().unwrap_or_else(|| state.now()),
+        updated: items
+            .iter()
+            .map(|e| e.published)
+            .max()
+            .unwrap_or_else(|| state.now()),
         items,
     })
 }

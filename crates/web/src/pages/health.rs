@@ -31,10 +31,22 @@ pub async fn health(State(state): State<Shared>) -> Response {
                 });
                 (StatusCode::OK, "ok".to_string(), ingest)
             }
-            Ok(Err(e)) => (StatusCode::SERVICE_UNAVAILABLE, format!("unreachable: {e}"), json!(null)),
-            Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "timeout".to_string(), json!(null)),
+            Ok(Err(e)) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("unreachable: {e}"),
+                json!(null),
+            ),
+            Err(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "timeout".to_string(),
+                json!(null),
+            ),
         };
-    let overall = if status == StatusCode::OK { "ok" } else { "degraded" };
+    let overall = if status == StatusCode::OK {
+        "ok"
+    } else {
+        "degraded"
+    };
     (
         status,
         Json(json!({

@@ -8,11 +8,11 @@
 //! every new query is a new entry, and a flood of them must not push the
 //! home and article pages out.
 
-use crate::error::{WebError, WebResult};
 use crate::api::content::{items, json_response};
+use crate::error::{WebError, WebResult};
+use crate::page_cache::{CachedPage, Compiled, strip_controls};
 use crate::pages::documents::base;
 use crate::pages::page_response;
-use crate::page_cache::{CachedPage, Compiled, strip_controls};
 use crate::state::{AppState, Chrome, Item, Shared};
 use askama::Template;
 use axum::extract::{Query, State};

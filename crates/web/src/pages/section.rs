@@ -2,11 +2,11 @@
 
 use crate::error::{WebError, WebResult};
 use crate::head;
+use crate::page_cache::{CachedPage, Compiled};
 use crate::pages::documents::{absolute, base};
+use crate::pages::page_response;
 use crate::pages::{or_stale, pins};
 use crate::public_base::cache_key;
-use crate::pages::page_response;
-use crate::page_cache::{CachedPage, Compiled};
 use crate::state::{Chrome, Item, Shared};
 use askama::Template;
 use axum::extract::{Path, Query, State};

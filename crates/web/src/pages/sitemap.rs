@@ -9,9 +9,9 @@
 //!   them changes, and crawlers refetch only what changed.
 
 use crate::error::{WebError, WebResult};
+use crate::page_cache::{CachedPage, Compiled, strip_controls};
 use crate::pages::documents::{absolute, article_url, document_response};
 use crate::pages::or_stale;
-use crate::page_cache::{CachedPage, Compiled, strip_controls};
 use crate::state::Shared;
 use crate::xml::XmlDoc;
 use axum::extract::{Path, State};

@@ -7,8 +7,8 @@
 
 use crate::error::{WebError, WebResult};
 use crate::head;
-use crate::pages::documents::absolute;
 use crate::page_cache::{CachedPage, Compiled, count_hole, strip_controls};
+use crate::pages::documents::absolute;
 use crate::pages::{or_stale, page_response};
 use crate::state::{AppState, Chrome, Shared, TimeView};
 use askama::Template;
@@ -251,7 +251,11 @@ async fn build(state: &Shared, id: StoryId, key: String) -> WebResult<Arc<Cached
     let path = format!("/story/{id}");
     let lead = &entries[0];
     // An editor's title stands for the story; the lead keeps its own.
-    let story_title = story.title.as_deref().map(strip_controls).unwrap_or_else(|| lead.title.clone());
+    let story_title = story
+        .title
+        .as_deref()
+        .map(strip_controls)
+        .unwrap_or_else(|| lead.title.clone());
     c.meta = state.meta(
         format!("{} · {}", story_title, state.cfg.name),
         lead.summary.clone(),
@@ -262,7 +266,11 @@ async fn build(state: &Shared, id: StoryId, key: String) -> WebResult<Arc<Cached
         .map(|e| (e.title.as_str(), absolute(state, &e.href)))
         .collect();
     let url = c.meta.url.clone().unwrap_or_default();
-    c.meta.json_ld = vec![head::json_ld(&head::collection(&story_title, &url, &listed))];
+    c.meta.json_ld = vec![head::json_ld(&head::collection(
+        &story_title,
+        &url,
+        &listed,
+    ))];
     let html = StoryPage {
         c,
         id: id.0,

@@ -133,8 +133,17 @@ mod tests {
         assert_eq!(pick("br;q=0.0001"), Coding::Identity);
         assert_eq!(pick("br;q=NaN;q=1"), Coding::Identity);
         assert_eq!(pick(";;;,,,=;q=,br;q"), Coding::Br);
-        let many: Vec<String> = (0..1000).map(|i| format!("x-coding-{i};q=0.{}", i % 10)).collect();
-        assert_eq!(pick(&(many.join(", ") + ", gzip")), Coding::Identity, "past the budget");
-        assert_eq!(pick(&(String::from("gzip, ") + &many.join(", "))), Coding::Gzip);
+        let many: Vec<String> = (0..1000)
+            .map(|i| format!("x-coding-{i};q=0.{}", i % 10))
+            .collect();
+        assert_eq!(
+            pick(&(many.join(", ") + ", gzip")),
+            Coding::Identity,
+            "past the budget"
+        );
+        assert_eq!(
+            pick(&(String::from("gzip, ") + &many.join(", "))),
+            Coding::Gzip
+        );
     }
 }

@@ -47,7 +47,10 @@ fn floor_char_boundary(s: &str, max: usize) -> usize {
     if s.len() <= max {
         return s.len();
     }
-    (0..=max).rev().find(|i| s.is_char_boundary(*i)).unwrap_or(0)
+    (0..=max)
+        .rev()
+        .find(|i| s.is_char_boundary(*i))
+        .unwrap_or(0)
 }
 
 fn list_matches(list: &str, etag: &str) -> bool {
@@ -104,7 +107,10 @@ mod tests {
         // If-None-Match decides when both come.
         let mut h = HeaderMap::new();
         h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"old\""));
-        h.insert(header::IF_MODIFIED_SINCE, HeaderValue::from_str(&date).unwrap());
+        h.insert(
+            header::IF_MODIFIED_SINCE,
+            HeaderValue::from_str(&date).unwrap(),
+        );
         assert!(!Conditions::of(&h).not_modified(tag, 0));
     }
 }

@@ -114,7 +114,12 @@ async fn finish_page(
     Response::from_parts(parts, Body::from(body))
 }
 
-async fn finish_body(state: &Shared, resp: Response, coding: Coding, cond: &Conditions) -> Response {
+async fn finish_body(
+    state: &Shared,
+    resp: Response,
+    coding: Coding,
+    cond: &Conditions,
+) -> Response {
     let (mut parts, body) = resp.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();

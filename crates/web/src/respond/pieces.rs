@@ -53,7 +53,6 @@ impl GzPieces {
             .collect();
         Self { pieces }
     }
-
 }
 
 /// A gzip member being written from pieces and digits, in page order.
@@ -94,7 +93,8 @@ impl<'o> GzWriter<'o> {
     pub fn finish(self) {
         let len = self.crc.total_len();
         self.out.extend_from_slice(&DEFLATE_END);
-        self.out.extend_from_slice(&self.crc.finalize().to_le_bytes());
+        self.out
+            .extend_from_slice(&self.crc.finalize().to_le_bytes());
         // ISIZE is the length modulo 2^32.
         self.out.extend_from_slice(&(len as u32).to_le_bytes());
     }
@@ -113,7 +113,6 @@ impl BrPieces {
             pieces: runs.map(|run| brotli(run, &params)).collect(),
         }
     }
-
 }
 
 /// A brotli stream being spliced from pieces and digits, in page order.
@@ -198,23 +197,32 @@ mod tests {
 
     fn gunzip(b: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
-        flate2::read::GzDecoder::new(b).read_to_end(&mut out).unwrap();
+        flate2::read::GzDecoder::new(b)
+            .read_to_end(&mut out)
+            .unwrap();
         out
     }
 
     fn unbrotli(b: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
-        brotli::Decompressor::new(b, 4096).read_to_end(&mut out).unwrap();
+        brotli::Decompressor::new(b, 4096)
+            .read_to_end(&mut out)
+            .unwrap();
         out
     }
 
     #[test]
     fn joined_pieces_decompress_to_the_identity_bytes() {
-        let long: String = (0..3000).map(|i| format!("<li>item {i} of the list</li>")).collect();
+        let long: String = (0..3000)
+            .map(|i| format!("<li>item {i} of the list</li>"))
+            .collect();
         let cases: Vec<(Vec<&str>, Vec<&str>)> = vec![
             (vec!["<p>only text</p>"], vec![]),
             (vec!["", ""], vec!["0"]),
-            (vec!["<a>", "</a><b>", ""], vec!["1367", "9223372036854775807"]),
+            (
+                vec!["<a>", "</a><b>", ""],
+                vec!["1367", "9223372036854775807"],
+            ),
             (vec![long.as_str(), "<i>", long.as_str()], vec!["-5", "42"]),
         ];
         for (runs, digits) in cases {

@@ -93,7 +93,15 @@ fn most_read(home: &str) -> Vec<String> {
     block
         .split("class=\"headline\"")
         .skip(1)
-        .map(|s| s.split('>').nth(1).unwrap().split('<').next().unwrap().to_string())
+        .map(|s| {
+            s.split('>')
+                .nth(1)
+                .unwrap()
+                .split('<')
+                .next()
+                .unwrap()
+                .to_string()
+        })
         .collect()
 }
 
@@ -104,7 +112,12 @@ async fn each_write_shows_on_the_next_request() {
     let (id, title) = site.articles[0].clone();
     let path = slug_path(id, &title);
     let other = slug_path(site.articles[2].0, &site.articles[2].1);
-    for p in [&path, &other, &"/".to_string(), &"/section/technology".to_string()] {
+    for p in [
+        &path,
+        &other,
+        &"/".to_string(),
+        &"/section/technology".to_string(),
+    ] {
         assert_eq!(page(&site.app, p).await.0, StatusCode::OK, "{p}");
     }
 
@@ -115,17 +128,29 @@ async fn each_write_shows_on_the_next_request() {
     site.store.upsert_article(&edited, NOW).await.unwrap();
     assert_eq!(follower.poll(&site.state).await.unwrap(), 1);
     let (_, html) = page(&site.app, &path).await;
-    assert!(html.contains("Corrected first paragraph."), "the edit shows");
+    assert!(
+        html.contains("Corrected first paragraph."),
+        "the edit shows"
+    );
 
     // A new article in a section: on its section page, and in the latest
     // list of every page, without rebuilding an unrelated article page.
     let misses = site.state.cache.stats().misses;
-    let fresh = new_article(&*site.store, site.articles[4].0, 1, "Fresh chip plant opens").await;
+    let fresh = new_article(
+        &*site.store,
+        site.articles[4].0,
+        1,
+        "Fresh chip plant opens",
+    )
+    .await;
     assert!(follower.poll(&site.state).await.unwrap() >= 1);
     let (_, section) = page(&site.app, "/section/technology").await;
     assert!(section.contains("Fresh chip plant opens"), "in its section");
     let (_, elsewhere) = page(&site.app, &other).await;
-    assert!(elsewhere.contains("Fresh chip plant opens"), "in the latest list");
+    assert!(
+        elsewhere.contains("Fresh chip plant opens"),
+        "in the latest list"
+    );
     assert_eq!(
         site.state.cache.stats().misses,
         misses + 1,
@@ -134,19 +159,38 @@ async fn each_write_shows_on_the_next_request() {
 
     // A new member of a story: on the story page and the member's page.
     let member = new_article(&*site.store, site.articles[4].0, 2, "Third outlet on Rafah").await;
-    site.store.assign_story(member, site.story, NOW).await.unwrap();
+    site.store
+        .assign_story(member, site.story, NOW)
+        .await
+        .unwrap();
     follower.poll(&site.state).await.unwrap();
     let (_, story) = page(&site.app, &format!("/story/{}", site.story)).await;
     assert!(story.contains("Third outlet on Rafah"), "on the story page");
     let (_, lead) = page(&site.app, &path).await;
-    assert!(lead.contains("3 sources"), "the member's page counts the new outlet");
+    assert!(
+        lead.contains("3 sources"),
+        "the member's page counts the new outlet"
+    );
 
     // A new most-read order: the least-read article jumps to the top.
     let (_, home) = page(&site.app, "/").await;
     let before = most_read(&home);
-    let last = site.articles.iter().find(|(_, t)| *t == *before.last().unwrap()).unwrap().0;
+    let last = site
+        .articles
+        .iter()
+        .find(|(_, t)| *t == *before.last().unwrap())
+        .unwrap()
+        .0;
     site.store
-        .add_views_once("test/1", &[ViewDelta { article: last, hour: NOW / HOUR, n: 10_000 }], NOW)
+        .add_views_once(
+            "test/1",
+            &[ViewDelta {
+                article: last,
+                hour: NOW / HOUR,
+                n: 10_000,
+            }],
+            NOW,
+        )
         .await
         .unwrap();
     follower.poll(&site.state).await.unwrap();
@@ -191,9 +235,11 @@ fn latest_lines(html: &str) -> Vec<(String, bool)> {
 /// The headlines of a story page's list of its thread's later stories.
 fn later_stories(html: &str) -> Vec<String> {
     let d = doc(html);
-    d.select(&sel("section.thread[aria-labelledby=thread-later-h] a.headline"))
-        .map(text)
-        .collect()
+    d.select(&sel(
+        "section.thread[aria-labelledby=thread-later-h] a.headline",
+    ))
+    .map(text)
+    .collect()
 }
 
 /// A story that opens in an earlier story's thread changes what the folded
@@ -206,8 +252,18 @@ async fn a_story_joining_a_thread_shows_on_the_next_request() {
     let mut follower = Follower::start(&site.state).await;
     let (talks, talks_title) = site.articles[2].clone();
     let reader = slug_path(site.articles[5].0, &site.articles[5].1);
-    let first = site.store.create_story(talks, NOW - 20 * HOUR).await.unwrap();
-    let fresh = new_article(&*site.store, talks, 3, "Nuclear talks end with a draft deal").await;
+    let first = site
+        .store
+        .create_story(talks, NOW - 20 * HOUR)
+        .await
+        .unwrap();
+    let fresh = new_article(
+        &*site.store,
+        talks,
+        3,
+        "Nuclear talks end with a draft deal",
+    )
+    .await;
     follower.poll(&site.state).await.unwrap();
     let earlier_page = format!("/story/{first}");
     let (_, story) = page(&site.app, &earlier_page).await;
@@ -215,7 +271,10 @@ async fn a_story_joining_a_thread_shows_on_the_next_request() {
     let (_, html) = page(&site.app, &reader).await;
     let lines = latest_lines(&html);
     assert!(lines.contains(&(talks_title.clone(), false)), "{lines:?}");
-    assert!(lines.contains(&("Nuclear talks end with a draft deal".into(), false)), "{lines:?}");
+    assert!(
+        lines.contains(&("Nuclear talks end with a draft deal".into(), false)),
+        "{lines:?}"
+    );
 
     // The clusterer files the new article as a story of the talks' thread.
     site.store
@@ -225,7 +284,11 @@ async fn a_story_joining_a_thread_shows_on_the_next_request() {
     assert!(follower.poll(&site.state).await.unwrap() >= 1);
     let misses = site.state.cache.stats().misses;
     let (_, html) = page(&site.app, &reader).await;
-    assert_eq!(site.state.cache.stats().misses, misses, "the article page kept its text");
+    assert_eq!(
+        site.state.cache.stats().misses,
+        misses,
+        "the article page kept its text"
+    );
     let lines = latest_lines(&html);
     assert!(
         lines.contains(&("Nuclear talks end with a draft deal".into(), true)),
@@ -245,11 +308,16 @@ async fn a_story_joining_a_thread_shows_on_the_next_request() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_nodes_on_one_postgres_see_each_others_writes() {
-    let Some(url) = newsroom_store::testdb::fresh_postgres_url("cache invalidation across nodes").await
+    let Some(url) =
+        newsroom_store::testdb::fresh_postgres_url("cache invalidation across nodes").await
     else {
         return;
     };
-    let open = || async { newsroom_store::open(&url, &Default::default()).await.unwrap() };
+    let open = || async {
+        newsroom_store::open(&url, &Default::default())
+            .await
+            .unwrap()
+    };
     let a_store: Arc<dyn Store> = open().await;
     let (articles, _, _) = fill(&*a_store).await;
     let b_store: Arc<dyn Store> = open().await;
@@ -274,7 +342,10 @@ async fn two_nodes_on_one_postgres_see_each_others_writes() {
         tokio::time::sleep(Duration::from_millis(400)).await;
         for (m, app) in apps.iter().enumerate() {
             let (_, html) = page(app, &path).await;
-            assert!(html.contains(&format!("Written by node {n}.")), "node {m} sees node {n}'s write");
+            assert!(
+                html.contains(&format!("Written by node {n}.")),
+                "node {m} sees node {n}'s write"
+            );
         }
     }
     for w in watchers {

@@ -110,7 +110,10 @@ async fn every_compressible_answer_decompresses_to_the_identity_bytes() {
         assert_eq!(plain.status, StatusCode::OK, "{path}");
         assert_eq!(plain.header("content-encoding"), "", "{path}");
         assert!(!plain.header("etag").is_empty(), "{path} has an ETag");
-        assert!(!plain.header("last-modified").is_empty(), "{path} has Last-Modified");
+        assert!(
+            !plain.header("last-modified").is_empty(),
+            "{path} has Last-Modified"
+        );
         if plain.body.len() < 256 {
             // Too small to be worth it (robots.txt, the sitemap index).
             let r = fetch(&site.app, &path, "br, gzip", BOT).await;
@@ -122,7 +125,10 @@ async fn every_compressible_answer_decompresses_to_the_identity_bytes() {
             let packed = fetch(&site.app, &path, accept, BOT).await;
             assert_eq!(packed.status, StatusCode::OK, "{path}");
             assert_eq!(packed.header("content-encoding"), coding, "{path}");
-            assert!(packed.body.len() < plain.body.len(), "{path} {coding} is smaller");
+            assert!(
+                packed.body.len() < plain.body.len(),
+                "{path} {coding} is smaller"
+            );
             assert_eq!(packed.decoded(), plain.body, "{path} in {coding}");
             assert!(packed.header("vary").contains("accept-encoding"), "{path}");
             // Each representation has its own tag, of the same content.
@@ -148,11 +154,21 @@ async fn counts_stay_live_in_every_coding_and_tags_follow_them() {
     for n in 1..=3 {
         // A view by beacon, from a new visitor each time.
         let ua = format!("{BROWSER} visitor/{n}");
-        let b = raw(&site.app, Method::POST, &format!("/api/v1/views/{id}"), &[("user-agent", ua.as_str())]).await;
+        let b = raw(
+            &site.app,
+            Method::POST,
+            &format!("/api/v1/views/{id}"),
+            &[("user-agent", ua.as_str())],
+        )
+        .await;
         assert_eq!(b.status, StatusCode::OK);
         for accept in ["identity", "br", "gzip"] {
             let page = fetch(&site.app, &path, accept, BOT).await;
-            assert_eq!(count_of(&page.decoded()), shown + n, "{accept} after {n} views");
+            assert_eq!(
+                count_of(&page.decoded()),
+                shown + n,
+                "{accept} after {n} views"
+            );
         }
     }
     // The old tag no longer matches: 200 with the new bytes.
@@ -160,7 +176,10 @@ async fn counts_stay_live_in_every_coding_and_tags_follow_them() {
         &site.app,
         Method::GET,
         &path,
-        &[("if-none-match", before.header("etag")), ("user-agent", BOT)],
+        &[
+            ("if-none-match", before.header("etag")),
+            ("user-agent", BOT),
+        ],
     )
     .await;
     assert_eq!(again.status, StatusCode::OK);
@@ -171,7 +190,12 @@ async fn counts_stay_live_in_every_coding_and_tags_follow_them() {
 async fn conditional_requests_get_304_until_the_answer_changes() {
     let site = site().await;
     let (id, title) = &site.articles[0];
-    for path in [slug_path(*id, title), "/feed.xml".into(), "/api/v1/sections".into(), "/static/site.css".into()] {
+    for path in [
+        slug_path(*id, title),
+        "/feed.xml".into(),
+        "/api/v1/sections".into(),
+        "/static/site.css".into(),
+    ] {
         let first = fetch(&site.app, &path, "br", BOT).await;
         let etag = first.header("etag").to_string();
         let lm = first.header("last-modified").to_string();
@@ -188,18 +212,45 @@ async fn conditional_requests_get_304_until_the_answer_changes() {
                     &site.app,
                     Method::GET,
                     &path,
-                    &[(name, value), ("accept-encoding", accept), ("user-agent", BOT)],
+                    &[
+                        (name, value),
+                        ("accept-encoding", accept),
+                        ("user-agent", BOT),
+                    ],
                 )
                 .await;
-                assert_eq!(r.status, StatusCode::NOT_MODIFIED, "{path} {name}: {value:.40} ({accept})");
+                assert_eq!(
+                    r.status,
+                    StatusCode::NOT_MODIFIED,
+                    "{path} {name}: {value:.40} ({accept})"
+                );
                 assert!(r.body.is_empty());
                 assert!(!r.header("etag").is_empty());
             }
         }
         let none = many.join(",");
-        let miss = raw(&site.app, Method::GET, &path, &[("if-none-match", none.as_str()), ("user-agent", BOT)]).await;
-        assert_eq!(miss.status, StatusCode::OK, "{path}: none of 1,000 tags match");
-        let old = raw(&site.app, Method::GET, &path, &[("if-modified-since", "Thu, 01 Jan 1970 00:00:00 GMT"), ("user-agent", BOT)]).await;
+        let miss = raw(
+            &site.app,
+            Method::GET,
+            &path,
+            &[("if-none-match", none.as_str()), ("user-agent", BOT)],
+        )
+        .await;
+        assert_eq!(
+            miss.status,
+            StatusCode::OK,
+            "{path}: none of 1,000 tags match"
+        );
+        let old = raw(
+            &site.app,
+            Method::GET,
+            &path,
+            &[
+                ("if-modified-since", "Thu, 01 Jan 1970 00:00:00 GMT"),
+                ("user-agent", BOT),
+            ],
+        )
+        .await;
         assert_eq!(old.status, StatusCode::OK, "{path}: modified since 1970");
     }
 }
@@ -224,13 +275,23 @@ async fn odd_headers_and_ranges_break_nothing() {
         assert_eq!(r.status, StatusCode::OK, "{accept:.40}");
         assert_eq!(r.decoded(), plain.body, "{accept:.40}");
     }
-    for range in ["bytes=0-10", "bytes=-5", "bytes=99999999-", "lines=1-2", "bytes=5-1"] {
+    for range in [
+        "bytes=0-10",
+        "bytes=-5",
+        "bytes=99999999-",
+        "lines=1-2",
+        "bytes=5-1",
+    ] {
         for accept in ["identity", "gzip", "br"] {
             let r = raw(
                 &site.app,
                 Method::GET,
                 &path,
-                &[("range", range), ("accept-encoding", accept), ("user-agent", BOT)],
+                &[
+                    ("range", range),
+                    ("accept-encoding", accept),
+                    ("user-agent", BOT),
+                ],
             )
             .await;
             assert_eq!(r.status, StatusCode::OK, "Range is ignored: the whole page");
@@ -247,10 +308,18 @@ async fn static_files_are_immutable_only_at_their_current_version() {
     let current = home[at..].split('"').next().unwrap().to_string();
     let r = fetch(&site.app, &current, "br", BOT).await;
     assert!(r.header("cache-control").contains("immutable"), "{current}");
-    for other in ["/static/site.css", "/static/site.css?v=old", "/static/site.js?v=1&v=2", "/static/site.js?v=%ff"] {
+    for other in [
+        "/static/site.css",
+        "/static/site.css?v=old",
+        "/static/site.js?v=1&v=2",
+        "/static/site.js?v=%ff",
+    ] {
         let r = fetch(&site.app, other, "br", BOT).await;
         assert_eq!(r.status, StatusCode::OK, "{other}");
         let cc = r.header("cache-control");
-        assert!(!cc.contains("immutable") && !cc.contains("31536000"), "{other}: {cc}");
+        assert!(
+            !cc.contains("immutable") && !cc.contains("31536000"),
+            "{other}: {cc}"
+        );
     }
 }

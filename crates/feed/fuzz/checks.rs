@@ -2,7 +2,7 @@
 //! so every input kept under `regressions/` is replayed by `cargo test`.
 
 use newsroom_core::PublicUrl;
-use newsroom_ingest::{ParseOptions, parse_feed};
+use newsroom_feed::{ParseOptions, parse_feed};
 
 /// Any bytes: a feed or a clear error, never a panic; and every address in
 /// what parses is a `PublicUrl` in its normal form.

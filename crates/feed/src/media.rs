@@ -14,7 +14,10 @@ use quick_xml::name::ResolveResult;
 use quick_xml::{NsReader, XmlVersion};
 use url::Url;
 
-const MRSS: &[&str] = &["http://search.yahoo.com/mrss/", "http://search.yahoo.com/mrss"];
+const MRSS: &[&str] = &[
+    "http://search.yahoo.com/mrss/",
+    "http://search.yahoo.com/mrss",
+];
 const ITUNES: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
 const ATOM: &str = "http://www.w3.org/2005/Atom";
 const SY: &str = "http://purl.org/rss/1.0/modules/syndication/";
@@ -285,7 +288,13 @@ pub(crate) fn kind_of(m: &MediaRef) -> MediaKind {
     let mime = m
         .mime
         .as_deref()
-        .map(|t| t.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .map(|t| {
+            t.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
         .unwrap_or_default();
     let by_type = match mime.as_str() {
         t if t.starts_with("video/") => Some(MediaKind::Video),
@@ -314,7 +323,9 @@ pub(crate) fn kind_by_url(u: &str) -> MediaKind {
         "mp4", "m4v", "webm", "mov", "ogv", "mkv", "avi", "wmv", "flv", "3gp", "mpg", "mpeg",
         "m3u8", "mpd",
     ];
-    const IMAGE: &[&str] = &["jpg", "jpeg", "png", "webp", "gif", "avif", "jxl", "bmp", "svg"];
+    const IMAGE: &[&str] = &[
+        "jpg", "jpeg", "png", "webp", "gif", "avif", "jxl", "bmp", "svg",
+    ];
     if super::is_video_url(u) {
         return MediaKind::Video;
     }
@@ -369,13 +380,7 @@ pub(crate) fn choose(
     let image = usable
         .into_iter()
         .filter(|(_, _, kind, _)| *kind == MediaKind::Image)
-        .min_by_key(|(i, m, _, _)| {
-            (
-                m.origin,
-                std::cmp::Reverse(m.width.unwrap_or(0)),
-                *i,
-            )
-        })
+        .min_by_key(|(i, m, _, _)| (m.origin, std::cmp::Reverse(m.width.unwrap_or(0)), *i))
         .map(|(_, m, _, url)| LeadImage {
             url,
             alt: m.alt.clone().unwrap_or_default(),
@@ -399,7 +404,11 @@ mod tests {
         let cases = [
             ("https://x.test/a.webm", None, Video),
             ("https://x.test/a.MP4?sig=1", None, Video),
-            ("https://x.test/clip.m4v", Some("application/octet-stream"), Video),
+            (
+                "https://x.test/clip.m4v",
+                Some("application/octet-stream"),
+                Video,
+            ),
             ("https://x.test/clip.mov", Some(""), Video),
             ("https://x.test/a.jpg", None, Image),
             ("https://x.test/a.webp#x", None, Image),
@@ -440,9 +449,17 @@ mod tests {
     #[test]
     fn refused_addresses_are_passed_over() {
         let check = |u: &str| PublicUrl::parse(u).ok();
-        let mut hostile = r(Origin::MediaContent, "javascript:alert(1)//a.jpg", Some("image/jpeg"));
+        let mut hostile = r(
+            Origin::MediaContent,
+            "javascript:alert(1)//a.jpg",
+            Some("image/jpeg"),
+        );
         hostile.width = Some(2000);
-        let data = r(Origin::Thumbnail, "data:image/svg+xml,<svg onload=alert(1)>", None);
+        let data = r(
+            Origin::Thumbnail,
+            "data:image/svg+xml,<svg onload=alert(1)>",
+            None,
+        );
         let fine = r(Origin::ItunesImage, "https://x.test/show.jpg", None);
         let bad_video = r(Origin::Enclosure, " JaVaScRiPt:alert(1)", Some("video/mp4"));
         let good_video = r(Origin::Enclosure, "https://x.test/v.mp4", Some("video/mp4"));

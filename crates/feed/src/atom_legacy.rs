@@ -71,9 +71,8 @@ fn is_atom_root(s: &str) -> bool {
     false
 }
 
-static FEED_ROOT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"<feed\b[^>]*\bversion\s*=\s*["'][^"']*["'][^>]*>"#).unwrap()
-});
+static FEED_ROOT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"<feed\b[^>]*\bversion\s*=\s*["'][^"']*["'][^>]*>"#).unwrap());
 static DEFAULT_NS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"\bxmlns\s*=\s*["']([^"']*)["']"#).unwrap());
 
@@ -106,7 +105,11 @@ static ATTR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"\b(type|mode)\s*=\s*(?:"([^"]*)"|'([^']*)')"#).unwrap());
 
 /// What a text construct is once read: the 1.0 type, and whether its text is base64.
-fn classify(type_attr: Option<&str>, mode: Option<&str>, element: &str) -> (Option<&'static str>, bool) {
+fn classify(
+    type_attr: Option<&str>,
+    mode: Option<&str>,
+    element: &str,
+) -> (Option<&'static str>, bool) {
     let ty = type_attr.map(|t| t.trim().to_ascii_lowercase());
     let mode = mode.map(|m| m.trim().to_ascii_lowercase());
     let is_content = element.ends_with("content");
@@ -124,7 +127,10 @@ fn classify(type_attr: Option<&str>, mode: Option<&str>, element: &str) -> (Opti
             }
         }
         // Content may carry any MIME type; feed-rs reads XML and text/* inline.
-        Some(t) if is_content && (t.starts_with("text/") || t.ends_with("+xml") || t.ends_with("/xml")) => {
+        Some(t)
+            if is_content
+                && (t.starts_with("text/") || t.ends_with("+xml") || t.ends_with("/xml")) =>
+        {
             return (None, base64);
         }
         // Any other MIME type: Atom 1.0 says the text is base64 of a document of that
@@ -185,10 +191,7 @@ fn text_constructs(s: &str) -> String {
                     }
                     None => {
                         // Not base64 after all: keep the text, read as text.
-                        out.push_str(&format!(
-                            "<{name}{} type=\"text\">",
-                            rest_attrs.trim_end()
-                        ));
+                        out.push_str(&format!("<{name}{} type=\"text\">", rest_attrs.trim_end()));
                         continue;
                     }
                 }
@@ -212,7 +215,9 @@ fn decode_base64(text: &str) -> Option<String> {
 }
 
 fn escape_xml(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[cfg(test)]
@@ -229,8 +234,14 @@ mod tests {
             (r#"type="text/plain""#, r#"type="text""#),
             (r#"type="text/plain" mode="escaped""#, r#"type="text""#),
             (r#"type="text/html" mode="escaped""#, r#"type="html""#),
-            (r#"type="application/xhtml+xml" mode="xml""#, r#"type="xhtml""#),
-            (r#"type="application/xhtml+xml" mode="escaped""#, r#"type="html""#),
+            (
+                r#"type="application/xhtml+xml" mode="xml""#,
+                r#"type="xhtml""#,
+            ),
+            (
+                r#"type="application/xhtml+xml" mode="escaped""#,
+                r#"type="html""#,
+            ),
             (r#"type="""#, r#"type="text""#),
             (r#"mode="escaped""#, r#"type="text""#),
         ] {
@@ -251,7 +262,10 @@ mod tests {
         let legacy = normalize(atom(
             "<title type=\"text/html\" mode=\"base64\">PGI+eDwvYj4=</title>",
         ));
-        assert_eq!(legacy, atom("<title type=\"html\">&lt;b&gt;x&lt;/b&gt;</title>"));
+        assert_eq!(
+            legacy,
+            atom("<title type=\"html\">&lt;b&gt;x&lt;/b&gt;</title>")
+        );
         // Not base64: the text is kept, as text.
         let odd = normalize(atom("<title mode=\"base64\">not base64!</title>"));
         assert_eq!(odd, atom("<title type=\"text\">not base64!</title>"));
@@ -259,24 +273,34 @@ mod tests {
 
     #[test]
     fn content_keeps_readable_mime_types() {
-        let doc = atom("<content type=\"text/csv\">a,b</content><content type=\"image/svg+xml\"><svg/></content><content type=\"video/mp4\" src=\"https://v.example/a.mp4\"/>");
+        let doc = atom(
+            "<content type=\"text/csv\">a,b</content><content type=\"image/svg+xml\"><svg/></content><content type=\"video/mp4\" src=\"https://v.example/a.mp4\"/>",
+        );
         assert_eq!(normalize(doc.clone()), doc);
     }
 
     #[test]
     fn draft_namespaces_are_atom() {
-        for ns in ["http://purl.org/atom/ns#", "http://purl.org/pie/", "http://example.com/necho"] {
+        for ns in [
+            "http://purl.org/atom/ns#",
+            "http://purl.org/pie/",
+            "http://example.com/necho",
+        ] {
             let got = normalize(format!(
                 "<feed version=\"0.3\" xmlns=\"{ns}\"><tagline>t</tagline><modified>m</modified></feed>"
             ));
             assert_eq!(
                 got,
-                format!("<feed version=\"0.3\" xmlns=\"{ATOM_10}\"><subtitle>t</subtitle><updated>m</updated></feed>")
+                format!(
+                    "<feed version=\"0.3\" xmlns=\"{ATOM_10}\"><subtitle>t</subtitle><updated>m</updated></feed>"
+                )
             );
         }
         // An RSS document is not touched, whatever its elements are called, nor are
         // another namespace's elements in an Atom one.
-        let rss = format!("<!-- <feed> --><rss version=\"2.0\" xmlns:atom=\"{ATOM_10}\"><channel><title type=\"text/plain\">x</title></channel></rss>");
+        let rss = format!(
+            "<!-- <feed> --><rss version=\"2.0\" xmlns:atom=\"{ATOM_10}\"><channel><title type=\"text/plain\">x</title></channel></rss>"
+        );
         assert_eq!(normalize(rss.clone()), rss);
         let media = atom("<media:title type=\"plain\">x</media:title>");
         assert_eq!(normalize(media.clone()), media);

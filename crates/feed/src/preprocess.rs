@@ -11,7 +11,7 @@
 
 use super::dates::parse_date;
 use super::entities;
-use crate::error::{FetchError, FetchErrorClass};
+use crate::error::{FeedError, FeedErrorClass};
 use jiff::tz::TimeZone;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -87,7 +87,7 @@ fn doctype_end(s: &str) -> Option<usize> {
 }
 
 /// Everything before the root element, with the DOCTYPE checked and removed.
-fn strip_prolog(t: &str) -> Result<String, FetchError> {
+fn strip_prolog(t: &str) -> Result<String, FeedError> {
     let t = t.trim_start_matches('\u{feff}').trim_start();
     let start = t.find('<').unwrap_or(0);
     let mut rest = &t[start..];
@@ -108,8 +108,8 @@ fn strip_prolog(t: &str) -> Result<String, FetchError> {
         } else if starts_with_ci(trimmed, "<!doctype") {
             let end = doctype_end(trimmed).unwrap_or(trimmed.len());
             if trimmed[..end].contains("<!ENTITY") {
-                return Err(FetchError::new(
-                    FetchErrorClass::Parse,
+                return Err(FeedError::new(
+                    FeedErrorClass::Parse,
                     "DOCTYPE with entity declarations refused (possible entity expansion bomb)",
                 ));
             }
@@ -151,7 +151,7 @@ fn fix_rss_version(t: String) -> String {
 }
 
 /// HTML named entities to numeric references; stray `&` escaped; CDATA and comments untouched.
-pub(crate) fn fix_entities(s: &str) -> String {
+pub fn fix_entities(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = String::with_capacity(s.len() + s.len() / 64);
     let (mut i, mut last) = (0usize, 0usize);
@@ -281,7 +281,7 @@ fn strip_forbidden_controls(s: String) -> String {
 }
 
 /// Prepare decoded XML text for feed-rs.
-pub(crate) fn prepare_xml(text: &str, tz: &TimeZone) -> Result<String, FetchError> {
+pub(crate) fn prepare_xml(text: &str, tz: &TimeZone) -> Result<String, FeedError> {
     let t = strip_prolog(text)?;
     let t = strip_forbidden_controls(t);
     let t = fix_rss_version(t);
@@ -296,15 +296,15 @@ pub(crate) fn prepare_xml(text: &str, tz: &TimeZone) -> Result<String, FetchErro
 pub(crate) fn prepare_json(
     text: &str,
     tz: &TimeZone,
-) -> Result<(String, Vec<Vec<String>>), FetchError> {
+) -> Result<(String, Vec<Vec<String>>), FeedError> {
     let mut v: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
-        .map_err(|e| FetchError::new(FetchErrorClass::Parse, format!("JSON: {e}")))?;
+        .map_err(|e| FeedError::new(FeedErrorClass::Parse, format!("JSON: {e}")))?;
     if v.get("version")
         .and_then(|v| v.as_str())
         .is_none_or(|s| !s.contains("jsonfeed.org"))
     {
-        return Err(FetchError::new(
-            FetchErrorClass::NotAFeed,
+        return Err(FeedError::new(
+            FeedErrorClass::NotAFeed,
             "JSON without a JSON Feed version",
         ));
     }
@@ -372,7 +372,7 @@ mod tests {
         let bomb = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><rss><channel><title>&lol2;</title></channel></rss>"#;
         assert_eq!(
             prepare_xml(bomb, &TimeZone::UTC).unwrap_err().class,
-            FetchErrorClass::Parse
+            FeedErrorClass::Parse
         );
         let netscape = r#"<?xml version="1.0"?><!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd"><rss version="0.91"></rss>"#;
         assert_eq!(
@@ -384,11 +384,15 @@ mod tests {
     #[test]
     fn legacy_rss_namespaces_are_dropped_or_mapped() {
         assert_eq!(
-            legacy_rss_namespaces("<rss version=\"2.0\" xmlns=\"http://backend.userland.com/rss2\">".into()),
+            legacy_rss_namespaces(
+                "<rss version=\"2.0\" xmlns=\"http://backend.userland.com/rss2\">".into()
+            ),
             "<rss version=\"2.0\" >"
         );
         assert_eq!(
-            legacy_rss_namespaces("<rdf:RDF xmlns=\"http://my.netscape.com/rdf/simple/0.9/\">".into()),
+            legacy_rss_namespaces(
+                "<rdf:RDF xmlns=\"http://my.netscape.com/rdf/simple/0.9/\">".into()
+            ),
             "<rdf:RDF xmlns=\"http://purl.org/rss/1.0/\">"
         );
     }

@@ -2,15 +2,20 @@
 //! a thin layer for what real feeds get wrong, into a plain [`ParsedFeed`].
 
 mod atom_legacy;
+mod challenge;
+pub mod charset;
 mod dates;
 mod entities;
+mod error;
 mod media;
 mod preprocess;
 
-pub use dates::parse_date;
-pub(crate) use preprocess::fix_entities as fix_xml_entities;
+pub use challenge::looks_like_challenge;
+pub use error::{FeedError, FeedErrorClass};
 
-use crate::error::{FetchError, FetchErrorClass};
+pub use dates::parse_date;
+pub use preprocess::fix_entities as fix_xml_entities;
+
 use jiff::tz::TimeZone;
 use media::{MediaRef, Origin};
 use newsroom_core::{LeadImage, PublicUrl, Video};
@@ -86,10 +91,10 @@ impl Default for ParseOptions {
 }
 
 /// Parse raw feed bytes (any charset) into a [`ParsedFeed`].
-pub fn parse_feed(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFeed, FetchError> {
+pub fn parse_feed(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFeed, FeedError> {
     if bytes.len() > MAX_FEED_BYTES {
-        return Err(FetchError::new(
-            FetchErrorClass::TooLarge,
+        return Err(FeedError::new(
+            FeedErrorClass::TooLarge,
             format!("feed of {} bytes", bytes.len()),
         ));
     }
@@ -114,22 +119,22 @@ pub fn parse_feed(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFeed, Fetch
             json
         }
         Root::Feed => preprocess::prepare_xml(&text, &opts.time_zone)?,
-        Root::Html if crate::fetch::looks_like_challenge(bytes) => {
-            return Err(FetchError::new(
-                FetchErrorClass::BotWall,
+        Root::Html if looks_like_challenge(bytes) => {
+            return Err(FeedError::new(
+                FeedErrorClass::BotWall,
                 "a bot-protection challenge page instead of the feed",
             ));
         }
         Root::Html => {
-            return Err(FetchError::new(
-                FetchErrorClass::NotAFeed,
+            return Err(FeedError::new(
+                FeedErrorClass::NotAFeed,
                 "an HTML page, not a feed",
             ));
         }
         Root::Other => {
             // Let feed-rs judge odd roots; it knows a few we do not list.
             preprocess::prepare_xml(&text, &opts.time_zone)
-                .map_err(|e| FetchError::new(FetchErrorClass::NotAFeed, e.detail))?
+                .map_err(|e| FeedError::new(FeedErrorClass::NotAFeed, e.detail))?
         }
     };
     // Returning "" keeps missing ids missing: feed-rs would otherwise hash link and title,
@@ -141,8 +146,8 @@ pub fn parse_feed(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFeed, Fetch
     let feed = parser.parse(prepared.as_bytes()).map_err(|e| match e {
         feed_rs::parser::ParseFeedError::ParseError(
             feed_rs::parser::ParseErrorKind::NoFeedRoot,
-        ) => FetchError::new(FetchErrorClass::NotAFeed, "no RSS, Atom or JSON Feed root"),
-        other => FetchError::new(FetchErrorClass::Parse, other.to_string()),
+        ) => FeedError::new(FeedErrorClass::NotAFeed, "no RSS, Atom or JSON Feed root"),
+        other => FeedError::new(FeedErrorClass::Parse, other.to_string()),
     })?;
     if media.is_none()
         && let Some(extras) = media::scan_xml(&prepared)
@@ -281,7 +286,9 @@ fn media_of(
                         && l.media_type.as_deref().is_some_and(|t| !t.contains("html")))
                     || is_video_url(&l.href)
             })
-            .map(|l| MediaRef::new(Origin::Enclosure, l.href.trim()).with_mime(l.media_type.clone())),
+            .map(|l| {
+                MediaRef::new(Origin::Enclosure, l.href.trim()).with_mime(l.media_type.clone())
+            }),
     );
     media::choose(&refs, |u| PublicUrl::or_drop(u, base, "feed media"))
 }
@@ -323,7 +330,7 @@ fn feed_rs_media(e: &feed_rs::model::Entry) -> Vec<MediaRef> {
     refs
 }
 
-pub(crate) fn is_video_url(u: &str) -> bool {
+pub fn is_video_url(u: &str) -> bool {
     let Ok(url) = Url::parse(u) else { return false };
     let host = url
         .host_str()
@@ -367,7 +374,7 @@ fn html_of(t: &feed_rs::model::Text) -> String {
     }
 }
 
-pub(crate) fn escape_html(s: &str) -> String {
+pub fn escape_html(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
