@@ -92,7 +92,9 @@ impl PollBounds {
                     return Err(format!("The {what} interval must be at least 1 minute."));
                 }
                 Some(v) if v > Self::LONGEST => {
-                    return Err(format!("The {what} interval may be at most 7 days (10080 minutes)."));
+                    return Err(format!(
+                        "The {what} interval may be at most 7 days (10080 minutes)."
+                    ));
                 }
                 _ => {}
             }
@@ -208,10 +210,26 @@ mod tests {
             PollBounds::new(Some(60), Some(7 * 86_400)).map(|b| (b.min_secs, b.max_secs)),
             Ok((Some(60), Some(604_800)))
         );
-        assert!(PollBounds::new(Some(59), None).unwrap_err().contains("at least 1 minute"));
-        assert!(PollBounds::new(None, Some(0)).unwrap_err().contains("longest interval must be at least"));
-        assert!(PollBounds::new(None, Some(604_801)).unwrap_err().contains("at most 7 days"));
-        assert!(PollBounds::new(Some(3600), Some(600)).unwrap_err().contains("may not be longer"));
+        assert!(
+            PollBounds::new(Some(59), None)
+                .unwrap_err()
+                .contains("at least 1 minute")
+        );
+        assert!(
+            PollBounds::new(None, Some(0))
+                .unwrap_err()
+                .contains("longest interval must be at least")
+        );
+        assert!(
+            PollBounds::new(None, Some(604_801))
+                .unwrap_err()
+                .contains("at most 7 days")
+        );
+        assert!(
+            PollBounds::new(Some(3600), Some(600))
+                .unwrap_err()
+                .contains("may not be longer")
+        );
         assert!(PollBounds::new(Some(600), Some(600)).is_ok());
     }
 

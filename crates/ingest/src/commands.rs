@@ -3,10 +3,10 @@
 
 pub use crate::add_source::ensure_section;
 use crate::add_source::{AddSourceError, SectionPick, SourceRequest, check_url};
-use crate::ssrf::SsrfGuard;
 use crate::fetch::Fetcher;
 use crate::opml::{OpmlFeed, parse_opml, write_opml};
 use crate::pipeline::{IngestConfig, IngestError};
+use crate::ssrf::SsrfGuard;
 use newsroom_core::{FullTextMode, NewSource, Source, SourceId, Timestamp};
 use newsroom_store::{NewAudit, SourceStats, Store};
 

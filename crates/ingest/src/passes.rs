@@ -172,7 +172,6 @@ pub(crate) async fn record(
         {
             match store.set_source_feed_url(s.id, to).await {
                 Ok(_) => {
-
                     tracing::info!(source = %s.name, from = %s.feed_url, to = %to, "feed moved permanently; following it")
                 }
                 Err(newsroom_store::StoreError::Conflict(_)) => {

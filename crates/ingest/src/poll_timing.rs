@@ -153,7 +153,10 @@ pub fn next_poll(
 /// shortest interval above the site's longest moves the longest up to it).
 pub fn with_bounds(cfg: &ScheduleConfig, bounds: PollBounds) -> ScheduleConfig {
     let min_interval = bounds.min_secs.unwrap_or(cfg.min_interval);
-    let max_interval = bounds.max_secs.unwrap_or(cfg.max_interval).max(min_interval);
+    let max_interval = bounds
+        .max_secs
+        .unwrap_or(cfg.max_interval)
+        .max(min_interval);
     ScheduleConfig {
         min_interval,
         max_interval,
@@ -365,12 +368,21 @@ mod tests {
             // A quiet one polled at least every 20 minutes, jitter and max-age included.
             let b = bounds(None, Some(1200));
             let i = healthy_interval(&with_bounds(&cfg, b), &weekly, None, NOW);
-            let fresh = PollResult::Ok { fresh_until: Some(NOW + 5000) };
+            let fresh = PollResult::Ok {
+                fresh_until: Some(NOW + 5000),
+            };
             let (next, _) = next_poll_bounded(&cfg, b, NOW, fresh, 0, i);
-            assert!((NOW + cfg.min_interval..=NOW + 1200).contains(&next), "{}", next - NOW);
+            assert!(
+                (NOW + cfg.min_interval..=NOW + 1200).contains(&next),
+                "{}",
+                next - NOW
+            );
             // A failing source is not retried sooner than its shortest interval...
             let b = bounds(Some(3600), Some(3600));
-            let failed = PollResult::Failed { class: FetchErrorClass::Timeout, not_before: None };
+            let failed = PollResult::Failed {
+                class: FetchErrorClass::Timeout,
+                not_before: None,
+            };
             let (next, f) = next_poll_bounded(&cfg, b, NOW, failed, 0, 3600);
             assert_eq!((next, f), (NOW + 3600, 1));
             // ...but backs off past its longest, as every failing source does.
@@ -383,7 +395,10 @@ mod tests {
         assert!((NOW + cfg.min_interval..=NOW + cfg.min_interval * 11 / 10).contains(&next));
         // A shortest interval above the site's longest moves the longest.
         let c = with_bounds(&cfg, bounds(Some(cfg.max_interval * 2), None));
-        assert_eq!((c.min_interval, c.max_interval), (cfg.max_interval * 2, cfg.max_interval * 2));
+        assert_eq!(
+            (c.min_interval, c.max_interval),
+            (cfg.max_interval * 2, cfg.max_interval * 2)
+        );
     }
 
     #[test]

@@ -1008,9 +1008,21 @@ async fn a_sources_poll_bounds_steer_the_schedule() {
     let s = TestServer::start().await;
     let now = newsroom_ingest::now();
     // Busy feeds (an item every 2 minutes) and a quiet one (one a week).
-    s.set("/busy-a.xml", Resource::ok("application/rss+xml", rss_every(&s.url("/a"), 30, 120, now)));
-    s.set("/busy-b.xml", Resource::ok("application/rss+xml", rss_every(&s.url("/b"), 30, 120, now)));
-    s.set("/quiet.xml", Resource::ok("application/rss+xml", rss_every(&s.url("/q"), 2, 7 * 86_400, now - 86_400)));
+    s.set(
+        "/busy-a.xml",
+        Resource::ok("application/rss+xml", rss_every(&s.url("/a"), 30, 120, now)),
+    );
+    s.set(
+        "/busy-b.xml",
+        Resource::ok("application/rss+xml", rss_every(&s.url("/b"), 30, 120, now)),
+    );
+    s.set(
+        "/quiet.xml",
+        Resource::ok(
+            "application/rss+xml",
+            rss_every(&s.url("/q"), 2, 7 * 86_400, now - 86_400),
+        ),
+    );
     let site = site().await;
     let store: &dyn Store = &site.store;
     let held = add(store, "held", s.url("/busy-a.xml"), FullTextMode::Never).await;
@@ -1023,8 +1035,18 @@ async fn a_sources_poll_bounds_steer_the_schedule() {
         enabled: true,
     };
     // At most every two hours for one busy feed; at least every 20 minutes for the quiet one.
-    assert!(store.update_source_settings(held.id, &bounds(&held, Some(7200), None)).await.unwrap());
-    assert!(store.update_source_settings(quiet.id, &bounds(&quiet, None, Some(1200))).await.unwrap());
+    assert!(
+        store
+            .update_source_settings(held.id, &bounds(&held, Some(7200), None))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .update_source_settings(quiet.id, &bounds(&quiet, None, Some(1200)))
+            .await
+            .unwrap()
+    );
     let clock = newsroom_ingest::Clock::adjustable();
     let cfg = IngestConfig {
         clock: clock.clone(),
@@ -1032,12 +1054,22 @@ async fn a_sources_poll_bounds_steer_the_schedule() {
     };
     let due_only = PassOptions::default();
     let sched = cfg.schedule;
-    let next = async |id| store.get_source(id).await.unwrap().unwrap().health.next_poll_at;
+    let next = async |id| {
+        store
+            .get_source(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .health
+            .next_poll_at
+    };
 
     // Waits are measured from before the pass; a few seconds of slack above
     // for the time the pass itself takes.
     let t0 = clock.now();
-    let first = run_pass(store, &fetcher(), &cfg, &due_only, |_| {}).await.unwrap();
+    let first = run_pass(store, &fetcher(), &cfg, &due_only, |_| {})
+        .await
+        .unwrap();
     assert_eq!(first.sources, 3, "new sources are due at once");
     let wait = |n: i64| n - t0;
     let held_wait = wait(next(held.id).await);
@@ -1048,7 +1080,10 @@ async fn a_sources_poll_bounds_steer_the_schedule() {
         "without bounds a busy feed is polled at the site's minimum: {free_wait}"
     );
     let quiet_wait = wait(next(quiet.id).await);
-    assert!((sched.min_interval..=1205).contains(&quiet_wait), "{quiet_wait}");
+    assert!(
+        (sched.min_interval..=1205).contains(&quiet_wait),
+        "{quiet_wait}"
+    );
 
     // The scheduler's own passes over the next two hours, on the test clock:
     // the held feed is not asked for again before its two hours are up.
@@ -1056,13 +1091,27 @@ async fn a_sources_poll_bounds_steer_the_schedule() {
     let (held_before, free_before) = (hits("/busy-a.xml"), hits("/busy-b.xml"));
     for _ in 0..23 {
         clock.advance(300);
-        run_pass(store, &fetcher(), &cfg, &due_only, |_| {}).await.unwrap();
+        run_pass(store, &fetcher(), &cfg, &due_only, |_| {})
+            .await
+            .unwrap();
     }
     assert!(clock.now() - t0 < 7200);
-    assert_eq!(hits("/busy-a.xml"), held_before, "polled before its shortest interval");
-    assert!(hits("/busy-b.xml") >= free_before + 10, "the free feed kept its pace");
-    assert!(hits("/quiet.xml") >= 5, "the quiet feed polled at least every 20 minutes");
+    assert_eq!(
+        hits("/busy-a.xml"),
+        held_before,
+        "polled before its shortest interval"
+    );
+    assert!(
+        hits("/busy-b.xml") >= free_before + 10,
+        "the free feed kept its pace"
+    );
+    assert!(
+        hits("/quiet.xml") >= 5,
+        "the quiet feed polled at least every 20 minutes"
+    );
     clock.advance(7930 - (clock.now() - t0));
-    run_pass(store, &fetcher(), &cfg, &due_only, |_| {}).await.unwrap();
+    run_pass(store, &fetcher(), &cfg, &due_only, |_| {})
+        .await
+        .unwrap();
     assert_eq!(hits("/busy-a.xml"), held_before + 1, "due after two hours");
 }

@@ -194,22 +194,51 @@ async fn a_sources_page_shows_its_last_fetches_on(db: &Backend) {
     // The charts add up to the same passes: fetches by how they ended, the
     // failure's class, the three articles; and the site's views per hour.
     let (_, html) = page(&c, &server.url(&format!("/admin/sources/{id}"))).await;
-    assert_eq!(chart_sums(&html, "fetches"), [("part-failed".to_string(), 1), ("part-not-modified".into(), 21), ("part-ok".into(), 2)]);
-    assert_eq!(chart_sums(&html, "articles"), [("part-articles".to_string(), 3)]);
+    assert_eq!(
+        chart_sums(&html, "fetches"),
+        [
+            ("part-failed".to_string(), 1),
+            ("part-not-modified".into(), 21),
+            ("part-ok".into(), 2)
+        ]
+    );
+    assert_eq!(
+        chart_sums(&html, "articles"),
+        [("part-articles".to_string(), 3)]
+    );
     let doc = scraper::Html::parse_document(&html);
-    assert_eq!(select(&doc, "svg#latency g.bar").len(), 7 * 24, "an hour a bar");
+    assert_eq!(
+        select(&doc, "svg#latency g.bar").len(),
+        7 * 24,
+        "an hour a bar"
+    );
     assert!(text(&select(&doc, "#error-classes")[0]).contains("http_5xx 1"));
     let store = newsroom_store::open(&db.demo_url(&server.dir), &Default::default())
         .await
         .unwrap();
-    let query = newsroom_store::ListQuery { limit: 10, ..Default::default() };
+    let query = newsroom_store::ListQuery {
+        limit: 10,
+        ..Default::default()
+    };
     let article = store.list_articles(&query).await.unwrap()[0].id;
     let hour = jiff::Timestamp::now().as_second() / 3600;
     store
         .add_views(&[
-            newsroom_store::ViewDelta { article, hour: hour - 1, n: 7 },
-            newsroom_store::ViewDelta { article, hour, n: 5 },
-            newsroom_store::ViewDelta { article, hour: hour - 60, n: 1000 },
+            newsroom_store::ViewDelta {
+                article,
+                hour: hour - 1,
+                n: 7,
+            },
+            newsroom_store::ViewDelta {
+                article,
+                hour,
+                n: 5,
+            },
+            newsroom_store::ViewDelta {
+                article,
+                hour: hour - 60,
+                n: 1000,
+            },
         ])
         .await
         .unwrap();
@@ -242,7 +271,11 @@ async fn a_sources_page_shows_its_last_fetches_on(db: &Backend) {
 
 /// The settings form's current values on a source's page: (section id,
 /// full text, shortest, longest, enabled).
-async fn settings_of(c: &reqwest::Client, server: &Server, id: i64) -> (String, String, String, String, bool) {
+async fn settings_of(
+    c: &reqwest::Client,
+    server: &Server,
+    id: i64,
+) -> (String, String, String, String, bool) {
     let (status, html) = page(c, &server.url(&format!("/admin/sources/{id}"))).await;
     assert_eq!(status, 200);
     let doc = scraper::Html::parse_document(&html);
@@ -287,18 +320,32 @@ async fn a_sources_settings_are_checked_saved_and_honoured_on(db: &Backend) {
     outlet_site(&outlet);
     outlet.set(
         "/news.xml",
-        Resource::ok("application/rss+xml", sample_rss("Set Outlet", &outlet.url(""), 2)),
+        Resource::ok(
+            "application/rss+xml",
+            sample_rss("Set Outlet", &outlet.url(""), 2),
+        ),
     );
     outlet.set(
         "/other.xml",
-        Resource::ok("application/rss+xml", sample_rss("Other Outlet", &outlet.url("/o"), 1)),
+        Resource::ok(
+            "application/rss+xml",
+            sample_rss("Other Outlet", &outlet.url("/o"), 1),
+        ),
     );
     let server = start(db, dir.path());
     let (c, csrf) = admin(db, &server).await;
     // A source added on the command line makes the section "World".
     run_ok(
         dir.path(),
-        &["--database", &db.demo_url(dir.path()), "source", "add", &outlet.url("/other.xml"), "--section", "World"],
+        &[
+            "--database",
+            &db.demo_url(dir.path()),
+            "source",
+            "add",
+            &outlet.url("/other.xml"),
+            "--section",
+            "World",
+        ],
         &[ALLOW_LOOPBACK],
     );
     let id = add_source(&c, &server, &csrf, &outlet.url("/")).await;
@@ -312,7 +359,13 @@ async fn a_sources_settings_are_checked_saved_and_honoured_on(db: &Backend) {
         .to_string();
     assert_eq!(
         settings_of(&c, &server, id).await,
-        (String::new(), "never".into(), String::new(), String::new(), true),
+        (
+            String::new(),
+            "never".into(),
+            String::new(),
+            String::new(),
+            true
+        ),
         "as added"
     );
 
@@ -325,15 +378,32 @@ async fn a_sources_settings_are_checked_saved_and_honoured_on(db: &Backend) {
         ("poll_max", "120"),
     ];
     let (status, to, _) = post_settings(&c, &server, id, &good).await;
-    assert_eq!((status, to.as_str()), (303, format!("/admin/sources/{id}?done=saved").as_str()));
-    let saved = (world.clone(), "always".to_string(), "30".to_string(), "120".to_string(), false);
-    assert_eq!(settings_of(&c, &server, id).await, saved, "no checkbox: disabled");
+    assert_eq!(
+        (status, to.as_str()),
+        (303, format!("/admin/sources/{id}?done=saved").as_str())
+    );
+    let saved = (
+        world.clone(),
+        "always".to_string(),
+        "30".to_string(),
+        "120".to_string(),
+        false,
+    );
+    assert_eq!(
+        settings_of(&c, &server, id).await,
+        saved,
+        "no checkbox: disabled"
+    );
     let (_, html) = page(&c, &server.url(&format!("/admin/sources/{id}?done=saved"))).await;
     assert!(html.contains("Settings saved"), "{html}");
     let (_, list) = page(&c, &server.url("/admin/sources")).await;
     let doc = scraper::Html::parse_document(&list);
     let row = &select(&doc, &format!("tr[data-id='{id}']"))[0];
-    assert!(text(row).contains("World") && text(row).contains("disabled"), "{}", text(row));
+    assert!(
+        text(row).contains("World") && text(row).contains("disabled"),
+        "{}",
+        text(row)
+    );
 
     // A disabled source is not fetched.
     let before = outlet.hits("/news.xml");
@@ -342,13 +412,37 @@ async fn a_sources_settings_are_checked_saved_and_honoured_on(db: &Backend) {
 
     // Bad values are refused with the reason, and change nothing.
     let refusals: &[(&str, &str, &str)] = &[
-        ("poll_min", "0", "The shortest interval must be at least 1 minute."),
-        ("poll_min", "ten", "The shortest interval must be a whole number of minutes."),
-        ("poll_max", "-5", "The longest interval must be a whole number of minutes."),
-        ("poll_max", "20000", "The longest interval may be at most 7 days (10080 minutes)."),
-        ("poll_min", "240", "The shortest interval may not be longer than the longest."),
+        (
+            "poll_min",
+            "0",
+            "The shortest interval must be at least 1 minute.",
+        ),
+        (
+            "poll_min",
+            "ten",
+            "The shortest interval must be a whole number of minutes.",
+        ),
+        (
+            "poll_max",
+            "-5",
+            "The longest interval must be a whole number of minutes.",
+        ),
+        (
+            "poll_max",
+            "20000",
+            "The longest interval may be at most 7 days (10080 minutes).",
+        ),
+        (
+            "poll_min",
+            "240",
+            "The shortest interval may not be longer than the longest.",
+        ),
         ("section", "999999", "There is no such section."),
-        ("full_text", "sometimes", "Full text must be auto, always or never."),
+        (
+            "full_text",
+            "sometimes",
+            "Full text must be auto, always or never.",
+        ),
     ];
     for (field, value, why) in refusals {
         let fields: Vec<(&str, &str)> = good
@@ -358,13 +452,23 @@ async fn a_sources_settings_are_checked_saved_and_honoured_on(db: &Backend) {
         let (status, _, html) = post_settings(&c, &server, id, &fields).await;
         assert_eq!(status, 400, "{field}={value}");
         let doc = scraper::Html::parse_document(&html);
-        let error = select(&doc, "p.error").first().map(text).unwrap_or_default();
+        let error = select(&doc, "p.error")
+            .first()
+            .map(text)
+            .unwrap_or_default();
         assert_eq!(error, *why, "{field}={value}");
         // The form shows what was sent, to be corrected.
         if *field == "poll_min" || *field == "poll_max" {
-            assert_eq!(select(&doc, &format!("#{field}"))[0].value().attr("value"), Some(*value));
+            assert_eq!(
+                select(&doc, &format!("#{field}"))[0].value().attr("value"),
+                Some(*value)
+            );
         }
-        assert_eq!(settings_of(&c, &server, id).await, saved, "{field}={value} changed something");
+        assert_eq!(
+            settings_of(&c, &server, id).await,
+            saved,
+            "{field}={value} changed something"
+        );
     }
 
     // Without the form's token, or as an editor, nothing is saved.
@@ -373,7 +477,12 @@ async fn a_sources_settings_are_checked_saved_and_honoured_on(db: &Backend) {
     let (ok, out) = user_cmd(db, &server, &["add", "ed"], "another long passphrase\n");
     assert!(ok, "{out}");
     let editor = cookie_client();
-    assert_eq!(sign_in(&editor, &server, "ed", "another long passphrase").await.status(), 303);
+    assert_eq!(
+        sign_in(&editor, &server, "ed", "another long passphrase")
+            .await
+            .status(),
+        303
+    );
     let (status, html) = page(&editor, &server.url(&format!("/admin/sources/{id}"))).await;
     assert_eq!(status, 200, "editors see the page");
     assert!(!html.contains("/settings\""), "but not the settings form");
@@ -395,10 +504,17 @@ async fn a_sources_settings_are_checked_saved_and_honoured_on(db: &Backend) {
     let store = newsroom_store::open(&db.demo_url(dir.path()), &Default::default())
         .await
         .unwrap();
-    let src = store.get_source(newsroom_core::SourceId(id)).await.unwrap().unwrap();
+    let src = store
+        .get_source(newsroom_core::SourceId(id))
+        .await
+        .unwrap()
+        .unwrap();
     let wait = src.health.next_poll_at - src.health.last_attempt_at.unwrap();
     assert!((1800..=7200).contains(&wait), "next fetch in {wait} s");
-    assert_eq!((src.poll.min_secs, src.poll.max_secs), (Some(1800), Some(7200)));
+    assert_eq!(
+        (src.poll.min_secs, src.poll.max_secs),
+        (Some(1800), Some(7200))
+    );
     server.stop();
 }
 
@@ -410,7 +526,9 @@ fn multipart(parts: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
     for (name, file, data) in parts {
         body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
         if file.is_empty() {
-            body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes());
+            body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+            );
         } else {
             body.extend_from_slice(
                 format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: text/x-opml\r\n\r\n")
@@ -425,7 +543,12 @@ fn multipart(parts: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
 }
 
 /// Uploads `opml` to the import form; the status and the page.
-async fn import(c: &reqwest::Client, server: &Server, csrf: Option<&str>, opml: &[u8]) -> (u16, String) {
+async fn import(
+    c: &reqwest::Client,
+    server: &Server,
+    csrf: Option<&str>,
+    opml: &[u8],
+) -> (u16, String) {
     let mut parts: Vec<(&str, &str, &[u8])> = Vec::new();
     if let Some(t) = csrf {
         parts.push(("csrf", "", t.as_bytes()));
@@ -445,19 +568,27 @@ async fn import(c: &reqwest::Client, server: &Server, csrf: Option<&str>, opml: 
 
 /// The feeds of an OPML file, sorted: what a round trip must keep.
 fn feeds_of(opml: &str) -> Vec<newsroom_ingest::opml::OpmlFeed> {
-    let mut feeds = newsroom_ingest::opml::parse_opml(opml.as_bytes()).unwrap().feeds;
+    let mut feeds = newsroom_ingest::opml::parse_opml(opml.as_bytes())
+        .unwrap()
+        .feeds;
     feeds.sort_by(|a, b| a.xml_url.cmp(&b.xml_url));
     feeds
 }
 
 fn summary(html: &str) -> String {
     let doc = scraper::Html::parse_document(html);
-    select(&doc, "#import-summary").first().map(text).unwrap_or_default()
+    select(&doc, "#import-summary")
+        .first()
+        .map(text)
+        .unwrap_or_default()
 }
 
 fn error_line(html: &str) -> String {
     let doc = scraper::Html::parse_document(html);
-    select(&doc, "p.error").first().map(text).unwrap_or_default()
+    select(&doc, "p.error")
+        .first()
+        .map(text)
+        .unwrap_or_default()
 }
 
 const SITE_A: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -479,35 +610,89 @@ async fn opml_round_trips_between_sites_and_refuses_what_it_must_on(db: &Backend
     let dir_a = tempfile::tempdir().unwrap();
     std::fs::write(dir_a.path().join("a.opml"), SITE_A).unwrap();
     let server_a = start_with(db, dir_a.path(), &[]);
-    run_ok(dir_a.path(), &["--database", &db.demo_url(dir_a.path()), "source", "import", "a.opml"], &[]);
+    run_ok(
+        dir_a.path(),
+        &[
+            "--database",
+            &db.demo_url(dir_a.path()),
+            "source",
+            "import",
+            "a.opml",
+        ],
+        &[],
+    );
     let (c, _) = admin(db, &server_a).await;
-    let r = c.get(server_a.url("/admin/sources.opml")).send().await.unwrap();
+    let r = c
+        .get(server_a.url("/admin/sources.opml"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "text/x-opml; charset=utf-8");
-    assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
     let export_a = r.text().await.unwrap();
     let feeds_a = feeds_of(&export_a);
-    assert_eq!(feeds_a, feeds_of(SITE_A), "the site keeps what the file said");
+    assert_eq!(
+        feeds_a,
+        feeds_of(SITE_A),
+        "the site keeps what the file said"
+    );
     // The command line writes the same file.
     run_ok(
         dir_a.path(),
-        &["--database", &db.demo_url(dir_a.path()), "source", "export", "--output", "cli.opml"],
+        &[
+            "--database",
+            &db.demo_url(dir_a.path()),
+            "source",
+            "export",
+            "--output",
+            "cli.opml",
+        ],
         &[],
     );
-    assert_eq!(std::fs::read_to_string(dir_a.path().join("cli.opml")).unwrap(), export_a);
+    assert_eq!(
+        std::fs::read_to_string(dir_a.path().join("cli.opml")).unwrap(),
+        export_a
+    );
 
     // Site B, fresh, on its own database, without private networks.
-    let db_b = backends().await.into_iter().find(|b| b.name == db.name).unwrap();
+    let db_b = backends()
+        .await
+        .into_iter()
+        .find(|b| b.name == db.name)
+        .unwrap();
     let dir_b = tempfile::tempdir().unwrap();
     let server_b = start_with(&db_b, dir_b.path(), &[]);
     let (cb, csrf) = admin(&db_b, &server_b).await;
     let (status, html) = import(&cb, &server_b, Some(&csrf), export_a.as_bytes()).await;
     assert_eq!(status, 200, "{html}");
-    assert_eq!(summary(&html), "4 added, 0 already there (skipped), 0 refused.");
-    let export_b = cb.get(server_b.url("/admin/sources.opml")).send().await.unwrap().text().await.unwrap();
-    assert_eq!(feeds_of(&export_b), feeds_a, "the same sources, names, sites and sections");
+    assert_eq!(
+        summary(&html),
+        "4 added, 0 already there (skipped), 0 refused."
+    );
+    let export_b = cb
+        .get(server_b.url("/admin/sources.opml"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        feeds_of(&export_b),
+        feeds_a,
+        "the same sources, names, sites and sections"
+    );
     let (_, html) = import(&cb, &server_b, Some(&csrf), export_a.as_bytes()).await;
-    assert_eq!(summary(&html), "0 added, 4 already there (skipped), 0 refused.");
+    assert_eq!(
+        summary(&html),
+        "0 added, 4 already there (skipped), 0 refused."
+    );
 
     // One file with every kind of bad outline: each refused with its reason.
     let hostile = r#"<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>
@@ -524,34 +709,61 @@ async fn opml_round_trips_between_sites_and_refuses_what_it_must_on(db: &Backend
     </body></opml>"#;
     let (status, html) = import(&cb, &server_b, Some(&csrf), hostile.as_bytes()).await;
     assert_eq!(status, 200, "{html}");
-    assert_eq!(summary(&html), "1 added, 1 already there (skipped), 8 refused.");
+    assert_eq!(
+        summary(&html),
+        "1 added, 1 already there (skipped), 8 refused."
+    );
     let doc = scraper::Html::parse_document(&html);
     let refused: Vec<(String, String)> = select(&doc, "table.refused tbody tr")
         .iter()
         .map(|tr| {
-            let cells: Vec<String> = tr.select(&scraper::Selector::parse("td").unwrap()).map(|td| text(&td)).collect();
+            let cells: Vec<String> = tr
+                .select(&scraper::Selector::parse("td").unwrap())
+                .map(|td| text(&td))
+                .collect();
             (cells[0].clone(), cells[1].clone())
         })
         .collect();
     let scheme = "The address must start with http:// or https:// and name a host.";
-    let private = |addr: &str| format!("The address is on a private or local network ({addr}), which is not fetched.");
+    let private = |addr: &str| {
+        format!("The address is on a private or local network ({addr}), which is not fetched.")
+    };
     assert_eq!(
         refused,
         [
             ("javascript:alert(1)".to_string(), scheme.to_string()),
             ("ftp://files.example/feed.xml".into(), scheme.into()),
             ("file:///etc/passwd".into(), scheme.into()),
-            ("https://user:secret@creds.example/feed".into(), "The address may not carry a user name or password.".into()),
+            (
+                "https://user:secret@creds.example/feed".into(),
+                "The address may not carry a user name or password.".into()
+            ),
             ("http://127.0.0.1:9/feed".into(), private("127.0.0.1")),
             ("http://[::1]/feed".into(), private("::1")),
-            ("http://169.254.169.254/latest/meta-data".into(), private("169.254.169.254")),
+            (
+                "http://169.254.169.254/latest/meta-data".into(),
+                private("169.254.169.254")
+            ),
             ("http://10.1.2.3/feed".into(), private("10.1.2.3")),
         ]
     );
-    let export = cb.get(server_b.url("/admin/sources.opml")).send().await.unwrap().text().await.unwrap();
-    let good = feeds_of(&export).into_iter().find(|f| f.xml_url == "https://good.example/feed").unwrap();
+    let export = cb
+        .get(server_b.url("/admin/sources.opml"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let good = feeds_of(&export)
+        .into_iter()
+        .find(|f| f.xml_url == "https://good.example/feed")
+        .unwrap();
     assert_eq!(good.title, "Good <b>one</b>");
-    assert_eq!(good.html_url, None, "a javascript: site address is not kept");
+    assert_eq!(
+        good.html_url, None,
+        "a javascript: site address is not kept"
+    );
     let count = feeds_of(&export).len();
     assert_eq!(count, 5);
 
@@ -560,17 +772,35 @@ async fn opml_round_trips_between_sites_and_refuses_what_it_must_on(db: &Backend
       <opml version="2.0"><body><outline text="&c;" xmlUrl="https://bomb.example/feed"/></body></opml>"#;
     let (status, html) = import(&cb, &server_b, Some(&csrf), bomb.as_bytes()).await;
     assert_eq!(status, 400);
-    assert_eq!(error_line(&html), "This file cannot be imported: OPML with a DOCTYPE entity declaration refused.");
-    let (status, html) = import(&cb, &server_b, Some(&csrf), b"<html><body>not a list</body></html>").await;
+    assert_eq!(
+        error_line(&html),
+        "This file cannot be imported: OPML with a DOCTYPE entity declaration refused."
+    );
+    let (status, html) = import(
+        &cb,
+        &server_b,
+        Some(&csrf),
+        b"<html><body>not a list</body></html>",
+    )
+    .await;
     assert_eq!(status, 400);
-    assert!(error_line(&html).starts_with("This file cannot be imported: not an OPML file"), "{html}");
+    assert!(
+        error_line(&html).starts_with("This file cannot be imported: not an OPML file"),
+        "{html}"
+    );
     let (status, html) = import(&cb, &server_b, Some(&csrf), b"").await;
-    assert_eq!((status, error_line(&html).as_str()), (400, "Choose an OPML file to import."));
+    assert_eq!(
+        (status, error_line(&html).as_str()),
+        (400, "Choose an OPML file to import.")
+    );
     let mut huge = SITE_A.as_bytes().to_vec();
     huge.resize(1024 * 1024 + 1, b' ');
     let (status, html) = import(&cb, &server_b, Some(&csrf), &huge).await;
     assert_eq!(status, 413, "{html}");
-    assert!(html.contains("An upload may be at most 1024 KiB."), "{html}");
+    assert!(
+        html.contains("An upload may be at most 1024 KiB."),
+        "{html}"
+    );
     // Far larger: cut off where the connection's reading stops.
     huge.resize(4 * 1024 * 1024, b' ');
     let r = cb
@@ -579,21 +809,57 @@ async fn opml_round_trips_between_sites_and_refuses_what_it_must_on(db: &Backend
         .body(huge)
         .send()
         .await;
-    assert!(r.is_err() || r.unwrap().status() == 413, "a 4 MiB upload was taken");
+    assert!(
+        r.is_err() || r.unwrap().status() == 413,
+        "a 4 MiB upload was taken"
+    );
     // Without the form's token, or as an editor: refused before anything is read.
     assert_eq!(import(&cb, &server_b, None, SITE_A.as_bytes()).await.0, 403);
-    let (ok, out) = user_cmd(&db_b, &server_b, &["add", "ed"], "another long passphrase\n");
+    let (ok, out) = user_cmd(
+        &db_b,
+        &server_b,
+        &["add", "ed"],
+        "another long passphrase\n",
+    );
     assert!(ok, "{out}");
     let editor = cookie_client();
-    assert_eq!(sign_in(&editor, &server_b, "ed", "another long passphrase").await.status(), 303);
+    assert_eq!(
+        sign_in(&editor, &server_b, "ed", "another long passphrase")
+            .await
+            .status(),
+        303
+    );
     let (status, html) = page(&editor, &server_b.url("/admin/sources")).await;
     assert_eq!(status, 200);
-    assert!(!html.contains("/admin/sources/import"), "no import form for editors");
+    assert!(
+        !html.contains("/admin/sources/import"),
+        "no import form for editors"
+    );
     let ed_csrf = csrf_of(&html);
-    assert_eq!(import(&editor, &server_b, Some(&ed_csrf), hostile.as_bytes()).await.0, 403);
-    assert_eq!(page(&editor, &server_b.url("/admin/sources.opml")).await.0, 200, "editors may download");
-    let export = cb.get(server_b.url("/admin/sources.opml")).send().await.unwrap().text().await.unwrap();
-    assert_eq!(feeds_of(&export).len(), count, "nothing was added by the refused uploads");
+    assert_eq!(
+        import(&editor, &server_b, Some(&ed_csrf), hostile.as_bytes())
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        page(&editor, &server_b.url("/admin/sources.opml")).await.0,
+        200,
+        "editors may download"
+    );
+    let export = cb
+        .get(server_b.url("/admin/sources.opml"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        feeds_of(&export).len(),
+        count,
+        "nothing was added by the refused uploads"
+    );
     server_a.stop();
     server_b.stop();
 }

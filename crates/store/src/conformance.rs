@@ -2912,7 +2912,11 @@ pub async fn source_settings_roundtrip(store: Arc<dyn Store>) {
         .await
         .unwrap();
     let fresh = store.get_source(id).await.unwrap().unwrap();
-    assert_eq!(fresh.poll, PollBounds::default(), "new sources follow the site's settings");
+    assert_eq!(
+        fresh.poll,
+        PollBounds::default(),
+        "new sources follow the site's settings"
+    );
     let set = SourceSettings {
         section_id: Some(world.id),
         full_text: FullTextMode::Never,
@@ -2934,7 +2938,10 @@ pub async fn source_settings_roundtrip(store: Arc<dyn Store>) {
     let listed = store.list_sources().await.unwrap();
     assert_eq!(listed.iter().find(|l| l.source.id == id).unwrap().source, s);
     let untouched = store.get_source(other).await.unwrap().unwrap();
-    assert_eq!((untouched.poll, untouched.enabled), (PollBounds::default(), true));
+    assert_eq!(
+        (untouched.poll, untouched.enabled),
+        (PollBounds::default(), true)
+    );
     // Back to the site's settings.
     let back = SourceSettings {
         section_id: None,
@@ -2944,8 +2951,16 @@ pub async fn source_settings_roundtrip(store: Arc<dyn Store>) {
     };
     assert!(store.update_source_settings(id, &back).await.unwrap());
     let s = store.get_source(id).await.unwrap().unwrap();
-    assert_eq!((s.section_id, s.poll, s.enabled), (None, PollBounds::default(), true));
-    assert!(!store.update_source_settings(SourceId(id.0 + 10_000), &back).await.unwrap());
+    assert_eq!(
+        (s.section_id, s.poll, s.enabled),
+        (None, PollBounds::default(), true)
+    );
+    assert!(
+        !store
+            .update_source_settings(SourceId(id.0 + 10_000), &back)
+            .await
+            .unwrap()
+    );
 }
 
 pub async fn chart_counts(store: Arc<dyn Store>) {
@@ -2953,7 +2968,13 @@ pub async fn chart_counts(store: Arc<dyn Store>) {
     let b = source(&*store, "other-charted").await;
     let day = T0 - T0 % 86_400;
     // `a`: 3 articles on one day, 2 the next; `b`: 1 (not counted for `a`).
-    for (n, at) in [(1, day + 10), (2, day + 3600), (3, day + 86_399), (4, day + 86_400), (5, day + 90_000)] {
+    for (n, at) in [
+        (1, day + 10),
+        (2, day + 3600),
+        (3, day + 86_399),
+        (4, day + 86_400),
+        (5, day + 90_000),
+    ] {
         let mut x = article(a, n);
         x.published_at = at;
         insert(&*store, &x).await;
@@ -2964,13 +2985,19 @@ pub async fn chart_counts(store: Arc<dyn Store>) {
     let per_day = store.source_articles_per_day(a, day).await.unwrap();
     let got: Vec<(i64, i64)> = per_day.iter().map(|c| (c.at, c.n)).collect();
     assert_eq!(got, [(day, 3), (day + 86_400, 2)]);
-    let later = store.source_articles_per_day(a, day + 86_400).await.unwrap();
+    let later = store
+        .source_articles_per_day(a, day + 86_400)
+        .await
+        .unwrap();
     assert_eq!(later.iter().map(|c| c.n).sum::<i64>(), 2, "from `since` on");
     // Views per hour, summed over articles; hours before `since` left out.
     let first = store.source_articles_per_day(b, 0).await.unwrap();
     assert_eq!(first.len(), 1);
     let ids: Vec<ArticleId> = store
-        .list_articles(&ListQuery { limit: 10, ..Default::default() })
+        .list_articles(&ListQuery {
+            limit: 10,
+            ..Default::default()
+        })
         .await
         .unwrap()
         .iter()
@@ -2980,12 +3007,28 @@ pub async fn chart_counts(store: Arc<dyn Store>) {
     let h = crate::hour_of(T0);
     let n = h / 3600;
     let mut batch = vec![
-        ViewDelta { article: other_id, hour: n - 2, n: 9 },
-        ViewDelta { article: other_id, hour: n, n: 2 },
+        ViewDelta {
+            article: other_id,
+            hour: n - 2,
+            n: 9,
+        },
+        ViewDelta {
+            article: other_id,
+            hour: n,
+            n: 2,
+        },
     ];
     for id in ids.iter().filter(|i| **i != other_id) {
-        batch.push(ViewDelta { article: *id, hour: n, n: 3 });
-        batch.push(ViewDelta { article: *id, hour: n + 1, n: 1 });
+        batch.push(ViewDelta {
+            article: *id,
+            hour: n,
+            n: 3,
+        });
+        batch.push(ViewDelta {
+            article: *id,
+            hour: n + 1,
+            n: 1,
+        });
     }
     store.add_views(&batch).await.unwrap();
     let views: Vec<(i64, i64)> = store

@@ -5,8 +5,8 @@
 use crate::error::StoreError;
 use crate::model::{ArticleCard, ArticleLink, IdRange, Job};
 use newsroom_core::{
-    Article, ArticleId, ArticleStatus, FullTextMode, LeadImage, PollBounds, PublicUrl, Section, SectionId,
-    Source, SourceHealth, SourceId, Story, StoryId, Video,
+    Article, ArticleId, ArticleStatus, FullTextMode, LeadImage, PollBounds, PublicUrl, Section,
+    SectionId, Source, SourceHealth, SourceId, Story, StoryId, Video,
 };
 
 /// Columns of an `ArticleRow`.

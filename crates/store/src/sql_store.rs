@@ -6,9 +6,9 @@ use crate::dialect::{Db, Dialect};
 use crate::error::Result;
 use crate::model::{
     AdminArticle, ArticleCard, ArticleLink, AuditEntry, AuditQuery, Change, CountAt, FetchHour,
-    FetchRecord, IdRange, IngestFreshness, Job, ListQuery, NewAudit, PoolStats, RankedCard, Session,
-    SourceStats, StoryReach, TableCounts, ThreadStory, UpsertOutcome, User, UserRole, ViewDelta,
-    Visit,
+    FetchRecord, IdRange, IngestFreshness, Job, ListQuery, NewAudit, PoolStats, RankedCard,
+    Session, SourceStats, StoryReach, TableCounts, ThreadStory, UpsertOutcome, User, UserRole,
+    ViewDelta, Visit,
 };
 use crate::search::{SearchResults, SearchTerms};
 use crate::store::Store;
@@ -16,7 +16,8 @@ use crate::table::Table;
 use async_trait::async_trait;
 use newsroom_core::{
     Article, ArticleAddress, ArticleId, ArticleStatus, IngestState, NewArticle, NewSection,
-    NewSource, Section, SectionId, Source, SourceHealth, SourceId, SourceSettings, Story, StoryId, Timestamp,
+    NewSource, Section, SectionId, Source, SourceHealth, SourceId, SourceSettings, Story, StoryId,
+    Timestamp,
 };
 use sqlx::{Database, Pool};
 use std::sync::Arc;

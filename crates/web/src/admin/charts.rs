@@ -89,11 +89,55 @@ fn draw(w: &mut Writer<Vec<u8>>, c: &Chart) -> std::io::Result<()> {
     let plot_h = HEIGHT - BOTTOM - TOP;
     let base = TOP + plot_h;
     // The axes and the highest value.
-    empty(w, "line", &[("class", "axis".into()), ("x1", num(LEFT)), ("y1", num(base)), ("x2", num(WIDTH)), ("y2", num(base))])?;
-    empty(w, "line", &[("class", "axis".into()), ("x1", num(LEFT)), ("y1", num(TOP)), ("x2", num(LEFT)), ("y2", num(base))])?;
-    let top_label = if c.unit.is_empty() { max.to_string() } else { format!("{max} {}", c.unit) };
-    text(w, "text", &[("class", "tick".into()), ("x", num(LEFT - 4.0)), ("y", num(TOP + 8.0)), ("text-anchor", "end".into())], &top_label)?;
-    text(w, "text", &[("class", "tick".into()), ("x", num(LEFT - 4.0)), ("y", num(base)), ("text-anchor", "end".into())], "0")?;
+    empty(
+        w,
+        "line",
+        &[
+            ("class", "axis".into()),
+            ("x1", num(LEFT)),
+            ("y1", num(base)),
+            ("x2", num(WIDTH)),
+            ("y2", num(base)),
+        ],
+    )?;
+    empty(
+        w,
+        "line",
+        &[
+            ("class", "axis".into()),
+            ("x1", num(LEFT)),
+            ("y1", num(TOP)),
+            ("x2", num(LEFT)),
+            ("y2", num(base)),
+        ],
+    )?;
+    let top_label = if c.unit.is_empty() {
+        max.to_string()
+    } else {
+        format!("{max} {}", c.unit)
+    };
+    text(
+        w,
+        "text",
+        &[
+            ("class", "tick".into()),
+            ("x", num(LEFT - 4.0)),
+            ("y", num(TOP + 8.0)),
+            ("text-anchor", "end".into()),
+        ],
+        &top_label,
+    )?;
+    text(
+        w,
+        "text",
+        &[
+            ("class", "tick".into()),
+            ("x", num(LEFT - 4.0)),
+            ("y", num(base)),
+            ("text-anchor", "end".into()),
+        ],
+        "0",
+    )?;
     let n = c.bars.len().max(1) as f64;
     let step = plot_w / n;
     let gap = if step > 3.0 { 1.0 } else { 0.0 };
@@ -121,13 +165,37 @@ fn draw(w: &mut Writer<Vec<u8>>, c: &Chart) -> std::io::Result<()> {
         w.write_event(Event::End(BytesEnd::new("g")))?;
     }
     let label_y = HEIGHT - 4.0;
-    text(w, "text", &[("class", "tick".into()), ("x", num(LEFT)), ("y", num(label_y))], &c.first_label)?;
-    text(w, "text", &[("class", "tick".into()), ("x", num(WIDTH)), ("y", num(label_y)), ("text-anchor", "end".into())], &c.last_label)?;
+    text(
+        w,
+        "text",
+        &[
+            ("class", "tick".into()),
+            ("x", num(LEFT)),
+            ("y", num(label_y)),
+        ],
+        &c.first_label,
+    )?;
+    text(
+        w,
+        "text",
+        &[
+            ("class", "tick".into()),
+            ("x", num(WIDTH)),
+            ("y", num(label_y)),
+            ("text-anchor", "end".into()),
+        ],
+        &c.last_label,
+    )?;
     w.write_event(Event::End(BytesEnd::new("svg")))?;
     Ok(())
 }
 
-fn text(w: &mut Writer<Vec<u8>>, name: &str, attrs: &[(&str, String)], body: &str) -> std::io::Result<()> {
+fn text(
+    w: &mut Writer<Vec<u8>>,
+    name: &str,
+    attrs: &[(&str, String)],
+    body: &str,
+) -> std::io::Result<()> {
     w.write_event(Event::Start(element(name, attrs)))?;
     w.write_event(Event::Text(BytesText::new(&clean(body))))?;
     w.write_event(Event::End(BytesEnd::new(name)))
@@ -151,8 +219,14 @@ mod tests {
                 .map(|(i, (ok, failed))| Bar {
                     label: format!("hour {i} & \"more\""),
                     parts: vec![
-                        Part { kind: "ok", value: *ok },
-                        Part { kind: "failed", value: *failed },
+                        Part {
+                            kind: "ok",
+                            value: *ok,
+                        },
+                        Part {
+                            kind: "failed",
+                            value: *failed,
+                        },
                     ],
                 })
                 .collect(),
@@ -180,7 +254,11 @@ mod tests {
                             })
                             .unwrap_or_default()
                     };
-                    out.push((attr("class"), attr("data-value").parse().unwrap(), attr("height").parse().unwrap()));
+                    out.push((
+                        attr("class"),
+                        attr("data-value").parse().unwrap(),
+                        attr("height").parse().unwrap(),
+                    ));
                 }
                 Event::Eof => return out,
                 _ => {}

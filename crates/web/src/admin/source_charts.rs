@@ -72,25 +72,47 @@ pub async fn source_charts(st: &Admin, id: SourceId, now: i64) -> WebResult<Sour
                 h.ok,
                 h.not_modified,
                 h.failed,
-                if classes.is_empty() { String::new() } else { format!(" ({})", classes.join(", ")) }
+                if classes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", classes.join(", "))
+                }
             ),
             parts: vec![
-                Part { kind: "ok", value: h.ok },
-                Part { kind: "not-modified", value: h.not_modified },
-                Part { kind: "failed", value: h.failed },
+                Part {
+                    kind: "ok",
+                    value: h.ok,
+                },
+                Part {
+                    kind: "not-modified",
+                    value: h.not_modified,
+                },
+                Part {
+                    kind: "failed",
+                    value: h.failed,
+                },
             ],
         });
         let n = h.ok + h.not_modified + h.failed;
         let avg = if n > 0 { h.total_ms / n } else { 0 };
         latency_bars.push(Bar {
-            label: format!("{when}: {avg} ms on average, {} ms at most, over {n} fetches", h.max_ms),
-            parts: vec![Part { kind: "latency", value: avg }],
+            label: format!(
+                "{when}: {avg} ms on average, {} ms at most, over {n} fetches",
+                h.max_ms
+            ),
+            parts: vec![Part {
+                kind: "latency",
+                value: avg,
+            }],
         });
     }
     let first = st.time(first_hour);
     let last = st.time(last_hour);
     let fetches = Chart {
-        title: format!("Fetches per hour over {} days, by how they ended", FETCH_HOURS / 24),
+        title: format!(
+            "Fetches per hour over {} days, by how they ended",
+            FETCH_HOURS / 24
+        ),
         id: "fetches",
         bars: fetch_bars,
         first_label: first.clone(),
@@ -112,7 +134,11 @@ pub async fn source_charts(st: &Admin, id: SourceId, now: i64) -> WebResult<Sour
         .into_iter()
         .map(|c| (c.at, c.n))
         .collect();
-    let day = |at: i64| jiff::Timestamp::from_second(at).map(|t| t.strftime("%Y-%m-%d").to_string()).unwrap_or_default();
+    let day = |at: i64| {
+        jiff::Timestamp::from_second(at)
+            .map(|t| t.strftime("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    };
     let articles = Chart {
         title: format!("Articles per day (by publication, UTC) over {ARTICLE_DAYS} days"),
         id: "articles",
@@ -122,7 +148,10 @@ pub async fn source_charts(st: &Admin, id: SourceId, now: i64) -> WebResult<Sour
                 let n = per_day.get(&at).copied().unwrap_or(0);
                 Bar {
                     label: format!("{}: {n} articles", day(at)),
-                    parts: vec![Part { kind: "articles", value: n }],
+                    parts: vec![Part {
+                        kind: "articles",
+                        value: n,
+                    }],
                 }
             })
             .collect(),
@@ -162,7 +191,10 @@ pub async fn views_chart(st: &Admin, now: i64) -> WebResult<String> {
                 let n = views.get(&at).copied().unwrap_or(0);
                 Bar {
                     label: format!("{}: {n} views", st.time(at)),
-                    parts: vec![Part { kind: "views", value: n }],
+                    parts: vec![Part {
+                        kind: "views",
+                        value: n,
+                    }],
                 }
             })
             .collect(),

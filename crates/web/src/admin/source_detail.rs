@@ -5,8 +5,8 @@
 
 use super::Admin;
 use super::layout::Layout;
-use super::session::{AdminOnly, Authed};
 use super::see_other;
+use super::session::{AdminOnly, Authed};
 use super::source_charts::{SourceCharts, source_charts};
 use crate::error::{WebError, WebResult};
 use crate::page_cache::strip_controls;
@@ -16,8 +16,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use newsroom_core::{FullTextMode, PollBounds, SectionId, Source, SourceId, SourceSettings};
-use serde::Deserialize;
 use newsroom_store::{FetchRecord, FetchResult};
+use serde::Deserialize;
 
 pub const FETCHES_SHOWN: i64 = 20;
 
@@ -196,7 +196,11 @@ async fn render(
             state: src.health_label().as_str(),
             failures: h.consecutive_failures,
             last_success: h.last_success_at.map(|t| st.time(t)).unwrap_or_default(),
-            next_fetch: if src.enabled { st.time(h.next_poll_at) } else { String::new() },
+            next_fetch: if src.enabled {
+                st.time(h.next_poll_at)
+            } else {
+                String::new()
+            },
             articles,
         },
         fetches,
@@ -228,7 +232,11 @@ async fn settings(st: &Admin, form: &SettingsForm) -> WebResult<Result<SourceSet
         "" => None,
         v => {
             let known = st.site.store.list_sections().await?;
-            match v.parse::<i64>().ok().filter(|id| known.iter().any(|s| s.id.0 == *id)) {
+            match v
+                .parse::<i64>()
+                .ok()
+                .filter(|id| known.iter().any(|s| s.id.0 == *id))
+            {
                 Some(id) => Some(SectionId(id)),
                 None => return Ok(Err("There is no such section.".into())),
             }
@@ -237,7 +245,10 @@ async fn settings(st: &Admin, form: &SettingsForm) -> WebResult<Result<SourceSet
     let Some(full_text) = FullTextMode::parse(form.full_text.trim()) else {
         return Ok(Err("Full text must be auto, always or never.".into()));
     };
-    let poll = match (minutes(&form.poll_min, "shortest"), minutes(&form.poll_max, "longest")) {
+    let poll = match (
+        minutes(&form.poll_min, "shortest"),
+        minutes(&form.poll_max, "longest"),
+    ) {
         (Ok(min), Ok(max)) => PollBounds::new(min, max),
         (Err(e), _) | (_, Err(e)) => Err(e),
     };

@@ -59,7 +59,9 @@ async fn upload(headers: &HeaderMap, body: Bytes) -> Result<(Bytes, FullTextMode
     let file = multipart::field(&parts, "opml")
         .filter(|f| !f.is_empty())
         .ok_or("Choose an OPML file to import.")?;
-    let full_text = match multipart::field(&parts, "full_text").map(|b| String::from_utf8_lossy(b).trim().to_string()) {
+    let full_text = match multipart::field(&parts, "full_text")
+        .map(|b| String::from_utf8_lossy(b).trim().to_string())
+    {
         None => FullTextMode::Auto,
         Some(v) if v.is_empty() => FullTextMode::Auto,
         Some(v) => FullTextMode::parse(&v).ok_or("Full text must be auto, always or never.")?,
