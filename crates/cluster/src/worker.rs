@@ -100,14 +100,17 @@ async fn assign_new(
 ) -> Result<usize, PersistError> {
     let mut names: HashMap<SourceId, Option<String>> = HashMap::new();
     let mut assigned = 0;
-    for _ in 0..cfg.max_batches.max(1) {
+    for i in 0..cfg.max_batches.max(1) {
         let batch = store
             .articles_after(lease.assigner.last_article(), cfg.batch.max(1))
             .await?;
+        let now = unix_now();
+        if i == 0 {
+            sample_lag(store, batch.first().map(|a| a.fetched_at), now).await;
+        }
         if batch.is_empty() {
             break;
         }
-        let now = unix_now();
         for article in &batch {
             if let std::collections::hash_map::Entry::Vacant(e) = names.entry(article.source_id) {
                 let name = store.get_source(article.source_id).await?.map(|s| s.name);
@@ -133,6 +136,16 @@ async fn assign_new(
         }
     }
     Ok(assigned)
+}
+
+/// The dashboard's clustering lag, once a pass: how long the oldest
+/// article not yet filed has waited since its fetch (0 when none waits).
+/// A chart's sample is not worth failing a pass for.
+async fn sample_lag(store: &dyn Store, oldest_waiting: Option<Timestamp>, now: Timestamp) {
+    let lag = oldest_waiting.map_or(0, |t| (now - t).max(0));
+    if let Err(e) = store.record_cluster_lag(now, lag).await {
+        tracing::warn!(error = %e, "could not record the clustering lag");
+    }
 }
 
 /// Polls `f` once without waiting; true once it has completed.

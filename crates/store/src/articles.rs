@@ -200,6 +200,26 @@ impl Db<'_> {
                     kind: UpsertKind::Suppressed,
                 },
             };
+            // The dashboard's ingest per hour, in the same transaction so
+            // it never counts a write that rolled back.
+            let (stored, updated) = match outcome.kind {
+                UpsertKind::Inserted => (1, 0),
+                UpsertKind::Updated => (0, 1),
+                _ => (0, 0),
+            };
+            if stored + updated > 0 {
+                let hour = crate::fetches::hour_of(now);
+                sqlx::query(crate::history::COUNT_INGEST)
+                    .bind(hour)
+                    .bind(stored)
+                    .bind(updated)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(crate::history::PRUNE_SITE_HOURS)
+                    .bind(hour - crate::history::SITE_HOURS_KEPT)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             tx.commit().await?;
             Ok(outcome)
         })

@@ -35,7 +35,9 @@ macro_rules! conformance_suite {
             story_leads_are_earliest_published, pool_stats_see_calls,
             audit_log_appends_and_filters, audit_log_pages_and_prunes,
             hidden_stories_leave_every_list, pinned_stories_while_the_pin_lasts,
-            fetch_history_is_bounded, source_settings_roundtrip, chart_counts);
+            fetch_history_is_bounded, source_settings_roundtrip, chart_counts,
+            views_per_hour_of_articles_and_stories, site_activity_per_hour,
+            history_exports_and_imports);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -1433,6 +1435,26 @@ pub async fn table_counts_add_up(store: Arc<dyn Store>) {
     store.ping().await.unwrap();
 }
 
+/// Every table's rows as `export_rows` gives them, read in pages of 2 so
+/// that every table with more rows than that takes several.
+async fn export_all(store: &dyn Store) -> Vec<(crate::table::Table, Vec<serde_json::Value>)> {
+    let mut dump = Vec::new();
+    for t in crate::table::Table::ALL {
+        let mut rows = Vec::new();
+        let mut after: Option<serde_json::Value> = None;
+        loop {
+            let page = store.export_rows(t, after.as_ref(), 2).await.unwrap();
+            if page.is_empty() {
+                break;
+            }
+            after = page.last().cloned();
+            rows.extend(page);
+        }
+        dump.push((t, rows));
+    }
+    dump
+}
+
 /// Every table out and back in again, in pages: the same rows, the same ids,
 /// and ids handed out afterwards do not collide with imported ones.
 pub async fn export_import_roundtrip(store: Arc<dyn Store>) {
@@ -1491,21 +1513,7 @@ pub async fn export_import_roundtrip(store: Arc<dyn Store>) {
     store.set_meta("site", "demo").await.unwrap();
     let before = store.table_counts().await.unwrap();
 
-    let mut dump = Vec::new();
-    for t in Table::ALL {
-        let mut rows = Vec::new();
-        let mut after: Option<serde_json::Value> = None;
-        loop {
-            // A page of 2 makes every table with more rows than that page.
-            let page = store.export_rows(t, after.as_ref(), 2).await.unwrap();
-            if page.is_empty() {
-                break;
-            }
-            after = page.last().cloned();
-            rows.extend(page);
-        }
-        dump.push((t, rows));
-    }
+    let dump = export_all(&*store).await;
     let rows_of = |t: Table| dump.iter().find(|(x, _)| *x == t).unwrap().1.len() as i64;
     assert_eq!(rows_of(Table::Articles), before.articles);
     assert_eq!(
@@ -3039,4 +3047,241 @@ pub async fn chart_counts(store: Arc<dyn Store>) {
         .map(|c| (c.at, c.n))
         .collect();
     assert_eq!(views, [(h, 2 + 5 * 3), (h + 3600, 5)]);
+}
+
+/// An article's views per hour, and a story's summed over the articles
+/// filed under it now (a merge brings the other story's views along).
+pub async fn views_per_hour_of_articles_and_stories(store: Arc<dyn Store>) {
+    let src = source(&*store, "viewed").await;
+    let a = insert(&*store, &article(src, 1)).await;
+    let b = insert(&*store, &article(src, 2)).await;
+    let c = insert(&*store, &article(src, 3)).await;
+    let story = store.create_story(a, T0).await.unwrap();
+    store.assign_story(b, story, T0).await.unwrap();
+    let other = store.create_story(c, T0).await.unwrap();
+    let n = T0 / 3600;
+    let h = n * 3600;
+    let delta = |article, hour, n| ViewDelta { article, hour, n };
+    store
+        .add_views(&[
+            delta(a, n - 5, 100),
+            delta(a, n - 1, 4),
+            delta(a, n, 2),
+            delta(b, n, 3),
+            delta(b, n + 2, 1),
+            delta(c, n, 50),
+        ])
+        .await
+        .unwrap();
+    let pairs = |v: Vec<crate::model::CountAt>| v.iter().map(|c| (c.at, c.n)).collect::<Vec<_>>();
+    assert_eq!(
+        pairs(store.article_views_per_hour(a, h - 3 * 3600).await.unwrap()),
+        [(h - 3600, 4), (h, 2)],
+        "hours before `since` left out"
+    );
+    assert_eq!(
+        pairs(store.article_views_per_hour(b, 0).await.unwrap()),
+        [(h, 3), (h + 7200, 1)]
+    );
+    assert_eq!(
+        pairs(store.story_views_per_hour(story, h - 3600).await.unwrap()),
+        [(h - 3600, 4), (h, 5), (h + 7200, 1)],
+        "summed over the members, not the other story"
+    );
+    assert!(
+        store
+            .article_views_per_hour(ArticleId(c.0 + 1000), 0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    store.merge_stories(story, &[other], T0 + 60).await.unwrap();
+    assert_eq!(
+        pairs(store.story_views_per_hour(story, h).await.unwrap()),
+        [(h, 55), (h + 7200, 1)]
+    );
+    assert!(
+        store
+            .story_views_per_hour(other, 0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// New and updated articles count in the hour of the upsert's `now`
+/// (nothing for an unchanged or a suppressed one); lag samples add up per
+/// hour; rows older than `SITE_HOURS_KEPT` are pruned as new ones come.
+pub async fn site_activity_per_hour(store: Arc<dyn Store>) {
+    use crate::model::SiteHour;
+    let src = source(&*store, "busy").await;
+    let h = crate::hour_of(T0);
+    for n in 0..3 {
+        store
+            .upsert_article(&article(src, n), h + 10 * n)
+            .await
+            .unwrap();
+    }
+    store
+        .upsert_article(&article(src, 3), h + 3600)
+        .await
+        .unwrap();
+    let mut edited = article(src, 0);
+    edited.title = "Headline 0, corrected".into();
+    let out = store.upsert_article(&edited, h + 3700).await.unwrap();
+    assert_eq!(out.kind, UpsertKind::Updated);
+    let out = store.upsert_article(&edited, h + 3800).await.unwrap();
+    assert_eq!(out.kind, UpsertKind::Unchanged);
+    let gone = insert(&*store, &article(src, 4)).await;
+    store.delete_article(gone, h + 3900).await.unwrap();
+    let out = store
+        .upsert_article(&article(src, 4), h + 3900)
+        .await
+        .unwrap();
+    assert_eq!(out.kind, UpsertKind::Suppressed);
+    for (at, lag) in [(h + 5, 5), (h + 100, 30), (h + 3601, 0), (h + 3602, -7)] {
+        store.record_cluster_lag(at, lag).await.unwrap();
+    }
+    // `insert` stored article 4 at its own fetch time, in the first hour.
+    let got = store.site_hours(h).await.unwrap();
+    assert_eq!(
+        got,
+        [
+            SiteHour {
+                hour: h,
+                stored: 4,
+                updated: 0,
+                lag_samples: 2,
+                lag_total: 35,
+                lag_max: 30
+            },
+            SiteHour {
+                hour: h + 3600,
+                stored: 1,
+                updated: 1,
+                lag_samples: 2,
+                lag_total: 0,
+                lag_max: 0
+            },
+        ]
+    );
+    assert_eq!(store.site_hours(h + 3600).await.unwrap(), got[1..]);
+    // 31 days on, a sample prunes every hour older than 30 days; so does
+    // an article stored then.
+    let later = h + 31 * 86_400;
+    store.record_cluster_lag(later, 12).await.unwrap();
+    let kept = store.site_hours(0).await.unwrap();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!((kept[0].hour, kept[0].lag_max), (later, 12));
+    store
+        .upsert_article(&article(src, 5), later + 62 * 86_400)
+        .await
+        .unwrap();
+    let kept = store.site_hours(0).await.unwrap();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!((kept[0].hour, kept[0].stored), (later + 62 * 86_400, 1));
+    assert_eq!(store.table_counts().await.unwrap().site_hours, 1);
+}
+
+/// Fetch history, the audit log and the site's activity go out and back
+/// in as `copy` moves them: the same rows, and rows written afterwards get
+/// ids past the imported ones.
+pub async fn history_exports_and_imports(store: Arc<dyn Store>) {
+    use crate::table::Table;
+    let src = source(&*store, "moved").await;
+    let h = crate::hour_of(T0);
+    for i in 0..5 {
+        store
+            .record_fetch(&fetch(src, h + i * 600, i))
+            .await
+            .unwrap();
+    }
+    insert(&*store, &article(src, 1)).await;
+    store.record_cluster_lag(h + 20, 9).await.unwrap();
+    for (i, action) in ["source.add", "story.merge", "story.split"]
+        .into_iter()
+        .enumerate()
+    {
+        store
+            .append_audit(&NewAudit {
+                at: T0 + i as i64,
+                actor: "ann «ü»",
+                action,
+                object_kind: "story",
+                object_id: 7,
+                before: (i > 0).then(|| serde_json::json!({"members": [1, 2]})),
+                after: Some(serde_json::json!({"title": "Ünïcödé \"quoted\""})),
+            })
+            .await
+            .unwrap();
+    }
+    let before = store.table_counts().await.unwrap();
+    assert_eq!(
+        (
+            before.source_fetches,
+            before.source_fetch_hours,
+            before.audit_log,
+            before.site_hours
+        ),
+        (5, 3, 3, 1)
+    );
+    let history = [
+        Table::SourceFetches,
+        Table::SourceFetchHours,
+        Table::AuditLog,
+        Table::SiteHours,
+    ];
+    let dump = export_all(&*store).await;
+    let fetches = store.source_fetches(src, 100).await.unwrap();
+    let hours = store.source_fetch_hours(src, 0).await.unwrap();
+    let audit = store
+        .list_audit(&AuditQuery {
+            limit: 100,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    let activity = store.site_hours(0).await.unwrap();
+
+    store.clear_all().await.unwrap();
+    assert_eq!(store.table_counts().await.unwrap(), Default::default());
+    for (t, rows) in &dump {
+        store.import_rows(*t, rows).await.unwrap();
+    }
+    assert_eq!(store.table_counts().await.unwrap(), before);
+    for (t, rows) in dump.iter().filter(|(t, _)| history.contains(t)) {
+        assert!(!rows.is_empty(), "{t}");
+        assert_eq!(
+            &store.export_rows(*t, None, 100).await.unwrap(),
+            rows,
+            "{t}"
+        );
+    }
+    assert_eq!(store.source_fetches(src, 100).await.unwrap(), fetches);
+    assert_eq!(store.source_fetch_hours(src, 0).await.unwrap(), hours);
+    let again = store
+        .list_audit(&AuditQuery {
+            limit: 100,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(again, audit);
+    assert_eq!(store.site_hours(0).await.unwrap(), activity);
+    // New rows after the import.
+    let next = store
+        .append_audit(&NewAudit {
+            at: T0 + 10,
+            actor: "bob",
+            action: "story.pin",
+            object_kind: "story",
+            object_id: 7,
+            before: None,
+            after: None,
+        })
+        .await
+        .unwrap();
+    assert!(next > audit.iter().map(|r| r.id).max().unwrap());
+    store.record_fetch(&fetch(src, h + 3000, 0)).await.unwrap();
+    assert_eq!(store.source_fetches(src, 100).await.unwrap().len(), 6);
 }

@@ -3,8 +3,11 @@
 //!
 //! Every table moves row for row with its ids, so links (`/news/{id}-{slug}`)
 //! keep working, along with view totals, hourly views, tombstones, stories,
-//! jobs, settings and what ingestion remembers of each article (its
-//! addresses and state), so the copy's first poll fetches nothing known again. The target must be empty; with `force` every table of
+//! jobs, settings, what ingestion remembers of each article (its
+//! addresses and state, so the copy's first poll fetches nothing known
+//! again), each source's fetch history, the audit log and the site's
+//! hourly activity (the admin's charts and records). Accounts and sessions
+//! stay behind: they belong to the site they were made on. The target must be empty; with `force` every table of
 //! the target is emptied first (its rows are lost, not merged). At the end the
 //! row counts of both sides are compared. Stop the nodes that write to the
 //! source first: rows written during the copy may or may not be copied, and
@@ -45,6 +48,10 @@ pub fn rows_in(c: &TableCounts, table: Table) -> i64 {
         Table::Tombstones => c.tombstones,
         Table::Jobs => c.jobs,
         Table::Meta => c.meta,
+        Table::SourceFetches => c.source_fetches,
+        Table::SourceFetchHours => c.source_fetch_hours,
+        Table::AuditLog => c.audit_log,
+        Table::SiteHours => c.site_hours,
     }
 }
 

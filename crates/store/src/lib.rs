@@ -40,10 +40,11 @@ pub use copy::{CopyProgress, copy_site};
 pub use db_url::{Redacted, redact_url};
 pub use error::{Result, StoreError};
 pub use fetches::{FETCH_HOURS_KEPT, FETCHES_KEPT, hour_of};
+pub use history::SITE_HOURS_KEPT;
 pub use model::{
     AdminArticle, ArticleCard, ArticleLink, AuditEntry, AuditQuery, Change, CountAt, FetchHour,
     FetchRecord, FetchResult, IdRange, IngestFreshness, Job, ListQuery, NewAudit, PoolStats,
-    RankedCard, Session, SourceStats, StoryReach, TableCounts, ThreadStory, UpsertKind,
+    RankedCard, Session, SiteHour, SourceStats, StoryReach, TableCounts, ThreadStory, UpsertKind,
     UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 pub use postgres::PgStore;

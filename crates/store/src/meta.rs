@@ -14,7 +14,9 @@ const TABLE_COUNTS: &str = "SELECT \
      (SELECT COUNT(*) FROM stories), (SELECT COUNT(*) FROM article_views_hourly), (SELECT COUNT(*) FROM tombstones), \
      (SELECT COUNT(*) FROM jobs), (SELECT COUNT(*) FROM meta), \
      CAST(COALESCE((SELECT SUM(views) FROM articles), 0) AS BIGINT), \
-     (SELECT COUNT(*) FROM article_addresses), (SELECT COUNT(*) FROM article_ingest_state)";
+     (SELECT COUNT(*) FROM article_addresses), (SELECT COUNT(*) FROM article_ingest_state), \
+     (SELECT COUNT(*) FROM source_fetches), (SELECT COUNT(*) FROM source_fetch_hours), \
+     (SELECT COUNT(*) FROM audit_log), (SELECT COUNT(*) FROM site_hours)";
 
 impl Db<'_> {
     pub(crate) async fn ping(self) -> Result<()> {
@@ -70,6 +72,10 @@ impl Db<'_> {
                 total_views: r.try_get(8)?,
                 article_addresses: r.try_get(9)?,
                 article_ingest_state: r.try_get(10)?,
+                source_fetches: r.try_get(11)?,
+                source_fetch_hours: r.try_get(12)?,
+                audit_log: r.try_get(13)?,
+                site_hours: r.try_get(14)?,
             })
         })
     }

@@ -171,6 +171,14 @@ pub struct TableCounts {
     pub meta: i64,
     /// Sum of `articles.views`: copying must keep every counted view.
     pub total_views: i64,
+    /// Each source's fetch history (migration 0013): its last fetches and
+    /// their hourly roll-up.
+    pub source_fetches: i64,
+    pub source_fetch_hours: i64,
+    /// The audit log (migration 0014).
+    pub audit_log: i64,
+    /// The site's hourly activity (migration 0018).
+    pub site_hours: i64,
 }
 
 impl TableCounts {
@@ -502,4 +510,19 @@ pub struct FetchHour {
 pub struct CountAt {
     pub at: Timestamp,
     pub n: i64,
+}
+
+/// The site's activity in one hour, for the dashboard's charts: articles
+/// ingestion stored new and updated, and the clustering lag samples taken
+/// in it (how long the oldest article not yet filed into a story had
+/// waited since its fetch, in seconds: their count, sum and largest).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SiteHour {
+    /// The hour's start, UTC seconds.
+    pub hour: Timestamp,
+    pub stored: i64,
+    pub updated: i64,
+    pub lag_samples: i64,
+    pub lag_total: i64,
+    pub lag_max: i64,
 }

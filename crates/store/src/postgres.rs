@@ -43,8 +43,8 @@ const LOCK_ARTICLES_IN_ORDER: &str =
 const ADD_VIEWS_TOTAL_BATCH: &str = "UPDATE articles a SET views = a.views + d.n \
      FROM UNNEST($1::BIGINT[], $2::BIGINT[]) AS d(id, n) WHERE a.id = d.id";
 const TRUNCATE_ALL: &str = "TRUNCATE sections, sources, stories, articles, article_views_hourly, \
-     tombstones, jobs, meta, article_addresses, article_ingest_state, source_fetches, source_fetch_hours \
-     RESTART IDENTITY";
+     tombstones, jobs, meta, article_addresses, article_ingest_state, source_fetches, source_fetch_hours, \
+     audit_log, site_hours RESTART IDENTITY";
 
 /// deadlock_detected, serialization_failure: the transaction did nothing and may run again.
 fn is_retryable(e: &sqlx::Error) -> bool {

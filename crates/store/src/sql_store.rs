@@ -7,8 +7,8 @@ use crate::error::Result;
 use crate::model::{
     AdminArticle, ArticleCard, ArticleLink, AuditEntry, AuditQuery, Change, CountAt, FetchHour,
     FetchRecord, IdRange, IngestFreshness, Job, ListQuery, NewAudit, PoolStats, RankedCard,
-    Session, SourceStats, StoryReach, TableCounts, ThreadStory, UpsertOutcome, User, UserRole,
-    ViewDelta, Visit,
+    Session, SiteHour, SourceStats, StoryReach, TableCounts, ThreadStory, UpsertOutcome, User,
+    UserRole, ViewDelta, Visit,
 };
 use crate::search::{SearchResults, SearchTerms};
 use crate::store::Store;
@@ -178,6 +178,26 @@ where
 
     async fn views_per_hour(&self, since: Timestamp) -> Result<Vec<CountAt>> {
         self.db().views_per_hour(since).await
+    }
+
+    async fn article_views_per_hour(
+        &self,
+        id: ArticleId,
+        since: Timestamp,
+    ) -> Result<Vec<CountAt>> {
+        self.db().article_views_per_hour(id, since).await
+    }
+
+    async fn story_views_per_hour(&self, id: StoryId, since: Timestamp) -> Result<Vec<CountAt>> {
+        self.db().story_views_per_hour(id, since).await
+    }
+
+    async fn record_cluster_lag(&self, at: Timestamp, lag_secs: i64) -> Result<()> {
+        self.db().record_cluster_lag(at, lag_secs).await
+    }
+
+    async fn site_hours(&self, since: Timestamp) -> Result<Vec<SiteHour>> {
+        self.db().site_hours(since).await
     }
 
     async fn upsert_article(&self, a: &NewArticle, now: Timestamp) -> Result<UpsertOutcome> {

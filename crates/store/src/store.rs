@@ -5,8 +5,8 @@ use crate::error::Result;
 use crate::model::{
     AdminArticle, ArticleCard, ArticleLink, AuditEntry, AuditQuery, Change, CountAt, FetchHour,
     FetchRecord, IdRange, IngestFreshness, Job, ListQuery, NewAudit, PoolStats, RankedCard,
-    Session, SourceStats, StoryReach, TableCounts, ThreadStory, UpsertOutcome, User, UserRole,
-    ViewDelta, Visit,
+    Session, SiteHour, SourceStats, StoryReach, TableCounts, ThreadStory, UpsertOutcome, User,
+    UserRole, ViewDelta, Visit,
 };
 use crate::search::{SearchResults, SearchTerms};
 use crate::table::Table;
@@ -64,10 +64,25 @@ pub trait Store: Send + Sync + 'static {
     /// Views counted on the whole site per hour from `since` on, oldest
     /// first; hours without any are left out.
     async fn views_per_hour(&self, since: Timestamp) -> Result<Vec<CountAt>>;
+    /// The article's views per hour from `since` on, oldest first; hours
+    /// without any are left out.
+    async fn article_views_per_hour(&self, id: ArticleId, since: Timestamp)
+    -> Result<Vec<CountAt>>;
+    /// The same summed over the articles filed under the story now.
+    async fn story_views_per_hour(&self, id: StoryId, since: Timestamp) -> Result<Vec<CountAt>>;
+    /// Adds one sample of the clustering lag (seconds; how long the oldest
+    /// article not yet filed had waited) to the hour of `at`, and prunes
+    /// the site's hourly activity older than `SITE_HOURS_KEPT`.
+    async fn record_cluster_lag(&self, at: Timestamp, lag_secs: i64) -> Result<()>;
+    /// The site's hourly activity from the hour of `since` on, oldest first:
+    /// articles stored and updated (counted by `upsert_article`) and the
+    /// clustering lag samples. Hours with neither are left out.
+    async fn site_hours(&self, since: Timestamp) -> Result<Vec<SiteHour>>;
 
     // --- articles ---
     /// Inserts, or updates the article with the same (source, guid) or canonical URL.
     /// Content changes set `updated_at = now`; hidden or deleted articles are not revived.
+    /// A new or updated article counts in the site's activity of the hour of `now`.
     async fn upsert_article(&self, a: &NewArticle, now: Timestamp) -> Result<UpsertOutcome>;
     async fn get_article(&self, id: ArticleId) -> Result<Option<Article>>;
     async fn article_by_canonical_url(&self, url: &str) -> Result<Option<Article>>;

@@ -21,6 +21,10 @@ pub enum Table {
     Tombstones,
     Jobs,
     Meta,
+    SourceFetches,
+    SourceFetchHours,
+    AuditLog,
+    SiteHours,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,6 +149,45 @@ const JOBS: &[Column] = &[
     text("payload"),
 ];
 const META: &[Column] = &[text("key"), text("value")];
+const FETCHES: &[Column] = &[
+    int("id"),
+    int("source_id"),
+    int("fetched_at"),
+    int("status"),
+    text("outcome"),
+    int("duration_ms"),
+    text("error_class"),
+    text("error"),
+    int("items"),
+    int("inserted"),
+    int("updated"),
+];
+const FETCH_HOURS: &[Column] = &[
+    int("source_id"),
+    int("hour"),
+    text("result"),
+    int("fetches"),
+    int("total_ms"),
+    int("max_ms"),
+];
+const AUDIT: &[Column] = &[
+    int("id"),
+    int("at"),
+    text("actor"),
+    text("action"),
+    text("object_kind"),
+    int("object_id"),
+    text("before_json"),
+    text("after_json"),
+];
+const SITE_HOURS: &[Column] = &[
+    int("hour"),
+    int("stored"),
+    int("updated"),
+    int("lag_samples"),
+    int("lag_total"),
+    int("lag_max"),
+];
 
 struct Statements {
     first_page: String,
@@ -158,7 +201,7 @@ static STATEMENTS: LazyLock<Vec<Statements>> =
     LazyLock::new(|| Table::ALL.iter().map(|t| t.statements()).collect());
 
 impl Table {
-    pub const ALL: [Table; 10] = [
+    pub const ALL: [Table; 14] = [
         Table::Sections,
         Table::Sources,
         Table::Stories,
@@ -169,6 +212,10 @@ impl Table {
         Table::Tombstones,
         Table::Jobs,
         Table::Meta,
+        Table::SourceFetches,
+        Table::SourceFetchHours,
+        Table::AuditLog,
+        Table::SiteHours,
     ];
 
     pub fn name(self) -> &'static str {
@@ -183,6 +230,10 @@ impl Table {
             Table::Tombstones => "tombstones",
             Table::Jobs => "jobs",
             Table::Meta => "meta",
+            Table::SourceFetches => "source_fetches",
+            Table::SourceFetchHours => "source_fetch_hours",
+            Table::AuditLog => "audit_log",
+            Table::SiteHours => "site_hours",
         }
     }
 
@@ -198,6 +249,10 @@ impl Table {
             Table::Tombstones => TOMBSTONES,
             Table::Jobs => JOBS,
             Table::Meta => META,
+            Table::SourceFetches => FETCHES,
+            Table::SourceFetchHours => FETCH_HOURS,
+            Table::AuditLog => AUDIT,
+            Table::SiteHours => SITE_HOURS,
         }
     }
 
@@ -210,6 +265,8 @@ impl Table {
             Table::Jobs | Table::Meta => &["key"],
             Table::ArticleAddresses => &["scope", "address"],
             Table::ArticleIngestState => &["article_id"],
+            Table::SourceFetchHours => &["source_id", "hour", "result"],
+            Table::SiteHours => &["hour"],
             _ => &["id"],
         }
     }

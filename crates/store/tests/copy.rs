@@ -5,8 +5,8 @@ use newsroom_core::{
     ArticleId, FullTextMode, LeadImage, NewArticle, NewSection, NewSource, SourceId, Video,
 };
 use newsroom_store::{
-    CopyProgress, ListQuery, PgStore, PoolConfig, SqliteStore, Store, StoreError, ViewDelta,
-    copy_site, testdb,
+    AuditQuery, CopyProgress, FetchRecord, FetchResult, ListQuery, NewAudit, PgStore, PoolConfig,
+    SqliteStore, Store, StoreError, ViewDelta, copy_site, testdb,
 };
 use std::sync::Arc;
 
@@ -125,7 +125,71 @@ async fn fill(store: &dyn Store) -> Vec<ArticleId> {
     store.delete_article(ids[5], T0 + 10).await.unwrap();
     store.ensure_job("poll:1", "poll", T0, None).await.unwrap();
     store.set_meta("salt", "abc").await.unwrap();
+    // The admin's history: fetches (more than the 50 kept one by one, over
+    // two hours), audit rows, and the clustering lag.
+    for (i, src) in sources.iter().enumerate() {
+        for n in 0..60 {
+            let failed = n % 7 == 3;
+            store
+                .record_fetch(&FetchRecord {
+                    source_id: *src,
+                    fetched_at: T0 + n * 120 + i as i64,
+                    status: (!failed).then_some(200),
+                    result: if failed {
+                        FetchResult::Failed
+                    } else {
+                        FetchResult::Ok
+                    },
+                    duration_ms: 40 + n,
+                    error_class: failed.then(|| "http_5xx".to_string()),
+                    error: failed.then(|| format!("HTTP 503 «{n}»")),
+                    items: 20,
+                    inserted: n % 2,
+                    updated: 0,
+                })
+                .await
+                .unwrap();
+        }
+    }
+    for n in 0..30 {
+        store
+            .append_audit(&NewAudit {
+                at: T0 + n,
+                actor: if n % 2 == 0 { "ann" } else { "cli:root" },
+                action: "story.retitle",
+                object_kind: "story",
+                object_id: story.0,
+                before: Some(serde_json::json!({ "title": format!("old «{n}»") })),
+                after: Some(serde_json::json!({ "title": format!("new {n}") })),
+            })
+            .await
+            .unwrap();
+    }
+    store.record_cluster_lag(T0 + 5, 42).await.unwrap();
     ids
+}
+
+/// Everything the admin's history pages read.
+async fn history(store: &dyn Store) -> serde_json::Value {
+    let mut fetches = Vec::new();
+    for s in store.list_sources().await.unwrap() {
+        fetches.push(serde_json::json!({
+            "last": store.source_fetches(s.source.id, 100).await.unwrap(),
+            "hours": store.source_fetch_hours(s.source.id, 0).await.unwrap(),
+        }));
+    }
+    let audit = store
+        .list_audit(&AuditQuery {
+            limit: 1000,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    serde_json::json!({
+        "fetches": fetches,
+        "audit": audit,
+        "site": store.site_hours(0).await.unwrap(),
+    })
 }
 
 async fn same_site(a: &dyn Store, b: &dyn Store, ids: &[ArticleId]) {
@@ -165,6 +229,11 @@ async fn same_site(a: &dyn Store, b: &dyn Store, ids: &[ArticleId]) {
         a.get_job("poll:1").await.unwrap(),
         b.get_job("poll:1").await.unwrap()
     );
+    let (ha, hb) = (history(a).await, history(b).await);
+    assert_eq!(ha["audit"].as_array().unwrap().len(), 30);
+    assert_eq!(ha["fetches"][0]["last"].as_array().unwrap().len(), 50);
+    assert!(!ha["site"].as_array().unwrap().is_empty());
+    assert_eq!(ha, hb, "fetch history, audit log and site activity");
 }
 
 async fn copy_and_check(from: Arc<dyn Store>, to: Arc<dyn Store>) {
@@ -244,4 +313,38 @@ async fn sqlite_to_postgres() {
 async fn postgres_to_sqlite() {
     let Some(pg) = postgres().await else { return };
     copy_and_check(pg, sqlite().await).await;
+}
+
+/// SQLite to PostgreSQL and back to a new SQLite file: the history an
+/// operator reads in the admin (fetches, audit log, site activity) is the
+/// same at the end as at the start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_to_postgres_to_sqlite_keeps_history() {
+    let Some(pg) = postgres().await else { return };
+    let (first, last) = (sqlite().await, sqlite().await);
+    let ids = fill(&*first).await;
+    copy_site(&*first, &*pg, false, |_| {}).await.unwrap();
+    copy_site(&*pg, &*last, false, |_| {}).await.unwrap();
+    same_site(&*first, &*last, &ids).await;
+    let counts = last.table_counts().await.unwrap();
+    assert_eq!(
+        (counts.source_fetches, counts.audit_log),
+        (150, 30),
+        "{counts:?}"
+    );
+    assert!(counts.source_fetch_hours >= 6 && counts.site_hours >= 1);
+    // The copy goes on writing history with fresh ids.
+    let id = last
+        .append_audit(&NewAudit {
+            at: T0 + 100,
+            actor: "bob",
+            action: "story.pin",
+            object_kind: "story",
+            object_id: 1,
+            before: None,
+            after: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(id, 31);
 }

@@ -53,8 +53,8 @@ pub async fn run(global: &Global, args: CopyArgs) -> Result<()> {
     })?;
     println!(
         "copied {} to {}: {} sections, {} sources, {} articles ({} addresses, {} ingest states), \
-         {} stories, {} hourly view rows, {} tombstones, {} jobs, {} settings, {} views in total; \
-         row counts verified",
+         {} stories, {} hourly view rows, {} tombstones, {} jobs, {} settings, {} views in total, \
+         {} fetches ({} hourly rows), {} audit rows, {} hours of site activity; row counts verified",
         redact_url(&args.from),
         redact_url(&args.to),
         counts.sections,
@@ -67,7 +67,11 @@ pub async fn run(global: &Global, args: CopyArgs) -> Result<()> {
         counts.tombstones,
         counts.jobs,
         counts.meta,
-        counts.total_views
+        counts.total_views,
+        counts.source_fetches,
+        counts.source_fetch_hours,
+        counts.audit_log,
+        counts.site_hours
     );
     Ok(())
 }
