@@ -5,6 +5,7 @@
 pub mod admin_kit;
 #[allow(unused_imports)]
 pub use admin_kit::*;
+pub mod desk_kit;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -196,6 +197,14 @@ pub struct Backend {
 }
 
 impl Backend {
+    /// The embedded SQLite in the test's folder, only.
+    pub fn sqlite() -> Backend {
+        Backend {
+            name: "sqlite",
+            database: None,
+        }
+    }
+
     /// `serve` arguments for this backend after `base`.
     pub fn args<'a>(&'a self, base: &[&'a str]) -> Vec<&'a str> {
         let mut args = base.to_vec();
@@ -233,10 +242,7 @@ macro_rules! on_every_backend {
 /// NEWSROOM_TEST_POSTGRES_URL names a server (each call gets a fresh schema).
 /// Without it the PostgreSQL run is reported as skipped.
 pub async fn backends() -> Vec<Backend> {
-    let mut all = vec![Backend {
-        name: "sqlite",
-        database: None,
-    }];
+    let mut all = vec![Backend::sqlite()];
     if let Some(url) = newsroom_store::testdb::fresh_postgres_url("site tests on PostgreSQL").await
     {
         all.push(Backend {

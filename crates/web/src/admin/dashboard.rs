@@ -1,6 +1,7 @@
 //! `/admin/`: how the site is doing, at a glance.
 
 use super::Admin;
+use super::history_charts;
 use super::layout::Layout;
 use super::session::Authed;
 use crate::error::WebResult;
@@ -21,6 +22,8 @@ struct DashboardPage {
     hidden: i64,
     stories: i64,
     views: String,
+    ingest: String,
+    lag: String,
 }
 
 pub async fn dashboard(State(st): State<Admin>, who: Authed) -> WebResult<Html<String>> {
@@ -33,6 +36,8 @@ pub async fn dashboard(State(st): State<Admin>, who: Authed) -> WebResult<Html<S
         .filter(|s| s.source.enabled && s.source.health.last_error_class.is_some())
         .count() as i64;
     let disabled = sources.iter().filter(|s| !s.source.enabled).count() as i64;
+    let now = st.site.now();
+    let activity = history_charts::site_activity(&st, now).await?;
     let page = DashboardPage {
         l: Layout::new(&st.site.cfg.name, &who, "dashboard"),
         sources: counts.sources,
@@ -42,7 +47,9 @@ pub async fn dashboard(State(st): State<Admin>, who: Authed) -> WebResult<Html<S
         published,
         hidden: (counts.articles - published).max(0),
         stories: counts.stories,
-        views: super::source_charts::views_chart(&st, jiff::Timestamp::now().as_second()).await?,
+        views: history_charts::site_views(&st, now).await?,
+        ingest: activity.ingest,
+        lag: activity.lag,
     };
     Ok(Html(page.render()?))
 }

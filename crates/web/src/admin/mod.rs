@@ -14,12 +14,14 @@
 //! change that shows on public pages clears it.
 
 pub mod accounts;
+mod article_detail;
 mod articles;
 mod audit;
 mod charts;
 pub mod csrf;
 mod dashboard;
 pub mod error;
+mod history_charts;
 mod layout;
 mod login;
 mod multipart;
@@ -163,6 +165,7 @@ pub fn router(site: Shared) -> Router {
             UPLOAD_PATH,
             post(source_opml::import).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
         )
+        .route("/articles/{id}", get(article_detail::show))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(st.clone(), guard))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))

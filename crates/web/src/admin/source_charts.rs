@@ -168,39 +168,3 @@ pub async fn source_charts(st: &Admin, id: SourceId, now: i64) -> WebResult<Sour
         errors,
     })
 }
-
-/// The site's views per hour over the last two days, for the dashboard.
-pub async fn views_chart(st: &Admin, now: i64) -> WebResult<String> {
-    const HOURS: i64 = 48;
-    let last_hour = hour_of(now);
-    let first_hour = last_hour - (HOURS - 1) * 3600;
-    let views: BTreeMap<i64, i64> = st
-        .site
-        .store
-        .views_per_hour(first_hour)
-        .await?
-        .into_iter()
-        .map(|c| (c.at, c.n))
-        .collect();
-    let chart = Chart {
-        title: "Views per hour over two days".into(),
-        id: "views",
-        bars: (0..HOURS)
-            .map(|i| {
-                let at = first_hour + i * 3600;
-                let n = views.get(&at).copied().unwrap_or(0);
-                Bar {
-                    label: format!("{}: {n} views", st.time(at)),
-                    parts: vec![Part {
-                        kind: "views",
-                        value: n,
-                    }],
-                }
-            })
-            .collect(),
-        first_label: st.time(first_hour),
-        last_label: st.time(last_hour),
-        unit: "",
-    };
-    Ok(charts::svg(&chart))
-}

@@ -47,6 +47,8 @@ struct StoryPage {
     members: Vec<Member>,
     sources: usize,
     history: Vec<HistoryRow>,
+    /// Views per hour of its articles (`story_views.html`).
+    views_chart: String,
 }
 
 struct Member {
@@ -156,6 +158,7 @@ pub async fn show(
         members,
         sources: sources.len(),
         history,
+        views_chart: super::history_charts::story_views(&st, story.id, st.site.now()).await?,
     };
     Ok(Html(page.render()?))
 }
