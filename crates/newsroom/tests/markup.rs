@@ -1,6 +1,7 @@
 //! The pages as the web's own checkers see them, on the demo site: one page
 //! of every kind (home, article, story, section, search, 404, and the
-//! admin's sign-in, dashboard, articles, sources and accounts).
+//! admin's sign-in, dashboard, articles (the list and one article), sources,
+//! accounts and one story).
 //!
 //! - The Nu HTML Checker (vnu-jar from npm, on a Java runtime) finds no
 //!   error in any of them.

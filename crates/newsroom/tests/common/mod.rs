@@ -347,6 +347,7 @@ pub async fn page_kinds(server: &Server) -> (Vec<String>, Vec<String>) {
         "/section/{}",
         sections["sections"][0]["slug"].as_str().unwrap()
     );
+    let admin_story = format!("/admin{}", story.replace("/story/", "/stories/"));
     let public = vec![
         "/".to_string(),
         article,
@@ -355,15 +356,17 @@ pub async fn page_kinds(server: &Server) -> (Vec<String>, Vec<String>) {
         "/search?q=war".to_string(),
         "/no/such/page".to_string(),
     ];
-    let admin = [
+    let mut admin = [
         "/admin/login",
         "/admin/",
         "/admin/articles",
+        "/admin/articles/1",
         "/admin/sources",
         "/admin/sources/1",
         "/admin/users",
     ]
     .map(String::from)
     .to_vec();
+    admin.push(admin_story);
     (public, admin)
 }
