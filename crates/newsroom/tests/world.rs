@@ -275,13 +275,21 @@ async fn copy_carries_what_ingestion_remembers() {
         counts.article_addresses >= 10 && counts.article_ingest_state == 5,
         "{counts:?}"
     );
+    // The admin's history of that poll: the fetch, its hour, the articles stored.
+    assert!(
+        counts.source_fetches == 1 && counts.source_fetch_hours == 1 && counts.site_hours >= 1,
+        "{counts:?}"
+    );
 
     let mut targets = vec![format!("sqlite://{}", dir.path().join("to.db").display())];
     targets.extend(newsroom_store::testdb::fresh_postgres_url("copy of the ingest memory").await);
     for to in targets {
         let (ok, out, err) = run(from, &["copy", "--from", from, "--to", &to]);
         assert!(ok, "{out}{err}");
-        assert!(out.contains("5 ingest states"), "{out}");
+        assert!(
+            out.contains("5 ingest states") && out.contains("1 fetch records (1 hourly rows)"),
+            "{out}"
+        );
         let copy = newsroom_store::open(&to, &Default::default())
             .await
             .unwrap();

@@ -54,7 +54,7 @@ pub async fn run(global: &Global, args: CopyArgs) -> Result<()> {
     println!(
         "copied {} to {}: {} sections, {} sources, {} articles ({} addresses, {} ingest states), \
          {} stories, {} hourly view rows, {} tombstones, {} jobs, {} settings, {} views in total, \
-         {} fetches ({} hourly rows), {} audit rows, {} hours of site activity; row counts verified",
+         {} fetch records ({} hourly rows), {} audit rows, {} hours of site activity; row counts verified",
         redact_url(&args.from),
         redact_url(&args.to),
         counts.sections,
