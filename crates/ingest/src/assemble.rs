@@ -5,7 +5,7 @@ use crate::feed::FeedItem;
 use crate::identify::{Identity, rechecks_due};
 use crate::merge::{self, Body, Published};
 use crate::page::PageRead;
-use crate::pipeline::IngestConfig;
+use crate::config::IngestConfig;
 use crate::text::{html_to_text, summary_of_text, summary_text};
 use newsroom_core::{
     BodyOrigin, IngestState, LeadImage, NewArticle, PublicUrl, Source, Timestamp, Video,

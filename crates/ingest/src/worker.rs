@@ -4,7 +4,7 @@
 
 use crate::fetch::Fetcher;
 use crate::passes::{Event, poll_many, record};
-use crate::pipeline::IngestConfig;
+use crate::config::IngestConfig;
 use newsroom_core::{SourceId, Timestamp};
 use newsroom_store::Store;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! Articles: the upsert that files what ingestion brings, the public lists,
 //! search, sitemap ranges, moderation and retention.
 
-use crate::desk::listed;
+use crate::listed::listed;
 use crate::dialect::{Db, Dialect, Lock, with_pool};
 use crate::error::Result;
 use crate::model::{
