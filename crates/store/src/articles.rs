@@ -200,6 +200,9 @@ impl Db<'_> {
                     kind: UpsertKind::Suppressed,
                 },
             };
+            if matches!(outcome.kind, UpsertKind::Inserted | UpsertKind::Updated) {
+                pool.index_text(&mut tx).await?;
+            }
             tx.commit().await?;
             Ok(outcome)
         })

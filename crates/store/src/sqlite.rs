@@ -8,6 +8,7 @@ use crate::error::{Result, StoreError};
 use crate::jobs;
 use crate::model::ViewDelta;
 use crate::search::{self, SearchTerms};
+use crate::stems;
 use crate::sql_store::SqlStore;
 use crate::table::Table;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -85,6 +86,7 @@ impl SqlStore<Sqlite> {
                 source,
             })?;
         analyze(&pool).await?;
+        stems::index_all_pending(&pool).await?;
         Ok(Self::on_pool(pool))
     }
 }
@@ -163,7 +165,11 @@ impl Dialect for SqlitePool {
     }
 
     fn search_args(&self, terms: &SearchTerms) -> Vec<String> {
-        vec![terms.fts5_match()]
+        vec![terms.fts5_match(), terms.fts5_match_forms(stems::forms)]
+    }
+
+    async fn index_text(&self, tx: &mut Transaction<'static, Sqlite>) -> sqlx::Result<()> {
+        stems::index_pending(tx, stems::UPSERT_BATCH).await.map(drop)
     }
 
     async fn fetch_for_ids<R>(&self, sql: IdListSql, ids: &[i64]) -> sqlx::Result<Vec<R>>
