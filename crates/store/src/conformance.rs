@@ -2076,7 +2076,13 @@ pub async fn search_stems_other_languages(store: Arc<dyn Store>) {
     let mut ru = searchable(src, 2, "Новости о выборах", "", "Выборы прошли спокойно.");
     ru.language = Some("ru".into());
     let ru_id = insert(&*store, &ru).await;
-    let mut fr = searchable(src, 3, "Les élections municipales", "", "Les électeurs ont voté.");
+    let mut fr = searchable(
+        src,
+        3,
+        "Les élections municipales",
+        "",
+        "Les électeurs ont voté.",
+    );
     fr.language = Some("fr".into());
     let fr_id = insert(&*store, &fr).await;
     let ids = |q: &'static str| {
@@ -2086,14 +2092,35 @@ pub async fn search_stems_other_languages(store: Arc<dyn Store>) {
                 .search_articles(&crate::search::SearchTerms::parse(q), None, 10, 0)
                 .await
                 .unwrap_or_else(|e| panic!("{q}: {e}"));
-            (found.cards.iter().map(|c| c.id).collect::<Vec<_>>(), found.total)
+            (
+                found.cards.iter().map(|c| c.id).collect::<Vec<_>>(),
+                found.total,
+            )
         }
     };
     assert_eq!(ids("haus").await, (vec![de_id], 1), "Häuser, stemmed");
+    let found = store
+        .search_articles(&crate::search::SearchTerms::parse("haus"), None, 10, 0)
+        .await
+        .unwrap();
+    let marked = format!(
+        "{}Häuser{}",
+        crate::search::SNIPPET_START,
+        crate::search::SNIPPET_END
+    );
+    assert!(found.snippets[0].contains(&marked), "{:?}", found.snippets);
     assert_eq!(ids("новость").await, (vec![ru_id], 1), "новости, stemmed");
     assert_eq!(ids("выбор").await, (vec![ru_id], 1));
-    assert_eq!(ids("élection").await, (vec![fr_id], 1), "élections, stemmed");
-    assert_eq!(ids("neues haus").await, (vec![de_id], 1), "every word, stemmed");
+    assert_eq!(
+        ids("élection").await,
+        (vec![fr_id], 1),
+        "élections, stemmed"
+    );
+    assert_eq!(
+        ids("neues haus").await,
+        (vec![de_id], 1),
+        "every word, stemmed"
+    );
     assert_eq!(ids("haus ghost").await.1, 0, "every word must match");
     assert_eq!(ids("\"neue häuser\"").await, (vec![de_id], 1), "a phrase");
 
@@ -2107,11 +2134,19 @@ pub async fn search_stems_other_languages(store: Arc<dyn Store>) {
     assert_eq!(ids("brücken").await, (vec![de_id], 1));
     // The second pass and the tenth: unchanged text stays found once.
     for _ in 0..10 {
-        store.upsert_article(&de, de.fetched_at + 120).await.unwrap();
+        store
+            .upsert_article(&de, de.fetched_at + 120)
+            .await
+            .unwrap();
     }
     assert_eq!(ids("brücken").await, (vec![de_id], 1));
 
-    assert!(store.delete_article(ru_id, de.fetched_at + 180).await.unwrap());
+    assert!(
+        store
+            .delete_article(ru_id, de.fetched_at + 180)
+            .await
+            .unwrap()
+    );
     assert_eq!(ids("новость").await.1, 0, "deleted, gone from the index");
 }
 

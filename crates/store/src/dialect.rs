@@ -77,6 +77,14 @@ pub trait Dialect {
     /// beyond English, `stems`).
     async fn index_text(&self, tx: &mut Transaction<'static, Self::Db>) -> sqlx::Result<()>;
 
+    /// Snippets, by article id, for found articles whose search statement
+    /// could make none (SQLite's own stems, `stems::snippet`).
+    async fn stem_snippets(
+        &self,
+        terms: &SearchTerms,
+        ids: &[i64],
+    ) -> sqlx::Result<Vec<(i64, String)>>;
+
     /// Rows of `sql` for the given ids, in any order.
     async fn fetch_for_ids<R>(&self, sql: IdListSql, ids: &[i64]) -> sqlx::Result<Vec<R>>
     where

@@ -197,6 +197,15 @@ impl Dialect for PgPool {
         Ok(())
     }
 
+    /// `ts_headline` makes every snippet.
+    async fn stem_snippets(
+        &self,
+        _terms: &SearchTerms,
+        _ids: &[i64],
+    ) -> sqlx::Result<Vec<(i64, String)>> {
+        Ok(Vec::new())
+    }
+
     async fn fetch_for_ids<R>(&self, sql: IdListSql, ids: &[i64]) -> sqlx::Result<Vec<R>>
     where
         R: for<'r> FromRow<'r, PgRow> + Send + Unpin,

@@ -193,6 +193,11 @@ impl SearchTerms {
     pub(crate) fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
     }
+
+    /// Every word of every group, in order.
+    pub(crate) fn words(&self) -> impl Iterator<Item = &str> {
+        self.groups.iter().flatten().map(String::as_str)
+    }
 }
 
 /// Relevance is divided by this plus the article's age in years.

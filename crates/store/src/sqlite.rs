@@ -8,8 +8,8 @@ use crate::error::{Result, StoreError};
 use crate::jobs;
 use crate::model::ViewDelta;
 use crate::search::{self, SearchTerms};
-use crate::stems;
 use crate::sql_store::SqlStore;
+use crate::stems;
 use crate::table::Table;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{FromRow, Sqlite, SqlitePool, Transaction};
@@ -169,7 +169,24 @@ impl Dialect for SqlitePool {
     }
 
     async fn index_text(&self, tx: &mut Transaction<'static, Sqlite>) -> sqlx::Result<()> {
-        stems::index_pending(tx, stems::UPSERT_BATCH).await.map(drop)
+        stems::index_pending(tx, stems::UPSERT_BATCH)
+            .await
+            .map(drop)
+    }
+
+    async fn stem_snippets(
+        &self,
+        terms: &SearchTerms,
+        ids: &[i64],
+    ) -> sqlx::Result<Vec<(i64, String)>> {
+        let bodies: Vec<(i64, Option<String>, String)> =
+            self.fetch_for_ids(stems::BODIES, ids).await?;
+        Ok(bodies
+            .into_iter()
+            .filter_map(|(id, language, body)| {
+                Some((id, stems::snippet(language.as_deref()?, &body, terms)?))
+            })
+            .collect())
     }
 
     async fn fetch_for_ids<R>(&self, sql: IdListSql, ids: &[i64]) -> sqlx::Result<Vec<R>>

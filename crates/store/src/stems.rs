@@ -11,6 +11,8 @@
 //! index with the query stemmed in each of those languages, as the reader's
 //! language is not known; an article's words are stemmed in its own.
 
+use crate::dialect::IdListSql;
+use crate::search::{SNIPPET_END, SNIPPET_START, SearchTerms};
 use rust_stemmers::{Algorithm, Stemmer};
 use sqlx::SqliteConnection;
 
@@ -109,7 +111,9 @@ pub(crate) async fn index_pending(conn: &mut SqliteConnection, limit: i64) -> sq
     for (id, language, title, summary, body) in &rows {
         sqlx::query(FORGET).bind(id).execute(&mut *conn).await?;
         if let Some(stemmer) = language.as_deref().and_then(stemmer_for) {
-            let field = |text: &Option<String>, max| stem_text(&stemmer, text.as_deref().unwrap_or(""), max);
+            let field = |text: &Option<String>, max| {
+                stem_text(&stemmer, text.as_deref().unwrap_or(""), max)
+            };
             sqlx::query(WRITE)
                 .bind(id)
                 .bind(field(title, TITLE_CHARS))
@@ -141,6 +145,71 @@ pub(crate) async fn index_all_pending(pool: &sqlx::SqlitePool) -> sqlx::Result<u
     }
 }
 
+/// Words of body text a snippet shows, as the SQL `snippet()` calls do.
+const SNIPPET_WORDS: usize = 24;
+/// Words shown before the first match, so that it reads in context.
+const SNIPPET_LEAD: usize = 6;
+
+/// The bodies of articles found through `articles_fts_lang` only, which
+/// keeps no text for FTS5's `snippet()` to cut.
+pub(crate) const BODIES: IdListSql =
+    IdListSql("SELECT id, language, substr(body_text, 1, 100000) FROM articles WHERE id {ids}");
+
+/// A snippet of `body` around its first word whose stem, in `language`, is
+/// one of the query's (or that begins with its prefix), each such word
+/// marked as the SQL snippets mark theirs; `None` when no word matches.
+pub(crate) fn snippet(language: &str, body: &str, terms: &SearchTerms) -> Option<String> {
+    let stemmer = stemmer_for(language)?;
+    let wanted: Vec<String> = terms
+        .words()
+        .map(|w| stemmer.stem(w).into_owned())
+        .collect();
+    let prefix = terms.prefix();
+    let mut words: Vec<(usize, usize, bool)> = Vec::new();
+    let mut start = None;
+    for (i, c) in body
+        .char_indices()
+        .chain(std::iter::once((body.len(), ' ')))
+    {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                let word = body[s..i].to_lowercase();
+                let hit = wanted.iter().any(|w| *w == stemmer.stem(&word))
+                    || prefix.is_some_and(|p| word.starts_with(p));
+                words.push((s, i, hit));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    let first = words.iter().position(|w| w.2)?;
+    let from = first.saturating_sub(SNIPPET_LEAD);
+    let to = (from + SNIPPET_WORDS).min(words.len());
+    let mut out = String::new();
+    if from > 0 {
+        out.push('…');
+    }
+    let mut at = words[from].0;
+    for &(s, e, hit) in &words[from..to] {
+        out.push_str(&body[at..s]);
+        if hit {
+            out.push(SNIPPET_START);
+            out.push_str(&body[s..e]);
+            out.push(SNIPPET_END);
+        } else {
+            out.push_str(&body[s..e]);
+        }
+        at = e;
+    }
+    if to < words.len() {
+        out.push('…');
+    } else {
+        out.push_str(&body[at..]);
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,12 +217,43 @@ mod tests {
     #[test]
     fn words_are_stemmed_in_their_language() {
         let de = stemmer_for("de-AT").unwrap();
-        assert_eq!(stem_text(&de, "Die Häuser, brannten!", 100), "die haus brannt");
+        assert_eq!(
+            stem_text(&de, "Die Häuser, brannten!", 100),
+            "die haus brannt"
+        );
         let ru = stemmer_for("ru").unwrap();
         assert_eq!(stem_text(&ru, "Новости о выборах", 100), "новост о выбор");
         assert!(stemmer_for("en").is_none(), "English has FTS5's own index");
         assert!(stemmer_for("uk").is_none());
         assert_eq!(stem_text(&de, "Häuser Häuser", 6), "haus");
+    }
+
+    #[test]
+    fn snippets_mark_every_form_in_context() {
+        let body = "Am Montag wurden in der Altstadt drei neue Häuser eröffnet, \
+                    und jedes Haus hat einen Garten. Weitere Bauten folgen im Frühjahr. \
+                    Die Stadt plant außerdem eine Schule, zwei Parks und einen Markt am Fluss.";
+        let terms = SearchTerms::parse("haus gart*");
+        let s = snippet("de", body, &terms).unwrap();
+        let mark = |w: &str| format!("{SNIPPET_START}{w}{SNIPPET_END}");
+        assert!(s.contains(&mark("Häuser")), "{s:?}");
+        assert!(s.contains(&mark("Haus")), "{s:?}");
+        assert!(s.contains(&mark("Garten")), "the prefix: {s:?}");
+        assert!(
+            s.starts_with("…wurden in der"),
+            "six words of context: {s:?}"
+        );
+        assert!(s.ends_with('…'), "cut after 24 words: {s:?}");
+        let plain: String = s
+            .chars()
+            .filter(|c| !matches!(*c, SNIPPET_START | SNIPPET_END))
+            .collect();
+        assert!(
+            body.contains(plain.trim_matches('…')),
+            "only marks are added: {plain:?}"
+        );
+        assert_eq!(snippet("de", body, &SearchTerms::parse("brücke")), None);
+        assert_eq!(snippet("en", body, &terms), None, "not stemmed here");
     }
 
     #[test]

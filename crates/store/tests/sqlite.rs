@@ -196,7 +196,9 @@ async fn opening_indexes_queued_articles_for_stemmed_search() {
     use newsroom_store::search::SearchTerms;
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("site.db").display());
-    let store = SqliteStore::open(&url, &PoolConfig::default()).await.unwrap();
+    let store = SqliteStore::open(&url, &PoolConfig::default())
+        .await
+        .unwrap();
     let src = store
         .add_source(
             &NewSource {
@@ -254,7 +256,9 @@ async fn opening_indexes_queued_articles_for_stemmed_search() {
             .await
             .unwrap();
     }
-    let store = SqliteStore::open(&url, &PoolConfig::default()).await.unwrap();
+    let store = SqliteStore::open(&url, &PoolConfig::default())
+        .await
+        .unwrap();
     assert_eq!(found(&store).await, 450);
     let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
     let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM articles_stem_pending")
