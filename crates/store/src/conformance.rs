@@ -2064,27 +2064,27 @@ pub async fn search_stems_and_marks(store: Arc<dyn Store>) {
 /// what finds it, and a deleted article leaves the index.
 pub async fn search_stems_other_languages(store: Arc<dyn Store>) {
     let src = source(&*store, "polyglot").await;
-    let mut de = searchable(
-        src,
-        1,
-        "Neue Häuser für die Altstadt",
-        "",
-        "Die Häuser wurden gestern eröffnet.",
-    );
-    de.language = Some("de-AT".into());
-    let de_id = insert(&*store, &de).await;
-    let mut ru = searchable(src, 2, "Новости о выборах", "", "Выборы прошли спокойно.");
-    ru.language = Some("ru".into());
-    let ru_id = insert(&*store, &ru).await;
-    let mut fr = searchable(
-        src,
-        3,
-        "Les élections municipales",
-        "",
-        "Les électeurs ont voté.",
-    );
-    fr.language = Some("fr".into());
-    let fr_id = insert(&*store, &fr).await;
+    let mut stored = Vec::new();
+    for (n, language, title, body) in [
+        (
+            1,
+            "de-AT",
+            "Neue Häuser für die Altstadt",
+            "Die Häuser wurden gestern eröffnet.",
+        ),
+        (2, "ru", "Новости о выборах", "Выборы прошли спокойно."),
+        (
+            3,
+            "fr",
+            "Les élections municipales",
+            "Les électeurs ont voté.",
+        ),
+    ] {
+        let mut a = searchable(src, n, title, "", body);
+        a.language = Some(language.into());
+        stored.push((insert(&*store, &a).await, a));
+    }
+    let [(de_id, mut de), (ru_id, _), (fr_id, _)] = <[_; 3]>::try_from(stored).unwrap();
     let ids = |q: &'static str| {
         let store = store.clone();
         async move {
