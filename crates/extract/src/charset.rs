@@ -51,7 +51,8 @@ fn detect_without_bom(
     if valid_utf8 && !bytes.is_ascii() {
         return UTF_8;
     }
-    let header = http_charset.and_then(|l| Encoding::for_label(l.trim().trim_matches('"').as_bytes()));
+    let header =
+        http_charset.and_then(|l| Encoding::for_label(l.trim().trim_matches('"').as_bytes()));
     let document = || declared_in_document(&bytes[..bytes.len().min(PRESCAN)]);
     let mostly_valid = || valid_utf8 || mostly_valid_utf8(bytes);
     for enc in [header.map(ascii_compatible), document()]

@@ -593,7 +593,10 @@ pub fn named_reference(name: &str) -> Option<(char, Option<char>)> {
     let &(c1, c2) = markup5ever::data::NAMED_ENTITIES
         .get(key.as_str())
         .filter(|&&(c1, _)| c1 != 0)?;
-    Some((char::from_u32(c1)?, char::from_u32(c2).filter(|&c| c != '\0')))
+    Some((
+        char::from_u32(c1)?,
+        char::from_u32(c2).filter(|&c| c != '\0'),
+    ))
 }
 
 /// Appends `raw` with character references decoded, per the HTML rules that

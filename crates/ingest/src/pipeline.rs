@@ -5,11 +5,11 @@
 //! failed at the network level) from sources breaking before it records anything.
 
 use crate::assemble::{self, PageResult};
+pub use crate::config::{Clock, IngestConfig};
 use crate::error::{FetchError, FetchErrorClass};
 use crate::feed::{FeedItem, ParseOptions, parse_feed};
 use crate::fetch::{FetchOutcome, FetchRequest, Fetcher, Validators, Want};
 use crate::metrics::Outcome;
-pub use crate::config::{Clock, IngestConfig};
 use crate::poll_timing::{self as schedule, PollResult};
 use crate::{identify, page};
 use futures::StreamExt;

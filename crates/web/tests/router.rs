@@ -653,7 +653,9 @@ async fn the_latest_list_folds_threads_for_the_last_day_only() {
         .await
         .unwrap();
     let thread: serde_json::Value = serde_json::from_str(
-        &get(&site.app, &format!("/api/v1/threads/{older}")).await.body,
+        &get(&site.app, &format!("/api/v1/threads/{older}"))
+            .await
+            .body,
     )
     .unwrap();
     assert_eq!(
