@@ -63,8 +63,10 @@ impl SourceAdder {
         store: &dyn Store,
         bytes: &[u8],
         full_text: FullTextMode,
+        actor: &str,
     ) -> Result<crate::commands::ImportReport, IngestError> {
-        crate::commands::import_opml(store, bytes, full_text, self.fetcher.ssrf_guard()).await
+        crate::commands::import_opml(store, bytes, full_text, self.fetcher.ssrf_guard(), actor)
+            .await
     }
 
     pub async fn add(

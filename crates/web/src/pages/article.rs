@@ -98,6 +98,15 @@ async fn build(state: &Shared, id: ArticleId, key: String) -> WebResult<Arc<Cach
     if a.status != ArticleStatus::Published {
         return Err(WebError::not_found());
     }
+    // An editor who hides a story hides its articles with it: their pages
+    // answer as a hidden article's do, as they have left every list; shown
+    // again, they come back (the story's change drops its members' pages).
+    let story = state.store.article_story(a.id).await?;
+    if let Some(s) = story
+        && state.store.get_story(s).await?.is_some_and(|s| s.hidden)
+    {
+        return Err(WebError::not_found());
+    }
     let now = state.now();
     state.counter.observe([(a.id, a.views)]);
     let mut c = state.chrome(now, "", false).await?;
@@ -107,7 +116,7 @@ async fn build(state: &Shared, id: ArticleId, key: String) -> WebResult<Arc<Cach
         .await?
         .map(|s| s.name)
         .unwrap_or_default();
-    let (story_id, story_size, story_sources) = match state.store.article_story(a.id).await? {
+    let (story_id, story_size, story_sources) = match story {
         Some(story) => match state.store.story_reach(&[story]).await?.first() {
             Some(r) => (
                 story.0,
