@@ -387,7 +387,11 @@ impl Clusterer {
         url: Option<&str>,
         text: Option<&str>,
     ) -> Vec<SharedTerm> {
+        if top.is_empty() {
+            return Vec::new();
+        }
         let mut names: Vec<Option<SharedTerm>> = vec![None; top.len()];
+        let mut missing = top.len();
         let surface = |t: &Token| {
             title
                 .get(t.span.0 as usize..t.span.1 as usize)
@@ -407,10 +411,10 @@ impl Clusterer {
             tokens,
             |h, _, view| {
                 let Some(i) = top.iter().position(|&t| t == h) else {
-                    return;
+                    return true;
                 };
                 if names[i].is_some() {
-                    return;
+                    return true;
                 }
                 names[i] = Some(match view {
                     View::Title { token, name } => SharedTerm {
@@ -430,6 +434,8 @@ impl Clusterer {
                         name: false,
                     },
                 });
+                missing -= 1;
+                missing > 0
             },
         );
         names.into_iter().flatten().collect()

@@ -79,7 +79,8 @@ pub fn extract_tokens(
 ) -> Vec<(u64, f32)> {
     let mut out: Vec<(u64, f32)> = Vec::with_capacity(32);
     visit_terms(title, url, text, w, scratch, |h, weight, _| {
-        out.push((h, weight))
+        out.push((h, weight));
+        true
     });
     // A term seen in several views keeps its strongest weight rather than the
     // sum: a slug repeating the headline is not extra evidence.
@@ -108,14 +109,15 @@ pub enum View<'a> {
 }
 
 /// Every term of an item with its raw weight and where it came from, title
-/// first, then URL, then text (a term may come more than once).
+/// first, then URL, then text (a term may come more than once), until
+/// `emit` answers false: naming terms usually needs the title only.
 pub fn visit_terms(
     title: &[Token],
     url: Option<&str>,
     text: Option<&str>,
     w: &FeatureWeights,
     scratch: &mut Vec<Token>,
-    mut emit: impl FnMut(u64, f32, View<'_>),
+    mut emit: impl FnMut(u64, f32, View<'_>) -> bool,
 ) {
     // In Title Case headlines every word is capitalised, so capitals say
     // nothing about names; only sentence-case headlines get the boost.
@@ -148,7 +150,9 @@ pub fn visit_terms(
             1.0
         };
         let name = is_name(t);
-        emit(h, w.title_word * boost, View::Title { token: t, name });
+        if !emit(h, w.title_word * boost, View::Title { token: t, name }) {
+            return;
+        }
         if let Some((p, ph)) = prev
             && p.pos + 1 == t.pos
         {
@@ -163,7 +167,9 @@ pub fn visit_terms(
                     second: t,
                     name: name && (is_name(p) || Some(p.pos) == first_pos && p.capital),
                 };
-                emit(phrase_key(ph, h), pw, pair);
+                if !emit(phrase_key(ph, h), pw, pair) {
+                    return;
+                }
             }
         }
         prev = Some((t, h));
@@ -172,7 +178,9 @@ pub fn visit_terms(
         scratch.clear();
         url_words(u, scratch);
         for t in scratch.iter() {
-            emit(hash_str(NS_WORD, &t.text), w.url_word, View::Url(t));
+            if !emit(hash_str(NS_WORD, &t.text), w.url_word, View::Url(t)) {
+                return;
+            }
         }
     }
     if let (Some(body), true) = (text, w.text_word > 0.0) {
@@ -188,7 +196,9 @@ pub fn visit_terms(
             .filter(|t| !is_stopword(&t.text))
             .take(w.text_words_max)
         {
-            emit(hash_str(NS_WORD, &t.text), w.text_word, View::Text(t));
+            if !emit(hash_str(NS_WORD, &t.text), w.text_word, View::Text(t)) {
+                return;
+            }
         }
     }
 }
