@@ -100,18 +100,38 @@ pub async fn set_source_enabled(
     actor: &str,
     now: Timestamp,
 ) -> Result<bool, IngestError> {
-    let Some(before) = store.get_source(id).await? else {
-        return Ok(false);
-    };
-    if !store.set_source_enabled(id, enabled).await? {
-        return Ok(false);
-    }
-    let after = store.get_source(id).await?;
     let action = if enabled {
         "source.enable"
     } else {
         "source.disable"
     };
+    change_source(store, id, action, actor, now, || {
+        store.set_source_enabled(id, enabled)
+    })
+    .await
+}
+
+/// Changes one source with `change`, recorded as `action` with the source
+/// before and after; false (and no row) when there is no such source.
+async fn change_source<F, Fut>(
+    store: &dyn Store,
+    id: SourceId,
+    action: &str,
+    actor: &str,
+    now: Timestamp,
+    change: F,
+) -> Result<bool, IngestError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = newsroom_store::Result<bool>>,
+{
+    let Some(before) = store.get_source(id).await? else {
+        return Ok(false);
+    };
+    if !change().await? {
+        return Ok(false);
+    }
+    let after = store.get_source(id).await?;
     store
         .append_audit(
             &NewAudit::new(actor, action, "source", id.0, now)
@@ -268,21 +288,10 @@ pub async fn update_source_settings(
     actor: &str,
     now: Timestamp,
 ) -> Result<bool, IngestError> {
-    let Some(before) = store.get_source(id).await? else {
-        return Ok(false);
-    };
-    if !store.update_source_settings(id, settings).await? {
-        return Ok(false);
-    }
-    let after = store.get_source(id).await?;
-    store
-        .append_audit(
-            &NewAudit::new(actor, "source.settings", "source", id.0, now)
-                .before(Some(&before))
-                .after(after.as_ref()),
-        )
-        .await?;
-    Ok(true)
+    change_source(store, id, "source.settings", actor, now, || {
+        store.update_source_settings(id, settings)
+    })
+    .await
 }
 
 /// `newsroom export-opml`: every source, in folders named after their sections.

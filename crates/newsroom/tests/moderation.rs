@@ -153,12 +153,14 @@ async fn reason_of(store: &dyn Store, story: StoryId, a: ArticleId) -> StoryReas
         .1
 }
 
-on_every_backend!(editors_shape_stories_from_the_cli => editors_shape_stories_on);
-
-async fn editors_shape_stories_on(db: &Backend) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("data")).unwrap();
-    let url = db.demo_url(dir.path());
+/// A site on `db` (its URL and store) with the canal event told by three
+/// outlets three hours ago (their articles, and that time).
+async fn canal_site(
+    db: &Backend,
+    dir: &std::path::Path,
+) -> (String, Arc<dyn Store>, Vec<ArticleId>, i64) {
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    let url = db.demo_url(dir);
     let store: Arc<dyn Store> = newsroom_store::open(&url, &PoolConfig::default())
         .await
         .unwrap();
@@ -167,6 +169,14 @@ async fn editors_shape_stories_on(db: &Backend) {
     for (i, title) in SUEZ.iter().enumerate() {
         suez.push(article(&*store, &format!("outlet{i}"), title, t0 + 300 * i as i64).await);
     }
+    (url, store, suez, t0)
+}
+
+on_every_backend!(editors_shape_stories_from_the_cli => editors_shape_stories_on);
+
+async fn editors_shape_stories_on(db: &Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, store, suez, t0) = canal_site(db, dir.path()).await;
     let budget = article(&*store, "outlet9", BUDGET, t0 + 1000).await;
     cluster(&*store, "w1").await;
     let s = story_of(&*store, suez[0]).await;
@@ -403,16 +413,7 @@ on_every_backend!(why_each_article_is_in_its_story => why_each_article_is_here_o
 /// `story show` prints it, and an editor's split replaces it for good.
 async fn why_each_article_is_here_on(db: &Backend) {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("data")).unwrap();
-    let url = db.demo_url(dir.path());
-    let store: Arc<dyn Store> = newsroom_store::open(&url, &PoolConfig::default())
-        .await
-        .unwrap();
-    let t0 = now() - 3 * 3600;
-    let mut suez = Vec::new();
-    for (i, title) in SUEZ.iter().enumerate() {
-        suez.push(article(&*store, &format!("outlet{i}"), title, t0 + 300 * i as i64).await);
-    }
+    let (url, store, suez, t0) = canal_site(db, dir.path()).await;
     let wire = article(&*store, "wire", &format!("UPDATE 1-{}", SUEZ[0]), t0 + 1200).await;
     let budget = article(&*store, "outlet9", BUDGET, t0 + 1500).await;
     cluster(&*store, "w1").await;
