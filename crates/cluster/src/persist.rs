@@ -151,6 +151,37 @@ impl StoryAssigner {
         if self.last_article.is_some_and(|last| article.id <= last) {
             return Ok(None);
         }
+        let placed = self.file(store, article, source_name, now).await?;
+        self.last_article = Some(article.id);
+        Ok(Some(placed))
+    }
+
+    /// Files articles stored all at once (a demo site) as ingestion would
+    /// have met them, oldest first, and counts them all as handled. Taken
+    /// in id order instead, each would be clustered at the latest time seen
+    /// so far, as if all had arrived at one instant.
+    pub async fn file_in_time_order(
+        &mut self,
+        store: &dyn Store,
+        articles: &[(Article, Option<String>)],
+        now: Timestamp,
+    ) -> Result<(), PersistError> {
+        let mut order: Vec<&(Article, Option<String>)> = articles.iter().collect();
+        order.sort_by_key(|(a, _)| (a.published_at.min(a.fetched_at), a.id));
+        for (article, source) in order {
+            self.file(store, article, source.as_deref(), now).await?;
+        }
+        self.last_article = self.last_article.max(articles.iter().map(|a| a.0.id).max());
+        Ok(())
+    }
+
+    async fn file(
+        &mut self,
+        store: &dyn Store,
+        article: &Article,
+        source_name: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Placement, PersistError> {
         let assignment = self.clusterer.add(Self::item(article, source_name));
         let story = match (assignment.new_story, self.stories.get(&assignment.story)) {
             (false, Some(&story)) => {
@@ -189,7 +220,6 @@ impl StoryAssigner {
         // before threads existed opens its thread here and is its own thread
         // in the store too.
         self.threads.entry(assignment.thread).or_insert(story);
-        self.last_article = Some(article.id);
         if self.stories.len() > 2 * self.clusterer.state_size().live_stories + 64 {
             let live: std::collections::BTreeSet<u64> =
                 self.clusterer.stories().iter().map(|s| s.id).collect();
@@ -200,12 +230,12 @@ impl StoryAssigner {
                 self.clusterer.threads().iter().map(|t| t.id).collect();
             self.threads.retain(|id, _| live.contains(id));
         }
-        Ok(Some(Placement {
+        Ok(Placement {
             article: article.id,
             story,
             assignment,
             merged,
-        }))
+        })
     }
 }
 
