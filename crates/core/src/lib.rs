@@ -11,6 +11,7 @@ pub mod source;
 pub mod story;
 pub mod time;
 pub mod url;
+pub mod url_error;
 
 pub use article::{
     AddressKind, Article, ArticleAddress, ArticleStatus, BodyOrigin, IngestState, LeadImage,

@@ -11,7 +11,7 @@
 //! character references, and only the serialisation of that parse is kept.
 //! What a page prints is then exactly what was judged.
 
-use crate::url::UrlError;
+use crate::url_error::UrlError;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use url::Url;

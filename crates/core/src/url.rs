@@ -10,24 +10,8 @@
 //! stay, because servers are free to treat those as different pages.
 
 use crate::PublicUrl;
+pub use crate::url_error::UrlError;
 use url::Url;
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum UrlError {
-    #[error("not an absolute URL: {url:?} ({reason})")]
-    Parse {
-        url: String,
-        reason: url::ParseError,
-    },
-    #[error("not an http(s) URL: {0:?}")]
-    Scheme(String),
-    #[error("URL has no host: {0:?}")]
-    NoHost(String),
-    #[error("URL of {0} bytes is too long")]
-    TooLong(usize),
-    #[error("URL wrapped in too many layers of character references: {0:?}")]
-    Encoded(String),
-}
 
 /// Query parameters that only say how a reader arrived (campaign, click and
 /// share trackers), never which page they get. Compared case-insensitively

@@ -19,9 +19,9 @@ fn main() {
             .read_to_end(&mut raw)
             .expect("read");
     }
-    let d = charset::decode_html(&raw, None);
+    let d = charset::decode(&raw, None);
     let pr = prepass::prepare(&d);
-    let dom = Dom::parse(&pr.html);
+    let dom = newsroom_extract::parse::build(&pr.html);
     let ld = jsonld::parse(&pr.jsonld);
     println!(
         "jsonld article={} body_len={:?}",

@@ -48,7 +48,7 @@ fn main() {
         lap(1, &mut now);
         raw_len += d.len();
         kept_len += pr.html.len();
-        let dom = Dom::parse(&pr.html);
+        let dom = newsroom_extract::parse::build(&pr.html);
         lap(2, &mut now);
         let _ld = jsonld::parse(&pr.jsonld);
         lap(3, &mut now);

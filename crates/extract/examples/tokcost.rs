@@ -38,7 +38,7 @@ fn main() {
         let now = Instant::now();
         let mut n = 0;
         for p in &pages {
-            n += Dom::parse(p).nodes.len();
+            n += newsroom_extract::parse::build(p).nodes.len();
         }
         let ours = now.elapsed().as_secs_f64();
         let now = Instant::now();

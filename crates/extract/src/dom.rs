@@ -282,12 +282,6 @@ pub struct Dom {
 }
 
 impl Dom {
-    /// Builds the tree from (pre-passed) markup. See `parse` for why this is
-    /// not html5ever.
-    pub fn parse(markup: &str) -> Dom {
-        crate::parse::build(markup)
-    }
-
     pub fn text_of(&self, i: usize) -> &str {
         let (s, e) = self.nodes[i].text;
         &self.text[s as usize..e as usize]

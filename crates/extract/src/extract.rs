@@ -82,7 +82,7 @@ pub fn extract_with(
     let prepared = prepass::prepare(&decoded);
     drop(decoded);
     let dom = match options.parser {
-        Parser::Fast => Dom::parse(&prepared.html),
+        Parser::Fast => crate::parse::build(&prepared.html),
         Parser::Html5ever => crate::parse_html5ever::build(&prepared.html),
     };
     let ld = jsonld::parse(&prepared.jsonld);

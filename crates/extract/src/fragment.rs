@@ -3,7 +3,7 @@
 //! comments are dropped, `>` inside an attribute does not end a tag, and entities are
 //! decoded the way a browser decodes them.
 
-use crate::dom::{Dom, Tag};
+use crate::dom::Tag;
 use crate::prepass::prepare;
 use crate::text::TextBuf;
 
@@ -14,7 +14,7 @@ pub fn fragment_text(html: &str) -> String {
         return html.split_whitespace().collect::<Vec<_>>().join(" ");
     }
     let prepared = prepare(html);
-    let dom = Dom::parse(&prepared.html);
+    let dom = crate::parse::build(&prepared.html);
     let mut buf = TextBuf::default();
     // Ends of the open blocks: text after a block's end starts a new paragraph.
     let mut ends: Vec<u32> = Vec::new();

@@ -14,12 +14,13 @@ pub mod parse_html5ever;
 pub mod prepass;
 pub mod sanitize;
 pub mod scoring;
+pub mod selection;
 mod siblings;
 pub mod text;
+pub mod words;
 
 mod extract;
 
-pub use charset::decode_html;
 pub use extract::{Extracted, Options, Parser, contract_json, extract, extract_with};
 pub use fragment::{fragment_line, fragment_text};
 pub use media::{Image, Video};

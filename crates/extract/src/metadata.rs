@@ -192,7 +192,7 @@ mod tests {
 
     #[test]
     fn collects_opengraph_and_microdata() {
-        let dom = Dom::parse(
+        let dom = crate::parse::build(
             r#"<html lang="de"><head><title> T </title><meta property="og:title" content="OG">
             </head><body><h1>Head</h1><span itemprop="author">Jane Roe</span><time datetime="2021-05-01">x</time></body></html>"#,
         );

@@ -586,6 +586,19 @@ fn find_end_tag(b: &[u8], from: usize, name: &[u8]) -> (usize, usize) {
     (b.len(), b.len())
 }
 
+/// The characters a terminated named reference (`&name;`) stands for: one,
+/// or two for the few HTML5 names that combine (`&NotEqualTilde;`).
+pub fn named_reference(name: &str) -> Option<(char, Option<char>)> {
+    let key = format!("{name};");
+    let &(c1, c2) = markup5ever::data::NAMED_ENTITIES
+        .get(key.as_str())
+        .filter(|&&(c1, _)| c1 != 0)?;
+    Some((
+        char::from_u32(c1)?,
+        char::from_u32(c2).filter(|&c| c != '\0'),
+    ))
+}
+
 /// Appends `raw` with character references decoded, per the HTML rules that
 /// matter in practice: numeric references (with the Windows-1252 C1 fix-up)
 /// and the named entity table html5ever uses.

@@ -11,28 +11,14 @@ use crate::boilerplate::{
     id_is_heading_anchor,
 };
 use crate::dom::{Dom, NONE, Tag};
+use crate::selection::MIN_GOOD;
+pub use crate::selection::Selection;
+pub use crate::words::{Anchor, anchor, for_each_word, word_hash};
 
-/// A paragraph shorter than this (non-space characters) is not evidence of
-/// an article on its own.
-pub(crate) const MIN_GOOD: u32 = 60;
 /// Above this share of link text a paragraph is navigation.
 const MAX_LINK_DENSITY: f32 = 0.35;
 /// Cost of each character of non-article text swept into the container.
 const ALPHA: f32 = 0.45;
-
-pub struct Selection {
-    pub root: usize,
-    /// True for every node that is excluded, self or by an ancestor.
-    pub dead: Vec<bool>,
-    /// Non-space characters of paragraph text owned by each block.
-    pub own_text: Vec<u32>,
-    pub own_link: Vec<u32>,
-    /// Good paragraph text inside the chosen container.
-    pub good: u32,
-    pub total: u32,
-    /// Good paragraph text in the whole document.
-    pub doc_good: u32,
-}
 
 /// Non-space characters and commas (Latin, CJK, Arabic) of a text, in one
 /// byte pass: this runs over every text node of every page.
@@ -57,46 +43,6 @@ fn visible_len_and_commas(s: &str) -> (u32, u32) {
         }
     }
     (len, commas)
-}
-
-/// Hashes of the words of a reference text (JSON-LD `articleBody`), used to
-/// find the DOM element that holds that text.
-pub type Anchor = crate::boilerplate::HashSet64;
-
-pub fn word_hash(w: &str) -> u64 {
-    // FNV-1a: tiny and good enough for a per-page word set.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in w.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
-/// Calls `f` on every word (alphanumeric run) of `s`; ASCII text, the
-/// common case, is split on bytes without decoding characters.
-pub fn for_each_word(s: &str, mut f: impl FnMut(&str)) {
-    if s.is_ascii() {
-        for w in s.split(|c: char| !c.is_ascii_alphanumeric()) {
-            if !w.is_empty() {
-                f(w);
-            }
-        }
-    } else {
-        for w in s.split(|c: char| !c.is_alphanumeric()) {
-            if !w.is_empty() {
-                f(w);
-            }
-        }
-    }
-}
-
-pub fn anchor(text: &str) -> Anchor {
-    let mut set = Anchor::default();
-    for_each_word(text, |w| {
-        set.insert(word_hash(w));
-    });
-    set
 }
 
 pub fn select(dom: &Dom, anchor: Option<&Anchor>) -> Option<Selection> {

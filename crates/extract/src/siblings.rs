@@ -175,7 +175,7 @@ fn sibling_kind(
                 matches!(
                     node.tag,
                     Tag::P | Tag::Blockquote | Tag::Pre | Tag::Ul | Tag::Ol | Tag::Dl
-                ) && g >= crate::scoring::MIN_GOOD
+                ) && g >= crate::selection::MIN_GOOD
                     && g * 2 >= t
             }
         };

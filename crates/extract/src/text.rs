@@ -4,7 +4,7 @@ use crate::boilerplate::HIDDEN;
 use crate::dom::{Dom, Tag};
 use crate::media::{absolutize, pick_img_src};
 use crate::sanitize::{allowed_url, escape};
-use crate::scoring::Selection;
+use crate::selection::Selection;
 
 /// Plain text builder: collapses whitespace like a browser and separates
 /// blocks by one blank line.
@@ -77,7 +77,7 @@ impl TextBuf {
     fn dedup_last(&mut self) {
         let para = self.out[self.para_start..].trim();
         if para.len() >= 130 {
-            let h = crate::scoring::word_hash(para);
+            let h = crate::words::word_hash(para);
             if !self.seen.insert(h) {
                 self.out.truncate(self.para_start);
             }

@@ -3,9 +3,9 @@
 
 mod atom_legacy;
 mod challenge;
-pub mod charset;
+/// One decoder for pages and feeds, kept in extract (which this crate uses anyway).
+pub use newsroom_extract::charset;
 mod dates;
-mod entities;
 mod error;
 mod media;
 mod preprocess;
@@ -98,7 +98,7 @@ pub fn parse_feed(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFeed, FeedE
             format!("feed of {} bytes", bytes.len()),
         ));
     }
-    let text = crate::charset::decode(bytes, opts.http_charset.as_deref()).text;
+    let text = crate::charset::decode(bytes, opts.http_charset.as_deref());
     // Media feed-rs drops (JSON Feed's `image`, a lone `media:thumbnail`) is read apart
     // and put back below, item by item.
     let mut media: Option<Vec<Vec<MediaRef>>> = None;
@@ -417,30 +417,9 @@ fn looks_like_html(s: &str) -> bool {
     s.contains('<') && TAG.is_match(s)
 }
 
-/// Decode HTML character references once.
+/// Decode HTML character references once, as a browser reads them in text.
 pub fn decode_entities(s: &str) -> String {
-    static REF: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-            .unwrap()
-    });
-    REF.replace_all(s, |c: &regex::Captures<'_>| {
-        let name = &c[1];
-        let cp = if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
-            u32::from_str_radix(hex, 16).ok()
-        } else if let Some(dec) = name.strip_prefix('#') {
-            dec.parse().ok()
-        } else {
-            match name {
-                "amp" => Some(38),
-                "lt" => Some(60),
-                "gt" => Some(62),
-                "quot" => Some(34),
-                "apos" => Some(39),
-                _ => entities::lookup(name),
-            }
-        };
-        cp.and_then(char::from_u32)
-            .map_or_else(|| c[0].to_string(), |ch| ch.to_string())
-    })
-    .into_owned()
+    let mut out = String::with_capacity(s.len());
+    newsroom_extract::parse::decode_entities(s, &mut out);
+    out
 }

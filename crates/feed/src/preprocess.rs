@@ -10,7 +10,6 @@
 //!   (`atom_legacy`).
 
 use super::dates::parse_date;
-use super::entities;
 use crate::error::{FeedError, FeedErrorClass};
 use jiff::tz::TimeZone;
 use regex::Regex;
@@ -176,8 +175,12 @@ pub fn fix_entities(s: &str) -> String {
                 let terminated = rest.as_bytes().get(name_len) == Some(&b';');
                 let replacement = if terminated && is_xml_reference(name) {
                     None
-                } else if let Some(cp) = terminated.then(|| entities::lookup(name)).flatten() {
-                    Some(format!("&#{cp};"))
+                } else if let Some((c1, c2)) = terminated
+                    .then(|| newsroom_extract::parse::named_reference(name))
+                    .flatten()
+                {
+                    let c2 = c2.map_or(String::new(), |c| format!("&#{};", c as u32));
+                    Some(format!("&#{};{c2}", c1 as u32))
                 } else {
                     Some("&amp;".to_string())
                 };
@@ -349,6 +352,9 @@ mod tests {
         );
         assert_eq!(fix_entities("<!-- & -->&hellip;"), "<!-- & -->&#8230;");
         assert_eq!(fix_entities("&#1;x"), "&amp;#1;x");
+        // HTML5's names, beyond HTML 4's, and the few that stand for two characters.
+        assert_eq!(fix_entities("&check; &rsqb;"), "&#10003; &#93;");
+        assert_eq!(fix_entities("&NotEqualTilde;"), "&#8770;&#824;");
     }
 
     #[test]

@@ -57,18 +57,6 @@ pub struct SourceAdder {
 }
 
 impl SourceAdder {
-    /// Imports an OPML file as `newsroom import-opml` does, under this fetcher's guard.
-    pub async fn import_opml(
-        &self,
-        store: &dyn Store,
-        bytes: &[u8],
-        full_text: FullTextMode,
-        actor: &str,
-    ) -> Result<crate::commands::ImportReport, IngestError> {
-        crate::commands::import_opml(store, bytes, full_text, self.fetcher.ssrf_guard(), actor)
-            .await
-    }
-
     pub async fn add(
         &self,
         store: &dyn Store,

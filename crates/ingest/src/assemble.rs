@@ -1,11 +1,11 @@
 //! The merge stage: the field rules of `merge` applied to one item, what is stored of it,
 //! and what its page gave, into the article to store and the state to remember.
 
+use crate::config::IngestConfig;
 use crate::feed::FeedItem;
 use crate::identify::{Identity, rechecks_due};
 use crate::merge::{self, Body, Published};
 use crate::page::PageRead;
-use crate::pipeline::IngestConfig;
 use crate::text::{html_to_text, summary_of_text, summary_text};
 use newsroom_core::{
     BodyOrigin, IngestState, LeadImage, NewArticle, PublicUrl, Source, Timestamp, Video,

@@ -2,7 +2,7 @@
 //! and prints.
 
 pub use crate::add_source::ensure_section;
-use crate::add_source::{AddSourceError, SectionPick, SourceRequest, check_url};
+use crate::add_source::{AddSourceError, SectionPick, SourceAdder, SourceRequest, check_url};
 use crate::fetch::Fetcher;
 use crate::opml::{OpmlFeed, parse_opml, write_opml};
 use crate::pipeline::{IngestConfig, IngestError};
@@ -292,6 +292,21 @@ pub async fn update_source_settings(
         store.update_source_settings(id, settings)
     })
     .await
+}
+
+// Here, beside `import_opml`, so that adding one source does not depend on
+// the commands built on it.
+impl SourceAdder {
+    /// Imports an OPML file as `newsroom import-opml` does, under this fetcher's guard.
+    pub async fn import_opml(
+        &self,
+        store: &dyn Store,
+        bytes: &[u8],
+        full_text: FullTextMode,
+        actor: &str,
+    ) -> Result<ImportReport, IngestError> {
+        import_opml(store, bytes, full_text, self.fetcher.ssrf_guard(), actor).await
+    }
 }
 
 /// `newsroom export-opml`: every source, in folders named after their sections.

@@ -120,7 +120,7 @@ pub async fn discover(
         Err(e) if e.class != FetchErrorClass::NotAFeed => return Err(e),
         Err(_) => {}
     }
-    let html = crate::charset::decode(&first.1, first.2.as_deref()).text;
+    let html = crate::charset::decode(&first.1, first.2.as_deref());
     let mut candidates: Vec<String> = feed_links(&html, &first_url)
         .into_iter()
         .map(|l| l.url)

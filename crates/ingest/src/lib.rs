@@ -4,6 +4,7 @@
 pub mod add_source;
 pub mod assemble;
 pub mod commands;
+pub mod config;
 pub mod cpu;
 pub mod discover;
 pub mod error;

@@ -4,7 +4,6 @@
 //! never a URL or a source name, so every series is bounded.
 
 use crate::error::FetchErrorClass;
-use crate::fetch::Want;
 use metrics::{Unit, counter, describe_counter, describe_histogram, histogram};
 use newsroom_store::UpsertKind;
 use std::time::Duration;
@@ -41,13 +40,6 @@ pub fn describe() {
     );
 }
 
-fn kind(want: Want) -> &'static str {
-    match want {
-        Want::Feed => "feed",
-        Want::Page => "page",
-    }
-}
-
 /// What one feed poll or page fetch came to.
 pub(crate) enum Outcome {
     Ok,
@@ -55,8 +47,8 @@ pub(crate) enum Outcome {
     Error(FetchErrorClass),
 }
 
-pub(crate) fn fetched(want: Want, outcome: Outcome) {
-    let kind = kind(want);
+/// `kind` is the fetch's `Want::label`.
+pub(crate) fn fetched(kind: &'static str, outcome: Outcome) {
     let outcome = match outcome {
         Outcome::Ok => "ok",
         Outcome::NotModified => "not_modified",
@@ -68,8 +60,8 @@ pub(crate) fn fetched(want: Want, outcome: Outcome) {
     counter!(FETCHES, "kind" => kind, "outcome" => outcome).increment(1);
 }
 
-pub(crate) fn fetch_took(want: Want, took: Duration) {
-    histogram!(FETCH_DURATION, "kind" => kind(want)).record(took.as_secs_f64());
+pub(crate) fn fetch_took(kind: &'static str, took: Duration) {
+    histogram!(FETCH_DURATION, "kind" => kind).record(took.as_secs_f64());
 }
 
 /// One feed item's result (`None`: skipped).

@@ -30,7 +30,7 @@ pub enum OpmlError {
 
 /// Parse OPML bytes (any charset).
 pub fn parse_opml(bytes: &[u8]) -> Result<Opml, OpmlError> {
-    let text = crate::charset::decode(bytes, None).text;
+    let text = crate::charset::decode(bytes, None);
     if text.contains("<!ENTITY") {
         return Err(OpmlError::Entities);
     }

@@ -1,11 +1,11 @@
 //! The page stages: whether an item's page is worth a request, fetching it (conditionally
 //! when it was read before, so an unchanged page costs a 304), and extracting it.
 
+use crate::config::IngestConfig;
 use crate::error::FetchErrorClass;
 use crate::fetch::{FetchOutcome, FetchRequest, Fetched, Fetcher, Validators, Want};
 use crate::identify::{Identity, rechecks_due};
 use crate::metrics::Outcome;
-use crate::pipeline::IngestConfig;
 use newsroom_core::{BodyOrigin, FullTextMode, Source, Timestamp};
 use newsroom_extract::Extracted;
 
@@ -94,7 +94,7 @@ pub async fn fetch(fetcher: &Fetcher, link: &str, validators: Validators) -> Pag
             (PageFetch::Failed, Outcome::Error(e.class))
         }
     };
-    crate::metrics::fetched(Want::Page, outcome);
+    crate::metrics::fetched(Want::Page.label(), outcome);
     page
 }
 

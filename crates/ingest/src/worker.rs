@@ -2,9 +2,9 @@
 //! store, claimed under a lease, so several workers share the sources and a dead worker's
 //! sources are taken over when its leases expire. Retention runs as a job of its own.
 
+use crate::config::IngestConfig;
 use crate::fetch::Fetcher;
 use crate::passes::{Event, poll_many, record};
-use crate::pipeline::IngestConfig;
 use newsroom_core::{SourceId, Timestamp};
 use newsroom_store::Store;
 use std::time::Duration;

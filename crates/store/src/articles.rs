@@ -1,9 +1,9 @@
 //! Articles: the upsert that files what ingestion brings, the public lists,
 //! search, sitemap ranges, moderation and retention.
 
-use crate::desk::listed;
 use crate::dialect::{Db, Dialect, Lock, with_pool};
 use crate::error::Result;
+use crate::listed::listed;
 use crate::model::{
     AdminArticle, ArticleCard, ArticleLink, IdRange, ListQuery, UpsertKind, UpsertOutcome,
 };

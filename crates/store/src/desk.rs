@@ -13,25 +13,6 @@ use crate::stories::{
 use newsroom_core::{ArticleId, SectionId, StoryId, Timestamp};
 use sqlx::{FromRow, Row};
 
-/// The condition an article (`$a`, its table's alias) meets to be listed
-/// on the public site: published, and not in a story an editor hid. Every
-/// public list uses it: latest, home, sections, most read, feeds,
-/// sitemaps, search, the API. The hidden stories are read once per
-/// statement, through their partial index.
-macro_rules! listed {
-    ($a:literal) => {
-        concat!(
-            $a,
-            ".status = 'published' AND (",
-            $a,
-            ".story_id IS NULL OR ",
-            $a,
-            ".story_id NOT IN (SELECT id FROM stories WHERE hidden = 1))"
-        )
-    };
-}
-pub(crate) use listed;
-
 /// One card per pinned story: its newest published member (in the section
 /// when `$3` names one), newest first, with the pin's end. `$1` now, `$2` limit.
 fn pinned_cards_sql(section: bool) -> String {

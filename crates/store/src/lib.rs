@@ -14,6 +14,7 @@ pub mod error;
 mod fetches;
 mod history;
 mod jobs;
+mod listed;
 mod memory;
 mod meta;
 pub mod metrics;

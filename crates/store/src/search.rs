@@ -25,7 +25,7 @@ use crate::rows::CARD_COLS;
 use std::fmt::Write;
 use std::sync::LazyLock;
 
-const LISTED: &str = crate::desk::listed!("a");
+const LISTED: &str = crate::listed::listed!("a");
 
 /// Longer input is cut here: a search box needs no more, and it bounds the
 /// work and the page-cache key a request can cause.

@@ -9,8 +9,8 @@ use crate::rows::{CardRow, RankedCardRow};
 use newsroom_core::{ArticleId, Timestamp};
 use std::sync::LazyLock;
 
-const LISTED: &str = crate::desk::listed!("a");
-const LISTED_M: &str = crate::desk::listed!("m");
+const LISTED: &str = crate::listed::listed!("a");
+const LISTED_M: &str = crate::listed::listed!("m");
 use std::time::Duration;
 
 /// Claims a flushed batch's id inside its transaction; no row inserted means

@@ -4,6 +4,10 @@
 use newsroom_core::Locale;
 use std::time::Duration;
 
+/// Distinct visitors one address may add to one article per window, unless
+/// configured otherwise: enough for an office behind one NAT address.
+pub const DEFAULT_VISITORS_PER_IP: u32 = 20;
+
 #[derive(Debug, Clone)]
 pub struct SiteConfig {
     pub name: String,
@@ -60,7 +64,7 @@ impl Default for SiteConfig {
             latest_size: 12,
             unflushed_views_file: None,
             public_site: true,
-            max_visitors_per_ip: crate::counting::counter::DEFAULT_VISITORS_PER_IP,
+            max_visitors_per_ip: DEFAULT_VISITORS_PER_IP,
             fixed_now: None,
         }
     }

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod api;
 mod client;
+pub mod clock;
 pub mod config;
 pub mod counting;
 pub mod error;

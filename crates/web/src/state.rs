@@ -4,11 +4,10 @@ use crate::config::SiteConfig;
 use crate::counting::ViewCounter;
 use crate::head::PageMeta;
 use crate::page_cache::{Compiled, Fragments, LATEST_SLOT, PageCache, count_hole, strip_controls};
-use crate::pages::documents::absolute;
 use crate::strings::Strings;
 use askama::Template;
 use newsroom_core::i18n::Arg;
-use newsroom_core::{ArticleId, PublicUrl, StoryId};
+use newsroom_core::{ArticleId, PublicUrl, StoryId, Timestamp};
 use newsroom_core::{Messages, SiteClock, time::rfc3339};
 use newsroom_ingest::SourceAdder;
 use newsroom_store::{ArticleCard, ListQuery, Store, StoreError, StoryReach};
@@ -31,7 +30,7 @@ pub struct AppState {
     /// Responses other than cached pages, compressed once per distinct body.
     pub bodies: crate::respond::compress::Bodies,
     /// When each page version was first sent, for `Last-Modified`.
-    pub first_seen: crate::respond::FirstSeen,
+    pub first_seen: crate::respond::conditional::FirstSeen,
     /// Fragments every page shows (the latest-news list).
     pub fragments: Fragments,
     pub asset_version: String,
@@ -44,12 +43,7 @@ pub struct AppState {
 
 pub type Shared = Arc<AppState>;
 
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
+pub use crate::clock::now;
 
 /// A time as the lists show it, with the other two forms for the page script,
 /// which switches form when the page stays open past midnight.
@@ -235,7 +229,8 @@ impl AppState {
         now: i64,
     ) -> Result<Vec<Item>, StoreError> {
         let mut lines = self.story_leads(cards.to_vec()).await?;
-        at_placing_time(&mut lines, cards);
+        let times: Vec<Timestamp> = cards.iter().map(|c| c.published_at).collect();
+        at_placing_time(&mut lines, &times);
         Ok(self.line_items(&lines, now, false))
     }
 
@@ -270,9 +265,11 @@ impl AppState {
         items
     }
 
-    /// The latest list: newest first, one line per thread (a story stands
-    /// for its whole thread; articles outside any story stand alone), up to
-    /// `limit` lines.
+    /// The latest list: newest first, up to `limit` lines. Within the last
+    /// day a story stands for its whole thread, so a developing event takes
+    /// one line however many day-level stories it has; before that each
+    /// story has its own line, as yesterday's news reads as history, not as
+    /// a repeat. Articles outside any story stand alone.
     pub async fn latest_items(
         &self,
         recent: Vec<ArticleCard>,
@@ -280,14 +277,10 @@ impl AppState {
         now: i64,
     ) -> Result<Vec<Item>, StoreError> {
         let placing = one_per_story(recent, usize::MAX);
-        let mut lines = self.story_leads(placing.clone()).await?;
-        at_placing_time(&mut lines, &placing);
-        let mut threads = HashSet::new();
-        let lines: Vec<_> = lines
-            .into_iter()
-            .filter(|(_, r)| r.is_none_or(|r| threads.insert(r.thread)))
-            .take(limit)
-            .collect();
+        let times: Vec<Timestamp> = placing.iter().map(|c| c.published_at).collect();
+        let mut lines = self.story_leads(placing).await?;
+        at_placing_time(&mut lines, &times);
+        let lines = one_per_thread_today(lines, now, limit);
         Ok(self.line_items(&lines, now, true))
     }
 
@@ -315,16 +308,6 @@ impl AppState {
     /// What the site is, for pages without a text of their own.
     pub fn site_description(&self) -> String {
         format!("{}: {}", self.cfg.name, self.t.latest_news)
-    }
-
-    /// A page's head: its title and description, and `path` on this site
-    /// (with a query already encoded, if any) as its canonical address.
-    pub fn meta(&self, title: String, description: String, path: &str) -> PageMeta {
-        let url = match path.split_once('?') {
-            Some((p, query)) => format!("{}?{query}", absolute(self, p)),
-            None => absolute(self, path),
-        };
-        PageMeta::new(title, description, Some(url))
     }
 
     pub async fn chrome(
@@ -394,10 +377,39 @@ impl AppState {
 /// placed the line (its newest in the list asked for): a story begun
 /// yesterday and updated now sits at the top saying "now", not yesterday.
 /// Only the shown time changes; the API gives the lead's own.
-fn at_placing_time(lines: &mut [(ArticleCard, Option<StoryReach>)], placing: &[ArticleCard]) {
-    for ((lead, _), placed) in lines.iter_mut().zip(placing) {
-        lead.published_at = lead.published_at.max(placed.published_at);
+fn at_placing_time(lines: &mut [(ArticleCard, Option<StoryReach>)], placed: &[Timestamp]) {
+    for ((lead, _), &at) in lines.iter_mut().zip(placed) {
+        lead.published_at = lead.published_at.max(at);
     }
+}
+
+/// How far back the latest list folds a thread's stories into one line.
+const THREAD_FOLD_SECS: i64 = 24 * 3600;
+
+/// One line per thread among lines placed in the last day, each the
+/// thread's newest (the list is newest first). An older line is kept, one
+/// per story, unless its thread has a line of the last day, which stands for
+/// the whole developing event (the story page shows the timeline).
+fn one_per_thread_today(
+    lines: Vec<(ArticleCard, Option<StoryReach>)>,
+    now: i64,
+    limit: usize,
+) -> Vec<(ArticleCard, Option<StoryReach>)> {
+    let day_ago = now - THREAD_FOLD_SECS;
+    let mut today = HashSet::new();
+    lines
+        .into_iter()
+        .filter(|(card, r)| {
+            r.is_none_or(|r| {
+                if card.published_at >= day_ago {
+                    today.insert(r.thread)
+                } else {
+                    !today.contains(&r.thread)
+                }
+            })
+        })
+        .take(limit)
+        .collect()
 }
 
 pub fn one_per_story(cards: Vec<ArticleCard>, limit: usize) -> Vec<ArticleCard> {

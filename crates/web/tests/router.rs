@@ -635,6 +635,43 @@ async fn story_page_explains_and_shows_its_thread() {
     assert_eq!(d.select(&sel("aside a.developing")).count(), 1);
 }
 
+/// A thread folds into one line only for the last day: two stories of one
+/// thread from two and three days ago keep a line each, as history does,
+/// while yesterday's Rafah story stays folded into today's developing line.
+#[tokio::test]
+async fn the_latest_list_folds_threads_for_the_last_day_only() {
+    let site = site().await;
+    let (chip, browser) = (&site.articles[5], &site.articles[6]);
+    let older = site
+        .store
+        .create_story(browser.0, NOW - 70 * HOUR)
+        .await
+        .unwrap();
+    let newer = site
+        .store
+        .create_story_in_thread(chip.0, older, NOW - 50 * HOUR)
+        .await
+        .unwrap();
+    let thread: serde_json::Value = serde_json::from_str(
+        &get(&site.app, &format!("/api/v1/threads/{older}"))
+            .await
+            .body,
+    )
+    .unwrap();
+    assert_eq!(
+        thread["stories"].as_array().map(Vec::len),
+        Some(2),
+        "story {newer} continues thread {older}: {thread}"
+    );
+    let home = get(&site.app, "/").await.body;
+    let d = doc(&home);
+    let lines: Vec<String> = d.select(&sel("aside .news-item")).map(text).collect();
+    let count = |words: &str| lines.iter().filter(|l| l.contains(words)).count();
+    assert_eq!(count(&chip.1), 1, "{lines:#?}");
+    assert_eq!(count(&browser.1), 1, "{lines:#?}");
+    assert_eq!(count("Rafah"), 1, "{lines:#?}");
+}
+
 /// Every error under `/api/` is the documented JSON, whoever made it: our
 /// handlers, axum's query parsing, the fallback for unknown paths, the
 /// method router. Each status an operation answers is in its OpenAPI entry.

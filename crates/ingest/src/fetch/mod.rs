@@ -71,6 +71,16 @@ pub enum Want {
     Page,
 }
 
+impl Want {
+    /// The `kind` label of the fetch metrics.
+    pub fn label(self) -> &'static str {
+        match self {
+            Want::Feed => "feed",
+            Want::Page => "page",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct FetchRequest {
     pub url: String,
@@ -204,7 +214,7 @@ impl Fetcher {
         let start = std::time::Instant::now();
         let mut waited = Duration::ZERO;
         let result = self.fetch_hops(req, &mut waited).await;
-        crate::metrics::fetch_took(req.want, start.elapsed().saturating_sub(waited));
+        crate::metrics::fetch_took(req.want.label(), start.elapsed().saturating_sub(waited));
         result
     }
 

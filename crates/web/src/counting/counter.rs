@@ -21,6 +21,7 @@
 //! plus what this node has buffered, so the count on a page includes the view
 //! that page is part of.
 
+use crate::config::DEFAULT_VISITORS_PER_IP;
 use crate::counting::visitor::{VisitorHasher, VisitorKey};
 use newsroom_core::ArticleId;
 use newsroom_store::{Store, ViewDelta, Visit};
@@ -32,9 +33,6 @@ pub const DEDUP_WINDOW_SECS: i64 = 30 * 60;
 /// Bound on remembered (visitor, article) pairs. Past it, the oldest half is
 /// dropped: a few repeat views may count twice, but memory stays bounded.
 const MAX_SEEN: usize = 2_000_000;
-/// Distinct visitors one address may add to one article per window, unless
-/// configured otherwise: enough for an office behind one NAT address.
-pub const DEFAULT_VISITORS_PER_IP: u32 = 20;
 /// Visits kept for the store's cross-node check while it cannot be reached.
 /// Past it (a long outage), views are still counted, without that check,
 /// so memory stays bounded and nothing is lost.
@@ -360,7 +358,7 @@ async fn write_batch(
     store: &dyn Store,
     batch: &Batch,
 ) -> Result<(Vec<ViewDelta>, bool, usize), newsroom_store::StoreError> {
-    let now = crate::state::now();
+    let now = crate::clock::now();
     let claimed = if batch.visits.is_empty() {
         Vec::new()
     } else {

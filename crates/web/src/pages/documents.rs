@@ -5,6 +5,7 @@
 //! every minute costs no database work, and while the database is down the
 //! last good copy stands in (`pages::or_stale`).
 
+use crate::head::PageMeta;
 use crate::page_cache::{CachedPage, strip_controls};
 use crate::pages::encode_path;
 use crate::state::AppState;
@@ -20,6 +21,20 @@ pub const DOCUMENT_CACHE: &str = "public, max-age=60";
 /// the request's (`public_base`).
 pub fn base(state: &AppState) -> String {
     crate::public_base::current(state)
+}
+
+// Defined here rather than in `state`, so that the state does not depend
+// on the pages that read it.
+impl AppState {
+    /// A page's head: its title and description, and `path` on this site
+    /// (with a query already encoded, if any) as its canonical address.
+    pub fn meta(&self, title: String, description: String, path: &str) -> PageMeta {
+        let url = match path.split_once('?') {
+            Some((p, query)) => format!("{}?{query}", absolute(self, p)),
+            None => absolute(self, path),
+        };
+        PageMeta::new(title, description, Some(url))
+    }
 }
 
 /// `path` on the site, as an absolute URL.

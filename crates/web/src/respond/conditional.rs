@@ -4,6 +4,8 @@
 //! same content whatever coding it was sent in.
 
 use axum::http::{HeaderMap, header};
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 /// What a request asked to revalidate, taken before the handler runs.
 #[derive(Debug, Default, Clone)]
@@ -74,6 +76,23 @@ pub fn http_date(secs: i64) -> String {
     httpdate::fmt_http_date(
         std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs.max(0) as u64),
     )
+}
+
+/// When this node first sent each page version (by entity tag), for its
+/// `Last-Modified`. Bounded: past `MAX_SEEN` it starts over, and a page
+/// then reads as modified now, which only costs a client one full answer.
+#[derive(Default)]
+pub struct FirstSeen(Mutex<HashMap<u64, i64>>);
+const MAX_SEEN: usize = 100_000;
+
+impl FirstSeen {
+    pub fn get(&self, tag: u64, now: i64) -> i64 {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= MAX_SEEN && !map.contains_key(&tag) {
+            map.clear();
+        }
+        *map.entry(tag).or_insert(now)
+    }
 }
 
 #[cfg(test)]

@@ -31,9 +31,9 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use coding::Coding;
+pub use conditional::FirstSeen;
 use conditional::{Conditions, http_date};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// A cached page to send with these counts, left for `layer` to encode.
 #[derive(Clone)]
@@ -46,23 +46,6 @@ pub struct PageBody {
 const MAX_BODY: usize = 64 << 20;
 /// Smaller bodies are not worth compressing.
 const MIN_COMPRESS: usize = 256;
-
-/// When this node first sent each page version (by entity tag), for its
-/// `Last-Modified`. Bounded: past `MAX_SEEN` it starts over, and a page
-/// then reads as modified now, which only costs a client one full answer.
-#[derive(Default)]
-pub struct FirstSeen(Mutex<HashMap<u64, i64>>);
-const MAX_SEEN: usize = 100_000;
-
-impl FirstSeen {
-    pub fn get(&self, tag: u64, now: i64) -> i64 {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= MAX_SEEN && !map.contains_key(&tag) {
-            map.clear();
-        }
-        *map.entry(tag).or_insert(now)
-    }
-}
 
 pub async fn layer(State(state): State<Shared>, req: Request, next: Next) -> Response {
     let readable = matches!(*req.method(), Method::GET | Method::HEAD);
