@@ -313,6 +313,7 @@ async fn pins_and_hides_on(db: &Backend) {
         format!("/api/v1/stories/{zeppelin_story}"),
         format!("/news/{}", zeppelin[0]),
         format!("/news/{}-crowds-at-the-zeppelin-festival", zeppelin[1]),
+        format!("/api/v1/articles/{}", zeppelin[0]),
     ] {
         assert_eq!(
             get(&format!("{base}{path}"), BROWSER_UA).await.0,
@@ -329,6 +330,12 @@ async fn pins_and_hides_on(db: &Backend) {
     let (base, stop, web) = site_at(&store, site_now + 130).await;
     let (status, body) = get(
         &format!("{base}/news/{}-zeppelin-festival-draws-crowds", zeppelin[0]),
+        BROWSER_UA,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = get(
+        &format!("{base}/api/v1/articles/{}", zeppelin[0]),
         BROWSER_UA,
     )
     .await;
