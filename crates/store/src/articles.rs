@@ -200,6 +200,9 @@ impl Db<'_> {
                     kind: UpsertKind::Suppressed,
                 },
             };
+            if matches!(outcome.kind, UpsertKind::Inserted | UpsertKind::Updated) {
+                pool.index_text(&mut tx).await?;
+            }
             tx.commit().await?;
             Ok(outcome)
         })
@@ -281,6 +284,18 @@ impl Db<'_> {
             for r in &rows {
                 let snippet: Option<String> = r.try_get("snippet")?;
                 out.push((CardRow::from_row(r)?, snippet.unwrap_or_default()));
+            }
+            let bare: Vec<i64> = out
+                .iter()
+                .filter(|(_, s)| s.is_empty())
+                .map(|(c, _)| c.id)
+                .collect();
+            if !bare.is_empty() {
+                for (id, snippet) in pool.stem_snippets(terms, &bare).await? {
+                    if let Some(row) = out.iter_mut().find(|(c, _)| c.id == id) {
+                        row.1 = snippet;
+                    }
+                }
             }
             (total, out)
         });

@@ -22,6 +22,7 @@ macro_rules! conformance_suite {
     ($make:expr) => {
         $crate::conformance_suite!(@each $make;
             search_ranks_folds_and_filters, search_survives_hostile_input, search_stems_and_marks,
+            search_stems_other_languages,
             sections_upsert_and_list, sources_crud, source_health_roundtrip, article_roundtrip,
             upsert_identity_and_updates, upsert_keeps_stored_fields, hidden_and_deleted_stay_out,
             list_paging_and_sections, views_batches_and_most_read, views_concurrent_flushes_are_exact,
@@ -2057,6 +2058,97 @@ pub async fn search_stems_and_marks(store: Arc<dyn Store>) {
             .contains(plain.trim_matches('…').trim()),
         "{plain:?}"
     );
+}
+
+/// Stemming beyond English, in the article's own language (German,
+/// Russian, French here): another form of a word finds it, an edit moves
+/// what finds it, and a deleted article leaves the index.
+pub async fn search_stems_other_languages(store: Arc<dyn Store>) {
+    let src = source(&*store, "polyglot").await;
+    let mut stored = Vec::new();
+    for (n, language, title, body) in [
+        (
+            1,
+            "de-AT",
+            "Neue Häuser für die Altstadt",
+            "Die Häuser wurden gestern eröffnet.",
+        ),
+        (2, "ru", "Новости о выборах", "Выборы прошли спокойно."),
+        (
+            3,
+            "fr",
+            "Les élections municipales",
+            "Les électeurs ont voté.",
+        ),
+    ] {
+        let mut a = searchable(src, n, title, "", body);
+        a.language = Some(language.into());
+        stored.push((insert(&*store, &a).await, a));
+    }
+    let [(de_id, mut de), (ru_id, _), (fr_id, _)] = <[_; 3]>::try_from(stored).unwrap();
+    let ids = |q: &'static str| {
+        let store = store.clone();
+        async move {
+            let found = store
+                .search_articles(&crate::search::SearchTerms::parse(q), None, 10, 0)
+                .await
+                .unwrap_or_else(|e| panic!("{q}: {e}"));
+            (
+                found.cards.iter().map(|c| c.id).collect::<Vec<_>>(),
+                found.total,
+            )
+        }
+    };
+    assert_eq!(ids("haus").await, (vec![de_id], 1), "Häuser, stemmed");
+    let found = store
+        .search_articles(&crate::search::SearchTerms::parse("haus"), None, 10, 0)
+        .await
+        .unwrap();
+    let marked = format!(
+        "{}Häuser{}",
+        crate::search::SNIPPET_START,
+        crate::search::SNIPPET_END
+    );
+    assert!(found.snippets[0].contains(&marked), "{:?}", found.snippets);
+    assert_eq!(ids("новость").await, (vec![ru_id], 1), "новости, stemmed");
+    assert_eq!(ids("выбор").await, (vec![ru_id], 1));
+    assert_eq!(
+        ids("élection").await,
+        (vec![fr_id], 1),
+        "élections, stemmed"
+    );
+    assert_eq!(
+        ids("neues haus").await,
+        (vec![de_id], 1),
+        "every word, stemmed"
+    );
+    assert_eq!(ids("haus ghost").await.1, 0, "every word must match");
+    assert_eq!(ids("\"neue häuser\"").await, (vec![de_id], 1), "a phrase");
+
+    // An edit: the old words no longer find it, the new ones do.
+    de.title = "Neue Brücke für die Altstadt".into();
+    de.body_text = "Die Brücke wurde gestern eröffnet.".into();
+    de.body_html = format!("<p>{}</p>", de.body_text);
+    let out = store.upsert_article(&de, de.fetched_at + 60).await.unwrap();
+    assert_eq!(out.kind, UpsertKind::Updated);
+    assert_eq!(ids("haus").await.1, 0, "the old text left the index");
+    assert_eq!(ids("brücken").await, (vec![de_id], 1));
+    // The second pass and the tenth: unchanged text stays found once.
+    for _ in 0..10 {
+        store
+            .upsert_article(&de, de.fetched_at + 120)
+            .await
+            .unwrap();
+    }
+    assert_eq!(ids("brücken").await, (vec![de_id], 1));
+
+    assert!(
+        store
+            .delete_article(ru_id, de.fetched_at + 180)
+            .await
+            .unwrap()
+    );
+    assert_eq!(ids("новость").await.1, 0, "deleted, gone from the index");
 }
 
 pub async fn search_survives_hostile_input(store: Arc<dyn Store>) {

@@ -72,6 +72,19 @@ pub trait Dialect {
     fn search_sql(&self) -> (&'static str, &'static str);
     fn search_args(&self, terms: &SearchTerms) -> Vec<String>;
 
+    /// Brings the search index up to date with the articles written in
+    /// `tx`, where the database cannot do it alone (SQLite's stemming
+    /// beyond English, `stems`).
+    async fn index_text(&self, tx: &mut Transaction<'static, Self::Db>) -> sqlx::Result<()>;
+
+    /// Snippets, by article id, for found articles whose search statement
+    /// could make none (SQLite's own stems, `stems::snippet`).
+    async fn stem_snippets(
+        &self,
+        terms: &SearchTerms,
+        ids: &[i64],
+    ) -> sqlx::Result<Vec<(i64, String)>>;
+
     /// Rows of `sql` for the given ids, in any order.
     async fn fetch_for_ids<R>(&self, sql: IdListSql, ids: &[i64]) -> sqlx::Result<Vec<R>>
     where

@@ -28,6 +28,7 @@ mod sections;
 mod sources;
 mod sql_store;
 pub mod sqlite;
+mod stems;
 mod store;
 mod stories;
 pub mod table;

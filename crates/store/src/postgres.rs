@@ -192,6 +192,20 @@ impl Dialect for PgPool {
         vec![terms.websearch(), prefix]
     }
 
+    /// Stems live in generated columns (`search_stem`, migration 0012).
+    async fn index_text(&self, _tx: &mut Transaction<'static, Postgres>) -> sqlx::Result<()> {
+        Ok(())
+    }
+
+    /// `ts_headline` makes every snippet.
+    async fn stem_snippets(
+        &self,
+        _terms: &SearchTerms,
+        _ids: &[i64],
+    ) -> sqlx::Result<Vec<(i64, String)>> {
+        Ok(Vec::new())
+    }
+
     async fn fetch_for_ids<R>(&self, sql: IdListSql, ids: &[i64]) -> sqlx::Result<Vec<R>>
     where
         R: for<'r> FromRow<'r, PgRow> + Send + Unpin,

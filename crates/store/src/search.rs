@@ -10,8 +10,8 @@
 //!
 //! Both backends fold case and Latin diacritics (`café` finds `cafe` and the
 //! other way round), stem words where the article's language has a stemmer
-//! (English on SQLite, Porter's; on PostgreSQL every language it has a
-//! configuration for), and rank an article with the very words typed above
+//! (on SQLite, English by FTS5's Porter stemmer and eight more languages by
+//! `stems`; on PostgreSQL every language it has a configuration for), and rank an article with the very words typed above
 //! one with only their other forms; then a title match above a summary match
 //! above a body match, leaning mildly towards recent articles: relevance is
 //! divided by `1 + age in years`, so between two equally relevant articles
@@ -161,6 +161,25 @@ impl SearchTerms {
         out.trim_end().to_string()
     }
 
+    /// An FTS5 MATCH expression for an index of stemmed words: each group as
+    /// any of `forms(group)` (its words stemmed one way, for each way), and
+    /// the prefix as typed. Quoted as `fts5_match` quotes.
+    pub(crate) fn fts5_match_forms(&self, forms: impl Fn(&[String]) -> Vec<String>) -> String {
+        let mut parts: Vec<String> = self
+            .groups
+            .iter()
+            .map(|g| {
+                let alternatives: Vec<String> =
+                    forms(g).iter().map(|f| format!("\"{f}\"")).collect();
+                format!("({})", alternatives.join(" OR "))
+            })
+            .collect();
+        if let Some(p) = &self.prefix {
+            parts.push(format!("\"{p}\"*"));
+        }
+        parts.join(" AND ")
+    }
+
     /// Input for PostgreSQL's `websearch_to_tsquery`, every group quoted so
     /// that words such as `or` stay words.
     pub(crate) fn websearch(&self) -> String {
@@ -173,6 +192,11 @@ impl SearchTerms {
 
     pub(crate) fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
+    }
+
+    /// Every word of every group, in order.
+    pub(crate) fn words(&self) -> impl Iterator<Item = &str> {
+        self.groups.iter().flatten().map(String::as_str)
     }
 }
 
@@ -188,18 +212,23 @@ pub const SNIPPET_END: char = '\u{3}';
 const SNIPPET_WORDS: &str = "24";
 
 /// SQLite: the articles that match, unstemmed (`articles_fts`, every
-/// article) or stemmed (`articles_fts_stem`, English ones), each once, with
-/// whether it matched unstemmed and its best bm25 (lower is better; the
-/// column weights favour the title).
+/// article) or stemmed (`articles_fts_stem`, English ones, by FTS5's Porter
+/// stemmer; `articles_fts_lang`, other languages, stemmed by `stems`), each
+/// once, with whether it matched unstemmed and its best bm25 (lower is
+/// better; the column weights favour the title).
 const SQLITE_HITS: &str = "WITH hits AS ( \
        SELECT rowid AS id, 1 AS exact, bm25(articles_fts, 10.0, 4.0, 1.0) AS score \
          FROM articles_fts WHERE articles_fts MATCH $1 \
        UNION ALL \
        SELECT rowid, 0, bm25(articles_fts_stem, 10.0, 4.0, 1.0) \
-         FROM articles_fts_stem WHERE articles_fts_stem MATCH $1), \
+         FROM articles_fts_stem WHERE articles_fts_stem MATCH $1 \
+       UNION ALL \
+       SELECT rowid, 0, bm25(articles_fts_lang, 10.0, 4.0, 1.0) \
+         FROM articles_fts_lang WHERE articles_fts_lang MATCH $2), \
      best AS (SELECT id, MAX(exact) AS exact, MIN(score) AS score FROM hits GROUP BY id)";
 
-/// SQLite: `$1` MATCH expression, `$2` section or NULL, `$3` limit, `$4`
+/// SQLite: `$1` MATCH expression, `$2` the one of the stems index
+/// (`SearchTerms::fts5_match_forms`), `$3` section or NULL, `$4` limit, `$5`
 /// offset. The very words first, then by relevance over age; the snippet
 /// is made for the page's rows only, from the stemmed index where it has
 /// the article (it marks every form), else the unstemmed one.
@@ -216,9 +245,9 @@ pub(crate) fn sqlite_search() -> &'static str {
                SELECT a.id, best.exact, -best.score \
                    / (1.0 + MAX(0, unixepoch() - a.published_at) / {YEAR_SECS}) AS rank \
                FROM best JOIN articles a ON a.id = best.id \
-               WHERE {LISTED} AND ($2 IS NULL OR a.section_id = $2) \
+               WHERE {LISTED} AND ($3 IS NULL OR a.section_id = $3) \
                ORDER BY best.exact DESC, rank DESC, a.published_at DESC, a.id DESC \
-               LIMIT $3 OFFSET $4) \
+               LIMIT $4 OFFSET $5) \
              SELECT {CARD_COLS}, COALESCE({}, {}, '') AS snippet \
              FROM page JOIN articles a ON a.id = page.id JOIN sources s ON s.id = a.source_id \
              ORDER BY page.exact DESC, page.rank DESC, a.published_at DESC, a.id DESC",
@@ -233,7 +262,7 @@ pub(crate) fn sqlite_count() -> &'static str {
     static Q: LazyLock<String> = LazyLock::new(|| {
         format!(
             "{SQLITE_HITS} SELECT COUNT(*) FROM best JOIN articles a ON a.id = best.id \
-             WHERE {LISTED} AND ($2 IS NULL OR a.section_id = $2)"
+             WHERE {LISTED} AND ($3 IS NULL OR a.section_id = $3)"
         )
     });
     &Q

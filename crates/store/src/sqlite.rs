@@ -9,6 +9,7 @@ use crate::jobs;
 use crate::model::ViewDelta;
 use crate::search::{self, SearchTerms};
 use crate::sql_store::SqlStore;
+use crate::stems;
 use crate::table::Table;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{FromRow, Sqlite, SqlitePool, Transaction};
@@ -85,6 +86,7 @@ impl SqlStore<Sqlite> {
                 source,
             })?;
         analyze(&pool).await?;
+        stems::index_all_pending(&pool).await?;
         Ok(Self::on_pool(pool))
     }
 }
@@ -163,7 +165,28 @@ impl Dialect for SqlitePool {
     }
 
     fn search_args(&self, terms: &SearchTerms) -> Vec<String> {
-        vec![terms.fts5_match()]
+        vec![terms.fts5_match(), terms.fts5_match_forms(stems::forms)]
+    }
+
+    async fn index_text(&self, tx: &mut Transaction<'static, Sqlite>) -> sqlx::Result<()> {
+        stems::index_pending(tx, stems::UPSERT_BATCH)
+            .await
+            .map(drop)
+    }
+
+    async fn stem_snippets(
+        &self,
+        terms: &SearchTerms,
+        ids: &[i64],
+    ) -> sqlx::Result<Vec<(i64, String)>> {
+        let bodies: Vec<(i64, Option<String>, String)> =
+            self.fetch_for_ids(stems::BODIES, ids).await?;
+        Ok(bodies
+            .into_iter()
+            .filter_map(|(id, language, body)| {
+                Some((id, stems::snippet(language.as_deref()?, &body, terms)?))
+            })
+            .collect())
     }
 
     async fn fetch_for_ids<R>(&self, sql: IdListSql, ids: &[i64]) -> sqlx::Result<Vec<R>>

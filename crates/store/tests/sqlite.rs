@@ -186,3 +186,84 @@ async fn opening_gathers_planner_statistics() {
             .unwrap();
     assert!(analysed > 0, "no statistics for articles after opening");
 }
+
+/// Articles already stored when the stemmed index of other languages came
+/// (migration 0019), or copied in since, are queued; the next open indexes
+/// them, a batch at a time, and the queue is empty after.
+#[tokio::test]
+async fn opening_indexes_queued_articles_for_stemmed_search() {
+    use newsroom_core::{FullTextMode, NewArticle, NewSource};
+    use newsroom_store::search::SearchTerms;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("site.db").display());
+    let store = SqliteStore::open(&url, &PoolConfig::default())
+        .await
+        .unwrap();
+    let src = store
+        .add_source(
+            &NewSource {
+                name: "Zeitung".into(),
+                feed_url: "https://zeitung.example/feed".into(),
+                site_url: None,
+                section_id: None,
+                full_text: FullTextMode::Auto,
+            },
+            1_700_000_000,
+        )
+        .await
+        .unwrap()
+        .id;
+    // More than one batch of the open-time catch-up.
+    for n in 0..450 {
+        let a = NewArticle {
+            source_id: src,
+            section_id: None,
+            guid: Some(format!("g{n}")),
+            canonical_url: format!("https://zeitung.example/{n}"),
+            original_url: format!("https://zeitung.example/{n}"),
+            title: format!("Bericht {n}"),
+            summary: String::new(),
+            body_html: String::new(),
+            body_text: format!("Die Häuser der Straße {n} wurden gestern verkauft."),
+            image: None,
+            video: None,
+            author: None,
+            language: Some("de".into()),
+            published_at: 1_700_000_000 + n,
+            fetched_at: 1_700_000_000 + n,
+        };
+        store.upsert_article(&a, a.fetched_at).await.unwrap();
+    }
+    async fn found(store: &SqliteStore) -> i64 {
+        store
+            .search_articles(&SearchTerms::parse("haus"), None, 1, 0)
+            .await
+            .unwrap()
+            .total
+    }
+    assert_eq!(found(&store).await, 450, "indexed as they were written");
+    drop(store);
+    // As migration 0019 leaves a database that had articles: queued, unindexed.
+    {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query("DELETE FROM articles_fts_lang")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO articles_stem_pending (article_id) SELECT id FROM articles")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    let store = SqliteStore::open(&url, &PoolConfig::default())
+        .await
+        .unwrap();
+    assert_eq!(found(&store).await, 450);
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM articles_stem_pending")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+}
