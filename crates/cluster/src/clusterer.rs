@@ -2,7 +2,7 @@
 
 use crate::affix::{AffixConfig, AffixLearner};
 use crate::event_terms::event_terms_tokens;
-use crate::features::{FeatureWeights, extract_tokens};
+use crate::features::{FeatureWeights, View, extract_tokens, visit_terms};
 use crate::hash::FxMap;
 use crate::index::{Index, add_to_centroid, damp};
 use crate::neardup::{NearDupConfig, NearDupIndex};
@@ -25,8 +25,8 @@ pub struct Item {
     pub published: i64,
 }
 
-/// Where an item went.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Where an item went, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Assignment {
     pub story: u64,
     /// The item opened a new story.
@@ -39,6 +39,38 @@ pub struct Assignment {
     pub thread: u64,
     /// The item's story opened a new thread.
     pub new_thread: bool,
+    /// How well the item fitted its story: the score (cosine with the
+    /// story's centroid, times size prior and time decay) of the story it
+    /// joined or, for a near-duplicate, of its original's story (a copy
+    /// folds whatever it scores); for an item that opened a story, the best
+    /// score any story reached (under `threshold`; 0 when none shared a term).
+    #[serde(default)]
+    pub score: f64,
+    /// The score a story had to reach (`Config::threshold`).
+    #[serde(default)]
+    pub threshold: f64,
+    /// The terms shared with the story that weighed most in `score`,
+    /// strongest first, at most [`SHARED_TERMS`]; none when the item
+    /// opened its story.
+    #[serde(default)]
+    pub shared: Vec<SharedTerm>,
+    /// A story the item showed to be the same event as `story`, folded into
+    /// it (`Config::merge_threshold`): its later items come to `story`.
+    #[serde(default)]
+    pub merged: Option<u64>,
+}
+
+/// Terms named in an [`Assignment`].
+pub const SHARED_TERMS: usize = 8;
+
+/// A term an item shares with its story, as the item writes it: a word,
+/// or two adjacent headline words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedTerm {
+    pub text: String,
+    /// A name (its capitals say so: an acronym, or capitals inside a
+    /// sentence-case headline) rather than a plain word.
+    pub name: bool,
 }
 
 /// Tunables. Defaults were tuned on the first 14 days of the dev set only.
@@ -262,18 +294,34 @@ impl Clusterer {
         let query = self.weigh(&raw, now);
 
         let mut runner_up = None;
+        let mut score = 0.0;
         let (slot, new_story, near_duplicate_of) = match dup {
             Some(m) => (self.slot_of(m.story).unwrap_or(0), false, Some(m.item)),
             None => match self.best_story(&query, now) {
-                (Some(slot), second) => {
+                (Some(slot), second, best) => {
                     runner_up = second;
+                    score = best;
                     (slot, false, None)
                 }
-                (None, _) => (self.open_story(item.id.clone(), now), true, None),
+                (None, _, best) => {
+                    score = best;
+                    (self.open_story(item.id.clone(), now), true, None)
+                }
             },
+        };
+        // What the item shares with the story, read before it joins.
+        let shared = if new_story {
+            Vec::new()
+        } else {
+            let (fit, top) = self.fit(slot, &query, now);
+            if near_duplicate_of.is_some() {
+                score = fit;
+            }
+            self.name_terms(&top, &title, item.url.as_deref(), item.text.as_deref())
         };
         self.absorb(slot, &query, now);
         let mut story = self.stories[slot as usize].as_ref().map_or(0, |s| s.id);
+        let mut merged = None;
         // An item that fits two stories may show they are one event told
         // twice; merge them when their centroids agree, so the rest of the
         // coverage is not split between them.
@@ -292,6 +340,7 @@ impl Clusterer {
             } else {
                 (other, slot)
             };
+            merged = self.stories[gone as usize].as_ref().map(|s| s.id);
             self.merge(keep, gone);
             story = self.resolve(story);
         }
@@ -304,7 +353,92 @@ impl Clusterer {
             near_duplicate_of,
             thread,
             new_thread,
+            score,
+            threshold: self.config.threshold,
+            shared,
+            merged,
         }
+    }
+
+    /// The item's score against the story in `slot`, and the terms that
+    /// weighed most in it (strongest first, at most [`SHARED_TERMS`]).
+    fn fit(&self, slot: u32, query: &[(u64, f32)], now: i64) -> (f64, Vec<u64>) {
+        let Some(s) = self.stories.get(slot as usize).and_then(Option::as_ref) else {
+            return (0.0, Vec::new());
+        };
+        let gamma = self.config.centroid_power;
+        let mut parts: Vec<(f32, u64)> = query
+            .iter()
+            .filter_map(|&(t, qw)| s.terms.get(&t).map(|(w, _)| (qw * damp(*w, gamma), t)))
+            .collect();
+        let dot: f64 = parts.iter().map(|p| f64::from(p.0)).sum();
+        parts.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let top = parts.iter().take(SHARED_TERMS).map(|p| p.1).collect();
+        (story_score(&self.config, s, dot, now), top)
+    }
+
+    /// Names hashed terms from the item's own words: headline words as
+    /// written, pairs of them, then URL and lede words. A term no view
+    /// names (none should be missing) is left out.
+    fn name_terms(
+        &mut self,
+        top: &[u64],
+        title: &str,
+        url: Option<&str>,
+        text: Option<&str>,
+    ) -> Vec<SharedTerm> {
+        if top.is_empty() {
+            return Vec::new();
+        }
+        let mut names: Vec<Option<SharedTerm>> = vec![None; top.len()];
+        let mut missing = top.len();
+        let surface = |t: &Token| {
+            title
+                .get(t.span.0 as usize..t.span.1 as usize)
+                .unwrap_or(&t.text)
+                .to_string()
+        };
+        let Scratch {
+            title_tokens,
+            tokens,
+            ..
+        } = &mut self.scratch;
+        visit_terms(
+            title_tokens,
+            url,
+            text,
+            &self.config.features,
+            tokens,
+            |h, _, view| {
+                let Some(i) = top.iter().position(|&t| t == h) else {
+                    return true;
+                };
+                if names[i].is_some() {
+                    return true;
+                }
+                names[i] = Some(match view {
+                    View::Title { token, name } => SharedTerm {
+                        text: surface(token),
+                        name,
+                    },
+                    View::Pair {
+                        first,
+                        second,
+                        name,
+                    } => SharedTerm {
+                        text: format!("{} {}", surface(first), surface(second)),
+                        name,
+                    },
+                    View::Url(token) | View::Text(token) => SharedTerm {
+                        text: token.text.clone(),
+                        name: false,
+                    },
+                });
+                missing -= 1;
+                missing > 0
+            },
+        );
+        names.into_iter().flatten().collect()
     }
 
     /// A new story joins the thread its article matches best, or opens one;
@@ -380,9 +514,10 @@ impl Clusterer {
         decay(&self.config, story.first_seen, story.last_update, now)
     }
 
-    /// The best story at or above the threshold, and the runner-up if it is
-    /// above the threshold too.
-    fn best_story(&mut self, query: &[(u64, f32)], now: i64) -> (Option<u32>, Option<u32>) {
+    /// The best story at or above the threshold, the runner-up if it is
+    /// above the threshold too, and the best score, whether it reached the
+    /// threshold or not.
+    fn best_story(&mut self, query: &[(u64, f32)], now: i64) -> (Option<u32>, Option<u32>, f64) {
         let Scratch { acc, touched, .. } = &mut self.scratch;
         if acc.len() < self.stories.len() {
             acc.resize(self.stories.len(), 0.0);
@@ -406,12 +541,7 @@ impl Clusterer {
             if s.norm2 <= 0.0 {
                 continue;
             }
-            let n = f64::from(s.size.max(1));
-            let norm =
-                pow(s.norm2.sqrt(), self.config.norm_power) * pow(n, 1.0 - self.config.norm_power);
-            let score = dot / norm
-                * (1.0 + self.config.size_bonus * n.ln())
-                * decay(&self.config, s.first_seen, s.last_update, now);
+            let score = story_score(&self.config, s, dot, now);
             let beats = |other: Option<(f64, u64, u32)>| match other {
                 None => true,
                 Some((b, id, _)) => score > b || (score == b && s.id < id),
@@ -428,6 +558,7 @@ impl Clusterer {
         (
             best.filter(|b| b.0 >= t).map(|b| b.2),
             second.filter(|b| b.0 >= t).map(|b| b.2),
+            best.map_or(0.0, |b| b.0),
         )
     }
 
@@ -696,6 +827,16 @@ fn pow(x: f64, e: f64) -> f64 {
     }
 }
 
+/// A story's score for an item whose dot product with its centroid is `dot`.
+fn story_score(c: &Config, s: &StoryState, dot: f64, now: i64) -> f64 {
+    if s.norm2 <= 0.0 {
+        return 0.0;
+    }
+    let n = f64::from(s.size.max(1));
+    let norm = pow(s.norm2.sqrt(), c.norm_power) * pow(n, 1.0 - c.norm_power);
+    dot / norm * (1.0 + c.size_bonus * n.ln()) * decay(c, s.first_seen, s.last_update, now)
+}
+
 /// Idle decay times age decay, in (0, 1].
 pub fn decay(c: &Config, first_seen: i64, last_update: i64, now: i64) -> f64 {
     let idle = now.saturating_sub(last_update).max(0) as f64 / 3600.0;
@@ -777,6 +918,27 @@ mod tests {
         assert!(!b.new_story);
         assert!(d.new_story);
         assert_ne!(d.story, a.story);
+        // Why: the joined item cleared the threshold with the words it
+        // shares, names as written; the openers share nothing.
+        assert!(b.score >= b.threshold && b.threshold == 0.10, "{b:?}");
+        let shared: Vec<(&str, bool)> =
+            b.shared.iter().map(|t| (t.text.as_str(), t.name)).collect();
+        assert!(shared.contains(&("MH370", true)), "{shared:?}");
+        assert!(shared.contains(&("Airlines", true)), "{shared:?}");
+        assert!(shared.contains(&("missing", false)), "{shared:?}");
+        assert!(!shared.iter().any(|t| t.0 == "Apple"));
+        assert!(b.shared.len() <= SHARED_TERMS);
+        assert!(a.shared.is_empty() && d.shared.is_empty());
+        assert!(d.score < d.threshold, "{d:?}");
+        assert_eq!(b.merged, None);
+        // A copy folds onto its original, and says how it scored.
+        let copy = c.add(item(
+            "copy",
+            "UPDATE 1-Search for missing Malaysia Airlines MH370 widens",
+            T0 + 400,
+        ));
+        assert_eq!(copy.near_duplicate_of.as_deref(), Some("b"));
+        assert!(copy.score > 0.0 && !copy.shared.is_empty(), "{copy:?}");
     }
 
     #[test]
@@ -856,6 +1018,9 @@ mod tests {
             T0 + 300,
         ));
         assert!(!m.new_story);
+        // The item says which story it folded into which.
+        let gone_story = if m.story == a.story { b.story } else { a.story };
+        assert_eq!(m.merged, Some(gone_story));
         assert_eq!(
             c.stories().len(),
             7,

@@ -78,6 +78,47 @@ pub fn extract_tokens(
     scratch: &mut Vec<Token>,
 ) -> Vec<(u64, f32)> {
     let mut out: Vec<(u64, f32)> = Vec::with_capacity(32);
+    visit_terms(title, url, text, w, scratch, |h, weight, _| {
+        out.push((h, weight));
+        true
+    });
+    // A term seen in several views keeps its strongest weight rather than the
+    // sum: a slug repeating the headline is not extra evidence.
+    out.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+    out.dedup_by_key(|e| e.0);
+    out
+}
+
+/// Where a term came from, so that it can be named again (the clusterer
+/// says which terms an article shares with its story).
+#[derive(Debug, Clone, Copy)]
+pub enum View<'a> {
+    /// A headline word; `name` when its capital marks a name (an acronym,
+    /// or a capital past the first word of a sentence-case headline).
+    Title { token: &'a Token, name: bool },
+    /// Two adjacent headline words.
+    Pair {
+        first: &'a Token,
+        second: &'a Token,
+        name: bool,
+    },
+    /// A word of the URL's path.
+    Url(&'a Token),
+    /// A word of the text's lede.
+    Text(&'a Token),
+}
+
+/// Every term of an item with its raw weight and where it came from, title
+/// first, then URL, then text (a term may come more than once), until
+/// `emit` answers false: naming terms usually needs the title only.
+pub fn visit_terms(
+    title: &[Token],
+    url: Option<&str>,
+    text: Option<&str>,
+    w: &FeatureWeights,
+    scratch: &mut Vec<Token>,
+    mut emit: impl FnMut(u64, f32, View<'_>) -> bool,
+) {
     // In Title Case headlines every word is capitalised, so capitals say
     // nothing about names; only sentence-case headlines get the boost.
     // The first word is capitalised either way and does not count.
@@ -92,6 +133,8 @@ pub fn extract_tokens(
         .filter(|t| !is_stopword(&t.text) && t.capital)
         .count();
     let sentence_case = capitals * 10 <= content * 6;
+    let first_pos = title.first().map(|t| t.pos);
+    let is_name = |t: &Token| t.acronym || (t.capital && sentence_case && Some(t.pos) != first_pos);
     let mut prev: Option<(&Token, u64)> = None;
     for t in title {
         if is_stopword(&t.text) {
@@ -106,7 +149,10 @@ pub fn extract_tokens(
         } else {
             1.0
         };
-        out.push((h, w.title_word * boost));
+        let name = is_name(t);
+        if !emit(h, w.title_word * boost, View::Title { token: t, name }) {
+            return;
+        }
         if let Some((p, ph)) = prev
             && p.pos + 1 == t.pos
         {
@@ -116,7 +162,14 @@ pub fn extract_tokens(
                 w.phrase_plain
             };
             if pw > 0.0 {
-                out.push((phrase_key(ph, h), pw));
+                let pair = View::Pair {
+                    first: p,
+                    second: t,
+                    name: name && (is_name(p) || Some(p.pos) == first_pos && p.capital),
+                };
+                if !emit(phrase_key(ph, h), pw, pair) {
+                    return;
+                }
             }
         }
         prev = Some((t, h));
@@ -125,7 +178,9 @@ pub fn extract_tokens(
         scratch.clear();
         url_words(u, scratch);
         for t in scratch.iter() {
-            out.push((hash_str(NS_WORD, &t.text), w.url_word));
+            if !emit(hash_str(NS_WORD, &t.text), w.url_word, View::Url(t)) {
+                return;
+            }
         }
     }
     if let (Some(body), true) = (text, w.text_word > 0.0) {
@@ -141,14 +196,11 @@ pub fn extract_tokens(
             .filter(|t| !is_stopword(&t.text))
             .take(w.text_words_max)
         {
-            out.push((hash_str(NS_WORD, &t.text), w.text_word));
+            if !emit(hash_str(NS_WORD, &t.text), w.text_word, View::Text(t)) {
+                return;
+            }
         }
     }
-    // A term seen in several views keeps its strongest weight rather than the
-    // sum: a slug repeating the headline is not extra evidence.
-    out.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
-    out.dedup_by_key(|e| e.0);
-    out
 }
 
 #[cfg(test)]

@@ -27,7 +27,9 @@ pub mod worker;
 
 pub use bcubed::{BCubed, bcubed};
 pub use cli::{ClusterError, RunStats, run_cli, run_cli_config};
-pub use clusterer::{Assignment, Clusterer, Config, Item, StateSize, decay};
+pub use clusterer::{
+    Assignment, Clusterer, Config, Item, SHARED_TERMS, SharedTerm, StateSize, decay,
+};
 pub use explain::{Shared, SharedTerms, shared_terms};
 pub use story::StorySummary;
 pub use thread::{ThreadConfig, ThreadSummary};

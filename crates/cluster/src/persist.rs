@@ -14,7 +14,8 @@
 
 use crate::clusterer::{Assignment, Clusterer, Config, Item};
 use newsroom_core::{Article, ArticleId, StoryId, Timestamp};
-use newsroom_store::{Store, StoreError};
+use newsroom_store::moderation::{self, Editor};
+use newsroom_store::{CLUSTERER, ReasonKind, Store, StoreError, StoryReason};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -35,11 +36,14 @@ pub enum PersistError {
 }
 
 /// Where one article went in the store.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Placement {
     pub article: ArticleId,
     pub story: StoryId,
     pub assignment: Assignment,
+    /// The stored story this article's assignment showed to be the same
+    /// event, merged into `story` as an action by "clusterer".
+    pub merged: Option<StoryId>,
 }
 
 /// A clusterer plus the mapping from its story ids to the store's.
@@ -147,6 +151,37 @@ impl StoryAssigner {
         if self.last_article.is_some_and(|last| article.id <= last) {
             return Ok(None);
         }
+        let placed = self.file(store, article, source_name, now).await?;
+        self.last_article = Some(article.id);
+        Ok(Some(placed))
+    }
+
+    /// Files articles stored all at once (a demo site) as ingestion would
+    /// have met them, oldest first, and counts them all as handled. Taken
+    /// in id order instead, each would be clustered at the latest time seen
+    /// so far, as if all had arrived at one instant.
+    pub async fn file_in_time_order(
+        &mut self,
+        store: &dyn Store,
+        articles: &[(Article, Option<String>)],
+        now: Timestamp,
+    ) -> Result<(), PersistError> {
+        let mut order: Vec<&(Article, Option<String>)> = articles.iter().collect();
+        order.sort_by_key(|(a, _)| (a.published_at.min(a.fetched_at), a.id));
+        for (article, source) in order {
+            self.file(store, article, source.as_deref(), now).await?;
+        }
+        self.last_article = self.last_article.max(articles.iter().map(|a| a.0.id).max());
+        Ok(())
+    }
+
+    async fn file(
+        &mut self,
+        store: &dyn Store,
+        article: &Article,
+        source_name: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Placement, PersistError> {
         let assignment = self.clusterer.add(Self::item(article, source_name));
         let story = match (assignment.new_story, self.stories.get(&assignment.story)) {
             (false, Some(&story)) => {
@@ -167,12 +202,24 @@ impl StoryAssigner {
             }
         };
         crate::metrics::filed(&assignment, article.fetched_at, now);
+        store
+            .set_story_reason(article.id, &reason(&assignment, now))
+            .await?;
+        let mut story = story;
+        let mut merged = None;
+        if let Some(gone) = assignment.merged
+            && let Some(&gone_story) = self.stories.get(&gone)
+            && let Some((target, other)) = mirror_merge(store, story, gone_story, now).await?
+        {
+            self.stories.insert(gone, target);
+            story = target;
+            merged = Some(other);
+        }
         self.stories.insert(assignment.story, story);
         // A thread's first stored story names it; a story the clusterer knew
         // before threads existed opens its thread here and is its own thread
         // in the store too.
         self.threads.entry(assignment.thread).or_insert(story);
-        self.last_article = Some(article.id);
         if self.stories.len() > 2 * self.clusterer.state_size().live_stories + 64 {
             let live: std::collections::BTreeSet<u64> =
                 self.clusterer.stories().iter().map(|s| s.id).collect();
@@ -183,12 +230,99 @@ impl StoryAssigner {
                 self.clusterer.threads().iter().map(|t| t.id).collect();
             self.threads.retain(|id, _| live.contains(id));
         }
-        Ok(Some(Placement {
+        Ok(Placement {
             article: article.id,
             story,
             assignment,
-        }))
+            merged,
+        })
     }
+}
+
+/// Why the clusterer filed the article where it did, as the store keeps it.
+fn reason(a: &Assignment, now: Timestamp) -> StoryReason {
+    let kind = if a.new_story {
+        ReasonKind::Opened
+    } else if a.near_duplicate_of.is_some() {
+        ReasonKind::Copy
+    } else {
+        ReasonKind::Joined
+    };
+    let (entities, terms): (Vec<_>, Vec<_>) = a.shared.iter().partition(|t| t.name);
+    StoryReason {
+        score: Some(a.score),
+        threshold: Some(a.threshold),
+        terms: terms.into_iter().map(|t| t.text.clone()).collect(),
+        entities: entities.into_iter().map(|t| t.text.clone()).collect(),
+        copy_of: a
+            .near_duplicate_of
+            .as_deref()
+            .and_then(|id| id.parse().ok()),
+        ..StoryReason::new(kind, CLUSTERER, now)
+    }
+}
+
+/// The story as it stands: a story merged away is its target.
+async fn live(store: &dyn Store, id: StoryId) -> Result<Option<newsroom_core::Story>, StoreError> {
+    let Some(story) = store.get_story(id).await? else {
+        return Ok(None);
+    };
+    match story.merged_into {
+        Some(target) => store.get_story(target).await,
+        None => Ok(Some(story)),
+    }
+}
+
+/// An editor has shaped the story: titled, led, pinned or hid it, or put
+/// articles in it (merge, split, lead).
+async fn shaped(store: &dyn Store, s: &newsroom_core::Story) -> Result<bool, StoreError> {
+    if s.title.is_some() || s.editor_lead || s.pinned_until.is_some() || s.hidden {
+        return Ok(true);
+    }
+    Ok(store
+        .story_reasons(s.id)
+        .await?
+        .iter()
+        .any(|(_, r)| !r.by_clusterer()))
+}
+
+/// Mirrors the clusterer's merge of two stories in the store, through the
+/// editors' own `moderation::merge` (and its audit row), as "clusterer".
+/// Editors' decisions hold: a story an editor shaped is the one kept, so
+/// its title, lead, pin, hiding and placed articles stay as they are; two
+/// such stories are left apart for an editor to join. Returns the stored
+/// story kept and the one merged into it, or `None` when nothing was
+/// merged (already one story, unknown, or both shaped).
+async fn mirror_merge(
+    store: &dyn Store,
+    keep: StoryId,
+    gone: StoryId,
+    now: Timestamp,
+) -> Result<Option<(StoryId, StoryId)>, StoreError> {
+    let (Some(k), Some(g)) = (live(store, keep).await?, live(store, gone).await?) else {
+        return Ok(None);
+    };
+    if k.id == g.id {
+        return Ok(None);
+    }
+    let (target, other) = match (shaped(store, &k).await?, shaped(store, &g).await?) {
+        (true, true) => {
+            tracing::info!(
+                kept = %k.id,
+                other = %g.id,
+                "clusterer: two stories editors shaped look like one event; left for an editor"
+            );
+            return Ok(None);
+        }
+        (false, true) => (g.id, k.id),
+        _ => (k.id, g.id),
+    };
+    let by = Editor {
+        name: CLUSTERER,
+        now,
+    };
+    moderation::merge(store, &by, target, &[other]).await?;
+    Ok(Some((target, other)))
 }
 
 /// Holding the clustering lease, with the state loaded from the store.

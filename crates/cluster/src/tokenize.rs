@@ -181,6 +181,8 @@ pub struct Token {
     pub acronym: bool,
     /// Index among all words, stopwords included, to find adjacent pairs.
     pub pos: u32,
+    /// Byte range of the word in the text tokenised, to show it as written.
+    pub span: (u32, u32),
 }
 
 fn is_cjk(c: char) -> bool {
@@ -196,8 +198,13 @@ pub fn tokens(text: &str, out: &mut Vec<Token>) {
     let mut pos = 0u32;
     let mut word = String::new();
     let mut raw = String::new();
-    let mut chars = text.chars().peekable();
-    let flush = |word: &mut String, raw: &mut String, pos: &mut u32, out: &mut Vec<Token>| {
+    let mut start = 0usize;
+    let mut chars = text.char_indices().peekable();
+    let flush = |word: &mut String,
+                 raw: &mut String,
+                 pos: &mut u32,
+                 span: (usize, usize),
+                 out: &mut Vec<Token>| {
         if !word.is_empty() {
             if let Some(base) = word
                 .strip_suffix("'s")
@@ -217,6 +224,7 @@ pub fn tokens(text: &str, out: &mut Vec<Token>) {
                     capital,
                     acronym,
                     pos: *pos,
+                    span: (span.0 as u32, span.1 as u32),
                 });
             }
             *pos += 1;
@@ -224,29 +232,33 @@ pub fn tokens(text: &str, out: &mut Vec<Token>) {
             raw.clear();
         }
     };
-    while let Some(c) = chars.next() {
+    while let Some((i, c)) = chars.next() {
         if is_cjk(c) {
-            flush(&mut word, &mut raw, &mut pos, out);
+            flush(&mut word, &mut raw, &mut pos, (start, i), out);
             out.push(Token {
                 text: c.to_string(),
                 capital: false,
                 acronym: false,
                 pos,
+                span: (i as u32, (i + c.len_utf8()) as u32),
             });
             pos += 1;
         } else if c.is_alphanumeric() {
+            if word.is_empty() {
+                start = i;
+            }
             raw.push(c);
             word.extend(c.to_lowercase());
         } else if (c == '\'' || c == '\u{2019}')
             && !word.is_empty()
-            && chars.peek().is_some_and(|n| n.is_alphanumeric())
+            && chars.peek().is_some_and(|n| n.1.is_alphanumeric())
         {
             word.push('\'');
         } else {
-            flush(&mut word, &mut raw, &mut pos, out);
+            flush(&mut word, &mut raw, &mut pos, (start, i), out);
         }
     }
-    flush(&mut word, &mut raw, &mut pos, out);
+    flush(&mut word, &mut raw, &mut pos, (start, text.len()), out);
 }
 
 /// Plural folding only: headlines mix "Stock"/"Stocks" and "Rally"/"Rallies"
@@ -436,6 +448,19 @@ mod tests {
         let words: Vec<_> = t.iter().map(|t| t.text.as_str()).collect();
         assert_eq!(words, ["world", "stock", "rally", "nsa", "dont"]);
         assert!(t[3].acronym && t[0].capital && !t[4].capital);
+        // Spans give each word back as written.
+        let text = "World's Stocks Rallies; NSA don't";
+        let mut t = Vec::new();
+        tokens(text, &mut t);
+        let raw: Vec<_> = t
+            .iter()
+            .map(|t| &text[t.span.0 as usize..t.span.1 as usize])
+            .collect();
+        assert_eq!(raw, ["World's", "Stocks", "Rallies", "NSA", "don't"]);
+        let mut t = Vec::new();
+        tokens("東京 stocks", &mut t);
+        assert_eq!(t[1].span, (3, 6));
+        assert_eq!(t[2].span, (7, 13));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::fetch::Fetcher;
 use crate::opml::{OpmlFeed, parse_opml, write_opml};
 use crate::pipeline::{IngestConfig, IngestError};
 use crate::ssrf::SsrfGuard;
-use newsroom_core::{FullTextMode, NewSource, Source, SourceId, Timestamp};
+use newsroom_core::{FullTextMode, NewSource, Source, SourceId, SourceSettings, Timestamp};
 use newsroom_store::{NewAudit, SourceStats, Store};
 
 /// `newsroom source add URL [--section S] [--full-text MODE]`: a feed URL or a site URL
@@ -100,18 +100,38 @@ pub async fn set_source_enabled(
     actor: &str,
     now: Timestamp,
 ) -> Result<bool, IngestError> {
-    let Some(before) = store.get_source(id).await? else {
-        return Ok(false);
-    };
-    if !store.set_source_enabled(id, enabled).await? {
-        return Ok(false);
-    }
-    let after = store.get_source(id).await?;
     let action = if enabled {
         "source.enable"
     } else {
         "source.disable"
     };
+    change_source(store, id, action, actor, now, || {
+        store.set_source_enabled(id, enabled)
+    })
+    .await
+}
+
+/// Changes one source with `change`, recorded as `action` with the source
+/// before and after; false (and no row) when there is no such source.
+async fn change_source<F, Fut>(
+    store: &dyn Store,
+    id: SourceId,
+    action: &str,
+    actor: &str,
+    now: Timestamp,
+    change: F,
+) -> Result<bool, IngestError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = newsroom_store::Result<bool>>,
+{
+    let Some(before) = store.get_source(id).await? else {
+        return Ok(false);
+    };
+    if !change().await? {
+        return Ok(false);
+    }
+    let after = store.get_source(id).await?;
     store
         .append_audit(
             &NewAudit::new(actor, action, "source", id.0, now)
@@ -166,7 +186,8 @@ fn shown(text: &str) -> String {
 }
 
 /// `newsroom import-opml FILE` and the admin's upload: adds every feed (no network: OPML
-/// names the feeds), with folders as sections. Each address is checked as `source add`
+/// names the feeds), with folders as sections, recorded as one audit row by `actor`
+/// (`source.import`, listing the sources added; none when nothing was added). Each address is checked as `source add`
 /// checks it (http or https, a host, no user name or password, bounded), and one naming
 /// an address on a private network is refused unless `guard` allows them; host names are
 /// checked by the same guard when they are fetched. Feeds already present are skipped.
@@ -175,8 +196,10 @@ pub async fn import_opml(
     bytes: &[u8],
     full_text: FullTextMode,
     guard: &SsrfGuard,
+    actor: &str,
 ) -> Result<ImportReport, IngestError> {
     let opml = parse_opml(bytes)?;
+    let mut added: Vec<Source> = Vec::new();
     if opml.feeds.len() > MAX_OPML_FEEDS {
         return Err(IngestError::Invalid(format!(
             "the file lists {} feeds; at most {MAX_OPML_FEEDS} are imported at once",
@@ -228,13 +251,47 @@ pub async fn import_opml(
             full_text,
         };
         match store.add_source(&new, crate::now()).await {
-            Ok(_) => report.added += 1,
+            Ok(s) => {
+                report.added += 1;
+                added.push(s);
+            }
             // Listed twice under two spellings of one address.
             Err(newsroom_store::StoreError::Conflict(_)) => report.already_there += 1,
             Err(e) => return Err(e.into()),
         }
     }
+    if !added.is_empty() {
+        let after = serde_json::json!({
+            "added": added,
+            "already_there": report.already_there,
+            "rejected": report.rejected.len(),
+        });
+        store
+            .append_audit(
+                &NewAudit::new(actor, "source.import", "opml", 0, crate::now())
+                    .before(None::<&Source>)
+                    .after(Some(&after)),
+            )
+            .await?;
+    }
     Ok(report)
+}
+
+/// The admin's settings form: section, full-text policy, poll bounds and
+/// enabled at once (checked by the caller), recorded in the audit log as
+/// `actor`'s (`source.settings`, the source before and after); false if
+/// there is no such source.
+pub async fn update_source_settings(
+    store: &dyn Store,
+    id: SourceId,
+    settings: &SourceSettings,
+    actor: &str,
+    now: Timestamp,
+) -> Result<bool, IngestError> {
+    change_source(store, id, "source.settings", actor, now, || {
+        store.update_source_settings(id, settings)
+    })
+    .await
 }
 
 // Here, beside `import_opml`, so that adding one source does not depend on
@@ -246,8 +303,9 @@ impl SourceAdder {
         store: &dyn Store,
         bytes: &[u8],
         full_text: FullTextMode,
+        actor: &str,
     ) -> Result<ImportReport, IngestError> {
-        import_opml(store, bytes, full_text, self.fetcher.ssrf_guard()).await
+        import_opml(store, bytes, full_text, self.fetcher.ssrf_guard(), actor).await
     }
 }
 

@@ -664,15 +664,20 @@ async fn commands_add_list_disable_remove_and_opml_round_trip() {
     let opml = commands::export_opml(store, "Test site").await.unwrap();
     let site2 = self::site().await;
     let store2: &dyn Store = &site2.store;
-    let rep = commands::import_opml(store2, opml.as_bytes(), FullTextMode::Auto, f.ssrf_guard())
-        .await
-        .unwrap();
+    let import = || {
+        commands::import_opml(
+            store2,
+            opml.as_bytes(),
+            FullTextMode::Auto,
+            f.ssrf_guard(),
+            "test",
+        )
+    };
+    let rep = import().await.unwrap();
     assert_eq!(rep.added, 2);
     let opml2 = commands::export_opml(store2, "Test site").await.unwrap();
     assert_eq!(opml, opml2, "export → import → export is stable");
-    let again = commands::import_opml(store2, opml.as_bytes(), FullTextMode::Auto, f.ssrf_guard())
-        .await
-        .unwrap();
+    let again = import().await.unwrap();
     assert_eq!((again.added, again.already_there), (0, 2));
 
     assert!(

@@ -443,6 +443,16 @@ async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
     let doc = scraper::Html::parse_document(&sources);
     let state = &select(&doc, &format!("tr[data-id='{new_id}'] td[class^=state-]"))[0];
     assert_eq!(text(state), "disabled");
+    // Switched on and off again: a row each.
+    for switch in ["enable", "disable"] {
+        let r = admin
+            .post(server.url(&format!("/admin/sources/{new_id}/{switch}")))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{switch}");
+    }
 
     // An editor hides articles but cannot touch sources or see users.
     let editor = cookie_client();
@@ -565,9 +575,28 @@ async fn admin_hides_articles_and_refuses_what_it_must_on(db: &Backend) {
     );
     assert_eq!(
         seen("alice", "source.disable", &format!("source:{new_id}")),
+        2,
+        "{audit:#?}"
+    );
+    assert_eq!(
+        seen("alice", "source.enable", &format!("source:{new_id}")),
         1,
         "{audit:#?}"
     );
+    assert_eq!(
+        seen("alice", "source.remove", &format!("source:{new_id}")),
+        1,
+        "{audit:#?}"
+    );
+    let removed = audit
+        .iter()
+        .find(|r| r["action"] == "source.remove")
+        .unwrap();
+    assert_eq!(
+        removed["before"]["feed_url"].as_str(),
+        Some(feed_url.as_str())
+    );
+    assert!(removed["after"].is_null(), "a removal has no after");
     assert_eq!(
         seen("root", "user.remove", &format!("user:{}", user_id("ed"))),
         1,

@@ -34,6 +34,21 @@ fn pass(db: &Backend, server: &Server) {
     );
 }
 
+/// The audit rows of `action`, newest first, read from the store.
+async fn audit_of(db: &Backend, dir: &Path, action: &str) -> Vec<newsroom_store::AuditEntry> {
+    let store = newsroom_store::open(&db.demo_url(dir), &Default::default())
+        .await
+        .unwrap();
+    store
+        .list_audit(&newsroom_store::AuditQuery {
+            action: Some(action.into()),
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+}
+
 /// A signed-in admin's client and the form token of its session.
 async fn admin(db: &Backend, server: &Server) -> (reqwest::Client, String) {
     let (ok, out) = user_cmd(
@@ -396,6 +411,24 @@ async fn a_sources_settings_are_checked_saved_and_honoured_on(db: &Backend) {
     );
     let (_, html) = page(&c, &server.url(&format!("/admin/sources/{id}?done=saved"))).await;
     assert!(html.contains("Settings saved"), "{html}");
+    // One audit row: who, which source, before and after.
+    let rows = audit_of(db, dir.path(), "source.settings").await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let row = &rows[0];
+    assert_eq!(
+        (row.actor.as_str(), row.object_kind.as_str(), row.object_id),
+        ("root", "source", id)
+    );
+    let (before, after) = (row.before.as_ref().unwrap(), row.after.as_ref().unwrap());
+    assert_eq!(
+        (&before["full_text"], &after["full_text"]),
+        (&"never".into(), &"always".into())
+    );
+    assert_eq!(
+        (&before["enabled"], &after["enabled"]),
+        (&true.into(), &false.into())
+    );
+    assert_eq!(after["poll"]["min_secs"], 1800);
     let (_, list) = page(&c, &server.url("/admin/sources")).await;
     let doc = scraper::Html::parse_document(&list);
     let row = &select(&doc, &format!("tr[data-id='{id}']"))[0];
@@ -492,6 +525,11 @@ async fn a_sources_settings_are_checked_saved_and_honoured_on(db: &Backend) {
     enable.push(("enabled", "on"));
     assert_eq!(post_settings(&editor, &server, id, &enable).await.0, 403);
     assert_eq!(settings_of(&c, &server, id).await, saved);
+    assert_eq!(
+        audit_of(db, dir.path(), "source.settings").await.len(),
+        1,
+        "refusals write no row"
+    );
 
     // Enabled again by the admin: fetched by the next pass, and its next
     // fetch waits at least its shortest interval (the rest is
@@ -499,6 +537,9 @@ async fn a_sources_settings_are_checked_saved_and_honoured_on(db: &Backend) {
     enable[0].1 = &csrf;
     assert_eq!(post_settings(&c, &server, id, &enable).await.0, 303);
     assert!(settings_of(&c, &server, id).await.4);
+    let rows = audit_of(db, dir.path(), "source.settings").await;
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].after.as_ref().unwrap()["enabled"], true);
     pass(db, &server);
     assert_eq!(outlet.hits("/news.xml"), before + 1);
     let store = newsroom_store::open(&db.demo_url(dir.path()), &Default::default())
@@ -621,6 +662,12 @@ async fn opml_round_trips_between_sites_and_refuses_what_it_must_on(db: &Backend
         ],
         &[],
     );
+    let rows = audit_of(db, dir_a.path(), "source.import").await;
+    assert_eq!(rows.len(), 1, "one row for the import: {rows:?}");
+    assert!(rows[0].actor.starts_with("cli:"), "{}", rows[0].actor);
+    let after = rows[0].after.as_ref().unwrap();
+    assert_eq!(after["added"].as_array().unwrap().len(), 4);
+    assert!(rows[0].before.is_none());
     let (c, _) = admin(db, &server_a).await;
     let r = c
         .get(server_a.url("/admin/sources.opml"))
@@ -692,6 +739,24 @@ async fn opml_round_trips_between_sites_and_refuses_what_it_must_on(db: &Backend
     assert_eq!(
         summary(&html),
         "0 added, 4 already there (skipped), 0 refused."
+    );
+    let rows = audit_of(&db_b, dir_b.path(), "source.import").await;
+    assert_eq!(
+        rows.len(),
+        1,
+        "the import that added nothing changed nothing: {rows:?}"
+    );
+    assert_eq!(rows[0].actor, "root");
+    let added = rows[0].after.as_ref().unwrap()["added"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(added.len(), 4);
+    assert!(
+        added
+            .iter()
+            .any(|s| s["feed_url"] == "https://wire.example/atom.xml"),
+        "{added:?}"
     );
 
     // One file with every kind of bad outline: each refused with its reason.

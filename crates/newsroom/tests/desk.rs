@@ -311,13 +311,47 @@ async fn pins_and_hides_on(db: &Backend) {
     for path in [
         format!("/story/{zeppelin_story}"),
         format!("/api/v1/stories/{zeppelin_story}"),
+        format!("/news/{}", zeppelin[0]),
+        format!("/news/{}-crowds-at-the-zeppelin-festival", zeppelin[1]),
+        format!("/api/v1/articles/{}", zeppelin[0]),
     ] {
         assert_eq!(
             get(&format!("{base}{path}"), BROWSER_UA).await.0,
             404,
-            "{path}"
+            "{path}: a hidden story's articles answer as hidden articles do"
         );
     }
+    // Shown again, its articles' pages come back.
+    let _ = stop.send(());
+    web.await.unwrap().unwrap();
+    moderation::set_hidden(&*store, &ed, zeppelin_story, false)
+        .await
+        .unwrap();
+    let (base, stop, web) = site_at(&store, site_now + 130).await;
+    let (status, body) = get(
+        &format!("{base}/news/{}-zeppelin-festival-draws-crowds", zeppelin[0]),
+        BROWSER_UA,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = get(
+        &format!("{base}/api/v1/articles/{}", zeppelin[0]),
+        BROWSER_UA,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        public_lists(&base)
+            .await
+            .iter()
+            .any(|(_, b)| b.contains("zeppelin"))
+    );
+    let _ = stop.send(());
+    web.await.unwrap().unwrap();
+    moderation::set_hidden(&*store, &ed, zeppelin_story, true)
+        .await
+        .unwrap();
+    let (base, stop, web) = site_at(&store, site_now + 140).await;
 
     // Merged: the API says where the story went.
     moderation::merge(&*store, &ed, canal_story, &[aside_story])
@@ -506,6 +540,10 @@ async fn admin_story_page_on(db: &Backend) {
     let doc = scraper::Html::parse_document(&html);
     let rows = select(&doc, "table.members tbody tr");
     assert_eq!(rows.len(), 3);
+    assert!(
+        html.contains("No reason recorded"),
+        "stories filed by hand have no reasons"
+    );
     let first = text(&rows[0]);
     assert!(
         first.contains("River floods the old town") && first.contains("harbour"),
@@ -590,6 +628,26 @@ async fn admin_story_page_on(db: &Backend) {
     let new_story = store.article_story(flood[2]).await.unwrap().unwrap();
     assert_ne!(new_story, flood_story);
     assert_eq!(to, format!("/admin/stories/{new_story}?done=split"));
+    // Why each is here: the editor's moves say who made them, and from where.
+    let (_, html) = page(&ed, &server.url(&to)).await;
+    let doc = scraper::Html::parse_document(&html);
+    let why = select(&doc, "table.why tbody tr[data-kind=\"split\"]");
+    assert_eq!(why.len(), 1, "{html}");
+    let line = text(&why[0]);
+    assert!(
+        line.contains(&format!("split out of story {flood_story}")) && line.contains("ed"),
+        "{line}"
+    );
+    let (_, html) = page(&ed, &server.url(&format!("/admin/stories/{flood_story}"))).await;
+    let doc = scraper::Html::parse_document(&html);
+    let why = select(
+        &doc,
+        &format!("table.why tbody tr[data-id=\"{}\"]", levee[0]),
+    );
+    assert!(
+        text(&why[0]).contains(&format!("merged in from story {levee_story}")),
+        "{html}"
+    );
     // An article of another story is not this form's to split.
     let (status, body) = story_form(
         &ed,

@@ -142,24 +142,68 @@ async fn add_fetch_list_and_serve() {
         "{again}"
     );
 
-    let (ok, _, _) = run(
-        dir.path(),
-        &["--database", &db, "source", "disable", "1"],
-        &[],
-    );
-    assert!(ok);
+    for switch in ["disable", "enable", "disable"] {
+        let (ok, _, err) = run(
+            dir.path(),
+            &["--database", &db, "--as", "ops", "source", switch, "1"],
+            &[],
+        );
+        assert!(ok, "{switch}: {err}");
+    }
     let (_, out, _) = run(dir.path(), &["--database", &db, "source", "list"], &[]);
     assert!(out.contains("disabled"), "{out}");
     let (ok, _, _) = run(
         dir.path(),
-        &["--database", &db, "source", "remove", "1"],
+        &["--database", &db, "--as", "ops", "source", "remove", "1"],
         &[],
     );
     assert!(ok);
     let (ok, _, err) = run(
         dir.path(),
-        &["--database", &db, "source", "remove", "1"],
+        &["--database", &db, "--as", "ops", "source", "remove", "1"],
         &[],
     );
     assert!(!ok && err.contains("no source 1"), "{err}");
+
+    // Each change is one audit row, with who and the source before and after.
+    let store = newsroom_store::open(&db, &Default::default())
+        .await
+        .unwrap();
+    let rows = store
+        .list_audit(&newsroom_store::AuditQuery {
+            object_kind: Some("source".into()),
+            object_id: Some(1),
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let got: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.action.as_str(), r.actor.as_str()))
+        .collect();
+    let cli_user = rows.last().unwrap().actor.clone();
+    assert!(cli_user.starts_with("cli:"), "{cli_user}");
+    assert_eq!(
+        got,
+        [
+            ("source.remove", "ops"),
+            ("source.disable", "ops"),
+            ("source.enable", "ops"),
+            ("source.disable", "ops"),
+            ("source.add", cli_user.as_str()),
+        ],
+        "newest first; the refused removal left none"
+    );
+    let enabled = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v["enabled"].clone());
+    assert_eq!(
+        (enabled(&rows[2].before), enabled(&rows[2].after)),
+        (Some(false.into()), Some(true.into()))
+    );
+    assert_eq!(rows[0].after, None, "a removal has no after");
+    assert_eq!(rows[4].before, None, "an addition has no before");
+    assert_eq!(
+        rows[4].after.as_ref().unwrap()["feed_url"],
+        feed_url.as_str()
+    );
 }

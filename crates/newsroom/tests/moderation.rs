@@ -10,9 +10,11 @@
 mod common;
 
 use common::*;
+use newsroom_cluster::Config;
 use newsroom_cluster::worker::{WorkerConfig, cluster_pass};
 use newsroom_core::{ArticleId, FullTextMode, NewArticle, NewSource, StoryId};
-use newsroom_store::{PoolConfig, Store};
+use newsroom_store::moderation;
+use newsroom_store::{AuditQuery, PoolConfig, ReasonKind, Store, StoryReason};
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -32,6 +34,12 @@ fn now() -> i64 {
 }
 
 async fn article(store: &dyn Store, outlet: &str, title: &str, t: i64) -> ArticleId {
+    stored(store, outlet, title, t, true).await
+}
+
+/// An article with a summary and a slug in its URL, or (`rich` false) a
+/// bare headline, which the clusterer sees alone.
+async fn stored(store: &dyn Store, outlet: &str, title: &str, t: i64, rich: bool) -> ArticleId {
     let src = match store
         .source_by_feed_url(&format!("http://127.0.0.1:9/{outlet}.xml"))
         .await
@@ -59,13 +67,21 @@ async fn article(store: &dyn Store, outlet: &str, title: &str, t: i64) -> Articl
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
+    let (path, summary) = if rich {
+        (slug.clone(), format!("{outlet}: {title}."))
+    } else {
+        (
+            format!("{}", slug.len() * 1000 + t as usize % 1000),
+            String::new(),
+        )
+    };
     let a = NewArticle {
         source_id: src,
         guid: Some(slug.clone()),
-        canonical_url: format!("https://{outlet}.test/{slug}"),
-        original_url: format!("https://{outlet}.test/{slug}"),
+        canonical_url: format!("https://{outlet}.test/{path}"),
+        original_url: format!("https://{outlet}.test/{path}"),
         title: title.to_string(),
-        summary: format!("{outlet}: {title}."),
+        summary,
         published_at: t,
         fetched_at: t,
         ..NewArticle::default()
@@ -126,12 +142,25 @@ async fn page_until(
     }
 }
 
-on_every_backend!(editors_shape_stories_from_the_cli => editors_shape_stories_on);
+async fn reason_of(store: &dyn Store, story: StoryId, a: ArticleId) -> StoryReason {
+    store
+        .story_reasons(story)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.0 == a)
+        .unwrap_or_else(|| panic!("article {a} has no reason in story {story}"))
+        .1
+}
 
-async fn editors_shape_stories_on(db: &Backend) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("data")).unwrap();
-    let url = db.demo_url(dir.path());
+/// A site on `db` (its URL and store) with the canal event told by three
+/// outlets three hours ago (their articles, and that time).
+async fn canal_site(
+    db: &Backend,
+    dir: &std::path::Path,
+) -> (String, Arc<dyn Store>, Vec<ArticleId>, i64) {
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    let url = db.demo_url(dir);
     let store: Arc<dyn Store> = newsroom_store::open(&url, &PoolConfig::default())
         .await
         .unwrap();
@@ -140,6 +169,14 @@ async fn editors_shape_stories_on(db: &Backend) {
     for (i, title) in SUEZ.iter().enumerate() {
         suez.push(article(&*store, &format!("outlet{i}"), title, t0 + 300 * i as i64).await);
     }
+    (url, store, suez, t0)
+}
+
+on_every_backend!(editors_shape_stories_from_the_cli => editors_shape_stories_on);
+
+async fn editors_shape_stories_on(db: &Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, store, suez, t0) = canal_site(db, dir.path()).await;
     let budget = article(&*store, "outlet9", BUDGET, t0 + 1000).await;
     cluster(&*store, "w1").await;
     let s = story_of(&*store, suez[0]).await;
@@ -159,6 +196,12 @@ async fn editors_shape_stories_on(db: &Backend) {
     assert_eq!(story_of(&*store, budget).await, s);
     let merged = store.get_story(b).await.unwrap().unwrap();
     assert_eq!(merged.merged_into, Some(s));
+    let why = reason_of(&*store, s, budget).await;
+    assert_eq!(
+        (why.kind, why.by.as_str(), why.from_story),
+        (ReasonKind::Merged, "ed", Some(b.0)),
+        "the merged article says who moved it"
+    );
     let no_follow = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -360,4 +403,271 @@ async fn editors_shape_stories_on(db: &Backend) {
         "Canal blocked by a stranded ship"
     );
     server.stop();
+}
+
+on_every_backend!(why_each_article_is_in_its_story => why_each_article_is_here_on);
+
+/// Real articles through the clustering worker: the first opened the
+/// story, the others joined with a score at or above the threshold and
+/// the canal's name in common, the wire copy folded as a near-duplicate;
+/// `story show` prints it, and an editor's split replaces it for good.
+async fn why_each_article_is_here_on(db: &Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, store, suez, t0) = canal_site(db, dir.path()).await;
+    let wire = article(&*store, "wire", &format!("UPDATE 1-{}", SUEZ[0]), t0 + 1200).await;
+    let budget = article(&*store, "outlet9", BUDGET, t0 + 1500).await;
+    cluster(&*store, "w1").await;
+    let s = story_of(&*store, suez[0]).await;
+    assert_eq!(story_of(&*store, wire).await, s);
+
+    let opened = reason_of(&*store, s, suez[0]).await;
+    assert_eq!(
+        (opened.kind, opened.by.as_str()),
+        (ReasonKind::Opened, "clusterer")
+    );
+    assert!(
+        opened.score.unwrap() < opened.threshold.unwrap(),
+        "{opened:?}"
+    );
+    for a in &suez[1..] {
+        let r = reason_of(&*store, s, *a).await;
+        assert_eq!(r.kind, ReasonKind::Joined, "{r:?}");
+        assert!(r.score.unwrap() >= r.threshold.unwrap(), "{r:?}");
+        assert!(r.threshold.unwrap() > 0.0);
+        assert!(
+            r.entities.iter().any(|e| e.contains("Canal")),
+            "the shared name: {r:?}"
+        );
+        assert!(
+            r.terms.iter().chain(&r.entities).count() <= 16,
+            "bounded: {r:?}"
+        );
+    }
+    let copy = reason_of(&*store, s, wire).await;
+    assert_eq!(
+        (copy.kind, copy.copy_of),
+        (ReasonKind::Copy, Some(suez[0].0)),
+        "{copy:?}"
+    );
+    let b = story_of(&*store, budget).await;
+    assert_eq!(reason_of(&*store, b, budget).await.kind, ReasonKind::Opened);
+
+    // `story show` says it, in text and in JSON.
+    let text = ok(&url, &["story", "show", &s.to_string()]);
+    assert!(text.contains("why: opened the story"), "{text}");
+    assert!(
+        text.contains(&format!("why: near-duplicate of article {}", suez[0])),
+        "{text}"
+    );
+    assert!(text.contains("why: joined: score "), "{text}");
+    let shown: serde_json::Value =
+        serde_json::from_str(&ok(&url, &["story", "show", &s.to_string(), "--json"])).unwrap();
+    let members = shown["members"].as_array().unwrap();
+    assert_eq!(members.len(), 4);
+    let kinds: Vec<&str> = members
+        .iter()
+        .map(|m| m["why"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "joined").count(),
+        2,
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&"opened") && kinds.contains(&"copy"),
+        "{kinds:?}"
+    );
+
+    // An editor's split replaces the reason, and re-clustering leaves it.
+    ok(&url, &["story", "split", &suez[2].to_string()]);
+    let n = story_of(&*store, suez[2]).await;
+    let split = reason_of(&*store, n, suez[2]).await;
+    assert_eq!(
+        (split.kind, split.by.as_str(), split.from_story),
+        (ReasonKind::Split, "ed", Some(s.0))
+    );
+    let later = article(
+        &*store,
+        "outlet5",
+        "Suez Canal still blocked by cargo ship aground",
+        now() - 600,
+    )
+    .await;
+    cluster(&*store, "w1").await;
+    assert_eq!(reason_of(&*store, n, suez[2]).await.kind, ReasonKind::Split);
+    let joined = reason_of(&*store, story_of(&*store, later).await, later).await;
+    assert!(
+        matches!(joined.kind, ReasonKind::Joined | ReasonKind::Copy),
+        "{joined:?}"
+    );
+}
+
+on_every_backend!(the_clusterers_merges_land_in_the_store => clusterer_merges_on);
+
+/// Background headlines so that IDF tells event words from filler.
+const FILLER: [&str; 6] = [
+    "Stocks rise as investors weigh earnings",
+    "Local team wins championship game",
+    "New study links coffee to longer life",
+    "Storm brings heavy snow to the north",
+    "Film tops weekend box office",
+    "Court rules on voting law",
+];
+const REVIEW: &str = "Titanfall review: robots and parkour thrill";
+const SALES: &str = "Titanfall launch lifts Microsoft console sales";
+const BRIDGE: &str =
+    "As Titanfall launch lifts Microsoft console sales, review says robots and parkour thrill";
+
+/// Filler and two halves of one event, clustered as two stories at a high
+/// threshold; `before` (an editor's doing) runs next; then the headline
+/// that shows the halves are one event arrives. Returns the two halves'
+/// stories (review, sales) and the bridging article.
+async fn two_halves(
+    store: &dyn Store,
+    before: impl AsyncFnOnce(StoryId, StoryId),
+) -> (StoryId, StoryId, ArticleId, [ArticleId; 2]) {
+    let cfg = halves_config();
+    let t0 = now() - 3 * 3600;
+    for (i, f) in FILLER.iter().enumerate() {
+        stored(store, &format!("filler{i}"), f, t0 + i as i64, false).await;
+    }
+    let review = stored(store, "reviews", REVIEW, t0 + 100, false).await;
+    let sales = stored(store, "markets", SALES, t0 + 200, false).await;
+    cluster_pass(store, "w1", &cfg, || false).await.unwrap();
+    let (r, s) = (story_of(store, review).await, story_of(store, sales).await);
+    assert_ne!(r, s, "at this threshold the halves open two stories");
+    before(r, s).await;
+    let bridge = stored(store, "wires", BRIDGE, t0 + 300, false).await;
+    cluster_pass(store, "w1", &cfg, || false).await.unwrap();
+    (r, s, bridge, [review, sales])
+}
+
+/// A threshold high enough to keep the halves apart until the bridge.
+fn halves_config() -> WorkerConfig {
+    WorkerConfig {
+        clusterer: Config {
+            threshold: 0.3,
+            merge_threshold: 0.1,
+            ..Config::default()
+        },
+        ..WorkerConfig::default()
+    }
+}
+
+/// A fresh, empty site on `db`'s kind of database.
+async fn fresh_store(db: &Backend, dir: &std::path::Path) -> Arc<dyn Store> {
+    let fresh = backends()
+        .await
+        .into_iter()
+        .find(|b| b.name == db.name)
+        .unwrap();
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    newsroom_store::open(&fresh.demo_url(dir), &PoolConfig::default())
+        .await
+        .unwrap()
+}
+
+async fn clusterer_rows(store: &dyn Store) -> Vec<newsroom_store::AuditEntry> {
+    store
+        .list_audit(&AuditQuery {
+            actor: Some("clusterer".into()),
+            limit: 10,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap()
+}
+
+/// The clusterer's own merges are mirrored in the store through the
+/// editors' merge, as actions by "clusterer"; a story an editor shaped is
+/// the one kept, and two shaped stories are left apart.
+async fn clusterer_merges_on(db: &Backend) {
+    // Nobody touched either half: one stored story, one audit row.
+    let dir = tempfile::tempdir().unwrap();
+    let store = fresh_store(db, dir.path()).await;
+    let (r, s, bridge, halves) = two_halves(&*store, async |_, _| {}).await;
+    let kept = story_of(&*store, bridge).await;
+    assert!(kept == r || kept == s);
+    let gone = if kept == r { s } else { r };
+    for a in halves {
+        assert_eq!(
+            story_of(&*store, a).await,
+            kept,
+            "one event, one stored story"
+        );
+    }
+    assert_eq!(
+        store.get_story(gone).await.unwrap().unwrap().merged_into,
+        Some(kept)
+    );
+    let rows = clusterer_rows(&*store).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(
+        (rows[0].action.as_str(), rows[0].object_id),
+        ("story.merge", kept.0)
+    );
+    let moved = if kept == r { halves[1] } else { halves[0] };
+    let why = reason_of(&*store, kept, moved).await;
+    assert_eq!(
+        (why.kind, why.by.as_str(), why.from_story),
+        (ReasonKind::Merged, "clusterer", Some(gone.0))
+    );
+    // What follows goes to the one story; nothing is merged twice.
+    let next = stored(
+        &*store,
+        "later",
+        "Titanfall launch lifts Microsoft console sales again",
+        now() - 3 * 3600 + 400,
+        false,
+    )
+    .await;
+    cluster_pass(&*store, "w1", &halves_config(), || false)
+        .await
+        .unwrap();
+    assert_eq!(story_of(&*store, next).await, kept);
+    assert_eq!(clusterer_rows(&*store).await.len(), 1);
+
+    // An editor retitled the sales half: it is the story kept, title and all.
+    let dir = tempfile::tempdir().unwrap();
+    let store = fresh_store(db, dir.path()).await;
+    let ed = moderation::Editor {
+        name: "ed",
+        now: now(),
+    };
+    let st = store.clone();
+    let (r, s, bridge, halves) = two_halves(&*store, async move |_, s| {
+        moderation::retitle(&*st, &ed, s, "Titanfall sells")
+            .await
+            .unwrap();
+    })
+    .await;
+    for a in [bridge, halves[0], halves[1]] {
+        assert_eq!(story_of(&*store, a).await, s, "the editor's story is kept");
+    }
+    assert_eq!(
+        store.get_story(r).await.unwrap().unwrap().merged_into,
+        Some(s)
+    );
+    let kept = store.get_story(s).await.unwrap().unwrap();
+    assert_eq!(kept.title.as_deref(), Some("Titanfall sells"));
+    assert_eq!(clusterer_rows(&*store).await.len(), 1);
+
+    // Both halves shaped by editors (one hidden, one retitled): left apart.
+    let dir = tempfile::tempdir().unwrap();
+    let store = fresh_store(db, dir.path()).await;
+    let st = store.clone();
+    let (r, s, _, halves) = two_halves(&*store, async move |r, s| {
+        moderation::set_hidden(&*st, &ed, r, true).await.unwrap();
+        moderation::retitle(&*st, &ed, s, "Titanfall sells")
+            .await
+            .unwrap();
+    })
+    .await;
+    assert_eq!(story_of(&*store, halves[0]).await, r);
+    assert_eq!(story_of(&*store, halves[1]).await, s);
+    assert!(
+        store.get_story(r).await.unwrap().unwrap().hidden,
+        "hidden stays hidden"
+    );
+    assert!(clusterer_rows(&*store).await.is_empty());
 }

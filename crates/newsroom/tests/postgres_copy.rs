@@ -84,6 +84,27 @@ async fn demo_site_copied_to_postgres_serves_the_same_pages() {
         &["copy", "--from", &sqlite, "--to", &pg, "--force"],
     );
     assert!(forced.status.success(), "{}", text(&forced.stderr));
+    // Each copy is one audit row in the target, by the CLI's user.
+    let target = newsroom_store::open(&pg, &Default::default())
+        .await
+        .unwrap();
+    let rows = target
+        .list_audit(&newsroom_store::AuditQuery {
+            action: Some("site.copy".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(rows[0].actor.starts_with("cli:"));
+    let after = rows[0].after.as_ref().unwrap();
+    assert_eq!(after["forced"], true);
+    assert!(after["rows"]["articles"].as_i64().unwrap() >= 5, "{after}");
+    assert!(
+        !after.to_string().contains(":newsroom@"),
+        "no password: {after}"
+    );
 
     // One public address for both: without it each page's absolute
     // addresses would be its own server's port.

@@ -37,8 +37,8 @@ macro_rules! conformance_suite {
             audit_log_appends_and_filters, audit_log_pages_and_prunes,
             hidden_stories_leave_every_list, pinned_stories_while_the_pin_lasts,
             fetch_history_is_bounded, source_settings_roundtrip, chart_counts,
-            views_per_hour_of_articles_and_stories, site_activity_per_hour,
-            history_exports_and_imports);
+            story_reasons_are_kept_and_replaced, views_per_hour_of_articles_and_stories,
+            site_activity_per_hour, history_exports_and_imports);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -2900,7 +2900,10 @@ pub async fn pinned_stories_while_the_pin_lasts(store: Arc<dyn Store>) {
         [c1],
         "limit"
     );
-    store.merge_stories(other, &[merged], now).await.unwrap();
+    store
+        .merge_stories(other, &[merged], "editor", now)
+        .await
+        .unwrap();
     assert!(store.set_story_hidden(pinned, true).await.unwrap());
     assert_eq!(
         ids(store.pinned_cards(now, None, 10).await.unwrap()),
@@ -3141,6 +3144,149 @@ pub async fn chart_counts(store: Arc<dyn Store>) {
     assert_eq!(views, [(h, 2 + 5 * 3), (h + 3600, 5)]);
 }
 
+pub async fn story_reasons_are_kept_and_replaced(store: Arc<dyn Store>) {
+    use crate::moderation::{self, Editor};
+    use crate::reasons::{CLUSTERER, REASON_TERMS, ReasonKind, StoryReason};
+    let src = source(&*store, "why").await;
+    let a1 = insert(&*store, &article(src, 1)).await;
+    let a2 = insert(&*store, &article(src, 2)).await;
+    let a3 = insert(&*store, &article(src, 3)).await;
+    let b1 = insert(&*store, &article(src, 4)).await;
+    let s = store.create_story(a1, T0).await.unwrap();
+    store.assign_story(a2, s, T0).await.unwrap();
+    store.assign_story(a3, s, T0).await.unwrap();
+    let other = store.create_story(b1, T0).await.unwrap();
+    assert!(store.story_reasons(s).await.unwrap().is_empty(), "none yet");
+
+    let opened = StoryReason {
+        score: Some(0.04),
+        threshold: Some(0.1),
+        ..StoryReason::new(ReasonKind::Opened, CLUSTERER, T0)
+    };
+    let joined = StoryReason {
+        score: Some(0.31),
+        threshold: Some(0.1),
+        terms: (0..20).map(|i| format!("word{i}")).collect(),
+        entities: vec!["Suez Canal".into(), "Ever Given".into()],
+        ..StoryReason::new(ReasonKind::Joined, CLUSTERER, T0)
+    };
+    let copy = StoryReason {
+        copy_of: Some(a2.0),
+        ..StoryReason::new(ReasonKind::Copy, CLUSTERER, T0)
+    };
+    assert!(store.set_story_reason(a1, &opened).await.unwrap());
+    assert!(store.set_story_reason(a2, &joined).await.unwrap());
+    assert!(store.set_story_reason(a3, &copy).await.unwrap());
+    assert!(
+        !store
+            .set_story_reason(ArticleId(999_999), &copy)
+            .await
+            .unwrap(),
+        "unknown article"
+    );
+    let got = store.story_reasons(s).await.unwrap();
+    assert_eq!(got.len(), 3);
+    assert_eq!(got[0], (a1, opened.clone()));
+    let kept = &got[1].1;
+    assert_eq!(kept.terms.len(), REASON_TERMS, "terms are capped");
+    assert_eq!(kept.terms[0], "word0");
+    assert_eq!(kept.entities, ["Suez Canal", "Ever Given"]);
+    assert_eq!((kept.score, kept.threshold), (Some(0.31), Some(0.1)));
+    assert_eq!(got[2].1.copy_of, Some(a2.0));
+
+    // A re-clustering replaces the reason.
+    assert!(store.set_story_reason(a3, &joined).await.unwrap());
+    assert_eq!(
+        store.story_reasons(s).await.unwrap()[2].1.kind,
+        ReasonKind::Joined
+    );
+
+    // An editor's split: the article says who moved it, from where, and the
+    // clusterer's reason no longer replaces the editor's.
+    let ed = Editor {
+        name: "alice",
+        now: T0 + 10,
+    };
+    let split = moderation::split(&*store, &ed, a3, &[]).await.unwrap();
+    let r = &store.story_reasons(split.id).await.unwrap()[0];
+    assert_eq!(r.0, a3);
+    assert_eq!(
+        (r.1.kind, r.1.by.as_str(), r.1.from_story),
+        (ReasonKind::Split, "alice", Some(s.0))
+    );
+    assert!(
+        !store.set_story_reason(a3, &joined).await.unwrap(),
+        "locked by the editor"
+    );
+    assert_eq!(
+        store.story_reasons(split.id).await.unwrap()[0].1.kind,
+        ReasonKind::Split
+    );
+
+    // A merge: every moved article says it was merged in, by whom, from where.
+    moderation::merge(
+        &*store,
+        &Editor {
+            name: CLUSTERER,
+            now: T0 + 20,
+        },
+        s,
+        &[other],
+    )
+    .await
+    .unwrap();
+    let after = store.story_reasons(s).await.unwrap();
+    let moved = after.iter().find(|(a, _)| *a == b1).unwrap();
+    assert_eq!(
+        (moved.1.kind, moved.1.by.as_str(), moved.1.from_story),
+        (ReasonKind::Merged, CLUSTERER, Some(other.0))
+    );
+    assert_eq!(
+        after.iter().find(|(a, _)| *a == a2).unwrap().1.kind,
+        ReasonKind::Joined,
+        "the target's own keep theirs"
+    );
+    let audit = store
+        .list_audit(&AuditQuery {
+            actor: Some(CLUSTERER.into()),
+            limit: 10,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(
+        (audit[0].action.as_str(), audit[0].object_id),
+        ("story.merge", s.0)
+    );
+
+    // An editor's lead keeps what the clusterer found and says who chose it.
+    moderation::lead(
+        &*store,
+        &Editor {
+            name: "bob",
+            now: T0 + 30,
+        },
+        s,
+        a2,
+    )
+    .await
+    .unwrap();
+    let lead = store
+        .story_reasons(s)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|(a, _)| *a == a2)
+        .unwrap()
+        .1;
+    assert_eq!(
+        (lead.kind, lead.by.as_str(), lead.score),
+        (ReasonKind::Lead, "bob", Some(0.31))
+    );
+    assert_eq!(lead.entities, ["Suez Canal", "Ever Given"]);
+}
+
 /// An article's views per hour, and a story's summed over the articles
 /// filed under it now (a merge brings the other story's views along).
 pub async fn views_per_hour_of_articles_and_stories(store: Arc<dyn Store>) {
@@ -3187,7 +3333,7 @@ pub async fn views_per_hour_of_articles_and_stories(store: Arc<dyn Store>) {
             .unwrap()
             .is_empty()
     );
-    store.merge_stories(story, &[other], T0 + 60).await.unwrap();
+    store.merge_stories(story, &[other], "ann", T0 + 60).await.unwrap();
     assert_eq!(
         pairs(store.story_views_per_hour(story, h).await.unwrap()),
         [(h, 55), (h + 7200, 1)]

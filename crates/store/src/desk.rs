@@ -5,6 +5,7 @@
 use crate::dialect::{Db, Dialect, Lock, with_pool};
 use crate::error::{Result, StoreError};
 use crate::model::ArticleCard;
+use crate::reasons::{ReasonKind, SET_ARTICLE_REASON, SET_MEMBERS_REASON, StoryReason};
 use crate::rows::{CARD_COLS, CardRow};
 use crate::stories::{
     ARTICLE_STORY, INSERT_STORY, REFRESH_STORY, SET_ARTICLE_STORY, SET_STORY_THREAD,
@@ -51,8 +52,17 @@ impl Db<'_> {
         self,
         target: StoryId,
         others: &[StoryId],
+        by: &str,
         now: Timestamp,
     ) -> Result<()> {
+        let reasons: Vec<String> = others
+            .iter()
+            .map(|o| {
+                let mut r = StoryReason::new(ReasonKind::Merged, by, now);
+                r.from_story = Some(o.0);
+                r.to_json()
+            })
+            .collect();
         with_pool!(self, |pool| {
             let mut tx = pool.begin_write(Some(Lock::Stories)).await?;
             for id in std::iter::once(target).chain(others.iter().copied()) {
@@ -64,7 +74,12 @@ impl Db<'_> {
                     return Err(StoreError::NotFound(format!("story {id}")));
                 }
             }
-            for other in others {
+            for (other, reason) in others.iter().zip(&reasons) {
+                sqlx::query(SET_MEMBERS_REASON)
+                    .bind(other.0)
+                    .bind(reason)
+                    .execute(&mut *tx)
+                    .await?;
                 sqlx::query(MOVE_MEMBERS)
                     .bind(target.0)
                     .bind(other.0)
@@ -96,6 +111,7 @@ impl Db<'_> {
     pub(crate) async fn split_articles(
         self,
         articles: &[ArticleId],
+        by: &str,
         now: Timestamp,
     ) -> Result<StoryId> {
         let Some(first) = articles.first() else {
@@ -112,6 +128,13 @@ impl Db<'_> {
                 let Some(old) = old else {
                     return Err(StoreError::NotFound(format!("article {a}")));
                 };
+                let mut reason = StoryReason::new(ReasonKind::Split, by, now);
+                reason.from_story = old;
+                sqlx::query(SET_ARTICLE_REASON)
+                    .bind(a.0)
+                    .bind(reason.to_json())
+                    .execute(&mut *tx)
+                    .await?;
                 left.extend(old);
             }
             let id: i64 = sqlx::query_scalar(INSERT_STORY)

@@ -21,6 +21,7 @@ pub mod metrics;
 pub mod model;
 pub mod moderation;
 pub mod postgres;
+pub mod reasons;
 mod rows;
 pub mod search;
 mod sections;
@@ -50,6 +51,7 @@ pub use model::{
     UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 pub use postgres::PgStore;
+pub use reasons::{CLUSTERER, ReasonKind, StoryReason};
 pub use search::{SearchResults, SearchTerms};
 pub use sql_store::SqlStore;
 pub use sqlite::SqliteStore;

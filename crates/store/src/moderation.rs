@@ -4,6 +4,7 @@
 
 use crate::error::{Result, StoreError};
 use crate::model::NewAudit;
+use crate::reasons::{ReasonKind, StoryReason};
 use crate::store::Store;
 use newsroom_core::{ArticleId, Story, StoryId, Timestamp};
 use serde_json::{Value, json};
@@ -122,7 +123,9 @@ pub async fn merge(
         let s = live_story(store, *o).await?;
         before.push(snapshot(store, &s).await?);
     }
-    store.merge_stories(target, &others, by.now).await?;
+    store
+        .merge_stories(target, &others, by.name, by.now)
+        .await?;
     let merged = live_story(store, target).await?;
     let mut after = vec![snapshot(store, &merged).await?];
     for o in &others {
@@ -161,7 +164,7 @@ pub async fn split(
         before
             .push(json!({ "article": a.0, "story": store.article_story(*a).await?.map(|s| s.0) }));
     }
-    let id = store.split_articles(&all, by.now).await?;
+    let id = store.split_articles(&all, by.name, by.now).await?;
     let story = live_story(store, id).await?;
     let after = snapshot(store, &story).await?;
     record(
@@ -240,10 +243,25 @@ pub async fn lead(
     id: StoryId,
     article: ArticleId,
 ) -> Result<Story> {
-    change_story(store, by, "story.lead", id, || {
+    let story = change_story(store, by, "story.lead", id, || {
         store.set_story_lead(id, Some(article), by.now)
     })
-    .await
+    .await?;
+    // The lead keeps what the clusterer found, and says who chose it.
+    let mut reason = store
+        .story_reasons(id)
+        .await?
+        .into_iter()
+        .find(|(a, _)| *a == article)
+        .map_or_else(
+            || StoryReason::new(ReasonKind::Lead, by.name, by.now),
+            |(_, r)| r,
+        );
+    reason.kind = ReasonKind::Lead;
+    reason.by = by.name.to_string();
+    reason.at = by.now;
+    store.set_story_reason(article, &reason).await?;
+    Ok(story)
 }
 
 /// `story hide STORY` and `story unhide STORY`.

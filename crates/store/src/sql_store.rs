@@ -10,6 +10,7 @@ use crate::model::{
     Session, SiteHour, SourceStats, StoryReach, TableCounts, ThreadStory, UpsertOutcome, User,
     UserRole, ViewDelta, Visit,
 };
+use crate::reasons::StoryReason;
 use crate::search::{SearchResults, SearchTerms};
 use crate::store::Store;
 use crate::table::Table;
@@ -367,13 +368,27 @@ where
         &self,
         target: StoryId,
         others: &[StoryId],
+        by: &str,
         now: Timestamp,
     ) -> Result<()> {
-        self.db().merge_stories(target, others, now).await
+        self.db().merge_stories(target, others, by, now).await
     }
 
-    async fn split_articles(&self, articles: &[ArticleId], now: Timestamp) -> Result<StoryId> {
-        self.db().split_articles(articles, now).await
+    async fn split_articles(
+        &self,
+        articles: &[ArticleId],
+        by: &str,
+        now: Timestamp,
+    ) -> Result<StoryId> {
+        self.db().split_articles(articles, by, now).await
+    }
+
+    async fn set_story_reason(&self, article: ArticleId, reason: &StoryReason) -> Result<bool> {
+        self.db().set_story_reason(article, reason).await
+    }
+
+    async fn story_reasons(&self, story: StoryId) -> Result<Vec<(ArticleId, StoryReason)>> {
+        self.db().story_reasons(story).await
     }
 
     async fn set_story_pin(&self, id: StoryId, until: Option<Timestamp>) -> Result<bool> {

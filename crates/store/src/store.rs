@@ -8,6 +8,7 @@ use crate::model::{
     Session, SiteHour, SourceStats, StoryReach, TableCounts, ThreadStory, UpsertOutcome, User,
     UserRole, ViewDelta, Visit,
 };
+use crate::reasons::StoryReason;
 use crate::search::{SearchResults, SearchTerms};
 use crate::table::Table;
 use async_trait::async_trait;
@@ -199,15 +200,23 @@ pub trait Store: Send + Sync + 'static {
     /// Every article of `others` joins `target`; the others stay as
     /// redirects to it (`Story::merged_into`), and articles the clusterer
     /// files under them later land in `target`. Rules and audit: `moderation`.
+    /// Each moved article's reason becomes "merged from its story by `by`".
     async fn merge_stories(
         &self,
         target: StoryId,
         others: &[StoryId],
+        by: &str,
         now: Timestamp,
     ) -> Result<()>;
     /// The articles leave their stories for a new story of their own (a
-    /// thread of its own) and stay there whatever the clusterer decides.
-    async fn split_articles(&self, articles: &[ArticleId], now: Timestamp) -> Result<StoryId>;
+    /// thread of its own) and stay there whatever the clusterer decides;
+    /// their reason becomes "split out by `by`".
+    async fn split_articles(
+        &self,
+        articles: &[ArticleId],
+        by: &str,
+        now: Timestamp,
+    ) -> Result<StoryId>;
     /// Pins the story until `until` (`None` unpins); false for an unknown story.
     async fn set_story_pin(&self, id: StoryId, until: Option<Timestamp>) -> Result<bool>;
     /// The editor's title (`None`: the lead's again).
@@ -230,6 +239,14 @@ pub trait Store: Send + Sync + 'static {
         section: Option<SectionId>,
         limit: i64,
     ) -> Result<Vec<(ArticleCard, Timestamp)>>;
+    /// Records why the article is in its story, replacing the reason it
+    /// had. The clusterer's reason ([`StoryReason::by_clusterer`]) is not
+    /// written over an article an editor placed; false then, and for an
+    /// unknown article.
+    async fn set_story_reason(&self, article: ArticleId, reason: &StoryReason) -> Result<bool>;
+    /// The reasons of the story's published members that have one, in
+    /// `story_articles` order.
+    async fn story_reasons(&self, story: StoryId) -> Result<Vec<(ArticleId, StoryReason)>>;
 
     // --- job leases ---
     /// Creates the job if it does not exist; an existing job keeps its schedule and lease.

@@ -117,6 +117,7 @@ const ARTICLES: &[Column] = &[
     text("status"),
     int("views"),
     int("story_locked"),
+    text("story_reason"),
 ];
 const ADDRESSES: &[Column] = &[
     int("scope"),

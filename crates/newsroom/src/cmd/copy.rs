@@ -5,7 +5,7 @@ use crate::cli::{CopyArgs, Global};
 use crate::cmd::load_config;
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use newsroom_store::{Backend, CopyProgress, copy_site, redact_url};
+use newsroom_store::{Backend, CopyProgress, NewAudit, copy_site, redact_url};
 use std::time::Duration;
 
 pub async fn run(global: &Global, args: CopyArgs) -> Result<()> {
@@ -51,6 +51,25 @@ pub async fn run(global: &Global, args: CopyArgs) -> Result<()> {
             redact_url(&args.to)
         )
     })?;
+    // The target's audit log says where its contents came from (the log
+    // itself is not copied, as accounts are not).
+    to.append_audit(
+        &NewAudit::new(
+            &global.actor(),
+            "site.copy",
+            "site",
+            0,
+            newsroom_web::state::now(),
+        )
+        .before(None::<&serde_json::Value>)
+        .after(Some(&serde_json::json!({
+            "from": redact_url(&args.from),
+            "forced": args.force,
+            "rows": counts,
+        }))),
+    )
+    .await
+    .context("the copy is complete, but its audit row could not be written")?;
     println!(
         "copied {} to {}: {} sections, {} sources, {} articles ({} addresses, {} ingest states), \
          {} stories, {} hourly view rows, {} tombstones, {} jobs, {} settings, {} views in total, \

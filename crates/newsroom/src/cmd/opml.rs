@@ -16,6 +16,7 @@ pub async fn import(global: &Global, args: ImportOpmlArgs) -> Result<()> {
         &bytes,
         args.full_text.into(),
         fetcher.ssrf_guard(),
+        &global.actor(),
     )
     .await?;
     println!(

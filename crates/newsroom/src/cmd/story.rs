@@ -96,6 +96,8 @@ async fn show(store: &dyn Store, id: StoryId, json: bool) -> Result<()> {
         bail!("no story {id}");
     };
     let members = store.story_articles(id).await?;
+    let reasons: std::collections::HashMap<ArticleId, newsroom_store::StoryReason> =
+        store.story_reasons(id).await?.into_iter().collect();
     let mut sources: Vec<&str> = members.iter().map(|c| c.source_name.as_str()).collect();
     sources.sort_unstable();
     sources.dedup();
@@ -108,6 +110,7 @@ async fn show(store: &dyn Store, id: StoryId, json: bool) -> Result<()> {
                 "title": c.title,
                 "source": c.source_name,
                 "published_at": c.published_at,
+                "why": reasons.get(&c.id),
             })).collect::<Vec<_>>(),
         });
         println!("{out}");
@@ -160,6 +163,9 @@ async fn show(store: &dyn Store, id: StoryId, json: bool) -> Result<()> {
             c.source_name,
             c.title
         );
+        if let Some(r) = reasons.get(&c.id) {
+            println!("{:>8}  why: {}", "", r.summary());
+        }
     }
     Ok(())
 }

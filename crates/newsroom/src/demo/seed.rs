@@ -367,7 +367,40 @@ pub async fn fill_if_empty(store: &dyn Store, time_zone: &str, base_url: &str) -
         }
     }
     store.add_views(&views).await?;
+    file_stories(store, created).await?;
     Ok(true)
+}
+
+/// The demo's stories, as the clusterer makes them of its articles taken
+/// in the order they were published (the clustering job of `serve` then
+/// starts after the last one). Stored in a different order, they would all
+/// reach the clusterer at one instant, and the filler's shared wording
+/// would make one story of all of it.
+async fn file_stories(store: &dyn Store, now: i64) -> Result<()> {
+    let names: HashMap<SourceId, String> = store
+        .list_sources()
+        .await?
+        .into_iter()
+        .map(|s| (s.source.id, s.source.name))
+        .collect();
+    let articles: Vec<_> = store
+        .articles_after(None, 10_000)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let name = names.get(&a.source_id).cloned();
+            (a, name)
+        })
+        .collect();
+    let mut assigner = newsroom_cluster::persist::StoryAssigner::new(
+        newsroom_cluster::worker::WorkerConfig::default().clusterer,
+    );
+    assigner
+        .file_in_time_order(store, &articles, now)
+        .await
+        .context("filing the demo's stories")?;
+    assigner.save(store).await?;
+    Ok(())
 }
 
 fn html_escape(s: &str) -> String {

@@ -270,7 +270,17 @@ pub async fn save(
     let (src, articles) = find(&st, id).await?;
     match settings(&st, &form).await? {
         Ok(set) => {
-            if !st.site.store.update_source_settings(src.id, &set).await? {
+            let store = &*st.site.store;
+            let saved = newsroom_ingest::commands::update_source_settings(
+                store,
+                src.id,
+                &set,
+                &who.user.name,
+                crate::state::now(),
+            )
+            .await
+            .map_err(super::sources::ingest_error)?;
+            if !saved {
                 return Err(WebError::not_found());
             }
             if set.enabled != src.enabled {

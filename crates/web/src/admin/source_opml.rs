@@ -82,7 +82,10 @@ pub async fn import(
     })?;
     let mut l = Layout::new(&st.site.cfg.name, &who, "sources");
     let result = match upload(&headers, body).await {
-        Ok((file, full_text)) => match adder.import_opml(&*st.site.store, &file, full_text).await {
+        Ok((file, full_text)) => match adder
+            .import_opml(&*st.site.store, &file, full_text, &who.user.name)
+            .await
+        {
             Ok(report) => Ok(report),
             Err(IngestError::Store(e)) => return Err(e.into()),
             Err(IngestError::Opml(e)) => Err(format!("This file cannot be imported: {e}.")),

@@ -282,7 +282,7 @@ pub async fn remove(
 }
 
 /// The source commands only fail in the store.
-fn ingest_error(e: newsroom_ingest::IngestError) -> WebError {
+pub(super) fn ingest_error(e: newsroom_ingest::IngestError) -> WebError {
     match e {
         newsroom_ingest::IngestError::Store(e) => e.into(),
         other => WebError::Internal(other.to_string()),

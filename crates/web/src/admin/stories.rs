@@ -16,8 +16,8 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, Response};
 use newsroom_core::{ArticleId, Story, StoryId, slug::slugify};
-use newsroom_store::AuditQuery;
 use newsroom_store::moderation::{self, Editor, PINNED_FOR_GOOD};
+use newsroom_store::{AuditQuery, StoryReason};
 use serde::Deserialize;
 
 /// Audit rows shown under the story.
@@ -49,6 +49,21 @@ struct StoryPage {
     history: Vec<HistoryRow>,
     /// Views per hour of its articles (`story_views.html`).
     views_chart: String,
+    why: Vec<Why>,
+}
+
+/// Why one member is in the story (`admin/story_why.html`).
+struct Why {
+    id: i64,
+    kind: &'static str,
+    /// "joined", "near-duplicate of article 12", "split out of story 4"...
+    how: String,
+    /// "0.31 ≥ 0.10"; empty when no score applies.
+    score: String,
+    names: String,
+    words: String,
+    by: String,
+    at: String,
 }
 
 struct Member {
@@ -136,6 +151,12 @@ pub async fn show(
             action: r.action,
         })
         .collect();
+    let why = store
+        .story_reasons(story.id)
+        .await?
+        .into_iter()
+        .map(|(a, r)| why_row(&st, a, &r))
+        .collect();
     let mut l = Layout::new(&st.site.cfg.name, &who, "articles");
     l.notice = notice(q.done.as_deref()).to_string();
     let page = StoryPage {
@@ -159,8 +180,32 @@ pub async fn show(
         sources: sources.len(),
         history,
         views_chart: super::history_charts::story_views(&st, story.id, st.site.now()).await?,
+        why,
     };
     Ok(Html(page.render()?))
+}
+
+fn why_row(st: &Admin, article: ArticleId, r: &StoryReason) -> Why {
+    let score = match (r.score, r.threshold) {
+        (Some(s), Some(t)) => format!("{s:.2} {} {t:.2}", if s >= t { "≥" } else { "<" }),
+        _ => String::new(),
+    };
+    let list = |v: &[String]| {
+        v.iter()
+            .map(|t| strip_controls(t))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Why {
+        id: article.0,
+        kind: r.kind.as_str(),
+        how: strip_controls(&r.how()),
+        score,
+        names: list(&r.entities),
+        words: list(&r.terms),
+        by: strip_controls(&r.by),
+        at: st.time(r.at),
+    }
 }
 
 fn pinned(st: &Admin, story: &Story, now: i64) -> String {

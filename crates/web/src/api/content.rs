@@ -170,9 +170,12 @@ pub async fn article(State(state): State<Shared>, Path(id): Path<String>) -> Web
         _ => return Err(WebError::NotFound("unknown article")),
     };
     let (source, story) = tokio::try_join!(
-        state.store.get_source(a.source_id),
-        state.store.article_story(a.id)
+        async { Ok::<_, WebError>(state.store.get_source(a.source_id).await?) },
+        crate::pages::article::shown_story(&state, a.id)
     )?;
+    let Some(story) = story else {
+        return Err(WebError::NotFound("unknown article"));
+    };
     state.counter.observe([(a.id, a.views)]);
     let views = state.counter.total(a.id);
     Ok(json_response(json!({

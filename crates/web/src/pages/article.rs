@@ -15,7 +15,7 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use newsroom_core::i18n::Arg;
-use newsroom_core::{ArticleId, ArticleStatus, PublicUrl, slug::slugify, time::rfc3339};
+use newsroom_core::{ArticleId, ArticleStatus, PublicUrl, StoryId, slug::slugify, time::rfc3339};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -91,6 +91,24 @@ async fn cached(state: &Shared, id: ArticleId) -> WebResult<Arc<CachedPage>> {
     or_stale(state, &key, built)
 }
 
+/// The article's story (`Some(None)`: it is in none), or `None` when an
+/// editor hid its story: hiding a story hides its articles with it, so
+/// their page and their API answer as a hidden article's do, as they have
+/// left every list; shown again, they come back (the story's change drops
+/// its members' cached pages).
+pub(crate) async fn shown_story(
+    state: &Shared,
+    id: ArticleId,
+) -> WebResult<Option<Option<StoryId>>> {
+    let story = state.store.article_story(id).await?;
+    if let Some(s) = story
+        && state.store.get_story(s).await?.is_some_and(|s| s.hidden)
+    {
+        return Ok(None);
+    }
+    Ok(Some(story))
+}
+
 async fn build(state: &Shared, id: ArticleId, key: String) -> WebResult<Arc<CachedPage>> {
     let Some(a) = state.store.get_article(id).await? else {
         return Err(WebError::not_found());
@@ -98,6 +116,9 @@ async fn build(state: &Shared, id: ArticleId, key: String) -> WebResult<Arc<Cach
     if a.status != ArticleStatus::Published {
         return Err(WebError::not_found());
     }
+    let Some(story) = shown_story(state, a.id).await? else {
+        return Err(WebError::not_found());
+    };
     let now = state.now();
     state.counter.observe([(a.id, a.views)]);
     let mut c = state.chrome(now, "", false).await?;
@@ -107,7 +128,7 @@ async fn build(state: &Shared, id: ArticleId, key: String) -> WebResult<Arc<Cach
         .await?
         .map(|s| s.name)
         .unwrap_or_default();
-    let (story_id, story_size, story_sources) = match state.store.article_story(a.id).await? {
+    let (story_id, story_size, story_sources) = match story {
         Some(story) => match state.store.story_reach(&[story]).await?.first() {
             Some(r) => (
                 story.0,
