@@ -1,6 +1,6 @@
 //! Time per extraction stage over a dataset directory, to see where the
 //! budget goes. cargo run --release -p newsroom-extract --example stages -- DIR
-use newsroom_extract::{charset, dom::Dom, jsonld, metadata, prepass, scoring, text};
+use newsroom_extract::{charset, jsonld, metadata, prepass, scoring, text};
 use std::io::Read;
 use std::time::Instant;
 

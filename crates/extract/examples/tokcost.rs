@@ -4,7 +4,7 @@
 //! (figures in docs/PERFORMANCE.md, "Fast builder vs html5ever")
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::{BufferQueue, Token, TokenSink, TokenSinkResult, Tokenizer};
-use newsroom_extract::{charset, dom::Dom, prepass};
+use newsroom_extract::{charset, prepass};
 use std::cell::Cell;
 use std::io::Read;
 use std::time::Instant;
