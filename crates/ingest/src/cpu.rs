@@ -105,11 +105,21 @@ pub fn nesting_depth(html: &str, stop: usize) -> usize {
         if len == 0 || !b[start].is_ascii_alphabetic() {
             continue;
         }
-        let name = html[start..start + len].to_ascii_lowercase();
+        // Lower-cased on the stack: this runs for every tag of every page.
+        // Longer names are none of the ones looked for below.
+        let mut buf = [0u8; 10];
+        let name = match b.get(start..start + len).filter(|n| n.len() <= buf.len()) {
+            Some(n) => {
+                buf[..len].copy_from_slice(n);
+                buf[..len].make_ascii_lowercase();
+                std::str::from_utf8(&buf[..len]).unwrap_or("")
+            }
+            None => "",
+        };
         let end = memchr::memchr(b'>', &b[start..]).map_or(b.len(), |e| start + e);
         let self_closing = end > 0 && b.get(end - 1) == Some(&b'/');
         i = end;
-        if does_not_nest(&name) || self_closing {
+        if does_not_nest(name) || self_closing {
             continue;
         }
         if closing {
@@ -122,7 +132,7 @@ pub fn nesting_depth(html: &str, stop: usize) -> usize {
             }
         }
         // The text of these is no markup, however it looks.
-        if !closing && matches!(name.as_str(), "script" | "style" | "textarea" | "title") {
+        if !closing && matches!(name, "script" | "style" | "textarea" | "title") {
             let close = format!("</{name}");
             i = find_ci(b, i, close.as_bytes()).unwrap_or(b.len());
         }
@@ -189,6 +199,20 @@ mod tests {
             3
         );
         assert_eq!(nesting_depth("<div><br><img src=x><hr/></div>", 10), 1);
+        assert_eq!(
+            nesting_depth("<DIV><BR><IMG SRC=x></DIV>", 10),
+            1,
+            "any case"
+        );
+        assert_eq!(
+            nesting_depth("<SCRIPT>'<div><div><div>'</SCRIPT><i>x</i>", 10),
+            1
+        );
+        assert_eq!(
+            nesting_depth("<customelementname><b>x</b></customelementname>", 10),
+            2,
+            "long names nest like any other"
+        );
         assert_eq!(
             nesting_depth("<!-- <div><div><div> --><span>x</span>", 10),
             1,

@@ -3333,7 +3333,10 @@ pub async fn views_per_hour_of_articles_and_stories(store: Arc<dyn Store>) {
             .unwrap()
             .is_empty()
     );
-    store.merge_stories(story, &[other], "ann", T0 + 60).await.unwrap();
+    store
+        .merge_stories(story, &[other], "ann", T0 + 60)
+        .await
+        .unwrap();
     assert_eq!(
         pairs(store.story_views_per_hour(story, h).await.unwrap()),
         [(h, 55), (h + 7200, 1)]
