@@ -722,14 +722,7 @@ async fn opml_round_trips_between_sites_and_refuses_what_it_must_on(db: &Backend
         summary(&html),
         "4 added, 0 already there (skipped), 0 refused."
     );
-    let export_b = cb
-        .get(server_b.url("/admin/sources.opml"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let export_b = page(&cb, &server_b.url("/admin/sources.opml")).await.1;
     assert_eq!(
         feeds_of(&export_b),
         feeds_a,
@@ -812,14 +805,7 @@ async fn opml_round_trips_between_sites_and_refuses_what_it_must_on(db: &Backend
             ("http://10.1.2.3/feed".into(), private("10.1.2.3")),
         ]
     );
-    let export = cb
-        .get(server_b.url("/admin/sources.opml"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let export = page(&cb, &server_b.url("/admin/sources.opml")).await.1;
     let good = feeds_of(&export)
         .into_iter()
         .find(|f| f.xml_url == "https://good.example/feed")
@@ -912,14 +898,7 @@ async fn opml_round_trips_between_sites_and_refuses_what_it_must_on(db: &Backend
         200,
         "editors may download"
     );
-    let export = cb
-        .get(server_b.url("/admin/sources.opml"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let export = page(&cb, &server_b.url("/admin/sources.opml")).await.1;
     assert_eq!(
         feeds_of(&export).len(),
         count,
