@@ -48,6 +48,21 @@ pub struct SiteConfig {
     pub fixed_now: Option<i64>,
 }
 
+impl SiteConfig {
+    /// The longest a fragment many pages share (the latest-news list, the
+    /// section menu, a story's block) is kept: as long as a page, or a
+    /// minute with the page cache off, so that turning pages off does not
+    /// make every page rebuild what all pages show. A write it shows makes
+    /// it stale at once (`invalidate`); the bound only ages its time labels.
+    pub fn fragment_ttl(&self) -> Duration {
+        if self.page_cache_ttl.is_zero() {
+            Duration::from_secs(60)
+        } else {
+            self.page_cache_ttl
+        }
+    }
+}
+
 impl Default for SiteConfig {
     fn default() -> Self {
         Self {

@@ -68,7 +68,7 @@ pub async fn build_state(
         counter: counting::ViewCounter::new(secret).with_visitors_per_ip(cfg.max_visitors_per_ip),
         login_key: blake3::derive_key("newsroom login csrf key v1", &secret),
         cache: page_cache::PageCache::new(cfg.page_cache_ttl, cfg.page_cache_bytes),
-        fragments: page_cache::Fragments::new(cfg.page_cache_ttl),
+        fragments: page_cache::Fragments::new(cfg.fragment_ttl()),
         bodies: pinned_assets(),
         first_seen: respond::FirstSeen::default(),
         search_cache: page_cache::PageCache::new(cfg.page_cache_ttl, cfg.page_cache_bytes / 8)
