@@ -5,10 +5,12 @@ use crate::dialect::{Db, Dialect, Lock, with_pool};
 use crate::error::Result;
 use crate::listed::listed;
 use crate::model::{
-    AdminArticle, ArticleCard, ArticleLink, IdRange, ListQuery, UpsertKind, UpsertOutcome,
+    AdminArticle, ArticleCard, ArticleLink, ArticlePage, IdRange, ListQuery, UpsertKind,
+    UpsertOutcome,
 };
 use crate::rows::{
-    ARTICLE_COLS, AdminArticleRow, ArticleLinkRow, ArticleRow, CARD_COLS, CardRow, IdRangeRow,
+    ARTICLE_COLS, AdminArticleRow, ArticleLinkRow, ArticlePageRow, ArticleRow, CARD_COLS, CardRow,
+    IdRangeRow,
 };
 use crate::search::{SearchResults, SearchTerms};
 use crate::upsert::{Decision, decide};
@@ -18,6 +20,21 @@ use std::sync::LazyLock;
 
 static GET_ARTICLE: LazyLock<String> =
     LazyLock::new(|| format!("SELECT {ARTICLE_COLS} FROM articles WHERE id = $1"));
+/// An article page's one read: the article, its outlet's name and its
+/// story's hidden flag, by primary keys.
+static ARTICLE_PAGE: LazyLock<String> = LazyLock::new(|| {
+    let cols: Vec<String> = ARTICLE_COLS
+        .split(',')
+        .map(|c| format!("a.{}", c.trim()))
+        .collect();
+    format!(
+        "SELECT {}, a.story_id, COALESCE(s.name, '') AS source_name, \
+         COALESCE(st.hidden, 0) AS story_hidden \
+         FROM articles a LEFT JOIN sources s ON s.id = a.source_id \
+         LEFT JOIN stories st ON st.id = a.story_id WHERE a.id = $1",
+        cols.join(", ")
+    )
+});
 static ARTICLE_BY_CANONICAL_URL: LazyLock<String> =
     LazyLock::new(|| format!("SELECT {ARTICLE_COLS} FROM articles WHERE canonical_url = $1"));
 /// The (source, guid) match wins over the URL match: a feed that moves an
@@ -231,6 +248,16 @@ impl Db<'_> {
     pub(crate) async fn get_article(self, id: ArticleId) -> Result<Option<Article>> {
         let row: Option<ArticleRow> = with_pool!(self, |pool| {
             sqlx::query_as(GET_ARTICLE.as_str())
+                .bind(id.0)
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(TryInto::try_into).transpose()
+    }
+
+    pub(crate) async fn article_page(self, id: ArticleId) -> Result<Option<ArticlePage>> {
+        let row: Option<ArticlePageRow> = with_pool!(self, |pool| {
+            sqlx::query_as(ARTICLE_PAGE.as_str())
                 .bind(id.0)
                 .fetch_optional(pool)
                 .await?

@@ -3,8 +3,8 @@
 //! database per test.
 
 use crate::model::{
-    AuditQuery, FetchRecord, FetchResult, ListQuery, NewAudit, Session, StoryReach, UpsertKind,
-    UserRole, ViewDelta, Visit,
+    AuditQuery, FetchRecord, FetchResult, ListQuery, NewAudit, Session, StoryMember, StoryReach,
+    UpsertKind, UserRole, ViewDelta, Visit,
 };
 use crate::store::Store;
 use newsroom_core::{
@@ -38,7 +38,8 @@ macro_rules! conformance_suite {
             hidden_stories_leave_every_list, pinned_stories_while_the_pin_lasts,
             fetch_history_is_bounded, source_settings_roundtrip, chart_counts,
             story_reasons_are_kept_and_replaced, views_per_hour_of_articles_and_stories,
-            site_activity_per_hour, history_exports_and_imports);
+            site_activity_per_hour, history_exports_and_imports,
+            article_page_reads_outlet_and_story);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -3525,4 +3526,72 @@ pub async fn history_exports_and_imports(store: Arc<dyn Store>) {
     assert!(next > audit.iter().map(|r| r.id).max().unwrap());
     store.record_fetch(&fetch(src, h + 3000, 0)).await.unwrap();
     assert_eq!(store.source_fetches(src, 100).await.unwrap().len(), 6);
+}
+
+/// An article page's one read (`article_page`) and a story's members
+/// (`story_members`) say what `get_article`, `get_source`, `article_story`
+/// and `get_story` say, for every status.
+pub async fn article_page_reads_outlet_and_story(store: Arc<dyn Store>) {
+    let s1 = source(&*store, "upsilon").await;
+    let s2 = source(&*store, "phi").await;
+    let a = insert(&*store, &article(s1, 1)).await;
+    let b = insert(&*store, &article(s2, 2)).await;
+    let lone = insert(&*store, &article(s2, 3)).await;
+    let story = store.create_story(a, T0).await.unwrap();
+    store.assign_story(b, story, T0).await.unwrap();
+
+    let page = store.article_page(b).await.unwrap().unwrap();
+    assert_eq!(page.article, store.get_article(b).await.unwrap().unwrap());
+    assert_eq!(page.source_name, "phi");
+    assert_eq!(page.story, Some(story));
+    assert!(!page.story_hidden);
+    let page = store.article_page(lone).await.unwrap().unwrap();
+    assert_eq!((page.story, page.story_hidden), (None, false));
+    assert!(
+        store
+            .article_page(ArticleId(lone.0 + 999))
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let member = |id, source, published| StoryMember {
+        id,
+        source,
+        published,
+    };
+    assert_eq!(
+        store.story_members(story).await.unwrap(),
+        [member(a, s1, true), member(b, s2, true)]
+    );
+    store
+        .set_article_status(b, ArticleStatus::Hidden, T0)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.story_members(story).await.unwrap(),
+        [member(a, s1, true), member(b, s2, false)],
+        "a hidden member is still a member"
+    );
+    let page = store.article_page(b).await.unwrap().unwrap();
+    assert_eq!(page.article.status, ArticleStatus::Hidden);
+    assert!(store.set_story_hidden(story, true).await.unwrap());
+    assert!(store.article_page(a).await.unwrap().unwrap().story_hidden);
+    assert!(
+        store
+            .story_members(StoryId(story.0 + 999))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let other = store.create_story(lone, T0).await.unwrap();
+    assert_eq!(
+        store
+            .article_stories(&[lone, b, a, ArticleId(lone.0 + 999)])
+            .await
+            .unwrap(),
+        [story, other],
+        "hidden members count; each story once"
+    );
+    assert!(store.article_stories(&[]).await.unwrap().is_empty());
 }

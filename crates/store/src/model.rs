@@ -1,6 +1,6 @@
 //! Values the store hands back and takes in, beyond the core domain types.
 
-use newsroom_core::{ArticleId, PublicUrl, SectionId, SourceId, StoryId, Timestamp};
+use newsroom_core::{Article, ArticleId, PublicUrl, SectionId, SourceId, StoryId, Timestamp};
 use serde::Serialize;
 
 /// What a list (latest news, section page, most read) needs of an article: no body.
@@ -525,4 +525,25 @@ pub struct SiteHour {
     pub lag_samples: i64,
     pub lag_total: i64,
     pub lag_max: i64,
+}
+
+/// One article with what its page shows beside it, read at once
+/// (`Store::article_page`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticlePage {
+    pub article: Article,
+    /// Its outlet's name ("" when its source is gone).
+    pub source_name: String,
+    pub story: Option<StoryId>,
+    /// An editor hid its story: the page answers as a hidden article's does.
+    pub story_hidden: bool,
+}
+
+/// An article filed under a story, whatever its status: what the story's
+/// block on an article page counts (`Store::story_members`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct StoryMember {
+    pub id: ArticleId,
+    pub source: SourceId,
+    pub published: bool,
 }

@@ -133,6 +133,27 @@ pub struct ArticleRow {
     pub views: i64,
 }
 
+#[derive(sqlx::FromRow)]
+pub struct ArticlePageRow {
+    #[sqlx(flatten)]
+    pub article: ArticleRow,
+    pub story_id: Option<i64>,
+    pub source_name: String,
+    pub story_hidden: i64,
+}
+
+impl TryFrom<ArticlePageRow> for crate::model::ArticlePage {
+    type Error = StoreError;
+    fn try_from(r: ArticlePageRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            article: r.article.try_into()?,
+            source_name: r.source_name,
+            story: r.story_id.map(newsroom_core::StoryId),
+            story_hidden: r.story_hidden != 0,
+        })
+    }
+}
+
 fn dim(v: Option<i64>) -> Option<u32> {
     v.and_then(|v| u32::try_from(v).ok())
 }

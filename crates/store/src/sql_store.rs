@@ -5,10 +5,10 @@
 use crate::dialect::{Db, Dialect};
 use crate::error::Result;
 use crate::model::{
-    AdminArticle, ArticleCard, ArticleLink, AuditEntry, AuditQuery, Change, CountAt, FetchHour,
-    FetchRecord, IdRange, IngestFreshness, Job, ListQuery, NewAudit, PoolStats, RankedCard,
-    Session, SiteHour, SourceStats, StoryReach, TableCounts, ThreadStory, UpsertOutcome, User,
-    UserRole, ViewDelta, Visit,
+    AdminArticle, ArticleCard, ArticleLink, ArticlePage, AuditEntry, AuditQuery, Change, CountAt,
+    FetchHour, FetchRecord, IdRange, IngestFreshness, Job, ListQuery, NewAudit, PoolStats,
+    RankedCard, Session, SiteHour, SourceStats, StoryMember, StoryReach, TableCounts, ThreadStory,
+    UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 use crate::reasons::StoryReason;
 use crate::search::{SearchResults, SearchTerms};
@@ -287,6 +287,10 @@ where
         self.db().article_views(ids).await
     }
 
+    async fn article_page(&self, id: ArticleId) -> Result<Option<ArticlePage>> {
+        self.db().article_page(id).await
+    }
+
     async fn add_views(&self, batch: &[ViewDelta]) -> Result<()> {
         self.db().apply_views(None, batch).await.map(|_| ())
     }
@@ -362,6 +366,14 @@ where
 
     async fn article_cards(&self, ids: &[ArticleId]) -> Result<Vec<ArticleCard>> {
         self.db().article_cards(ids).await
+    }
+
+    async fn story_members(&self, id: StoryId) -> Result<Vec<StoryMember>> {
+        self.db().story_members(id).await
+    }
+
+    async fn article_stories(&self, ids: &[ArticleId]) -> Result<Vec<StoryId>> {
+        self.db().article_stories(ids).await
     }
 
     async fn merge_stories(

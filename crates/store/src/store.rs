@@ -3,10 +3,10 @@
 
 use crate::error::Result;
 use crate::model::{
-    AdminArticle, ArticleCard, ArticleLink, AuditEntry, AuditQuery, Change, CountAt, FetchHour,
-    FetchRecord, IdRange, IngestFreshness, Job, ListQuery, NewAudit, PoolStats, RankedCard,
-    Session, SiteHour, SourceStats, StoryReach, TableCounts, ThreadStory, UpsertOutcome, User,
-    UserRole, ViewDelta, Visit,
+    AdminArticle, ArticleCard, ArticleLink, ArticlePage, AuditEntry, AuditQuery, Change, CountAt,
+    FetchHour, FetchRecord, IdRange, IngestFreshness, Job, ListQuery, NewAudit, PoolStats,
+    RankedCard, Session, SiteHour, SourceStats, StoryMember, StoryReach, TableCounts, ThreadStory,
+    UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 use crate::reasons::StoryReason;
 use crate::search::{SearchResults, SearchTerms};
@@ -135,6 +135,10 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<u64>;
     /// Current stored view totals for many articles at once.
     async fn article_views(&self, ids: &[ArticleId]) -> Result<Vec<(ArticleId, i64)>>;
+    /// The article with what its page shows beside it (its outlet's name,
+    /// its story, whether an editor hid that story), in one indexed read;
+    /// `None` for an unknown id, whatever the article's status.
+    async fn article_page(&self, id: ArticleId) -> Result<Option<ArticlePage>>;
 
     // --- view counts ---
     /// Adds every delta atomically (one transaction): totals and hourly buckets.
@@ -197,6 +201,14 @@ pub trait Store: Send + Sync + 'static {
     /// The published articles among `ids`, in the order asked (hidden and
     /// unknown ids are left out).
     async fn article_cards(&self, ids: &[ArticleId]) -> Result<Vec<ArticleCard>>;
+    /// Every article filed under the story, whatever its status, with its
+    /// source, in id order: what the story's block on an article page
+    /// counts. Read from an index alone (migration 0021).
+    async fn story_members(&self, id: StoryId) -> Result<Vec<StoryMember>>;
+    /// The stories the articles are filed under, whatever their status,
+    /// each once, in id order (unknown ids and articles in no story add
+    /// none): which story blocks and pages an article's change touches.
+    async fn article_stories(&self, ids: &[ArticleId]) -> Result<Vec<StoryId>>;
     /// Every article of `others` joins `target`; the others stay as
     /// redirects to it (`Story::merged_into`), and articles the clusterer
     /// files under them later land in `target`. Rules and audit: `moderation`.

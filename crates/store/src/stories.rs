@@ -2,10 +2,10 @@
 
 use crate::dialect::{Db, Dialect, IdListSql, Lock, with_pool};
 use crate::error::{Result, StoreError};
-use crate::model::{ArticleCard, StoryReach, ThreadStory};
+use crate::model::{ArticleCard, StoryMember, StoryReach, ThreadStory};
 use crate::rows::{ARTICLE_COLS, CARD_COLS};
 use crate::rows::{ArticleRow, CardRow, StoryRow};
-use newsroom_core::{Article, ArticleId, Story, StoryId, Timestamp};
+use newsroom_core::{Article, ArticleId, ArticleStatus, SourceId, Story, StoryId, Timestamp};
 use std::sync::LazyLock;
 
 pub(crate) const INSERT_STORY: &str = "INSERT INTO stories (lead_article_id, first_seen, last_update, size) VALUES ($1, $2, $2, 0) RETURNING id";
@@ -63,6 +63,15 @@ const STORY_REACH: IdListSql = IdListSql(
      WHERE a.status = 'published' AND a.story_id {ids} \
      GROUP BY a.story_id, st.id, st.thread_id, st.editor_lead, st.lead_article_id ORDER BY a.story_id",
 );
+/// Every member of a story with its source and status, from the index
+/// `articles_story_members` alone (migration 0021): the status sits after
+/// the bodies in an article's row, so reading it from the table walks each
+/// member's overflow pages.
+const STORY_MEMBERS: &str =
+    "SELECT id, source_id, status FROM articles WHERE story_id = $1 ORDER BY id";
+/// The stories some articles are filed under.
+const ARTICLE_STORIES: IdListSql =
+    IdListSql("SELECT DISTINCT story_id FROM articles WHERE story_id IS NOT NULL AND id {ids}");
 /// A thread's stories that have a published article, newest first.
 /// A story without a thread id (copied from a site older than threads) is a
 /// thread of its own.
@@ -280,6 +289,38 @@ impl Db<'_> {
                 })
             })
             .collect())
+    }
+
+    pub(crate) async fn story_members(self, id: StoryId) -> Result<Vec<StoryMember>> {
+        let rows: Vec<(i64, i64, String)> = with_pool!(self, |pool| {
+            sqlx::query_as(STORY_MEMBERS)
+                .bind(id.0)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, source, status)| StoryMember {
+                id: ArticleId(id),
+                source: SourceId(source),
+                published: status == ArticleStatus::Published.as_str(),
+            })
+            .collect())
+    }
+
+    pub(crate) async fn article_stories(self, ids: &[ArticleId]) -> Result<Vec<StoryId>> {
+        let raw: Vec<i64> = ids.iter().map(|i| i.0).collect();
+        if raw.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<(i64,)> = with_pool!(self, |pool| pool
+            .fetch_for_ids(ARTICLE_STORIES, &raw)
+            .await?);
+        let mut out: Vec<StoryId> = rows.into_iter().map(|(s,)| StoryId(s)).collect();
+        // Lists too long for one statement come back in several runs.
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
     }
 
     /// The published articles among `ids`, in the order asked.

@@ -16,6 +16,13 @@
 //! - a view batch: the home page, whose most-read block may have moved;
 //! - a section or a source (names shown everywhere): everything.
 //!
+//! An article's change is also a change of its story (one query finds
+//! them), whose block on its members' pages counts it.
+//!
+//! The shared fragments go the same way: the latest-news list with any
+//! article or story, a story's block (`AppState::story_blocks`) with its
+//! story, the section menu with everything.
+//!
 //! Article pages are not lists: a new article elsewhere leaves them cached,
 //! and only the latest-news fragment they hold in their slot is rebuilt.
 //!
@@ -123,6 +130,8 @@ impl Stale {
 }
 
 async fn apply(state: &Shared, mut stale: Stale) {
+    touched_stories(state, &mut stale).await;
+    drop_fragments(state, &stale);
     for story in std::mem::take(&mut stale.stories) {
         match state.store.story_articles(story).await {
             Ok(cards) => stale.articles.extend(cards.iter().map(|c| c.id)),
@@ -150,6 +159,41 @@ async fn apply(state: &Shared, mut stale: Stale) {
         }
     });
     tracing::debug!(pages = n, ?stale, "cached pages marked stale");
+}
+
+/// Adds to the stale stories those of the changed articles: a member
+/// hidden, shown again or edited changes its story's block, which the
+/// pages of the other members show too. A deleted article is no longer
+/// filed anywhere; the blocks that counted it name it among their members.
+async fn touched_stories(state: &Shared, stale: &mut Stale) {
+    if stale.everything || stale.articles.is_empty() {
+        return;
+    }
+    let ids: Vec<ArticleId> = stale.articles.iter().copied().collect();
+    match state.store.article_stories(&ids).await {
+        Ok(stories) => stale.stories.extend(stories),
+        // Cannot tell which stories they are in: drop everything.
+        Err(_) => stale.everything = true,
+    }
+    let counted = state
+        .story_blocks
+        .keys_where(|block| block.members.iter().any(|m| stale.articles.contains(m)));
+    stale.stories.extend(counted);
+    stale.stories.sort_unstable();
+    stale.stories.dedup();
+}
+
+/// The shared fragments the changes touch: the section menu with
+/// everything; a story's block with its story.
+fn drop_fragments(state: &Shared, stale: &Stale) {
+    if stale.everything {
+        state.nav.clear();
+        state.story_blocks.clear();
+    } else if !stale.stories.is_empty() {
+        state
+            .story_blocks
+            .retain(|story, _| !stale.stories.contains(story));
+    }
 }
 
 /// Follows the change log every `invalidate_interval` until aborted, and

@@ -11,6 +11,7 @@ pub mod error;
 pub mod feed_ids;
 pub mod head;
 pub mod invalidate;
+pub mod kept;
 pub mod listen;
 pub mod metrics;
 pub mod page_cache;
@@ -44,6 +45,9 @@ pub enum StartError {
     Io(#[from] std::io::Error),
 }
 
+/// Story blocks kept at most (each a few hundred bytes).
+const STORY_BLOCKS_KEPT: usize = 100_000;
+
 /// Builds the shared state of a site on an open store.
 pub async fn build_state(
     store: Arc<dyn Store>,
@@ -69,6 +73,8 @@ pub async fn build_state(
         login_key: blake3::derive_key("newsroom login csrf key v1", &secret),
         cache: page_cache::PageCache::new(cfg.page_cache_ttl, cfg.page_cache_bytes),
         fragments: page_cache::Fragments::new(cfg.fragment_ttl()),
+        nav: kept::Kept::new("nav", cfg.fragment_ttl(), 1),
+        story_blocks: kept::Kept::new("story", cfg.fragment_ttl(), STORY_BLOCKS_KEPT),
         bodies: pinned_assets(),
         first_seen: respond::FirstSeen::default(),
         search_cache: page_cache::PageCache::new(cfg.page_cache_ttl, cfg.page_cache_bytes / 8)

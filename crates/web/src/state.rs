@@ -3,6 +3,7 @@
 use crate::config::SiteConfig;
 use crate::counting::ViewCounter;
 use crate::head::PageMeta;
+use crate::kept::Kept;
 use crate::page_cache::{Compiled, Fragments, LATEST_SLOT, PageCache, count_hole, strip_controls};
 use crate::strings::Strings;
 use askama::Template;
@@ -10,7 +11,7 @@ use newsroom_core::i18n::Arg;
 use newsroom_core::{ArticleId, PublicUrl, StoryId, Timestamp};
 use newsroom_core::{Messages, SiteClock, time::rfc3339};
 use newsroom_ingest::SourceAdder;
-use newsroom_store::{ArticleCard, ListQuery, Store, StoreError, StoryReach};
+use newsroom_store::{ArticleCard, ListQuery, Store, StoreError, StoryMember, StoryReach};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -33,6 +34,10 @@ pub struct AppState {
     pub first_seen: crate::respond::conditional::FirstSeen,
     /// Fragments every page shows (the latest-news list).
     pub fragments: Fragments,
+    /// The section menu every page shows.
+    pub nav: Kept<(), Vec<NavSection>>,
+    /// Each story's block on its articles' pages.
+    pub story_blocks: Kept<StoryId, StoryBlock>,
     pub asset_version: String,
     /// What feed item ids start with (`feed_ids`), fixed per site.
     pub feed_id_base: String,
@@ -128,7 +133,7 @@ pub struct Chrome {
     pub tz: String,
     pub asset_version: String,
     pub t: Strings,
-    pub sections: Vec<NavSection>,
+    pub sections: Arc<Vec<NavSection>>,
     pub current_section: String,
     pub is_home: bool,
     /// Where the latest-news list goes: `LATEST_SLOT`, filled per response
@@ -297,7 +302,7 @@ impl AppState {
             tz: self.cfg.time_zone.clone(),
             asset_version: self.asset_version.clone(),
             t: self.t.clone(),
-            sections: Vec::new(),
+            sections: Arc::default(),
             current_section: String::new(),
             is_home: false,
             latest_slot: "",
@@ -316,20 +321,46 @@ impl AppState {
         current_section: &str,
         is_home: bool,
     ) -> Result<Chrome, StoreError> {
-        let sections = self.store.list_sections().await?;
         Ok(Chrome {
-            sections: sections
-                .into_iter()
-                .map(|s| NavSection {
-                    slug: s.slug,
-                    name: s.name,
-                })
-                .collect(),
+            sections: self.nav().await?,
             current_section: current_section.to_string(),
             is_home,
             latest_slot: LATEST_SLOT,
             ..self.bare_chrome()
         })
+    }
+
+    /// The section menu: kept until a section changes (`crate::invalidate`).
+    async fn nav(&self) -> Result<Arc<Vec<NavSection>>, StoreError> {
+        if let Some(nav) = self.nav.get(&()) {
+            return Ok(nav);
+        }
+        let generation = self.nav.generation();
+        let sections = self.store.list_sections().await?;
+        let nav = sections
+            .into_iter()
+            .map(|s| NavSection {
+                slug: s.slug,
+                name: s.name,
+            })
+            .collect();
+        Ok(self.nav.put((), nav, generation))
+    }
+
+    /// The story's block on its articles' pages: kept until the story or
+    /// one of its members changes (`crate::invalidate`), so the pages of a
+    /// story's articles read its members once, not once each.
+    pub async fn story_block(
+        &self,
+        story: StoryId,
+    ) -> Result<Arc<StoryBlock>, crate::error::WebError> {
+        if let Some(block) = self.story_blocks.get(&story) {
+            return Ok(block);
+        }
+        let generation = self.story_blocks.generation();
+        let members = self.store.story_members(story).await?;
+        let block = StoryBlock::new(self, story, &members)?;
+        Ok(self.story_blocks.put(story, block, generation))
     }
 
     /// The latest-news list every page shows in its slot: kept until an
@@ -368,6 +399,65 @@ impl AppState {
         }
         .render()?;
         Ok(Compiled::new(&html))
+    }
+}
+
+/// A story's block on an article page: "All coverage · N sources", linking
+/// to the story, when the story has more than one published article.
+pub struct StoryBlock {
+    pub html: String,
+    /// Every member whatever its status: a change to any of them (hidden,
+    /// shown again, moved) may change what the block counts.
+    pub members: Vec<ArticleId>,
+}
+
+#[derive(Template)]
+#[template(
+    source = r#"<p class="story-link"><a href="/story/{{ story }}">{{ all_coverage }} · {{ sources }}</a></p>"#,
+    ext = "html"
+)]
+struct StoryLinkHtml<'a> {
+    story: StoryId,
+    all_coverage: &'a str,
+    sources: String,
+}
+
+impl StoryBlock {
+    /// The block of an article in no story: nothing.
+    pub fn none() -> Self {
+        Self {
+            html: String::new(),
+            members: Vec::new(),
+        }
+    }
+
+    /// Counted as `Store::story_reach` counts: published members, and the
+    /// distinct outlets behind them.
+    fn new(
+        state: &AppState,
+        story: StoryId,
+        members: &[StoryMember],
+    ) -> Result<Self, askama::Error> {
+        let published: Vec<&StoryMember> = members.iter().filter(|m| m.published).collect();
+        let mut sources: Vec<_> = published.iter().map(|m| m.source).collect();
+        sources.sort_unstable();
+        sources.dedup();
+        let html = if published.len() > 1 {
+            StoryLinkHtml {
+                story,
+                all_coverage: &state.t.all_coverage,
+                sources: state
+                    .msgs
+                    .get_args("sources-count", &[("n", Arg::Int(sources.len() as i64))]),
+            }
+            .render()?
+        } else {
+            String::new()
+        };
+        Ok(Self {
+            html,
+            members: members.iter().map(|m| m.id).collect(),
+        })
     }
 }
 

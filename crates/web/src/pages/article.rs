@@ -8,13 +8,12 @@ use crate::pages::documents::{absolute_image, base};
 use crate::pages::or_stale;
 use crate::pages::{encode_path, page_response};
 use crate::public_base::cache_key;
-use crate::state::{Chrome, ImageView, Shared};
+use crate::state::{Chrome, ImageView, Shared, StoryBlock};
 use crate::visitor_of;
 use askama::Template;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use newsroom_core::i18n::Arg;
 use newsroom_core::{ArticleId, ArticleStatus, PublicUrl, StoryId, slug::slugify, time::rfc3339};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -24,9 +23,8 @@ use std::sync::Arc;
 struct ArticlePage {
     c: Chrome,
     a: ArticleView,
-    story_id: i64,
-    story_size: i64,
-    story_sources: String,
+    /// The story's block (`StoryBlock`), rendered and kept apart.
+    story_block: Arc<StoryBlock>,
 }
 
 struct ArticleView {
@@ -109,37 +107,24 @@ pub(crate) async fn shown_story(
     Ok(Some(story))
 }
 
+/// One read of the article (with its outlet and its story's hidden flag);
+/// the menu and the story's block come from fragments kept apart.
 async fn build(state: &Shared, id: ArticleId, key: String) -> WebResult<Arc<CachedPage>> {
-    let Some(a) = state.store.get_article(id).await? else {
+    let Some(shown) = state.store.article_page(id).await? else {
         return Err(WebError::not_found());
     };
-    if a.status != ArticleStatus::Published {
+    let a = shown.article;
+    // A hidden story hides its articles, as `shown_story` says.
+    if a.status != ArticleStatus::Published || shown.story_hidden {
         return Err(WebError::not_found());
     }
-    let Some(story) = shown_story(state, a.id).await? else {
-        return Err(WebError::not_found());
-    };
     let now = state.now();
     state.counter.observe([(a.id, a.views)]);
     let mut c = state.chrome(now, "", false).await?;
-    let source_name = state
-        .store
-        .get_source(a.source_id)
-        .await?
-        .map(|s| s.name)
-        .unwrap_or_default();
-    let (story_id, story_size, story_sources) = match story {
-        Some(story) => match state.store.story_reach(&[story]).await?.first() {
-            Some(r) => (
-                story.0,
-                r.articles,
-                state
-                    .msgs
-                    .get_args("sources-count", &[("n", Arg::Int(r.sources))]),
-            ),
-            None => (story.0, 0, String::new()),
-        },
-        None => (0, 0, String::new()),
+    let source_name = shown.source_name;
+    let story_block = match shown.story {
+        Some(story) => state.story_block(story).await?,
+        None => Arc::new(StoryBlock::none()),
     };
     let title = strip_controls(&a.title);
     let path = format!("/news/{}-{}", a.id, slugify(&title));
@@ -199,9 +184,7 @@ async fn build(state: &Shared, id: ArticleId, key: String) -> WebResult<Arc<Cach
     let html = ArticlePage {
         c,
         a: view,
-        story_id,
-        story_size,
-        story_sources,
+        story_block,
     }
     .render()?;
     Ok(state.cache.put(key, Compiled::new(&html), Some(path), 200))

@@ -352,3 +352,60 @@ async fn two_nodes_on_one_postgres_see_each_others_writes() {
         w.abort();
     }
 }
+
+/// The fragments an article page is built from, kept apart from it: its
+/// story's block ("All coverage · N sources") follows a member hidden and
+/// shown again, though the page of the member that did not change is the
+/// one asked for; the section menu follows a renamed section. Each on the
+/// next request after a poll.
+#[tokio::test]
+async fn story_blocks_and_the_menu_follow_their_writes() {
+    let site = live().await;
+    let mut follower = Follower::start(&site.state).await;
+    let (lead, lead_title) = site.articles[0].clone();
+    let member = site.articles[1].0;
+    let path = slug_path(lead, &lead_title);
+    let block = |html: &str| doc(html).select(&sel("p.story-link")).next().map(text);
+    let (_, html) = page(&site.app, &path).await;
+    assert_eq!(block(&html).as_deref(), Some("All coverage · 2 sources"));
+
+    site.store
+        .set_article_status(member, ArticleStatus::Hidden, NOW)
+        .await
+        .unwrap();
+    assert_eq!(follower.poll(&site.state).await.unwrap(), 1);
+    let (_, html) = page(&site.app, &path).await;
+    assert_eq!(block(&html), None, "one published article left: no block");
+
+    site.store
+        .set_article_status(member, ArticleStatus::Published, NOW)
+        .await
+        .unwrap();
+    follower.poll(&site.state).await.unwrap();
+    let (_, html) = page(&site.app, &path).await;
+    assert_eq!(block(&html).as_deref(), Some("All coverage · 2 sources"));
+
+    let (_, html) = page(&site.app, &path).await;
+    assert!(html.contains(">Technology</a>"));
+    site.store
+        .upsert_section(&NewSection {
+            slug: "technology".into(),
+            name: "Tech & Science".into(),
+            position: 2,
+            max_age_days: None,
+        })
+        .await
+        .unwrap();
+    follower.poll(&site.state).await.unwrap();
+    let (_, html) = page(&site.app, &path).await;
+    assert!(
+        html.contains(">Tech &#38; Science</a>") && !html.contains(">Technology</a>"),
+        "the menu shows the new name: {}",
+        html.split("sections-nav")
+            .nth(1)
+            .unwrap_or("")
+            .split("</nav>")
+            .next()
+            .unwrap()
+    );
+}
