@@ -6,12 +6,20 @@
 #
 #   NEWSROOM_BIN=target/release/newsroom bash bench/uncached.sh
 #   ARTICLES=20000 DURATION=10s bash bench/uncached.sh
+#   REFERENCE=/tmp/newsroom-before ROUNDS=3 bash bench/uncached.sh
+#
+# With REFERENCE (another build, e.g. the commit before a change), both
+# binaries answer the same uncached sequence, interleaved ROUNDS times,
+# each on its own copy of the one demo database (a newer build may have
+# migrated it), and the cached case is measured for both.
 #
 # Reports req/s, p99 and server CPU per request (utime+stime from
 # /proc/PID/stat over the requests wrk completed), and the same with the
 # page cache on (600 s) as the reference in the same run. Only 127.0.0.1.
 set -euo pipefail
 ARTICLES=${ARTICLES:-20000}
+REFERENCE=${REFERENCE:-}
+ROUNDS=${ROUNDS:-1}
 DURATION=${DURATION:-10s}
 CONNS=${CONNS:-16}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,17 +31,18 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 cd "$WORK"
-/usr/bin/time -f "demo: %e s wall, %M KB max RSS" "$BIN" demo --articles "$ARTICLES" >&2
+# Filled by the older build when there is one: a newer one migrates its copy.
+/usr/bin/time -f "demo: %e s wall, %M KB max RSS" "${REFERENCE:-$BIN}" demo --articles "$ARTICLES" >&2
 TICK=$(getconf CLK_TCK)
 cpu() { sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
 
-measure() { # NAME TTL
-    local port; port=$(free_port)
-    (NEWSROOM_LOG=warn NEWSROOM_SERVER__PAGE_CACHE_TTL_SECS=$2 exec "$BIN" serve --demo --role web --listen "127.0.0.1:$port" >"$WORK/$1.log" 2>&1) &
+measure() { # NAME TTL [BINARY DIR]
+    local port bin=${3:-$BIN} dir=${4:-$WORK}; port=$(free_port)
+    (cd "$dir" && NEWSROOM_LOG=warn NEWSROOM_SERVER__PAGE_CACHE_TTL_SECS=$2 exec "$bin" serve --demo --role web --listen "127.0.0.1:$port" >"$WORK/run.log" 2>&1) &
     PID=$!
     for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
     # Canonical article paths from the sitemap: no redirects.
-    curl -sf "http://127.0.0.1:$port/sitemaps/articles-1.xml" | grep -o '<loc>[^<]*</loc>' \
+    [ -s "$WORK/paths.txt" ] || curl -sf "http://127.0.0.1:$port/sitemaps/articles-1.xml" | grep -o '<loc>[^<]*</loc>' \
         | sed -e 's|<loc>[^/]*//[^/]*||' -e 's|</loc>||' >"$WORK/paths.txt"
     cat >"$WORK/paths.lua" <<LUA
 local paths = {}
@@ -61,5 +70,16 @@ LUA
 echo "$ARTICLES articles; wrk -t2 -c$CONNS -d$DURATION; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%F %H:%M UTC')"
 echo "| case | distinct pages | req/s | p99 | server CPU µs/req |"
 echo "|---|---|---|---|---|"
-measure "article page, uncached (page_cache_ttl_secs=0)" 0
-measure "article page, cached (600 s), same sequence" 600
+if [ -z "$REFERENCE" ]; then
+    measure "article page, uncached (page_cache_ttl_secs=0)" 0
+    measure "article page, cached (600 s), same sequence" 600
+    exit 0
+fi
+mkdir "$WORK/ref"
+cp -r "$WORK/data" "$WORK/ref/data"
+for round in $(seq 1 "$ROUNDS"); do
+    measure "round $round: reference, uncached" 0 "$REFERENCE" "$WORK/ref"
+    measure "round $round: this build, uncached" 0 "$BIN" "$WORK"
+done
+measure "reference, cached (600 s), same sequence" 600 "$REFERENCE" "$WORK/ref"
+measure "this build, cached (600 s), same sequence" 600 "$BIN" "$WORK"
