@@ -348,6 +348,23 @@ async fn two_nodes_on_one_postgres_see_each_others_writes() {
             );
         }
     }
+    // A story's block, kept apart from the pages on each node: a member
+    // hidden by one node leaves the block on both nodes' pages of the other.
+    let block = |html: &str| html.contains("class=\"story-link\"");
+    for app in &apps {
+        assert!(block(&page(app, &path).await.1), "two outlets: a block");
+    }
+    stores[1]
+        .set_article_status(articles[1].0, ArticleStatus::Hidden, NOW)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    for (m, app) in apps.iter().enumerate() {
+        assert!(
+            !block(&page(app, &path).await.1),
+            "node {m} dropped the story's block"
+        );
+    }
     for w in watchers {
         w.abort();
     }
