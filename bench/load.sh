@@ -6,6 +6,7 @@
 #   bash bench/load.sh                  # 3 rounds of 15 s per case
 #   ROUNDS=1 DURATION=5s bash bench/load.sh
 #   NEWSROOM_BIN=target/debug/newsroom bash bench/load.sh   # no build, that binary
+#   METRICS=1 bash bench/load.sh        # with the Prometheus recorder installed
 #
 # What it does:
 #   1. cargo build --release -p newsroom (honours CARGO_TARGET_DIR);
@@ -66,7 +67,12 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 NR_PORT=${NR_PORT:-$(free_port)}
 NG_PORT=${NG_PORT:-$(free_port)}
 
-(cd "$WORK" && NEWSROOM_SITE__TIME_ZONE=Europe/Kyiv NEWSROOM_LOG=warn \
+# One address sends every visitor here, so the per-address visitor cap is lifted:
+# the "article" case is meant to count every request.
+# METRICS=1: the recorder is installed (metrics.listen set), as operators run it.
+METRICS_AT=
+[ "${METRICS:-0}" = 1 ] && METRICS_AT="127.0.0.1:$(free_port)"
+(cd "$WORK" && if [ -n "$METRICS_AT" ]; then export NEWSROOM_METRICS__LISTEN=$METRICS_AT; fi && NEWSROOM_SITE__TIME_ZONE=Europe/Kyiv NEWSROOM_LOG=warn NEWSROOM_SERVER__MAX_VISITORS_PER_IP=4000000000 \
     exec "$BIN" serve --demo --listen "127.0.0.1:$NR_PORT" >"$WORK/newsroom.log" 2>&1) &
 NR_PID=$!
 for _ in $(seq 1 300); do

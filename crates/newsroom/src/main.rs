@@ -9,6 +9,12 @@ mod metrics;
 
 use clap::Parser;
 
+// glibc's malloc showed as about a sixth of the server's CPU on cached pages
+// (docs/PERFORMANCE.md, "The hot article page"): many small, short-lived
+// allocations across threads, which mimalloc's per-thread pages serve cheaper.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
     let json = log_format(&cli.global) == config::LogFormat::Json;

@@ -11,16 +11,8 @@ use sqlx::{PgPool, SqlitePool};
 
 /// A visit counts when its key is new, or its last count is a window old.
 /// A row this batch claimed before answers yes again, so a flush retried
-/// after a lost reply counts the same visits.
-const CLAIM: &str = "INSERT INTO view_visits (visitor, article_id, counted_at, batch_id) \
-     VALUES ($1, $2, $3, $4) \
-     ON CONFLICT (visitor, article_id) DO UPDATE \
-     SET counted_at = excluded.counted_at, batch_id = excluded.batch_id \
-     WHERE view_visits.counted_at <= excluded.counted_at - $5 \
-        OR view_visits.batch_id = excluded.batch_id \
-     RETURNING visitor, article_id, counted_at";
-
-/// The same for many visits at once; each key at most once per statement.
+/// after a lost reply counts the same visits. Many visits at once, each key
+/// at most once per statement.
 const CLAIM_MANY: &str = "INSERT INTO view_visits (visitor, article_id, counted_at, batch_id) \
      SELECT v, a, t, $4::TEXT FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::BIGINT[]) AS k(v, a, t) \
      ORDER BY v, a \
@@ -71,6 +63,19 @@ fn visit((visitor, article, at): (i64, i64, i64)) -> Visit {
     }
 }
 
+/// `CLAIM_MANY` for SQLite: the visits come as one JSON
+/// array of `[visitor, article, time]`. One statement per visit put two
+/// thread hand-offs per counted view on the server (sqlx-sqlite runs each
+/// statement on its worker thread); this is one per round.
+const CLAIM_MANY_SQLITE: &str = "INSERT INTO view_visits (visitor, article_id, counted_at, batch_id) \
+     SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), $2 \
+     FROM json_each($1) WHERE true \
+     ON CONFLICT (visitor, article_id) DO UPDATE \
+     SET counted_at = excluded.counted_at, batch_id = excluded.batch_id \
+     WHERE view_visits.counted_at <= excluded.counted_at - $3 \
+        OR view_visits.batch_id = excluded.batch_id \
+     RETURNING visitor, article_id, counted_at";
+
 pub(crate) async fn claim_sqlite(
     pool: &SqlitePool,
     batch_id: &str,
@@ -80,16 +85,21 @@ pub(crate) async fn claim_sqlite(
 ) -> Result<Vec<Visit>> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let mut counted = Vec::new();
-    for v in rounds(visits, window).into_iter().flatten() {
-        let row: Option<(i64, i64, i64)> = sqlx::query_as(CLAIM)
-            .bind(v.visitor)
-            .bind(v.article.0)
-            .bind(v.at)
+    for round in rounds(visits, window) {
+        let keys: Vec<[i64; 3]> = round
+            .iter()
+            .map(|v| [v.visitor, v.article.0, v.at])
+            .collect();
+        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(CLAIM_MANY_SQLITE)
+            .bind(
+                serde_json::to_string(&keys)
+                    .map_err(|e| crate::error::StoreError::Invalid(e.to_string()))?,
+            )
             .bind(batch_id)
             .bind(window)
-            .fetch_optional(&mut *tx)
+            .fetch_all(&mut *tx)
             .await?;
-        counted.extend(row.map(visit));
+        counted.extend(rows.into_iter().map(visit));
     }
     sqlx::query(PRUNE)
         .bind(now - window - KEEP_PAST_WINDOW)

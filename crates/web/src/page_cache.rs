@@ -218,9 +218,12 @@ impl Compiled {
         fragment: Option<(&Compiled, &[i64])>,
         coding: Coding,
     ) -> Vec<u8> {
+        if coding == Coding::Identity {
+            return self.emit_with(totals, fragment);
+        }
         let mut out = Vec::with_capacity(self.len_hint / 3);
         match coding {
-            Coding::Identity => return self.emit_with(totals, fragment),
+            Coding::Identity => {}
             Coding::Gzip => {
                 let mut gz = GzWriter::start(&mut out);
                 self.walk(totals, fragment, &mut |c| match c {

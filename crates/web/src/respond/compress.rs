@@ -10,9 +10,13 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// Levels for bodies compressed once and served many times.
-const GZIP_LEVEL: u32 = 9;
-const BROTLI_QUALITY: i32 = 9;
+/// Levels for bodies and pages compressed once and served many times. Not
+/// the highest: on a site with years of articles most pages are asked for
+/// rarely, so the first request's compression is a large part of what a
+/// page costs, and gzip 9 or brotli 9 buy about 1-5% fewer bytes for 2-4
+/// times the CPU of these (docs/PERFORMANCE.md, "The whole site").
+pub const GZIP_LEVEL: u32 = 6;
+const BROTLI_QUALITY: i32 = 5;
 /// Brotli's window: 4 MiB, more than any page.
 pub const BROTLI_LGWIN: i32 = 22;
 

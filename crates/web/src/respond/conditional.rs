@@ -4,7 +4,6 @@
 //! same content whatever coding it was sent in.
 
 use axum::http::{HeaderMap, header};
-use std::collections::HashMap;
 use std::sync::Mutex;
 
 /// What a request asked to revalidate, taken before the handler runs.
@@ -82,7 +81,7 @@ pub fn http_date(secs: i64) -> String {
 /// `Last-Modified`. Bounded: past `MAX_SEEN` it starts over, and a page
 /// then reads as modified now, which only costs a client one full answer.
 #[derive(Default)]
-pub struct FirstSeen(Mutex<HashMap<u64, i64>>);
+pub struct FirstSeen(Mutex<rustc_hash::FxHashMap<u64, i64>>);
 const MAX_SEEN: usize = 100_000;
 
 impl FirstSeen {

@@ -16,7 +16,7 @@
 //!   stream of one uncompressed meta-block, and `brotli::concat::BroCatli`
 //!   splices the streams, which touches only the few bits where they meet.
 
-use super::compress::{BROTLI_LGWIN, brotli};
+use super::compress::{BROTLI_LGWIN, GZIP_LEVEL, brotli};
 use crc32fast::Hasher as Crc;
 use std::io::Write;
 
@@ -40,7 +40,7 @@ impl GzPieces {
             .map(|run| {
                 let mut enc = flate2::write::DeflateEncoder::new(
                     Vec::with_capacity(run.len() / 3 + 16),
-                    flate2::Compression::best(),
+                    flate2::Compression::new(GZIP_LEVEL),
                 );
                 let _ = enc.write_all(run);
                 // A sync flush ends on a byte boundary without a final block.
