@@ -9,6 +9,7 @@ pub mod config;
 pub mod counting;
 pub mod error;
 pub mod feed_ids;
+pub mod front;
 pub mod head;
 pub mod invalidate;
 pub mod listen;

@@ -74,11 +74,14 @@ pub async fn track(req: Request, next: Next) -> Response {
     let route = route_of(&req);
     let start = Instant::now();
     let resp = next.run(req).await;
-    let took = start.elapsed();
-    let status = status_label(resp.status());
-    counter!(REQUESTS, "route" => route.clone(), "status" => status).increment(1);
-    histogram!(REQUEST_DURATION, "route" => route).record(took.as_secs_f64());
+    record(route, resp.status(), start.elapsed());
     resp
+}
+
+/// One answered request, for `track` and `front`.
+pub(crate) fn record(route: Arc<str>, status: StatusCode, took: Duration) {
+    counter!(REQUESTS, "route" => route.clone(), "status" => status_label(status)).increment(1);
+    histogram!(REQUEST_DURATION, "route" => route).record(took.as_secs_f64());
 }
 
 /// Route labels, shared: building a `String` for each label of each
@@ -86,7 +89,7 @@ pub async fn track(req: Request, next: Next) -> Response {
 /// templates, so it stays small.
 static ROUTES: LazyLock<RwLock<FxHashMap<Box<str>, Arc<str>>>> = LazyLock::new(Default::default);
 
-fn route_of(req: &Request) -> Arc<str> {
+pub(crate) fn route_of(req: &Request) -> Arc<str> {
     let path = req.uri().path();
     // The admin's own router is nested whole (it matches no template here):
     // one route.

@@ -6,16 +6,14 @@
 //! (`trust_forwarded_for`), the proxy's `X-Forwarded-Host` and
 //! `X-Forwarded-Proto`. A host must be a plain host name or IP address with
 //! an optional port, so no header can put markup or another scheme into a
-//! page; anything else is a 400. `scope`, a layer of the router, works it
-//! out once per request and keeps it for the request's task, where
-//! `current` reads it; cached pages are keyed on it (`cache_key`), so one
+//! page; anything else is a 400. `origin_of` works it out once per request
+//! (remembered per distinct header value) and `within` keeps it for the
+//! request's task, where `current` reads it; cached pages are keyed on it (`cache_key`), so one
 //! client's `Host` never shows in another client's page.
 
 use crate::error::WebError;
-use crate::state::{AppState, Shared};
-use axum::extract::{Request, State};
+use crate::state::AppState;
 use axum::http::{HeaderMap, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -58,20 +56,31 @@ pub fn cache_key(state: &AppState, key: String) -> String {
 
 static WARNED: AtomicBool = AtomicBool::new(false);
 
-/// The router's layer that works out the address of each request.
-pub async fn scope(State(state): State<Shared>, req: Request, next: Next) -> Response {
-    if configured(&state).is_some() {
-        return next.run(req).await;
+/// The address a request names, for `within`: `Ok(None)` when the site's
+/// address is configured, `Err` (a 400 to send) when its host is not a
+/// plain host.
+pub fn origin_of(state: &AppState, headers: &HeaderMap) -> Result<Option<Arc<str>>, Response> {
+    if configured(state).is_some() {
+        return Ok(None);
     }
     if !WARNED.swap(true, Ordering::Relaxed) {
         tracing::warn!(
             "site.base_url is not set: canonical links, feeds and sitemaps use the address each request was sent to; set it to the site's public address"
         );
     }
-    let Some(base) = remembered(req.headers(), state.cfg.trust_forwarded_for) else {
-        return WebError::BadRequest("invalid Host header".into()).into_response();
-    };
-    BASE.scope(base, next.run(req)).await
+    match remembered(headers, state.cfg.trust_forwarded_for) {
+        Some(base) => Ok(Some(base)),
+        None => Err(WebError::BadRequest("invalid Host header".into()).into_response()),
+    }
+}
+
+/// Runs `inner`, the rest of the request's handling (`front` calls it for
+/// every request), with `origin` as what `current` answers.
+pub async fn within<F: Future<Output = Response>>(origin: Option<Arc<str>>, inner: F) -> Response {
+    match origin {
+        Some(base) => BASE.scope(base, inner).await,
+        None => inner.await,
+    }
 }
 
 /// Distinct header combinations remembered; past it the memory starts over,

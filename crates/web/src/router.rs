@@ -54,13 +54,9 @@ pub fn router(state: Shared) -> Router {
         .nest_service("/admin", crate::admin::router(state.clone()))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(64 * 1024))
-        // Validators, 304s and compression for everything below.
-        .layer(from_fn_with_state(state.clone(), crate::respond::layer))
-        .layer(from_fn_with_state(state.clone(), crate::public_base::scope))
-        // So it dresses every error, the admin's included.
-        .layer(from_fn_with_state(state.clone(), errors::render))
-        // Outermost: the status as sent, and the whole time.
-        .layer(from_fn(crate::metrics::track))
+        // Metrics, the public address, error pages, validators, 304s and
+        // compression, for everything above, in one layer.
+        .layer(from_fn_with_state(state.clone(), crate::front::layer))
         .with_state(state)
 }
 

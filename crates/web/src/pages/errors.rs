@@ -50,21 +50,26 @@ pub fn error_page(state: &AppState, status: StatusCode) -> Response {
 /// Turns an error response into the page or JSON its audience expects.
 pub async fn render(State(state): State<Shared>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
-    let mut resp = next.run(req).await;
+    let resp = next.run(req).await;
+    dress(&state, &path, resp).await
+}
+
+/// `render` for the answer to a request for `path`.
+pub async fn dress(state: &AppState, path: &str, mut resp: Response) -> Response {
     let Some(err) = resp.extensions_mut().remove::<WebError>() else {
-        if is_api_path(&path) && is_plain_error(&resp) {
+        if is_api_path(path) && is_plain_error(&resp) {
             return api_rejection(resp).await;
         }
         return resp;
     };
     let status = err.status();
-    let mut out = if is_api_path(&path) {
+    let mut out = if is_api_path(path) {
         api_error(status, &err.api_text())
     } else if path == "/admin" || path.starts_with("/admin/") {
         let (heading, text) = err.admin_text();
         crate::admin::error::message(status, heading, text)
     } else {
-        error_page(&state, status)
+        error_page(state, status)
     };
     // Headers set on the way out (the admin's security headers) stay.
     let mut headers = std::mem::take(resp.headers_mut());

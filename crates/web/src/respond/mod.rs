@@ -1,7 +1,7 @@
 //! The last step of every response: revalidation and compression.
 //!
-//! `layer` (in the router, inside the error page layer) sees every request
-//! and its response:
+//! `finish` (called by `front` for every request) sees every response, with
+//! what the request asked (`Asked`):
 //! - cached pages (`pages::page_response`) arrive as a `PageBody`, the page
 //!   and its live counts; they are written here in the chosen coding from
 //!   pieces compressed once (`pieces`), with an entity tag made of the
@@ -26,9 +26,8 @@ pub mod pieces;
 use crate::page_cache::CachedPage;
 use crate::state::Shared;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use coding::Coding;
 pub use conditional::FirstSeen;
@@ -47,14 +46,35 @@ const MAX_BODY: usize = 64 << 20;
 /// Smaller bodies are not worth compressing.
 const MIN_COMPRESS: usize = 256;
 
-pub async fn layer(State(state): State<Shared>, req: Request, next: Next) -> Response {
-    let readable = matches!(*req.method(), Method::GET | Method::HEAD);
-    let coding = Coding::choose(req.headers());
-    let cond = Conditions::of(req.headers());
-    let private = req.uri().path().starts_with("/admin");
-    let mut resp = next.run(req).await;
+/// What of the request decides how its answer is finished.
+pub struct Asked {
+    readable: bool,
+    coding: Coding,
+    cond: Conditions,
+    private: bool,
+}
+
+impl Asked {
+    pub fn of(req: &Request) -> Self {
+        Self {
+            readable: matches!(*req.method(), Method::GET | Method::HEAD),
+            coding: Coding::choose(req.headers()),
+            cond: Conditions::of(req.headers()),
+            private: req.uri().path().starts_with("/admin"),
+        }
+    }
+}
+
+/// The answer to a request `asked`, with its validators, 304 or coding.
+pub async fn finish(state: &Shared, asked: Asked, mut resp: Response) -> Response {
+    let Asked {
+        readable,
+        coding,
+        cond,
+        private,
+    } = asked;
     if let Some(page) = resp.extensions_mut().remove::<PageBody>() {
-        return finish_page(&state, resp, page, coding, &cond, readable).await;
+        return finish_page(state, resp, page, coding, &cond, readable).await;
     }
     if !readable
         || private
@@ -64,7 +84,7 @@ pub async fn layer(State(state): State<Shared>, req: Request, next: Next) -> Res
     {
         return resp;
     }
-    finish_body(&state, resp, coding, &cond).await
+    finish_body(state, resp, coding, &cond).await
 }
 
 async fn finish_page(
