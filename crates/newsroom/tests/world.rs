@@ -329,6 +329,7 @@ async fn copy_carries_what_ingestion_remembers() {
 /// again with nothing new, as the reference. Prints wall time, articles per second, CPU
 /// per article and peak RSS (from /usr/bin/time). Figures: docs/PERFORMANCE.md.
 /// `cargo test --release -p newsroom --test world -- --ignored --nocapture bench_400`
+/// (with NEWSROOM_BENCH_BINS and NEWSROOM_BENCH_ROUNDS to compare builds, see below).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "benchmark; run by hand in release, figures in docs/PERFORMANCE.md"]
 async fn bench_400_new_items_end_to_end() {
@@ -377,24 +378,45 @@ async fn bench_400_new_items_end_to_end() {
         servers.push(s);
     }
     opml.push_str("</body></opml>");
+    // NEWSROOM_BENCH_BINS=/tmp/a:/tmp/b compares binaries in one run, each
+    // on a fresh site, interleaved NEWSROOM_BENCH_ROUNDS times (default 1).
+    let bins: Vec<String> = match std::env::var("NEWSROOM_BENCH_BINS") {
+        Ok(list) => list.split(':').map(str::to_string).collect(),
+        Err(_) => vec![common::bin().to_string()],
+    };
+    let rounds: usize = std::env::var("NEWSROOM_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(1);
+    for round in 1..=rounds {
+        for bin in &bins {
+            eprintln!("round {round}, {bin}");
+            bench_400_once(bin, &opml, now, hosts * per_host);
+        }
+    }
+}
+
+/// One fresh site fed `opml`'s sources and fetched twice by `bin`.
+fn bench_400_once(bin: &str, opml: &str, now: i64, items: usize) {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("bench.db").display());
-    std::fs::write(dir.path().join("bench.opml"), &opml).unwrap();
-    let (ok, out, err) = world_kit::newsroom(
-        dir.path(),
-        &db,
-        now,
-        &[3600],
-        &["import-opml", "bench.opml"],
-    );
-    assert!(ok, "{out}{err}");
+    std::fs::write(dir.path().join("bench.opml"), opml).unwrap();
+    let out = std::process::Command::new(bin)
+        .current_dir(dir.path())
+        .args(["--database", &db, "import-opml", "bench.opml"])
+        .env("NEWSROOM_LOG", "warn")
+        .env("NEWSROOM_TEST_NOW", now.to_string())
+        .env("NEWSROOM_FETCH__ALLOW_PRIVATE_NETWORKS", "true")
+        .output()
+        .expect("import-opml");
+    assert!(out.status.success(), "{out:?}");
     let timed = |label: &str| {
         let out = std::process::Command::new("/usr/bin/time")
             .current_dir(dir.path())
             .args([
                 "-f",
                 "TIME %e %U %S %M",
-                common::bin(),
+                bin,
                 "--database",
                 &db,
                 "fetch",
@@ -426,12 +448,8 @@ async fn bench_400_new_items_end_to_end() {
         (t[0], t[1] + t[2], stdout)
     };
     let (wall, cpu, out) = timed("400 new items");
-    let n = (hosts * per_host) as f64;
-    assert_eq!(
-        world_kit::summary_count(&out, "new"),
-        hosts * per_host,
-        "{out}"
-    );
+    let n = items as f64;
+    assert_eq!(world_kit::summary_count(&out, "new"), items, "{out}");
     eprintln!(
         "  {:.0} articles/s end to end, {:.2} ms CPU per article (profile: {})",
         n / wall,

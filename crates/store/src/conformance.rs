@@ -39,7 +39,7 @@ macro_rules! conformance_suite {
             fetch_history_is_bounded, source_settings_roundtrip, chart_counts,
             story_reasons_are_kept_and_replaced, views_per_hour_of_articles_and_stories,
             site_activity_per_hour, history_exports_and_imports,
-            article_page_reads_outlet_and_story);
+            article_page_reads_outlet_and_story, bulk_imports_write_whole_pages);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -3594,4 +3594,73 @@ pub async fn article_page_reads_outlet_and_story(store: Arc<dyn Store>) {
         "hidden members count; each story once"
     );
     assert!(store.article_stories(&[]).await.unwrap().is_empty());
+}
+
+/// A page imported in several statements (`Table::rows_per_insert` and a
+/// shorter tail) gives the very rows an ingested article has, each found by
+/// search; a page with one bad row is refused whole.
+pub async fn bulk_imports_write_whole_pages(store: Arc<dyn Store>) {
+    use crate::table::Table;
+    let first = insert(&*store, &article(source(&*store, "bulk").await, 0)).await;
+    let template = store.export_rows(Table::Articles, None, 1).await.unwrap()[0].clone();
+    let src_rows = store.export_rows(Table::Sources, None, 10).await.unwrap();
+    store.clear_all().await.unwrap();
+    store.import_rows(Table::Sources, &src_rows).await.unwrap();
+
+    let n = Table::Articles.rows_per_insert() * 2 + 37;
+    let rows: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let mut r = template.clone();
+            let id = first.0 + 100 + i as i64;
+            r["id"] = id.into();
+            r["guid"] = format!("bulk-{i}").into();
+            r["canonical_url"] = format!("https://news.example/bulk/{i}").into();
+            r["title"] = format!("Bulk headline {i}").into();
+            r["body_text"] = format!("Word{i}x appears here").into();
+            r["views"] = (i as i64 % 7).into();
+            r
+        })
+        .collect();
+    let mut bad = rows.clone();
+    bad[n - 3]["published_at"] = "yesterday".into();
+    assert!(
+        store.import_rows(Table::Articles, &bad).await.is_err(),
+        "a page with a bad row is refused"
+    );
+    assert_eq!(
+        store.table_counts().await.unwrap().articles,
+        0,
+        "and nothing of it is written"
+    );
+
+    assert_eq!(
+        store.import_rows(Table::Articles, &rows).await.unwrap(),
+        n as u64
+    );
+    assert_eq!(
+        store
+            .export_rows(Table::Articles, None, n as i64 + 10)
+            .await
+            .unwrap(),
+        rows,
+        "every row reads back as written, in every statement of the page"
+    );
+    for i in [0, Table::Articles.rows_per_insert(), n - 1] {
+        let (titles, total) = search_titles(&*store, &format!("word{i}x"), None).await;
+        assert_eq!(
+            (titles, total),
+            (vec![format!("Bulk headline {i}")], 1),
+            "row {i} is in the search index"
+        );
+    }
+    let hourly: Vec<serde_json::Value> = (0..Table::ArticleViewsHourly.rows_per_insert() + 5)
+        .map(|h| serde_json::json!({"article_id": rows[h % n]["id"], "hour": h as i64, "views": 2}))
+        .collect();
+    store
+        .import_rows(Table::ArticleViewsHourly, &hourly)
+        .await
+        .unwrap();
+    let counts = store.table_counts().await.unwrap();
+    assert_eq!(counts.article_views_hourly, hourly.len() as i64);
+    assert_eq!(counts.articles, n as i64);
 }

@@ -171,16 +171,33 @@ impl Db<'_> {
         })
     }
 
-    /// One transaction per page, ids included.
+    /// One transaction per page, ids included, and as few statements as
+    /// the parameter limits allow (`Table::insert_rows_sql`).
     pub(crate) async fn import_rows(self, table: Table, rows: &[serde_json::Value]) -> Result<u64> {
+        let per = table.rows_per_insert();
+        // Every row is checked before anything is written.
+        let cells = rows
+            .iter()
+            .map(|row| all_cells(table, row))
+            .collect::<Result<Vec<_>>>()?;
         with_pool!(self, |pool| {
+            let numbered = pool.numbered_params();
+            let full = (rows.len() >= per).then(|| table.insert_rows_sql(per, numbered));
             let mut tx = pool.begin_write(None).await?;
-            for row in rows {
-                let mut q = sqlx::query(table.insert_sql());
-                for c in all_cells(table, row)? {
+            for chunk in cells.chunks(per) {
+                let tail;
+                let sql = match &full {
+                    Some(sql) if chunk.len() == per => sql.as_str(),
+                    _ => {
+                        tail = table.insert_rows_sql(chunk.len(), numbered);
+                        tail.as_str()
+                    }
+                };
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for c in chunk.iter().flatten() {
                     q = match c {
-                        Cell::Int(v) => q.bind(v),
-                        Cell::Text(v) => q.bind(v),
+                        Cell::Int(v) => q.bind(*v),
+                        Cell::Text(v) => q.bind(v.as_deref()),
                     };
                 }
                 q.execute(&mut *tx).await?;

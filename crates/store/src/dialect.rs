@@ -103,6 +103,10 @@ pub trait Dialect {
     /// The job-claim statement (see `jobs::claim_sql`).
     fn claim_jobs_sql(&self) -> &'static str;
 
+    /// Whether statements built at run time number their parameters
+    /// (`$1`); otherwise they use `?`, which SQLite binds faster.
+    fn numbered_params(&self) -> bool;
+
     /// What to run after rows with explicit ids were imported into `table`.
     fn after_import_sql(&self, table: Table) -> Option<&'static str>;
 

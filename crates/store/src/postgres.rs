@@ -263,6 +263,11 @@ impl Dialect for PgPool {
         &Q
     }
 
+    /// PostgreSQL knows only `$1, $2, …`.
+    fn numbered_params(&self) -> bool {
+        true
+    }
+
     /// Explicit ids do not move an identity column's sequence; without a
     /// reset the next insert would collide with an imported id.
     fn after_import_sql(&self, table: Table) -> Option<&'static str> {

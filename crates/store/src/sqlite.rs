@@ -244,6 +244,11 @@ impl Dialect for SqlitePool {
         &Q
     }
 
+    /// `?` needs no look-up of each parameter's name when bound.
+    fn numbered_params(&self) -> bool {
+        false
+    }
+
     /// SQLite gives a new row max(id) + 1, so imported ids need no counter reset.
     fn after_import_sql(&self, _table: Table) -> Option<&'static str> {
         None

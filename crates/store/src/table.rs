@@ -193,7 +193,6 @@ const SITE_HOURS: &[Column] = &[
 struct Statements {
     first_page: String,
     next_page: String,
-    insert: String,
     delete_all: String,
     reset_sequence: Option<String>,
 }
@@ -295,16 +294,12 @@ impl Table {
         } else {
             (format!("({order})"), format!("({})", marks.join(", ")))
         };
-        let values: Vec<String> = (1..=self.columns().len())
-            .map(|i| format!("${i}"))
-            .collect();
         Statements {
             first_page: format!("SELECT {cols} FROM {name} ORDER BY {order} LIMIT $1"),
             next_page: format!(
                 "SELECT {cols} FROM {name} WHERE {lhs} > {rhs} ORDER BY {order} LIMIT ${}",
                 n + 1
             ),
-            insert: format!("INSERT INTO {name} ({cols}) VALUES ({})", values.join(", ")),
             delete_all: format!("DELETE FROM {name}"),
             reset_sequence: self.has_serial_id().then(|| {
                 format!(
@@ -325,9 +320,47 @@ impl Table {
         &STATEMENTS[self.index()].next_page
     }
 
-    /// Inserts one row with every column, ids included.
-    pub fn insert_sql(self) -> &'static str {
-        &STATEMENTS[self.index()].insert
+    /// Rows one `insert_rows_sql` statement takes at most: few enough that
+    /// every table's parameters stay below SQLite's limit (32,766) and
+    /// PostgreSQL's (65,535), and as many as that allows up to a thousand,
+    /// a page of `demo` or `copy`.
+    pub fn rows_per_insert(self) -> usize {
+        (30_000 / self.columns().len()).clamp(1, 1_000)
+    }
+
+    /// Inserts `rows` rows (at most `rows_per_insert`) with every column,
+    /// ids included, in one statement. One statement rather than one per
+    /// row matters for SQLite's full-text indexes: FTS5 writes its pending
+    /// terms to disk at the end of each statement inside a transaction, so
+    /// a statement per article costs a new index segment (and the merges
+    /// that follow) per article. `numbered` gives `$1, $2, …`; otherwise
+    /// the parameters are `?`, which SQLite binds without looking each
+    /// one's name up (a look-up that walks every name before it).
+    pub fn insert_rows_sql(self, rows: usize, numbered: bool) -> String {
+        let width = self.columns().len();
+        let mut sql = format!("INSERT INTO {} (", self.name());
+        for (i, c) in self.columns().iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(c.name);
+        }
+        sql.push_str(") VALUES ");
+        for r in 0..rows {
+            sql.push_str(if r == 0 { "(" } else { ", (" });
+            for c in 0..width {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                if numbered {
+                    sql.push_str(&format!("${}", r * width + c + 1));
+                } else {
+                    sql.push('?');
+                }
+            }
+            sql.push(')');
+        }
+        sql
     }
 
     pub fn delete_all_sql(self) -> &'static str {

@@ -12,7 +12,15 @@ use newsroom_ingest::passes::{Event, PassOptions, run_pass};
 use std::io::IsTerminal;
 
 pub async fn run(global: &Global, args: FetchArgs) -> Result<()> {
-    let cfg = load_config(global)?;
+    let mut cfg = load_config(global)?;
+    if cfg.database.url.is_empty() || cfg.database.url.starts_with("sqlite:") {
+        // SQLite has one writer at a time, and a connection that finds the
+        // write lock taken sleeps in SQLite's busy handler (1 ms, then 2, 5,
+        // 10 … ms) instead of queueing: a pass writing from 64 sources at once
+        // lost a third of its CPU and wall time that way (docs/PERFORMANCE.md,
+        // issue 10). With one connection every statement queues in the pool.
+        cfg.database.max_connections = 1;
+    }
     let store = ingest::open_store(&cfg).await?;
     let fetcher = ingest::fetcher(&cfg)?;
     let icfg = ingest::ingest_config(&cfg)?;
