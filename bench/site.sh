@@ -32,7 +32,7 @@ cleanup() {
     [ -f "$WORK/nginx.pid" ] && "$NGINX" -c "$WORK/nginx.conf" -s quit 2>/dev/null || true
     [ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
     sleep 0.5
-    rm -rf "$WORK"
+    [ -n "${KEEP:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -102,7 +102,8 @@ http {
     sendfile on;
     tcp_nopush on;
     keepalive_requests 1000000;
-    open_file_cache max=200000 inactive=60s;
+    # Below the open-files limit (ulimit -n): past it nginx answers 500.
+    open_file_cache max=8000 inactive=60s;
     client_body_temp_path $WORK/nginx-tmp/body;
     proxy_temp_path $WORK/nginx-tmp/proxy;
     fastcgi_temp_path $WORK/nginx-tmp/fastcgi;
