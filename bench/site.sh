@@ -41,7 +41,8 @@ cpu() { local t=0 p; for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(sed 
 
 cd "$WORK"
 DB=${DATABASE:-sqlite://$WORK/site.db}
-/usr/bin/time -f "demo fill: %e s wall, %M KB peak RSS" "$BIN" demo --articles "$ARTICLES" --database "$DB" --force >&2
+# sqlx warns of every import statement over a second, with all its parameters.
+NEWSROOM_LOG=info,sqlx=error /usr/bin/time -f "demo fill: %e s wall, %M KB peak RSS" "$BIN" demo --articles "$ARTICLES" --database "$DB" --force >&2
 
 start_newsroom() {
     PORT=$(free_port)
