@@ -48,7 +48,7 @@ need() {
 need wrk wrk
 need nginx nginx
 need curl curl
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+. "$ROOT/bench/nginx.sh"
 
 [ -n "${NEWSROOM_BIN:-}" ] || (cd "$ROOT" && cargo build --release -q -p newsroom)
 
@@ -88,32 +88,7 @@ ARTICLE=${ARTICLE#http://127.0.0.1:$NR_PORT}
 mkdir -p "$WORK/www"
 curl -sf -A "bench setup" -o "$WORK/www/article.html" "http://127.0.0.1:$NR_PORT$ARTICLE"
 
-mkdir -p "$WORK/nginx-tmp"
-cat >"$WORK/nginx.conf" <<EOF
-worker_processes auto;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests 1000000;
-    client_body_temp_path $WORK/nginx-tmp/body;
-    proxy_temp_path $WORK/nginx-tmp/proxy;
-    fastcgi_temp_path $WORK/nginx-tmp/fastcgi;
-    uwsgi_temp_path $WORK/nginx-tmp/uwsgi;
-    scgi_temp_path $WORK/nginx-tmp/scgi;
-    default_type "text/html; charset=utf-8";
-    server {
-        listen 127.0.0.1:$NG_PORT;
-        root $WORK/www;
-        location / { try_files /article.html =404; }
-    }
-}
-EOF
-"$NGINX" -c "$WORK/nginx.conf"
-for _ in $(seq 1 50); do [ -s "$WORK/nginx.pid" ] && break; sleep 0.1; done
+nginx_start "$WORK" "$NG_PORT" 'location / { try_files /article.html =404; }'
 NG_MASTER=$(cat "$WORK/nginx.pid")
 
 cmp -s <(curl -sf "http://127.0.0.1:$NG_PORT$ARTICLE") "$WORK/www/article.html" || { echo "nginx does not serve the saved page" >&2; exit 1; }

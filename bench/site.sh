@@ -23,7 +23,7 @@ CONNS=${CONNS:-32}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${NEWSROOM_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/newsroom}
 BIN=$(readlink -f "$BIN")
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+. "$ROOT/bench/nginx.sh"
 command -v wrk >/dev/null && [ -x "$NGINX" ] || { echo "needs wrk and nginx (bench/load.sh installs both)" >&2; exit 1; }
 WORK=$(mktemp -d /tmp/newsroom-site.XXXXXX)
 chmod 755 "$WORK"
@@ -92,36 +92,9 @@ PY
 stop_newsroom
 
 NG_PORT=$(free_port)
-mkdir -p "$WORK/nginx-tmp"
-cat >"$WORK/nginx.conf" <<EOF
-worker_processes auto;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests 1000000;
-    # Below the open-files limit (ulimit -n): past it nginx answers 500.
-    open_file_cache max=8000 inactive=60s;
-    client_body_temp_path $WORK/nginx-tmp/body;
-    proxy_temp_path $WORK/nginx-tmp/proxy;
-    fastcgi_temp_path $WORK/nginx-tmp/fastcgi;
-    uwsgi_temp_path $WORK/nginx-tmp/uwsgi;
-    scgi_temp_path $WORK/nginx-tmp/scgi;
-    default_type "text/html; charset=utf-8";
-    gzip_static on;
-    gzip_vary on;
-    server {
-        listen 127.0.0.1:$NG_PORT;
-        root $WORK/www;
-        location ~ ^/news/([0-9]+)- { try_files /a/\$1.html =404; }
-    }
-}
-EOF
-"$NGINX" -c "$WORK/nginx.conf"
-for _ in $(seq 1 50); do [ -s "$WORK/nginx.pid" ] && break; sleep 0.1; done
+# Below the open-files limit (ulimit -n): past it nginx answers 500.
+nginx_start "$WORK" "$NG_PORT" 'location ~ ^/news/([0-9]+)- { try_files /a/$1.html =404; }' \
+    'open_file_cache max=8000 inactive=60s; gzip_static on; gzip_vary on;'
 NG_PIDS="$(cat "$WORK/nginx.pid") $(pgrep -P "$(cat "$WORK/nginx.pid")" | tr '\n' ' ')"
 
 # wrk walks the sequence once: thread 1 takes the odd requests, thread 2 the
