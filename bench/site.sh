@@ -146,7 +146,7 @@ row() { # NAME URL CODING PIDS...
         "$(awk -v t=$((c1 - c0)) -v hz="$TICK" -v r="$reqs" 'BEGIN { print t / hz / r * 1e6 }')"
 }
 
-echo "$ARTICLES articles ($DB), $REQUESTS requests Zipf(1.0) over $(wc -l <"$WORK/all.txt") addresses, $DISTINCT distinct; wrk -t2 -c$CONNS; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%F %H:%M UTC')"
+echo "$ARTICLES articles ($(sed -E 's|//([^:/@]+):[^@]*@|//\1:***@|' <<<"$DB")), $REQUESTS requests Zipf(1.0) over $(wc -l <"$WORK/all.txt") addresses, $DISTINCT distinct; wrk -t2 -c$CONNS; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%F %H:%M UTC')"
 echo "| server | coding | requests | req/s | p99 | server CPU µs/req | ratio to nginx | newsroom peak RSS |"
 echo "|---|---|---|---|---|---|---|---|"
 for coding in identity gzip; do
