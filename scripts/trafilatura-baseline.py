@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Score trafilatura on the extraction-dev set with the benchmark's metric.
 
-Same metric as crates/extract/examples/eval.rs (see ../shared/README.md):
+Same metric as crates/extract/examples/extract_eval.rs (see ../shared/README.md):
 \\w+ tokens, 4-token shingle multisets, per-page (tp, fp, fn) normalised to
 sum 1, P and R averaged over pages, F1 = harmonic mean of the two means,
 bootstrap of 1000 page resamples for the +/-.

@@ -1,6 +1,6 @@
 //! The labelled evaluation sets (UCI News Aggregator, first 21 days; the
 //! full-text set of multi-day events) and the evaluation protocol shared by
-//! `examples/eval.rs` and the regression tests, so both measure the same
+//! `examples/cluster_eval.rs` and the regression tests, so both measure the same
 //! thing the same way.
 
 use crate::bcubed::{BCubed, bcubed};

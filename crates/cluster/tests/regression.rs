@@ -4,7 +4,7 @@
 //! datasets are absent.
 //!
 //! Only the first 14 days (the dev days) are read and clustered, which is
-//! the same pass `examples/eval.rs` makes over those days (the online pass
+//! the same pass `examples/cluster_eval.rs` makes over those days (the online pass
 //! never looks ahead, so the held-out days cannot change dev assignments).
 
 use flate2::read::GzDecoder;

@@ -1,7 +1,7 @@
 //! The same flat `Dom`, built by html5ever's spec-complete tree builder.
 //!
 //! This is the reference the fast builder in `parse` is held to: the
-//! differential tests and `examples/eval.rs --parser html5ever` run the whole
+//! differential tests and `examples/extract_eval.rs --parser html5ever` run the whole
 //! extractor on both and compare. It is also the parser to use when exact
 //! HTML semantics matter more than speed (adoption agency, foster parenting,
 //! `<template>`, foreign content), at about 2.5× the parse cost.

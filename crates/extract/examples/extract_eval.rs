@@ -3,7 +3,7 @@
 //! hand-written pages, `DIR/<name>.html` with the expected text beside it in
 //! `DIR/<name>.txt` (`crates/extract/tests/pages`).
 //!
-//! cargo run --release -p newsroom-extract --example eval -- DIR [--worst N] [--dump OUT] [--generic]
+//! cargo run --release -p newsroom-extract --example extract_eval -- DIR [--worst N] [--dump OUT] [--generic]
 //!     [--parser html5ever]
 //!
 //! `--generic` turns off JSON-LD `articleBody` and explicit body markup, so

@@ -1,8 +1,8 @@
 //! Story and thread clustering quality and speed on a labelled stream.
 //!
-//! cargo run --release -p newsroom-cluster --example eval -- \
+//! cargo run --release -p newsroom-cluster --example cluster_eval -- \
 //!     /work/shared/datasets/clustering-dev/uci-news-first21days.jsonl.gz [--config JSON]
-//! cargo run --release -p newsroom-cluster --example eval -- \
+//! cargo run --release -p newsroom-cluster --example cluster_eval -- \
 //!     /work/shared/datasets/clustering-text-dev/stream.jsonl.gz \
 //!     --truth /work/shared/datasets/clustering-text-dev/truth.jsonl.gz
 //!
