@@ -22,7 +22,7 @@ static GET_ARTICLE: LazyLock<String> =
     LazyLock::new(|| format!("SELECT {ARTICLE_COLS} FROM articles WHERE id = $1"));
 /// An article page's one read: the article, its outlet's name and its
 /// story's hidden flag, by primary keys.
-static ARTICLE_PAGE: LazyLock<String> = LazyLock::new(|| {
+pub(crate) static ARTICLE_PAGE: LazyLock<String> = LazyLock::new(|| {
     let cols: Vec<String> = ARTICLE_COLS
         .split(',')
         .map(|c| format!("a.{}", c.trim()))

@@ -28,6 +28,9 @@ pub enum StoreError {
     Invalid(String),
     #[error("invalid stored data: {0}")]
     Corrupt(String),
+    /// A read on the caller's thread (`direct`) failed.
+    #[error("database error: {0}")]
+    Direct(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -10,6 +10,7 @@ pub mod copy;
 pub mod db_url;
 mod desk;
 mod dialect;
+mod direct;
 pub mod error;
 mod fetches;
 mod history;

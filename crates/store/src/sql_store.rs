@@ -3,6 +3,7 @@
 //! aggregate, where its SQL stands beside its binding.
 
 use crate::dialect::{Db, Dialect};
+use crate::direct::DirectReads;
 use crate::error::Result;
 use crate::model::{
     AdminArticle, ArticleCard, ArticleLink, ArticlePage, AuditEntry, AuditQuery, Change, CountAt,
@@ -30,6 +31,8 @@ pub struct SqlStore<DB: Database> {
     pub(crate) pool: Pool<DB>,
     /// Store calls running now, for the pool's "waiting" gauge (`PoolStats`).
     calls: Arc<AtomicU32>,
+    /// Reads on the caller's thread (a SQLite file only).
+    pub(crate) direct: Option<Arc<DirectReads>>,
 }
 
 impl<DB: Database> Clone for SqlStore<DB> {
@@ -37,6 +40,7 @@ impl<DB: Database> Clone for SqlStore<DB> {
         Self {
             pool: self.pool.clone(),
             calls: self.calls.clone(),
+            direct: self.direct.clone(),
         }
     }
 }
@@ -46,6 +50,7 @@ impl<DB: Database> SqlStore<DB> {
         Self {
             pool,
             calls: Arc::default(),
+            direct: None,
         }
     }
 
@@ -288,6 +293,9 @@ where
     }
 
     async fn article_page(&self, id: ArticleId) -> Result<Option<ArticlePage>> {
+        if let Some(direct) = &self.direct {
+            return direct.article_page(id.0)?.map(TryInto::try_into).transpose();
+        }
         self.db().article_page(id).await
     }
 

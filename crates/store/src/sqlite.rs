@@ -4,6 +4,7 @@
 
 use crate::PoolConfig;
 use crate::dialect::{Db, Dialect, IdListSql, Lock};
+use crate::direct::DirectReads;
 use crate::error::{Result, StoreError};
 use crate::jobs;
 use crate::model::ViewDelta;
@@ -15,7 +16,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{FromRow, Sqlite, SqlitePool, Transaction};
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -55,6 +56,7 @@ impl SqlStore<Sqlite> {
         if !memory {
             check_path(opts.get_filename()).map_err(open_err)?;
         }
+        let path = opts.get_filename().to_path_buf();
         // An in-memory database lives as long as its one connection.
         let max = if memory {
             1
@@ -87,7 +89,11 @@ impl SqlStore<Sqlite> {
             })?;
         analyze(&pool).await?;
         stems::index_all_pending(&pool).await?;
-        Ok(Self::on_pool(pool))
+        let mut store = Self::on_pool(pool);
+        if !memory {
+            store.direct = Some(Arc::new(DirectReads::new(path, cfg.acquire_timeout)));
+        }
+        Ok(store)
     }
 }
 
