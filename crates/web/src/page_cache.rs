@@ -95,7 +95,9 @@ impl Compiled {
                     Err(_) => break,
                 },
             };
-            parts.push(Part::Html(Bytes::copy_from_slice(rest[..start].as_bytes())));
+            parts.push(Part::Html(Bytes::copy_from_slice(
+                &rest.as_bytes()[..start],
+            )));
             if let Part::Count(id) = hole
                 && !ids.contains(&id)
             {

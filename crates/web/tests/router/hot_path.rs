@@ -59,7 +59,11 @@ async fn hot_path_cpu_per_request() {
             let took = thread_cpu_ns() - t0;
             println!(
                 "round {round}, {}: {:.2} µs CPU per request, {} bytes each",
-                if new_visitor { "new visitor" } else { "repeat visitor" },
+                if new_visitor {
+                    "new visitor"
+                } else {
+                    "repeat visitor"
+                },
                 took as f64 / n as f64 / 1000.0,
                 bytes / n
             );
