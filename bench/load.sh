@@ -7,6 +7,7 @@
 #   ROUNDS=1 DURATION=5s bash bench/load.sh
 #   NEWSROOM_BIN=target/debug/newsroom bash bench/load.sh   # no build, that binary
 #   METRICS=1 bash bench/load.sh        # with the Prometheus recorder installed
+#   PIN=1 bash bench/load.sh            # each server on CPU 0 (nginx: one worker), wrk on CPU 1
 #
 # What it does:
 #   1. cargo build --release -p newsroom (honours CARGO_TARGET_DIR);
@@ -48,6 +49,14 @@ need() {
 need wrk wrk
 need nginx nginx
 need curl curl
+# PIN=1: the server under test gets CPU 0 alone and wrk CPU 1, so CPU per
+# request and req/s compare one core's worth of each server.
+if [ "${PIN:-0}" = 1 ]; then
+    export SERVER_CPU=0 NGINX_WORKERS=1
+    WRK_ON="taskset -c 1"
+else
+    WRK_ON=
+fi
 . "$ROOT/bench/nginx.sh"
 
 [ -n "${NEWSROOM_BIN:-}" ] || (cd "$ROOT" && cargo build --release -q -p newsroom)
@@ -73,7 +82,7 @@ NG_PORT=${NG_PORT:-$(free_port)}
 METRICS_AT=
 [ "${METRICS:-0}" = 1 ] && METRICS_AT="127.0.0.1:$(free_port)"
 (cd "$WORK" && if [ -n "$METRICS_AT" ]; then export NEWSROOM_METRICS__LISTEN=$METRICS_AT; fi && NEWSROOM_SITE__TIME_ZONE=Europe/Kyiv NEWSROOM_LOG=warn NEWSROOM_SERVER__MAX_VISITORS_PER_IP=4000000000 \
-    exec "$BIN" serve --demo --listen "127.0.0.1:$NR_PORT" >"$WORK/newsroom.log" 2>&1) &
+    exec ${SERVER_CPU:+taskset -c "$SERVER_CPU"} "$BIN" serve --demo --listen "127.0.0.1:$NR_PORT" >"$WORK/newsroom.log" 2>&1) &
 NR_PID=$!
 for _ in $(seq 1 300); do
     curl -sf "http://127.0.0.1:$NR_PORT/healthz" >/dev/null && break
@@ -128,9 +137,9 @@ run() {
     c0=$(cpu_ticks $pids)
     if [ "$lua" = fixed ]; then
         # One visitor: after its first request every view is a deduplicated repeat.
-        out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -H "User-Agent: Mozilla/5.0 bench-repeat-visitor" "$url")
+        out=$($WRK_ON wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -H "User-Agent: Mozilla/5.0 bench-repeat-visitor" "$url")
     else
-        out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency ${lua:+-s "$lua"} "$url" ${lua:+-- "$name-$RANDOM$RANDOM"})
+        out=$($WRK_ON wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency ${lua:+-s "$lua"} "$url" ${lua:+-- "$name-$RANDOM$RANDOM"})
     fi
     c1=$(cpu_ticks $pids)
     if grep -q 'Non-2xx' <<<"$out"; then echo "$out" >&2; echo "non-2xx responses from $name" >&2; exit 1; fi
@@ -156,7 +165,7 @@ done
 VIEWS1=$(curl -s "http://127.0.0.1:$NR_PORT/api/v1/views?ids=1")
 
 echo
-echo "wrk -t$THREADS -c$CONNS -d$DURATION --latency, $ROUNDS interleaved rounds; page $SIZE bytes; $(nproc) cores; $(date -u +%F)"
+echo "wrk -t$THREADS -c$CONNS -d$DURATION --latency, $ROUNDS interleaved rounds;${SERVER_CPU:+ servers on CPU $SERVER_CPU, wrk on CPU 1;} page $SIZE bytes; $(nproc) cores; $(date -u +%F)"
 COUNTED=$(awk -F"\t" '$1 == "article" { s += $5 } END { print s }' "$RESULTS")
 echo "views of article 1: $VIEWS0 before, $VIEWS1 after; counted views = $COUNTED new-visitor requests + 1 repeat visitor, plus up to $CONNS per run still in flight when wrk stopped"
 echo

@@ -4,13 +4,14 @@
 #   nginx_start WORK PORT 'LOCATION BLOCK' ['MORE http SETTINGS']
 #
 # serves WORK/www; stop it with `"$NGINX" -c WORK/nginx.conf -s quit`.
+# NGINX_WORKERS sets worker_processes (default auto).
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 
 nginx_start() {
     local work=$1 port=$2 location=$3 extra=${4:-}
     mkdir -p "$work/nginx-tmp"
     cat >"$work/nginx.conf" <<CONF
-worker_processes auto;
+worker_processes ${NGINX_WORKERS:-auto};
 pid $work/nginx.pid;
 error_log $work/nginx-error.log warn;
 events { worker_connections 4096; }
@@ -33,7 +34,7 @@ http {
     }
 }
 CONF
-    "$NGINX" -c "$work/nginx.conf"
+    ${SERVER_CPU:+taskset -c "$SERVER_CPU"} "$NGINX" -c "$work/nginx.conf"
     for _ in $(seq 1 50); do [ -s "$work/nginx.pid" ] && return 0; sleep 0.1; done
     echo "nginx did not start: $(cat "$work/nginx-error.log")" >&2
     return 1

@@ -18,7 +18,8 @@ use std::time::Instant;
 pub async fn layer(State(state): State<Shared>, req: Request, next: Next) -> Response {
     let route = metrics::route_of(&req);
     let start = Instant::now();
-    let path = req.uri().path().to_owned();
+    // A shared handle on the address (no copy), for the error pages.
+    let uri = req.uri().clone();
     let resp = match public_base::origin_of(&state, req.headers()) {
         Err(bad_host) => bad_host,
         Ok(origin) => {
@@ -30,7 +31,7 @@ pub async fn layer(State(state): State<Shared>, req: Request, next: Next) -> Res
             public_base::within(origin, inner).await
         }
     };
-    let resp = errors::dress(&state, &path, resp).await;
+    let resp = errors::dress(&state, uri.path(), resp).await;
     metrics::record(route, resp.status(), start.elapsed());
     resp
 }

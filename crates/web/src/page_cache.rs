@@ -15,8 +15,10 @@
 //! least recently go first. Hits and misses are counted (`stats`, shown by
 //! `/healthz`, and the metrics).
 
+use crate::respond::chunks::{Chunks, ChunksBuilder};
 use crate::respond::coding::Coding;
 use crate::respond::pieces::{BrPieces, BrWriter, GzPieces, GzWriter};
+use axum::body::Bytes;
 use newsroom_core::ArticleId;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -50,7 +52,8 @@ pub fn strip_controls(s: &str) -> String {
 
 #[derive(Debug)]
 enum Part {
-    Html(Box<str>),
+    /// Shared, so an identity body sends it without a copy (`respond::chunks`).
+    Html(Bytes),
     Count(ArticleId),
     /// The latest-news list (`LATEST_SLOT`).
     Slot,
@@ -92,7 +95,9 @@ impl Compiled {
                     Err(_) => break,
                 },
             };
-            parts.push(Part::Html(rest[..start].into()));
+            parts.push(Part::Html(Bytes::copy_from_slice(
+                &rest.as_bytes()[..start],
+            )));
             if let Part::Count(id) = hole
                 && !ids.contains(&id)
             {
@@ -101,7 +106,7 @@ impl Compiled {
             parts.push(hole);
             rest = &after[end + END.len_utf8()..];
         }
-        parts.push(Part::Html(rest.into()));
+        parts.push(Part::Html(Bytes::copy_from_slice(rest.as_bytes())));
         let hash = blake3::hash(html.as_bytes());
         let mut tag = [0u8; 8];
         tag.copy_from_slice(&hash.as_bytes()[..8]);
@@ -118,7 +123,7 @@ impl Compiled {
     /// The static runs between the holes (always one more than holes).
     fn runs(&self) -> impl Iterator<Item = &[u8]> {
         self.parts.iter().filter_map(|p| match p {
-            Part::Html(s) => Some(s.as_bytes()),
+            Part::Html(s) => Some(&s[..]),
             _ => None,
         })
     }
@@ -138,10 +143,15 @@ impl Compiled {
         self.len_hint * 2 + 256
     }
 
-    /// The entity tag of the page showing `totals` (and `fragment` with its
-    /// totals in the slot), and its hash: the texts and every count shown
-    /// (FNV-1a over them, cheap per request).
-    pub fn etag(&self, totals: &[i64], fragment: Option<(&Compiled, &[i64])>) -> (u64, String) {
+    /// The hash of the page's static text: its entity tag starts with it.
+    pub fn tag(&self) -> u64 {
+        self.tag
+    }
+
+    /// The version of the page showing `totals` (and `fragment` with its
+    /// totals in the slot), which its entity tag names: a hash of the texts
+    /// and every count shown (FNV-1a over them, cheap per request).
+    pub fn version(&self, totals: &[i64], fragment: Option<(&Compiled, &[i64])>) -> u64 {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ self.tag;
         let mut mix = |t: u64| {
             for b in t.to_le_bytes() {
@@ -153,7 +163,7 @@ impl Compiled {
             mix(f.tag);
             ft.iter().for_each(|t| mix(*t as u64));
         }
-        (h, format!("\"p{:016x}{h:016x}\"", self.tag))
+        h
     }
 
     /// Calls `sink` with each run of static text (with its page and index,
@@ -170,7 +180,7 @@ impl Compiled {
         for p in &self.parts {
             match p {
                 Part::Html(s) => {
-                    sink(Chunk::Run(self, run, s.as_bytes()));
+                    sink(Chunk::Run(self, run, s));
                     run += 1;
                 }
                 Part::Count(id) => {
@@ -201,6 +211,17 @@ impl Compiled {
             Chunk::Digits(d) => out.extend_from_slice(d),
         });
         out
+    }
+
+    /// The page with counts filled in and `fragment` in its slot, as a body
+    /// that shares the page's long runs instead of copying them.
+    pub fn emit_body(&self, totals: &[i64], fragment: Option<(&Compiled, &[i64])>) -> Chunks {
+        let mut out = ChunksBuilder::new();
+        self.walk(totals, fragment, &mut |c| match c {
+            Chunk::Run(_, _, text) => out.run(text),
+            Chunk::Digits(d) => out.copied(d),
+        });
+        out.finish()
     }
 
     fn gz(&self) -> &GzPieces {
@@ -248,7 +269,7 @@ impl Compiled {
 /// One step of a page's emission.
 enum Chunk<'a, 'b> {
     /// Static text: its page, the run's index there, the text.
-    Run(&'a Compiled, usize, &'a [u8]),
+    Run(&'a Compiled, usize, &'a Bytes),
     Digits(&'b [u8]),
 }
 

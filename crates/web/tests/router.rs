@@ -1264,6 +1264,9 @@ mod respond;
 #[path = "router/invalidate.rs"]
 mod invalidate;
 
+#[path = "router/hot_path.rs"]
+mod hot_path;
+
 /// Search results show where the words matched: the body around them with
 /// each match in `<mark>`, and nothing else of the text as markup.
 #[tokio::test]

@@ -11,8 +11,9 @@ use crate::public_base::cache_key;
 use crate::state::{Chrome, ImageView, Shared, StoryBlock};
 use crate::visitor_of;
 use askama::Template;
+use axum::extract::Request;
 use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use newsroom_core::{ArticleId, ArticleStatus, PublicUrl, StoryId, slug::slugify, time::rfc3339};
 use std::net::SocketAddr;
@@ -59,8 +60,11 @@ pub async fn article(
     State(state): State<Shared>,
     Path(id_slug): Path<String>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    // The request itself, not a `HeaderMap` extractor: that one is a copy of
+    // the headers on every view.
+    req: Request,
 ) -> WebResult<Response> {
+    let headers = req.headers();
     let (id, _slug) = parse_id_slug(&id_slug).ok_or(WebError::not_found())?;
     let page = cached(&state, id).await?;
     let canonical = page.canonical_path.as_deref().unwrap_or("/");
@@ -75,7 +79,7 @@ pub async fn article(
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let ip = visitor_of(&state, &headers, peer);
+    let ip = visitor_of(&state, headers, peer);
     state.counter.record(id, &ip, ua, state.now());
     Ok(page_response(&state, &page))
 }

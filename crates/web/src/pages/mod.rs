@@ -47,7 +47,7 @@ pub fn or_stale(
 /// A cached page with live counts, as an HTTP response. The body is written
 /// by `respond::finish`, in the coding the client takes, with its validators.
 pub fn page_response(state: &AppState, page: &Arc<CachedPage>) -> Response {
-    let totals: Arc<[i64]> = state.counter.totals(page.page.ids()).into();
+    let totals = state.counter.totals(page.page.ids());
     let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK);
     let mut resp = status.into_response();
     let h = resp.headers_mut();

@@ -18,10 +18,12 @@
 //! pages hold CSRF tokens, which compression beside reflected input would
 //! expose (BREACH).
 
+pub mod chunks;
 pub mod coding;
 pub mod compress;
 pub mod conditional;
 pub mod pieces;
+pub mod validators;
 
 use crate::page_cache::CachedPage;
 use crate::state::Shared;
@@ -30,15 +32,16 @@ use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use coding::Coding;
+use conditional::Conditions;
 pub use conditional::FirstSeen;
-use conditional::{Conditions, http_date};
 use std::sync::Arc;
+use validators::Validators;
 
 /// A cached page to send with these counts, left for `layer` to encode.
 #[derive(Clone)]
 pub struct PageBody {
     pub page: Arc<CachedPage>,
-    pub totals: Arc<[i64]>,
+    pub totals: Vec<i64>,
 }
 
 /// Bodies larger than this pass through untouched (none of ours is).
@@ -106,15 +109,27 @@ async fn finish_page(
         .map(|l| state.counter.totals(l.ids()))
         .unwrap_or_default();
     let fragment = latest.as_deref().map(|l| (l, &latest_totals[..]));
-    let (tag, etag) = compiled.etag(&page.totals, fragment);
-    let last_modified = state.first_seen.get(tag, state.now());
-    if readable && parts.status == StatusCode::OK && cond.not_modified(&etag, last_modified) {
-        return not_modified(&parts.headers, &etag, coding, last_modified);
+    let version = compiled.version(&page.totals, fragment);
+    let v = validators::of_page(
+        version,
+        compiled.tag(),
+        coding,
+        &state.first_seen,
+        state.now(),
+    );
+    if readable
+        && parts.status == StatusCode::OK
+        && cond.not_modified(v.etag_str(), v.last_modified)
+    {
+        return not_modified(&parts.headers, v);
     }
-    let body = compiled.emit_coded(&page.totals, fragment, coding);
-    set_validators(&mut parts.headers, &etag, coding, last_modified);
+    let body = match coding {
+        Coding::Identity => Body::new(compiled.emit_body(&page.totals, fragment)),
+        _ => Body::from(compiled.emit_coded(&page.totals, fragment, coding)),
+    };
+    set_validators(&mut parts.headers, v);
     set_coding(&mut parts.headers, coding);
-    Response::from_parts(parts, Body::from(body))
+    Response::from_parts(parts, body)
 }
 
 async fn finish_body(
@@ -137,10 +152,11 @@ async fn finish_body(
         .unwrap_or_else(|| entry.etag.clone());
     let compress = entry.identity.len() >= MIN_COMPRESS && compressible(&parts.headers);
     let coding = if compress { coding } else { Coding::Identity };
+    let v = Validators::new(&etag, coding, entry.first_seen);
     if cond.not_modified(&etag, entry.first_seen) {
-        return not_modified(&parts.headers, &etag, coding, entry.first_seen);
+        return not_modified(&parts.headers, v);
     }
-    set_validators(&mut parts.headers, &etag, coding, entry.first_seen);
+    set_validators(&mut parts.headers, v);
     if compress {
         set_coding(&mut parts.headers, coding);
     }
@@ -164,18 +180,10 @@ fn compressible(headers: &HeaderMap) -> bool {
         )
 }
 
-fn tagged(etag: &str, coding: Coding) -> HeaderValue {
-    let t = etag.trim_end_matches('"');
-    HeaderValue::from_str(&format!("{t}{}\"", coding.tag_suffix()))
-        .unwrap_or_else(|_| HeaderValue::from_static("\"\""))
-}
-
-fn set_validators(h: &mut HeaderMap, etag: &str, coding: Coding, last_modified: i64) {
-    h.insert(header::ETAG, tagged(etag, coding));
-    if !h.contains_key(header::LAST_MODIFIED)
-        && let Ok(v) = HeaderValue::from_str(&http_date(last_modified))
-    {
-        h.insert(header::LAST_MODIFIED, v);
+fn set_validators(h: &mut HeaderMap, v: Validators) {
+    h.insert(header::ETAG, v.etag);
+    if !h.contains_key(header::LAST_MODIFIED) {
+        h.insert(header::LAST_MODIFIED, v.last_modified_value);
     }
     h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
 }
@@ -189,7 +197,7 @@ fn set_coding(h: &mut HeaderMap, coding: Coding) {
 }
 
 /// A bodiless 304 with the validators and caching headers of the 200.
-fn not_modified(from: &HeaderMap, etag: &str, coding: Coding, last_modified: i64) -> Response {
+fn not_modified(from: &HeaderMap, v: Validators) -> Response {
     let mut resp = StatusCode::NOT_MODIFIED.into_response();
     let h = resp.headers_mut();
     for name in [header::CACHE_CONTROL, header::EXPIRES] {
@@ -197,6 +205,6 @@ fn not_modified(from: &HeaderMap, etag: &str, coding: Coding, last_modified: i64
             h.insert(name, v.clone());
         }
     }
-    set_validators(h, etag, coding, last_modified);
+    set_validators(h, v);
     resp
 }
