@@ -5,10 +5,10 @@
 use crate::dialect::{Db, Dialect};
 use crate::error::Result;
 use crate::model::{
-    AdminArticle, ArticleCard, ArticleLink, ArticlePage, AuditEntry, AuditQuery, Change, CountAt,
-    FetchHour, FetchRecord, IdRange, IngestFreshness, Job, ListQuery, NewAudit, PoolStats,
-    RankedCard, Session, SiteHour, SourceStats, StoryMember, StoryReach, TableCounts, ThreadStory,
-    UpsertOutcome, User, UserRole, ViewDelta, Visit,
+    AdminArticle, ArticleCard, ArticleLink, ArticlePage, ArticleWrite, AuditEntry, AuditQuery,
+    Change, CountAt, FetchHour, FetchRecord, IdRange, IngestFreshness, Job, ListQuery, NewAudit,
+    PoolStats, RankedCard, Session, SiteHour, SourceStats, StoryMember, StoryReach, TableCounts,
+    ThreadStory, UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 use crate::reasons::StoryReason;
 use crate::search::{SearchResults, SearchTerms};
@@ -203,6 +203,14 @@ where
 
     async fn upsert_article(&self, a: &NewArticle, now: Timestamp) -> Result<UpsertOutcome> {
         self.db().upsert_article(a, now).await
+    }
+
+    async fn store_articles(
+        &self,
+        batch: &[ArticleWrite],
+        now: Timestamp,
+    ) -> Result<Vec<UpsertOutcome>> {
+        self.db().store_articles(batch, now).await
     }
 
     async fn get_article(&self, id: ArticleId) -> Result<Option<Article>> {
