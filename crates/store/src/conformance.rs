@@ -3,8 +3,8 @@
 //! database per test.
 
 use crate::model::{
-    ArticleWrite, AuditQuery, FetchRecord, FetchResult, ListQuery, NewAudit, Session, StoryMember,
-    StoryReach, UpsertKind, UserRole, ViewDelta, Visit,
+    ArticleLookup, ArticleWrite, AuditQuery, FetchRecord, FetchResult, ListQuery, NewAudit,
+    Session, StoryMember, StoryReach, UpsertKind, UserRole, ViewDelta, Visit,
 };
 use crate::store::Store;
 use newsroom_core::{
@@ -40,7 +40,7 @@ macro_rules! conformance_suite {
             story_reasons_are_kept_and_replaced, views_per_hour_of_articles_and_stories,
             site_activity_per_hour, history_exports_and_imports,
             article_page_reads_outlet_and_story, bulk_imports_write_whole_pages,
-            batches_store_all_or_nothing);
+            batches_store_all_or_nothing, lookups_find_the_first_article);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -3794,5 +3794,83 @@ pub async fn batches_store_all_or_nothing(store: Arc<dyn Store>) {
             .await
             .unwrap()
             .is_empty()
+    );
+}
+
+pub async fn lookups_find_the_first_article(store: Arc<dyn Store>) {
+    let src = source(&*store, "lookups").await;
+    let (a_new, b_new) = (article(src, 1), article(src, 2));
+    let a = insert(&*store, &a_new).await;
+    let b = insert(&*store, &b_new).await;
+    let guid = ArticleAddress::guid(src, "tag:a");
+    let hop = ArticleAddress::url("https://news.example/r/2", AddressKind::Redirect);
+    store
+        .add_article_addresses(a, &[guid.clone()])
+        .await
+        .unwrap();
+    store
+        .add_article_addresses(b, &[hop.clone()])
+        .await
+        .unwrap();
+    let state = IngestState {
+        body_origin: BodyOrigin::Page,
+        published_trusted: true,
+        first_seen: T0,
+        feed_updated: Some(T0 + 1),
+        feed_hash: Some("h".into()),
+        page_etag: Some("\"e\"".into()),
+        page_last_modified: None,
+        page_checked_at: Some(T0 + 2),
+        rechecks: 2,
+    };
+    store.set_ingest_state(a, &state).await.unwrap();
+    let find = |lookups: Vec<ArticleLookup>| {
+        let store = store.clone();
+        async move { store.find_article(&lookups).await.unwrap() }
+    };
+    let by_url = |u: &str| ArticleLookup::CanonicalUrl(u.to_string());
+    let unknown = ArticleLookup::Address(ArticleAddress::guid(src, "tag:none"));
+
+    let (got, got_state) = find(vec![
+        ArticleLookup::Address(guid.clone()),
+        ArticleLookup::Address(hop.clone()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!((got.id, got.title.as_str()), (a, "Headline 1"));
+    assert_eq!(got_state, Some(state));
+    // The first lookup that finds wins, whatever the others find.
+    let (got, got_state) = find(vec![
+        unknown.clone(),
+        ArticleLookup::Address(hop.clone()),
+        ArticleLookup::Address(guid.clone()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!((got.id, got_state), (b, None));
+    let (got, _) = find(vec![
+        by_url(&b_new.canonical_url),
+        ArticleLookup::Address(guid.clone()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(got.id, b);
+    // A GUID belongs to its source.
+    let elsewhere = source(&*store, "lookups-other").await;
+    let foreign = ArticleLookup::Address(ArticleAddress::guid(elsewhere, "tag:a"));
+    assert_eq!(
+        find(vec![foreign, by_url("https://news.example/none")]).await,
+        None
+    );
+    assert_eq!(find(vec![]).await, None);
+    // What was deleted is found by nothing.
+    assert!(store.delete_article(a, T0 + 10).await.unwrap());
+    assert_eq!(
+        find(vec![
+            ArticleLookup::Address(guid),
+            by_url(&a_new.canonical_url)
+        ])
+        .await,
+        None
     );
 }

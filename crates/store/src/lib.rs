@@ -46,10 +46,11 @@ pub use error::{Result, StoreError};
 pub use fetches::{FETCH_HOURS_KEPT, FETCHES_KEPT, hour_of};
 pub use history::SITE_HOURS_KEPT;
 pub use model::{
-    AdminArticle, ArticleCard, ArticleLink, ArticlePage, ArticleWrite, AuditEntry, AuditQuery,
-    Change, CountAt, FetchHour, FetchRecord, FetchResult, IdRange, IngestFreshness, Job, ListQuery,
-    NewAudit, PoolStats, RankedCard, Session, SiteHour, SourceStats, StoryMember, StoryReach,
-    TableCounts, ThreadStory, UpsertKind, UpsertOutcome, User, UserRole, ViewDelta, Visit,
+    AdminArticle, ArticleCard, ArticleLink, ArticleLookup, ArticlePage, ArticleWrite, AuditEntry,
+    AuditQuery, Change, CountAt, FetchHour, FetchRecord, FetchResult, IdRange, IngestFreshness,
+    Job, ListQuery, NewAudit, PoolStats, RankedCard, Session, SiteHour, SourceStats, StoryMember,
+    StoryReach, TableCounts, ThreadStory, UpsertKind, UpsertOutcome, User, UserRole, ViewDelta,
+    Visit,
 };
 pub use postgres::PgStore;
 pub use reasons::{CLUSTERER, ReasonKind, StoryReason};

@@ -3,7 +3,9 @@
 
 use crate::dialect::{Db, Dialect, with_pool};
 use crate::error::{Result, StoreError};
-use newsroom_core::{ArticleAddress, ArticleId, BodyOrigin, IngestState};
+use crate::model::ArticleLookup;
+use crate::rows::{ARTICLE_COLS, ArticleRow};
+use newsroom_core::{Article, ArticleAddress, ArticleId, BodyOrigin, IngestState};
 
 pub const ARTICLE_BY_ADDRESS: &str =
     "SELECT article_id FROM article_addresses WHERE scope = $1 AND address = $2";
@@ -55,6 +57,82 @@ macro_rules! bind_state {
     };
 }
 pub(crate) use bind_state;
+
+/// Columns of an ingest state, read beside an article (`KnownRow`).
+const STATE_COLS: &str = "s.body_origin, s.published_trusted, s.first_seen, s.feed_updated, \
+     s.feed_hash, s.page_etag, s.page_last_modified, s.page_checked_at, s.rechecks";
+
+/// One statement for `find_article`: a branch per lookup, numbered by its
+/// place so the first that finds an article wins.
+fn find_sql(lookups: &[ArticleLookup]) -> String {
+    let mut branches = Vec::with_capacity(lookups.len());
+    let mut param = 0;
+    for (place, l) in lookups.iter().enumerate() {
+        branches.push(match l {
+            ArticleLookup::Address(_) => {
+                param += 2;
+                format!(
+                    "SELECT article_id AS id, {place} AS place FROM article_addresses \
+                     WHERE scope = ${} AND address = ${param}",
+                    param - 1
+                )
+            }
+            ArticleLookup::CanonicalUrl(_) => {
+                param += 1;
+                format!("SELECT id, {place} AS place FROM articles WHERE canonical_url = ${param}")
+            }
+        });
+    }
+    let article_cols: Vec<String> = ARTICLE_COLS
+        .split(',')
+        .map(|c| format!("a.{}", c.trim()))
+        .collect();
+    format!(
+        "SELECT {}, {STATE_COLS} FROM ({}) m JOIN articles a ON a.id = m.id \
+         LEFT JOIN article_ingest_state s ON s.article_id = a.id ORDER BY m.place LIMIT 1",
+        article_cols.join(", "),
+        branches.join(" UNION ALL ")
+    )
+}
+
+/// An article and its ingest state, when one was kept.
+#[derive(sqlx::FromRow)]
+struct KnownRow {
+    #[sqlx(flatten)]
+    article: ArticleRow,
+    body_origin: Option<String>,
+    published_trusted: Option<i64>,
+    first_seen: Option<i64>,
+    feed_updated: Option<i64>,
+    feed_hash: Option<String>,
+    page_etag: Option<String>,
+    page_last_modified: Option<String>,
+    page_checked_at: Option<i64>,
+    rechecks: Option<i64>,
+}
+
+impl KnownRow {
+    fn split(self) -> Result<(Article, Option<IngestState>)> {
+        let state = match self.body_origin {
+            Some(body_origin) => Some(
+                IngestStateRow {
+                    body_origin,
+                    published_trusted: self.published_trusted.unwrap_or_default(),
+                    first_seen: self.first_seen.unwrap_or_default(),
+                    feed_updated: self.feed_updated,
+                    feed_hash: self.feed_hash,
+                    page_etag: self.page_etag,
+                    page_last_modified: self.page_last_modified,
+                    page_checked_at: self.page_checked_at,
+                    rechecks: self.rechecks.unwrap_or_default(),
+                }
+                .try_into()?,
+            ),
+            None => None,
+        };
+        Ok((self.article.try_into()?, state))
+    }
+}
 
 #[derive(sqlx::FromRow)]
 pub struct IngestStateRow {
@@ -124,6 +202,27 @@ impl Db<'_> {
             q.execute(pool).await?;
         });
         Ok(())
+    }
+
+    pub(crate) async fn find_article(
+        self,
+        lookups: &[ArticleLookup],
+    ) -> Result<Option<(Article, Option<IngestState>)>> {
+        if lookups.is_empty() {
+            return Ok(None);
+        }
+        let sql = find_sql(lookups);
+        let row: Option<KnownRow> = with_pool!(self, |pool| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+            for l in lookups {
+                q = match l {
+                    ArticleLookup::Address(a) => q.bind(a.scope()).bind(&a.address),
+                    ArticleLookup::CanonicalUrl(u) => q.bind(u),
+                };
+            }
+            q.fetch_optional(pool).await?
+        });
+        row.map(KnownRow::split).transpose()
     }
 
     pub(crate) async fn ingest_state(self, id: ArticleId) -> Result<Option<IngestState>> {

@@ -138,6 +138,15 @@ pub struct UpsertOutcome {
     pub kind: UpsertKind,
 }
 
+/// One way to find a stored article (`Store::find_article`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArticleLookup {
+    /// An address it has had (see `ArticleAddress`).
+    Address(ArticleAddress),
+    /// Its canonical URL, for articles stored before addresses were remembered.
+    CanonicalUrl(String),
+}
+
 /// One article of a batch (`Store::store_articles`) and what ingestion
 /// remembers of it, written with it when it is stored (not suppressed).
 #[derive(Debug, Clone)]

@@ -5,10 +5,10 @@
 use crate::dialect::{Db, Dialect};
 use crate::error::Result;
 use crate::model::{
-    AdminArticle, ArticleCard, ArticleLink, ArticlePage, ArticleWrite, AuditEntry, AuditQuery,
-    Change, CountAt, FetchHour, FetchRecord, IdRange, IngestFreshness, Job, ListQuery, NewAudit,
-    PoolStats, RankedCard, Session, SiteHour, SourceStats, StoryMember, StoryReach, TableCounts,
-    ThreadStory, UpsertOutcome, User, UserRole, ViewDelta, Visit,
+    AdminArticle, ArticleCard, ArticleLink, ArticleLookup, ArticlePage, ArticleWrite, AuditEntry,
+    AuditQuery, Change, CountAt, FetchHour, FetchRecord, IdRange, IngestFreshness, Job, ListQuery,
+    NewAudit, PoolStats, RankedCard, Session, SiteHour, SourceStats, StoryMember, StoryReach,
+    TableCounts, ThreadStory, UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 use crate::reasons::StoryReason;
 use crate::search::{SearchResults, SearchTerms};
@@ -231,6 +231,13 @@ where
 
     async fn ingest_state(&self, id: ArticleId) -> Result<Option<IngestState>> {
         self.db().ingest_state(id).await
+    }
+
+    async fn find_article(
+        &self,
+        lookups: &[ArticleLookup],
+    ) -> Result<Option<(Article, Option<IngestState>)>> {
+        self.db().find_article(lookups).await
     }
 
     async fn set_ingest_state(&self, id: ArticleId, s: &IngestState) -> Result<()> {

@@ -3,10 +3,10 @@
 
 use crate::error::Result;
 use crate::model::{
-    AdminArticle, ArticleCard, ArticleLink, ArticlePage, ArticleWrite, AuditEntry, AuditQuery,
-    Change, CountAt, FetchHour, FetchRecord, IdRange, IngestFreshness, Job, ListQuery, NewAudit,
-    PoolStats, RankedCard, Session, SiteHour, SourceStats, StoryMember, StoryReach, TableCounts,
-    ThreadStory, UpsertOutcome, User, UserRole, ViewDelta, Visit,
+    AdminArticle, ArticleCard, ArticleLink, ArticleLookup, ArticlePage, ArticleWrite, AuditEntry,
+    AuditQuery, Change, CountAt, FetchHour, FetchRecord, IdRange, IngestFreshness, Job, ListQuery,
+    NewAudit, PoolStats, RankedCard, Session, SiteHour, SourceStats, StoryMember, StoryReach,
+    TableCounts, ThreadStory, UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 use crate::reasons::StoryReason;
 use crate::search::{SearchResults, SearchTerms};
@@ -106,6 +106,12 @@ pub trait Store: Send + Sync + 'static {
         addresses: &[ArticleAddress],
     ) -> Result<()>;
     async fn ingest_state(&self, id: ArticleId) -> Result<Option<IngestState>>;
+    /// The article the first of `lookups` that finds one finds, with its
+    /// ingest state (`None` when none was kept): one statement for all.
+    async fn find_article(
+        &self,
+        lookups: &[ArticleLookup],
+    ) -> Result<Option<(Article, Option<IngestState>)>>;
     async fn set_ingest_state(&self, id: ArticleId, state: &IngestState) -> Result<()>;
     /// Published articles, newest first.
     async fn list_articles(&self, q: &ListQuery) -> Result<Vec<ArticleCard>>;
