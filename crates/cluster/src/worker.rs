@@ -21,7 +21,8 @@ pub struct WorkerConfig {
     /// How long a claim holds the lease; renewed after every batch, so a
     /// holder that dies hands over after at most this long.
     pub lease_secs: i64,
-    /// Articles read and assigned between lease renewals and state saves.
+    /// Articles read and assigned between lease renewals (the state is saved
+    /// at the end of a pass, and every `SAVE_EVERY` within a long one).
     pub batch: i64,
     /// Batches per pass before the lease is given back and claimed anew,
     /// so a long backlog still lets state reach the store regularly.
@@ -42,6 +43,9 @@ impl Default for WorkerConfig {
         }
     }
 }
+
+/// How often a long pass saves the clusterer's state between batches.
+const SAVE_EVERY: Duration = Duration::from_secs(10);
 
 /// What one pass did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +104,7 @@ async fn assign_new(
 ) -> Result<usize, PersistError> {
     let mut names: HashMap<SourceId, Option<String>> = HashMap::new();
     let mut assigned = 0;
+    let mut saved = std::time::Instant::now();
     for i in 0..cfg.max_batches.max(1) {
         let batch = store
             .articles_after(lease.assigner.last_article(), cfg.batch.max(1))
@@ -129,10 +134,17 @@ async fn assign_new(
         // Renewing first checks the lease is still ours, so a worker that
         // stalled past its lease never overwrites the new holder's state.
         lease.renew(store, unix_now()).await?;
-        lease.assigner.save(store).await?;
         crate::metrics::live_stories(lease.assigner.live_stories());
         if (batch.len() as i64) < cfg.batch.max(1) || stop() {
+            // `release` saves it.
             break;
+        }
+        // The whole state is written each time, so within a pass it is saved
+        // only now and then: a holder that dies loses (and its successor files
+        // again) at most that much.
+        if saved.elapsed() >= SAVE_EVERY {
+            lease.assigner.save(store).await?;
+            saved = std::time::Instant::now();
         }
     }
     Ok(assigned)

@@ -80,7 +80,10 @@ fn within_limits(html: &str, text: &str, clean: impl FnOnce(&str) -> String) -> 
 
 /// Whether a fetched page is shallow enough to extract from.
 pub fn page_is_parsable(body: &[u8]) -> bool {
-    nesting_depth(&String::from_utf8_lossy(body), MAX_HTML_DEPTH) <= MAX_HTML_DEPTH
+    // On the bytes: tags are ASCII in any encoding a page comes in, and a
+    // UTF-8 check (or a lossy copy of a page in another charset) is a pass
+    // over the page for nothing.
+    depth_of(body, MAX_HTML_DEPTH) <= MAX_HTML_DEPTH
 }
 
 /// How deep the tags of `html` nest, counted in one pass without parsing,
@@ -88,7 +91,10 @@ pub fn page_is_parsable(body: &[u8]) -> bool {
 /// left out (`p`, `li`...) do not count: they do not nest in practice, and
 /// sloppy markup must not look deep.
 pub fn nesting_depth(html: &str, stop: usize) -> usize {
-    let b = html.as_bytes();
+    depth_of(html.as_bytes(), stop)
+}
+
+fn depth_of(b: &[u8], stop: usize) -> usize {
     let (mut depth, mut max, mut i) = (0usize, 0usize, 0usize);
     while let Some(off) = memchr::memchr(b'<', &b[i..]) {
         i += off + 1;

@@ -5,10 +5,10 @@
 
 use crate::feed::FeedItem;
 use newsroom_core::{
-    AddressKind, Article, ArticleAddress, ArticleId, BodyOrigin, FullTextMode, IngestState,
-    PublicUrl, Source, Timestamp, url,
+    AddressKind, Article, ArticleAddress, BodyOrigin, FullTextMode, IngestState, PublicUrl, Source,
+    Timestamp, url,
 };
-use newsroom_store::Store;
+use newsroom_store::{ArticleLookup, Store};
 
 /// A feed item and what is already known of it.
 #[derive(Debug, Clone)]
@@ -34,26 +34,17 @@ pub struct Known {
 pub async fn identify(store: &dyn Store, source: &Source, item: &FeedItem) -> Option<Identity> {
     let link = item.url.clone()?;
     let feed_canonical = url::canonicalize(link.as_str()).ok()?;
-    let mut wanted = Vec::new();
+    let mut lookups = Vec::with_capacity(3);
     if let Some(g) = &item.guid {
-        wanted.push(ArticleAddress::guid(source.id, g));
+        lookups.push(ArticleLookup::Address(ArticleAddress::guid(source.id, g)));
     }
-    wanted.push(ArticleAddress::url(&feed_canonical, AddressKind::FeedLink));
-    let mut known = None;
-    for address in &wanted {
-        if let Ok(Some(id)) = store.article_by_address(address).await {
-            known = load(store, source, id).await;
-            if known.is_some() {
-                break;
-            }
-        }
-    }
+    lookups.push(ArticleLookup::Address(ArticleAddress::url(
+        &feed_canonical,
+        AddressKind::FeedLink,
+    )));
     // Articles stored before addresses were remembered are found by their canonical URL.
-    if known.is_none()
-        && let Ok(Some(a)) = store.article_by_canonical_url(&feed_canonical).await
-    {
-        known = load(store, source, a.id).await;
-    }
+    lookups.push(ArticleLookup::CanonicalUrl(feed_canonical.clone()));
+    let known = find(store, source, &lookups).await;
     Some(Identity {
         link,
         feed_canonical,
@@ -69,32 +60,22 @@ pub async fn by_page(
     source: &Source,
     page_urls: &[(String, AddressKind)],
 ) -> Option<Known> {
-    for (u, _) in page_urls {
-        let Ok(c) = url::canonicalize(u) else {
-            continue;
-        };
-        let id = match store
-            .article_by_address(&ArticleAddress::url(&c, AddressKind::PageUrl))
-            .await
-        {
-            Ok(Some(id)) => Some(id),
-            _ => store
-                .article_by_canonical_url(&c)
-                .await
-                .ok()
-                .flatten()
-                .map(|a| a.id),
-        };
-        if let Some(id) = id {
-            return load(store, source, id).await;
-        }
-    }
-    None
+    let lookups: Vec<ArticleLookup> = page_urls
+        .iter()
+        .filter_map(|(u, _)| url::canonicalize(u).ok())
+        .flat_map(|c| {
+            [
+                ArticleLookup::Address(ArticleAddress::url(&c, AddressKind::PageUrl)),
+                ArticleLookup::CanonicalUrl(c),
+            ]
+        })
+        .collect();
+    find(store, source, &lookups).await
 }
 
-async fn load(store: &dyn Store, source: &Source, id: ArticleId) -> Option<Known> {
-    let article = store.get_article(id).await.ok().flatten()?;
-    let state = store.ingest_state(id).await.ok().flatten();
+/// The first article `lookups` find, in one statement, and what ingestion remembers of it.
+async fn find(store: &dyn Store, source: &Source, lookups: &[ArticleLookup]) -> Option<Known> {
+    let (article, state) = store.find_article(lookups).await.ok().flatten()?;
     let had_state = state.is_some();
     let state = state.unwrap_or_else(|| legacy_state(source, &article));
     Some(Known {

@@ -13,8 +13,10 @@ use crate::metrics::Outcome;
 use crate::poll_timing::{self as schedule, PollResult};
 use crate::{identify, page};
 use futures::StreamExt;
-use newsroom_core::{AddressKind, ArticleStatus, IngestState, Source, SourceHealth, Timestamp};
-use newsroom_store::{Store, UpsertKind};
+use newsroom_core::{
+    AddressKind, ArticleAddress, ArticleStatus, IngestState, Source, SourceHealth, Timestamp,
+};
+use newsroom_store::{ArticleWrite, Store, UpsertKind};
 
 /// What one poll did.
 #[derive(Debug, Clone, Default)]
@@ -152,11 +154,14 @@ async fn poll_feed(
     report.items = items.len();
     report.published = items.iter().filter_map(|i| i.published).collect();
     let mut foreign = Vec::new();
-    let outcomes: Vec<ItemOutcome> = futures::stream::iter(items)
+    let mut outcomes: Vec<ItemOutcome> = Vec::with_capacity(items.len());
+    let mut prepared = futures::stream::iter(items)
         .map(|item| ingest_item(store, fetcher, cfg, source, item))
         .buffered(cfg.full_text_concurrency.max(1))
-        .collect()
-        .await;
+        .chunks(WRITE_BATCH);
+    while let Some(batch) = prepared.next().await {
+        outcomes.extend(write_batch(store, cfg.clock.now(), batch).await);
+    }
     for o in outcomes {
         report.pages_fetched += usize::from(o.page_fetched);
         report.pages_failed += usize::from(o.page_failed);
@@ -186,6 +191,44 @@ async fn poll_feed(
     }
     cap_notes(&mut report.notes);
     report
+}
+
+/// Items stored per write transaction: a feed's new items usually fit in one.
+const WRITE_BATCH: usize = 64;
+
+/// Stores the batch's articles in one transaction. Should it fail, each is
+/// stored alone, so one bad item costs only its own write.
+async fn write_batch(
+    store: &dyn Store,
+    now: Timestamp,
+    batch: Vec<(ItemOutcome, Option<ArticleWrite>)>,
+) -> Vec<ItemOutcome> {
+    let (mut outcomes, writes): (Vec<ItemOutcome>, Vec<Option<ArticleWrite>>) =
+        batch.into_iter().unzip();
+    let at: Vec<usize> = (0..writes.len()).filter(|&i| writes[i].is_some()).collect();
+    let writes: Vec<ArticleWrite> = writes.into_iter().flatten().collect();
+    if writes.is_empty() {
+        return outcomes;
+    }
+    match store.store_articles(&writes, now).await {
+        Ok(stored) => {
+            for (&i, s) in at.iter().zip(stored) {
+                outcomes[i].kind = Some(s.kind);
+            }
+        }
+        Err(e) => {
+            tracing::warn!(articles = writes.len(), error = %e, "storing a batch of articles failed; storing each alone");
+            for (&i, w) in at.iter().zip(&writes) {
+                match store.store_articles(std::slice::from_ref(w), now).await {
+                    Ok(s) => outcomes[i].kind = s.first().map(|s| s.kind),
+                    Err(e) => {
+                        tracing::warn!(url = %w.article.original_url, error = %e, "storing an article failed");
+                    }
+                }
+            }
+        }
+    }
+    outcomes
 }
 
 /// Items that share a GUID within one feed cannot be told apart by it: each is known by
@@ -309,16 +352,16 @@ struct ItemOutcome {
     foreign: Option<newsroom_core::SourceId>,
 }
 
-/// One feed item through the stages, in order: identify, fetch the page, extract, merge,
-/// store. (Fetch and parse ran once for the feed in `poll_source`; clustering picks new
-/// articles up from the store.)
+/// One feed item through the stages, in order: identify, fetch the page, extract, merge;
+/// what to store is returned, for `write_batch`. (Fetch and parse ran once for the feed in
+/// `poll_source`; clustering picks new articles up from the store.)
 async fn ingest_item(
     store: &dyn Store,
     fetcher: &Fetcher,
     cfg: &IngestConfig,
     source: &Source,
     item: FeedItem,
-) -> ItemOutcome {
+) -> (ItemOutcome, Option<ArticleWrite>) {
     let mut out = ItemOutcome {
         kind: None,
         page_fetched: false,
@@ -333,12 +376,12 @@ async fn ingest_item(
             "item {:?} has no usable link; nothing stored changed",
             item.title
         ));
-        return out;
+        return (out, None);
     };
     if let Some(k) = &id.known {
         if k.article.status == ArticleStatus::Hidden {
             out.kind = Some(UpsertKind::Suppressed);
-            return out;
+            return (out, None);
         }
         // Another outlet's article (a syndicated copy naming it canonical): remembered as
         // one of its addresses, never rewritten from this feed.
@@ -347,7 +390,7 @@ async fn ingest_item(
             let _ = store.add_article_addresses(k.article.id, &addrs).await;
             out.kind = Some(UpsertKind::Unchanged);
             out.foreign = Some(k.article.source_id);
-            return out;
+            return (out, None);
         }
         // A feed that hands out new GUIDs for old items: known by its link, worth saying.
         if let (Some(new), Some(old)) = (&id.guid, &k.article.guid)
@@ -421,7 +464,7 @@ async fn ingest_item(
             } else {
                 UpsertKind::Unchanged
             });
-            return out;
+            return (out, None);
         }
         id.known = Some(k);
     }
@@ -439,7 +482,7 @@ async fn ingest_item(
     ) else {
         out.notes
             .push(format!("item {} has no title and no text", id.link));
-        return out;
+        return (out, None);
     };
     if merged.refused_shrink {
         out.notes.push(format!(
@@ -447,45 +490,36 @@ async fn ingest_item(
             id.link
         ));
     }
-    let stored = match store.upsert_article(&merged.article, now).await {
-        Ok(o) => o,
-        Err(e) => {
-            tracing::warn!(url = %id.link, error = %e, "storing an article failed");
-            return out;
-        }
+    let (addresses, state) = to_remember(source, &id, &page_urls, merged.state);
+    let write = ArticleWrite {
+        article: merged.article,
+        addresses,
+        state,
     };
-    out.kind = Some(stored.kind);
-    if let Some(article_id) = stored.id.filter(|_| stored.kind != UpsertKind::Suppressed) {
-        remember(store, source, &id, &page_urls, article_id, &merged.state).await;
-    }
-    out
+    (out, Some(write))
 }
 
-/// Keeps the item's addresses and state for the next poll, writing only what changed.
-async fn remember(
-    store: &dyn Store,
+/// The item's addresses and state to keep for the next poll, only what changed.
+fn to_remember(
     source: &Source,
     id: &identify::Identity,
     page_urls: &[(String, AddressKind)],
-    article_id: newsroom_core::ArticleId,
-    state: &IngestState,
-) {
+    state: IngestState,
+) -> (Vec<ArticleAddress>, Option<IngestState>) {
     let known = id.known.as_ref();
     // A GUID is kept when it is the article's own: a feed that changes GUIDs on every
     // poll must not grow the table without end.
     let keep_guid = known.is_none_or(|k| k.article.guid.is_none() || k.article.guid == id.guid);
-    let addrs = identify::addresses(source, id, keep_guid, page_urls);
     let first_time = known.is_none_or(|k| !k.had_state);
-    if (first_time || !page_urls.is_empty())
-        && let Err(e) = store.add_article_addresses(article_id, &addrs).await
-    {
-        tracing::warn!(url = %id.link, error = %e, "remembering an article's addresses failed");
-    }
-    if known.is_none_or(|k| !k.had_state || &k.state != state)
-        && let Err(e) = store.set_ingest_state(article_id, state).await
-    {
-        tracing::warn!(url = %id.link, error = %e, "remembering an article's state failed");
-    }
+    let addresses = if first_time || !page_urls.is_empty() {
+        identify::addresses(source, id, keep_guid, page_urls)
+    } else {
+        Vec::new()
+    };
+    let state = known
+        .is_none_or(|k| !k.had_state || k.state != state)
+        .then_some(state);
+    (addresses, state)
 }
 
 /// The page's addresses: each redirect hop, the final URL and its rel=canonical.

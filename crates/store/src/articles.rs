@@ -1,19 +1,18 @@
 //! Articles: the upsert that files what ingestion brings, the public lists,
 //! search, sitemap ranges, moderation and retention.
 
+use crate::batch::Item;
 use crate::dialect::{Db, Dialect, Lock, with_pool};
 use crate::error::Result;
 use crate::listed::listed;
 use crate::model::{
-    AdminArticle, ArticleCard, ArticleLink, ArticlePage, IdRange, ListQuery, UpsertKind,
-    UpsertOutcome,
+    AdminArticle, ArticleCard, ArticleLink, ArticlePage, IdRange, ListQuery, UpsertOutcome,
 };
 use crate::rows::{
     ARTICLE_COLS, AdminArticleRow, ArticleLinkRow, ArticlePageRow, ArticleRow, CARD_COLS, CardRow,
     IdRangeRow,
 };
 use crate::search::{SearchResults, SearchTerms};
-use crate::upsert::{Decision, decide};
 use newsroom_core::{Article, ArticleId, ArticleStatus, NewArticle, SectionId, Timestamp};
 use sqlx::{FromRow, Row};
 use std::sync::LazyLock;
@@ -37,25 +36,6 @@ pub(crate) static ARTICLE_PAGE: LazyLock<String> = LazyLock::new(|| {
 });
 static ARTICLE_BY_CANONICAL_URL: LazyLock<String> =
     LazyLock::new(|| format!("SELECT {ARTICLE_COLS} FROM articles WHERE canonical_url = $1"));
-/// The (source, guid) match wins over the URL match: a feed that moves an
-/// item to a new URL keeps its guid.
-static FIND_FOR_UPSERT: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "SELECT {ARTICLE_COLS} FROM articles \
-         WHERE (source_id = $1 AND guid = $2) OR canonical_url = $3 \
-         ORDER BY CASE WHEN source_id = $1 AND guid = $2 THEN 0 ELSE 1 END LIMIT 1"
-    )
-});
-const TOMBSTONE_EXISTS: &str = "SELECT COUNT(*) FROM tombstones WHERE canonical_url = $1";
-const INSERT_ARTICLE: &str = "INSERT INTO articles (source_id, section_id, guid, canonical_url, original_url, title, summary, \
-     body_html, body_text, image_url, image_alt, image_width, image_height, video_url, author, language, \
-     published_at, fetched_at, updated_at, status, views) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, 'published', 0) \
-     RETURNING id";
-const UPDATE_ARTICLE: &str = "UPDATE articles SET original_url = $2, title = $3, summary = $4, body_html = $5, \
-     body_text = $6, image_url = $7, image_alt = $8, image_width = $9, image_height = $10, video_url = $11, \
-     author = $12, language = $13, fetched_at = $14, updated_at = $15, section_id = $16, published_at = $17 WHERE id = $1";
-const TOUCH_ARTICLE: &str = "UPDATE articles SET fetched_at = $2 WHERE id = $1";
 
 /// The WHERE of the public lists, with only the filters asked for, as
 /// `$n`-numbered binds starting at `$1`. A filter written
@@ -127,122 +107,15 @@ impl Db<'_> {
         a: &NewArticle,
         now: Timestamp,
     ) -> Result<UpsertOutcome> {
-        with_pool!(self, |pool| {
-            let mut tx = pool.begin_write(Some(Lock::Articles)).await?;
-            let tomb: i64 = sqlx::query_scalar(TOMBSTONE_EXISTS)
-                .bind(&a.canonical_url)
-                .fetch_one(&mut *tx)
-                .await?;
-            if tomb > 0 {
-                return Ok(UpsertOutcome {
-                    id: None,
-                    kind: UpsertKind::Suppressed,
-                });
-            }
-            let existing: Option<ArticleRow> = sqlx::query_as(FIND_FOR_UPSERT.as_str())
-                .bind(a.source_id.0)
-                .bind(&a.guid)
-                .bind(&a.canonical_url)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let existing_id = existing.as_ref().map(|r| r.id).unwrap_or_default();
-            let outcome = match decide(existing.as_ref(), a) {
-                Decision::Insert => {
-                    let img = a.image.as_ref();
-                    let id: i64 = sqlx::query_scalar(INSERT_ARTICLE)
-                        .bind(a.source_id.0)
-                        .bind(a.section_id.map(|s| s.0))
-                        .bind(&a.guid)
-                        .bind(&a.canonical_url)
-                        .bind(&a.original_url)
-                        .bind(&a.title)
-                        .bind(&a.summary)
-                        .bind(&a.body_html)
-                        .bind(&a.body_text)
-                        .bind(img.map(|i| i.url.as_str()))
-                        .bind(img.map(|i| i.alt.as_str()))
-                        .bind(img.and_then(|i| i.width).map(i64::from))
-                        .bind(img.and_then(|i| i.height).map(i64::from))
-                        .bind(a.video.as_ref().map(|v| v.url.as_str()))
-                        .bind(&a.author)
-                        .bind(&a.language)
-                        .bind(a.published_at)
-                        .bind(a.fetched_at)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                    UpsertOutcome {
-                        id: Some(ArticleId(id)),
-                        kind: UpsertKind::Inserted,
-                    }
-                }
-                Decision::Touch => {
-                    sqlx::query(TOUCH_ARTICLE)
-                        .bind(existing_id)
-                        .bind(a.fetched_at)
-                        .execute(&mut *tx)
-                        .await?;
-                    UpsertOutcome {
-                        id: Some(ArticleId(existing_id)),
-                        kind: UpsertKind::Unchanged,
-                    }
-                }
-                Decision::Update(m) => {
-                    sqlx::query(UPDATE_ARTICLE)
-                        .bind(existing_id)
-                        .bind(&m.original_url)
-                        .bind(&m.title)
-                        .bind(&m.summary)
-                        .bind(&m.body_html)
-                        .bind(&m.body_text)
-                        .bind(&m.image_url)
-                        .bind(&m.image_alt)
-                        .bind(m.image_width)
-                        .bind(m.image_height)
-                        .bind(&m.video_url)
-                        .bind(&m.author)
-                        .bind(&m.language)
-                        .bind(a.fetched_at)
-                        .bind(now)
-                        .bind(m.section_id)
-                        .bind(m.published_at)
-                        .execute(&mut *tx)
-                        .await?;
-                    UpsertOutcome {
-                        id: Some(ArticleId(existing_id)),
-                        kind: UpsertKind::Updated,
-                    }
-                }
-                Decision::Suppress => UpsertOutcome {
-                    id: existing.as_ref().map(|r| ArticleId(r.id)),
-                    kind: UpsertKind::Suppressed,
-                },
-            };
-            if matches!(outcome.kind, UpsertKind::Inserted | UpsertKind::Updated) {
-                pool.index_text(&mut tx).await?;
-            }
-            // The dashboard's ingest per hour, in the same transaction so
-            // it never counts a write that rolled back.
-            let (stored, updated) = match outcome.kind {
-                UpsertKind::Inserted => (1, 0),
-                UpsertKind::Updated => (0, 1),
-                _ => (0, 0),
-            };
-            if stored + updated > 0 {
-                let hour = crate::fetches::hour_of(now);
-                sqlx::query(crate::history::COUNT_INGEST)
-                    .bind(hour)
-                    .bind(stored)
-                    .bind(updated)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(crate::history::PRUNE_SITE_HOURS)
-                    .bind(hour - crate::history::SITE_HOURS_KEPT)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-            Ok(outcome)
-        })
+        let item = Item {
+            article: a,
+            addresses: &[],
+            state: None,
+        };
+        let mut outcomes = self.write_articles(&[item], now).await?;
+        outcomes
+            .pop()
+            .ok_or_else(|| crate::error::StoreError::Corrupt("an upsert wrote nothing".into()))
     }
 
     pub(crate) async fn get_article(self, id: ArticleId) -> Result<Option<Article>> {

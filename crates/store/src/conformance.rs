@@ -3,8 +3,8 @@
 //! database per test.
 
 use crate::model::{
-    AuditQuery, FetchRecord, FetchResult, ListQuery, NewAudit, Session, StoryMember, StoryReach,
-    UpsertKind, UserRole, ViewDelta, Visit,
+    ArticleLookup, ArticleWrite, AuditQuery, FetchRecord, FetchResult, ListQuery, NewAudit,
+    Session, StoryMember, StoryReach, UpsertKind, UserRole, ViewDelta, Visit,
 };
 use crate::store::Store;
 use newsroom_core::{
@@ -39,7 +39,8 @@ macro_rules! conformance_suite {
             fetch_history_is_bounded, source_settings_roundtrip, chart_counts,
             story_reasons_are_kept_and_replaced, views_per_hour_of_articles_and_stories,
             site_activity_per_hour, history_exports_and_imports,
-            article_page_reads_outlet_and_story, bulk_imports_write_whole_pages);
+            article_page_reads_outlet_and_story, bulk_imports_write_whole_pages,
+            batches_store_all_or_nothing, lookups_find_the_first_article);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -3663,4 +3664,213 @@ pub async fn bulk_imports_write_whole_pages(store: Arc<dyn Store>) {
     let counts = store.table_counts().await.unwrap();
     assert_eq!(counts.article_views_hourly, hourly.len() as i64);
     assert_eq!(counts.articles, n as i64);
+}
+
+fn remembered(a: NewArticle, addresses: Vec<ArticleAddress>, rechecks: i64) -> ArticleWrite {
+    ArticleWrite {
+        state: Some(IngestState {
+            body_origin: BodyOrigin::Page,
+            published_trusted: true,
+            first_seen: a.fetched_at,
+            rechecks,
+            ..IngestState::default()
+        }),
+        article: a,
+        addresses,
+    }
+}
+
+pub async fn batches_store_all_or_nothing(store: Arc<dyn Store>) {
+    let src = source(&*store, "batch").await;
+    let old = insert(&*store, &article(src, 1)).await;
+    let hidden = insert(&*store, &article(src, 2)).await;
+    assert!(
+        store
+            .set_article_status(hidden, ArticleStatus::Hidden, T0 + 10)
+            .await
+            .unwrap()
+    );
+    let gone = insert(&*store, &article(src, 3)).await;
+    assert!(store.delete_article(gone, T0 + 10).await.unwrap());
+
+    let link =
+        |n: i64| ArticleAddress::url(&format!("https://feed.example/{n}"), AddressKind::FeedLink);
+    let guid = |n: i64| ArticleAddress::guid(src, &format!("tag:{n}"));
+    let mut edited = article(src, 1);
+    edited.title = "Headline 1, edited".into();
+    // A second item naming the same page (another GUID): one article, whose
+    // state is the batch's last.
+    let mut again = article(src, 10);
+    again.guid = Some("guid-10-again".into());
+    again.title = "Headline 10, again".into();
+    let batch = vec![
+        remembered(article(src, 10), vec![guid(10), link(10)], 1),
+        remembered(edited, vec![link(1)], 2),
+        remembered(article(src, 2), vec![link(2)], 3),
+        remembered(article(src, 3), vec![link(3)], 4),
+        remembered(again, vec![link(11)], 5),
+    ];
+    let out = store.store_articles(&batch, T0 + 100).await.unwrap();
+    let kinds: Vec<UpsertKind> = out.iter().map(|o| o.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            UpsertKind::Inserted,
+            UpsertKind::Updated,
+            UpsertKind::Suppressed,
+            UpsertKind::Suppressed,
+            UpsertKind::Updated
+        ]
+    );
+    let new = out[0].id.unwrap();
+    assert_eq!(
+        (out[1].id, out[2].id, out[3].id, out[4].id),
+        (Some(old), Some(hidden), None, Some(new))
+    );
+    let got = store.get_article(new).await.unwrap().unwrap();
+    assert_eq!(got.title, "Headline 10, again");
+    assert_eq!(
+        store.get_article(old).await.unwrap().unwrap().title,
+        "Headline 1, edited"
+    );
+    for (address, owner) in [
+        (guid(10), Some(new)),
+        (link(10), Some(new)),
+        (link(11), Some(new)),
+        (link(1), Some(old)),
+        (link(2), None),
+        (link(3), None),
+    ] {
+        assert_eq!(
+            store.article_by_address(&address).await.unwrap(),
+            owner,
+            "{address:?}"
+        );
+    }
+    assert_eq!(store.ingest_state(new).await.unwrap().unwrap().rechecks, 5);
+    assert_eq!(store.ingest_state(old).await.unwrap().unwrap().rechecks, 2);
+    assert_eq!(store.ingest_state(hidden).await.unwrap(), None);
+    let hours = store.site_hours(crate::hour_of(T0)).await.unwrap();
+    let (stored, updated) = hours
+        .iter()
+        .fold((0, 0), |(s, u), h| (s + h.stored, u + h.updated));
+    // The four inserted one by one above, the batch's new one; its two updates.
+    assert_eq!((stored, updated), (4, 2));
+
+    // One item that cannot be stored (its source does not exist): nothing of
+    // the batch is written, and the store takes the next batch as usual.
+    let mut orphan = article(SourceId(i64::from(i32::MAX)), 21);
+    orphan.guid = None;
+    let mut edited = article(src, 1);
+    edited.title = "Headline 1, lost with its batch".into();
+    let batch = vec![
+        remembered(article(src, 20), vec![link(20)], 1),
+        remembered(edited, vec![link(1)], 9),
+        remembered(orphan, vec![link(21)], 1),
+    ];
+    assert!(store.store_articles(&batch, T0 + 200).await.is_err());
+    assert_eq!(
+        store
+            .article_by_canonical_url(&article(src, 20).canonical_url)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(store.article_by_address(&link(20)).await.unwrap(), None);
+    assert_eq!(
+        store.get_article(old).await.unwrap().unwrap().title,
+        "Headline 1, edited"
+    );
+    assert_eq!(store.ingest_state(old).await.unwrap().unwrap().rechecks, 2);
+    let out = store.store_articles(&batch[..1], T0 + 300).await.unwrap();
+    assert_eq!(out[0].kind, UpsertKind::Inserted);
+    assert_eq!(
+        store.article_by_address(&link(20)).await.unwrap(),
+        out[0].id
+    );
+    assert!(
+        store
+            .store_articles(&[], T0 + 300)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub async fn lookups_find_the_first_article(store: Arc<dyn Store>) {
+    let src = source(&*store, "lookups").await;
+    let (a_new, b_new) = (article(src, 1), article(src, 2));
+    let a = insert(&*store, &a_new).await;
+    let b = insert(&*store, &b_new).await;
+    let guid = ArticleAddress::guid(src, "tag:a");
+    let hop = ArticleAddress::url("https://news.example/r/2", AddressKind::Redirect);
+    store
+        .add_article_addresses(a, &[guid.clone()])
+        .await
+        .unwrap();
+    store
+        .add_article_addresses(b, &[hop.clone()])
+        .await
+        .unwrap();
+    let state = IngestState {
+        body_origin: BodyOrigin::Page,
+        published_trusted: true,
+        first_seen: T0,
+        feed_updated: Some(T0 + 1),
+        feed_hash: Some("h".into()),
+        page_etag: Some("\"e\"".into()),
+        page_last_modified: None,
+        page_checked_at: Some(T0 + 2),
+        rechecks: 2,
+    };
+    store.set_ingest_state(a, &state).await.unwrap();
+    let find = |lookups: Vec<ArticleLookup>| {
+        let store = store.clone();
+        async move { store.find_article(&lookups).await.unwrap() }
+    };
+    let by_url = |u: &str| ArticleLookup::CanonicalUrl(u.to_string());
+    let unknown = ArticleLookup::Address(ArticleAddress::guid(src, "tag:none"));
+
+    let (got, got_state) = find(vec![
+        ArticleLookup::Address(guid.clone()),
+        ArticleLookup::Address(hop.clone()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!((got.id, got.title.as_str()), (a, "Headline 1"));
+    assert_eq!(got_state, Some(state));
+    // The first lookup that finds wins, whatever the others find.
+    let (got, got_state) = find(vec![
+        unknown.clone(),
+        ArticleLookup::Address(hop.clone()),
+        ArticleLookup::Address(guid.clone()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!((got.id, got_state), (b, None));
+    let (got, _) = find(vec![
+        by_url(&b_new.canonical_url),
+        ArticleLookup::Address(guid.clone()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(got.id, b);
+    // A GUID belongs to its source.
+    let elsewhere = source(&*store, "lookups-other").await;
+    let foreign = ArticleLookup::Address(ArticleAddress::guid(elsewhere, "tag:a"));
+    assert_eq!(
+        find(vec![foreign, by_url("https://news.example/none")]).await,
+        None
+    );
+    assert_eq!(find(vec![]).await, None);
+    // What was deleted is found by nothing.
+    assert!(store.delete_article(a, T0 + 10).await.unwrap());
+    assert_eq!(
+        find(vec![
+            ArticleLookup::Address(guid),
+            by_url(&a_new.canonical_url)
+        ])
+        .await,
+        None
+    );
 }

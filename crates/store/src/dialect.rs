@@ -73,9 +73,13 @@ pub trait Dialect {
     fn search_args(&self, terms: &SearchTerms) -> Vec<String>;
 
     /// Brings the search index up to date with the articles written in
-    /// `tx`, where the database cannot do it alone (SQLite's stemming
-    /// beyond English, `stems`).
-    async fn index_text(&self, tx: &mut Transaction<'static, Self::Db>) -> sqlx::Result<()>;
+    /// `tx` (`written` of them), where the database cannot do it alone
+    /// (SQLite's stemming beyond English, `stems`).
+    async fn index_text(
+        &self,
+        tx: &mut Transaction<'static, Self::Db>,
+        written: usize,
+    ) -> sqlx::Result<()>;
 
     /// Snippets, by article id, for found articles whose search statement
     /// could make none (SQLite's own stems, `stems::snippet`).

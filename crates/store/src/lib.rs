@@ -3,6 +3,7 @@
 
 mod articles;
 mod audit;
+mod batch;
 mod changes;
 #[cfg(feature = "testkit")]
 pub mod conformance;
@@ -46,10 +47,11 @@ pub use error::{Result, StoreError};
 pub use fetches::{FETCH_HOURS_KEPT, FETCHES_KEPT, hour_of};
 pub use history::SITE_HOURS_KEPT;
 pub use model::{
-    AdminArticle, ArticleCard, ArticleLink, ArticlePage, AuditEntry, AuditQuery, Change, CountAt,
-    FetchHour, FetchRecord, FetchResult, IdRange, IngestFreshness, Job, ListQuery, NewAudit,
-    PoolStats, RankedCard, Session, SiteHour, SourceStats, StoryMember, StoryReach, TableCounts,
-    ThreadStory, UpsertKind, UpsertOutcome, User, UserRole, ViewDelta, Visit,
+    AdminArticle, ArticleCard, ArticleLink, ArticleLookup, ArticlePage, ArticleWrite, AuditEntry,
+    AuditQuery, Change, CountAt, FetchHour, FetchRecord, FetchResult, IdRange, IngestFreshness,
+    Job, ListQuery, NewAudit, PoolStats, RankedCard, Session, SiteHour, SourceStats, StoryMember,
+    StoryReach, TableCounts, ThreadStory, UpsertKind, UpsertOutcome, User, UserRole, ViewDelta,
+    Visit,
 };
 pub use postgres::PgStore;
 pub use reasons::{CLUSTERER, ReasonKind, StoryReason};

@@ -1,6 +1,9 @@
 //! Values the store hands back and takes in, beyond the core domain types.
 
-use newsroom_core::{Article, ArticleId, PublicUrl, SectionId, SourceId, StoryId, Timestamp};
+use newsroom_core::{
+    Article, ArticleAddress, ArticleId, IngestState, NewArticle, PublicUrl, SectionId, SourceId,
+    StoryId, Timestamp,
+};
 use serde::Serialize;
 
 /// What a list (latest news, section page, most read) needs of an article: no body.
@@ -133,6 +136,26 @@ pub struct UpsertOutcome {
     /// `None` only when a deleted article was suppressed.
     pub id: Option<ArticleId>,
     pub kind: UpsertKind,
+}
+
+/// One way to find a stored article (`Store::find_article`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArticleLookup {
+    /// An address it has had (see `ArticleAddress`).
+    Address(ArticleAddress),
+    /// Its canonical URL, for articles stored before addresses were remembered.
+    CanonicalUrl(String),
+}
+
+/// One article of a batch (`Store::store_articles`) and what ingestion
+/// remembers of it, written with it when it is stored (not suppressed).
+#[derive(Debug, Clone)]
+pub struct ArticleWrite {
+    pub article: NewArticle,
+    /// An address another article already holds stays theirs.
+    pub addresses: Vec<ArticleAddress>,
+    /// `None` leaves the stored state as it is.
+    pub state: Option<IngestState>,
 }
 
 /// A unit of background work, held by at most one worker at a time.

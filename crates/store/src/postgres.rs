@@ -193,7 +193,11 @@ impl Dialect for PgPool {
     }
 
     /// Stems live in generated columns (`search_stem`, migration 0012).
-    async fn index_text(&self, _tx: &mut Transaction<'static, Postgres>) -> sqlx::Result<()> {
+    async fn index_text(
+        &self,
+        _tx: &mut Transaction<'static, Postgres>,
+        _written: usize,
+    ) -> sqlx::Result<()> {
         Ok(())
     }
 

@@ -6,10 +6,10 @@ use crate::dialect::{Db, Dialect};
 use crate::direct::DirectReads;
 use crate::error::Result;
 use crate::model::{
-    AdminArticle, ArticleCard, ArticleLink, ArticlePage, AuditEntry, AuditQuery, Change, CountAt,
-    FetchHour, FetchRecord, IdRange, IngestFreshness, Job, ListQuery, NewAudit, PoolStats,
-    RankedCard, Session, SiteHour, SourceStats, StoryMember, StoryReach, TableCounts, ThreadStory,
-    UpsertOutcome, User, UserRole, ViewDelta, Visit,
+    AdminArticle, ArticleCard, ArticleLink, ArticleLookup, ArticlePage, ArticleWrite, AuditEntry,
+    AuditQuery, Change, CountAt, FetchHour, FetchRecord, IdRange, IngestFreshness, Job, ListQuery,
+    NewAudit, PoolStats, RankedCard, Session, SiteHour, SourceStats, StoryMember, StoryReach,
+    TableCounts, ThreadStory, UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 use crate::reasons::StoryReason;
 use crate::search::{SearchResults, SearchTerms};
@@ -210,6 +210,14 @@ where
         self.db().upsert_article(a, now).await
     }
 
+    async fn store_articles(
+        &self,
+        batch: &[ArticleWrite],
+        now: Timestamp,
+    ) -> Result<Vec<UpsertOutcome>> {
+        self.db().store_articles(batch, now).await
+    }
+
     async fn get_article(&self, id: ArticleId) -> Result<Option<Article>> {
         self.db().get_article(id).await
     }
@@ -228,6 +236,13 @@ where
 
     async fn ingest_state(&self, id: ArticleId) -> Result<Option<IngestState>> {
         self.db().ingest_state(id).await
+    }
+
+    async fn find_article(
+        &self,
+        lookups: &[ArticleLookup],
+    ) -> Result<Option<(Article, Option<IngestState>)>> {
+        self.db().find_article(lookups).await
     }
 
     async fn set_ingest_state(&self, id: ArticleId, s: &IngestState) -> Result<()> {

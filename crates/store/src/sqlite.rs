@@ -182,8 +182,13 @@ impl Dialect for SqlitePool {
         vec![terms.fts5_match(), terms.fts5_match_forms(stems::forms)]
     }
 
-    async fn index_text(&self, tx: &mut Transaction<'static, Sqlite>) -> sqlx::Result<()> {
-        stems::index_pending(tx, stems::UPSERT_BATCH)
+    async fn index_text(
+        &self,
+        tx: &mut Transaction<'static, Sqlite>,
+        written: usize,
+    ) -> sqlx::Result<()> {
+        let written = i64::try_from(written).unwrap_or(i64::MAX);
+        stems::index_pending(tx, stems::UPSERT_BATCH.max(written))
             .await
             .map(drop)
     }

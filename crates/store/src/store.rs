@@ -3,10 +3,10 @@
 
 use crate::error::Result;
 use crate::model::{
-    AdminArticle, ArticleCard, ArticleLink, ArticlePage, AuditEntry, AuditQuery, Change, CountAt,
-    FetchHour, FetchRecord, IdRange, IngestFreshness, Job, ListQuery, NewAudit, PoolStats,
-    RankedCard, Session, SiteHour, SourceStats, StoryMember, StoryReach, TableCounts, ThreadStory,
-    UpsertOutcome, User, UserRole, ViewDelta, Visit,
+    AdminArticle, ArticleCard, ArticleLink, ArticleLookup, ArticlePage, ArticleWrite, AuditEntry,
+    AuditQuery, Change, CountAt, FetchHour, FetchRecord, IdRange, IngestFreshness, Job, ListQuery,
+    NewAudit, PoolStats, RankedCard, Session, SiteHour, SourceStats, StoryMember, StoryReach,
+    TableCounts, ThreadStory, UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 use crate::reasons::StoryReason;
 use crate::search::{SearchResults, SearchTerms};
@@ -85,6 +85,15 @@ pub trait Store: Send + Sync + 'static {
     /// Content changes set `updated_at = now`; hidden or deleted articles are not revived.
     /// A new or updated article counts in the site's activity of the hour of `now`.
     async fn upsert_article(&self, a: &NewArticle, now: Timestamp) -> Result<UpsertOutcome>;
+    /// `upsert_article` for each article of `batch`, in order, and for each
+    /// one stored (not suppressed) its addresses and state remembered: all in
+    /// one write transaction, so either all of it is written or, on an
+    /// error, none of it. Returns the outcomes in the batch's order.
+    async fn store_articles(
+        &self,
+        batch: &[ArticleWrite],
+        now: Timestamp,
+    ) -> Result<Vec<UpsertOutcome>>;
     async fn get_article(&self, id: ArticleId) -> Result<Option<Article>>;
     async fn article_by_canonical_url(&self, url: &str) -> Result<Option<Article>>;
     /// The article an address belongs to (see `ArticleAddress`: a GUID within its source,
@@ -97,6 +106,12 @@ pub trait Store: Send + Sync + 'static {
         addresses: &[ArticleAddress],
     ) -> Result<()>;
     async fn ingest_state(&self, id: ArticleId) -> Result<Option<IngestState>>;
+    /// The article the first of `lookups` that finds one finds, with its
+    /// ingest state (`None` when none was kept): one statement for all.
+    async fn find_article(
+        &self,
+        lookups: &[ArticleLookup],
+    ) -> Result<Option<(Article, Option<IngestState>)>>;
     async fn set_ingest_state(&self, id: ArticleId, state: &IngestState) -> Result<()>;
     /// Published articles, newest first.
     async fn list_articles(&self, q: &ListQuery) -> Result<Vec<ArticleCard>>;

@@ -346,20 +346,7 @@ impl Table {
             sql.push_str(c.name);
         }
         sql.push_str(") VALUES ");
-        for r in 0..rows {
-            sql.push_str(if r == 0 { "(" } else { ", (" });
-            for c in 0..width {
-                if c > 0 {
-                    sql.push_str(", ");
-                }
-                if numbered {
-                    sql.push_str(&format!("${}", r * width + c + 1));
-                } else {
-                    sql.push('?');
-                }
-            }
-            sql.push(')');
-        }
+        sql.push_str(&values_list(rows, width, numbered));
         sql
     }
 
@@ -463,4 +450,25 @@ where
         m.insert(c.name.to_string(), v.unwrap_or(Value::Null));
     }
     Ok(Value::Object(m))
+}
+
+/// `($1, $2), ($3, $4)`: the rows of a multi-row `VALUES`, `width`
+/// parameters each, numbered or `?` (see `Table::insert_rows_sql`).
+pub(crate) fn values_list(rows: usize, width: usize, numbered: bool) -> String {
+    let mut sql = String::with_capacity(rows * width * 5);
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..width {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            if numbered {
+                sql.push_str(&format!("${}", r * width + c + 1));
+            } else {
+                sql.push('?');
+            }
+        }
+        sql.push(')');
+    }
+    sql
 }

@@ -12,6 +12,7 @@ use newsroom_ingest::passes::{Event, PassOptions, run_pass};
 use std::io::IsTerminal;
 
 pub async fn run(global: &Global, args: FetchArgs) -> Result<()> {
+    no_huge_pages();
     let mut cfg = load_config(global)?;
     if cfg.database.url.is_empty() || cfg.database.url.starts_with("sqlite:") {
         // SQLite has one writer at a time, and a connection that finds the
@@ -102,6 +103,18 @@ pub async fn run(global: &Global, args: FetchArgs) -> Result<()> {
 
 /// One clustering pass over the articles stored since the last one, under the
 /// lease `serve`'s clusterer takes, so the two never file an article twice.
+/// mimalloc, the binary's allocator (for the site), asks the kernel for
+/// transparent huge pages; a pass, which allocates and frees page-sized
+/// buffers by the thousand, then faults in 2 MB pages: about 30% of its CPU
+/// and three times its memory (docs/PERFORMANCE.md, issue 10). `fetch` serves
+/// no pages, so it does without them.
+fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    if let Err(e) = rustix::thread::disable_transparent_huge_pages(true) {
+        tracing::debug!(error = %e, "transparent huge pages stay on");
+    }
+}
+
 async fn cluster_new(store: &dyn newsroom_store::Store) {
     use newsroom_cluster::worker::{Pass, WorkerConfig, cluster_pass};
     let me = format!("fetch-{}", std::process::id());

@@ -1,0 +1,253 @@
+//! Articles written in batches: a source's new items, each with the addresses
+//! and ingest state ingestion remembers of it, in one write transaction.
+//!
+//! A transaction per article cost a COMMIT (a WAL sync and an FTS5 segment
+//! flush on SQLite) and its own statements for the site's hourly count; on
+//! SQLite every statement is also two thread hand-offs to the connection's
+//! worker. A batch pays those once, and writes the addresses and states as
+//! multi-row statements.
+
+use crate::dialect::{Db, Dialect, Lock, with_pool};
+use crate::error::Result;
+use crate::memory::{add_addresses_sql, bind_state, set_states_sql};
+use crate::model::{ArticleWrite, UpsertKind, UpsertOutcome};
+use crate::rows::ARTICLE_COLS;
+use crate::rows::ArticleRow;
+use crate::upsert::{Decision, decide};
+use newsroom_core::{ArticleAddress, ArticleId, IngestState, NewArticle, Timestamp};
+use std::sync::LazyLock;
+
+/// The (source, guid) match wins over the URL match: a feed that moves an
+/// item to a new URL keeps its guid.
+static FIND_FOR_UPSERT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {ARTICLE_COLS} FROM articles \
+         WHERE (source_id = $1 AND guid = $2) OR canonical_url = $3 \
+         ORDER BY CASE WHEN source_id = $1 AND guid = $2 THEN 0 ELSE 1 END LIMIT 1"
+    )
+});
+const TOMBSTONE_EXISTS: &str = "SELECT COUNT(*) FROM tombstones WHERE canonical_url = $1";
+const INSERT_ARTICLE: &str = "INSERT INTO articles (source_id, section_id, guid, canonical_url, original_url, title, summary, \
+     body_html, body_text, image_url, image_alt, image_width, image_height, video_url, author, language, \
+     published_at, fetched_at, updated_at, status, views) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, 'published', 0) \
+     RETURNING id";
+const UPDATE_ARTICLE: &str = "UPDATE articles SET original_url = $2, title = $3, summary = $4, body_html = $5, \
+     body_text = $6, image_url = $7, image_alt = $8, image_width = $9, image_height = $10, video_url = $11, \
+     author = $12, language = $13, fetched_at = $14, updated_at = $15, section_id = $16, published_at = $17 WHERE id = $1";
+const TOUCH_ARTICLE: &str = "UPDATE articles SET fetched_at = $2 WHERE id = $1";
+
+/// Rows per multi-row statement: well under both databases' parameter limits.
+const ROWS_PER_STATEMENT: usize = 200;
+
+/// One article of a batch, borrowed.
+pub(crate) struct Item<'a> {
+    pub article: &'a NewArticle,
+    pub addresses: &'a [ArticleAddress],
+    pub state: Option<&'a IngestState>,
+}
+
+impl Db<'_> {
+    /// Upserts every item's article, then remembers the addresses and state
+    /// of each one stored, and counts the batch in the site's hour: all in one
+    /// transaction, so all of it is written or none.
+    pub(crate) async fn write_articles(
+        self,
+        items: &[Item<'_>],
+        now: Timestamp,
+    ) -> Result<Vec<UpsertOutcome>> {
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
+        with_pool!(self, |pool| {
+            let numbered = pool.numbered_params();
+            let mut tx = pool.begin_write(Some(Lock::Articles)).await?;
+            let mut outcomes = Vec::with_capacity(items.len());
+            for item in items {
+                let a = item.article;
+                let tomb: i64 = sqlx::query_scalar(TOMBSTONE_EXISTS)
+                    .bind(&a.canonical_url)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if tomb > 0 {
+                    outcomes.push(UpsertOutcome {
+                        id: None,
+                        kind: UpsertKind::Suppressed,
+                    });
+                    continue;
+                }
+                let existing: Option<ArticleRow> = sqlx::query_as(FIND_FOR_UPSERT.as_str())
+                    .bind(a.source_id.0)
+                    .bind(&a.guid)
+                    .bind(&a.canonical_url)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let existing_id = existing.as_ref().map(|r| r.id).unwrap_or_default();
+                let outcome = match decide(existing.as_ref(), a) {
+                    Decision::Insert => {
+                        let img = a.image.as_ref();
+                        let id: i64 = sqlx::query_scalar(INSERT_ARTICLE)
+                            .bind(a.source_id.0)
+                            .bind(a.section_id.map(|s| s.0))
+                            .bind(&a.guid)
+                            .bind(&a.canonical_url)
+                            .bind(&a.original_url)
+                            .bind(&a.title)
+                            .bind(&a.summary)
+                            .bind(&a.body_html)
+                            .bind(&a.body_text)
+                            .bind(img.map(|i| i.url.as_str()))
+                            .bind(img.map(|i| i.alt.as_str()))
+                            .bind(img.and_then(|i| i.width).map(i64::from))
+                            .bind(img.and_then(|i| i.height).map(i64::from))
+                            .bind(a.video.as_ref().map(|v| v.url.as_str()))
+                            .bind(&a.author)
+                            .bind(&a.language)
+                            .bind(a.published_at)
+                            .bind(a.fetched_at)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        UpsertOutcome {
+                            id: Some(ArticleId(id)),
+                            kind: UpsertKind::Inserted,
+                        }
+                    }
+                    Decision::Touch => {
+                        sqlx::query(TOUCH_ARTICLE)
+                            .bind(existing_id)
+                            .bind(a.fetched_at)
+                            .execute(&mut *tx)
+                            .await?;
+                        UpsertOutcome {
+                            id: Some(ArticleId(existing_id)),
+                            kind: UpsertKind::Unchanged,
+                        }
+                    }
+                    Decision::Update(m) => {
+                        sqlx::query(UPDATE_ARTICLE)
+                            .bind(existing_id)
+                            .bind(&m.original_url)
+                            .bind(&m.title)
+                            .bind(&m.summary)
+                            .bind(&m.body_html)
+                            .bind(&m.body_text)
+                            .bind(&m.image_url)
+                            .bind(&m.image_alt)
+                            .bind(m.image_width)
+                            .bind(m.image_height)
+                            .bind(&m.video_url)
+                            .bind(&m.author)
+                            .bind(&m.language)
+                            .bind(a.fetched_at)
+                            .bind(now)
+                            .bind(m.section_id)
+                            .bind(m.published_at)
+                            .execute(&mut *tx)
+                            .await?;
+                        UpsertOutcome {
+                            id: Some(ArticleId(existing_id)),
+                            kind: UpsertKind::Updated,
+                        }
+                    }
+                    Decision::Suppress => UpsertOutcome {
+                        id: existing.as_ref().map(|r| ArticleId(r.id)),
+                        kind: UpsertKind::Suppressed,
+                    },
+                };
+                outcomes.push(outcome);
+            }
+            let count = |k: UpsertKind| outcomes.iter().filter(|o| o.kind == k).count() as i64;
+            let (stored, updated) = (count(UpsertKind::Inserted), count(UpsertKind::Updated));
+            if stored + updated > 0 {
+                pool.index_text(&mut tx, (stored + updated) as usize)
+                    .await?;
+                // The dashboard's ingest per hour, in the same transaction so
+                // it never counts a write that rolled back.
+                let hour = crate::fetches::hour_of(now);
+                sqlx::query(crate::history::COUNT_INGEST)
+                    .bind(hour)
+                    .bind(stored)
+                    .bind(updated)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(crate::history::PRUNE_SITE_HOURS)
+                    .bind(hour - crate::history::SITE_HOURS_KEPT)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let kept = remembered(items, &outcomes);
+            let addresses: Vec<(i64, &ArticleAddress)> = kept
+                .iter()
+                .flat_map(|(id, item)| item.addresses.iter().map(move |a| (*id, a)))
+                .collect();
+            for rows in addresses.chunks(ROWS_PER_STATEMENT) {
+                let mut q =
+                    sqlx::query(sqlx::AssertSqlSafe(add_addresses_sql(rows.len(), numbered)));
+                for (id, a) in rows {
+                    q = q
+                        .bind(a.scope())
+                        .bind(&a.address)
+                        .bind(a.kind.as_str())
+                        .bind(*id);
+                }
+                q.execute(&mut *tx).await?;
+            }
+            let states = last_state_per_article(&kept);
+            for rows in states.chunks(ROWS_PER_STATEMENT) {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(set_states_sql(rows.len(), numbered)));
+                for (id, s) in rows {
+                    q = bind_state!(q, *id, s);
+                }
+                q.execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(outcomes)
+        })
+    }
+}
+
+impl Db<'_> {
+    pub(crate) async fn store_articles(
+        self,
+        batch: &[ArticleWrite],
+        now: Timestamp,
+    ) -> Result<Vec<UpsertOutcome>> {
+        let items: Vec<Item<'_>> = batch
+            .iter()
+            .map(|w| Item {
+                article: &w.article,
+                addresses: &w.addresses,
+                state: w.state.as_ref(),
+            })
+            .collect();
+        self.write_articles(&items, now).await
+    }
+}
+
+/// The items stored (not suppressed), by their article's id.
+fn remembered<'i, 'a>(
+    items: &'i [Item<'a>],
+    outcomes: &[UpsertOutcome],
+) -> Vec<(i64, &'i Item<'a>)> {
+    items
+        .iter()
+        .zip(outcomes)
+        .filter(|(_, o)| o.kind != UpsertKind::Suppressed)
+        .filter_map(|(item, o)| Some((o.id?.0, item)))
+        .collect()
+}
+
+/// One state per article, the batch's last: two items of a batch can be one
+/// article (a second link to the same page), and one statement may not set a
+/// row twice (PostgreSQL refuses).
+fn last_state_per_article<'a>(kept: &[(i64, &Item<'a>)]) -> Vec<(i64, &'a IngestState)> {
+    let mut out: Vec<(i64, &IngestState)> = Vec::new();
+    for (id, item) in kept {
+        let Some(s) = item.state else { continue };
+        match out.iter_mut().find(|(o, _)| o == id) {
+            Some(slot) => slot.1 = s,
+            None => out.push((*id, s)),
+        }
+    }
+    out
+}
