@@ -101,8 +101,6 @@ pub async fn run(global: &Global, args: FetchArgs) -> Result<()> {
     }
 }
 
-/// One clustering pass over the articles stored since the last one, under the
-/// lease `serve`'s clusterer takes, so the two never file an article twice.
 /// mimalloc, the binary's allocator (for the site), asks the kernel for
 /// transparent huge pages; a pass, which allocates and frees page-sized
 /// buffers by the thousand, then faults in 2 MB pages: about 30% of its CPU
@@ -115,6 +113,8 @@ fn no_huge_pages() {
     }
 }
 
+/// One clustering pass over the articles stored since the last one, under the
+/// lease `serve`'s clusterer takes, so the two never file an article twice.
 async fn cluster_new(store: &dyn newsroom_store::Store) {
     use newsroom_cluster::worker::{Pass, WorkerConfig, cluster_pass};
     let me = format!("fetch-{}", std::process::id());
