@@ -3409,6 +3409,11 @@ pub async fn site_activity_per_hour(store: Arc<dyn Store>) {
         ]
     );
     assert_eq!(store.site_hours(h + 3600).await.unwrap(), got[1..]);
+    assert_eq!(
+        store.site_hours(h + 1800).await.unwrap(),
+        got,
+        "from the hour of `since`, the part before it too"
+    );
     // 31 days on, a sample prunes every hour older than 30 days; so does
     // an article stored then.
     let later = h + 31 * 86_400;

@@ -134,7 +134,7 @@ impl Db<'_> {
     pub(crate) async fn site_hours(self, since: Timestamp) -> Result<Vec<SiteHour>> {
         let rows: Vec<SiteHourRow> = with_pool!(self, |pool| {
             sqlx::query_as(SITE_HOURS)
-                .bind(since)
+                .bind(hour_of(since))
                 .fetch_all(pool)
                 .await?
         });
