@@ -22,8 +22,6 @@ use std::time::Duration;
 /// more, and the extra ones are closed when they finish.
 const KEPT: usize = 8;
 
-const MMAP_BYTES: i64 = 1 << 30;
-
 pub(crate) struct DirectReads {
     path: PathBuf,
     busy_timeout: Duration,
@@ -45,9 +43,6 @@ impl DirectReads {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(self.busy_timeout)?;
-        // Pages read through the map need no `pread` copy into each
-        // handle's own page cache; only address space is reserved.
-        conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
         Ok(conn)
     }
 
