@@ -58,6 +58,9 @@ pub struct Article {
     pub summary: String,
     pub body_html: String,
     pub body_text: String,
+    /// Proof that this site's sanitiser produced `body_html`
+    /// (`newsroom_ingest::seal`); the web layer re-sanitises a body without.
+    pub body_seal: Option<String>,
     pub image: Option<LeadImage>,
     pub video: Option<Video>,
     pub author: Option<String>,
@@ -93,6 +96,8 @@ pub struct NewArticle {
     pub summary: String,
     pub body_html: String,
     pub body_text: String,
+    /// Set only by code that ran the sanitiser on `body_html` itself.
+    pub body_seal: Option<String>,
     pub image: Option<LeadImage>,
     pub video: Option<Video>,
     pub author: Option<String>,

@@ -6,6 +6,7 @@ use crate::feed::FeedItem;
 use crate::identify::{Identity, rechecks_due};
 use crate::merge::{self, Body, Published};
 use crate::page::PageRead;
+use crate::seal::SealKey;
 use crate::text::{html_to_text, summary_of_text, summary_text};
 use newsroom_core::{
     BodyOrigin, IngestState, LeadImage, NewArticle, PublicUrl, Source, Timestamp, Video,
@@ -52,6 +53,7 @@ pub fn feed_body(item: &FeedItem) -> Option<Body> {
         html: crate::cpu::sanitize(html, item.url.as_deref(), &text),
         text,
         origin: BodyOrigin::Feed,
+        seal: None,
     })
 }
 
@@ -59,6 +61,7 @@ pub fn feed_body(item: &FeedItem) -> Option<Body> {
 #[allow(clippy::too_many_arguments)]
 pub fn merge_item(
     cfg: &IngestConfig,
+    seal: Option<&SealKey>,
     source: &Source,
     id: &Identity,
     item: &FeedItem,
@@ -77,12 +80,22 @@ pub fn merge_item(
         html: k.article.body_html.clone(),
         text: k.article.body_text.clone(),
         origin: k.state.body_origin,
+        seal: k.article.body_seal.clone(),
     });
+    // Bodies fresh from the sanitiser (the feed's above, the extractor's
+    // here) are sealed; a stored one keeps whatever seal it had.
+    let sealed = |b: Body| Body {
+        seal: seal.map(|k| k.seal(&b.html)),
+        ..b
+    };
+    let feed_body = feed_body.map(sealed);
     let page_body = ex.map(|e| Body {
         html: e.html.clone(),
         text: e.text.clone(),
         origin: BodyOrigin::Page,
-    });
+        seal: None,
+    })
+    .map(sealed);
     let fresh = merge::fresh_body(feed_body, page_body);
     let body = merge::body(stored_body.clone(), fresh.clone());
     let refused_shrink = merge::refused_shrink(stored_body.as_ref(), fresh.as_ref(), body.as_ref());
@@ -90,6 +103,7 @@ pub fn merge_item(
         html: String::new(),
         text: String::new(),
         origin: BodyOrigin::Feed,
+        seal: None,
     });
 
     // The page's own addresses (og:image, og:video, JSON-LD media) are as untrusted as
@@ -170,6 +184,7 @@ pub fn merge_item(
         fetched_at: now,
         body_html: body.html,
         body_text: body.text,
+        body_seal: body.seal,
     };
 
     let mut state = old_state.cloned().unwrap_or(IngestState {

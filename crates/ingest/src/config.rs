@@ -25,6 +25,8 @@ pub struct IngestConfig {
     pub page_rechecks: Vec<i64>,
     /// Where item-level decisions (first seen, re-checks due, future times) read the time.
     pub clock: Clock,
+    /// Seals the bodies ingestion sanitised (`seal`); loaded from the store.
+    pub seal: crate::seal::SealSlot,
 }
 
 /// The time as ingestion sees it: the system clock, or one a test moves forward, so that a
@@ -73,6 +75,7 @@ impl Default for IngestConfig {
             max_items_per_poll: 200,
             page_rechecks: vec![3600, 6 * 3600, 24 * 3600],
             clock: Clock::default(),
+            seal: Default::default(),
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod page;
 pub mod passes;
 pub mod pipeline;
 pub mod poll_timing;
+pub mod seal;
 pub mod ssrf;
 #[cfg(feature = "testkit")]
 pub mod testkit;

@@ -21,6 +21,8 @@ pub struct Body {
     pub html: String,
     pub text: String,
     pub origin: BodyOrigin,
+    /// `seal::SealKey::seal` of `html`, when this site's sanitiser made it.
+    pub seal: Option<String>,
 }
 
 impl Body {
@@ -151,6 +153,7 @@ mod tests {
             html: format!("<p>{text}</p>"),
             text: text.to_string(),
             origin,
+            seal: None,
         }
     }
 

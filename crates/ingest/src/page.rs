@@ -123,7 +123,11 @@ pub async fn extract(page: Fetched) -> Option<PageRead> {
     let extracted = crate::cpu::run(move || {
         crate::cpu::page_is_parsable(&body).then(|| {
             let start = std::time::Instant::now();
-            let e = newsroom_extract::extract(&body, Some(&for_extract), charset.as_deref());
+            let mut e = newsroom_extract::extract(&body, Some(&for_extract), charset.as_deref());
+            // The extractor writes within the allow-list by construction; the sanitiser
+            // runs over it anyway, so that what is stored (and sealed) is its output,
+            // as the web layer would serve it.
+            e.html = crate::cpu::sanitize(&e.html, Some(&for_extract), &e.text);
             crate::metrics::extraction_took(start.elapsed());
             e
         })

@@ -469,8 +469,10 @@ async fn ingest_item(
         id.known = Some(k);
     }
 
+    let seal = cfg.seal.load(store).await;
     let Some(merged) = assemble::merge_item(
         cfg,
+        seal,
         source,
         &id,
         &item,

@@ -3,6 +3,7 @@
 
 use newsroom_core::{ArticleStatus, FullTextMode, NewSource, Source};
 use newsroom_ingest::commands;
+use newsroom_ingest::seal::SealKey;
 use newsroom_ingest::testkit::{
     Resource, TestServer, rss_every, sample_rss, serve_dataset_site, serve_teaser_feed,
 };
@@ -419,12 +420,26 @@ async fn full_text_from_real_news_pages() {
         .await
         .unwrap();
     let mut with_body = 0;
+    let key = SealKey::of_site(store).await.unwrap();
     for c in &cards {
         let a = store.get_article(c.id).await.unwrap().unwrap();
         if a.body_text.chars().count() > 500 {
             with_body += 1;
         }
         assert!(!a.body_html.contains("<script"), "bodies are sanitised");
+        // The web layer serves a sealed body as stored: it must be exactly
+        // what sanitising it again would serve.
+        assert!(
+            key.verifies(&a.body_html, a.body_seal.as_deref()),
+            "article {} is sealed",
+            a.id
+        );
+        assert_eq!(
+            newsroom_ingest::cpu::sanitize(&a.body_html, None, &a.body_text),
+            a.body_html,
+            "article {}: the sanitiser changes its own output",
+            a.id
+        );
         assert!(
             a.published_at <= newsroom_ingest::now() + 600,
             "no future times"
@@ -505,6 +520,16 @@ async fn known_articles_are_not_fetched_again() {
     }
     for i in 0..3 {
         assert_eq!(s.hits(&format!("/article/{i}")), 1, "page {i} fetched once");
+    }
+    // The kept body keeps the seal it was stored with.
+    let key = SealKey::of_site(store).await.unwrap();
+    for i in 0..3 {
+        let b = store
+            .article_by_canonical_url(&s.url(&format!("/article/{i}")))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(key.verifies(&b.body_html, b.body_seal.as_deref()), "article {i} sealed");
     }
 }
 

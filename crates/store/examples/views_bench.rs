@@ -56,6 +56,7 @@ async fn main() {
             summary: String::new(),
             body_html: String::new(),
             body_text: String::new(),
+            body_seal: None,
             image: None,
             video: None,
             author: None,

@@ -29,12 +29,12 @@ static FIND_FOR_UPSERT: LazyLock<String> = LazyLock::new(|| {
 const TOMBSTONE_EXISTS: &str = "SELECT COUNT(*) FROM tombstones WHERE canonical_url = $1";
 const INSERT_ARTICLE: &str = "INSERT INTO articles (source_id, section_id, guid, canonical_url, original_url, title, summary, \
      body_html, body_text, image_url, image_alt, image_width, image_height, video_url, author, language, \
-     published_at, fetched_at, updated_at, status, views) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, 'published', 0) \
+     published_at, fetched_at, updated_at, status, views, body_seal) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, 'published', 0, $19) \
      RETURNING id";
 const UPDATE_ARTICLE: &str = "UPDATE articles SET original_url = $2, title = $3, summary = $4, body_html = $5, \
      body_text = $6, image_url = $7, image_alt = $8, image_width = $9, image_height = $10, video_url = $11, \
-     author = $12, language = $13, fetched_at = $14, updated_at = $15, section_id = $16, published_at = $17 WHERE id = $1";
+     author = $12, language = $13, fetched_at = $14, updated_at = $15, section_id = $16, published_at = $17, body_seal = $18 WHERE id = $1";
 const TOUCH_ARTICLE: &str = "UPDATE articles SET fetched_at = $2 WHERE id = $1";
 
 /// Rows per multi-row statement: well under both databases' parameter limits.
@@ -105,6 +105,7 @@ impl Db<'_> {
                             .bind(&a.language)
                             .bind(a.published_at)
                             .bind(a.fetched_at)
+                            .bind(&a.body_seal)
                             .fetch_one(&mut *tx)
                             .await?;
                         UpsertOutcome {
@@ -142,6 +143,7 @@ impl Db<'_> {
                             .bind(now)
                             .bind(m.section_id)
                             .bind(m.published_at)
+                            .bind(&m.body_seal)
                             .execute(&mut *tx)
                             .await?;
                         UpsertOutcome {

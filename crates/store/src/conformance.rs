@@ -83,6 +83,7 @@ fn article(src: SourceId, n: i64) -> NewArticle {
         summary: format!("Summary {n}"),
         body_html: format!("<p>Body {n}</p>"),
         body_text: format!("Body {n}"),
+        body_seal: Some(format!("seal-{n}")),
         image: None,
         video: None,
         author: None,
@@ -358,6 +359,7 @@ pub async fn article_roundtrip(store: Arc<dyn Store>) {
     assert_eq!(got.summary, a.summary);
     assert_eq!(got.body_html, a.body_html);
     assert_eq!(got.body_text, a.body_text);
+    assert_eq!(got.body_seal, a.body_seal);
     assert_eq!(got.image, a.image);
     assert_eq!(got.video, a.video);
     assert_eq!(got.author, a.author);
@@ -433,6 +435,7 @@ pub async fn upsert_keeps_stored_fields(store: Arc<dyn Store>) {
     let mut thin = a.clone();
     thin.body_html.clear();
     thin.body_text.clear();
+    thin.body_seal = None;
     thin.image = None;
     let out = store.upsert_article(&thin, T0 + 50).await.unwrap();
     assert_eq!(
@@ -442,7 +445,25 @@ pub async fn upsert_keeps_stored_fields(store: Arc<dyn Store>) {
     );
     let got = store.get_article(id).await.unwrap().unwrap();
     assert_eq!(got.body_text, "Body 1");
+    assert_eq!(got.body_seal, a.body_seal, "the kept body keeps its seal");
     assert!(got.image.is_some());
+
+    // The seal goes with the body it was made for: a new body brings its
+    // own, or none, never the old one's.
+    let mut edited = a.clone();
+    edited.body_html = "<p>Body 1, edited</p>".into();
+    edited.body_seal = Some("seal-edited".into());
+    let out = store.upsert_article(&edited, T0 + 60).await.unwrap();
+    assert_eq!(out.kind, UpsertKind::Updated);
+    let got = store.get_article(id).await.unwrap().unwrap();
+    assert_eq!(got.body_seal.as_deref(), Some("seal-edited"));
+    let mut unsealed = edited.clone();
+    unsealed.body_html = "<p>Body 1, edited again</p>".into();
+    unsealed.body_seal = None;
+    store.upsert_article(&unsealed, T0 + 70).await.unwrap();
+    let got = store.get_article(id).await.unwrap().unwrap();
+    assert_eq!(got.body_html, unsealed.body_html);
+    assert_eq!(got.body_seal, None, "an unsealed body must not inherit a seal");
 }
 
 pub async fn hidden_and_deleted_stay_out(store: Arc<dyn Store>) {

@@ -108,5 +108,6 @@ fn article_row(row: &Row<'_>) -> rusqlite::Result<ArticleRow> {
         updated_at: row.get("updated_at")?,
         status: row.get("status")?,
         views: row.get("views")?,
+        body_seal: row.get("body_seal")?,
     })
 }

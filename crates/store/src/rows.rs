@@ -12,7 +12,7 @@ use newsroom_core::{
 /// Columns of an `ArticleRow`.
 pub(crate) const ARTICLE_COLS: &str = "id, source_id, section_id, guid, canonical_url, original_url, title, summary, \
      body_html, body_text, image_url, image_alt, image_width, image_height, video_url, author, language, \
-     published_at, fetched_at, updated_at, status, views";
+     published_at, fetched_at, updated_at, status, views, body_seal";
 
 /// Columns of a `CardRow`; `a` is articles, `s` is sources.
 pub(crate) const CARD_COLS: &str = "a.id, a.title, a.summary, a.published_at, a.views, a.video_url, a.image_url, \
@@ -131,6 +131,7 @@ pub struct ArticleRow {
     pub updated_at: i64,
     pub status: String,
     pub views: i64,
+    pub body_seal: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -175,6 +176,7 @@ impl TryFrom<ArticleRow> for Article {
             summary: r.summary,
             body_html: r.body_html,
             body_text: r.body_text,
+            body_seal: r.body_seal,
             // Rows written before URLs were checked (or by hand) may hold
             // any text: what is not a PublicUrl is dropped on the way out.
             image: stored_url(r.image_url, "image").map(|url| LeadImage {

@@ -104,6 +104,7 @@ const ARTICLES: &[Column] = &[
     text("summary"),
     text("body_html"),
     text("body_text"),
+    text("body_seal"),
     text("image_url"),
     text("image_alt"),
     int("image_width"),

@@ -21,6 +21,8 @@ pub struct Merged {
     pub summary: String,
     pub body_html: String,
     pub body_text: String,
+    /// Goes with `body_html`: the seal of whichever body is kept.
+    pub body_seal: Option<String>,
     pub image_url: Option<String>,
     pub image_alt: Option<String>,
     pub image_width: Option<i64>,
@@ -69,6 +71,11 @@ pub fn decide(existing: Option<&ArticleRow>, new: &NewArticle) -> Decision {
         summary: keep_nonempty(&new.summary, &old.summary),
         body_html: keep_nonempty(&new.body_html, &old.body_html),
         body_text: keep_nonempty(&new.body_text, &old.body_text),
+        body_seal: if new.body_html.trim().is_empty() {
+            old.body_seal.clone()
+        } else {
+            new.body_seal.clone()
+        },
         image_url,
         image_alt,
         image_width,

@@ -75,6 +75,7 @@ async fn fill(store: &dyn Store) -> Vec<ArticleId> {
             summary: format!("Summary {n}"),
             body_html: format!("<p>Body {n}</p>"),
             body_text: format!("Body {n}"),
+            body_seal: None,
             image: (n % 5 == 0).then(|| LeadImage {
                 url: newsroom_core::PublicUrl::parse(&format!("https://img.example/{n}.jpg"))
                     .unwrap(),
@@ -268,6 +269,7 @@ async fn copy_and_check(from: Arc<dyn Store>, to: Arc<dyn Store>) {
                 summary: String::new(),
                 body_html: String::new(),
                 body_text: String::new(),
+                body_seal: None,
                 image: None,
                 video: None,
                 author: None,

@@ -62,7 +62,7 @@ pub async fn build_state(
     // One secret per site, shared by all its nodes, so they hash visitors alike.
     let fresh: [u8; 32] = rand::random();
     let secret_hex = store
-        .init_meta("visitor_secret", &hex::encode(fresh))
+        .init_meta(newsroom_ingest::seal::SITE_SECRET_META, &hex::encode(fresh))
         .await?;
     let mut secret = [0u8; 32];
     hex::decode_to_slice(&secret_hex, &mut secret)
@@ -72,6 +72,7 @@ pub async fn build_state(
     Ok(Arc::new(AppState {
         counter: counting::ViewCounter::new(secret).with_visitors_per_ip(cfg.max_visitors_per_ip),
         login_key: blake3::derive_key("newsroom login csrf key v1", &secret),
+        seal: newsroom_ingest::seal::SealKey::from_site_secret(&secret),
         cache: page_cache::PageCache::new(cfg.page_cache_ttl, cfg.page_cache_bytes),
         fragments: page_cache::Fragments::new(cfg.fragment_ttl()),
         nav: kept::Kept::new("nav", cfg.fragment_ttl(), 1),

@@ -8,7 +8,8 @@
 //! [`PublicUrl`]s in `href` and `src`).
 
 use crate::page_cache::strip_controls;
-use newsroom_core::PublicUrl;
+use newsroom_core::{Article, PublicUrl};
+use newsroom_ingest::seal::SealKey;
 
 /// The outlet's page for an article, when its stored address is a
 /// [`PublicUrl`].
@@ -21,16 +22,21 @@ pub fn original(stored: &str) -> Option<PublicUrl> {
 /// them to another thread and back costs. Longer ones go to the CPU pool.
 const INLINE_BYTES: usize = 16 * 1024;
 
-/// A stored body as it may be served: the sanitiser that ran at ingestion,
-/// once more, within the same size and depth limits; `text` stands in for
-/// HTML too deep to parse. A long body is parsed in ingestion's CPU pool,
-/// off the async threads.
-pub async fn body(stored_html: &str, stored_text: &str) -> String {
-    let html = strip_controls(stored_html);
+/// A stored body as it may be served. One sealed by this site's sanitiser
+/// (`newsroom_ingest::seal`) is served as stored; any other goes through
+/// the sanitiser once more, within the same size and depth limits, with
+/// `body_text` standing in for HTML too deep to parse. A long body is parsed
+/// in ingestion's CPU pool, off the async threads.
+pub async fn body(key: &SealKey, a: &Article) -> String {
+    let html = strip_controls(&a.body_html);
+    if key.verifies(&a.body_html, a.body_seal.as_deref()) {
+        return html;
+    }
+    let stored_text = a.body_text.as_str();
     let clean = if html.len() <= INLINE_BYTES {
         std::panic::catch_unwind(|| newsroom_ingest::cpu::sanitize(&html, None, stored_text)).ok()
     } else {
-        let text = stored_text.to_owned();
+        let text = a.body_text.clone();
         newsroom_ingest::cpu::run(move || newsroom_ingest::cpu::sanitize(&html, None, &text)).await
     };
     clean.unwrap_or_else(|| {

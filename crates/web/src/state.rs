@@ -24,6 +24,8 @@ pub struct AppState {
     pub counter: ViewCounter,
     /// Keys the login form's CSRF token (derived from the site secret).
     pub login_key: [u8; 32],
+    /// Checks the seals of stored bodies (derived from the site secret).
+    pub seal: newsroom_ingest::seal::SealKey,
     pub cache: PageCache,
     /// Search result pages, apart from `cache`: one entry per query, so
     /// many different queries cannot push the other pages out.

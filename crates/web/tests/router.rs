@@ -168,6 +168,7 @@ async fn fill(store: &dyn Store) -> (Vec<(ArticleId, String)>, StoryId, StoryId)
                     summary: format!("Summary of: {title}."),
                     body_html: format!("<p>First paragraph {i}.</p><p>Second paragraph.</p>"),
                     body_text: format!("First paragraph {i}.\n\nSecond paragraph."),
+                    body_seal: None,
                     image: image.then(|| LeadImage {
                         url: newsroom_core::PublicUrl::parse(&format!(
                             "https://img.example/{i}.jpg"
@@ -1042,6 +1043,7 @@ async fn json_ld_survives_hostile_headlines() {
                 summary: "</script><script>alert(2)</script>".into(),
                 body_html: "<p>Text.</p>".into(),
                 body_text: "Text.".into(),
+                body_seal: None,
                 image: None,
                 video: None,
                 author: Some("</script>\u{2028}x\u{2029}".into()),
@@ -1267,6 +1269,10 @@ mod invalidate;
 #[path = "router/hot_path.rs"]
 mod hot_path;
 
+/// Sealed bodies served as stored, others sanitised again: `router/seal.rs`.
+#[path = "router/seal.rs"]
+mod seal;
+
 /// Search results show where the words matched: the body around them with
 /// each match in `<mark>`, and nothing else of the text as markup.
 #[tokio::test]
@@ -1285,6 +1291,7 @@ async fn search_snippets_mark_matches_and_nothing_else() {
                 summary: "Crossings resume.".into(),
                 body_html: "<p>x</p>".into(),
                 body_text: "Boats <b>sailed</b> again <script>alert(1)</script> as ferries were sailing \u{1e}7\u{1f} on time.".into(),
+                body_seal: None,
                 image: None,
                 video: None,
                 author: None,

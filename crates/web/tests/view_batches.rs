@@ -42,6 +42,7 @@ async fn store_with_article(dir: &std::path::Path) -> (Arc<dyn Store>, ArticleId
                 summary: "Summary".into(),
                 body_html: "<p>Body</p>".into(),
                 body_text: "Body".into(),
+                body_seal: None,
                 image: None,
                 video: None,
                 author: None,

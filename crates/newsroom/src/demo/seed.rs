@@ -205,6 +205,7 @@ pub async fn fill_if_empty(store: &dyn Store, time_zone: &str, base_url: &str) -
         Ok(s.id)
     };
 
+    let key = newsroom_ingest::seal::SealKey::of_site(store).await?;
     let hour = created.div_euclid(3600);
     let mut views = Vec::new();
 
@@ -217,7 +218,7 @@ pub async fn fill_if_empty(store: &dyn Store, time_zone: &str, base_url: &str) -
         .collect();
     let seed = store
         .upsert_article(
-            &NewArticle {
+            &sealed(&key, NewArticle {
                 source_id: bbc,
                 section_id: sections.get("world").copied(),
                 guid: Some("demo:bakhmut".into()),
@@ -227,6 +228,7 @@ pub async fn fill_if_empty(store: &dyn Store, time_zone: &str, base_url: &str) -
                 summary: "Russian forces have spent six months trying to capture the eastern city, and have intensified their onslaught.".into(),
                 body_html,
                 body_text: SEED_BODY.join("\n\n"),
+                body_seal: None,
                 image: Some(LeadImage {
                     url: picture("bakhmut")?,
                     alt: "Ukrainian soldiers run along a rubble-strewn street in Bakhmut".into(),
@@ -238,7 +240,7 @@ pub async fn fill_if_empty(store: &dyn Store, time_zone: &str, base_url: &str) -
                 language: Some("en".into()),
                 published_at: seed_published,
                 fetched_at: seed_published,
-            },
+            }),
             created,
         )
         .await?;
@@ -266,7 +268,7 @@ pub async fn fill_if_empty(store: &dyn Store, time_zone: &str, base_url: &str) -
         );
         let out = store
             .upsert_article(
-                &NewArticle {
+                &sealed(&key, NewArticle {
                     source_id: src,
                     section_id: sections.get(item.section).copied(),
                     guid: Some(format!("demo:seed:{i}")),
@@ -276,13 +278,14 @@ pub async fn fill_if_empty(store: &dyn Store, time_zone: &str, base_url: &str) -
                     summary: format!("{} — demo summary.", item.title),
                     body_html: format!("<p>{}.</p><p>This is demo content: the headline comes from the seed page.</p>", html_escape(item.title)),
                     body_text: format!("{}.\n\nThis is demo content: the headline comes from the seed page.", item.title),
+                    body_seal: None,
                     image: Some(LeadImage { url: picture(&format!("item-{i}"))?, alt: item.title.into(), width: Some(1200), height: Some(675) }),
                     video: item.video.then(|| PublicUrl::parse(&format!("https://demo.invalid/video/{slug}.mp4"))).transpose()?.map(|url| Video { url }),
                     author: None,
                     language: Some("en".into()),
                     published_at: published,
                     fetched_at: published,
-                },
+                }),
                 created,
             )
             .await?;
@@ -324,7 +327,7 @@ pub async fn fill_if_empty(store: &dyn Store, time_zone: &str, base_url: &str) -
         let url = format!("https://demo.invalid/story/{n}");
         let out = store
             .upsert_article(
-                &NewArticle {
+                &sealed(&key, NewArticle {
                     source_id: src,
                     section_id: sections.get(slug).copied(),
                     guid: Some(format!("demo:more:{n}")),
@@ -337,6 +340,7 @@ pub async fn fill_if_empty(store: &dyn Store, time_zone: &str, base_url: &str) -
                         html_escape(&title)
                     ),
                     body_text: format!("{title}, officials said.\n\nDemo content for newsroom."),
+                    body_seal: None,
                     image: None,
                     video: (n % 11 == 5)
                         .then(|| PublicUrl::parse(&format!("https://demo.invalid/video/{n}.mp4")))
@@ -346,7 +350,7 @@ pub async fn fill_if_empty(store: &dyn Store, time_zone: &str, base_url: &str) -
                     language: Some("en".into()),
                     published_at: published,
                     fetched_at: published,
-                },
+                }),
                 created,
             )
             .await?;
@@ -376,6 +380,14 @@ pub async fn fill_if_empty(store: &dyn Store, time_zone: &str, base_url: &str) -
 /// starts after the last one). Stored in a different order, they would all
 /// reach the clusterer at one instant, and the filler's shared wording
 /// would make one story of all of it.
+/// The article with its body as ingestion stores one: through the
+/// sanitiser, and sealed (`newsroom_ingest::seal`).
+fn sealed(key: &newsroom_ingest::seal::SealKey, mut a: NewArticle) -> NewArticle {
+    a.body_html = newsroom_ingest::cpu::sanitize(&a.body_html, None, &a.body_text);
+    a.body_seal = Some(key.seal(&a.body_html));
+    a
+}
+
 async fn file_stories(store: &dyn Store, now: i64) -> Result<()> {
     let names: HashMap<SourceId, String> = store
         .list_sources()

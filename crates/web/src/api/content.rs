@@ -189,7 +189,7 @@ pub async fn article(State(state): State<Shared>, Path(id): Path<String>) -> Web
             "views": views,
             "author": a.author,
             "language": a.language,
-            "body_html": crate::safe_html::body(&a.body_html, &a.body_text).await,
+            "body_html": crate::safe_html::body(&state.seal, &a).await,
             "body_text": a.body_text,
             "image": a.image.as_ref().map(|i| json!({
                 "url": i.url, "alt": i.alt, "width": i.width, "height": i.height,

@@ -181,7 +181,7 @@ async fn build(state: &Shared, id: ArticleId, key: String) -> WebResult<Arc<Cach
         published_long: state.clock.long_datetime(a.published_at),
         author,
         language: a.language.clone(),
-        body_html: crate::safe_html::body(&a.body_html, &a.body_text).await,
+        body_html: crate::safe_html::body(&state.seal, &a).await,
         original_url: original,
         source_name,
     };

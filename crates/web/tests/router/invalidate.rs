@@ -65,6 +65,7 @@ fn again(a: &Article) -> NewArticle {
         summary: a.summary.clone(),
         body_html: a.body_html.clone(),
         body_text: a.body_text.clone(),
+        body_seal: None,
         image: a.image.clone(),
         video: a.video.clone(),
         author: a.author.clone(),
