@@ -16,7 +16,13 @@ use std::fmt;
 
 /// Derived from the site secret; never logged.
 #[derive(Clone)]
-pub struct SealKey([u8; 32]);
+pub struct SealKey {
+    key: [u8; 32],
+    /// How every seal under this key and sanitiser starts (`v1.` and a
+    /// short id of the key), so that the store can find bodies sealed by
+    /// another sanitiser or another site (`Store::unsealed_bodies`).
+    prefix: String,
+}
 
 impl fmt::Debug for SealKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -30,7 +36,18 @@ pub const SITE_SECRET_META: &str = "visitor_secret";
 
 impl SealKey {
     pub fn from_site_secret(secret: &[u8; 32]) -> Self {
-        Self(blake3::derive_key("newsroom body seal v1", secret))
+        let key = blake3::derive_key("newsroom body seal v1", secret);
+        let id = blake3::derive_key("newsroom body seal key id v1", &key);
+        let prefix = format!(
+            "v{}.{}:",
+            newsroom_extract::sanitize::SANITIZER_VERSION,
+            hex::encode(&id[..4])
+        );
+        Self { key, prefix }
+    }
+
+    pub fn prefix(&self) -> &str {
+        &self.prefix
     }
 
     /// The site's key: the secret stored by whichever node or command came
@@ -47,26 +64,92 @@ impl SealKey {
         Ok(Self::from_site_secret(&secret))
     }
 
-    /// The seal of `html`, as sanitised by this build's sanitiser.
+    /// The seal of `html`, as sanitised by this build's sanitiser:
+    /// [`prefix`] and a keyed hash.
     pub fn seal(&self, html: &str) -> String {
-        self.hash(html).to_hex().to_string()
+        format!("{}{}", self.prefix, self.hash(html).to_hex())
     }
 
     /// Whether `seal` is this site's seal of `html` under this sanitiser.
     pub fn verifies(&self, html: &str, seal: Option<&str>) -> bool {
-        let Some(seal) = seal else { return false };
+        let Some(hex) = seal.and_then(|s| s.strip_prefix(self.prefix.as_str())) else {
+            return false;
+        };
         // `blake3::Hash` compares in constant time.
-        blake3::Hash::from_hex(seal).is_ok_and(|s| s == self.hash(html))
+        blake3::Hash::from_hex(hex).is_ok_and(|s| s == self.hash(html))
     }
 
     fn hash(&self, html: &str) -> blake3::Hash {
-        let mut h = blake3::Hasher::new_keyed(&self.0);
+        let mut h = blake3::Hasher::new_keyed(&self.key);
         h.update(&newsroom_extract::sanitize::SANITIZER_VERSION.to_le_bytes());
         h.update(&(crate::cpu::MAX_HTML_BYTES as u64).to_le_bytes());
         h.update(&(crate::cpu::MAX_HTML_DEPTH as u64).to_le_bytes());
         h.update(html.as_bytes());
         h.finalize()
     }
+}
+
+/// Bodies per batch of [`reseal`].
+const RESEAL_BATCH: u32 = 200;
+
+/// What [`reseal`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Resealed {
+    /// Bodies read that had no current seal.
+    pub read: u64,
+    /// Of those, sealed (the rest were written meanwhile, and keep theirs).
+    pub sealed: u64,
+}
+
+/// Sanitises and seals every stored body that has no seal of this
+/// sanitiser: rows from before seals, from an older allow-list, or copied
+/// in by hand. Until then such a body is sanitised at every uncached render.
+/// `pause` is slept between batches, so a site that does this in the
+/// background keeps serving. A body written meanwhile is left as written.
+pub async fn reseal(
+    store: &dyn newsroom_store::Store,
+    key: &SealKey,
+    pause: std::time::Duration,
+    mut progress: impl FnMut(Resealed),
+) -> Result<Resealed, SealError> {
+    let prefix = key.prefix().to_string();
+    let mut done = Resealed::default();
+    let mut after = newsroom_core::ArticleId(0);
+    loop {
+        let batch = store
+            .unsealed_bodies(after, &prefix, RESEAL_BATCH)
+            .await
+            .map_err(|e| SealError(e.to_string()))?;
+        let Some(last) = batch.last() else { break };
+        after = last.id;
+        done.read += batch.len() as u64;
+        let key = key.clone();
+        let sealed = crate::cpu::run(move || {
+            batch
+                .into_iter()
+                .map(|b| {
+                    let html = crate::cpu::sanitize(&b.html, None, &b.text);
+                    newsroom_store::SealedBody {
+                        id: b.id,
+                        seal: key.seal(&html),
+                        html,
+                        old_html: b.html,
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .ok_or_else(|| SealError("the sanitiser failed on a stored body".into()))?;
+        done.sealed += store
+            .seal_bodies(&sealed)
+            .await
+            .map_err(|e| SealError(e.to_string()))?;
+        progress(done);
+        if !pause.is_zero() {
+            tokio::time::sleep(pause).await;
+        }
+    }
+    Ok(done)
 }
 
 /// The site's key, read from the store on first use and kept by every
@@ -88,7 +171,7 @@ impl SealSlot {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("site secret: {0}")]
+#[error("sealing bodies: {0}")]
 pub struct SealError(String);
 
 #[cfg(test)]
@@ -107,7 +190,8 @@ mod tests {
         assert!(!key.verifies(html, Some("not hex at all")), "garbage seal");
         let other = SealKey::from_site_secret(&[8u8; 32]);
         assert!(!other.verifies(html, Some(&seal)), "another site's seal");
-        assert_ne!(format!("{key:?}").len(), 0);
+        assert!(seal.starts_with(key.prefix()) && key.prefix().starts_with("v1."));
+        assert_ne!(key.prefix(), other.prefix(), "another site's seals are told apart");
         assert!(!format!("{key:?}").contains("07"), "the key is not logged");
     }
 }

@@ -72,7 +72,8 @@ pub enum Command {
     ExportOpml(ExportOpmlArgs),
     /// Copy a whole site to another database (e.g. SQLite to PostgreSQL), ids and counts included.
     Copy(CopyArgs),
-    /// Bring the database schema up to date, then exit.
+    /// Bring the database schema up to date (and seal stored bodies that have no seal of this
+    /// version's sanitiser), then exit.
     Migrate,
     /// Fill a database with a synthetic site of N articles (no network), to try the site at scale.
     /// Without --database, it uses the SQLite file `serve --demo` serves (server.data_dir/demo.db).

@@ -40,7 +40,8 @@ macro_rules! conformance_suite {
             story_reasons_are_kept_and_replaced, views_per_hour_of_articles_and_stories,
             site_activity_per_hour, history_exports_and_imports,
             article_page_reads_outlet_and_story, bulk_imports_write_whole_pages,
-            batches_store_all_or_nothing, lookups_find_the_first_article);
+            batches_store_all_or_nothing, lookups_find_the_first_article,
+            unsealed_bodies_are_found_and_sealed_once);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -3899,4 +3900,65 @@ pub async fn lookups_find_the_first_article(store: Arc<dyn Store>) {
         .await,
         None
     );
+}
+
+/// Bodies without a seal of the current sanitiser are listed in id order,
+/// and sealing writes only where the body is still the one that was read.
+pub async fn unsealed_bodies_are_found_and_sealed_once(store: Arc<dyn Store>) {
+    use crate::model::SealedBody;
+    let src = source(&*store, "seals").await;
+    let mut ids = Vec::new();
+    for (n, seal) in [
+        (1, Some("v1:current")),
+        (2, None),
+        (3, Some("v0:older")),
+        (4, None),
+        (5, Some("v1")),
+    ] {
+        let mut a = article(src, n);
+        a.body_seal = seal.map(str::to_string);
+        ids.push(insert(&*store, &a).await);
+    }
+    let mut empty = article(src, 6);
+    empty.body_html.clear();
+    empty.body_text.clear();
+    empty.body_seal = None;
+    insert(&*store, &empty).await;
+
+    let found = store.unsealed_bodies(ArticleId(0), "v1:", 10).await.unwrap();
+    let found_ids: Vec<_> = found.iter().map(|b| b.id).collect();
+    assert_eq!(found_ids, vec![ids[1], ids[2], ids[3], ids[4]], "no seal, another version's, a cut one; never an empty body");
+    assert_eq!(found[0].html, "<p>Body 2</p>");
+    assert_eq!(found[0].text, "Body 2");
+    let page = store.unsealed_bodies(ids[1], "v1:", 2).await.unwrap();
+    assert_eq!(page.iter().map(|b| b.id).collect::<Vec<_>>(), vec![ids[2], ids[3]], "after, limit");
+
+    // Article 4's body changes between the read and the write: it keeps the new one.
+    let mut edited = article(src, 4);
+    edited.body_html = "<p>Body 4, edited</p>".into();
+    edited.body_seal = None;
+    store.upsert_article(&edited, T0 + 100).await.unwrap();
+    let sealed: Vec<SealedBody> = found
+        .iter()
+        .map(|b| SealedBody {
+            id: b.id,
+            old_html: b.html.clone(),
+            html: format!("{}<!-- clean -->", b.html),
+            seal: format!("v1:{}", b.id),
+        })
+        .collect();
+    assert_eq!(store.seal_bodies(&sealed).await.unwrap(), 3);
+    for (i, id) in ids.iter().enumerate().skip(1) {
+        let a = store.get_article(*id).await.unwrap().unwrap();
+        if i == 3 {
+            assert_eq!(a.body_html, "<p>Body 4, edited</p>", "a body written meanwhile stays");
+            assert_eq!(a.body_seal, None);
+        } else {
+            assert_eq!(a.body_html, format!("<p>Body {}</p><!-- clean -->", i + 1));
+            assert_eq!(a.body_seal, Some(format!("v1:{id}")));
+        }
+    }
+    let left = store.unsealed_bodies(ArticleId(0), "v1:", 10).await.unwrap();
+    assert_eq!(left.iter().map(|b| b.id).collect::<Vec<_>>(), vec![ids[3]]);
+    assert_eq!(store.seal_bodies(&[]).await.unwrap(), 0);
 }

@@ -25,6 +25,7 @@ pub mod moderation;
 pub mod postgres;
 pub mod reasons;
 mod rows;
+mod seals;
 pub mod search;
 mod sections;
 mod sources;
@@ -50,8 +51,8 @@ pub use model::{
     AdminArticle, ArticleCard, ArticleLink, ArticleLookup, ArticlePage, ArticleWrite, AuditEntry,
     AuditQuery, Change, CountAt, FetchHour, FetchRecord, FetchResult, IdRange, IngestFreshness,
     Job, ListQuery, NewAudit, PoolStats, RankedCard, Session, SiteHour, SourceStats, StoryMember,
-    StoryReach, TableCounts, ThreadStory, UpsertKind, UpsertOutcome, User, UserRole, ViewDelta,
-    Visit,
+    SealedBody, StoryReach, TableCounts, ThreadStory, UnsealedBody, UpsertKind, UpsertOutcome, User,
+    UserRole, ViewDelta, Visit,
 };
 pub use postgres::PgStore;
 pub use reasons::{CLUSTERER, ReasonKind, StoryReason};

@@ -178,6 +178,23 @@ pub struct SourceStats {
     pub article_count: i64,
 }
 
+/// A stored body that has no seal of the current sanitiser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsealedBody {
+    pub id: ArticleId,
+    pub html: String,
+    pub text: String,
+}
+
+/// A body sanitised and sealed, to store in place of `old_html`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedBody {
+    pub id: ArticleId,
+    pub old_html: String,
+    pub html: String,
+    pub seal: String,
+}
+
 /// Row counts per table, for `newsroom copy` verification and emptiness checks.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct TableCounts {

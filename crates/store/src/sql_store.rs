@@ -9,7 +9,8 @@ use crate::model::{
     AdminArticle, ArticleCard, ArticleLink, ArticleLookup, ArticlePage, ArticleWrite, AuditEntry,
     AuditQuery, Change, CountAt, FetchHour, FetchRecord, IdRange, IngestFreshness, Job, ListQuery,
     NewAudit, PoolStats, RankedCard, Session, SiteHour, SourceStats, StoryMember, StoryReach,
-    TableCounts, ThreadStory, UpsertOutcome, User, UserRole, ViewDelta, Visit,
+    SealedBody, TableCounts, ThreadStory, UnsealedBody, UpsertOutcome, User, UserRole, ViewDelta,
+    Visit,
 };
 use crate::reasons::StoryReason;
 use crate::search::{SearchResults, SearchTerms};
@@ -513,6 +514,19 @@ where
 
     async fn init_meta(&self, key: &str, value: &str) -> Result<String> {
         self.db().init_meta(key, value).await
+    }
+
+    async fn unsealed_bodies(
+        &self,
+        after: ArticleId,
+        prefix: &str,
+        limit: u32,
+    ) -> Result<Vec<UnsealedBody>> {
+        self.db().unsealed_bodies(after, prefix, limit).await
+    }
+
+    async fn seal_bodies(&self, bodies: &[SealedBody]) -> Result<u64> {
+        self.db().seal_bodies(bodies).await
     }
 
     async fn table_counts(&self) -> Result<TableCounts> {

@@ -6,7 +6,8 @@ use crate::model::{
     AdminArticle, ArticleCard, ArticleLink, ArticleLookup, ArticlePage, ArticleWrite, AuditEntry,
     AuditQuery, Change, CountAt, FetchHour, FetchRecord, IdRange, IngestFreshness, Job, ListQuery,
     NewAudit, PoolStats, RankedCard, Session, SiteHour, SourceStats, StoryMember, StoryReach,
-    TableCounts, ThreadStory, UpsertOutcome, User, UserRole, ViewDelta, Visit,
+    SealedBody, TableCounts, ThreadStory, UnsealedBody, UpsertOutcome, User, UserRole, ViewDelta,
+    Visit,
 };
 use crate::reasons::StoryReason;
 use crate::search::{SearchResults, SearchTerms};
@@ -319,6 +320,17 @@ pub trait Store: Send + Sync + 'static {
     /// Sets the value only if the key is absent; returns the value that is stored afterwards.
     async fn init_meta(&self, key: &str, value: &str) -> Result<String>;
     async fn table_counts(&self) -> Result<TableCounts>;
+    /// Up to `limit` articles after `after`, in id order, with a body but no
+    /// seal that starts with `prefix` (the sanitiser's version).
+    async fn unsealed_bodies(
+        &self,
+        after: ArticleId,
+        prefix: &str,
+        limit: u32,
+    ) -> Result<Vec<UnsealedBody>>;
+    /// Stores each body with its seal where the stored body is still its
+    /// `old_html`, in one transaction; how many were written.
+    async fn seal_bodies(&self, bodies: &[SealedBody]) -> Result<u64>;
     /// The connection pool now (no database round trip), for the metrics.
     fn pool_stats(&self) -> PoolStats;
     /// When any source was last fetched successfully, and how many enabled

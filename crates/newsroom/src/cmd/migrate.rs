@@ -27,5 +27,18 @@ pub async fn run(global: &Global) -> Result<()> {
         .await
         .with_context(|| format!("{shown} does not answer after migrating"))?;
     println!("{shown}: schema is up to date ({})", store.backend());
+    // Bodies stored before seals, or under an older sanitiser: sanitised and
+    // sealed now rather than at every uncached render (`serve` does the
+    // same in the background, slowly).
+    let key = newsroom_ingest::seal::SealKey::of_site(&*store).await?;
+    let done = newsroom_ingest::seal::reseal(&*store, &key, std::time::Duration::ZERO, |_| {})
+        .await?;
+    if done.read > 0 {
+        println!(
+            "{shown}: {} stored bodies sanitised and sealed ({} written meanwhile kept as written)",
+            done.sealed,
+            done.read - done.sealed
+        );
+    }
     Ok(())
 }

@@ -140,6 +140,16 @@ pub async fn run(global: &Global, args: ServeArgs) -> Result<()> {
             newsroom_cluster::worker::run_clusterer_with(&*store, &cluster_id, &ccfg, stopped(rx))
                 .await;
         }));
+        // Bodies stored before seals (or under an older sanitiser) are sealed
+        // once, slowly, instead of sanitised at every uncached render.
+        let store = state.store.clone();
+        let rx = stop_rx.clone();
+        background.push(tokio::spawn(async move {
+            tokio::select! {
+                () = reseal(&*store) => {}
+                () = stopped(rx) => {}
+            }
+        }));
         tracing::info!(worker = %worker_id, "background jobs running (ingest, clustering)");
     }
     let server = async move { server.await.map_err(std::io::Error::other)? };
@@ -192,5 +202,18 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
             let _ = tokio::signal::ctrl_c().await;
             tracing::info!("shutting down: finishing requests and flushing views");
         })
+    }
+}
+
+async fn reseal(store: &dyn newsroom_store::Store) {
+    let key = match newsroom_ingest::seal::SealKey::of_site(store).await {
+        Ok(k) => k,
+        Err(e) => return tracing::warn!(error = %e, "stored bodies not sealed"),
+    };
+    let pause = std::time::Duration::from_millis(100);
+    match newsroom_ingest::seal::reseal(store, &key, pause, |_| {}).await {
+        Ok(r) if r.read > 0 => tracing::info!(read = r.read, sealed = r.sealed, "stored bodies sealed"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "stored bodies not sealed"),
     }
 }
