@@ -159,8 +159,8 @@ async fn build(state: &Shared, id: ArticleId, key: String) -> WebResult<Arc<Cach
         original_url: original.as_deref(),
         language: a.language.as_deref(),
     }
-    .to_json(&state.cfg.name, &base(state));
-    c.meta.json_ld.push(head::json_ld(&ld));
+    .to_json_ld(&state.cfg.name, &base(state));
+    c.meta.json_ld.push(ld);
     let view = ArticleView {
         id: a.id.0,
         image: a.image.as_ref().map(|i| ImageView {
