@@ -500,8 +500,12 @@ impl PageCache {
             ttl: ttl.min(self.ttl),
             refresh_claimed: Mutex::new(None),
             stale: AtomicBool::new(false),
-            // It was just asked for.
-            referenced: AtomicBool::new(true),
+            // Unmarked: a page asked for once and never again goes at the
+            // hand's next pass; one asked for again is spared. (Marked, a
+            // full cache of new pages would have the hand clear them all
+            // and drop the oldest, busy or not.) Its slot is usually the
+            // one just freed, behind the hand: the last it visits.
+            referenced: AtomicBool::new(false),
         });
         let weight = entry.page.weight() as u64;
         if self.ttl.is_zero() || weight > self.max_bytes as u64 / 4 {
