@@ -75,23 +75,32 @@ impl<T> IdleIo<T> {
     /// `Err` once the deadline has passed; otherwise the timer is set to
     /// wake the reader by then.
     fn check(&mut self, cx: &mut Context<'_>) -> io::Result<()> {
-        let Some(due) = self.due() else { return Ok(()) };
+        if !self.timer_passed(cx) {
+            return Ok(());
+        }
+        let what = if self.quiet {
+            "keep-alive connection idle"
+        } else {
+            "request headers too slow"
+        };
+        Err(io::Error::new(io::ErrorKind::TimedOut, what))
+    }
+
+    /// Whether the deadline has passed; if not, the timer will wake the
+    /// task by then (it is polled with `cx`).
+    fn timer_passed(&mut self, cx: &mut Context<'_>) -> bool {
+        let Some(due) = self.due() else { return false };
         while self.timer.as_mut().poll(cx).is_ready() {
             let now = Instant::now();
             // Within the timer's millisecond of it counts as due, so a
             // wake-up a hair early never spins here.
             if now + Duration::from_millis(1) >= due {
-                let what = if self.quiet {
-                    "keep-alive connection idle"
-                } else {
-                    "request headers too slow"
-                };
-                return Err(io::Error::new(io::ErrorKind::TimedOut, what));
+                return true;
             }
             let next = due.min(now + self.limits.shortest());
             self.timer.as_mut().reset(next);
         }
-        Ok(())
+        false
     }
 }
 
@@ -157,12 +166,18 @@ impl<T: AsyncRead + Unpin> AsyncRead for IdleIo<T> {
 
 impl<T: AsyncWrite + Unpin> IdleIo<T> {
     /// An answer (or part of one) went out: the connection is ready for the
-    /// next request from now on.
-    fn wrote(&mut self, n: usize) {
+    /// next request from now on. hyper may have polled the read already,
+    /// while no deadline ran (the request's head had ended), so the timer
+    /// is polled here: it wakes the task when the new deadline is due,
+    /// and the read then fails.
+    fn wrote(&mut self, n: usize, cx: &mut Context<'_>) {
         if n > 0 {
             self.since = Instant::now();
             self.quiet = true;
             self.head = Some(HeadScan::default());
+            if self.timer_passed(cx) {
+                cx.waker().wake_by_ref();
+            }
         }
     }
 }
@@ -174,7 +189,7 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for IdleIo<T> {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let n = ready!(Pin::new(&mut self.inner).poll_write(cx, buf))?;
-        self.wrote(n);
+        self.wrote(n, cx);
         Poll::Ready(Ok(n))
     }
 
@@ -184,7 +199,7 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for IdleIo<T> {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let n = ready!(Pin::new(&mut self.inner).poll_write_vectored(cx, bufs))?;
-        self.wrote(n);
+        self.wrote(n, cx);
         Poll::Ready(Ok(n))
     }
 
