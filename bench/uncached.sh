@@ -7,6 +7,7 @@
 #   NEWSROOM_BIN=target/release/newsroom bash bench/uncached.sh
 #   ARTICLES=20000 DURATION=10s bash bench/uncached.sh
 #   REFERENCE=/tmp/newsroom-before ROUNDS=3 bash bench/uncached.sh
+#   CACHE_MB=64 bash bench/uncached.sh   # the cached case evicting
 #
 # With REFERENCE (another build, e.g. the commit before a change), both
 # binaries answer the same uncached sequence, interleaved ROUNDS times,
@@ -40,9 +41,10 @@ cpu() { sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
 
 measure() { # NAME TTL [BINARY DIR]
     local port bin=${3:-$BIN} dir=${4:-$WORK}; port=$(free_port)
-    # The cached case holds every page (the default 256 MB would not).
+    # The cached case holds every page (the default 256 MB would not), unless
+    # CACHE_MB makes it smaller: then it evicts on every miss.
     (cd "$dir" && NEWSROOM_LOG=warn NEWSROOM_SERVER__PAGE_CACHE_TTL_SECS=$2 \
-        NEWSROOM_SERVER__PAGE_CACHE_MB=2048 exec "$bin" serve --demo --role web --listen "127.0.0.1:$port" >"$WORK/run.log" 2>&1) &
+        NEWSROOM_SERVER__PAGE_CACHE_MB=${CACHE_MB:-2048} exec "$bin" serve --demo --role web --listen "127.0.0.1:$port" >"$WORK/run.log" 2>&1) &
     PID=$!
     for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
     # Canonical article paths from the sitemap: no redirects.

@@ -13,11 +13,9 @@ use crate::{metrics, pages::errors, public_base, respond};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use std::time::Instant;
 
 pub async fn layer(State(state): State<Shared>, req: Request, next: Next) -> Response {
-    let route = metrics::route_of(&req);
-    let start = Instant::now();
+    let started = metrics::start(&req);
     // A shared handle on the address (no copy), for the error pages.
     let uri = req.uri().clone();
     let resp = match public_base::origin_of(&state, req.headers()) {
@@ -32,6 +30,6 @@ pub async fn layer(State(state): State<Shared>, req: Request, next: Next) -> Res
         }
     };
     let resp = errors::dress(&state, uri.path(), resp).await;
-    metrics::record(route, resp.status(), start.elapsed());
+    metrics::record(started, resp.status());
     resp
 }

@@ -13,10 +13,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use metrics::{
-    SharedString, Unit, counter, describe_counter, describe_gauge, describe_histogram, gauge,
+    Counter, Histogram, SharedString, Unit, counter, describe_counter, describe_gauge, describe_histogram, gauge,
     histogram,
 };
 use rustc_hash::FxHashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock, RwLock};
 use std::time::{Duration, Instant};
 
@@ -29,8 +30,21 @@ pub const VIEWS_PENDING: &str = "newsroom_views_pending";
 pub const FLUSHES: &str = "newsroom_view_flushes_total";
 pub const FLUSH_DURATION: &str = "newsroom_view_flush_duration_seconds";
 
-/// Help texts, once the recorder is installed.
+/// Whether a recorder was installed (`describe`). Until then nothing is
+/// reported: the `metrics` macros build each metric's key (a `Vec` of
+/// labels) before they find there is no recorder, about 2% of a cached
+/// page's CPU (docs/PERFORMANCE.md), and the route label takes a lock.
+static RECORDING: AtomicBool = AtomicBool::new(false);
+
+/// Whether the web layer reports to a recorder.
+pub(crate) fn recording() -> bool {
+    RECORDING.load(Ordering::Relaxed)
+}
+
+/// Help texts, once the recorder is installed; from then on the web layer
+/// reports to it.
 pub fn describe() {
+    RECORDING.store(true, Ordering::Relaxed);
     describe_counter!(
         REQUESTS,
         "HTTP requests by route template (unmatched: no route) and status"
@@ -71,25 +85,60 @@ pub fn describe() {
 
 /// The request layer: the route it matched, its status, how long it took.
 pub async fn track(req: Request, next: Next) -> Response {
-    let route = route_of(&req);
-    let start = Instant::now();
+    let started = start(&req);
     let resp = next.run(req).await;
-    record(route, resp.status(), start.elapsed());
+    record(started, resp.status());
     resp
 }
 
-/// One answered request, for `track` and `front`.
-pub(crate) fn record(route: Arc<str>, status: StatusCode, took: Duration) {
-    counter!(REQUESTS, "route" => route.clone(), "status" => status_label(status)).increment(1);
-    histogram!(REQUEST_DURATION, "route" => route).record(took.as_secs_f64());
+/// A request's route and start, when a recorder will be told of it.
+pub(crate) fn start(req: &Request) -> Option<(Arc<Route>, Instant)> {
+    recording().then(|| (route_of(req), Instant::now()))
 }
 
-/// Route labels, shared: building a `String` for each label of each
-/// request showed in the cached page's profile. The set is the router's
-/// templates, so it stays small.
-static ROUTES: LazyLock<RwLock<FxHashMap<Box<str>, Arc<str>>>> = LazyLock::new(Default::default);
+/// One answered request, for `track` and `front`.
+pub(crate) fn record(started: Option<(Arc<Route>, Instant)>, status: StatusCode) {
+    let Some((route, start)) = started else {
+        return;
+    };
+    route.took.record(start.elapsed().as_secs_f64());
+    route.answered(status);
+}
 
-pub(crate) fn route_of(req: &Request) -> Arc<str> {
+/// One route's metrics, registered once: a look-up in the recorder's
+/// registry per metric per request (its key built and hashed) cost about
+/// 2 µs a request (docs/PERFORMANCE.md, "Metrics cost").
+pub(crate) struct Route {
+    label: Arc<str>,
+    took: Histogram,
+    /// Requests by status, each counter registered on its first answer.
+    by_status: RwLock<Vec<(StatusCode, Counter)>>,
+}
+
+impl Route {
+    fn answered(&self, status: StatusCode) {
+        let known = self.by_status.read().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, c)) = known.iter().find(|(s, _)| *s == status) {
+            c.increment(1);
+            return;
+        }
+        drop(known);
+        let c = counter!(REQUESTS, "route" => self.label.clone(), "status" => status_label(status));
+        c.increment(1);
+        // Two first answers at once register the same series twice: the
+        // recorder hands out one counter for both.
+        self.by_status
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((status, c));
+    }
+}
+
+/// Each route's metrics, by route template. The set is the router's
+/// templates, so it stays small.
+static ROUTES: LazyLock<RwLock<FxHashMap<Box<str>, Arc<Route>>>> = LazyLock::new(Default::default);
+
+fn route_of(req: &Request) -> Arc<Route> {
     let path = req.uri().path();
     // The admin's own router is nested whole (it matches no template here):
     // one route.
@@ -104,12 +153,18 @@ pub(crate) fn route_of(req: &Request) -> Arc<str> {
     if let Some(r) = ROUTES.read().unwrap_or_else(|p| p.into_inner()).get(route) {
         return r.clone();
     }
-    let shared: Arc<str> = Arc::from(route);
+    let label: Arc<str> = Arc::from(route);
+    let shared = Arc::new(Route {
+        took: histogram!(REQUEST_DURATION, "route" => label.clone()),
+        label,
+        by_status: RwLock::default(),
+    });
     ROUTES
         .write()
         .unwrap_or_else(|p| p.into_inner())
-        .insert(route.into(), shared.clone());
-    shared
+        .entry(route.into())
+        .or_insert(shared)
+        .clone()
 }
 
 fn status_label(status: StatusCode) -> SharedString {
@@ -123,25 +178,37 @@ fn status_label(status: StatusCode) -> SharedString {
 }
 
 pub(crate) fn cache_lookup(cache: &'static str, hit: bool) {
+    if !recording() {
+        return;
+    }
     let result = if hit { "hit" } else { "miss" };
     counter!(CACHE_LOOKUPS, "cache" => cache, "result" => result).increment(1);
 }
 
 pub(crate) fn cache_bytes(cache: &'static str, bytes: u64) {
+    if !recording() {
+        return;
+    }
     gauge!(CACHE_BYTES, "cache" => cache).set(bytes as f64);
 }
 
 pub(crate) fn view(result: &'static str, n: u64) {
-    if n > 0 {
+    if n > 0 && recording() {
         counter!(VIEWS, "result" => result).increment(n);
     }
 }
 
 pub(crate) fn views_pending(n: i64) {
+    if !recording() {
+        return;
+    }
     gauge!(VIEWS_PENDING).set(n as f64);
 }
 
 pub(crate) fn flushed(ok: bool, took: Duration) {
+    if !recording() {
+        return;
+    }
     let outcome = if ok { "ok" } else { "error" };
     counter!(FLUSHES, "outcome" => outcome).increment(1);
     histogram!(FLUSH_DURATION).record(took.as_secs_f64());

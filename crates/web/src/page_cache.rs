@@ -11,9 +11,10 @@
 //! small fragment, not every article page, and a request for a cached page
 //! does no database or template work and still shows live counts.
 //!
-//! The cache is bounded in bytes, not entries; when full, the pages used
-//! least recently go first. Hits and misses are counted (`stats`, shown by
-//! `/healthz`, and the metrics).
+//! The cache is bounded in bytes, not entries; when full, pages not asked
+//! for lately go first (CLOCK: a hand walks the pages, sparing each that was
+//! served since it last passed). Hits and misses are counted (`stats`, shown
+//! by `/healthz`, and the metrics).
 
 use crate::respond::chunks::{Chunks, ChunksBuilder};
 use crate::respond::coding::Coding;
@@ -322,8 +323,17 @@ pub struct CachedPage {
     refresh_claimed: Mutex<Option<Instant>>,
     /// Something it shows was written: rebuild it (`invalidate`).
     stale: AtomicBool,
-    /// The cache's clock when it was last served, for eviction.
-    used: AtomicU64,
+    /// Served since the clock hand last passed it: spared once.
+    referenced: AtomicBool,
+}
+
+impl CachedPage {
+    fn mark_used(&self) {
+        // Read first: a page served by every request is not written by each.
+        if !self.referenced.load(Ordering::Relaxed) {
+            self.referenced.store(true, Ordering::Relaxed);
+        }
+    }
 }
 
 /// A rebuild that has not replaced the page after this long is presumed
@@ -359,9 +369,8 @@ pub struct PageCache {
     name: &'static str,
     ttl: Duration,
     max_bytes: usize,
-    map: RwLock<HashMap<String, Arc<CachedPage>>>,
+    held: RwLock<Held>,
     bytes: AtomicU64,
-    clock: AtomicU64,
     hits: AtomicU64,
     misses: AtomicU64,
 }
@@ -372,9 +381,8 @@ impl PageCache {
             name: "pages",
             ttl,
             max_bytes,
-            map: RwLock::new(HashMap::new()),
+            held: RwLock::new(Held::default()),
             bytes: AtomicU64::new(0),
-            clock: AtomicU64::new(0),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
@@ -409,12 +417,9 @@ impl PageCache {
         if self.ttl.is_zero() {
             return None;
         }
-        let map = self.map.read().unwrap_or_else(|p| p.into_inner());
-        let page = map.get(key)?;
-        page.used.store(
-            self.clock.fetch_add(1, Ordering::Relaxed),
-            Ordering::Relaxed,
-        );
+        let held = self.read();
+        let page = &held.map.get(key)?.page;
+        page.mark_used();
         let age = page.made.elapsed();
         let stale = page.stale.load(Ordering::Relaxed);
         if age < page.ttl && !stale {
@@ -438,37 +443,41 @@ impl PageCache {
 
     /// Whether a page is held under `key`, fresh or not. Claims nothing.
     pub fn contains(&self, key: &str) -> bool {
-        !self.ttl.is_zero()
-            && self
-                .map
-                .read()
-                .unwrap_or_else(|p| p.into_inner())
-                .contains_key(key)
+        !self.ttl.is_zero() && self.read().map.contains_key(key)
     }
 
     /// The last copy under `key` if it is not older than `STALE_IF_ERROR`
     /// past its `ttl`: for when the page cannot be built.
     pub fn stale(&self, key: &str) -> Option<Arc<CachedPage>> {
-        let map = self.map.read().unwrap_or_else(|p| p.into_inner());
-        map.get(key)
+        self.read()
+            .map
+            .get(key)
+            .map(|e| &e.page)
             .filter(|p| p.made.elapsed() < self.ttl + STALE_IF_ERROR)
             .cloned()
     }
 
     pub fn remove(&self, key: &str) {
-        let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
-        if let Some(old) = map.remove(key) {
+        if let Some(old) = self.write().remove(key) {
             let weight = old.page.weight() as u64;
             self.held(self.bytes.fetch_sub(weight, Ordering::Relaxed) - weight);
         }
     }
 
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Held> {
+        self.held.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Held> {
+        self.held.write().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Marks stale every page `pick` names; the next request for one rebuilds
     /// it (while a copy is still there to stand in if the database is down).
     pub fn invalidate(&self, mut pick: impl FnMut(&str, &CachedPage) -> bool) -> usize {
-        let map = self.map.read().unwrap_or_else(|p| p.into_inner());
+        let held = self.read();
         let mut n = 0;
-        for (key, page) in map.iter() {
+        for (key, Entry { page, .. }) in held.map.iter() {
             if pick(key, page) && !page.stale.swap(true, Ordering::Relaxed) {
                 n += 1;
             }
@@ -503,64 +512,116 @@ impl PageCache {
             ttl: ttl.min(self.ttl),
             refresh_claimed: Mutex::new(None),
             stale: AtomicBool::new(false),
-            used: AtomicU64::new(self.clock.fetch_add(1, Ordering::Relaxed)),
+            // Unmarked: a page asked for once and never again goes at the
+            // hand's next pass; one asked for again is spared. (Marked, a
+            // full cache of new pages would have the hand clear them all
+            // and drop the oldest, busy or not.) Its slot is usually the
+            // one just freed, behind the hand: the last it visits.
+            referenced: AtomicBool::new(false),
         });
         let weight = entry.page.weight() as u64;
         if self.ttl.is_zero() || weight > self.max_bytes as u64 / 4 {
             return entry;
         }
-        let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
-        if let Some(old) = map.insert(key, entry.clone()) {
+        let mut held = self.write();
+        if let Some(old) = held.insert(key, entry.clone()) {
             self.bytes
                 .fetch_sub(old.page.weight() as u64, Ordering::Relaxed);
         }
         let total = self.bytes.fetch_add(weight, Ordering::Relaxed) + weight;
         if total > self.max_bytes as u64 {
-            self.evict(&mut map);
+            let freed = held.evict(total - self.max_bytes as u64);
+            self.bytes.fetch_sub(freed, Ordering::Relaxed);
         }
         self.held(self.bytes.load(Ordering::Relaxed));
         entry
     }
 
-    /// Drops the least recently used pages until a quarter of the budget is free.
-    fn evict(&self, map: &mut HashMap<String, Arc<CachedPage>>) {
-        let mut by_use: Vec<(u64, String, u64)> = map
-            .iter()
-            .map(|(k, p)| {
-                (
-                    p.used.load(Ordering::Relaxed),
-                    k.clone(),
-                    p.page.weight() as u64,
-                )
-            })
-            .collect();
-        by_use.sort_unstable_by_key(|(used, _, _)| *used);
-        let target = self.max_bytes as u64 * 3 / 4;
-        let mut bytes = self.bytes.load(Ordering::Relaxed);
-        for (_, key, weight) in by_use {
-            if bytes <= target {
-                break;
-            }
-            map.remove(&key);
-            bytes = bytes.saturating_sub(weight);
-        }
-        self.bytes.store(bytes, Ordering::Relaxed);
-    }
-
     pub fn clear(&self) {
-        self.map.write().unwrap_or_else(|p| p.into_inner()).clear();
+        *self.write() = Held::default();
         self.bytes.store(0, Ordering::Relaxed);
         self.held(0);
     }
 
     pub fn stats(&self) -> CacheStats {
         CacheStats {
-            entries: self.map.read().unwrap_or_else(|p| p.into_inner()).len(),
+            entries: self.read().map.len(),
             bytes: self.bytes.load(Ordering::Relaxed) as usize,
             max_bytes: self.max_bytes,
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),
         }
+    }
+}
+
+/// The pages by key, and the clock over them. Eviction costs a few steps
+/// of the hand per page dropped, under the write lock a `put` takes anyway:
+/// sorting every entry by its last use, as before, stalled every reader
+/// once per quarter of the budget.
+#[derive(Default)]
+struct Held {
+    map: HashMap<Arc<str>, Entry>,
+    /// The clock's face: each page's key in its slot, `None` when free.
+    ring: Vec<Option<Arc<str>>>,
+    free: Vec<usize>,
+    hand: usize,
+}
+
+struct Entry {
+    page: Arc<CachedPage>,
+    /// Its slot in `ring`.
+    slot: usize,
+}
+
+impl Held {
+    /// Keeps `page` under `key` (a page it replaces keeps its slot), and
+    /// returns the one replaced.
+    fn insert(&mut self, key: String, page: Arc<CachedPage>) -> Option<Arc<CachedPage>> {
+        if let Some(e) = self.map.get_mut(key.as_str()) {
+            return Some(std::mem::replace(&mut e.page, page));
+        }
+        let key: Arc<str> = key.into();
+        let slot = match self.free.pop() {
+            Some(i) => {
+                self.ring[i] = Some(key.clone());
+                i
+            }
+            None => {
+                self.ring.push(Some(key.clone()));
+                self.ring.len() - 1
+            }
+        };
+        self.map.insert(key, Entry { page, slot });
+        None
+    }
+
+    fn remove(&mut self, key: &str) -> Option<Arc<CachedPage>> {
+        let e = self.map.remove(key)?;
+        self.ring[e.slot] = None;
+        self.free.push(e.slot);
+        Some(e.page)
+    }
+
+    /// Drops pages the hand finds unused since its last pass until `over`
+    /// bytes are freed (or nothing is left); returns the bytes freed. Each
+    /// pass clears the marks it meets, so two turns always find a page.
+    fn evict(&mut self, over: u64) -> u64 {
+        let mut freed = 0;
+        let mut steps = 2 * self.ring.len();
+        while freed < over && steps > 0 {
+            steps -= 1;
+            let i = self.hand;
+            self.hand = (i + 1) % self.ring.len();
+            let Some(key) = &self.ring[i] else { continue };
+            let page = &self.map[key].page;
+            if page.referenced.swap(false, Ordering::Relaxed) {
+                continue;
+            }
+            freed += page.page.weight() as u64;
+            let key = key.clone();
+            self.remove(&key);
+        }
+        freed
     }
 }
 
@@ -737,5 +798,75 @@ mod tests {
             cache.get("long").is_some(),
             "never past the cache's ttl, and that is far"
         );
+    }
+
+    /// A page of `n` bytes' weight, give or take.
+    fn page_of(tag: usize) -> Compiled {
+        Compiled::new(&format!("{tag:0>1000}"))
+    }
+
+    #[test]
+    fn the_cache_stays_within_its_bytes_and_keeps_what_is_asked_for() {
+        let weight = page_of(0).weight();
+        let cache = PageCache::new(Duration::from_secs(600), weight * 40);
+        let mut asked = 0;
+        for i in 0..1000 {
+            cache.put(format!("p{i}"), page_of(i), None, 200);
+            // The first page is asked for between every two new ones.
+            asked += usize::from(cache.get("p0").is_some());
+            let s = cache.stats();
+            assert!(s.bytes <= s.max_bytes, "{s:?} after {i}");
+            assert_eq!(s.bytes, s.entries * weight, "bytes counted per page held");
+        }
+        assert_eq!(asked, 1000, "a page asked for all along is never dropped");
+        let s = cache.stats();
+        assert!(s.entries >= 30, "the budget is used: {s:?}");
+        assert!(cache.get("p999").is_some(), "the newest page is kept");
+        assert!(cache.get("p500").is_none(), "old unasked pages went");
+        assert_eq!((s.hits, s.misses), (1000, 0));
+    }
+
+    #[test]
+    fn removed_and_replaced_pages_free_their_slots() {
+        let weight = page_of(0).weight();
+        let cache = PageCache::new(Duration::from_secs(600), weight * 8);
+        for round in 0..50 {
+            for i in 0..4 {
+                // Replaced in place, then removed and put again.
+                cache.put(format!("k{i}"), page_of(round), None, 200);
+                cache.put(format!("k{i}"), page_of(round + 1), None, 200);
+            }
+            cache.remove("k0");
+            cache.put(format!("n{round}"), page_of(round), None, 200);
+        }
+        let s = cache.stats();
+        assert!(s.bytes <= s.max_bytes && s.bytes == s.entries * weight, "{s:?}");
+        let held = cache.read();
+        assert_eq!(held.map.len(), s.entries);
+        assert!(held.ring.len() <= 9, "slots are reused: {}", held.ring.len());
+        let in_ring = held.ring.iter().flatten().count();
+        assert_eq!(in_ring, held.map.len(), "every page in one slot");
+        for (key, e) in &held.map {
+            assert_eq!(held.ring[e.slot].as_deref(), Some(&**key));
+        }
+        drop(held);
+        assert_eq!(cache.get("k1").unwrap().page.emit(&[]), page_of(50).emit(&[]));
+        cache.clear();
+        assert_eq!(cache.stats().entries, 0);
+        assert!(cache.read().ring.is_empty());
+    }
+
+    #[test]
+    fn invalidated_pages_are_rebuilt_and_the_rest_kept() {
+        let cache = PageCache::new(Duration::from_secs(600), 1 << 20);
+        for i in 0..10 {
+            cache.put(format!("article:{i}"), page_of(i), None, 200);
+        }
+        let n = cache.invalidate(|key, _| key.ends_with('3') || key.ends_with('7'));
+        assert_eq!(n, 2);
+        assert!(cache.get("article:3").is_none(), "stale: rebuilt");
+        assert!(cache.get("article:3").is_some(), "the others get the stale copy meanwhile");
+        assert!(cache.get("article:4").is_some());
+        assert_eq!(cache.invalidate(|key, _| key.ends_with('3')), 0, "already stale");
     }
 }

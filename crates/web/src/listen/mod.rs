@@ -1,8 +1,8 @@
 //! Accepting connections. One loop takes every connection of the node, with
 //! the bounds of [`ConnLimits`]: a global cap (at the cap, no connection is
 //! accepted until one closes, so the rest wait in the kernel's queue rather
-//! than the process running out of files), a per-address cap, hyper's header
-//! read timeout, an idle keep-alive timeout and a request body timeout.
+//! than the process running out of files), a per-address cap, a header read
+//! timeout and an idle keep-alive timeout (`idle`), and a request body timeout.
 //!
 //! Requests go to the site once [`Front::open`] has handed it over; before
 //! that (the database is still being reached) to the `starting` answers.
@@ -18,7 +18,7 @@ use axum::Router;
 use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use std::convert::Infallible;
 use std::future::Future;
@@ -72,9 +72,12 @@ impl Front {
         let per_ip = limits::PerIp::new(limits.max_connections_per_ip);
         let graceful = GracefulShutdown::new();
         let mut http = http1::Builder::new();
-        http.timer(TokioTimer::new())
-            .header_read_timeout(limits.header_timeout)
-            .keep_alive(true);
+        // The header timeout is `idle`'s: hyper's arms a timer per request.
+        http.header_read_timeout(None).keep_alive(true);
+        let deadlines = idle::Deadlines {
+            head: limits.header_timeout,
+            keep_alive: limits.keep_alive_timeout,
+        };
         tokio::pin!(shutdown);
         loop {
             // Backpressure: at the cap, stop accepting until a connection closes.
@@ -97,7 +100,7 @@ impl Front {
                 continue;
             };
             let _ = stream.set_nodelay(true);
-            let io = TokioIo::new(idle::IdleIo::new(stream, limits.keep_alive_timeout));
+            let io = TokioIo::new(idle::IdleIo::new(stream, deadlines));
             let front = self.inner.clone();
             let service = hyper::service::service_fn(move |req| handle(front.clone(), peer, req));
             let conn = graceful.watch(http.serve_connection(io, service));

@@ -44,6 +44,11 @@ struct ArticleView {
     source_name: String,
 }
 
+/// What an article page holds beside its template's text, body and story
+/// block (menu, head, JSON-LD), with room to spare: the demo's pages are
+/// 10-14 KiB.
+const PAGE_BESIDE_BODY: usize = 8 * 1024;
+
 /// Splits `123-some-slug` into the id and the slug.
 fn parse_id_slug(s: &str) -> Option<(ArticleId, &str)> {
     let (id, slug) = match s.split_once('-') {
@@ -159,8 +164,8 @@ async fn build(state: &Shared, id: ArticleId, key: String) -> WebResult<Arc<Cach
         original_url: original.as_deref(),
         language: a.language.as_deref(),
     }
-    .to_json(&state.cfg.name, &base(state));
-    c.meta.json_ld.push(head::json_ld(&ld));
+    .to_json_ld(&state.cfg.name, &base(state));
+    c.meta.json_ld.push(ld);
     let view = ArticleView {
         id: a.id.0,
         image: a.image.as_ref().map(|i| ImageView {
@@ -185,12 +190,21 @@ async fn build(state: &Shared, id: ArticleId, key: String) -> WebResult<Arc<Cach
         original_url: original,
         source_name,
     };
-    let html = ArticlePage {
+    let page = ArticlePage {
         c,
         a: view,
         story_block,
-    }
-    .render()?;
+    };
+    // Sized for the whole page up front: askama's hint counts the
+    // template's own text, so the String grew (and was copied) four or
+    // five times per render.
+    let mut html = String::with_capacity(
+        ArticlePage::SIZE_HINT
+            + 2 * page.a.body_html.len()
+            + page.story_block.html.len()
+            + PAGE_BESIDE_BODY,
+    );
+    page.render_into(&mut html)?;
     Ok(state.cache.put(key, Compiled::new(&html), Some(path), 200))
 }
 
