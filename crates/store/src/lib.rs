@@ -40,6 +40,7 @@ mod upsert;
 mod users;
 mod views;
 mod visits;
+mod write_tx;
 
 pub use copy::{CopyProgress, copy_site};
 pub use db_url::{Redacted, redact_url};
