@@ -126,30 +126,13 @@ async fn store_all_or_each(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use newsroom_core::{FullTextMode, NewArticle, NewSource, SourceId};
+    use newsroom_core::SourceId;
     use newsroom_store::SqliteStore;
-
-    const T0: i64 = 1_700_000_000;
+    use newsroom_store::samples::{T0, article, source};
 
     fn write(source: SourceId, n: u32) -> ArticleWrite {
         ArticleWrite {
-            article: NewArticle {
-                source_id: source,
-                section_id: None,
-                guid: Some(format!("g{n}")),
-                canonical_url: format!("https://news.example/{n}"),
-                original_url: format!("https://news.example/{n}"),
-                title: format!("Item {n}"),
-                summary: String::new(),
-                body_html: "<p>Text</p>".into(),
-                body_text: "Text".into(),
-                image: None,
-                video: None,
-                author: None,
-                language: Some("en".into()),
-                published_at: T0,
-                fetched_at: T0,
-            },
+            article: article(source, &n.to_string(), "Text"),
             addresses: Vec::new(),
             state: None,
         }
@@ -163,20 +146,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("q.db").display());
         let store = SqliteStore::open(&url, &Default::default()).await.unwrap();
-        let src = store
-            .add_source(
-                &NewSource {
-                    name: "one".into(),
-                    feed_url: "https://news.example/feed".into(),
-                    site_url: None,
-                    section_id: None,
-                    full_text: FullTextMode::Auto,
-                },
-                T0,
-            )
-            .await
-            .unwrap()
-            .id;
+        let src = store.add_source(&source("one"), T0).await.unwrap().id;
         let (writes, queue) = queue();
         let writer = run_writer(&store, || T0, queue);
         let polls = async {

@@ -25,6 +25,8 @@ pub mod moderation;
 pub mod postgres;
 pub mod reasons;
 mod rows;
+#[cfg(feature = "testkit")]
+pub mod samples;
 pub mod search;
 mod sections;
 mod sources;

@@ -274,9 +274,8 @@ async fn opening_indexes_queued_articles_for_stemmed_search() {
 /// gave up with "database is locked").
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_writers_take_turns() {
-    use newsroom_core::{FullTextMode, NewArticle, NewSource};
     use newsroom_store::ArticleWrite;
-    const T0: i64 = 1_700_000_000;
+    use newsroom_store::samples::{T0, article, source};
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("turns.db").display());
     let cfg = PoolConfig {
@@ -284,44 +283,16 @@ async fn concurrent_writers_take_turns() {
         acquire_timeout: std::time::Duration::from_millis(250),
     };
     let store = Arc::new(SqliteStore::open(&url, &cfg).await.unwrap());
-    let src = store
-        .add_source(
-            &NewSource {
-                name: "turns".into(),
-                feed_url: "https://turns.example/feed".into(),
-                site_url: None,
-                section_id: None,
-                full_text: FullTextMode::Auto,
-            },
-            T0,
-        )
-        .await
-        .unwrap()
-        .id;
+    let src = store.add_source(&source("turns"), T0).await.unwrap().id;
     let (writers, per_batch) = (24, 100);
     let mut tasks = Vec::new();
     for w in 0..writers {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
+            let text = "Words enough to index. ".repeat(50);
             let batch: Vec<ArticleWrite> = (0..per_batch)
                 .map(|n| ArticleWrite {
-                    article: NewArticle {
-                        source_id: src,
-                        section_id: None,
-                        guid: None,
-                        canonical_url: format!("https://turns.example/{w}/{n}"),
-                        original_url: format!("https://turns.example/{w}/{n}"),
-                        title: format!("Writer {w}, article {n}"),
-                        summary: String::new(),
-                        body_html: "<p>Words enough to index.</p>".repeat(50),
-                        body_text: "Words enough to index. ".repeat(50),
-                        image: None,
-                        video: None,
-                        author: None,
-                        language: Some("en".into()),
-                        published_at: T0,
-                        fetched_at: T0,
-                    },
+                    article: article(src, &format!("{w}/{n}"), &text),
                     addresses: Vec::new(),
                     state: None,
                 })
