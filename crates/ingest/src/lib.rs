@@ -24,6 +24,7 @@ pub mod ssrf;
 pub mod testkit;
 pub mod text;
 pub mod worker;
+pub mod write_queue;
 
 pub use add_source::{AddSourceError, SectionPick, SourceAdder, SourceRequest};
 pub use error::{FetchError, FetchErrorClass};

@@ -5,8 +5,9 @@
 
 use crate::fetch::Fetcher;
 use crate::host_queue;
-use crate::pipeline::{IngestConfig, PollReport, health_after, poll_source};
+use crate::pipeline::{IngestConfig, PollReport, health_after, poll_source_via};
 use crate::poll_timing;
+use crate::write_queue;
 use newsroom_core::{Source, SourceHealth, SourceId};
 use newsroom_store::{FetchRecord, FetchResult, Store};
 
@@ -90,25 +91,34 @@ pub(crate) async fn poll_many(
         .map(|s| (host_queue::host_of(&s.feed_url), s))
         .collect();
     let mut out = Vec::new();
-    host_queue::run_by_host(
-        jobs,
-        cfg.source_concurrency,
-        fetcher.config().per_host_concurrency,
-        fetcher.limiter(),
-        |s: Source| async move {
-            let r = poll_source(store, fetcher, cfg, &s).await;
-            (s, r)
-        },
-        |(s, r): (Source, PollReport)| {
-            progress(Event::SourceDone {
-                source: s.id,
-                name: s.name.clone(),
-                report: Box::new(r.clone()),
-            });
-            out.push((s, r));
-        },
-    )
-    .await;
+    // One writer stores every source's articles (see `write_queue`); it
+    // ends when the polls are done and their queue is dropped.
+    let (writes, queue) = write_queue::queue();
+    let writer = write_queue::run_writer(store, || cfg.clock.now(), queue);
+    let polls = async {
+        let writes = writes;
+        let writes = &writes;
+        host_queue::run_by_host(
+            jobs,
+            cfg.source_concurrency,
+            fetcher.config().per_host_concurrency,
+            fetcher.limiter(),
+            |s: Source| async move {
+                let r = poll_source_via(store, fetcher, cfg, &s, writes).await;
+                (s, r)
+            },
+            |(s, r): (Source, PollReport)| {
+                progress(Event::SourceDone {
+                    source: s.id,
+                    name: s.name.clone(),
+                    report: Box::new(r.clone()),
+                });
+                out.push((s, r));
+            },
+        )
+        .await;
+    };
+    futures::join!(polls, writer);
     out
 }
 

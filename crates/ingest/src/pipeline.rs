@@ -11,6 +11,7 @@ use crate::feed::{FeedItem, ParseOptions, parse_feed};
 use crate::fetch::{FetchOutcome, FetchRequest, Fetcher, Validators, Want};
 use crate::metrics::Outcome;
 use crate::poll_timing::{self as schedule, PollResult};
+use crate::write_queue::{WRITE_BATCH, Writes};
 use crate::{identify, page};
 use futures::StreamExt;
 use newsroom_core::{
@@ -69,6 +70,17 @@ pub async fn poll_source(
     cfg: &IngestConfig,
     source: &Source,
 ) -> PollReport {
+    poll_source_via(store, fetcher, cfg, source, &Writes::Direct(store)).await
+}
+
+/// [`poll_source`], its articles stored through `writes` (a pass's writer).
+pub(crate) async fn poll_source_via(
+    store: &dyn Store,
+    fetcher: &Fetcher,
+    cfg: &IngestConfig,
+    source: &Source,
+    writes: &Writes<'_>,
+) -> PollReport {
     let report = PollReport {
         validators: Validators {
             etag: source.health.etag.clone(),
@@ -76,7 +88,7 @@ pub async fn poll_source(
         },
         ..Default::default()
     };
-    let report = poll_feed(store, fetcher, cfg, source, report).await;
+    let report = poll_feed(store, fetcher, cfg, source, writes, report).await;
     let outcome = match (&report.error, report.not_modified) {
         (Some(e), _) => Outcome::Error(e.class),
         (None, true) => Outcome::NotModified,
@@ -91,6 +103,7 @@ async fn poll_feed(
     fetcher: &Fetcher,
     cfg: &IngestConfig,
     source: &Source,
+    writes: &Writes<'_>,
     mut report: PollReport,
 ) -> PollReport {
     let req =
@@ -160,7 +173,7 @@ async fn poll_feed(
         .buffered(cfg.full_text_concurrency.max(1))
         .chunks(WRITE_BATCH);
     while let Some(batch) = prepared.next().await {
-        outcomes.extend(write_batch(store, cfg.clock.now(), batch).await);
+        outcomes.extend(write_batch(writes, cfg, batch).await);
     }
     for o in outcomes {
         report.pages_fetched += usize::from(o.page_fetched);
@@ -193,40 +206,24 @@ async fn poll_feed(
     report
 }
 
-/// Items stored per write transaction: a feed's new items usually fit in one.
-const WRITE_BATCH: usize = 64;
-
-/// Stores the batch's articles in one transaction. Should it fail, each is
-/// stored alone, so one bad item costs only its own write.
+/// Hands the batch's articles to `writes` and puts each outcome with its item.
 async fn write_batch(
-    store: &dyn Store,
-    now: Timestamp,
+    writes: &Writes<'_>,
+    cfg: &IngestConfig,
     batch: Vec<(ItemOutcome, Option<ArticleWrite>)>,
 ) -> Vec<ItemOutcome> {
-    let (mut outcomes, writes): (Vec<ItemOutcome>, Vec<Option<ArticleWrite>>) =
+    let (mut outcomes, prepared): (Vec<ItemOutcome>, Vec<Option<ArticleWrite>>) =
         batch.into_iter().unzip();
-    let at: Vec<usize> = (0..writes.len()).filter(|&i| writes[i].is_some()).collect();
-    let writes: Vec<ArticleWrite> = writes.into_iter().flatten().collect();
-    if writes.is_empty() {
+    let at: Vec<usize> = (0..prepared.len())
+        .filter(|&i| prepared[i].is_some())
+        .collect();
+    let prepared: Vec<ArticleWrite> = prepared.into_iter().flatten().collect();
+    if prepared.is_empty() {
         return outcomes;
     }
-    match store.store_articles(&writes, now).await {
-        Ok(stored) => {
-            for (&i, s) in at.iter().zip(stored) {
-                outcomes[i].kind = Some(s.kind);
-            }
-        }
-        Err(e) => {
-            tracing::warn!(articles = writes.len(), error = %e, "storing a batch of articles failed; storing each alone");
-            for (&i, w) in at.iter().zip(&writes) {
-                match store.store_articles(std::slice::from_ref(w), now).await {
-                    Ok(s) => outcomes[i].kind = s.first().map(|s| s.kind),
-                    Err(e) => {
-                        tracing::warn!(url = %w.article.original_url, error = %e, "storing an article failed");
-                    }
-                }
-            }
-        }
+    let kinds = writes.store(prepared, || cfg.clock.now()).await;
+    for (&i, kind) in at.iter().zip(kinds) {
+        outcomes[i].kind = kind;
     }
     outcomes
 }

@@ -4,11 +4,11 @@
 //! A transaction per article cost a COMMIT (a WAL sync and an FTS5 segment
 //! flush on SQLite) and its own statements for the site's hourly count; on
 //! SQLite every statement is also two thread hand-offs to the connection's
-//! worker. A batch pays those once, and writes the addresses and states as
-//! multi-row statements.
+//! worker. A batch pays those once, and writes its new articles, their
+//! addresses and their states as multi-row statements.
 
 use crate::dialect::{Db, Dialect, Lock, with_pool};
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 use crate::memory::{add_addresses_sql, bind_state, set_states_sql};
 use crate::model::{ArticleWrite, UpsertKind, UpsertOutcome};
 use crate::rows::ARTICLE_COLS;
@@ -27,11 +27,21 @@ static FIND_FOR_UPSERT: LazyLock<String> = LazyLock::new(|| {
     )
 });
 const TOMBSTONE_EXISTS: &str = "SELECT COUNT(*) FROM tombstones WHERE canonical_url = $1";
-const INSERT_ARTICLE: &str = "INSERT INTO articles (source_id, section_id, guid, canonical_url, original_url, title, summary, \
-     body_html, body_text, image_url, image_alt, image_width, image_height, video_url, author, language, \
-     published_at, fetched_at, updated_at, status, views, body_seal) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, 'published', 0, $19) \
-     RETURNING id";
+/// New articles, `rows` of them, 20 parameters each (status and views are
+/// the columns' defaults, 'published' and 0). One statement for all of a
+/// batch's new articles: on SQLite each write statement that follows one
+/// with FTS5 writes flushes them as a new index segment (and merges
+/// segments now and then), so an INSERT per article cost a segment each.
+/// The ids come back by canonical URL: neither database promises RETURNING
+/// rows in VALUES order.
+fn insert_articles_sql(rows: usize, numbered: bool) -> String {
+    format!(
+        "INSERT INTO articles (source_id, section_id, guid, canonical_url, original_url, title, summary, \
+         body_html, body_text, image_url, image_alt, image_width, image_height, video_url, author, language, \
+         published_at, fetched_at, updated_at, body_seal) VALUES {} RETURNING id, canonical_url",
+        crate::table::values_list(rows, 20, numbered)
+    )
+}
 const UPDATE_ARTICLE: &str = "UPDATE articles SET original_url = $2, title = $3, summary = $4, body_html = $5, \
      body_text = $6, image_url = $7, image_alt = $8, image_width = $9, image_height = $10, video_url = $11, \
      author = $12, language = $13, fetched_at = $14, updated_at = $15, section_id = $16, published_at = $17, body_seal = $18 WHERE id = $1";
@@ -63,8 +73,58 @@ impl Db<'_> {
             let numbered = pool.numbered_params();
             let mut tx = pool.begin_write(Some(Lock::Articles)).await?;
             let mut outcomes = Vec::with_capacity(items.len());
-            for item in items {
-                let a = item.article;
+            // New articles wait here for one INSERT (see `insert_articles_sql`);
+            // an item that could be one of them (same address or GUID) first
+            // has them written, so its look-up finds them as it would have
+            // article by article.
+            let mut pending: Vec<usize> = Vec::new();
+            let mut next = 0;
+            loop {
+                let done = next == items.len();
+                if !pending.is_empty()
+                    && (done || could_be_pending(items, &pending, items[next].article))
+                {
+                    for chunk in pending.chunks(ROWS_PER_STATEMENT) {
+                        let mut q = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(
+                            insert_articles_sql(chunk.len(), numbered),
+                        ));
+                        for &at in chunk {
+                            let a = items[at].article;
+                            let img = a.image.as_ref();
+                            q = q
+                                .bind(a.source_id.0)
+                                .bind(a.section_id.map(|s| s.0))
+                                .bind(&a.guid)
+                                .bind(&a.canonical_url)
+                                .bind(&a.original_url)
+                                .bind(&a.title)
+                                .bind(&a.summary)
+                                .bind(&a.body_html)
+                                .bind(&a.body_text)
+                                .bind(img.map(|i| i.url.as_str()))
+                                .bind(img.map(|i| i.alt.as_str()))
+                                .bind(img.and_then(|i| i.width).map(i64::from))
+                                .bind(img.and_then(|i| i.height).map(i64::from))
+                                .bind(a.video.as_ref().map(|v| v.url.as_str()))
+                                .bind(&a.author)
+                                .bind(&a.language)
+                                .bind(a.published_at)
+                                .bind(a.fetched_at)
+                                .bind(a.fetched_at)
+                                .bind(&a.body_seal);
+                        }
+                        let ids = q.fetch_all(&mut *tx).await?;
+                        for &at in chunk {
+                            outcomes[at] = inserted(&ids, items[at].article)?;
+                        }
+                    }
+                    pending.clear();
+                }
+                if done {
+                    break;
+                }
+                let a = items[next].article;
+                next += 1;
                 let tomb: i64 = sqlx::query_scalar(TOMBSTONE_EXISTS)
                     .bind(&a.canonical_url)
                     .fetch_one(&mut *tx)
@@ -85,31 +145,10 @@ impl Db<'_> {
                 let existing_id = existing.as_ref().map(|r| r.id).unwrap_or_default();
                 let outcome = match decide(existing.as_ref(), a) {
                     Decision::Insert => {
-                        let img = a.image.as_ref();
-                        let id: i64 = sqlx::query_scalar(INSERT_ARTICLE)
-                            .bind(a.source_id.0)
-                            .bind(a.section_id.map(|s| s.0))
-                            .bind(&a.guid)
-                            .bind(&a.canonical_url)
-                            .bind(&a.original_url)
-                            .bind(&a.title)
-                            .bind(&a.summary)
-                            .bind(&a.body_html)
-                            .bind(&a.body_text)
-                            .bind(img.map(|i| i.url.as_str()))
-                            .bind(img.map(|i| i.alt.as_str()))
-                            .bind(img.and_then(|i| i.width).map(i64::from))
-                            .bind(img.and_then(|i| i.height).map(i64::from))
-                            .bind(a.video.as_ref().map(|v| v.url.as_str()))
-                            .bind(&a.author)
-                            .bind(&a.language)
-                            .bind(a.published_at)
-                            .bind(a.fetched_at)
-                            .bind(&a.body_seal)
-                            .fetch_one(&mut *tx)
-                            .await?;
+                        pending.push(outcomes.len());
+                        // Its id comes with the INSERT.
                         UpsertOutcome {
-                            id: Some(ArticleId(id)),
+                            id: None,
                             kind: UpsertKind::Inserted,
                         }
                     }
@@ -224,6 +263,28 @@ impl Db<'_> {
             .collect();
         self.write_articles(&items, now).await
     }
+}
+
+/// Whether `a` may be the same article as one waiting for the INSERT: the
+/// upsert's look-up (`FIND_FOR_UPSERT`) would find it by either key.
+fn could_be_pending(items: &[Item<'_>], pending: &[usize], a: &NewArticle) -> bool {
+    pending.iter().any(|&at| {
+        let p = items[at].article;
+        p.canonical_url == a.canonical_url
+            || (p.source_id == a.source_id && a.guid.is_some() && p.guid == a.guid)
+    })
+}
+
+/// The outcome of a new article, its id found among those the INSERT returned.
+fn inserted(ids: &[(i64, String)], a: &NewArticle) -> Result<UpsertOutcome> {
+    let (id, _) = ids
+        .iter()
+        .find(|(_, url)| *url == a.canonical_url)
+        .ok_or_else(|| StoreError::Corrupt(format!("no id returned for {}", a.canonical_url)))?;
+    Ok(UpsertOutcome {
+        id: Some(ArticleId(*id)),
+        kind: UpsertKind::Inserted,
+    })
 }
 
 /// The items stored (not suppressed), by their article's id.

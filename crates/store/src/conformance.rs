@@ -40,7 +40,7 @@ macro_rules! conformance_suite {
             story_reasons_are_kept_and_replaced, views_per_hour_of_articles_and_stories,
             site_activity_per_hour, history_exports_and_imports,
             article_page_reads_outlet_and_story, bulk_imports_write_whole_pages,
-            batches_store_all_or_nothing, lookups_find_the_first_article,
+            batches_store_all_or_nothing, batches_are_searchable, lookups_find_the_first_article,
             unsealed_bodies_are_found_and_sealed_once);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -3822,6 +3822,96 @@ pub async fn batches_store_all_or_nothing(store: Arc<dyn Store>) {
             .unwrap()
             .is_empty()
     );
+}
+
+/// A batch's new articles are written together (more of them than one
+/// statement takes): each gets its own id, search finds each right after the
+/// batch (English, German through SQLite's own stemming), and a later batch's
+/// edit moves what finds it.
+pub async fn batches_are_searchable(store: Arc<dyn Store>) {
+    let src = source(&*store, "batch-search").await;
+    let words = |n: i64| match n {
+        0 => (
+            "Zanzibar harbour reopens",
+            "en",
+            "The harbour opened at dawn.",
+        ),
+        150 => (
+            "Neue Häuser am Hafen",
+            "de",
+            "Die Häuser wurden gestern eröffnet.",
+        ),
+        260 => (
+            "Quokka census finds growth",
+            "en",
+            "Rangers counted quokkas.",
+        ),
+        _ => ("Routine notice", "en", "Nothing of note."),
+    };
+    let batch: Vec<ArticleWrite> = (0..261)
+        .map(|n| {
+            let (title, language, body) = words(n);
+            let mut a = searchable(src, 1000 + n, title, "", body);
+            a.language = Some(language.into());
+            let link = ArticleAddress::url(
+                &format!("https://feed.example/s/{n}"),
+                AddressKind::FeedLink,
+            );
+            remembered(a, vec![link], n)
+        })
+        .collect();
+    let out = store.store_articles(&batch, T0 + 100).await.unwrap();
+    assert_eq!(out.len(), batch.len());
+    let mut ids = Vec::new();
+    for (w, o) in batch.iter().zip(&out) {
+        assert_eq!(o.kind, UpsertKind::Inserted);
+        let id = o.id.unwrap();
+        let got = store.get_article(id).await.unwrap().unwrap();
+        assert_eq!(
+            got.canonical_url, w.article.canonical_url,
+            "each id is its own article's"
+        );
+        ids.push(id);
+    }
+    ids.sort_unstable_by_key(|i| i.0);
+    ids.dedup();
+    assert_eq!(ids.len(), batch.len());
+    let found = |q: &'static str| {
+        let store = store.clone();
+        async move {
+            let r = store
+                .search_articles(&crate::search::SearchTerms::parse(q), None, 10, 0)
+                .await
+                .unwrap_or_else(|e| panic!("{q}: {e}"));
+            r.cards.iter().map(|c| c.id).collect::<Vec<_>>()
+        }
+    };
+    let id_of = |n: usize| out[n].id.unwrap();
+    assert_eq!(found("zanzibar").await, vec![id_of(0)]);
+    assert_eq!(found("haus").await, vec![id_of(150)], "Häuser, stemmed");
+    assert_eq!(found("quokka").await, vec![id_of(260)]);
+
+    let mut edited = batch[0].article.clone();
+    edited.title = "Ferry service resumes".into();
+    let next = vec![
+        remembered(edited, vec![], 1),
+        remembered(
+            searchable(src, 2000, "Walrus sighted", "", "A walrus."),
+            vec![],
+            1,
+        ),
+    ];
+    let out2 = store.store_articles(&next, T0 + 200).await.unwrap();
+    assert_eq!(
+        out2.iter().map(|o| o.kind).collect::<Vec<_>>(),
+        [UpsertKind::Updated, UpsertKind::Inserted]
+    );
+    assert_eq!(found("ferry").await, vec![id_of(0)]);
+    assert!(
+        found("zanzibar").await.is_empty(),
+        "the old title left the index"
+    );
+    assert_eq!(found("walrus").await, vec![out2[1].id.unwrap()]);
 }
 
 pub async fn lookups_find_the_first_article(store: Arc<dyn Store>) {

@@ -12,7 +12,8 @@ use crate::error::StoreError;
 use crate::model::ViewDelta;
 use crate::search::SearchTerms;
 use crate::table::Table;
-use sqlx::{Database, FromRow, PgPool, SqlitePool, Transaction};
+use crate::write_tx::WriteTx;
+use sqlx::{Database, FromRow, PgPool, SqlitePool};
 
 /// A borrowed handle on whichever pool a store holds.
 #[derive(Clone, Copy)]
@@ -61,11 +62,11 @@ pub trait Dialect {
 
     fn db(&self) -> Db<'_>;
 
-    /// A transaction that writes. SQLite takes its write lock up front
-    /// (`BEGIN IMMEDIATE`); PostgreSQL takes `lock`, when given, as an
-    /// advisory lock for the transaction.
-    async fn begin_write(&self, lock: Option<Lock>)
-    -> sqlx::Result<Transaction<'static, Self::Db>>;
+    /// A transaction that writes. SQLite waits for this process's turn to
+    /// write (`write_tx`), then takes its write lock up front (`BEGIN
+    /// IMMEDIATE`); PostgreSQL takes `lock`, when given, as an advisory lock
+    /// for the transaction.
+    async fn begin_write(&self, lock: Option<Lock>) -> sqlx::Result<WriteTx<Self::Db>>;
 
     /// Full-text search: the count and the page statements, and the leading
     /// arguments (before section, limit, offset) that carry `terms`.
@@ -75,11 +76,7 @@ pub trait Dialect {
     /// Brings the search index up to date with the articles written in
     /// `tx` (`written` of them), where the database cannot do it alone
     /// (SQLite's stemming beyond English, `stems`).
-    async fn index_text(
-        &self,
-        tx: &mut Transaction<'static, Self::Db>,
-        written: usize,
-    ) -> sqlx::Result<()>;
+    async fn index_text(&self, tx: &mut WriteTx<Self::Db>, written: usize) -> sqlx::Result<()>;
 
     /// Snippets, by article id, for found articles whose search statement
     /// could make none (SQLite's own stems, `stems::snippet`).
@@ -97,7 +94,7 @@ pub trait Dialect {
     /// Writes merged view deltas (sorted, one per article and hour) inside a flush.
     async fn write_views(
         &self,
-        tx: &mut Transaction<'static, Self::Db>,
+        tx: &mut WriteTx<Self::Db>,
         merged: &[ViewDelta],
     ) -> sqlx::Result<()>;
 

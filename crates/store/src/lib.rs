@@ -26,6 +26,8 @@ pub mod postgres;
 pub mod reasons;
 mod rows;
 mod seals;
+#[cfg(feature = "testkit")]
+pub mod samples;
 pub mod search;
 mod sections;
 mod sources;
@@ -41,6 +43,7 @@ mod upsert;
 mod users;
 mod views;
 mod visits;
+mod write_tx;
 
 pub use copy::{CopyProgress, copy_site};
 pub use db_url::{Redacted, redact_url};

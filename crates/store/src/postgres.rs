@@ -17,8 +17,9 @@ use crate::model::ViewDelta;
 use crate::search::{self, SearchTerms};
 use crate::sql_store::SqlStore;
 use crate::table::Table;
+use crate::write_tx::WriteTx;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::{Connection, FromRow, PgConnection, PgPool, Postgres, Transaction};
+use sqlx::{Connection, FromRow, PgConnection, PgPool, Postgres};
 use std::str::FromStr;
 use std::sync::LazyLock;
 use std::time::Duration;
@@ -168,10 +169,7 @@ impl Dialect for PgPool {
         Db::Postgres(self)
     }
 
-    async fn begin_write(
-        &self,
-        lock: Option<Lock>,
-    ) -> sqlx::Result<Transaction<'static, Postgres>> {
+    async fn begin_write(&self, lock: Option<Lock>) -> sqlx::Result<WriteTx<Postgres>> {
         let mut tx = self.begin().await?;
         if let Some(lock) = lock {
             let key = match lock {
@@ -180,7 +178,7 @@ impl Dialect for PgPool {
             };
             sqlx::query(LOCK).bind(key).execute(&mut *tx).await?;
         }
-        Ok(tx)
+        Ok(WriteTx::new(tx, None))
     }
 
     fn search_sql(&self) -> (&'static str, &'static str) {
@@ -193,11 +191,7 @@ impl Dialect for PgPool {
     }
 
     /// Stems live in generated columns (`search_stem`, migration 0012).
-    async fn index_text(
-        &self,
-        _tx: &mut Transaction<'static, Postgres>,
-        _written: usize,
-    ) -> sqlx::Result<()> {
+    async fn index_text(&self, _tx: &mut WriteTx<Postgres>, _written: usize) -> sqlx::Result<()> {
         Ok(())
     }
 
@@ -226,7 +220,7 @@ impl Dialect for PgPool {
     /// themselves.
     async fn write_views(
         &self,
-        tx: &mut Transaction<'static, Postgres>,
+        tx: &mut WriteTx<Postgres>,
         merged: &[ViewDelta],
     ) -> sqlx::Result<()> {
         let articles: Vec<i64> = merged.iter().map(|d| d.article.0).collect();

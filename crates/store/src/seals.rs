@@ -3,7 +3,7 @@
 //! sanitised and sealed once (`newsroom_ingest::seal::reseal`) instead of at
 //! every uncached render.
 
-use crate::dialect::{Db, with_pool};
+use crate::dialect::{Db, Dialect, with_pool};
 use crate::error::Result;
 use crate::model::{SealedBody, UnsealedBody};
 use newsroom_core::ArticleId;
@@ -48,7 +48,9 @@ impl Db<'_> {
             return Ok(0);
         }
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            // A write transaction like any other: on SQLite it waits its
+            // turn (`write_tx`) instead of spinning in the busy handler.
+            let mut tx = pool.begin_write(None).await?;
             let mut written = 0;
             for b in bodies {
                 written += sqlx::query(SEAL)

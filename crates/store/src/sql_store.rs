@@ -310,7 +310,10 @@ where
 
     async fn article_page(&self, id: ArticleId) -> Result<Option<ArticlePage>> {
         if let Some(direct) = &self.direct {
-            return direct.article_page(id.0)?.map(TryInto::try_into).transpose();
+            return direct
+                .article_page(id.0)?
+                .map(TryInto::try_into)
+                .transpose();
         }
         self.db().article_page(id).await
     }

@@ -12,8 +12,9 @@ use crate::search::{self, SearchTerms};
 use crate::sql_store::SqlStore;
 use crate::stems;
 use crate::table::Table;
+use crate::write_tx::{self, WriteTx};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{FromRow, Sqlite, SqlitePool, Transaction};
+use sqlx::{FromRow, Sqlite, SqlitePool};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::{Arc, LazyLock};
@@ -170,8 +171,18 @@ impl Dialect for SqlitePool {
 
     /// IMMEDIATE takes the write lock up front, so a transaction's reads and
     /// writes see the same data; the one lock covers every kind of writer.
-    async fn begin_write(&self, _lock: Option<Lock>) -> sqlx::Result<Transaction<'static, Sqlite>> {
-        self.begin_with("BEGIN IMMEDIATE").await
+    /// The turn is taken before a connection, so a writer waiting for it
+    /// holds none that the one writing may need.
+    async fn begin_write(&self, _lock: Option<Lock>) -> sqlx::Result<WriteTx<Sqlite>> {
+        let turn = if self.options().get_max_connections() > 1 {
+            Some(write_tx::turn(self.connect_options().get_filename()).await)
+        } else {
+            None
+        };
+        Ok(WriteTx::new(
+            self.begin_with("BEGIN IMMEDIATE").await?,
+            turn,
+        ))
     }
 
     fn search_sql(&self) -> (&'static str, &'static str) {
@@ -182,11 +193,7 @@ impl Dialect for SqlitePool {
         vec![terms.fts5_match(), terms.fts5_match_forms(stems::forms)]
     }
 
-    async fn index_text(
-        &self,
-        tx: &mut Transaction<'static, Sqlite>,
-        written: usize,
-    ) -> sqlx::Result<()> {
+    async fn index_text(&self, tx: &mut WriteTx<Sqlite>, written: usize) -> sqlx::Result<()> {
         let written = i64::try_from(written).unwrap_or(i64::MAX);
         stems::index_pending(tx, stems::UPSERT_BATCH.max(written))
             .await
@@ -232,7 +239,7 @@ impl Dialect for SqlitePool {
     /// over many articles flushes thousands a second.
     async fn write_views(
         &self,
-        tx: &mut Transaction<'static, Sqlite>,
+        tx: &mut WriteTx<Sqlite>,
         merged: &[ViewDelta],
     ) -> sqlx::Result<()> {
         if merged.is_empty() {

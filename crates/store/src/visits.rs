@@ -83,7 +83,7 @@ pub(crate) async fn claim_sqlite(
     window: i64,
     now: Timestamp,
 ) -> Result<Vec<Visit>> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::dialect::Dialect::begin_write(pool, None).await?;
     let mut counted = Vec::new();
     for round in rounds(visits, window) {
         let keys: Vec<[i64; 3]> = round

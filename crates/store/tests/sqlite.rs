@@ -269,3 +269,52 @@ async fn opening_indexes_queued_articles_for_stemmed_search() {
         .unwrap();
     assert_eq!(left, 0);
 }
+
+/// Writers on one file take turns in the store (`write_tx`) rather than in
+/// SQLite's busy handler: with a busy timeout far shorter than the queue of
+/// writers, every batch is still stored (without the turns most of them
+/// gave up with "database is locked").
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writers_take_turns() {
+    use newsroom_store::ArticleWrite;
+    use newsroom_store::samples::{T0, article, source};
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("turns.db").display());
+    let cfg = PoolConfig {
+        max_connections: 8,
+        acquire_timeout: std::time::Duration::from_millis(250),
+    };
+    let store = Arc::new(SqliteStore::open(&url, &cfg).await.unwrap());
+    let src = store.add_source(&source("turns"), T0).await.unwrap().id;
+    let (writers, per_batch) = (24, 100);
+    let mut tasks = Vec::new();
+    for w in 0..writers {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let text = "Words enough to index. ".repeat(50);
+            let batch: Vec<ArticleWrite> = (0..per_batch)
+                .map(|n| ArticleWrite {
+                    article: article(src, &format!("{w}/{n}"), &text),
+                    addresses: Vec::new(),
+                    state: None,
+                })
+                .collect();
+            store.store_articles(&batch, T0).await.map(|o| o.len())
+        }));
+    }
+    let mut failed = Vec::new();
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(n) => assert_eq!(n, per_batch),
+            Err(e) => failed.push(e.to_string()),
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "{} of {writers} batches failed: {:?}",
+        failed.len(),
+        failed.first()
+    );
+    let counts = store.table_counts().await.unwrap();
+    assert_eq!(counts.articles, (writers * per_batch) as i64);
+}

@@ -13,15 +13,9 @@ use std::io::IsTerminal;
 
 pub async fn run(global: &Global, args: FetchArgs) -> Result<()> {
     no_huge_pages();
-    let mut cfg = load_config(global)?;
-    if cfg.database.url.is_empty() || cfg.database.url.starts_with("sqlite:") {
-        // SQLite has one writer at a time, and a connection that finds the
-        // write lock taken sleeps in SQLite's busy handler (1 ms, then 2, 5,
-        // 10 … ms) instead of queueing: a pass writing from 64 sources at once
-        // lost a third of its CPU and wall time that way (docs/PERFORMANCE.md,
-        // issue 10). With one connection every statement queues in the pool.
-        cfg.database.max_connections = 1;
-    }
+    // SQLite's writers take turns inside the store (`write_tx`), so the pass
+    // keeps the configured pool: its look-ups read beside the one writing.
+    let cfg = load_config(global)?;
     let store = ingest::open_store(&cfg).await?;
     let fetcher = ingest::fetcher(&cfg)?;
     let icfg = ingest::ingest_config(&cfg)?;
