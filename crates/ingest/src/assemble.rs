@@ -89,13 +89,14 @@ pub fn merge_item(
         ..b
     };
     let feed_body = feed_body.map(sealed);
-    let page_body = ex.map(|e| Body {
-        html: e.html.clone(),
-        text: e.text.clone(),
-        origin: BodyOrigin::Page,
-        seal: None,
-    })
-    .map(sealed);
+    let page_body = ex
+        .map(|e| Body {
+            html: e.html.clone(),
+            text: e.text.clone(),
+            origin: BodyOrigin::Page,
+            seal: None,
+        })
+        .map(sealed);
     let fresh = merge::fresh_body(feed_body, page_body);
     let body = merge::body(stored_body.clone(), fresh.clone());
     let refused_shrink = merge::refused_shrink(stored_body.as_ref(), fresh.as_ref(), body.as_ref());

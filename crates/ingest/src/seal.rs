@@ -185,13 +185,20 @@ mod tests {
         let seal = key.seal(html);
         assert!(key.verifies(html, Some(&seal)));
         assert!(!key.verifies(html, None), "no seal");
-        assert!(!key.verifies(&html.replace("Hello", "Hallo"), Some(&seal)), "edited html");
+        assert!(
+            !key.verifies(&html.replace("Hello", "Hallo"), Some(&seal)),
+            "edited html"
+        );
         assert!(!key.verifies(html, Some(&seal[..32])), "cut seal");
         assert!(!key.verifies(html, Some("not hex at all")), "garbage seal");
         let other = SealKey::from_site_secret(&[8u8; 32]);
         assert!(!other.verifies(html, Some(&seal)), "another site's seal");
         assert!(seal.starts_with(key.prefix()) && key.prefix().starts_with("v1."));
-        assert_ne!(key.prefix(), other.prefix(), "another site's seals are told apart");
+        assert_ne!(
+            key.prefix(),
+            other.prefix(),
+            "another site's seals are told apart"
+        );
         assert!(!format!("{key:?}").contains("07"), "the key is not logged");
     }
 }

@@ -529,7 +529,10 @@ async fn known_articles_are_not_fetched_again() {
             .await
             .unwrap()
             .unwrap();
-        assert!(key.verifies(&b.body_html, b.body_seal.as_deref()), "article {i} sealed");
+        assert!(
+            key.verifies(&b.body_html, b.body_seal.as_deref()),
+            "article {i} sealed"
+        );
     }
 }
 

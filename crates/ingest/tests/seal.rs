@@ -29,14 +29,21 @@ fn stored_bodies_of_real_pages_are_fixed_points_of_the_sanitiser() {
             let from = at.saturating_sub(60);
             changed.push(format!(
                 "{id}: stored …{}… served …{}…",
-                &stored[stored.floor_char_boundary(from)..stored.floor_char_boundary((at + 60).min(stored.len()))],
-                &served[served.floor_char_boundary(from)..served.floor_char_boundary((at + 60).min(served.len()))],
+                &stored[stored.floor_char_boundary(from)
+                    ..stored.floor_char_boundary((at + 60).min(stored.len()))],
+                &served[served.floor_char_boundary(from)
+                    ..served.floor_char_boundary((at + 60).min(served.len()))],
             ));
         }
         checked += 1;
     }
     assert!(checked > 100, "only {checked} pages checked");
-    assert!(changed.is_empty(), "{} of {checked}:\n{}", changed.len(), changed.join("\n"));
+    assert!(
+        changed.is_empty(),
+        "{} of {checked}:\n{}",
+        changed.len(),
+        changed.join("\n")
+    );
 }
 
 /// Rows from before seals (or by hand) are sanitised and sealed once; the
@@ -109,5 +116,9 @@ async fn reseal_cleans_and_seals_old_rows_once() {
     let again = reseal(&store, &key, std::time::Duration::ZERO, |_| {})
         .await
         .unwrap();
-    assert_eq!((again.read, again.sealed), (0, 0), "the second run has nothing to do");
+    assert_eq!(
+        (again.read, again.sealed),
+        (0, 0),
+        "the second run has nothing to do"
+    );
 }

@@ -464,7 +464,10 @@ pub async fn upsert_keeps_stored_fields(store: Arc<dyn Store>) {
     store.upsert_article(&unsealed, T0 + 70).await.unwrap();
     let got = store.get_article(id).await.unwrap().unwrap();
     assert_eq!(got.body_html, unsealed.body_html);
-    assert_eq!(got.body_seal, None, "an unsealed body must not inherit a seal");
+    assert_eq!(
+        got.body_seal, None,
+        "an unsealed body must not inherit a seal"
+    );
 }
 
 pub async fn hidden_and_deleted_stay_out(store: Arc<dyn Store>) {
@@ -4015,13 +4018,24 @@ pub async fn unsealed_bodies_are_found_and_sealed_once(store: Arc<dyn Store>) {
     empty.body_seal = None;
     insert(&*store, &empty).await;
 
-    let found = store.unsealed_bodies(ArticleId(0), "v1:", 10).await.unwrap();
+    let found = store
+        .unsealed_bodies(ArticleId(0), "v1:", 10)
+        .await
+        .unwrap();
     let found_ids: Vec<_> = found.iter().map(|b| b.id).collect();
-    assert_eq!(found_ids, vec![ids[1], ids[2], ids[3], ids[4]], "no seal, another version's, a cut one; never an empty body");
+    assert_eq!(
+        found_ids,
+        vec![ids[1], ids[2], ids[3], ids[4]],
+        "no seal, another version's, a cut one; never an empty body"
+    );
     assert_eq!(found[0].html, "<p>Body 2</p>");
     assert_eq!(found[0].text, "Body 2");
     let page = store.unsealed_bodies(ids[1], "v1:", 2).await.unwrap();
-    assert_eq!(page.iter().map(|b| b.id).collect::<Vec<_>>(), vec![ids[2], ids[3]], "after, limit");
+    assert_eq!(
+        page.iter().map(|b| b.id).collect::<Vec<_>>(),
+        vec![ids[2], ids[3]],
+        "after, limit"
+    );
 
     // Article 4's body changes between the read and the write: it keeps the new one.
     let mut edited = article(src, 4);
@@ -4041,14 +4055,20 @@ pub async fn unsealed_bodies_are_found_and_sealed_once(store: Arc<dyn Store>) {
     for (i, id) in ids.iter().enumerate().skip(1) {
         let a = store.get_article(*id).await.unwrap().unwrap();
         if i == 3 {
-            assert_eq!(a.body_html, "<p>Body 4, edited</p>", "a body written meanwhile stays");
+            assert_eq!(
+                a.body_html, "<p>Body 4, edited</p>",
+                "a body written meanwhile stays"
+            );
             assert_eq!(a.body_seal, None);
         } else {
             assert_eq!(a.body_html, format!("<p>Body {}</p><!-- clean -->", i + 1));
             assert_eq!(a.body_seal, Some(format!("v1:{id}")));
         }
     }
-    let left = store.unsealed_bodies(ArticleId(0), "v1:", 10).await.unwrap();
+    let left = store
+        .unsealed_bodies(ArticleId(0), "v1:", 10)
+        .await
+        .unwrap();
     assert_eq!(left.iter().map(|b| b.id).collect::<Vec<_>>(), vec![ids[3]]);
     assert_eq!(store.seal_bodies(&[]).await.unwrap(), 0);
 }

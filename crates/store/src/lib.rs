@@ -25,9 +25,9 @@ pub mod moderation;
 pub mod postgres;
 pub mod reasons;
 mod rows;
-mod seals;
 #[cfg(feature = "testkit")]
 pub mod samples;
+mod seals;
 pub mod search;
 mod sections;
 mod sources;
@@ -53,9 +53,9 @@ pub use history::SITE_HOURS_KEPT;
 pub use model::{
     AdminArticle, ArticleCard, ArticleLink, ArticleLookup, ArticlePage, ArticleWrite, AuditEntry,
     AuditQuery, Change, CountAt, FetchHour, FetchRecord, FetchResult, IdRange, IngestFreshness,
-    Job, ListQuery, NewAudit, PoolStats, RankedCard, Session, SiteHour, SourceStats, StoryMember,
-    SealedBody, StoryReach, TableCounts, ThreadStory, UnsealedBody, UpsertKind, UpsertOutcome, User,
-    UserRole, ViewDelta, Visit,
+    Job, ListQuery, NewAudit, PoolStats, RankedCard, SealedBody, Session, SiteHour, SourceStats,
+    StoryMember, StoryReach, TableCounts, ThreadStory, UnsealedBody, UpsertKind, UpsertOutcome,
+    User, UserRole, ViewDelta, Visit,
 };
 pub use postgres::PgStore;
 pub use reasons::{CLUSTERER, ReasonKind, StoryReason};

@@ -5,8 +5,8 @@ use crate::error::Result;
 use crate::model::{
     AdminArticle, ArticleCard, ArticleLink, ArticleLookup, ArticlePage, ArticleWrite, AuditEntry,
     AuditQuery, Change, CountAt, FetchHour, FetchRecord, IdRange, IngestFreshness, Job, ListQuery,
-    NewAudit, PoolStats, RankedCard, Session, SiteHour, SourceStats, StoryMember, StoryReach,
-    SealedBody, TableCounts, ThreadStory, UnsealedBody, UpsertOutcome, User, UserRole, ViewDelta,
+    NewAudit, PoolStats, RankedCard, SealedBody, Session, SiteHour, SourceStats, StoryMember,
+    StoryReach, TableCounts, ThreadStory, UnsealedBody, UpsertOutcome, User, UserRole, ViewDelta,
     Visit,
 };
 use crate::reasons::StoryReason;

@@ -304,7 +304,8 @@ pub fn collection(name: &str, url: &str, articles: &[(&str, String)]) -> Value {
 mod tests {
     use super::*;
 
-    const HOSTILE: &str = "a</script><script>alert(1)</script> <!-- & \u{2028}\u{2029} é \"q\" \\ \u{1}";
+    const HOSTILE: &str =
+        "a</script><script>alert(1)</script> <!-- & \u{2028}\u{2029} é \"q\" \\ \u{1}";
 
     /// No character that could end the element or the script, and the
     /// text parses back to the document.
@@ -368,7 +369,10 @@ mod tests {
 
         let named = article("Plain title", Some("Jo Writer"));
         let doc = assert_script_safe(&named.to_json_ld("S", "https://s.example"));
-        assert_eq!(doc["author"], json!([{ "@type": "Person", "name": "Jo Writer" }]));
+        assert_eq!(
+            doc["author"],
+            json!([{ "@type": "Person", "name": "Jo Writer" }])
+        );
         assert_eq!(doc["headline"], "Plain title");
         let bare = NewsArticle {
             image: None,
@@ -380,7 +384,10 @@ mod tests {
         for absent in ["image", "isBasedOn", "inLanguage"] {
             assert!(doc.get(absent).is_none(), "{absent} in {doc}");
         }
-        assert_eq!(doc["author"][0]["name"], "The Outlet", "a blank author is none");
+        assert_eq!(
+            doc["author"][0]["name"], "The Outlet",
+            "a blank author is none"
+        );
     }
 
     #[test]

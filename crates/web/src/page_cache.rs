@@ -695,7 +695,10 @@ mod tests {
     #[test]
     fn controls_are_found_as_char_is_control_finds_them() {
         // Every char up to U+00FF and a few beyond, alone and between text.
-        for c in (0u32..0x100).chain([0x2028, 0x1e, 0xfeff]).filter_map(char::from_u32) {
+        for c in (0u32..0x100)
+            .chain([0x2028, 0x1e, 0xfeff])
+            .filter_map(char::from_u32)
+        {
             let s = format!("a{c}b");
             let want = c.is_control() && c != '\n' && c != '\t';
             assert_eq!(has_controls(&s), want, "U+{:04X}", c as u32);
@@ -840,17 +843,27 @@ mod tests {
             cache.put(format!("n{round}"), page_of(round), None, 200);
         }
         let s = cache.stats();
-        assert!(s.bytes <= s.max_bytes && s.bytes == s.entries * weight, "{s:?}");
+        assert!(
+            s.bytes <= s.max_bytes && s.bytes == s.entries * weight,
+            "{s:?}"
+        );
         let held = cache.read();
         assert_eq!(held.map.len(), s.entries);
-        assert!(held.ring.len() <= 9, "slots are reused: {}", held.ring.len());
+        assert!(
+            held.ring.len() <= 9,
+            "slots are reused: {}",
+            held.ring.len()
+        );
         let in_ring = held.ring.iter().flatten().count();
         assert_eq!(in_ring, held.map.len(), "every page in one slot");
         for (key, e) in &held.map {
             assert_eq!(held.ring[e.slot].as_deref(), Some(&**key));
         }
         drop(held);
-        assert_eq!(cache.get("k1").unwrap().page.emit(&[]), page_of(50).emit(&[]));
+        assert_eq!(
+            cache.get("k1").unwrap().page.emit(&[]),
+            page_of(50).emit(&[])
+        );
         cache.clear();
         assert_eq!(cache.stats().entries, 0);
         assert!(cache.read().ring.is_empty());
@@ -865,8 +878,15 @@ mod tests {
         let n = cache.invalidate(|key, _| key.ends_with('3') || key.ends_with('7'));
         assert_eq!(n, 2);
         assert!(cache.get("article:3").is_none(), "stale: rebuilt");
-        assert!(cache.get("article:3").is_some(), "the others get the stale copy meanwhile");
+        assert!(
+            cache.get("article:3").is_some(),
+            "the others get the stale copy meanwhile"
+        );
         assert!(cache.get("article:4").is_some());
-        assert_eq!(cache.invalidate(|key, _| key.ends_with('3')), 0, "already stale");
+        assert_eq!(
+            cache.invalidate(|key, _| key.ends_with('3')),
+            0,
+            "already stale"
+        );
     }
 }

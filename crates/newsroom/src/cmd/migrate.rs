@@ -31,8 +31,8 @@ pub async fn run(global: &Global) -> Result<()> {
     // sealed now rather than at every uncached render (`serve` does the
     // same in the background, slowly).
     let key = newsroom_ingest::seal::SealKey::of_site(&*store).await?;
-    let done = newsroom_ingest::seal::reseal(&*store, &key, std::time::Duration::ZERO, |_| {})
-        .await?;
+    let done =
+        newsroom_ingest::seal::reseal(&*store, &key, std::time::Duration::ZERO, |_| {}).await?;
     if done.read > 0 {
         println!(
             "{shown}: {} stored bodies sanitised and sealed ({} written meanwhile kept as written)",

@@ -212,7 +212,9 @@ async fn reseal(store: &dyn newsroom_store::Store) {
     };
     let pause = std::time::Duration::from_millis(100);
     match newsroom_ingest::seal::reseal(store, &key, pause, |_| {}).await {
-        Ok(r) if r.read > 0 => tracing::info!(read = r.read, sealed = r.sealed, "stored bodies sealed"),
+        Ok(r) if r.read > 0 => {
+            tracing::info!(read = r.read, sealed = r.sealed, "stored bodies sealed")
+        }
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "stored bodies not sealed"),
     }

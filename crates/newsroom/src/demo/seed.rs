@@ -327,30 +327,37 @@ pub async fn fill_if_empty(store: &dyn Store, time_zone: &str, base_url: &str) -
         let url = format!("https://demo.invalid/story/{n}");
         let out = store
             .upsert_article(
-                &sealed(&key, NewArticle {
-                    source_id: src,
-                    section_id: sections.get(slug).copied(),
-                    guid: Some(format!("demo:more:{n}")),
-                    canonical_url: url.clone(),
-                    original_url: url,
-                    title: title.clone(),
-                    summary: format!("{title}, officials said on the day. Demo content."),
-                    body_html: format!(
-                        "<p>{}, officials said.</p><p>Demo content for newsroom.</p>",
-                        html_escape(&title)
-                    ),
-                    body_text: format!("{title}, officials said.\n\nDemo content for newsroom."),
-                    body_seal: None,
-                    image: None,
-                    video: (n % 11 == 5)
-                        .then(|| PublicUrl::parse(&format!("https://demo.invalid/video/{n}.mp4")))
-                        .transpose()?
-                        .map(|url| Video { url }),
-                    author: None,
-                    language: Some("en".into()),
-                    published_at: published,
-                    fetched_at: published,
-                }),
+                &sealed(
+                    &key,
+                    NewArticle {
+                        source_id: src,
+                        section_id: sections.get(slug).copied(),
+                        guid: Some(format!("demo:more:{n}")),
+                        canonical_url: url.clone(),
+                        original_url: url,
+                        title: title.clone(),
+                        summary: format!("{title}, officials said on the day. Demo content."),
+                        body_html: format!(
+                            "<p>{}, officials said.</p><p>Demo content for newsroom.</p>",
+                            html_escape(&title)
+                        ),
+                        body_text: format!(
+                            "{title}, officials said.\n\nDemo content for newsroom."
+                        ),
+                        body_seal: None,
+                        image: None,
+                        video: (n % 11 == 5)
+                            .then(|| {
+                                PublicUrl::parse(&format!("https://demo.invalid/video/{n}.mp4"))
+                            })
+                            .transpose()?
+                            .map(|url| Video { url }),
+                        author: None,
+                        language: Some("en".into()),
+                        published_at: published,
+                        fetched_at: published,
+                    },
+                ),
                 created,
             )
             .await?;

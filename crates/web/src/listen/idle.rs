@@ -233,7 +233,10 @@ mod tests {
             assert_eq!(ends(&[&head[..cut], &head[cut..]]), Some(1), "cut at {cut}");
         }
         assert_eq!(ends(&[b"GET / HTTP/1.1\nHost: x\n\nbody\r\n\r\n"]), Some(0));
-        assert_eq!(ends(&[b"GET / HTTP/1.1\r\n", b"X-a: b\r\n", b"X-a: b\r\n"]), None);
+        assert_eq!(
+            ends(&[b"GET / HTTP/1.1\r\n", b"X-a: b\r\n", b"X-a: b\r\n"]),
+            None
+        );
         // Blank lines before the request line do not end it (a client could
         // otherwise send them first and trickle the rest).
         assert_eq!(ends(&[b"\r\n\r\n\n", b"\r\n", b"GET / HTTP/1.1\r\n"]), None);

@@ -50,14 +50,21 @@ async fn only_a_matching_seal_skips_the_second_sanitiser_pass() {
         ("sealed", Some(key.seal(&probe("sealed"))), true),
         ("unsealed", None, false),
         ("foreign", Some(other_site.seal(&probe("foreign"))), false),
-        ("other-html", Some(key.seal("<p>Something else.</p>")), false),
+        (
+            "other-html",
+            Some(key.seal("<p>Something else.</p>")),
+            false,
+        ),
         ("garbage", Some("zz".repeat(32)), false),
     ];
     for (tag, seal, skipped) in cases {
         let id = put(&site, tag, seal).await;
         let page = get(&site.app, &slug_path(id, &format!("Sealed body {tag}"))).await;
         assert_eq!(page.status, StatusCode::OK, "{tag}");
-        assert!(page.body.contains(&format!("Probe {tag}.")), "{tag}: body shown");
+        assert!(
+            page.body.contains(&format!("Probe {tag}.")),
+            "{tag}: body shown"
+        );
         assert_eq!(
             page.body.contains("data-probe="),
             skipped,
@@ -67,6 +74,10 @@ async fn only_a_matching_seal_skips_the_second_sanitiser_pass() {
         let v: serde_json::Value = serde_json::from_str(&api.body).unwrap();
         let body = v["body_html"].as_str().unwrap();
         assert!(body.contains(&format!("Probe {tag}.")), "{tag}: API body");
-        assert_eq!(body.contains("data-probe="), skipped, "{tag}: API body as is");
+        assert_eq!(
+            body.contains("data-probe="),
+            skipped,
+            "{tag}: API body as is"
+        );
     }
 }
