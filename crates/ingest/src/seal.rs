@@ -97,7 +97,8 @@ const RESEAL_BATCH: u32 = 200;
 pub struct Resealed {
     /// Bodies read that had no current seal.
     pub read: u64,
-    /// Of those, sealed (the rest were written meanwhile, and keep theirs).
+    /// Of those, sealed (the rest were written meanwhile and keep theirs, or
+    /// the sanitiser failed on them and they stay unsealed).
     pub sealed: u64,
 }
 
@@ -127,19 +128,29 @@ pub async fn reseal(
         let sealed = crate::cpu::run(move || {
             batch
                 .into_iter()
-                .map(|b| {
-                    let html = crate::cpu::sanitize(&b.html, None, &b.text);
-                    newsroom_store::SealedBody {
+                .filter_map(|b| {
+                    // A body the sanitiser cannot take stays unsealed (and is
+                    // sanitised, or left out, at render); the others go on.
+                    let html =
+                        std::panic::catch_unwind(|| crate::cpu::sanitize(&b.html, None, &b.text))
+                            .map_err(|_| {
+                                tracing::warn!(
+                                    article = b.id.0,
+                                    "its stored body was not sealed: the sanitiser failed on it"
+                                )
+                            })
+                            .ok()?;
+                    Some(newsroom_store::SealedBody {
                         id: b.id,
                         seal: key.seal(&html),
                         html,
                         old_html: b.html,
-                    }
+                    })
                 })
                 .collect::<Vec<_>>()
         })
         .await
-        .ok_or_else(|| SealError("the sanitiser failed on a stored body".into()))?;
+        .ok_or_else(|| SealError("the sealing task failed".into()))?;
         done.sealed += store
             .seal_bodies(&sealed)
             .await

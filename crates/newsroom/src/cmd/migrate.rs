@@ -35,7 +35,7 @@ pub async fn run(global: &Global) -> Result<()> {
         newsroom_ingest::seal::reseal(&*store, &key, std::time::Duration::ZERO, |_| {}).await?;
     if done.read > 0 {
         println!(
-            "{shown}: {} stored bodies sanitised and sealed ({} written meanwhile kept as written)",
+            "{shown}: {} stored bodies sanitised and sealed ({} left as they were: written meanwhile, or refused by the sanitiser)",
             done.sealed,
             done.read - done.sealed
         );
