@@ -70,6 +70,15 @@ impl SealKey {
         format!("{}{}", self.prefix, self.hash(html).to_hex())
     }
 
+    /// A stored body's HTML run through the sanitiser (as a stored body is
+    /// at render: no base address, `text` for HTML too deep to parse), and
+    /// its seal. Blocking: call it in [`crate::cpu::run`].
+    pub fn sanitize_and_seal(&self, html: &str, text: &str) -> (String, String) {
+        let clean = crate::cpu::sanitize(html, None, text);
+        let seal = self.seal(&clean);
+        (clean, seal)
+    }
+
     /// Whether `seal` is this site's seal of `html` under this sanitiser.
     pub fn verifies(&self, html: &str, seal: Option<&str>) -> bool {
         let Some(hex) = seal.and_then(|s| s.strip_prefix(self.prefix.as_str())) else {
@@ -131,8 +140,8 @@ pub async fn reseal(
                 .filter_map(|b| {
                     // A body the sanitiser cannot take stays unsealed (and is
                     // sanitised, or left out, at render); the others go on.
-                    let html =
-                        std::panic::catch_unwind(|| crate::cpu::sanitize(&b.html, None, &b.text))
+                    let (html, seal) =
+                        std::panic::catch_unwind(|| key.sanitize_and_seal(&b.html, &b.text))
                             .map_err(|_| {
                                 tracing::warn!(
                                     article = b.id.0,
@@ -142,7 +151,7 @@ pub async fn reseal(
                             .ok()?;
                     Some(newsroom_store::SealedBody {
                         id: b.id,
-                        seal: key.seal(&html),
+                        seal,
                         html,
                         old_html: b.html,
                     })

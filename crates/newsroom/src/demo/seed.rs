@@ -390,8 +390,9 @@ pub async fn fill_if_empty(store: &dyn Store, time_zone: &str, base_url: &str) -
 /// The article with its body as ingestion stores one: through the
 /// sanitiser, and sealed (`newsroom_ingest::seal`).
 fn sealed(key: &newsroom_ingest::seal::SealKey, mut a: NewArticle) -> NewArticle {
-    a.body_html = newsroom_ingest::cpu::sanitize(&a.body_html, None, &a.body_text);
-    a.body_seal = Some(key.seal(&a.body_html));
+    let (html, seal) = key.sanitize_and_seal(&a.body_html, &a.body_text);
+    a.body_html = html;
+    a.body_seal = Some(seal);
     a
 }
 

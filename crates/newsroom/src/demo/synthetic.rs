@@ -201,8 +201,8 @@ impl Plan {
             );
             let html = row["body_html"].as_str().unwrap_or_default();
             let text = row["body_text"].as_str().unwrap_or_default();
-            let clean = newsroom_ingest::cpu::sanitize(html, None, text);
-            row["body_seal"] = self.key.seal(&clean).into();
+            let (clean, seal) = self.key.sanitize_and_seal(html, text);
+            row["body_seal"] = seal.into();
             row["body_html"] = clean.into();
             rows.push(row);
         }
