@@ -18,7 +18,8 @@
 
 use crate::respond::chunks::{Chunks, ChunksBuilder};
 use crate::respond::coding::Coding;
-use crate::respond::pieces::{BrPieces, BrWriter, GzPieces, GzWriter};
+use crate::respond::compress::GZIP_LEVEL;
+use crate::respond::pieces::{BrPieces, BrWriter, GZIP_FIRST_LEVEL, Gap, GzPieces, GzWriter};
 use axum::body::Bytes;
 use newsroom_core::ArticleId;
 use std::collections::HashMap;
@@ -79,8 +80,9 @@ pub struct Compiled {
     len_hint: usize,
     /// Hash of the static text: with the counts shown, the entity tag.
     tag: u64,
-    /// The static runs compressed, made on first use.
-    gz: OnceLock<GzPieces>,
+    /// The static runs compressed, made on first use (gzip's again when a
+    /// count's length changes, or when the page turns out to be read).
+    gz: Mutex<Option<Arc<GzPieces>>>,
     br: OnceLock<BrPieces>,
 }
 
@@ -128,7 +130,7 @@ impl Compiled {
             ids,
             len_hint: html.len() + 16,
             tag: u64::from_le_bytes(tag),
-            gz: OnceLock::new(),
+            gz: Mutex::new(None),
             br: OnceLock::new(),
         }
     }
@@ -197,9 +199,7 @@ impl Compiled {
                     run += 1;
                 }
                 Part::Count(id) => {
-                    let i = self.ids.iter().position(|x| x == id).unwrap_or(0);
-                    let n = totals.get(i).copied().unwrap_or(0);
-                    sink(Chunk::Digits(format_int(&mut buf, n)));
+                    sink(Chunk::Digits(format_int(&mut buf, self.total(totals, *id))));
                 }
                 Part::Slot => {
                     if let Some((f, ft)) = fragment {
@@ -237,8 +237,50 @@ impl Compiled {
         out.finish()
     }
 
-    fn gz(&self) -> &GzPieces {
-        self.gz.get_or_init(|| GzPieces::new(self.runs()))
+    /// What lies between the runs with `totals` shown: each count's
+    /// length, and a restart at the slot.
+    fn gaps<'a>(&'a self, totals: &'a [i64]) -> impl Iterator<Item = Gap> + 'a {
+        let mut buf = itoa_buf();
+        self.parts.iter().filter_map(move |p| match p {
+            Part::Html(_) => None,
+            Part::Count(id) => {
+                let n = format_int(&mut buf, self.total(totals, *id)).len();
+                Some(Gap::Digits(n as u8))
+            }
+            Part::Slot => Some(Gap::Restart),
+        })
+    }
+
+    fn total(&self, totals: &[i64], id: ArticleId) -> i64 {
+        let i = self.ids.iter().position(|x| *x == id).unwrap_or(0);
+        totals.get(i).copied().unwrap_or(0)
+    }
+
+    /// The gzip pieces for `totals`: the kept ones while they fit, else made
+    /// now; made again at `GZIP_LEVEL` once they have served a few responses.
+    fn gz(&self, totals: &[i64]) -> Arc<GzPieces> {
+        let kept = self.gz.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let level = match &kept {
+            Some(k) if k.fits(self.gaps(totals)) => match k.turns_hot() {
+                false => return k.clone(),
+                true => GZIP_LEVEL,
+            },
+            Some(k) => k.level(),
+            None => GZIP_FIRST_LEVEL,
+        };
+        let gaps: Vec<Gap> = self.gaps(totals).collect();
+        let made = Arc::new(GzPieces::new(self.runs(), &gaps, level));
+        *self.gz.lock().unwrap_or_else(|p| p.into_inner()) = Some(made.clone());
+        made
+    }
+
+    /// The gzip pieces one response of this page, with `fragment` in its
+    /// slot, is written from.
+    pub fn gz_plan(&self, totals: &[i64], fragment: Option<(&Compiled, &[i64])>) -> GzPlan {
+        GzPlan {
+            page: self.gz(totals),
+            fragment: fragment.map(|(f, ft)| f.gz(ft)),
+        }
     }
 
     fn br(&self) -> &BrPieces {
@@ -252,30 +294,56 @@ impl Compiled {
         fragment: Option<(&Compiled, &[i64])>,
         coding: Coding,
     ) -> Vec<u8> {
-        if coding == Coding::Identity {
-            return self.emit_with(totals, fragment);
-        }
-        let mut out = Vec::with_capacity(self.len_hint / 3);
         match coding {
-            Coding::Identity => {}
-            Coding::Gzip => {
-                let mut gz = GzWriter::start(&mut out);
-                self.walk(totals, fragment, &mut |c| match c {
-                    Chunk::Run(page, i, _) => gz.piece(page.gz(), i),
-                    Chunk::Digits(d) => gz.digits(d),
-                });
-                gz.finish();
-            }
+            Coding::Identity => self.emit_with(totals, fragment),
+            Coding::Gzip => self.emit_gz(&self.gz_plan(totals, fragment), totals, fragment),
             Coding::Br => {
+                let mut out = Vec::with_capacity(self.len_hint / 3);
                 let mut br = BrWriter::start(&mut out);
                 self.walk(totals, fragment, &mut |c| match c {
                     Chunk::Run(page, i, _) => br.piece(page.br(), i),
                     Chunk::Digits(d) => br.digits(d),
                 });
                 br.finish();
+                out
             }
         }
+    }
+
+    /// The page in gzip from `plan` (made by `gz_plan` for these counts).
+    pub fn emit_gz(
+        &self,
+        plan: &GzPlan,
+        totals: &[i64],
+        fragment: Option<(&Compiled, &[i64])>,
+    ) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.len_hint / 3);
+        let mut gz = GzWriter::start(&mut out);
+        self.walk(totals, fragment, &mut |c| match c {
+            Chunk::Run(page, i, _) => match &plan.fragment {
+                Some(f) if !std::ptr::eq(page, self) => gz.piece(f, i),
+                _ => gz.piece(&plan.page, i),
+            },
+            Chunk::Digits(d) => gz.digits(d),
+        });
+        gz.finish();
         out
+    }
+}
+
+/// The gzip pieces of a page, and of the fragment in its slot, for one
+/// response.
+pub struct GzPlan {
+    page: Arc<GzPieces>,
+    fragment: Option<Arc<GzPieces>>,
+}
+
+impl GzPlan {
+    /// The levels the page's and the fragment's pieces were made at (0:
+    /// no fragment), for the entity tag: other levels are other bytes.
+    pub fn levels(&self) -> [u8; 2] {
+        let level = |g: &GzPieces| g.level().min(9) as u8;
+        [level(&self.page), self.fragment.as_deref().map_or(0, level)]
     }
 }
 

@@ -31,7 +31,7 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use coding::Coding;
+use coding::{Accepted, Coding};
 use conditional::Conditions;
 pub use conditional::FirstSeen;
 use std::sync::Arc;
@@ -52,7 +52,7 @@ const MIN_COMPRESS: usize = 256;
 /// What of the request decides how its answer is finished.
 pub struct Asked {
     readable: bool,
-    coding: Coding,
+    accepted: Accepted,
     cond: Conditions,
     private: bool,
 }
@@ -61,7 +61,7 @@ impl Asked {
     pub fn of(req: &Request) -> Self {
         Self {
             readable: matches!(*req.method(), Method::GET | Method::HEAD),
-            coding: Coding::choose(req.headers()),
+            accepted: Accepted::of(req.headers()),
             cond: Conditions::of(req.headers()),
             private: req.uri().path().starts_with("/admin"),
         }
@@ -72,12 +72,12 @@ impl Asked {
 pub async fn finish(state: &Shared, asked: Asked, mut resp: Response) -> Response {
     let Asked {
         readable,
-        coding,
+        accepted,
         cond,
         private,
     } = asked;
     if let Some(page) = resp.extensions_mut().remove::<PageBody>() {
-        return finish_page(state, resp, page, coding, &cond, readable).await;
+        return finish_page(state, resp, page, accepted.for_page(), &cond, readable).await;
     }
     if !readable
         || private
@@ -87,7 +87,7 @@ pub async fn finish(state: &Shared, asked: Asked, mut resp: Response) -> Respons
     {
         return resp;
     }
-    finish_body(state, resp, coding, &cond).await
+    finish_body(state, resp, accepted.for_body(), &cond).await
 }
 
 async fn finish_page(
@@ -109,11 +109,13 @@ async fn finish_page(
         .map(|l| state.counter.totals(l.ids()))
         .unwrap_or_default();
     let fragment = latest.as_deref().map(|l| (l, &latest_totals[..]));
+    let gz = (coding == Coding::Gzip).then(|| compiled.gz_plan(&page.totals, fragment));
     let version = compiled.version(&page.totals, fragment);
     let v = validators::of_page(
         version,
         compiled.tag(),
         coding,
+        gz.as_ref().map_or([0, 0], |plan| plan.levels()),
         &state.first_seen,
         state.now(),
     );
@@ -123,8 +125,9 @@ async fn finish_page(
     {
         return not_modified(&parts.headers, v);
     }
-    let body = match coding {
-        Coding::Identity => Body::new(compiled.emit_body(&page.totals, fragment)),
+    let body = match (coding, &gz) {
+        (Coding::Identity, _) => Body::new(compiled.emit_body(&page.totals, fragment)),
+        (Coding::Gzip, Some(plan)) => Body::from(compiled.emit_gz(plan, &page.totals, fragment)),
         _ => Body::from(compiled.emit_coded(&page.totals, fragment, coding)),
     };
     set_validators(&mut parts.headers, v);

@@ -1,28 +1,52 @@
 //! Pages with count holes, compressed once and still live.
 //!
 //! A cached page is static text with holes where view counts go. Each run
-//! of static text is compressed once, as a piece that can be joined to
-//! others; per request only the digits are added, uncompressed, between
-//! the pieces. So a compressed page costs a copy of its pieces and a few
-//! bytes of framing, and its counts are as live as the identity page's.
+//! of static text is compressed once; per request only the digits are
+//! added, uncompressed, between the pieces. So a compressed page costs a
+//! copy of its pieces and a few bytes of framing, and its counts are as
+//! live as the identity page's.
 //!
-//! - gzip: each piece is raw deflate ending in a sync flush (byte aligned,
-//!   not final), from a fresh compressor, so it refers to nothing before it.
-//!   Digits go in a stored block. The member's CRC-32 is combined from the
-//!   pieces' CRCs (computed once) and the digits', and an empty final block,
-//!   the CRC and the length close it.
+//! - gzip: the runs are one deflate stream, each run ending in a sync flush
+//!   (byte aligned, not final), so a later run may refer back to an earlier
+//!   one, as in a page compressed whole. Where digits go, the compressor is
+//!   told of as many bytes of `0xFF` (`set_dictionary`, which a raw stream
+//!   takes after a flush): they count in its window, so distances past them
+//!   are right, but no match can use them, since `0xFF` never occurs in
+//!   UTF-8. The digits then go in a stored block of exactly that length.
+//!   The pieces therefore fit counts of the lengths they were made for
+//!   (`GzPieces::fits`); a count that gains a digit has the page's pieces
+//!   made again. Where the latest-news list goes, whose length changes with
+//!   every new article, the stream starts afresh. The member's CRC-32 is
+//!   combined from the pieces' CRCs (computed once) and the digits', and an
+//!   empty final block, the CRC and the length close it.
 //! - brotli: each piece is a stream made "catable" (it starts byte aligned
 //!   and never refers to data or distances before it), digits are a tiny
 //!   stream of one uncompressed meta-block, and `brotli::concat::BroCatli`
 //!   splices the streams, which touches only the few bits where they meet.
+//!   Pieces that cannot refer to each other make a page 1.8 times the size
+//!   of its gzip chain (docs/PERFORMANCE.md, "Gzip chains"), so pages go in
+//!   brotli only to a client that weighs it above gzip.
 
 use super::compress::{BROTLI_LGWIN, GZIP_LEVEL, brotli};
 use crc32fast::Hasher as Crc;
-use std::io::Write;
+use std::sync::atomic::{AtomicU32, Ordering};
 
-/// The static runs of one page in each coding.
+/// The static runs of one page as a gzip chain, for counts of given lengths.
 pub struct GzPieces {
     pieces: Vec<(Vec<u8>, Crc)>,
+    /// What lies between run `i` and run `i + 1`.
+    gaps: Vec<Gap>,
+    level: u32,
+    served: AtomicU32,
+}
+
+/// What lies between two runs of a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gap {
+    /// Digits of this length.
+    Digits(u8),
+    /// Text of changing length (the latest-news list): the chain restarts.
+    Restart,
 }
 
 pub struct BrPieces {
@@ -33,26 +57,90 @@ pub struct BrPieces {
 const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
 /// A final, empty block with fixed Huffman codes: BFINAL=1, BTYPE=01, end of block.
 const DEFLATE_END: [u8; 2] = [0x03, 0x00];
+/// Stands for digits in the compressor's window: never a byte of UTF-8.
+const PLACEHOLDER: [u8; 32] = [0xFF; 32];
+
+/// The level a page's first pieces are made at. Most pages of a large site
+/// are asked for once or twice, so making them costs more than sending
+/// them: level 1 makes the demo's article page in a fifth of level 6's time
+/// for a quarter more bytes.
+pub const GZIP_FIRST_LEVEL: u32 = 1;
+/// Pieces that have served this many responses are made again at
+/// `GZIP_LEVEL`: the page has shown it is read.
+pub const GZIP_HOT_AFTER: u32 = 8;
 
 impl GzPieces {
-    pub fn new<'a>(runs: impl Iterator<Item = &'a [u8]>) -> Self {
+    /// `runs` are UTF-8 text; `gaps` has one entry fewer.
+    pub fn new<'a>(runs: impl Iterator<Item = &'a [u8]>, gaps: &[Gap], level: u32) -> Self {
+        let mut c = flate2::Compress::new(flate2::Compression::new(level), false);
         let pieces = runs
-            .map(|run| {
-                let mut enc = flate2::write::DeflateEncoder::new(
-                    Vec::with_capacity(run.len() / 3 + 16),
-                    flate2::Compression::new(GZIP_LEVEL),
-                );
-                let _ = enc.write_all(run);
-                // A sync flush ends on a byte boundary without a final block.
-                let _ = enc.flush();
-                let bytes = std::mem::take(enc.get_mut());
+            .enumerate()
+            .map(|(i, run)| {
+                let bytes = sync_flushed(&mut c, run);
+                match gaps.get(i) {
+                    Some(&Gap::Digits(n)) if n > 0 => {
+                        let n = usize::from(n).min(PLACEHOLDER.len());
+                        if c.set_dictionary(&PLACEHOLDER[..n]).is_err() {
+                            // Not expected after a flush; a fresh start is always right.
+                            c.reset();
+                        }
+                    }
+                    Some(Gap::Restart) => c.reset(),
+                    _ => {}
+                }
                 let mut crc = Crc::new();
                 crc.update(run);
                 (bytes, crc)
             })
             .collect();
-        Self { pieces }
+        Self {
+            pieces,
+            gaps: gaps.to_vec(),
+            level,
+            served: AtomicU32::new(0),
+        }
     }
+
+    /// Whether these pieces hold counts of the lengths in `gaps`.
+    pub fn fits(&self, gaps: impl Iterator<Item = Gap>) -> bool {
+        let mut n = 0;
+        for g in gaps {
+            if self.gaps.get(n) != Some(&g) {
+                return false;
+            }
+            n += 1;
+        }
+        n == self.gaps.len()
+    }
+
+    pub fn level(&self) -> u32 {
+        self.level
+    }
+
+    /// Counts one response; true once the pieces have served enough to be
+    /// made again at `GZIP_LEVEL` (once: the caller replaces them).
+    pub fn turns_hot(&self) -> bool {
+        self.level < GZIP_LEVEL && self.served.fetch_add(1, Ordering::Relaxed) + 1 == GZIP_HOT_AFTER
+    }
+}
+
+/// `run` through `c`, ending in a sync flush: the output ends byte aligned
+/// and the compressor holds nothing back.
+fn sync_flushed(c: &mut flate2::Compress, run: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(run.len() / 2 + 64);
+    let mut input = run;
+    loop {
+        let before = c.total_in();
+        let status = c.compress_vec(input, &mut out, flate2::FlushCompress::Sync);
+        input = &input[(c.total_in() - before) as usize..];
+        // Done when all went in and the flush left room to spare in `out`;
+        // an error (none is expected writing to memory) ends the piece too.
+        if status.is_err() || (input.is_empty() && out.len() < out.capacity()) {
+            break;
+        }
+        out.reserve(out.capacity().max(256));
+    }
+    out
 }
 
 /// A gzip member being written from pieces and digits, in page order.
@@ -232,9 +320,11 @@ mod tests {
                 .map(|(i, r)| format!("{r}{}", digits.get(i).unwrap_or(&"")))
                 .collect();
             let d: Vec<&[u8]> = digits.iter().map(|s| s.as_bytes()).collect();
-            let gz = GzPieces::new(runs.iter().map(|r| r.as_bytes()));
+            let gaps: Vec<Gap> = d.iter().map(|x| Gap::Digits(x.len() as u8)).collect();
             let br = BrPieces::new(runs.iter().map(|r| r.as_bytes()));
-            for _ in 0..2 {
+            for level in [GZIP_FIRST_LEVEL, 2, GZIP_LEVEL, 9] {
+                let gz = GzPieces::new(runs.iter().map(|r| r.as_bytes()), &gaps, level);
+                assert!(gz.fits(gaps.iter().copied()));
                 let mut out = Vec::new();
                 let mut w = GzWriter::start(&mut out);
                 for i in 0..runs.len() {
@@ -244,7 +334,9 @@ mod tests {
                     }
                 }
                 w.finish();
-                assert_eq!(gunzip(&out), want.as_bytes(), "gzip {runs:?}");
+                assert_eq!(gunzip(&out), want.as_bytes(), "gzip {level} {runs:?}");
+            }
+            for _ in 0..2 {
                 let mut out = Vec::new();
                 let mut w = BrWriter::start(&mut out);
                 for i in 0..runs.len() {
@@ -257,5 +349,106 @@ mod tests {
                 assert_eq!(unbrotli(&out), want.as_bytes(), "brotli {runs:?}");
             }
         }
+    }
+
+    /// Assembles a gzip member from `gz`, putting `fill[i]` after run `i`.
+    fn gz_page(gz: &GzPieces, runs: usize, fill: &[Vec<u8>]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut w = GzWriter::start(&mut out);
+        for i in 0..runs {
+            w.piece(gz, i);
+            if let Some(x) = fill.get(i) {
+                w.digits(x);
+            }
+        }
+        w.finish();
+        out
+    }
+
+    #[test]
+    fn a_chain_holds_any_counts_of_its_lengths() {
+        // List items alike but for their counts, so later runs refer back
+        // across the holes, as on a real page.
+        let item = "</span></a></li>\n<li class=\"item\"><a href=\"/a/1\">Same headline again <span data-views=\"";
+        let runs: Vec<String> = (0..40).map(|i| format!("{item}{i}\">")).collect();
+        let lens: Vec<usize> = (0..39).map(|i| 1 + i % 5).collect();
+        let gaps: Vec<Gap> = lens.iter().map(|&n| Gap::Digits(n as u8)).collect();
+        for level in [GZIP_FIRST_LEVEL, GZIP_LEVEL] {
+            let gz = GzPieces::new(runs.iter().map(|r| r.as_bytes()), &gaps, level);
+            for seed in 0..20u64 {
+                let fill: Vec<Vec<u8>> = lens
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &n)| {
+                        (0..n)
+                            .map(|k| b'0' + ((seed * 31 + i as u64 * 7 + k as u64 * 3) % 10) as u8)
+                            .collect()
+                    })
+                    .collect();
+                let want: Vec<u8> = runs
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(i, r)| {
+                        let mut v = r.as_bytes().to_vec();
+                        v.extend(fill.get(i).into_iter().flatten());
+                        v
+                    })
+                    .collect();
+                assert_eq!(
+                    gunzip(&gz_page(&gz, runs.len(), &fill)),
+                    want,
+                    "level {level}"
+                );
+            }
+            // Compressed together: far smaller than the runs' total.
+            let total: usize = gz.pieces.iter().map(|p| p.0.len()).sum();
+            assert!(
+                total * 4 < runs.iter().map(String::len).sum::<usize>(),
+                "{total}"
+            );
+            let mut longer = gaps.clone();
+            longer[3] = Gap::Digits(6);
+            assert!(!gz.fits(longer.iter().copied()));
+            assert!(!gz.fits(gaps[1..].iter().copied()));
+            assert!(gz.fits(gaps.iter().copied()));
+        }
+    }
+
+    #[test]
+    fn a_chain_restarts_where_text_of_any_length_goes() {
+        let runs = [
+            "<p>head text head text</p><ul>",
+            "</ul><p>head text head text</p>",
+            "<b>",
+            "</b>",
+        ];
+        let gaps = [Gap::Restart, Gap::Digits(2), Gap::Digits(1)];
+        let gz = GzPieces::new(runs.iter().map(|r| r.as_bytes()), &gaps, GZIP_LEVEL);
+        for slot in ["", "<li>x</li>", &"<li>a much longer list</li>".repeat(50)] {
+            let fill = [slot.as_bytes().to_vec(), b"42".to_vec(), b"7".to_vec()];
+            // A slot is text of its own, not a stored block of digits: write
+            // it as the writer would write the fragment, here stored.
+            let got = gunzip(&gz_page(&gz, runs.len(), &fill));
+            let want = format!("{}{slot}{}42{}7{}", runs[0], runs[1], runs[2], runs[3]);
+            assert_eq!(String::from_utf8(got).unwrap(), want);
+        }
+    }
+
+    #[test]
+    fn hot_pieces_are_made_again_once() {
+        let gz = GzPieces::new(
+            [b"<p>".as_slice(), b"</p>"].into_iter(),
+            &[Gap::Digits(1)],
+            GZIP_FIRST_LEVEL,
+        );
+        let turned: Vec<bool> = (0..GZIP_HOT_AFTER * 3).map(|_| gz.turns_hot()).collect();
+        assert_eq!(turned.iter().filter(|t| **t).count(), 1);
+        assert!(turned[GZIP_HOT_AFTER as usize - 1]);
+        let good = GzPieces::new(
+            [b"<p>".as_slice(), b"</p>"].into_iter(),
+            &[Gap::Digits(1)],
+            GZIP_LEVEL,
+        );
+        assert!((0..GZIP_HOT_AFTER * 3).all(|_| !good.turns_hot()));
     }
 }

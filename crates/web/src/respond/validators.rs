@@ -47,6 +47,7 @@ const SLOTS: usize = 64;
 struct Slot {
     version: u64,
     coding: Coding,
+    levels: [u8; 2],
     v: Validators,
 }
 
@@ -64,12 +65,15 @@ pub fn of_page(
     version: u64,
     page_tag: u64,
     coding: Coding,
+    levels: [u8; 2],
     first_seen: &FirstSeen,
     now: i64,
 ) -> Validators {
     let i = (version as usize ^ coding as usize) % SLOTS;
     let hit = RECENT.with_borrow(|t| match &t[i] {
-        Some(s) if s.version == version && s.coding == coding => Some(s.v.clone()),
+        Some(s) if s.version == version && s.coding == coding && s.levels == levels => {
+            Some(s.v.clone())
+        }
         _ => None,
     });
     if let Some(v) = hit {
@@ -77,7 +81,7 @@ pub fn of_page(
     }
     let last_modified = first_seen.get(version, now);
     let v = Validators {
-        etag: page_etag(page_tag, version, coding),
+        etag: page_etag(page_tag, version, coding, levels),
         last_modified,
         last_modified_value: date_value(last_modified),
     };
@@ -85,14 +89,17 @@ pub fn of_page(
         t[i] = Some(Slot {
             version,
             coding,
+            levels,
             v: v.clone(),
         })
     });
     v
 }
 
-/// `"p{page tag}{version}{suffix}"`, both hashes in 16 hex digits.
-fn page_etag(page_tag: u64, version: u64, coding: Coding) -> HeaderValue {
+/// `"p<page tag><version><coding suffix>"`; in gzip the suffix also names
+/// the levels the page's and its fragment's pieces were made at, as other
+/// levels are other bytes (`conditional::base_tag` takes them off too).
+fn page_etag(page_tag: u64, version: u64, coding: Coding, levels: [u8; 2]) -> HeaderValue {
     let mut b = [0u8; 40];
     b[0] = b'"';
     b[1] = b'p';
@@ -100,7 +107,13 @@ fn page_etag(page_tag: u64, version: u64, coding: Coding) -> HeaderValue {
     hex16(version, &mut b[18..34]);
     let suffix = coding.tag_suffix().as_bytes();
     b[34..34 + suffix.len()].copy_from_slice(suffix);
-    let end = 34 + suffix.len();
+    let mut end = 34 + suffix.len();
+    if coding == Coding::Gzip {
+        for l in levels {
+            b[end] = b'0' + l.min(9);
+            end += 1;
+        }
+    }
     b[end] = b'"';
     HeaderValue::from_bytes(&b[..=end]).unwrap_or_else(|_| HeaderValue::from_static("\"\""))
 }
@@ -132,30 +145,48 @@ mod tests {
     #[test]
     fn page_tags_read_as_formatted_and_stay_per_version() {
         let seen = FirstSeen::default();
-        let a = of_page(0xfeed, 0xabc, Coding::Gzip, &seen, 1_700_000_000);
-        assert_eq!(a.etag_str(), "\"p0000000000000abc000000000000feed-gz\"");
+        let a = of_page(0xfeed, 0xabc, Coding::Gzip, [1, 6], &seen, 1_700_000_000);
+        assert_eq!(a.etag_str(), "\"p0000000000000abc000000000000feed-gz16\"");
         assert_eq!(a.last_modified, 1_700_000_000);
         assert_eq!(a.last_modified_value, http_date(1_700_000_000).as_str());
         // Asked again later: the same version keeps the time it was first sent.
-        let again = of_page(0xfeed, 0xabc, Coding::Gzip, &seen, 1_700_000_500);
+        let again = of_page(0xfeed, 0xabc, Coding::Gzip, [1, 6], &seen, 1_700_000_500);
         assert_eq!(again.last_modified, 1_700_000_000);
-        let id = of_page(0xfeed, 0xabc, Coding::Identity, &seen, 1_700_000_500);
+        let id = of_page(
+            0xfeed,
+            0xabc,
+            Coding::Identity,
+            [1, 6],
+            &seen,
+            1_700_000_500,
+        );
         assert_eq!(id.etag_str(), "\"p0000000000000abc000000000000feed\"");
         assert_eq!(
             id.last_modified, 1_700_000_000,
             "one version, one first-seen time"
         );
         // Another version (a count changed) gets its own tag and time.
-        let next = of_page(0xfeee, 0xabc, Coding::Identity, &seen, 1_700_000_600);
+        let next = of_page(
+            0xfeee,
+            0xabc,
+            Coding::Identity,
+            [1, 6],
+            &seen,
+            1_700_000_600,
+        );
         assert_ne!(next.etag, id.etag);
         assert_eq!(next.last_modified_value, http_date(1_700_000_600).as_str());
         // A version whose slot another took is made again, alike.
         for v in 0..(SLOTS as u64 * 2) {
-            of_page(v, 1, Coding::Br, &seen, 1_700_000_700);
+            of_page(v, 1, Coding::Br, [1, 6], &seen, 1_700_000_700);
         }
-        let back = of_page(0xfeed, 0xabc, Coding::Gzip, &seen, 1_700_000_800);
+        let back = of_page(0xfeed, 0xabc, Coding::Gzip, [1, 6], &seen, 1_700_000_800);
         assert_eq!(back.etag, a.etag);
         assert_eq!(back.last_modified, 1_700_000_000);
+        // Pieces made again at another level: another tag, the same time.
+        let hot = of_page(0xfeed, 0xabc, Coding::Gzip, [6, 6], &seen, 1_700_000_900);
+        assert_eq!(hot.etag_str(), "\"p0000000000000abc000000000000feed-gz66\"");
+        assert_eq!(hot.last_modified, 1_700_000_000);
     }
 
     #[test]
