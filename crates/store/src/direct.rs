@@ -1,5 +1,5 @@
-//! Reads that run on the caller's thread, for the one read an uncached
-//! article page makes.
+//! Reads that run on the caller's thread, for the reads an uncached article
+//! page makes: the article, and its story's members for the story's block.
 //!
 //! sqlx's SQLite driver runs every statement on its connection's own
 //! worker thread, so each read is a send, two wake-ups and a receive: a
@@ -75,6 +75,14 @@ impl DirectReads {
                     })
                 })
                 .optional()
+        })
+    }
+
+    pub(crate) fn story_members(&self, story: i64) -> Result<Vec<(i64, i64, String)>> {
+        self.with(|conn| {
+            conn.prepare_cached(crate::stories::STORY_MEMBERS)?
+                .query_map([story], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+                .collect()
         })
     }
 }

@@ -396,6 +396,10 @@ where
     }
 
     async fn story_members(&self, id: StoryId) -> Result<Vec<StoryMember>> {
+        if let Some(direct) = &self.direct {
+            let rows = direct.story_members(id.0)?;
+            return Ok(rows.into_iter().map(crate::stories::story_member).collect());
+        }
         self.db().story_members(id).await
     }
 

@@ -67,7 +67,7 @@ const STORY_REACH: IdListSql = IdListSql(
 /// `articles_story_members` alone (migration 0021): the status sits after
 /// the bodies in an article's row, so reading it from the table walks each
 /// member's overflow pages.
-const STORY_MEMBERS: &str =
+pub(crate) const STORY_MEMBERS: &str =
     "SELECT id, source_id, status FROM articles WHERE story_id = $1 ORDER BY id";
 /// The stories some articles are filed under.
 const ARTICLE_STORIES: IdListSql =
@@ -298,14 +298,7 @@ impl Db<'_> {
                 .fetch_all(pool)
                 .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(|(id, source, status)| StoryMember {
-                id: ArticleId(id),
-                source: SourceId(source),
-                published: status == ArticleStatus::Published.as_str(),
-            })
-            .collect())
+        Ok(rows.into_iter().map(story_member).collect())
     }
 
     pub(crate) async fn article_stories(self, ids: &[ArticleId]) -> Result<Vec<StoryId>> {
@@ -339,5 +332,14 @@ impl Db<'_> {
             })
             .collect();
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+}
+
+/// A `STORY_MEMBERS` row: id, source id, status.
+pub(crate) fn story_member((id, source, status): (i64, i64, String)) -> StoryMember {
+    StoryMember {
+        id: ArticleId(id),
+        source: SourceId(source),
+        published: status == ArticleStatus::Published.as_str(),
     }
 }

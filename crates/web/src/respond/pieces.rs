@@ -29,6 +29,7 @@
 
 use super::compress::{BROTLI_LGWIN, GZIP_LEVEL, brotli};
 use crc32fast::Hasher as Crc;
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The static runs of one page as a gzip chain, for counts of given lengths.
@@ -72,27 +73,27 @@ pub const GZIP_HOT_AFTER: u32 = 8;
 impl GzPieces {
     /// `runs` are UTF-8 text; `gaps` has one entry fewer.
     pub fn new<'a>(runs: impl Iterator<Item = &'a [u8]>, gaps: &[Gap], level: u32) -> Self {
-        let mut c = flate2::Compress::new(flate2::Compression::new(level), false);
-        let pieces = runs
-            .enumerate()
-            .map(|(i, run)| {
-                let bytes = sync_flushed(&mut c, run);
-                match gaps.get(i) {
-                    Some(&Gap::Digits(n)) if n > 0 => {
-                        let n = usize::from(n).min(PLACEHOLDER.len());
-                        if c.set_dictionary(&PLACEHOLDER[..n]).is_err() {
-                            // Not expected after a flush; a fresh start is always right.
-                            c.reset();
+        let pieces = with_compressor(level, |c| {
+            runs.enumerate()
+                .map(|(i, run)| {
+                    let bytes = sync_flushed(c, run);
+                    match gaps.get(i) {
+                        Some(&Gap::Digits(n)) if n > 0 => {
+                            let n = usize::from(n).min(PLACEHOLDER.len());
+                            if c.set_dictionary(&PLACEHOLDER[..n]).is_err() {
+                                // Not expected after a flush; a fresh start is always right.
+                                c.reset();
+                            }
                         }
+                        Some(Gap::Restart) => c.reset(),
+                        _ => {}
                     }
-                    Some(Gap::Restart) => c.reset(),
-                    _ => {}
-                }
-                let mut crc = Crc::new();
-                crc.update(run);
-                (bytes, crc)
-            })
-            .collect();
+                    let mut crc = Crc::new();
+                    crc.update(run);
+                    (bytes, crc)
+                })
+                .collect()
+        });
         Self {
             pieces,
             gaps: gaps.to_vec(),
@@ -117,11 +118,41 @@ impl GzPieces {
         self.level
     }
 
+    /// The compressed length of run `i`.
+    pub fn piece_len(&self, i: usize) -> usize {
+        self.pieces.get(i).map_or(0, |p| p.0.len())
+    }
+
     /// Counts one response; true once the pieces have served enough to be
     /// made again at `GZIP_LEVEL` (once: the caller replaces them).
     pub fn turns_hot(&self) -> bool {
         self.level < GZIP_LEVEL && self.served.fetch_add(1, Ordering::Relaxed) + 1 == GZIP_HOT_AFTER
     }
+}
+
+thread_local! {
+    /// A raw deflate compressor per level, reset between pages: making one
+    /// (its window and tables) cost as much as compressing a page at level 1.
+    static COMPRESSORS: RefCell<Vec<(u32, flate2::Compress)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with a fresh raw deflate compressor at `level`, reused.
+fn with_compressor<T>(level: u32, f: impl FnOnce(&mut flate2::Compress) -> T) -> T {
+    let mut c = COMPRESSORS
+        .with_borrow_mut(|cs| {
+            cs.iter()
+                .position(|(l, _)| *l == level)
+                .map(|i| cs.swap_remove(i).1)
+        })
+        .unwrap_or_else(|| flate2::Compress::new(flate2::Compression::new(level), false));
+    let out = f(&mut c);
+    c.reset();
+    COMPRESSORS.with_borrow_mut(|cs| {
+        if cs.len() < 4 {
+            cs.push((level, c));
+        }
+    });
+    out
 }
 
 /// `run` through `c`, ending in a sync flush: the output ends byte aligned
@@ -189,6 +220,15 @@ impl<'o> GzWriter<'o> {
 }
 
 impl BrPieces {
+    /// All pieces' compressed length.
+    pub fn len(&self) -> usize {
+        self.pieces.iter().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pieces.is_empty()
+    }
+
     pub fn new<'a>(runs: impl Iterator<Item = &'a [u8]>) -> Self {
         let params = brotli::enc::BrotliEncoderParams {
             catable: true,
