@@ -4,10 +4,10 @@
 use crate::error::Result;
 use crate::model::{
     AdminArticle, ArticleCard, ArticleLink, ArticleLookup, ArticlePage, ArticleWrite, AuditEntry,
-    AuditQuery, Change, CountAt, FetchHour, FetchRecord, IdRange, IngestFreshness, Job, ListQuery,
-    NewAudit, PoolStats, RankedCard, SealedBody, Session, SiteHour, SourceStats, StoryMember,
-    StoryReach, TableCounts, ThreadStory, UnsealedBody, UpsertOutcome, User, UserRole, ViewDelta,
-    Visit,
+    AuditQuery, Change, CountAt, FetchHour, FetchRecord, Filing, IdRange, IngestFreshness, Job,
+    ListQuery, NewAudit, PoolStats, RankedCard, SealedBody, Session, SiteHour, SourceStats,
+    StoryMember, StoryReach, TableCounts, ThreadStory, UnsealedBody, UpsertOutcome, User, UserRole,
+    ViewDelta, Visit,
 };
 use crate::reasons::StoryReason;
 use crate::search::{SearchResults, SearchTerms};
@@ -188,6 +188,11 @@ pub trait Store: Send + Sync + 'static {
     async fn create_story(&self, lead: ArticleId, now: Timestamp) -> Result<StoryId>;
     /// Puts the article into the story and refreshes the story's size, lead and times.
     async fn assign_story(&self, article: ArticleId, story: StoryId, now: Timestamp) -> Result<()>;
+    /// Files a clustering batch: each article into a new story or a named
+    /// one (as `create_story_in_thread` and `assign_story`), with its
+    /// reason, in one write transaction, all or none. A filing may name a
+    /// story an earlier one of the batch opens. Returns each filing's story.
+    async fn file_articles(&self, filings: &[Filing], now: Timestamp) -> Result<Vec<StoryId>>;
     async fn get_story(&self, id: StoryId) -> Result<Option<Story>>;
     /// Member articles in time order, oldest first.
     async fn story_articles(&self, id: StoryId) -> Result<Vec<ArticleCard>>;

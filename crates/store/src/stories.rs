@@ -2,7 +2,10 @@
 
 use crate::dialect::{Db, Dialect, IdListSql, Lock, with_pool};
 use crate::error::{Result, StoreError};
-use crate::model::{ArticleCard, StoryMember, StoryReach, ThreadStory};
+use crate::model::{
+    ArticleCard, Filing, FilingStory, StoryMember, StoryReach, StoryRef, ThreadStory,
+};
+use crate::reasons::SET_REASON;
 use crate::rows::{ARTICLE_COLS, CARD_COLS};
 use crate::rows::{ArticleRow, CardRow, StoryRow};
 use newsroom_core::{Article, ArticleId, ArticleStatus, SourceId, Story, StoryId, Timestamp};
@@ -29,7 +32,8 @@ const GET_STORY: &str = "SELECT id, lead_article_id, first_seen, last_update, si
      editor_title, editor_lead, pinned_until, hidden, merged_into FROM stories WHERE id = $1";
 /// Where an article filed under a story lands: a merged story's target.
 const LIVE_STORY: &str = "SELECT COALESCE(merged_into, id) FROM stories WHERE id = $1";
-const ARTICLE_LOCKED: &str = "SELECT COALESCE(story_locked, 0) FROM articles WHERE id = $1";
+const ARTICLE_STORY_LOCKED: &str =
+    "SELECT story_id, COALESCE(story_locked, 0) FROM articles WHERE id = $1";
 pub(crate) const ARTICLE_STORY: &str = "SELECT story_id FROM articles WHERE id = $1";
 static STORY_ARTICLES: LazyLock<String> = LazyLock::new(|| {
     format!(
@@ -103,31 +107,14 @@ impl Db<'_> {
         thread: Option<StoryId>,
         now: Timestamp,
     ) -> Result<StoryId> {
-        with_pool!(self, |pool| {
-            let mut tx = pool.begin_write(Some(Lock::Stories)).await?;
-            let id: i64 = sqlx::query_scalar(INSERT_STORY)
-                .bind(lead.0)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
-            sqlx::query(SET_STORY_THREAD)
-                .bind(id)
-                .bind(thread.map(|t| t.0))
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(SET_ARTICLE_STORY)
-                .bind(lead.0)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(REFRESH_STORY)
-                .bind(id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            Ok(StoryId(id))
-        })
+        let open = Filing {
+            article: lead,
+            story: FilingStory::Open {
+                thread: thread.map(StoryRef::Stored),
+            },
+            reason: None,
+        };
+        Ok(self.file_articles(&[open], now).await?[0])
     }
 
     /// Moves the article into `story` and refreshes both the new story and
@@ -138,46 +125,114 @@ impl Db<'_> {
         story: StoryId,
         now: Timestamp,
     ) -> Result<()> {
+        let join = Filing {
+            article,
+            story: FilingStory::Join(StoryRef::Stored(story)),
+            reason: None,
+        };
+        self.file_articles(&[join], now).await?;
+        Ok(())
+    }
+
+    /// Files each article as `create_story_in_thread` or `assign_story`
+    /// would, with its reason, all in one write transaction: a clustering
+    /// batch paid a transaction (a COMMIT, a turn to write) per call, three
+    /// per article. Each story's size, lead and times are recomputed once,
+    /// after all of the batch's members are in. Returns the story of each
+    /// filing (the one named for a join, as `assign_story` is given it).
+    pub(crate) async fn file_articles(
+        self,
+        filings: &[Filing],
+        now: Timestamp,
+    ) -> Result<Vec<StoryId>> {
+        if filings.is_empty() {
+            return Ok(Vec::new());
+        }
         with_pool!(self, |pool| {
             let mut tx = pool.begin_write(Some(Lock::Stories)).await?;
-            let old: Option<Option<i64>> = sqlx::query_scalar(ARTICLE_STORY)
-                .bind(article.0)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some(old) = old else {
-                return Err(StoreError::NotFound(format!("article {article}")));
-            };
-            // Editors' decisions hold: an article they moved stays where
-            // they put it, and a merged story's articles go to its target.
-            let locked: i64 = sqlx::query_scalar(ARTICLE_LOCKED)
-                .bind(article.0)
-                .fetch_one(&mut *tx)
-                .await?;
-            if locked != 0 {
-                tx.commit().await?;
-                return Ok(());
+            let mut stories: Vec<StoryId> = Vec::with_capacity(filings.len());
+            let mut refresh = std::collections::BTreeSet::new();
+            for f in filings {
+                let at = stories.len();
+                let resolve = |r: StoryRef| match r {
+                    StoryRef::Stored(id) => Ok(id),
+                    StoryRef::Opened(i)
+                        if i < at && matches!(filings[i].story, FilingStory::Open { .. }) =>
+                    {
+                        Ok(stories[i])
+                    }
+                    StoryRef::Opened(i) => Err(StoreError::Invalid(format!(
+                        "filing {at} names filing {i}, which opens no story before it"
+                    ))),
+                };
+                let story = match f.story {
+                    FilingStory::Open { thread } => {
+                        let thread = thread.map(resolve).transpose()?;
+                        let id: i64 = sqlx::query_scalar(INSERT_STORY)
+                            .bind(f.article.0)
+                            .bind(now)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        sqlx::query(SET_STORY_THREAD)
+                            .bind(id)
+                            .bind(thread.map(|t| t.0))
+                            .execute(&mut *tx)
+                            .await?;
+                        sqlx::query(SET_ARTICLE_STORY)
+                            .bind(f.article.0)
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                        refresh.insert(id);
+                        StoryId(id)
+                    }
+                    FilingStory::Join(named) => {
+                        let named = resolve(named)?;
+                        let row: Option<(Option<i64>, i64)> = sqlx::query_as(ARTICLE_STORY_LOCKED)
+                            .bind(f.article.0)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                        let Some((old, locked)) = row else {
+                            return Err(StoreError::NotFound(format!("article {}", f.article)));
+                        };
+                        // Editors' decisions hold: an article they moved stays where
+                        // they put it, and a merged story's articles go to its target.
+                        if locked == 0 {
+                            let live: i64 = sqlx::query_scalar(LIVE_STORY)
+                                .bind(named.0)
+                                .fetch_optional(&mut *tx)
+                                .await?
+                                .unwrap_or(named.0);
+                            sqlx::query(SET_ARTICLE_STORY)
+                                .bind(f.article.0)
+                                .bind(live)
+                                .execute(&mut *tx)
+                                .await?;
+                            refresh.insert(live);
+                            refresh.extend(old.filter(|o| *o != live));
+                        }
+                        named
+                    }
+                };
+                if let Some(reason) = &f.reason {
+                    sqlx::query(SET_REASON)
+                        .bind(f.article.0)
+                        .bind(reason.to_json())
+                        .bind(i64::from(reason.by_clusterer()))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                stories.push(story);
             }
-            let story: i64 = sqlx::query_scalar(LIVE_STORY)
-                .bind(story.0)
-                .fetch_optional(&mut *tx)
-                .await?
-                .unwrap_or(story.0);
-            let story = StoryId(story);
-            sqlx::query(SET_ARTICLE_STORY)
-                .bind(article.0)
-                .bind(story.0)
-                .execute(&mut *tx)
-                .await?;
-            let left = old.filter(|o| *o != story.0);
-            for refreshed in std::iter::once(story.0).chain(left) {
+            for id in refresh {
                 sqlx::query(REFRESH_STORY)
-                    .bind(refreshed)
+                    .bind(id)
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
             }
             tx.commit().await?;
-            Ok(())
+            Ok(stories)
         })
     }
 
