@@ -7,7 +7,7 @@
 
 use crate::clusterer::Config;
 use crate::persist::{ClusterLease, JOB_KEY, PersistError};
-use newsroom_core::{SourceId, Timestamp};
+use newsroom_core::{Article, SourceId, Timestamp};
 use newsroom_store::Store;
 use std::collections::HashMap;
 use std::future::Future;
@@ -121,16 +121,12 @@ async fn assign_new(
                 let name = store.get_source(article.source_id).await?.map(|s| s.name);
                 e.insert(name);
             }
-            let name = names[&article.source_id].as_deref();
-            if lease
-                .assigner
-                .assign(store, article, name, now)
-                .await?
-                .is_some()
-            {
-                assigned += 1;
-            }
         }
+        let named: Vec<(&Article, Option<&str>)> = batch
+            .iter()
+            .map(|a| (a, names[&a.source_id].as_deref()))
+            .collect();
+        assigned += lease.assigner.assign_all(store, &named, now).await?;
         // Renewing first checks the lease is still ours, so a worker that
         // stalled past its lease never overwrites the new holder's state.
         lease.renew(store, unix_now()).await?;
