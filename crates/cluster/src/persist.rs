@@ -67,6 +67,10 @@ pub struct StoryAssigner {
     /// Articles placed by the clusterer and not yet written to the store.
     #[serde(skip)]
     pending: Pending,
+    /// Whether an article was placed since the state was loaded: if not,
+    /// the state stored is still this one and is not written again.
+    #[serde(skip)]
+    placed_any: bool,
 }
 
 /// Placements decided and not yet written: a batch of them is filed in one
@@ -93,6 +97,7 @@ impl StoryAssigner {
             threads: BTreeMap::new(),
             last_article: None,
             pending: Pending::default(),
+            placed_any: false,
         }
     }
 
@@ -256,6 +261,7 @@ impl StoryAssigner {
         now: Timestamp,
     ) -> Option<u64> {
         let assignment = self.clusterer.add(Self::item(article, source_name));
+        self.placed_any = true;
         let story = match (assignment.new_story, self.story_ref(assignment.story)) {
             (false, Some(story)) => FilingStory::Join(story),
             // A new story, or (after a state written by an older version)
@@ -504,7 +510,8 @@ impl ClusterLease {
         }
     }
 
-    /// Saves the state and gives the lease back, due again at `next_due`.
+    /// Saves the state (when it changed) and gives the lease back, due again
+    /// at `next_due`.
     pub async fn release(
         self,
         store: &dyn Store,
@@ -514,7 +521,9 @@ impl ClusterLease {
         // Check the lease is still ours before overwriting the state: a
         // worker whose lease ran out must not clobber the new holder's.
         self.renew(store, now).await?;
-        self.assigner.save(store).await?;
+        if self.assigner.placed_any {
+            self.assigner.save(store).await?;
+        }
         if store
             .complete_job(JOB_KEY, &self.worker, Some(next_due), None)
             .await?

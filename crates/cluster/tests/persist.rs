@@ -148,6 +148,49 @@ async fn articles_land_in_stored_stories_and_survive_a_restart() {
     // The saved state reloads on its own too.
     let again = StoryAssigner::load(store, Config::default()).await.unwrap();
     assert_eq!(again.last_article(), Some(late.id));
+
+    // A lease that files nothing leaves the stored state as it was (here
+    // written in another layout than `save`'s, to tell them apart); one
+    // that files an article writes it.
+    let key = newsroom_cluster::persist::STATE_KEY;
+    let json: serde_json::Value =
+        serde_json::from_str(&store.get_meta(key).await.unwrap().unwrap()).unwrap();
+    let pretty = serde_json::to_string_pretty(&json).unwrap();
+    store.set_meta(key, &pretty).await.unwrap();
+    let lease = ClusterLease::acquire(store, "node-c", now + 240, 60, Config::default())
+        .await
+        .unwrap()
+        .unwrap();
+    lease.release(store, now + 240, now + 300).await.unwrap();
+    assert_eq!(store.get_meta(key).await.unwrap().unwrap(), pretty);
+    let later = add(
+        store,
+        src,
+        "Malaysia Airlines jet search widens to Indian Ocean",
+        "http://f.test/malaysia-airlines-jet-search-widens",
+        now + 300,
+    )
+    .await;
+    let mut lease = ClusterLease::acquire(store, "node-c", now + 360, 60, Config::default())
+        .await
+        .unwrap()
+        .unwrap();
+    lease
+        .assigner
+        .assign(store, &later, Some("Wire"), now + 360)
+        .await
+        .unwrap()
+        .unwrap();
+    lease.release(store, now + 360, now + 420).await.unwrap();
+    let saved = store.get_meta(key).await.unwrap().unwrap();
+    assert_ne!(saved, pretty);
+    assert_eq!(
+        StoryAssigner::load(store, Config::default())
+            .await
+            .unwrap()
+            .last_article(),
+        Some(later.id)
+    );
 }
 
 /// An article with text, stored and read back.

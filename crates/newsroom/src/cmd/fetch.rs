@@ -116,8 +116,13 @@ async fn cluster_new(store: &dyn newsroom_store::Store) {
     let mut filed = 0;
     loop {
         match cluster_pass(store, &me, &cfg, || false).await {
-            Ok(Pass::Assigned(0)) => break,
-            Ok(Pass::Assigned(n)) => filed += n,
+            Ok(Pass::Assigned(n)) => {
+                filed += n;
+                // A pass that stopped short of its budget has filed all there was.
+                if n < cfg.batch.max(1) as usize * cfg.max_batches.max(1) {
+                    break;
+                }
+            }
             Ok(Pass::Busy) => {
                 println!("stories: another node is filing articles into stories");
                 return;
