@@ -193,6 +193,68 @@ async fn articles_land_in_stored_stories_and_survive_a_restart() {
     );
 }
 
+/// Filing beside a running pass: what is stored while the pass runs is
+/// filed as it comes, the rest once it ends, under one lease that keeps a
+/// second worker out meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn filing_follows_a_running_pass() {
+    use newsroom_cluster::worker::{Pass, WorkerConfig, cluster_alongside, cluster_pass};
+    let (_dir, store, src) = wire_site().await;
+    let store: std::sync::Arc<dyn Store> = std::sync::Arc::new(store);
+    let now = T0;
+    let first = add(
+        &*store,
+        src,
+        "Malaysia Airlines jet missing over South China Sea",
+        "http://a.test/missing",
+        now,
+    )
+    .await;
+    let (end, ended) = tokio::sync::oneshot::channel::<()>();
+    let st = store.clone();
+    let filing = tokio::spawn(async move {
+        let running = async {
+            let _ = ended.await;
+        };
+        cluster_alongside(&*st, "fetch-1", &WorkerConfig::default(), running).await
+    });
+    // Filed while the pass still runs.
+    let mut waited = 0;
+    while store.article_story(first.id).await.unwrap().is_none() {
+        assert!(waited < 500, "not filed while the pass ran");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        waited += 1;
+    }
+    assert_eq!(
+        cluster_pass(&*store, "serve-1", &WorkerConfig::default(), || false)
+            .await
+            .unwrap(),
+        Pass::Busy,
+        "the lease is held for the whole pass"
+    );
+    let copy = add(
+        &*store,
+        src,
+        "Malaysia Airlines jet missing over South China Sea",
+        "http://b.test/missing",
+        now + 60,
+    )
+    .await;
+    end.send(()).unwrap();
+    assert_eq!(filing.await.unwrap().unwrap(), Pass::Assigned(2));
+    let story = store.article_story(first.id).await.unwrap();
+    assert!(story.is_some());
+    assert_eq!(store.article_story(copy.id).await.unwrap(), story);
+    assert_eq!(
+        StoryAssigner::load(&*store, Config::default())
+            .await
+            .unwrap()
+            .last_article(),
+        Some(copy.id),
+        "saved when the lease is given back"
+    );
+}
+
 /// An article with text, stored and read back.
 async fn add_text(
     store: &dyn Store,
