@@ -4221,4 +4221,20 @@ pub async fn filing_batches_open_join_and_thread(store: Arc<dyn Store>) {
         assert_eq!(store.get_story(old).await.unwrap().unwrap().size, 2);
     }
     assert!(store.file_articles(&[], T0).await.unwrap().is_empty());
+
+    // Filed under a story merged away, an article lands in its target.
+    moderation::merge(&*store, &ed, old, &[third])
+        .await
+        .unwrap();
+    let into_merged = [file(
+        7,
+        FilingStory::Join(StoryRef::Stored(third)),
+        ReasonKind::Joined,
+    )];
+    assert_eq!(
+        store.file_articles(&into_merged, T0 + 7).await.unwrap(),
+        [third]
+    );
+    assert_eq!(store.article_story(ids[7]).await.unwrap(), Some(old));
+    assert_eq!(store.get_story(old).await.unwrap().unwrap().size, 4);
 }

@@ -5,7 +5,7 @@ use crate::error::{Result, StoreError};
 use crate::model::{
     ArticleCard, Filing, FilingStory, StoryMember, StoryReach, StoryRef, ThreadStory,
 };
-use crate::reasons::SET_REASON;
+use crate::reasons::{SET_REASON, StoryReason};
 use crate::rows::{ARTICLE_COLS, CARD_COLS};
 use crate::rows::{ArticleRow, CardRow, StoryRow};
 use newsroom_core::{Article, ArticleId, ArticleStatus, SourceId, Story, StoryId, Timestamp};
@@ -30,10 +30,16 @@ pub(crate) const REFRESH_STORY: &str = "UPDATE stories SET \
      last_update = $2 WHERE id = $1";
 const GET_STORY: &str = "SELECT id, lead_article_id, first_seen, last_update, size, thread_id, \
      editor_title, editor_lead, pinned_until, hidden, merged_into FROM stories WHERE id = $1";
-/// Where an article filed under a story lands: a merged story's target.
-const LIVE_STORY: &str = "SELECT COALESCE(merged_into, id) FROM stories WHERE id = $1";
-const ARTICLE_STORY_LOCKED: &str =
-    "SELECT story_id, COALESCE(story_locked, 0) FROM articles WHERE id = $1";
+/// An article's story, whether an editor placed it, and where an article
+/// filed under story $2 lands (a merged story's target), in one statement.
+const ARTICLE_PLACE: &str = "SELECT a.story_id, COALESCE(a.story_locked, 0), \
+     (SELECT COALESCE(s.merged_into, s.id) FROM stories s WHERE s.id = $2) FROM articles a WHERE a.id = $1";
+/// Moves an article into story $2 with its reason $3 (kept when NULL; a
+/// reason by the clusterer ($4 = 1) does not replace an editor's), as
+/// `SET_ARTICLE_STORY` and `SET_REASON` in one statement.
+const FILE_ARTICLE: &str = "UPDATE articles SET story_id = $2, \
+     story_reason = CASE WHEN $3 IS NOT NULL AND ($4 = 0 OR COALESCE(story_locked, 0) = 0) \
+     THEN $3 ELSE story_reason END WHERE id = $1";
 pub(crate) const ARTICLE_STORY: &str = "SELECT story_id FROM articles WHERE id = $1";
 static STORY_ARTICLES: LazyLock<String> = LazyLock::new(|| {
     format!(
@@ -154,6 +160,8 @@ impl Db<'_> {
             let mut refresh = std::collections::BTreeSet::new();
             for f in filings {
                 let at = stories.len();
+                // The story the article moves into, if it moves.
+                let mut placed = None;
                 let resolve = |r: StoryRef| match r {
                     StoryRef::Stored(id) => Ok(id),
                     StoryRef::Opened(i)
@@ -178,49 +186,54 @@ impl Db<'_> {
                             .bind(thread.map(|t| t.0))
                             .execute(&mut *tx)
                             .await?;
-                        sqlx::query(SET_ARTICLE_STORY)
-                            .bind(f.article.0)
-                            .bind(id)
-                            .execute(&mut *tx)
-                            .await?;
                         refresh.insert(id);
+                        placed = Some(id);
                         StoryId(id)
                     }
                     FilingStory::Join(named) => {
                         let named = resolve(named)?;
-                        let row: Option<(Option<i64>, i64)> = sqlx::query_as(ARTICLE_STORY_LOCKED)
-                            .bind(f.article.0)
-                            .fetch_optional(&mut *tx)
-                            .await?;
-                        let Some((old, locked)) = row else {
+                        let row: Option<(Option<i64>, i64, Option<i64>)> =
+                            sqlx::query_as(ARTICLE_PLACE)
+                                .bind(f.article.0)
+                                .bind(named.0)
+                                .fetch_optional(&mut *tx)
+                                .await?;
+                        let Some((old, locked, live)) = row else {
                             return Err(StoreError::NotFound(format!("article {}", f.article)));
                         };
                         // Editors' decisions hold: an article they moved stays where
                         // they put it, and a merged story's articles go to its target.
                         if locked == 0 {
-                            let live: i64 = sqlx::query_scalar(LIVE_STORY)
-                                .bind(named.0)
-                                .fetch_optional(&mut *tx)
-                                .await?
-                                .unwrap_or(named.0);
-                            sqlx::query(SET_ARTICLE_STORY)
-                                .bind(f.article.0)
-                                .bind(live)
-                                .execute(&mut *tx)
-                                .await?;
+                            let live = live.unwrap_or(named.0);
                             refresh.insert(live);
                             refresh.extend(old.filter(|o| *o != live));
+                            placed = Some(live);
                         }
                         named
                     }
                 };
-                if let Some(reason) = &f.reason {
-                    sqlx::query(SET_REASON)
-                        .bind(f.article.0)
-                        .bind(reason.to_json())
-                        .bind(i64::from(reason.by_clusterer()))
-                        .execute(&mut *tx)
-                        .await?;
+                let reason = f.reason.as_ref();
+                let json = reason.map(StoryReason::to_json);
+                let by_clusterer = i64::from(reason.is_some_and(StoryReason::by_clusterer));
+                match placed {
+                    Some(story) => {
+                        sqlx::query(FILE_ARTICLE)
+                            .bind(f.article.0)
+                            .bind(story)
+                            .bind(&json)
+                            .bind(by_clusterer)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    None if json.is_some() => {
+                        sqlx::query(SET_REASON)
+                            .bind(f.article.0)
+                            .bind(&json)
+                            .bind(by_clusterer)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    None => {}
                 }
                 stories.push(story);
             }
