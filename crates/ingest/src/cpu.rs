@@ -302,7 +302,7 @@ mod tests {
             "large: there"
         );
         for size in [0, INLINE_BYTES + 1] {
-            assert_eq!(run_sized(size, || panic!("boom")).await.map(|()| ()), None);
+            assert_eq!(run_sized::<()>(size, || panic!("boom")).await, None);
         }
     }
 }
