@@ -41,7 +41,8 @@ macro_rules! conformance_suite {
             site_activity_per_hour, history_exports_and_imports,
             article_page_reads_outlet_and_story, bulk_imports_write_whole_pages,
             batches_store_all_or_nothing, batches_are_searchable, lookups_find_the_first_article,
-            unsealed_bodies_are_found_and_sealed_once, filing_batches_open_join_and_thread);
+            unsealed_bodies_are_found_and_sealed_once, filing_batches_open_join_and_thread,
+            polls_record_health_and_history_together);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -4237,4 +4238,40 @@ pub async fn filing_batches_open_join_and_thread(store: Arc<dyn Store>) {
     );
     assert_eq!(store.article_story(ids[7]).await.unwrap(), Some(old));
     assert_eq!(store.get_story(old).await.unwrap().unwrap().size, 4);
+}
+
+pub async fn polls_record_health_and_history_together(store: Arc<dyn Store>) {
+    let a = source(&*store, "polled-a").await;
+    let b = source(&*store, "polled-b").await;
+    let health = |n: i64| SourceHealth {
+        last_success_at: Some(T0 + n),
+        last_attempt_at: Some(T0 + n),
+        next_poll_at: T0 + 900 + n,
+        etag: Some(format!("\"e{n}\"")),
+        notes: vec![format!("note {n}\nsecond line")],
+        ..SourceHealth::default()
+    };
+    let hour = crate::hour_of(T0);
+    store
+        .record_polls(
+            &[(a, health(1)), (b, health(2))],
+            &[fetch(a, hour, 0), fetch(b, hour + 60, 1)],
+        )
+        .await
+        .unwrap();
+    for (id, n, f) in [(a, 1, fetch(a, hour, 0)), (b, 2, fetch(b, hour + 60, 1))] {
+        let got = store.get_source(id).await.unwrap().unwrap().health;
+        assert_eq!(
+            (got.next_poll_at, got.etag, got.notes),
+            (
+                T0 + 900 + n,
+                Some(format!("\"e{n}\"")),
+                vec![format!("note {n} second line")]
+            ),
+            "source {id}"
+        );
+        assert_eq!(store.source_fetches(id, 10).await.unwrap(), [f]);
+        assert_eq!(store.source_fetch_hours(id, hour).await.unwrap().len(), 1);
+    }
+    store.record_polls(&[], &[]).await.unwrap();
 }

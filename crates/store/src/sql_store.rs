@@ -159,6 +159,17 @@ where
         self.db().record_fetch(fetch).await
     }
 
+    async fn record_polls(
+        &self,
+        healths: &[(SourceId, SourceHealth)],
+        fetches: &[FetchRecord],
+    ) -> Result<()> {
+        let healths: Vec<(SourceId, &SourceHealth)> =
+            healths.iter().map(|(i, h)| (*i, h)).collect();
+        let fetches: Vec<&FetchRecord> = fetches.iter().collect();
+        self.db().record_polls(&healths, &fetches).await
+    }
+
     async fn source_fetches(&self, id: SourceId, limit: i64) -> Result<Vec<FetchRecord>> {
         self.db().source_fetches(id, limit).await
     }

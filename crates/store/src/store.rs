@@ -50,6 +50,13 @@ pub trait Store: Send + Sync + 'static {
     /// `FETCHES_KEPT`, older ones pruned) and in the hourly roll-up (for
     /// `FETCH_HOURS_KEPT`). Removing the source removes its history.
     async fn record_fetch(&self, fetch: &FetchRecord) -> Result<()>;
+    /// Several sources' new health (as `update_source_health`) and fetch
+    /// records (as `record_fetch`) in one write transaction, all or none.
+    async fn record_polls(
+        &self,
+        healths: &[(SourceId, SourceHealth)],
+        fetches: &[FetchRecord],
+    ) -> Result<()>;
     /// The source's last `limit` recorded fetches, newest first.
     async fn source_fetches(&self, id: SourceId, limit: i64) -> Result<Vec<FetchRecord>>;
     /// The source's hourly roll-up from the hour of `since` on, oldest first.
