@@ -15,9 +15,11 @@
 use crate::clusterer::{Assignment, Clusterer, Config, Item};
 use newsroom_core::{Article, ArticleId, StoryId, Timestamp};
 use newsroom_store::moderation::{self, Editor};
-use newsroom_store::{CLUSTERER, ReasonKind, Store, StoreError, StoryReason};
+use newsroom_store::{
+    CLUSTERER, Filing, FilingStory, ReasonKind, Store, StoreError, StoryReason, StoryRef,
+};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Meta key holding the serialised `StoryAssigner`.
 pub const STATE_KEY: &str = "cluster.state";
@@ -62,7 +64,30 @@ pub struct StoryAssigner {
     /// so anything at or below it was handled before (perhaps by a node that
     /// crashed before it could tell its caller) and is skipped.
     last_article: Option<ArticleId>,
+    /// Articles placed by the clusterer and not yet written to the store.
+    #[serde(skip)]
+    pending: Pending,
+    /// Whether an article was placed since the state was loaded: if not,
+    /// the state stored is still this one and is not written again.
+    #[serde(skip)]
+    placed_any: bool,
 }
+
+/// Placements decided and not yet written: a batch of them is filed in one
+/// write transaction (`Store::file_articles`) where an article at a time
+/// cost three (the story, the membership, the reason).
+#[derive(Debug, Clone, Default)]
+struct Pending {
+    filings: Vec<Filing>,
+    /// The clusterer's decision for each filing.
+    assignments: Vec<Assignment>,
+    /// Clusterer story and thread ids met in this batch, as it names them.
+    stories: HashMap<u64, StoryRef>,
+    threads: HashMap<u64, StoryRef>,
+}
+
+/// Placements kept back at most before they are written.
+const FILE_AT_ONCE: usize = 500;
 
 impl StoryAssigner {
     pub fn new(config: Config) -> Self {
@@ -71,6 +96,8 @@ impl StoryAssigner {
             stories: BTreeMap::new(),
             threads: BTreeMap::new(),
             last_article: None,
+            pending: Pending::default(),
+            placed_any: false,
         }
     }
 
@@ -151,9 +178,31 @@ impl StoryAssigner {
         if self.last_article.is_some_and(|last| article.id <= last) {
             return Ok(None);
         }
-        let placed = self.file(store, article, source_name, now).await?;
+        let placed = self.file(store, &[(article, source_name)], now).await?;
         self.last_article = Some(article.id);
-        Ok(Some(placed))
+        Ok(placed.into_iter().next())
+    }
+
+    /// [`assign`](Self::assign) for a batch in increasing id order, written
+    /// in as few transactions as its merges allow. Returns how many were
+    /// assigned (those already handled are skipped).
+    pub async fn assign_all(
+        &mut self,
+        store: &dyn Store,
+        articles: &[(&Article, Option<&str>)],
+        now: Timestamp,
+    ) -> Result<usize, PersistError> {
+        let last = self.last_article;
+        let new: Vec<(&Article, Option<&str>)> = articles
+            .iter()
+            .copied()
+            .filter(|(a, _)| last.is_none_or(|last| a.id > last))
+            .collect();
+        let placed = self.file(store, &new, now).await?;
+        self.last_article = self
+            .last_article
+            .max(placed.iter().map(|p| p.article).max());
+        Ok(placed.len())
     }
 
     /// Files articles stored all at once (a demo site) as ingestion would
@@ -168,58 +217,155 @@ impl StoryAssigner {
     ) -> Result<(), PersistError> {
         let mut order: Vec<&(Article, Option<String>)> = articles.iter().collect();
         order.sort_by_key(|(a, _)| (a.published_at.min(a.fetched_at), a.id));
-        for (article, source) in order {
-            self.file(store, article, source.as_deref(), now).await?;
-        }
+        let order: Vec<(&Article, Option<&str>)> =
+            order.into_iter().map(|(a, s)| (a, s.as_deref())).collect();
+        self.file(store, &order, now).await?;
         self.last_article = self.last_article.max(articles.iter().map(|a| a.0.id).max());
         Ok(())
     }
 
+    /// Places each article and writes the placements, a batch at a time.
+    /// A merge of two stored stories reads the store, so what is pending is
+    /// written before it.
     async fn file(
         &mut self,
         store: &dyn Store,
+        articles: &[(&Article, Option<&str>)],
+        now: Timestamp,
+    ) -> Result<Vec<Placement>, PersistError> {
+        let mut placed = Vec::new();
+        for &(article, source_name) in articles {
+            let merged = self.place(article, source_name, now);
+            if merged.is_some_and(|gone| self.story_ref(gone).is_some()) {
+                placed.extend(self.write(store, now).await?);
+                if let Some(last) = placed.last_mut() {
+                    self.mirror(store, last, now).await?;
+                }
+                self.forget_closed();
+            } else if self.pending.filings.len() >= FILE_AT_ONCE {
+                placed.extend(self.write(store, now).await?);
+                self.forget_closed();
+            }
+        }
+        placed.extend(self.write(store, now).await?);
+        self.forget_closed();
+        Ok(placed)
+    }
+
+    /// The clusterer's decision for one article, kept for [`write`](Self::write).
+    /// Returns the story it showed to be the same event as its own, if any.
+    fn place(
+        &mut self,
         article: &Article,
         source_name: Option<&str>,
         now: Timestamp,
-    ) -> Result<Placement, PersistError> {
+    ) -> Option<u64> {
         let assignment = self.clusterer.add(Self::item(article, source_name));
-        let story = match (assignment.new_story, self.stories.get(&assignment.story)) {
-            (false, Some(&story)) => {
-                store.assign_story(article.id, story, now).await?;
-                story
-            }
+        self.placed_any = true;
+        let story = match (assignment.new_story, self.story_ref(assignment.story)) {
+            (false, Some(story)) => FilingStory::Join(story),
             // A new story, or (after a state written by an older version)
             // one we have no stored id for: open it in the store, in the
             // thread it continues, if that thread has a stored story.
-            _ => {
-                let thread = (!assignment.new_thread)
-                    .then(|| self.threads.get(&assignment.thread).copied())
-                    .flatten();
-                match thread {
-                    Some(t) => store.create_story_in_thread(article.id, t, now).await?,
-                    None => store.create_story(article.id, now).await?,
-                }
-            }
+            _ => FilingStory::Open {
+                thread: (!assignment.new_thread)
+                    .then(|| self.thread_ref(assignment.thread))
+                    .flatten(),
+            },
         };
         crate::metrics::filed(&assignment, article.fetched_at, now);
-        store
-            .set_story_reason(article.id, &reason(&assignment, now))
-            .await?;
-        let mut story = story;
-        let mut merged = None;
-        if let Some(gone) = assignment.merged
-            && let Some(&gone_story) = self.stories.get(&gone)
-            && let Some((target, other)) = mirror_merge(store, story, gone_story, now).await?
-        {
-            self.stories.insert(gone, target);
-            story = target;
-            merged = Some(other);
-        }
-        self.stories.insert(assignment.story, story);
+        let named = match story {
+            FilingStory::Join(s) => s,
+            FilingStory::Open { .. } => StoryRef::Opened(self.pending.filings.len()),
+        };
+        self.pending.stories.insert(assignment.story, named);
         // A thread's first stored story names it; a story the clusterer knew
         // before threads existed opens its thread here and is its own thread
         // in the store too.
-        self.threads.entry(assignment.thread).or_insert(story);
+        if self.thread_ref(assignment.thread).is_none() {
+            self.pending.threads.insert(assignment.thread, named);
+        }
+        self.pending.filings.push(Filing {
+            article: article.id,
+            story,
+            reason: Some(reason(&assignment, now)),
+        });
+        let merged = assignment.merged;
+        self.pending.assignments.push(assignment);
+        merged
+    }
+
+    /// The clusterer's story `id` as the pending batch names it.
+    fn story_ref(&self, id: u64) -> Option<StoryRef> {
+        let stored = || self.stories.get(&id).map(|&s| StoryRef::Stored(s));
+        self.pending.stories.get(&id).copied().or_else(stored)
+    }
+
+    fn thread_ref(&self, id: u64) -> Option<StoryRef> {
+        let stored = || self.threads.get(&id).map(|&s| StoryRef::Stored(s));
+        self.pending.threads.get(&id).copied().or_else(stored)
+    }
+
+    /// Writes the pending placements in one transaction and learns the ids
+    /// of the stories they opened.
+    async fn write(
+        &mut self,
+        store: &dyn Store,
+        now: Timestamp,
+    ) -> Result<Vec<Placement>, PersistError> {
+        if self.pending.filings.is_empty() {
+            return Ok(Vec::new());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let ids = store.file_articles(&pending.filings, now).await?;
+        let id = |r: StoryRef| match r {
+            StoryRef::Stored(s) => s,
+            StoryRef::Opened(i) => ids[i],
+        };
+        for (story, named) in pending.stories {
+            self.stories.insert(story, id(named));
+        }
+        for (thread, named) in pending.threads {
+            self.threads.entry(thread).or_insert(id(named));
+        }
+        Ok(pending
+            .filings
+            .iter()
+            .zip(pending.assignments)
+            .zip(&ids)
+            .map(|((f, assignment), &story)| Placement {
+                article: f.article,
+                story,
+                assignment,
+                merged: None,
+            })
+            .collect())
+    }
+
+    /// Mirrors in the store the merge that the placement's article showed.
+    async fn mirror(
+        &mut self,
+        store: &dyn Store,
+        placed: &mut Placement,
+        now: Timestamp,
+    ) -> Result<(), PersistError> {
+        if let Some(gone) = placed.assignment.merged
+            && let Some(&gone_story) = self.stories.get(&gone)
+            && let Some((target, other)) =
+                mirror_merge(store, placed.story, gone_story, now).await?
+        {
+            self.stories.insert(gone, target);
+            self.stories.insert(placed.assignment.story, target);
+            placed.story = target;
+            placed.merged = Some(other);
+        }
+        Ok(())
+    }
+
+    /// Stories and threads no longer live in the clusterer's window can
+    /// never be joined again (kept until a merge they were part of is
+    /// mirrored).
+    fn forget_closed(&mut self) {
         if self.stories.len() > 2 * self.clusterer.state_size().live_stories + 64 {
             let live: std::collections::BTreeSet<u64> =
                 self.clusterer.stories().iter().map(|s| s.id).collect();
@@ -230,12 +376,6 @@ impl StoryAssigner {
                 self.clusterer.threads().iter().map(|t| t.id).collect();
             self.threads.retain(|id, _| live.contains(id));
         }
-        Ok(Placement {
-            article: article.id,
-            story,
-            assignment,
-            merged,
-        })
     }
 }
 
@@ -370,7 +510,8 @@ impl ClusterLease {
         }
     }
 
-    /// Saves the state and gives the lease back, due again at `next_due`.
+    /// Saves the state (when it changed) and gives the lease back, due again
+    /// at `next_due`.
     pub async fn release(
         self,
         store: &dyn Store,
@@ -380,7 +521,9 @@ impl ClusterLease {
         // Check the lease is still ours before overwriting the state: a
         // worker whose lease ran out must not clobber the new holder's.
         self.renew(store, now).await?;
-        self.assigner.save(store).await?;
+        if self.assigner.placed_any {
+            self.assigner.save(store).await?;
+        }
         if store
             .complete_job(JOB_KEY, &self.worker, Some(next_due), None)
             .await?

@@ -7,7 +7,7 @@
 
 use crate::clusterer::Config;
 use crate::persist::{ClusterLease, JOB_KEY, PersistError};
-use newsroom_core::{SourceId, Timestamp};
+use newsroom_core::{Article, SourceId, Timestamp};
 use newsroom_store::Store;
 use std::collections::HashMap;
 use std::future::Future;
@@ -73,13 +73,92 @@ pub async fn cluster_pass(
     cfg: &WorkerConfig,
     mut stop: impl FnMut() -> bool,
 ) -> Result<Pass, PersistError> {
-    let now = unix_now();
-    let Some(mut lease) =
-        ClusterLease::acquire(store, worker_id, now, cfg.lease_secs, cfg.clusterer.clone()).await?
-    else {
+    let Some(mut lease) = claim(store, worker_id, cfg).await? else {
         return Ok(Pass::Busy);
     };
-    match assign_new(store, &mut lease, cfg, &mut stop).await {
+    let assigned = assign_new(store, &mut lease, cfg, &mut stop, true).await;
+    finish(store, worker_id, lease, assigned).await
+}
+
+/// How often filing beside a running pass looks for articles stored since.
+const FOLLOW_EVERY: Duration = Duration::from_millis(25);
+
+/// Files articles as they are stored while `running` is pending, then all
+/// that is left once it completes: one lease, one load and one save of the
+/// state for the whole time. `newsroom fetch` runs it beside its pass,
+/// which otherwise left all of its filing until it ended, a serial tail on
+/// one core. `Busy` at once when another worker holds the lease; an error
+/// frees the lease without saving, as [`cluster_pass`] does.
+pub async fn cluster_alongside(
+    store: &dyn Store,
+    worker_id: &str,
+    cfg: &WorkerConfig,
+    running: impl Future<Output = ()>,
+) -> Result<Pass, PersistError> {
+    let Some(mut lease) = claim(store, worker_id, cfg).await? else {
+        return Ok(Pass::Busy);
+    };
+    let assigned = follow(store, &mut lease, cfg, running).await;
+    finish(store, worker_id, lease, assigned).await
+}
+
+async fn follow(
+    store: &dyn Store,
+    lease: &mut ClusterLease,
+    cfg: &WorkerConfig,
+    running: impl Future<Output = ()>,
+) -> Result<usize, PersistError> {
+    let mut running = std::pin::pin!(running);
+    let budget = cfg.batch.max(1) as usize * cfg.max_batches.max(1);
+    let hold = Duration::from_secs((cfg.lease_secs / 3).max(1) as u64);
+    let (mut ended, mut assigned, mut first) = (false, 0, true);
+    let (mut renewed, mut saved) = (std::time::Instant::now(), std::time::Instant::now());
+    loop {
+        // Once the pass has ended, what is read next is all it stored.
+        let last = ended;
+        let n = assign_new(store, lease, cfg, &mut || false, first).await?;
+        (assigned, first) = (assigned + n, false);
+        if n > 0 {
+            // Each batch renewed the lease.
+            renewed = std::time::Instant::now();
+        }
+        if last && n < budget {
+            return Ok(assigned);
+        }
+        if !ended {
+            tokio::select! {
+                () = running.as_mut() => ended = true,
+                () = tokio::time::sleep(FOLLOW_EVERY) => {}
+            }
+        }
+        if renewed.elapsed() >= hold {
+            lease.renew(store, unix_now()).await?;
+            renewed = std::time::Instant::now();
+        }
+        if n > 0 && saved.elapsed() >= SAVE_EVERY {
+            lease.assigner.save(store).await?;
+            saved = std::time::Instant::now();
+        }
+    }
+}
+
+async fn claim(
+    store: &dyn Store,
+    worker_id: &str,
+    cfg: &WorkerConfig,
+) -> Result<Option<ClusterLease>, PersistError> {
+    let now = unix_now();
+    ClusterLease::acquire(store, worker_id, now, cfg.lease_secs, cfg.clusterer.clone()).await
+}
+
+/// Saves and gives the lease back after a pass, or frees it unsaved after an error.
+async fn finish(
+    store: &dyn Store,
+    worker_id: &str,
+    lease: ClusterLease,
+    assigned: Result<usize, PersistError>,
+) -> Result<Pass, PersistError> {
+    match assigned {
         Ok(n) => {
             let now = unix_now();
             lease.release(store, now, now).await?;
@@ -96,11 +175,14 @@ pub async fn cluster_pass(
     }
 }
 
+/// Files new articles, a batch at a time, until a batch comes back short
+/// (or `max_batches`, or `stop()`); `lag` samples the clustering lag first.
 async fn assign_new(
     store: &dyn Store,
     lease: &mut ClusterLease,
     cfg: &WorkerConfig,
     stop: &mut impl FnMut() -> bool,
+    lag: bool,
 ) -> Result<usize, PersistError> {
     let mut names: HashMap<SourceId, Option<String>> = HashMap::new();
     let mut assigned = 0;
@@ -110,7 +192,7 @@ async fn assign_new(
             .articles_after(lease.assigner.last_article(), cfg.batch.max(1))
             .await?;
         let now = unix_now();
-        if i == 0 {
+        if i == 0 && lag {
             sample_lag(store, batch.first().map(|a| a.fetched_at), now).await;
         }
         if batch.is_empty() {
@@ -121,16 +203,12 @@ async fn assign_new(
                 let name = store.get_source(article.source_id).await?.map(|s| s.name);
                 e.insert(name);
             }
-            let name = names[&article.source_id].as_deref();
-            if lease
-                .assigner
-                .assign(store, article, name, now)
-                .await?
-                .is_some()
-            {
-                assigned += 1;
-            }
         }
+        let named: Vec<(&Article, Option<&str>)> = batch
+            .iter()
+            .map(|a| (a, names[&a.source_id].as_deref()))
+            .collect();
+        assigned += lease.assigner.assign_all(store, &named, now).await?;
         // Renewing first checks the lease is still ours, so a worker that
         // stalled past its lease never overwrites the new holder's state.
         lease.renew(store, unix_now()).await?;

@@ -148,6 +148,111 @@ async fn articles_land_in_stored_stories_and_survive_a_restart() {
     // The saved state reloads on its own too.
     let again = StoryAssigner::load(store, Config::default()).await.unwrap();
     assert_eq!(again.last_article(), Some(late.id));
+
+    // A lease that files nothing leaves the stored state as it was (here
+    // written in another layout than `save`'s, to tell them apart); one
+    // that files an article writes it.
+    let key = newsroom_cluster::persist::STATE_KEY;
+    let json: serde_json::Value =
+        serde_json::from_str(&store.get_meta(key).await.unwrap().unwrap()).unwrap();
+    let pretty = serde_json::to_string_pretty(&json).unwrap();
+    store.set_meta(key, &pretty).await.unwrap();
+    let lease = ClusterLease::acquire(store, "node-c", now + 240, 60, Config::default())
+        .await
+        .unwrap()
+        .unwrap();
+    lease.release(store, now + 240, now + 300).await.unwrap();
+    assert_eq!(store.get_meta(key).await.unwrap().unwrap(), pretty);
+    let later = add(
+        store,
+        src,
+        "Malaysia Airlines jet search widens to Indian Ocean",
+        "http://f.test/malaysia-airlines-jet-search-widens",
+        now + 300,
+    )
+    .await;
+    let mut lease = ClusterLease::acquire(store, "node-c", now + 360, 60, Config::default())
+        .await
+        .unwrap()
+        .unwrap();
+    lease
+        .assigner
+        .assign(store, &later, Some("Wire"), now + 360)
+        .await
+        .unwrap()
+        .unwrap();
+    lease.release(store, now + 360, now + 420).await.unwrap();
+    let saved = store.get_meta(key).await.unwrap().unwrap();
+    assert_ne!(saved, pretty);
+    assert_eq!(
+        StoryAssigner::load(store, Config::default())
+            .await
+            .unwrap()
+            .last_article(),
+        Some(later.id)
+    );
+}
+
+/// Filing beside a running pass: what is stored while the pass runs is
+/// filed as it comes, the rest once it ends, under one lease that keeps a
+/// second worker out meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn filing_follows_a_running_pass() {
+    use newsroom_cluster::worker::{Pass, WorkerConfig, cluster_alongside, cluster_pass};
+    let (_dir, store, src) = wire_site().await;
+    let store: std::sync::Arc<dyn Store> = std::sync::Arc::new(store);
+    let now = T0;
+    let first = add(
+        &*store,
+        src,
+        "Malaysia Airlines jet missing over South China Sea",
+        "http://a.test/missing",
+        now,
+    )
+    .await;
+    let (end, ended) = tokio::sync::oneshot::channel::<()>();
+    let st = store.clone();
+    let filing = tokio::spawn(async move {
+        let running = async {
+            let _ = ended.await;
+        };
+        cluster_alongside(&*st, "fetch-1", &WorkerConfig::default(), running).await
+    });
+    // Filed while the pass still runs.
+    let mut waited = 0;
+    while store.article_story(first.id).await.unwrap().is_none() {
+        assert!(waited < 500, "not filed while the pass ran");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        waited += 1;
+    }
+    assert_eq!(
+        cluster_pass(&*store, "serve-1", &WorkerConfig::default(), || false)
+            .await
+            .unwrap(),
+        Pass::Busy,
+        "the lease is held for the whole pass"
+    );
+    let copy = add(
+        &*store,
+        src,
+        "Malaysia Airlines jet missing over South China Sea",
+        "http://b.test/missing",
+        now + 60,
+    )
+    .await;
+    end.send(()).unwrap();
+    assert_eq!(filing.await.unwrap().unwrap(), Pass::Assigned(2));
+    let story = store.article_story(first.id).await.unwrap();
+    assert!(story.is_some());
+    assert_eq!(store.article_story(copy.id).await.unwrap(), story);
+    assert_eq!(
+        StoryAssigner::load(&*store, Config::default())
+            .await
+            .unwrap()
+            .last_article(),
+        Some(copy.id),
+        "saved when the lease is given back"
+    );
 }
 
 /// An article with text, stored and read back.

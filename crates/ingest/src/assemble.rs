@@ -155,11 +155,13 @@ pub fn merge_item(
         canonical_url: old.map_or(canonical_url, |a| a.canonical_url.clone()),
         original_url: id.link.to_string(),
         title,
-        summary: merge::first_text([
-            feed_summary,
-            old.map(|a| a.summary.clone()),
-            ex.map(|e| summary_text(&e.html)),
-        ])
+        // The page's own summary parses its whole body again: only asked
+        // for when neither the feed nor the stored article has one.
+        summary: merge::first_text(
+            [feed_summary, old.map(|a| a.summary.clone())]
+                .into_iter()
+                .chain(std::iter::once_with(|| ex.map(|e| summary_text(&e.html)))),
+        )
         .unwrap_or_default(),
         image: merge::image([
             old.and_then(|a| a.image.clone()),

@@ -168,13 +168,27 @@ pub(crate) async fn record(
         outage,
         ..Default::default()
     };
-    for (s, r) in reports {
-        let health = health_after(cfg, s, r, now, outage);
-        store.update_source_health(s.id, &health).await?;
-        // The history is for operators' eyes: losing one row must not stop the pass.
-        if let Err(e) = store.record_fetch(&fetch_record(s, r, &health, now)).await {
-            tracing::warn!(source = %s.name, error = %e, "recording the fetch history failed");
+    let healths: Vec<(SourceId, SourceHealth)> = reports
+        .iter()
+        .map(|(s, r)| (s.id, health_after(cfg, s, r, now, outage)))
+        .collect();
+    let fetches: Vec<FetchRecord> = reports
+        .iter()
+        .zip(&healths)
+        .map(|((s, r), (_, h))| fetch_record(s, r, h, now))
+        .collect();
+    // All in one transaction; should it fail, source by source as before.
+    if let Err(e) = store.record_polls(&healths, &fetches).await {
+        tracing::warn!(error = %e, "recording the pass at once failed; source by source");
+        for (((s, _), (_, health)), f) in reports.iter().zip(&healths).zip(&fetches) {
+            store.update_source_health(s.id, health).await?;
+            // The history is for operators' eyes: losing one row must not stop the pass.
+            if let Err(e) = store.record_fetch(f).await {
+                tracing::warn!(source = %s.name, error = %e, "recording the fetch history failed");
+            }
         }
+    }
+    for (s, r) in reports {
         // A feed that answered through permanent redirects only has moved:
         // poll the new address from now on, as feed readers do.
         if let (None, Some(to)) = (&r.error, &r.moved_to)

@@ -401,8 +401,13 @@ async fn ingest_item(
     }
 
     let hash = assemble::feed_hash(&item);
-    // Sanitising the feed's body is CPU work: off the async threads (see `cpu`).
-    let feed_body = crate::cpu::run({
+    // Sanitising the feed's body is CPU work: off the async threads (see
+    // `cpu`) unless it is short.
+    let body_bytes = [&item.content_html, &item.summary_html]
+        .iter()
+        .map(|h| h.as_ref().map_or(0, String::len))
+        .sum();
+    let feed_body = crate::cpu::run_sized(body_bytes, {
         let item = item.clone();
         move || assemble::feed_body(&item)
     })

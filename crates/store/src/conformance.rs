@@ -41,7 +41,8 @@ macro_rules! conformance_suite {
             site_activity_per_hour, history_exports_and_imports,
             article_page_reads_outlet_and_story, bulk_imports_write_whole_pages,
             batches_store_all_or_nothing, batches_are_searchable, lookups_find_the_first_article,
-            unsealed_bodies_are_found_and_sealed_once);
+            unsealed_bodies_are_found_and_sealed_once, filing_batches_open_join_and_thread,
+            polls_record_health_and_history_together);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -4071,4 +4072,206 @@ pub async fn unsealed_bodies_are_found_and_sealed_once(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(left.iter().map(|b| b.id).collect::<Vec<_>>(), vec![ids[3]]);
     assert_eq!(store.seal_bodies(&[]).await.unwrap(), 0);
+}
+
+pub async fn filing_batches_open_join_and_thread(store: Arc<dyn Store>) {
+    use crate::model::{Filing, FilingStory, StoryRef};
+    use crate::moderation::{self, Editor};
+    use crate::reasons::{CLUSTERER, ReasonKind, StoryReason};
+    let src = source(&*store, "filed").await;
+    let mut ids = Vec::new();
+    for n in 1..=9 {
+        ids.push(insert(&*store, &article(src, n)).await);
+    }
+    let old = store.create_story(ids[0], T0).await.unwrap();
+    // An editor moved this one out into a story of its own: it stays there.
+    let ed = Editor {
+        name: "alice",
+        now: T0 + 1,
+    };
+    let split = moderation::split(&*store, &ed, ids[8], &[]).await.unwrap();
+    let why = |kind| Some(StoryReason::new(kind, CLUSTERER, T0 + 5));
+    let file = |i: usize, story, kind| Filing {
+        article: ids[i],
+        story,
+        reason: why(kind),
+    };
+    let batch = [
+        file(1, FilingStory::Open { thread: None }, ReasonKind::Opened),
+        file(
+            2,
+            FilingStory::Join(StoryRef::Opened(0)),
+            ReasonKind::Joined,
+        ),
+        file(
+            3,
+            FilingStory::Open {
+                thread: Some(StoryRef::Opened(0)),
+            },
+            ReasonKind::Opened,
+        ),
+        file(
+            4,
+            FilingStory::Join(StoryRef::Stored(old)),
+            ReasonKind::Copy,
+        ),
+        file(
+            5,
+            FilingStory::Open {
+                thread: Some(StoryRef::Stored(old)),
+            },
+            ReasonKind::Opened,
+        ),
+        file(
+            6,
+            FilingStory::Join(StoryRef::Opened(2)),
+            ReasonKind::Joined,
+        ),
+        file(
+            8,
+            FilingStory::Join(StoryRef::Opened(0)),
+            ReasonKind::Joined,
+        ),
+    ];
+    let got = store.file_articles(&batch, T0 + 5).await.unwrap();
+    assert_eq!(got.len(), batch.len());
+    let (first, second, third) = (got[0], got[2], got[4]);
+    assert_eq!(got, [first, first, second, old, third, second, first]);
+    assert!(first != second && second != third && first != old);
+    for (i, story) in [
+        (1, first),
+        (2, first),
+        (3, second),
+        (4, old),
+        (5, third),
+        (6, second),
+    ] {
+        assert_eq!(
+            store.article_story(ids[i]).await.unwrap(),
+            Some(story),
+            "article {i}"
+        );
+    }
+    assert_eq!(
+        store.article_story(ids[8]).await.unwrap(),
+        Some(split.id),
+        "an editor's placement holds"
+    );
+    for (story, size, thread, lead) in [
+        (first, 2, first, ids[1]),
+        (second, 2, first, ids[3]),
+        (old, 2, old, ids[0]),
+        (third, 1, old, ids[5]),
+    ] {
+        let s = store.get_story(story).await.unwrap().unwrap();
+        assert_eq!(
+            (s.size, s.thread, s.lead_article, s.last_update),
+            (size, thread, lead, T0 + 5),
+            "story {story}"
+        );
+    }
+    let reasons = store.story_reasons(first).await.unwrap();
+    assert_eq!(
+        reasons
+            .iter()
+            .map(|(a, r)| (*a, r.kind))
+            .collect::<Vec<_>>(),
+        [(ids[1], ReasonKind::Opened), (ids[2], ReasonKind::Joined)]
+    );
+    assert_eq!(
+        store.story_reasons(split.id).await.unwrap()[0].1.kind,
+        ReasonKind::Split,
+        "the clusterer does not replace an editor's reason"
+    );
+
+    // All or nothing: a bad filing leaves nothing of its batch.
+    let stories_before = store.table_counts().await.unwrap().stories;
+    for bad in [
+        // Names itself, or a filing that opens nothing, or an unknown article.
+        file(
+            7,
+            FilingStory::Join(StoryRef::Opened(2)),
+            ReasonKind::Joined,
+        ),
+        file(
+            7,
+            FilingStory::Join(StoryRef::Opened(1)),
+            ReasonKind::Joined,
+        ),
+        Filing {
+            article: ArticleId(ids[8].0 + 1000),
+            ..file(
+                7,
+                FilingStory::Join(StoryRef::Stored(old)),
+                ReasonKind::Joined,
+            )
+        },
+    ] {
+        let batch = [
+            file(7, FilingStory::Open { thread: None }, ReasonKind::Opened),
+            file(
+                7,
+                FilingStory::Join(StoryRef::Stored(old)),
+                ReasonKind::Joined,
+            ),
+            bad,
+        ];
+        assert!(store.file_articles(&batch, T0 + 6).await.is_err());
+        assert_eq!(store.article_story(ids[7]).await.unwrap(), None);
+        assert_eq!(store.table_counts().await.unwrap().stories, stories_before);
+        assert_eq!(store.get_story(old).await.unwrap().unwrap().size, 2);
+    }
+    assert!(store.file_articles(&[], T0).await.unwrap().is_empty());
+
+    // Filed under a story merged away, an article lands in its target.
+    moderation::merge(&*store, &ed, old, &[third])
+        .await
+        .unwrap();
+    let into_merged = [file(
+        7,
+        FilingStory::Join(StoryRef::Stored(third)),
+        ReasonKind::Joined,
+    )];
+    assert_eq!(
+        store.file_articles(&into_merged, T0 + 7).await.unwrap(),
+        [third]
+    );
+    assert_eq!(store.article_story(ids[7]).await.unwrap(), Some(old));
+    assert_eq!(store.get_story(old).await.unwrap().unwrap().size, 4);
+}
+
+pub async fn polls_record_health_and_history_together(store: Arc<dyn Store>) {
+    let a = source(&*store, "polled-a").await;
+    let b = source(&*store, "polled-b").await;
+    let health = |n: i64| SourceHealth {
+        last_success_at: Some(T0 + n),
+        last_attempt_at: Some(T0 + n),
+        next_poll_at: T0 + 900 + n,
+        etag: Some(format!("\"e{n}\"")),
+        notes: vec![format!("note {n}\nsecond line")],
+        ..SourceHealth::default()
+    };
+    let hour = crate::hour_of(T0);
+    store
+        .record_polls(
+            &[(a, health(1)), (b, health(2))],
+            &[fetch(a, hour, 0), fetch(b, hour + 60, 1)],
+        )
+        .await
+        .unwrap();
+    for (id, n, f) in [(a, 1, fetch(a, hour, 0)), (b, 2, fetch(b, hour + 60, 1))] {
+        let got = store.get_source(id).await.unwrap().unwrap().health;
+        assert_eq!(
+            (got.next_poll_at, got.etag, got.notes),
+            (
+                T0 + 900 + n,
+                Some(format!("\"e{n}\"")),
+                vec![format!("note {n} second line")]
+            ),
+            "source {id}"
+        );
+        assert_eq!(store.source_fetches(id, 10).await.unwrap(), [f]);
+        assert_eq!(store.source_fetch_hours(id, hour).await.unwrap().len(), 1);
+    }
+    store.record_polls(&[], &[]).await.unwrap();
 }

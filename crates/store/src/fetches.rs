@@ -5,7 +5,8 @@
 use crate::dialect::{Db, Dialect, with_pool};
 use crate::error::{Result, StoreError};
 use crate::model::{FetchHour, FetchRecord, FetchResult};
-use newsroom_core::{SourceId, Timestamp};
+use crate::sources::{UPDATE_SOURCE_HEALTH, notes_text};
+use newsroom_core::{SourceHealth, SourceId, Timestamp};
 
 /// Fetches kept one by one per source; older ones live on in the hourly roll-up.
 pub const FETCHES_KEPT: i64 = 50;
@@ -81,39 +82,70 @@ pub fn hour_of(t: Timestamp) -> Timestamp {
 
 impl Db<'_> {
     pub(crate) async fn record_fetch(self, f: &FetchRecord) -> Result<()> {
-        let hour = hour_of(f.fetched_at);
+        self.record_polls(&[], &[f]).await
+    }
+
+    /// Sources' new health and fetch records in one write transaction: a
+    /// pass wrote them source by source once all its polls were done, two
+    /// commits a source, one after another.
+    pub(crate) async fn record_polls(
+        self,
+        healths: &[(SourceId, &SourceHealth)],
+        fetches: &[&FetchRecord],
+    ) -> Result<()> {
+        if healths.is_empty() && fetches.is_empty() {
+            return Ok(());
+        }
         with_pool!(self, |pool| {
             let mut tx = pool.begin_write(None).await?;
-            sqlx::query(INSERT_FETCH)
-                .bind(f.source_id.0)
-                .bind(f.fetched_at)
-                .bind(f.status)
-                .bind(f.result.as_str())
-                .bind(f.duration_ms)
-                .bind(&f.error_class)
-                .bind(&f.error)
-                .bind(f.items)
-                .bind(f.inserted)
-                .bind(f.updated)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(PRUNE_FETCHES)
-                .bind(f.source_id.0)
-                .bind(FETCHES_KEPT)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(ADD_FETCH_HOUR)
-                .bind(f.source_id.0)
-                .bind(hour)
-                .bind(f.rollup_key())
-                .bind(f.duration_ms)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(PRUNE_FETCH_HOURS)
-                .bind(f.source_id.0)
-                .bind(hour - FETCH_HOURS_KEPT)
-                .execute(&mut *tx)
-                .await?;
+            for (id, h) in healths {
+                sqlx::query(UPDATE_SOURCE_HEALTH)
+                    .bind(id.0)
+                    .bind(h.last_success_at)
+                    .bind(h.last_attempt_at)
+                    .bind(&h.last_error_class)
+                    .bind(&h.last_error)
+                    .bind(h.consecutive_failures)
+                    .bind(h.next_poll_at)
+                    .bind(&h.etag)
+                    .bind(&h.last_modified)
+                    .bind(notes_text(h))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for f in fetches {
+                let hour = hour_of(f.fetched_at);
+                sqlx::query(INSERT_FETCH)
+                    .bind(f.source_id.0)
+                    .bind(f.fetched_at)
+                    .bind(f.status)
+                    .bind(f.result.as_str())
+                    .bind(f.duration_ms)
+                    .bind(&f.error_class)
+                    .bind(&f.error)
+                    .bind(f.items)
+                    .bind(f.inserted)
+                    .bind(f.updated)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(PRUNE_FETCHES)
+                    .bind(f.source_id.0)
+                    .bind(FETCHES_KEPT)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(ADD_FETCH_HOUR)
+                    .bind(f.source_id.0)
+                    .bind(hour)
+                    .bind(f.rollup_key())
+                    .bind(f.duration_ms)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(PRUNE_FETCH_HOURS)
+                    .bind(f.source_id.0)
+                    .bind(hour - FETCH_HOURS_KEPT)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             tx.commit().await?;
         });
         Ok(())

@@ -52,10 +52,10 @@ pub use fetches::{FETCH_HOURS_KEPT, FETCHES_KEPT, hour_of};
 pub use history::SITE_HOURS_KEPT;
 pub use model::{
     AdminArticle, ArticleCard, ArticleLink, ArticleLookup, ArticlePage, ArticleWrite, AuditEntry,
-    AuditQuery, Change, CountAt, FetchHour, FetchRecord, FetchResult, IdRange, IngestFreshness,
-    Job, ListQuery, NewAudit, PoolStats, RankedCard, SealedBody, Session, SiteHour, SourceStats,
-    StoryMember, StoryReach, TableCounts, ThreadStory, UnsealedBody, UpsertKind, UpsertOutcome,
-    User, UserRole, ViewDelta, Visit,
+    AuditQuery, Change, CountAt, FetchHour, FetchRecord, FetchResult, Filing, FilingStory, IdRange,
+    IngestFreshness, Job, ListQuery, NewAudit, PoolStats, RankedCard, SealedBody, Session,
+    SiteHour, SourceStats, StoryMember, StoryReach, StoryRef, TableCounts, ThreadStory,
+    UnsealedBody, UpsertKind, UpsertOutcome, User, UserRole, ViewDelta, Visit,
 };
 pub use postgres::PgStore;
 pub use reasons::{CLUSTERER, ReasonKind, StoryReason};

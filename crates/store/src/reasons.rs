@@ -177,7 +177,7 @@ impl StoryReason {
     }
 }
 
-const SET_REASON: &str = "UPDATE articles SET story_reason = $2 \
+pub(crate) const SET_REASON: &str = "UPDATE articles SET story_reason = $2 \
      WHERE id = $1 AND ($3 = 0 OR COALESCE(story_locked, 0) = 0)";
 /// Members as `story_articles` lists them: published, oldest first.
 const STORY_REASONS: &str = "SELECT id, story_reason FROM articles \

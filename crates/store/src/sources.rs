@@ -34,7 +34,7 @@ const UPDATE_SOURCE_SETTINGS: &str = "UPDATE sources SET section_id = $2, full_t
      poll_min_secs = $4, poll_max_secs = $5, enabled = $6 WHERE id = $1";
 const DELETE_SOURCE_ARTICLES: &str = "DELETE FROM articles WHERE source_id = $1";
 const DELETE_SOURCE: &str = "DELETE FROM sources WHERE id = $1";
-const UPDATE_SOURCE_HEALTH: &str = "UPDATE sources SET last_success_at = $2, last_attempt_at = $3, \
+pub(crate) const UPDATE_SOURCE_HEALTH: &str = "UPDATE sources SET last_success_at = $2, last_attempt_at = $3, \
      last_error_class = $4, last_error = $5, consecutive_failures = $6, next_poll_at = $7, etag = $8, last_modified = $9, \
      item_notes = $10 WHERE id = $1";
 
@@ -183,28 +183,18 @@ impl Db<'_> {
     }
 
     pub(crate) async fn update_source_health(self, id: SourceId, h: &SourceHealth) -> Result<()> {
-        with_pool!(self, |pool| {
-            sqlx::query(UPDATE_SOURCE_HEALTH)
-                .bind(id.0)
-                .bind(h.last_success_at)
-                .bind(h.last_attempt_at)
-                .bind(&h.last_error_class)
-                .bind(&h.last_error)
-                .bind(h.consecutive_failures)
-                .bind(h.next_poll_at)
-                .bind(&h.etag)
-                .bind(&h.last_modified)
-                // One note a line: a note is one line (see `SourceHealth::notes`).
-                .bind((!h.notes.is_empty()).then(|| {
-                    h.notes
-                        .iter()
-                        .map(|n| n.replace(['\n', '\r'], " "))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                }))
-                .execute(pool)
-                .await?;
-        });
-        Ok(())
+        self.record_polls(&[(id, h)], &[]).await
     }
+}
+
+/// A health's notes as stored: one a line (a note is one line, see
+/// `SourceHealth::notes`), or NULL for none.
+pub(crate) fn notes_text(h: &SourceHealth) -> Option<String> {
+    (!h.notes.is_empty()).then(|| {
+        h.notes
+            .iter()
+            .map(|n| n.replace(['\n', '\r'], " "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
 }

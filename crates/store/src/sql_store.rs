@@ -7,10 +7,10 @@ use crate::direct::DirectReads;
 use crate::error::Result;
 use crate::model::{
     AdminArticle, ArticleCard, ArticleLink, ArticleLookup, ArticlePage, ArticleWrite, AuditEntry,
-    AuditQuery, Change, CountAt, FetchHour, FetchRecord, IdRange, IngestFreshness, Job, ListQuery,
-    NewAudit, PoolStats, RankedCard, SealedBody, Session, SiteHour, SourceStats, StoryMember,
-    StoryReach, TableCounts, ThreadStory, UnsealedBody, UpsertOutcome, User, UserRole, ViewDelta,
-    Visit,
+    AuditQuery, Change, CountAt, FetchHour, FetchRecord, Filing, IdRange, IngestFreshness, Job,
+    ListQuery, NewAudit, PoolStats, RankedCard, SealedBody, Session, SiteHour, SourceStats,
+    StoryMember, StoryReach, TableCounts, ThreadStory, UnsealedBody, UpsertOutcome, User, UserRole,
+    ViewDelta, Visit,
 };
 use crate::reasons::StoryReason;
 use crate::search::{SearchResults, SearchTerms};
@@ -157,6 +157,17 @@ where
 
     async fn record_fetch(&self, fetch: &FetchRecord) -> Result<()> {
         self.db().record_fetch(fetch).await
+    }
+
+    async fn record_polls(
+        &self,
+        healths: &[(SourceId, SourceHealth)],
+        fetches: &[FetchRecord],
+    ) -> Result<()> {
+        let healths: Vec<(SourceId, &SourceHealth)> =
+            healths.iter().map(|(i, h)| (*i, h)).collect();
+        let fetches: Vec<&FetchRecord> = fetches.iter().collect();
+        self.db().record_polls(&healths, &fetches).await
     }
 
     async fn source_fetches(&self, id: SourceId, limit: i64) -> Result<Vec<FetchRecord>> {
@@ -352,6 +363,10 @@ where
 
     async fn assign_story(&self, article: ArticleId, story: StoryId, now: Timestamp) -> Result<()> {
         self.db().assign_story(article, story, now).await
+    }
+
+    async fn file_articles(&self, filings: &[Filing], now: Timestamp) -> Result<Vec<StoryId>> {
+        self.db().file_articles(filings, now).await
     }
 
     async fn get_story(&self, id: StoryId) -> Result<Option<Story>> {

@@ -4,10 +4,10 @@
 use crate::error::Result;
 use crate::model::{
     AdminArticle, ArticleCard, ArticleLink, ArticleLookup, ArticlePage, ArticleWrite, AuditEntry,
-    AuditQuery, Change, CountAt, FetchHour, FetchRecord, IdRange, IngestFreshness, Job, ListQuery,
-    NewAudit, PoolStats, RankedCard, SealedBody, Session, SiteHour, SourceStats, StoryMember,
-    StoryReach, TableCounts, ThreadStory, UnsealedBody, UpsertOutcome, User, UserRole, ViewDelta,
-    Visit,
+    AuditQuery, Change, CountAt, FetchHour, FetchRecord, Filing, IdRange, IngestFreshness, Job,
+    ListQuery, NewAudit, PoolStats, RankedCard, SealedBody, Session, SiteHour, SourceStats,
+    StoryMember, StoryReach, TableCounts, ThreadStory, UnsealedBody, UpsertOutcome, User, UserRole,
+    ViewDelta, Visit,
 };
 use crate::reasons::StoryReason;
 use crate::search::{SearchResults, SearchTerms};
@@ -50,6 +50,13 @@ pub trait Store: Send + Sync + 'static {
     /// `FETCHES_KEPT`, older ones pruned) and in the hourly roll-up (for
     /// `FETCH_HOURS_KEPT`). Removing the source removes its history.
     async fn record_fetch(&self, fetch: &FetchRecord) -> Result<()>;
+    /// Several sources' new health (as `update_source_health`) and fetch
+    /// records (as `record_fetch`) in one write transaction, all or none.
+    async fn record_polls(
+        &self,
+        healths: &[(SourceId, SourceHealth)],
+        fetches: &[FetchRecord],
+    ) -> Result<()>;
     /// The source's last `limit` recorded fetches, newest first.
     async fn source_fetches(&self, id: SourceId, limit: i64) -> Result<Vec<FetchRecord>>;
     /// The source's hourly roll-up from the hour of `since` on, oldest first.
@@ -188,6 +195,11 @@ pub trait Store: Send + Sync + 'static {
     async fn create_story(&self, lead: ArticleId, now: Timestamp) -> Result<StoryId>;
     /// Puts the article into the story and refreshes the story's size, lead and times.
     async fn assign_story(&self, article: ArticleId, story: StoryId, now: Timestamp) -> Result<()>;
+    /// Files a clustering batch: each article into a new story or a named
+    /// one (as `create_story_in_thread` and `assign_story`), with its
+    /// reason, in one write transaction, all or none. A filing may name a
+    /// story an earlier one of the batch opens. Returns each filing's story.
+    async fn file_articles(&self, filings: &[Filing], now: Timestamp) -> Result<Vec<StoryId>>;
     async fn get_story(&self, id: StoryId) -> Result<Option<Story>>;
     /// Member articles in time order, oldest first.
     async fn story_articles(&self, id: StoryId) -> Result<Vec<ArticleCard>>;

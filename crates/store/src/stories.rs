@@ -2,7 +2,10 @@
 
 use crate::dialect::{Db, Dialect, IdListSql, Lock, with_pool};
 use crate::error::{Result, StoreError};
-use crate::model::{ArticleCard, StoryMember, StoryReach, ThreadStory};
+use crate::model::{
+    ArticleCard, Filing, FilingStory, StoryMember, StoryReach, StoryRef, ThreadStory,
+};
+use crate::reasons::{SET_REASON, StoryReason};
 use crate::rows::{ARTICLE_COLS, CARD_COLS};
 use crate::rows::{ArticleRow, CardRow, StoryRow};
 use newsroom_core::{Article, ArticleId, ArticleStatus, SourceId, Story, StoryId, Timestamp};
@@ -27,9 +30,16 @@ pub(crate) const REFRESH_STORY: &str = "UPDATE stories SET \
      last_update = $2 WHERE id = $1";
 const GET_STORY: &str = "SELECT id, lead_article_id, first_seen, last_update, size, thread_id, \
      editor_title, editor_lead, pinned_until, hidden, merged_into FROM stories WHERE id = $1";
-/// Where an article filed under a story lands: a merged story's target.
-const LIVE_STORY: &str = "SELECT COALESCE(merged_into, id) FROM stories WHERE id = $1";
-const ARTICLE_LOCKED: &str = "SELECT COALESCE(story_locked, 0) FROM articles WHERE id = $1";
+/// An article's story, whether an editor placed it, and where an article
+/// filed under story $2 lands (a merged story's target), in one statement.
+const ARTICLE_PLACE: &str = "SELECT a.story_id, COALESCE(a.story_locked, 0), \
+     (SELECT COALESCE(s.merged_into, s.id) FROM stories s WHERE s.id = $2) FROM articles a WHERE a.id = $1";
+/// Moves an article into story $2 with its reason $3 (kept when NULL; a
+/// reason by the clusterer ($4 = 1) does not replace an editor's), as
+/// `SET_ARTICLE_STORY` and `SET_REASON` in one statement.
+const FILE_ARTICLE: &str = "UPDATE articles SET story_id = $2, \
+     story_reason = CASE WHEN $3 IS NOT NULL AND ($4 = 0 OR COALESCE(story_locked, 0) = 0) \
+     THEN $3 ELSE story_reason END WHERE id = $1";
 pub(crate) const ARTICLE_STORY: &str = "SELECT story_id FROM articles WHERE id = $1";
 static STORY_ARTICLES: LazyLock<String> = LazyLock::new(|| {
     format!(
@@ -103,31 +113,14 @@ impl Db<'_> {
         thread: Option<StoryId>,
         now: Timestamp,
     ) -> Result<StoryId> {
-        with_pool!(self, |pool| {
-            let mut tx = pool.begin_write(Some(Lock::Stories)).await?;
-            let id: i64 = sqlx::query_scalar(INSERT_STORY)
-                .bind(lead.0)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
-            sqlx::query(SET_STORY_THREAD)
-                .bind(id)
-                .bind(thread.map(|t| t.0))
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(SET_ARTICLE_STORY)
-                .bind(lead.0)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(REFRESH_STORY)
-                .bind(id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            Ok(StoryId(id))
-        })
+        let open = Filing {
+            article: lead,
+            story: FilingStory::Open {
+                thread: thread.map(StoryRef::Stored),
+            },
+            reason: None,
+        };
+        Ok(self.file_articles(&[open], now).await?[0])
     }
 
     /// Moves the article into `story` and refreshes both the new story and
@@ -138,46 +131,121 @@ impl Db<'_> {
         story: StoryId,
         now: Timestamp,
     ) -> Result<()> {
+        let join = Filing {
+            article,
+            story: FilingStory::Join(StoryRef::Stored(story)),
+            reason: None,
+        };
+        self.file_articles(&[join], now).await?;
+        Ok(())
+    }
+
+    /// Files each article as `create_story_in_thread` or `assign_story`
+    /// would, with its reason, all in one write transaction: a clustering
+    /// batch paid a transaction (a COMMIT, a turn to write) per call, three
+    /// per article. Each story's size, lead and times are recomputed once,
+    /// after all of the batch's members are in. Returns the story of each
+    /// filing (the one named for a join, as `assign_story` is given it).
+    pub(crate) async fn file_articles(
+        self,
+        filings: &[Filing],
+        now: Timestamp,
+    ) -> Result<Vec<StoryId>> {
+        if filings.is_empty() {
+            return Ok(Vec::new());
+        }
         with_pool!(self, |pool| {
             let mut tx = pool.begin_write(Some(Lock::Stories)).await?;
-            let old: Option<Option<i64>> = sqlx::query_scalar(ARTICLE_STORY)
-                .bind(article.0)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some(old) = old else {
-                return Err(StoreError::NotFound(format!("article {article}")));
-            };
-            // Editors' decisions hold: an article they moved stays where
-            // they put it, and a merged story's articles go to its target.
-            let locked: i64 = sqlx::query_scalar(ARTICLE_LOCKED)
-                .bind(article.0)
-                .fetch_one(&mut *tx)
-                .await?;
-            if locked != 0 {
-                tx.commit().await?;
-                return Ok(());
+            let mut stories: Vec<StoryId> = Vec::with_capacity(filings.len());
+            let mut refresh = std::collections::BTreeSet::new();
+            for f in filings {
+                let at = stories.len();
+                // The story the article moves into, if it moves.
+                let mut placed = None;
+                let resolve = |r: StoryRef| match r {
+                    StoryRef::Stored(id) => Ok(id),
+                    StoryRef::Opened(i)
+                        if i < at && matches!(filings[i].story, FilingStory::Open { .. }) =>
+                    {
+                        Ok(stories[i])
+                    }
+                    StoryRef::Opened(i) => Err(StoreError::Invalid(format!(
+                        "filing {at} names filing {i}, which opens no story before it"
+                    ))),
+                };
+                let story = match f.story {
+                    FilingStory::Open { thread } => {
+                        let thread = thread.map(resolve).transpose()?;
+                        let id: i64 = sqlx::query_scalar(INSERT_STORY)
+                            .bind(f.article.0)
+                            .bind(now)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        sqlx::query(SET_STORY_THREAD)
+                            .bind(id)
+                            .bind(thread.map(|t| t.0))
+                            .execute(&mut *tx)
+                            .await?;
+                        refresh.insert(id);
+                        placed = Some(id);
+                        StoryId(id)
+                    }
+                    FilingStory::Join(named) => {
+                        let named = resolve(named)?;
+                        let row: Option<(Option<i64>, i64, Option<i64>)> =
+                            sqlx::query_as(ARTICLE_PLACE)
+                                .bind(f.article.0)
+                                .bind(named.0)
+                                .fetch_optional(&mut *tx)
+                                .await?;
+                        let Some((old, locked, live)) = row else {
+                            return Err(StoreError::NotFound(format!("article {}", f.article)));
+                        };
+                        // Editors' decisions hold: an article they moved stays where
+                        // they put it, and a merged story's articles go to its target.
+                        if locked == 0 {
+                            let live = live.unwrap_or(named.0);
+                            refresh.insert(live);
+                            refresh.extend(old.filter(|o| *o != live));
+                            placed = Some(live);
+                        }
+                        named
+                    }
+                };
+                let reason = f.reason.as_ref();
+                let json = reason.map(StoryReason::to_json);
+                let by_clusterer = i64::from(reason.is_some_and(StoryReason::by_clusterer));
+                match placed {
+                    Some(story) => {
+                        sqlx::query(FILE_ARTICLE)
+                            .bind(f.article.0)
+                            .bind(story)
+                            .bind(&json)
+                            .bind(by_clusterer)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    None if json.is_some() => {
+                        sqlx::query(SET_REASON)
+                            .bind(f.article.0)
+                            .bind(&json)
+                            .bind(by_clusterer)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    None => {}
+                }
+                stories.push(story);
             }
-            let story: i64 = sqlx::query_scalar(LIVE_STORY)
-                .bind(story.0)
-                .fetch_optional(&mut *tx)
-                .await?
-                .unwrap_or(story.0);
-            let story = StoryId(story);
-            sqlx::query(SET_ARTICLE_STORY)
-                .bind(article.0)
-                .bind(story.0)
-                .execute(&mut *tx)
-                .await?;
-            let left = old.filter(|o| *o != story.0);
-            for refreshed in std::iter::once(story.0).chain(left) {
+            for id in refresh {
                 sqlx::query(REFRESH_STORY)
-                    .bind(refreshed)
+                    .bind(id)
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
             }
             tx.commit().await?;
-            Ok(())
+            Ok(stories)
         })
     }
 

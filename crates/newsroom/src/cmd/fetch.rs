@@ -70,7 +70,17 @@ pub async fn run(global: &Global, args: FetchArgs) -> Result<()> {
                 }
             }
         };
-        let sum = run_pass(&*store, &fetcher, &icfg, &opts, progress).await?;
+        // Articles are filed into stories as the pass stores them, on
+        // another thread, rather than all after it.
+        let (ended, pass_end) = tokio::sync::oneshot::channel::<()>();
+        let filing = tokio::spawn(file_alongside(store.clone(), async {
+            let _ = pass_end.await;
+        }));
+        let sum = run_pass(&*store, &fetcher, &icfg, &opts, progress).await;
+        let _ = ended.send(());
+        // Awaited even when the pass failed: the filing ends its transaction and frees the lease.
+        let filed = filing.await;
+        let sum = sum?;
         bar.finish_and_clear();
         println!(
             "{} sources: {} ok, {} not modified, {} failed{}; {} items, {} new, {} updated, {} pages fetched",
@@ -84,7 +94,11 @@ pub async fn run(global: &Global, args: FetchArgs) -> Result<()> {
             sum.updated,
             sum.pages_fetched
         );
-        cluster_new(&*store).await;
+        match filed {
+            Ok(Some(line)) => println!("{line}"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "filing articles into stories failed"),
+        }
         if opts.ignore_schedule {
             return Ok(());
         }
@@ -107,26 +121,21 @@ fn no_huge_pages() {
     }
 }
 
-/// One clustering pass over the articles stored since the last one, under the
-/// lease `serve`'s clusterer takes, so the two never file an article twice.
-async fn cluster_new(store: &dyn newsroom_store::Store) {
-    use newsroom_cluster::worker::{Pass, WorkerConfig, cluster_pass};
+/// Files the articles stored since the last filing, and those the pass
+/// stores until `pass_end`, under the lease `serve`'s clusterer takes, so
+/// the two never file an article twice. Returns the line to print, if any.
+async fn file_alongside(
+    store: std::sync::Arc<dyn newsroom_store::Store>,
+    pass_end: impl std::future::Future<Output = ()>,
+) -> Option<String> {
+    use newsroom_cluster::worker::{Pass, WorkerConfig, cluster_alongside};
     let me = format!("fetch-{}", std::process::id());
-    let cfg = WorkerConfig::default();
-    let mut filed = 0;
-    loop {
-        match cluster_pass(store, &me, &cfg, || false).await {
-            Ok(Pass::Assigned(0)) => break,
-            Ok(Pass::Assigned(n)) => filed += n,
-            Ok(Pass::Busy) => {
-                println!("stories: another node is filing articles into stories");
-                return;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "filing articles into stories failed; the next pass or `serve` will");
-                return;
-            }
+    match cluster_alongside(&*store, &me, &WorkerConfig::default(), pass_end).await {
+        Ok(Pass::Assigned(filed)) => Some(format!("stories: {filed} articles filed")),
+        Ok(Pass::Busy) => Some("stories: another node is filing articles into stories".into()),
+        Err(e) => {
+            tracing::warn!(error = %e, "filing articles into stories failed; the next pass or `serve` will");
+            None
         }
     }
-    println!("stories: {filed} articles filed");
 }
