@@ -4075,7 +4075,7 @@ pub async fn unsealed_bodies_are_found_and_sealed_once(store: Arc<dyn Store>) {
 }
 
 pub async fn filing_batches_open_join_and_thread(store: Arc<dyn Store>) {
-    use crate::model::{Filing, FilingStory, StoryRef};
+    use crate::filing::{Filing, FilingStory, StoryRef};
     use crate::moderation::{self, Editor};
     use crate::reasons::{CLUSTERER, ReasonKind, StoryReason};
     let src = source(&*store, "filed").await;

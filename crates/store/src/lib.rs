@@ -14,6 +14,7 @@ mod dialect;
 mod direct;
 pub mod error;
 mod fetches;
+pub mod filing;
 mod history;
 mod jobs;
 mod listed;
@@ -49,13 +50,14 @@ pub use copy::{CopyProgress, copy_site};
 pub use db_url::{Redacted, redact_url};
 pub use error::{Result, StoreError};
 pub use fetches::{FETCH_HOURS_KEPT, FETCHES_KEPT, hour_of};
+pub use filing::{Filing, FilingStory, StoryRef};
 pub use history::SITE_HOURS_KEPT;
 pub use model::{
     AdminArticle, ArticleCard, ArticleLink, ArticleLookup, ArticlePage, ArticleWrite, AuditEntry,
-    AuditQuery, Change, CountAt, FetchHour, FetchRecord, FetchResult, Filing, FilingStory, IdRange,
-    IngestFreshness, Job, ListQuery, NewAudit, PoolStats, RankedCard, SealedBody, Session,
-    SiteHour, SourceStats, StoryMember, StoryReach, StoryRef, TableCounts, ThreadStory,
-    UnsealedBody, UpsertKind, UpsertOutcome, User, UserRole, ViewDelta, Visit,
+    AuditQuery, Change, CountAt, FetchHour, FetchRecord, FetchResult, IdRange, IngestFreshness,
+    Job, ListQuery, NewAudit, PoolStats, RankedCard, SealedBody, Session, SiteHour, SourceStats,
+    StoryMember, StoryReach, TableCounts, ThreadStory, UnsealedBody, UpsertKind, UpsertOutcome,
+    User, UserRole, ViewDelta, Visit,
 };
 pub use postgres::PgStore;
 pub use reasons::{CLUSTERER, ReasonKind, StoryReason};

@@ -5,12 +5,13 @@
 use crate::dialect::{Db, Dialect};
 use crate::direct::DirectReads;
 use crate::error::Result;
+use crate::filing::Filing;
 use crate::model::{
     AdminArticle, ArticleCard, ArticleLink, ArticleLookup, ArticlePage, ArticleWrite, AuditEntry,
-    AuditQuery, Change, CountAt, FetchHour, FetchRecord, Filing, IdRange, IngestFreshness, Job,
-    ListQuery, NewAudit, PoolStats, RankedCard, SealedBody, Session, SiteHour, SourceStats,
-    StoryMember, StoryReach, TableCounts, ThreadStory, UnsealedBody, UpsertOutcome, User, UserRole,
-    ViewDelta, Visit,
+    AuditQuery, Change, CountAt, FetchHour, FetchRecord, IdRange, IngestFreshness, Job, ListQuery,
+    NewAudit, PoolStats, RankedCard, SealedBody, Session, SiteHour, SourceStats, StoryMember,
+    StoryReach, TableCounts, ThreadStory, UnsealedBody, UpsertOutcome, User, UserRole, ViewDelta,
+    Visit,
 };
 use crate::reasons::StoryReason;
 use crate::search::{SearchResults, SearchTerms};

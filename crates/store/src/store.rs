@@ -2,12 +2,13 @@
 //! SQLite and PostgreSQL both implement and the conformance suite checks.
 
 use crate::error::Result;
+use crate::filing::Filing;
 use crate::model::{
     AdminArticle, ArticleCard, ArticleLink, ArticleLookup, ArticlePage, ArticleWrite, AuditEntry,
-    AuditQuery, Change, CountAt, FetchHour, FetchRecord, Filing, IdRange, IngestFreshness, Job,
-    ListQuery, NewAudit, PoolStats, RankedCard, SealedBody, Session, SiteHour, SourceStats,
-    StoryMember, StoryReach, TableCounts, ThreadStory, UnsealedBody, UpsertOutcome, User, UserRole,
-    ViewDelta, Visit,
+    AuditQuery, Change, CountAt, FetchHour, FetchRecord, IdRange, IngestFreshness, Job, ListQuery,
+    NewAudit, PoolStats, RankedCard, SealedBody, Session, SiteHour, SourceStats, StoryMember,
+    StoryReach, TableCounts, ThreadStory, UnsealedBody, UpsertOutcome, User, UserRole, ViewDelta,
+    Visit,
 };
 use crate::reasons::StoryReason;
 use crate::search::{SearchResults, SearchTerms};

@@ -2,9 +2,8 @@
 
 use crate::dialect::{Db, Dialect, IdListSql, Lock, with_pool};
 use crate::error::{Result, StoreError};
-use crate::model::{
-    ArticleCard, Filing, FilingStory, StoryMember, StoryReach, StoryRef, ThreadStory,
-};
+use crate::filing::{Filing, FilingStory, StoryRef};
+use crate::model::{ArticleCard, StoryMember, StoryReach, ThreadStory};
 use crate::reasons::{SET_REASON, StoryReason};
 use crate::rows::{ARTICLE_COLS, CARD_COLS};
 use crate::rows::{ArticleRow, CardRow, StoryRow};
