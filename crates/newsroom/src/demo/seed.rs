@@ -38,6 +38,11 @@ struct SeedItem {
     video: bool,
 }
 
+/// Filler headlines published in the hours before now; the rest are older
+/// than every seed item, so the latest list always shows the seed's three
+/// forms of time.
+const RECENT_FILLERS: usize = 4;
+
 const SEED_LIST: &[SeedItem] = &[
     SeedItem {
         title: "Gaza’s Rafah crossing reopens, first medical evacuees enter Egypt",
@@ -323,7 +328,16 @@ pub async fn fill_if_empty(store: &dyn Store, time_zone: &str, base_url: &str) -
         );
         let (slug, _) = SECTIONS[if n < 34 { 0 } else { 1 + n % 3 }];
         let src = source_id(outlets[n % outlets.len()]).await?;
-        let published = created - 3600 * 5 - (n as i64) * 3 * 3600 - (n as i64 * 7919) % 3000;
+        // A few fillers from the last hours, the rest older than the seed's
+        // dated items: with fillers every three hours from now, how many
+        // lines came before those items depended on the time of day, and
+        // some hours the list showed no dated label at all.
+        let n64 = n as i64;
+        let start = match n {
+            0..RECENT_FILLERS => created - 3600 * 5,
+            _ => created - 86_400 * 5 - RECENT_FILLERS as i64 * 3 * 3600,
+        };
+        let published = start - n64 * 3 * 3600 - (n64 * 7919) % 3000;
         let url = format!("https://demo.invalid/story/{n}");
         let out = store
             .upsert_article(
