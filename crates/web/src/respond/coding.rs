@@ -37,11 +37,6 @@ impl Coding {
             Coding::Br => "-br",
         }
     }
-
-    /// The coding to send a body in: `Accepted::for_body`.
-    pub fn choose(headers: &HeaderMap) -> Coding {
-        Accepted::of(headers).for_body()
-    }
 }
 
 /// How much a client weighs brotli and gzip, in thousandths (0: not at all).
@@ -140,12 +135,12 @@ mod tests {
     fn pick(v: &str) -> Coding {
         let mut h = HeaderMap::new();
         h.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap());
-        Coding::choose(&h)
+        Accepted::of(&h).for_body()
     }
 
     #[test]
     fn weights_decide() {
-        assert_eq!(Coding::choose(&HeaderMap::new()), Coding::Identity);
+        assert_eq!(Accepted::of(&HeaderMap::new()).for_body(), Coding::Identity);
         assert_eq!(pick("gzip, deflate, br"), Coding::Br);
         assert_eq!(pick("gzip"), Coding::Gzip);
         assert_eq!(pick("br;q=0.5, gzip;q=0.8"), Coding::Gzip);

@@ -140,6 +140,19 @@ async fn every_compressible_answer_decompresses_to_the_identity_bytes() {
     }
 }
 
+/// A view of `id` by beacon, from a new visitor named `who`.
+async fn view(app: &Router, id: ArticleId, who: &str) {
+    let ua = format!("{BROWSER} {who}");
+    let b = raw(
+        app,
+        Method::POST,
+        &format!("/api/v1/views/{id}"),
+        &[("user-agent", ua.as_str())],
+    )
+    .await;
+    assert_eq!(b.status, StatusCode::OK);
+}
+
 /// The article's own count, read from the page the way the page script does.
 fn count_of(html: &[u8]) -> i64 {
     let html = String::from_utf8(html.to_vec()).unwrap();
@@ -155,16 +168,7 @@ async fn counts_stay_live_in_every_coding_and_tags_follow_them() {
     let before = fetch(&site.app, &path, "identity", BOT).await;
     let shown = count_of(&before.body);
     for n in 1..=3 {
-        // A view by beacon, from a new visitor each time.
-        let ua = format!("{BROWSER} visitor/{n}");
-        let b = raw(
-            &site.app,
-            Method::POST,
-            &format!("/api/v1/views/{id}"),
-            &[("user-agent", ua.as_str())],
-        )
-        .await;
-        assert_eq!(b.status, StatusCode::OK);
+        view(&site.app, *id, &format!("visitor/{n}")).await;
         for accept in ["identity", "br", "gzip"] {
             let page = fetch(&site.app, &path, accept, BOT).await;
             assert_eq!(
@@ -211,7 +215,6 @@ async fn gzip_pages_follow_counts_across_digits_and_turn_hot() {
         .max_by_key(|(n, _, _)| *n)
         .unwrap_or_else(|| panic!("an article with 90-99 views: {shown:?}"))
         .clone();
-    let id = &id;
     let mut lengths = std::collections::BTreeSet::new();
     let mut levels = Vec::new();
     for n in 0..24 {
@@ -224,15 +227,7 @@ async fn gzip_pages_follow_counts_across_digits_and_turn_hot() {
         let tag = packed.header("etag");
         let at = tag.find("-gz").expect("a gzip tag") + 3;
         levels.push(tag.as_bytes()[at]);
-        let ua = format!("{BROWSER} digits/{n}");
-        let b = raw(
-            &site.app,
-            Method::POST,
-            &format!("/api/v1/views/{id}"),
-            &[("user-agent", ua.as_str())],
-        )
-        .await;
-        assert_eq!(b.status, StatusCode::OK);
+        view(&site.app, id, &format!("digits/{n}")).await;
     }
     let last = count_of(&fetch(&site.app, &path, "identity", BOT).await.body);
     assert!(
