@@ -1269,6 +1269,10 @@ mod invalidate;
 #[path = "router/hot_path.rs"]
 mod hot_path;
 
+/// Uncached article pages' CPU, a measurement: `router/uncached.rs`.
+#[path = "router/uncached.rs"]
+mod uncached;
+
 /// Sealed bodies served as stored, others sanitised again: `router/seal.rs`.
 #[path = "router/seal.rs"]
 mod seal;

@@ -198,14 +198,14 @@ async fn build(state: &Shared, id: ArticleId, key: String) -> WebResult<Arc<Cach
     // Sized for the whole page up front: askama's hint counts the
     // template's own text, so the String grew (and was copied) four or
     // five times per render.
-    let mut html = String::with_capacity(
-        ArticlePage::SIZE_HINT
-            + 2 * page.a.body_html.len()
-            + page.story_block.html.len()
-            + PAGE_BESIDE_BODY,
-    );
-    page.render_into(&mut html)?;
-    Ok(state.cache.put(key, Compiled::new(&html), Some(path), 200))
+    let hint = ArticlePage::SIZE_HINT
+        + 2 * page.a.body_html.len()
+        + page.story_block.html.len()
+        + PAGE_BESIDE_BODY;
+    let compiled = super::scratch::render_with(hint, |html| {
+        page.render_into(html).map(|()| Compiled::new(html))
+    })?;
+    Ok(state.cache.put(key, compiled, Some(path), 200))
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod feeds;
 pub mod health;
 pub mod home;
 pub mod pins;
+pub(crate) mod scratch;
 pub mod search;
 pub mod section;
 pub mod sitemap;
