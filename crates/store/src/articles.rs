@@ -18,24 +18,19 @@ use sqlx::{FromRow, Row};
 use std::sync::LazyLock;
 
 static GET_ARTICLE: LazyLock<String> =
-    LazyLock::new(|| format!("SELECT {ARTICLE_COLS} FROM articles WHERE id = $1"));
+    LazyLock::new(|| format!("SELECT {ARTICLE_COLS} FROM articles a WHERE id = $1"));
 /// An article page's one read: the article, its outlet's name and its
 /// story's hidden flag, by primary keys.
 pub(crate) static ARTICLE_PAGE: LazyLock<String> = LazyLock::new(|| {
-    let cols: Vec<String> = ARTICLE_COLS
-        .split(',')
-        .map(|c| format!("a.{}", c.trim()))
-        .collect();
     format!(
-        "SELECT {}, a.story_id, COALESCE(s.name, '') AS source_name, \
+        "SELECT {ARTICLE_COLS}, a.story_id, COALESCE(s.name, '') AS source_name, \
          COALESCE(st.hidden, 0) AS story_hidden \
          FROM articles a LEFT JOIN sources s ON s.id = a.source_id \
-         LEFT JOIN stories st ON st.id = a.story_id WHERE a.id = $1",
-        cols.join(", ")
+         LEFT JOIN stories st ON st.id = a.story_id WHERE a.id = $1"
     )
 });
 static ARTICLE_BY_CANONICAL_URL: LazyLock<String> =
-    LazyLock::new(|| format!("SELECT {ARTICLE_COLS} FROM articles WHERE canonical_url = $1"));
+    LazyLock::new(|| format!("SELECT {ARTICLE_COLS} FROM articles a WHERE canonical_url = $1"));
 
 /// The WHERE of the public lists, with only the filters asked for, as
 /// `$n`-numbered binds starting at `$1`. A filter written

@@ -21,7 +21,7 @@ use std::sync::LazyLock;
 /// item to a new URL keeps its guid.
 static FIND_FOR_UPSERT: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT {ARTICLE_COLS} FROM articles \
+        "SELECT {ARTICLE_COLS} FROM articles a \
          WHERE (source_id = $1 AND guid = $2) OR canonical_url = $3 \
          ORDER BY CASE WHEN source_id = $1 AND guid = $2 THEN 0 ELSE 1 END LIMIT 1"
     )

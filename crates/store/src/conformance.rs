@@ -3649,7 +3649,6 @@ pub async fn bulk_imports_write_whole_pages(store: Arc<dyn Store>) {
             r["canonical_url"] = format!("https://news.example/bulk/{i}").into();
             r["title"] = format!("Bulk headline {i}").into();
             r["body_text"] = format!("Word{i}x appears here").into();
-            r["views"] = (i as i64 % 7).into();
             r
         })
         .collect();
@@ -3692,9 +3691,30 @@ pub async fn bulk_imports_write_whole_pages(store: Arc<dyn Store>) {
         .import_rows(Table::ArticleViewsHourly, &hourly)
         .await
         .unwrap();
+    // View totals: a row for each article read, none for one never read.
+    let totals: Vec<serde_json::Value> = (0..n)
+        .filter(|i| i % 7 != 0)
+        .map(|i| serde_json::json!({"article_id": rows[i]["id"], "views": (i % 7) as i64}))
+        .collect();
+    store
+        .import_rows(Table::ArticleViews, &totals)
+        .await
+        .unwrap();
     let counts = store.table_counts().await.unwrap();
     assert_eq!(counts.article_views_hourly, hourly.len() as i64);
     assert_eq!(counts.articles, n as i64);
+    assert_eq!(counts.article_views, totals.len() as i64);
+    assert_eq!(
+        counts.total_views,
+        (0..n).map(|i| (i % 7) as i64).sum::<i64>()
+    );
+    let ids: Vec<ArticleId> = [0, 1, 6]
+        .iter()
+        .map(|&i| ArticleId(rows[i]["id"].as_i64().unwrap()))
+        .collect();
+    let mut got = store.article_views(&ids).await.unwrap();
+    got.sort();
+    assert_eq!(got, [(ids[0], 0), (ids[1], 1), (ids[2], 6)]);
 }
 
 fn remembered(a: NewArticle, addresses: Vec<ArticleAddress>, rechecks: i64) -> ArticleWrite {

@@ -42,6 +42,7 @@ pub fn rows_in(c: &TableCounts, table: Table) -> i64 {
         Table::Sources => c.sources,
         Table::Stories => c.stories,
         Table::Articles => c.articles,
+        Table::ArticleViews => c.article_views,
         Table::ArticleAddresses => c.article_addresses,
         Table::ArticleIngestState => c.article_ingest_state,
         Table::ArticleViewsHourly => c.article_views_hourly,

@@ -155,10 +155,25 @@ mod tests {
     /// The positions `article_row` reads are those of the statement.
     #[test]
     fn fields_follow_the_article_columns() {
-        let cols: Vec<&str> = crate::rows::ARTICLE_COLS
-            .split(',')
-            .map(str::trim)
-            .collect();
+        // The columns at the list's own commas, not those in parentheses;
+        // each named by what follows its "AS " or its "a.".
+        let (mut cols, mut depth, mut start) = (Vec::new(), 0, 0);
+        let list = crate::rows::ARTICLE_COLS;
+        for (i, ch) in list.char_indices().chain([(list.len(), ',')]) {
+            match ch {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                ',' if depth == 0 => {
+                    let col = list[start..i].trim();
+                    cols.push(match col.rsplit_once("AS ") {
+                        Some((_, name)) => name,
+                        None => col.strip_prefix("a.").unwrap_or(col),
+                    });
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
         assert_eq!(cols, ARTICLE_FIELDS);
         let page = crate::articles::ARTICLE_PAGE.as_str();
         let after = &page[page.find("a.body_seal").expect("body_seal selected")..];

@@ -83,14 +83,9 @@ fn find_sql(lookups: &[ArticleLookup]) -> String {
             }
         });
     }
-    let article_cols: Vec<String> = ARTICLE_COLS
-        .split(',')
-        .map(|c| format!("a.{}", c.trim()))
-        .collect();
     format!(
-        "SELECT {}, {STATE_COLS} FROM ({}) m JOIN articles a ON a.id = m.id \
+        "SELECT {ARTICLE_COLS}, {STATE_COLS} FROM ({}) m JOIN articles a ON a.id = m.id \
          LEFT JOIN article_ingest_state s ON s.article_id = a.id ORDER BY m.place LIMIT 1",
-        article_cols.join(", "),
         branches.join(" UNION ALL ")
     )
 }

@@ -13,10 +13,10 @@ const TABLE_COUNTS: &str = "SELECT \
      (SELECT COUNT(*) FROM sections), (SELECT COUNT(*) FROM sources), (SELECT COUNT(*) FROM articles), \
      (SELECT COUNT(*) FROM stories), (SELECT COUNT(*) FROM article_views_hourly), (SELECT COUNT(*) FROM tombstones), \
      (SELECT COUNT(*) FROM jobs), (SELECT COUNT(*) FROM meta), \
-     CAST(COALESCE((SELECT SUM(views) FROM articles), 0) AS BIGINT), \
+     CAST(COALESCE((SELECT SUM(views) FROM article_views), 0) AS BIGINT), \
      (SELECT COUNT(*) FROM article_addresses), (SELECT COUNT(*) FROM article_ingest_state), \
      (SELECT COUNT(*) FROM source_fetches), (SELECT COUNT(*) FROM source_fetch_hours), \
-     (SELECT COUNT(*) FROM audit_log), (SELECT COUNT(*) FROM site_hours)";
+     (SELECT COUNT(*) FROM audit_log), (SELECT COUNT(*) FROM site_hours), (SELECT COUNT(*) FROM article_views)";
 
 impl Db<'_> {
     pub(crate) async fn ping(self) -> Result<()> {
@@ -76,6 +76,7 @@ impl Db<'_> {
                 source_fetch_hours: r.try_get(12)?,
                 audit_log: r.try_get(13)?,
                 site_hours: r.try_get(14)?,
+                article_views: r.try_get(15)?,
             })
         })
     }

@@ -206,10 +206,12 @@ pub struct TableCounts {
     pub article_addresses: i64,
     pub article_ingest_state: i64,
     pub article_views_hourly: i64,
+    /// Articles read at least once: the rows of their view totals (migration 0023).
+    pub article_views: i64,
     pub tombstones: i64,
     pub jobs: i64,
     pub meta: i64,
-    /// Sum of `articles.views`: copying must keep every counted view.
+    /// Sum of the articles' view totals: copying must keep every counted view.
     pub total_views: i64,
     /// Each source's fetch history (migration 0013): its last fetches and
     /// their hourly roll-up.

@@ -38,12 +38,14 @@ const ADD_VIEWS_HOURLY_BATCH: &str = "INSERT INTO article_views_hourly (article_
      WHERE EXISTS (SELECT 1 FROM articles a WHERE a.id = d.article_id) \
      ORDER BY d.article_id, d.hour \
      ON CONFLICT (article_id, hour) DO UPDATE SET views = article_views_hourly.views + excluded.views";
-/// An UPDATE cannot choose the order it locks rows in; this SELECT can.
-const LOCK_ARTICLES_IN_ORDER: &str =
-    "SELECT id FROM articles WHERE id = ANY($1) ORDER BY id FOR UPDATE";
-const ADD_VIEWS_TOTAL_BATCH: &str = "UPDATE articles a SET views = a.views + d.n \
-     FROM UNNEST($1::BIGINT[], $2::BIGINT[]) AS d(id, n) WHERE a.id = d.id";
-const TRUNCATE_ALL: &str = "TRUNCATE sections, sources, stories, articles, article_views_hourly, \
+/// In article order, as the hourly rows: concurrent flushes lock the same
+/// rows in the same order, so they cannot deadlock.
+const ADD_VIEWS_TOTAL_BATCH: &str = "INSERT INTO article_views (article_id, views) \
+     SELECT d.id, d.n FROM UNNEST($1::BIGINT[], $2::BIGINT[]) AS d(id, n) \
+     WHERE EXISTS (SELECT 1 FROM articles a WHERE a.id = d.id) \
+     ORDER BY d.id \
+     ON CONFLICT (article_id) DO UPDATE SET views = article_views.views + excluded.views";
+const TRUNCATE_ALL: &str = "TRUNCATE sections, sources, stories, articles, article_views, article_views_hourly, \
      tombstones, jobs, meta, article_addresses, article_ingest_state, source_fetches, source_fetch_hours, \
      audit_log, site_hours RESTART IDENTITY";
 
@@ -236,10 +238,6 @@ impl Dialect for PgPool {
             .bind(&articles)
             .bind(&hours)
             .bind(&counts)
-            .execute(&mut **tx)
-            .await?;
-        sqlx::query(LOCK_ARTICLES_IN_ORDER)
-            .bind(&ids)
             .execute(&mut **tx)
             .await?;
         sqlx::query(ADD_VIEWS_TOTAL_BATCH)

@@ -25,10 +25,11 @@ pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 const LIST_CHUNK: usize = 500;
 
 /// `$1`: a JSON array of `[article, n]`, one per article.
-const ADD_VIEWS_TOTAL: &str = "UPDATE articles SET views = views + d.n \
-     FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS n \
-           FROM json_each($1)) AS d \
-     WHERE articles.id = d.id";
+/// An article deleted since its views were counted is left out.
+const ADD_VIEWS_TOTAL: &str = "INSERT INTO article_views (article_id, views) \
+     SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each($1) \
+     WHERE EXISTS (SELECT 1 FROM articles WHERE id = json_extract(value, '$[0]')) \
+     ON CONFLICT (article_id) DO UPDATE SET views = article_views.views + excluded.views";
 /// `$1`: a JSON array of `[article, hour, n]`; an article deleted since
 /// its views were counted is left out.
 const ADD_VIEWS_HOURLY: &str = "INSERT INTO article_views_hourly (article_id, hour, views) \

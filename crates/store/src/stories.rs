@@ -51,7 +51,7 @@ static STORY_ARTICLES: LazyLock<String> = LazyLock::new(|| {
 /// nothing below the last id seen can still appear.
 static ARTICLES_AFTER: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT {ARTICLE_COLS} FROM articles \
+        "SELECT {ARTICLE_COLS} FROM articles a \
          WHERE status = 'published' AND ($1 IS NULL OR id > $1) ORDER BY id LIMIT $2"
     )
 });

@@ -15,6 +15,7 @@ pub enum Table {
     Sources,
     Stories,
     Articles,
+    ArticleViews,
     ArticleAddresses,
     ArticleIngestState,
     ArticleViewsHourly,
@@ -116,7 +117,6 @@ const ARTICLES: &[Column] = &[
     int("fetched_at"),
     int("updated_at"),
     text("status"),
-    int("views"),
     int("story_locked"),
     text("story_reason"),
 ];
@@ -138,6 +138,7 @@ const INGEST_STATE: &[Column] = &[
     int("page_checked_at"),
     int("rechecks"),
 ];
+const TOTALS: &[Column] = &[int("article_id"), int("views")];
 const HOURLY: &[Column] = &[int("article_id"), int("hour"), int("views")];
 const TOMBSTONES: &[Column] = &[text("canonical_url"), int("deleted_at")];
 const JOBS: &[Column] = &[
@@ -202,11 +203,12 @@ static STATEMENTS: LazyLock<Vec<Statements>> =
     LazyLock::new(|| Table::ALL.iter().map(|t| t.statements()).collect());
 
 impl Table {
-    pub const ALL: [Table; 14] = [
+    pub const ALL: [Table; 15] = [
         Table::Sections,
         Table::Sources,
         Table::Stories,
         Table::Articles,
+        Table::ArticleViews,
         Table::ArticleAddresses,
         Table::ArticleIngestState,
         Table::ArticleViewsHourly,
@@ -225,6 +227,7 @@ impl Table {
             Table::Sources => "sources",
             Table::Stories => "stories",
             Table::Articles => "articles",
+            Table::ArticleViews => "article_views",
             Table::ArticleAddresses => "article_addresses",
             Table::ArticleIngestState => "article_ingest_state",
             Table::ArticleViewsHourly => "article_views_hourly",
@@ -244,6 +247,7 @@ impl Table {
             Table::Sources => SOURCES,
             Table::Stories => STORIES,
             Table::Articles => ARTICLES,
+            Table::ArticleViews => TOTALS,
             Table::ArticleAddresses => ADDRESSES,
             Table::ArticleIngestState => INGEST_STATE,
             Table::ArticleViewsHourly => HOURLY,
@@ -265,7 +269,7 @@ impl Table {
             Table::Tombstones => &["canonical_url"],
             Table::Jobs | Table::Meta => &["key"],
             Table::ArticleAddresses => &["scope", "address"],
-            Table::ArticleIngestState => &["article_id"],
+            Table::ArticleIngestState | Table::ArticleViews => &["article_id"],
             Table::SourceFetchHours => &["source_id", "hour", "result"],
             Table::SiteHours => &["hour"],
             _ => &["id"],

@@ -20,7 +20,11 @@ const CLAIM_VIEW_BATCH: &str =
 const PRUNE_VIEW_BATCHES: &str = "DELETE FROM view_batches WHERE applied_at < $1";
 /// How long applied batch ids are remembered.
 const VIEW_BATCH_MEMORY_SECS: i64 = 30 * 86_400;
-const ARTICLE_VIEWS: IdListSql = IdListSql("SELECT id, views FROM articles WHERE id {ids}");
+/// Every article asked for that exists, with 0 for one never read.
+const ARTICLE_VIEWS: IdListSql = IdListSql(
+    "SELECT a.id, COALESCE(v.views, 0) FROM articles a \
+     LEFT JOIN article_views v ON v.article_id = a.id WHERE a.id {ids}",
+);
 static MOST_READ: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT {CARD_COLS} FROM articles a JOIN sources s ON s.id = a.source_id \

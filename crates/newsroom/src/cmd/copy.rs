@@ -72,7 +72,7 @@ pub async fn run(global: &Global, args: CopyArgs) -> Result<()> {
     .context("the copy is complete, but its audit row could not be written")?;
     println!(
         "copied {} to {}: {} sections, {} sources, {} articles ({} addresses, {} ingest states), \
-         {} stories, {} hourly view rows, {} tombstones, {} jobs, {} settings, {} views in total, \
+         {} stories, {} hourly view rows, {} tombstones, {} jobs, {} settings, {} views in total ({} articles read), \
          {} fetch records ({} hourly rows), {} audit rows, {} hours of site activity; row counts verified",
         redact_url(&args.from),
         redact_url(&args.to),
@@ -87,6 +87,7 @@ pub async fn run(global: &Global, args: CopyArgs) -> Result<()> {
         counts.jobs,
         counts.meta,
         counts.total_views,
+        counts.article_views,
         counts.source_fetches,
         counts.source_fetch_hours,
         counts.audit_log,

@@ -135,12 +135,13 @@ pub async fn fill(
     let mut hourly = Vec::with_capacity(BATCH * 3);
     for n in 0..chunks {
         let Some(made) = next.take() else { break };
-        let (rows, chunk_hourly) = made.await?;
+        let (rows, totals, chunk_hourly) = made.await?;
         if n + 1 < chunks {
             next = Some(make(n + 1));
         }
         hourly.extend(chunk_hourly);
         store.import_rows(Table::Articles, &rows).await?;
+        store.import_rows(Table::ArticleViews, &totals).await?;
         if hourly.len() >= BATCH * 2 {
             filled.hourly_rows += hourly.len();
             store
@@ -179,24 +180,27 @@ struct Plan {
 }
 
 impl Plan {
-    /// Chunk `n`'s article rows and their hourly view rows.
-    fn chunk(&self, n: usize) -> (Vec<Value>, Vec<Value>) {
+    /// Chunk `n`'s article rows, their view totals and their hourly view rows.
+    fn chunk(&self, n: usize) -> (Vec<Value>, Vec<Value>, Vec<Value>) {
         let start = n * BATCH;
         let chunk = &self.planned[start..(start + BATCH).min(self.planned.len())];
         let mut rows = Vec::with_capacity(chunk.len());
+        let mut totals = Vec::with_capacity(chunk.len());
         let mut hourly = Vec::with_capacity(chunk.len() * 3);
         for (k, p) in chunk.iter().enumerate() {
             let id = (start + k) as i64 + 1;
             let ev = &self.events[p.event as usize];
             let views = article_views(ev, p, self.seed, id);
             hourly_rows(id, p.published, views, self.now, &mut hourly);
+            if views > 0 {
+                totals.push(json!({ "article_id": id, "views": views }));
+            }
             let mut row = article_row(
                 id,
                 p,
                 ev,
                 &self.sources[p.source as usize],
                 self.story[id as usize - 1],
-                views,
                 self.seed,
             );
             let html = row["body_html"].as_str().unwrap_or_default();
@@ -206,7 +210,7 @@ impl Plan {
             row["body_html"] = clean.into();
             rows.push(row);
         }
-        (rows, hourly)
+        (rows, totals, hourly)
     }
 }
 
@@ -405,7 +409,6 @@ fn article_row(
     ev: &Event,
     source: &Outlet,
     story: Option<i64>,
-    views: i64,
     seed: u64,
 ) -> Value {
     let mut rng = SmallRng::seed_from_u64(seed.wrapping_add(id as u64));
@@ -442,7 +445,6 @@ fn article_row(
         "fetched_at": p.published + rng.random_range(30..900),
         "updated_at": p.published,
         "status": status,
-        "views": views,
     })
 }
 
