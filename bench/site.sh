@@ -9,13 +9,21 @@
 #   ARTICLES=20000 REQUESTS=50000 bash bench/site.sh          # a quicker run
 #   DATABASE=postgres://newsroom:newsroom@127.0.0.1/newsroom_bench bash bench/site.sh
 #   CACHE_MB=1024 bash bench/site.sh   # a page cache that holds every page
+#   REFERENCE=/tmp/newsroom-before ROUNDS=2 bash bench/site.sh   # two builds
+#
+# With REFERENCE (another build, e.g. the commit before a change; SQLite
+# only), the older of the two fills the site, each binary serves its own
+# copy of it (the newer one migrates its copy), and the newsroom rows of the
+# two alternate ROUNDS times per coding, after the one nginx row.
 #
 # The page cache keeps its default (256 MB) unless CACHE_MB is given; 100,000
 # articles' pages do not fit in it, so some pages are rendered more than once.
 # Each case starts from a fresh newsroom process (cold page cache), so the
 # first request for each page renders it: the sequence's long tail is what
 # a real site with years of articles serves. wrk runs once through the
-# whole sequence per case (-c CONNS, as long as the sequence lasts).
+# whole sequence per case (-c CONNS, as long as the sequence lasts). Every
+# case's readers are new ones (the User-Agents carry the case's number), so
+# each case counts its views and flushes them, as a site does.
 # Reports req/s, p99 latency, server CPU per request and newsroom's peak
 # RSS; docs/PERFORMANCE.md has the figures. Only 127.0.0.1 is used; every
 # process started here is stopped on exit.
@@ -23,6 +31,8 @@ set -euo pipefail
 ARTICLES=${ARTICLES:-100000}
 REQUESTS=${REQUESTS:-200000}
 CONNS=${CONNS:-32}
+ROUNDS=${ROUNDS:-1}
+REFERENCE=${REFERENCE:+$(readlink -f "$REFERENCE")}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${NEWSROOM_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/newsroom}
 BIN=$(readlink -f "$BIN")
@@ -44,13 +54,23 @@ cpu() { local t=0 p; for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(sed 
 
 cd "$WORK"
 DB=${DATABASE:-sqlite://$WORK/site.db}
+if [ -n "$REFERENCE" ] && [ -n "${DATABASE:-}" ]; then echo "REFERENCE needs the SQLite site (no DATABASE)" >&2; exit 1; fi
 # sqlx warns of every import statement over a second, with all its parameters.
-NEWSROOM_LOG=info,sqlx=error /usr/bin/time -f "demo fill: %e s wall, %M KB peak RSS" "$BIN" demo --articles "$ARTICLES" --database "$DB" --force >&2
+NEWSROOM_LOG=info,sqlx=error /usr/bin/time -f "demo fill: %e s wall, %M KB peak RSS" "${REFERENCE:-$BIN}" demo --articles "$ARTICLES" --database "$DB" --force >&2
+REF_DB=
+if [ -n "$REFERENCE" ]; then
+    # No process has the file open: the database and its WAL are the site.
+    cp "$WORK/site.db" "$WORK/reference.db"
+    [ ! -e "$WORK/site.db-wal" ] || cp "$WORK/site.db-wal" "$WORK/reference.db-wal"
+    REF_DB=sqlite://$WORK/reference.db
+    NEWSROOM_LOG=warn "$BIN" migrate --database "$DB" >&2
+fi
 
-start_newsroom() {
+start_newsroom() { # [BINARY DATABASE]
     PORT=$(free_port)
+    local bin=${1:-$BIN} db=${2:-$DB}
     (export NEWSROOM_LOG=warn; [ -z "${CACHE_MB:-}" ] || export NEWSROOM_SERVER__PAGE_CACHE_MB=$CACHE_MB
-     exec "$BIN" serve --database "$DB" --role web --listen "127.0.0.1:$PORT" >"$WORK/newsroom.log" 2>&1) &
+     exec "$bin" serve --database "$db" --role web --listen "127.0.0.1:$PORT" >"$WORK/newsroom.log" 2>&1) &
     PID=$!
     for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && return; sleep 0.1; done
     cat "$WORK/newsroom.log" >&2; exit 1
@@ -109,13 +129,13 @@ local paths = {}
 for l in io.lines("$WORK/seq.txt") do paths[#paths + 1] = l end
 local counter = 1
 function setup(thread) thread:set("id", counter); counter = counter + 1 end
-function init(args) coding = args[1]; share = math.floor((#paths - id) / 2) + 1 end
+function init(args) coding = args[1]; case = args[2]; share = math.floor((#paths - id) / 2) + 1 end
 local sent, answered = 0, 0
 function request()
     local k = sent * 2 + id
     sent = sent + 1
     if k > #paths then k = id end
-    local h = { ["User-Agent"] = "Mozilla/5.0 bench " .. id .. "-" .. sent }
+    local h = { ["User-Agent"] = "Mozilla/5.0 bench " .. case .. "-" .. id .. "-" .. sent }
     if coding == "gzip" then h["Accept-Encoding"] = "gzip" end
     return wrk.format(nil, paths[k], h)
 end
@@ -128,12 +148,14 @@ function response()
 end
 LUA
 
+CASE=0
 row() { # NAME URL CODING PIDS...
     local name=$1 url=$2 coding=$3; shift 3
+    CASE=$((CASE + 1))
     local c0 c1 t0 t1 out reqs wpid
     rm -f "$WORK"/done.*
     c0=$(cpu "$@"); t0=$(date +%s.%N)
-    wrk -t2 -c"$CONNS" -d3600s --latency -s "$WORK/seq.lua" "$url" -- "$coding" >"$WORK/wrk.out" &
+    wrk -t2 -c"$CONNS" -d3600s --latency -s "$WORK/seq.lua" "$url" -- "$coding" "$CASE" >"$WORK/wrk.out" &
     wpid=$!
     until [ -e "$WORK/done.1" ] && [ -e "$WORK/done.2" ]; do
         kill -0 "$wpid" 2>/dev/null || break
@@ -156,9 +178,13 @@ echo "|---|---|---|---|---|---|---|---|"
 for coding in identity gzip; do
     row nginx "http://127.0.0.1:$NG_PORT" "$coding" $NG_PIDS; echo " 1 | |"
     NG_RPS=$RPS
-    start_newsroom
-    row newsroom "http://127.0.0.1:$PORT" "$coding" "$PID"
-    RSS=$(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' "/proc/$PID/status")
-    awk -v a="$RPS" -v b="$NG_RPS" -v rss="$RSS" 'BEGIN { printf " %.2fx | %s |\n", a / b, rss }'
-    stop_newsroom
+    for round in $(seq 1 "$ROUNDS"); do
+        for side in ${REFERENCE:+reference} newsroom; do
+            if [ "$side" = reference ]; then start_newsroom "$REFERENCE" "$REF_DB"; else start_newsroom; fi
+            row "$side${REFERENCE:+, round $round}" "http://127.0.0.1:$PORT" "$coding" "$PID"
+            RSS=$(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' "/proc/$PID/status")
+            awk -v a="$RPS" -v b="$NG_RPS" -v rss="$RSS" 'BEGIN { printf " %.2fx | %s |\n", a / b, rss }'
+            stop_newsroom
+        done
+    done
 done
