@@ -593,6 +593,38 @@ async fn a_teaser_feed_polled_twice_keeps_the_full_text() {
 }
 
 #[tokio::test]
+async fn a_bot_wall_instead_of_the_page_is_not_extracted() {
+    let s = TestServer::start().await;
+    let feed = format!(
+        "<rss version=\"2.0\"><channel><title>W</title><item><guid>w1</guid><title>Walled</title>\
+         <link>{}</link><description>The feed's own words about it.</description></item></channel></rss>",
+        s.url("/walled")
+    );
+    s.set("/feed.xml", Resource::ok("application/rss+xml", feed));
+    s.set(
+        "/walled",
+        Resource::ok("text/html", newsroom_ingest::testkit::CHALLENGE_PAGE),
+    );
+    let site = site().await;
+    let store: &dyn Store = &site.store;
+    add(store, "walled", s.url("/feed.xml"), FullTextMode::Always).await;
+    let sum = run_pass(store, &fetcher(), &cfg(), &ONCE, |_| {})
+        .await
+        .unwrap();
+    assert_eq!((sum.inserted, sum.pages_fetched), (1, 0), "{sum:?}");
+    assert!(s.seen().iter().any(|r| r.path == "/walled"), "the page was asked for");
+    let listed = store
+        .list_articles(&ListQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let a = store.get_article(listed[0].id).await.unwrap().unwrap();
+    assert_eq!(a.body_text, "The feed's own words about it.");
+}
+
+#[tokio::test]
 async fn commands_add_list_disable_remove_and_opml_round_trip() {
     let site = site().await;
     let s = TestServer::start().await;
