@@ -113,9 +113,15 @@ pub enum Extraction {
     Unread,
 }
 
+/// A bot wall's own text is a few sentences (Cloudflare's block page, the longest of
+/// them, about 800 characters); a page whose article text is longer is no wall, and is
+/// not scanned for one (150 µs a page). A wall's markers in such a page are the script
+/// some walls also put into pages they let through.
+const WALL_TEXT_MAX: usize = 2_000;
+
 /// The extract stage. Extraction is CPU work: it runs in the `cpu` pool, off the async
 /// threads, so that a burst of pages queues instead of piling up parsed DOMs. The bot-wall
-/// check runs there too: a scan of up to 64 KiB, it held the pass's driving task 150 µs a page.
+/// check runs there too, after extraction and only where it found little text.
 pub async fn extract(page: Fetched) -> Extraction {
     let Fetched {
         url,
@@ -127,12 +133,9 @@ pub async fn extract(page: Fetched) -> Extraction {
     } = page;
     let for_extract = url.clone();
     let job = crate::cpu::run(move || {
-        if crate::fetch::looks_like_challenge(&body) {
-            return Err(());
-        }
         // A page nested too deep to parse in reasonable time is not read: the feed's
         // content stays.
-        Ok(crate::cpu::page_is_parsable(&body).then(|| {
+        let extracted = crate::cpu::page_is_parsable(&body).then(|| {
             let start = std::time::Instant::now();
             let mut e = newsroom_extract::extract(&body, Some(&for_extract), charset.as_deref());
             // The extractor writes within the allow-list by construction; the sanitiser
@@ -141,7 +144,14 @@ pub async fn extract(page: Fetched) -> Extraction {
             e.html = crate::cpu::sanitize(&e.html, Some(&for_extract), &e.text);
             crate::metrics::extraction_took(start.elapsed());
             e
-        }))
+        });
+        let little = extracted
+            .as_ref()
+            .is_none_or(|e| e.text.chars().nth(WALL_TEXT_MAX).is_none());
+        if little && crate::fetch::looks_like_challenge(&body) {
+            return Err(());
+        }
+        Ok(extracted)
     })
     .await;
     let outcome = if matches!(job, Some(Err(()))) {
