@@ -1,9 +1,9 @@
 //! Known boilerplate: what the tag, class, id, role and inline style of an
 //! element say about it before any text is counted.
 
+use crate::class_words;
 use crate::dom::Attr;
 use crate::dom::Tag;
-use crate::class_words;
 use std::collections::HashMap;
 
 /// Not rendered: `hidden`, `aria-hidden`, `display:none`.

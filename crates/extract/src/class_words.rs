@@ -141,7 +141,10 @@ mod tests {
     #[test]
     fn optional_separators_are_spelled_out() {
         assert_eq!(spellings("post"), ["post"]);
-        assert_eq!(spellings("most~read"), ["mostread", "most-read", "most_read"]);
+        assert_eq!(
+            spellings("most~read"),
+            ["mostread", "most-read", "most_read"]
+        );
         assert_eq!(spellings("table~of~contents").len(), 9);
     }
 
@@ -205,7 +208,10 @@ mod tests {
         let mut pages: Vec<String> = Vec::new();
         for dir in [here.join("tests/pages"), dev.clone()] {
             let Ok(entries) = std::fs::read_dir(&dir) else {
-                eprintln!("SKIPPED (names of these pages): {} not found", dir.display());
+                eprintln!(
+                    "SKIPPED (names of these pages): {} not found",
+                    dir.display()
+                );
                 continue;
             };
             for path in entries.map(|e| e.unwrap().path()) {
@@ -234,7 +240,10 @@ mod tests {
                 }
             }
         }
-        assert!(names.len() - before > 100, "the test pages' names were read");
+        assert!(
+            names.len() - before > 100,
+            "the test pages' names were read"
+        );
         for name in &names {
             assert_eq!(found(name), former(name), "{name:?}");
         }

@@ -635,7 +635,10 @@ async fn a_bot_wall_instead_of_the_page_is_not_extracted() {
         .await
         .unwrap();
     assert_eq!((sum.inserted, sum.pages_fetched), (2, 1), "{sum:?}");
-    assert!(s.seen().iter().any(|r| r.path == "/walled"), "the page was asked for");
+    assert!(
+        s.seen().iter().any(|r| r.path == "/walled"),
+        "the page was asked for"
+    );
     let body = async |link: &str| {
         let a = store
             .article_by_canonical_url(&s.url(link))
@@ -645,7 +648,11 @@ async fn a_bot_wall_instead_of_the_page_is_not_extracted() {
         a.body_text
     };
     assert_eq!(body("/walled").await, "The feed's own words about walled.");
-    assert!(body("/through").await.contains("the new bridge would be built"));
+    assert!(
+        body("/through")
+            .await
+            .contains("the new bridge would be built")
+    );
 }
 
 #[tokio::test]
