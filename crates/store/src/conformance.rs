@@ -42,7 +42,8 @@ macro_rules! conformance_suite {
             article_page_reads_outlet_and_story, bulk_imports_write_whole_pages,
             batches_store_all_or_nothing, batches_are_searchable, lookups_find_the_first_article,
             unsealed_bodies_are_found_and_sealed_once, filing_batches_open_join_and_thread,
-            polls_record_health_and_history_together, polls_in_one_batch_as_one_by_one);
+            polls_record_health_and_history_together, polls_in_one_batch_as_one_by_one,
+            batches_touch_unchanged_articles_as_one_by_one);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -4356,4 +4357,64 @@ pub async fn polls_in_one_batch_as_one_by_one(store: Arc<dyn Store>) {
         1,
         "the other source keeps its hour"
     );
+}
+
+/// Unchanged articles of a batch are touched together; each keeps the
+/// `fetched_at` its last item gave it, touched or updated, as item by item.
+pub async fn batches_touch_unchanged_articles_as_one_by_one(store: Arc<dyn Store>) {
+    let src = source(&*store, "touched").await;
+    let (one, two) = (article(src, 1), article(src, 2));
+    let (id1, id2) = (insert(&*store, &one).await, insert(&*store, &two).await);
+    let at = |a: &NewArticle, t: i64| ArticleWrite {
+        article: NewArticle {
+            fetched_at: T0 + t,
+            ..a.clone()
+        },
+        addresses: Vec::new(),
+        state: None,
+    };
+    let fetched = async |id: ArticleId| store.get_article(id).await.unwrap().unwrap().fetched_at;
+    let mut edited = one.clone();
+    edited.title = "Headline 1, edited".into();
+    let rounds: [(Vec<ArticleWrite>, [UpsertKind; 3], i64, i64); 3] = [
+        // Touched twice: the last time holds.
+        (
+            vec![at(&one, 500), at(&two, 600), at(&one, 700)],
+            [UpsertKind::Unchanged; 3],
+            700,
+            600,
+        ),
+        // Touched, then updated: the update's time.
+        (
+            vec![at(&one, 800), at(&edited, 900), at(&two, 650)],
+            [
+                UpsertKind::Unchanged,
+                UpsertKind::Updated,
+                UpsertKind::Unchanged,
+            ],
+            900,
+            650,
+        ),
+        // Updated, then touched: the touch's time.
+        (
+            vec![at(&one, 1000), at(&two, 1100), at(&two, 660)],
+            [
+                UpsertKind::Updated,
+                UpsertKind::Unchanged,
+                UpsertKind::Unchanged,
+            ],
+            1000,
+            660,
+        ),
+    ];
+    for (i, (batch, kinds, t1, t2)) in rounds.into_iter().enumerate() {
+        let out = store.store_articles(&batch, T0 + 2000).await.unwrap();
+        let got: Vec<UpsertKind> = out.iter().map(|o| o.kind).collect();
+        assert_eq!(got, kinds, "round {i}");
+        assert_eq!(
+            (fetched(id1).await, fetched(id2).await),
+            (T0 + t1, T0 + t2),
+            "round {i}"
+        );
+    }
 }
