@@ -105,7 +105,8 @@ pub struct PageRead {
 
 /// What the extract stage made of a fetched page.
 pub enum Extraction {
-    Read(PageRead),
+    /// Boxed: the other two carry nothing.
+    Read(Box<PageRead>),
     /// A bot-protection interstitial answered instead of the article: it
     /// would be "extracted" into nonsense, and the stored text is better.
     BotWall,
@@ -162,12 +163,12 @@ pub async fn extract(page: Fetched) -> Extraction {
     };
     crate::metrics::fetched(Want::Page.label(), outcome);
     match job {
-        Some(Ok(Some(extracted))) => Extraction::Read(PageRead {
+        Some(Ok(Some(extracted))) => Extraction::Read(Box::new(PageRead {
             url,
             redirects,
             validators,
             extracted,
-        }),
+        })),
         Some(Err(())) => Extraction::BotWall,
         _ => Extraction::Unread,
     }

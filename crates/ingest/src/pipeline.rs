@@ -432,7 +432,7 @@ async fn ingest_item(
             page::PageFetch::Fetched(f) => match page::extract(f).await {
                 page::Extraction::Read(p) => {
                     out.page_fetched = true;
-                    PageResult::Read(p)
+                    PageResult::Read(*p)
                 }
                 page::Extraction::Unread => {
                     out.page_fetched = true;
