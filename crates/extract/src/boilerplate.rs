@@ -1,11 +1,10 @@
 //! Known boilerplate: what the tag, class, id, role and inline style of an
 //! element say about it before any text is counted.
 
+use crate::class_words;
 use crate::dom::Attr;
 use crate::dom::Tag;
-use regex::{Regex, RegexSet};
 use std::collections::HashMap;
-use std::sync::LazyLock;
 
 /// Not rendered: `hidden`, `aria-hidden`, `display:none`.
 pub const HIDDEN: u16 = 1;
@@ -33,38 +32,6 @@ pub const STRONG_JUNK: u16 = 256;
 pub const BY_ID: u16 = 512;
 /// Verdicts that take an element out.
 const NEGATIVE: u16 = JUNK | STRONG_JUNK | WEAK_JUNK | CAPTION;
-
-static STRONG_JUNK_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"comment|disqus|related|recommend|outbrain|taboola|newsletter|cookie|consent|most[-_]?(popular|read)|more[-_]?stories").unwrap()
-});
-
-static BODY_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"article[-_]?body|articlebody|article[-_]?content|article[-_]?text|story[-_]?body|story[-_]?content|story[-_]?text|entry[-_]?content|post[-_]?content|post[-_]?body|post[-_]?text|body[-_]?text|news[-_]?text|main[-_]?text|text[-_]?body|content[-_]?body|article__body|articlecontent|storycontent|rich[-_]?text|markdown|(^|[\s_-])prose($|[\s_-])",
-    )
-    .unwrap()
-});
-
-static JUNK_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"comment|disqus|share|sharing|social|related|recommend|newsletter|subscri|cookie|consent|gdpr|promo|advert|sponsor|sidebar|widget|breadcrumb|popup|modal|signup|sign-up|login|outbrain|taboola|trending|most[-_]?popular|most[-_]?read|read[-_]?more|more[-_]?stories|also[-_]?read|next[-_]?article|prev[-_]?article|author[-_]?bio|tag[-_]?list|tags[-_]?list|tag[-_]?cloud|pagination|pager|toolbar|masthead|navbar|(^|[\s_-])nav($|[\s_-])|navigation|menu|(^|[\s_-])ads?($|[\s_-])|ad[-_]?slot|ad[-_]?container|ad[-_]?wrapper|adsense|dfp|banner|(^|[\s_-])rail($|[\s_-])|see[-_]?also|footer|copyright|disclaimer|skip[-_]?link|print[-_]?only|sr[-_]?only|visually[-_]?hidden|screen[-_]?reader|off[-_]?screen|overlay|lightbox|gallery|slideshow|carousel|(^|[\s_-])toc($|[\s_-])|table[-_]?of[-_]?contents|follow|donate|donation|rating|feedback|survey|alert|offcanvas|jump[-_]?link|edit[-_]?section",
-    )
-    .unwrap()
-});
-
-static CAPTION_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"caption|credit|(^|[\s_-])figure($|[\s_-])|photo[-_]?(desc|info|text)|image[-_]?(desc|info|text|meta)|img[-_]?(desc|info)|wp-caption").unwrap()
-});
-
-static WEAK_JUNK_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"byline|author|dateline|timestamp|(^|[\s_-])date($|[\s_-])|meta|(^|[\s_-])tags?($|[\s_-])|topics|keywords|kicker|subtitle|standfirst|infobox",
-    )
-    .unwrap()
-});
-
-static POSITIVE_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"article|body|content|entry|main|post|story|text|blog").unwrap());
 
 /// The key is already a hash; hashing it again would be wasted work.
 #[derive(Default, Clone, Copy)]
@@ -241,39 +208,27 @@ pub fn id_is_heading_anchor(dom: &crate::dom::Dom, i: usize) -> bool {
 }
 
 /// Flags for a lower-cased `class id` string.
-/// All class patterns in one automaton: one scan per distinct class string.
-static ALL: LazyLock<RegexSet> = LazyLock::new(|| {
-    RegexSet::new([
-        BODY_RE.as_str(),
-        JUNK_RE.as_str(),
-        CAPTION_RE.as_str(),
-        WEAK_JUNK_RE.as_str(),
-        POSITIVE_RE.as_str(),
-        STRONG_JUNK_RE.as_str(),
-    ])
-    .unwrap()
-});
-
 pub fn classify(lower: &str) -> u16 {
     // Embedded posts quoted by the story (tweets, Instagram) are part of it,
     // even inside a "social-media-embed" wrapper.
     if lower.contains("embed") || lower.contains("tweet") || lower.contains("instagram-media") {
         return 0;
     }
-    let m = ALL.matches(lower);
-    if m.matched(0) {
+    let found = class_words::found(lower);
+    let has = |set| found & set != 0;
+    if has(class_words::BODY) {
         BODY | POSITIVE
-    } else if m.matched(1) {
-        if m.matched(5) {
+    } else if has(class_words::JUNK) {
+        if has(class_words::STRONG_JUNK) {
             JUNK | STRONG_JUNK
         } else {
             JUNK
         }
-    } else if m.matched(2) {
+    } else if has(class_words::CAPTION) {
         CAPTION
-    } else if m.matched(3) {
+    } else if has(class_words::WEAK_JUNK) {
         WEAK_JUNK
-    } else if m.matched(4) {
+    } else if has(class_words::POSITIVE) {
         POSITIVE
     } else {
         0

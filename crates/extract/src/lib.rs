@@ -3,6 +3,7 @@
 
 pub mod boilerplate;
 pub mod charset;
+mod class_words;
 pub mod dom;
 pub mod fragment;
 pub mod jsonld;

@@ -156,8 +156,7 @@ fn depth_of(b: &[u8], stop: usize) -> usize {
         }
         // The text of these is no markup, however it looks.
         if !closing && matches!(name, "script" | "style" | "textarea" | "title") {
-            let close = format!("</{name}");
-            i = find_ci(b, i, close.as_bytes()).unwrap_or(b.len());
+            i = end_tag(b, i, name.as_bytes()).unwrap_or(b.len());
         }
     }
     max
@@ -202,11 +201,23 @@ fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     memchr::memmem::find(&hay[from..], needle).map(|p| from + p)
 }
 
-fn find_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    hay[from..]
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
-        .map(|p| from + p)
+/// Where `</name` (any case) starts at or after `from`. Scripts are most of
+/// a page's bytes, so this jumps from `<` to `<` rather than comparing a
+/// window at every byte.
+fn end_tag(hay: &[u8], from: usize, name: &[u8]) -> Option<usize> {
+    let mut at = from;
+    while let Some(off) = memchr::memchr(b'<', &hay[at..]) {
+        let lt = at + off;
+        let rest = &hay[lt + 1..];
+        if rest.first() == Some(&b'/')
+            && rest.len() > name.len()
+            && rest[1..=name.len()].eq_ignore_ascii_case(name)
+        {
+            return Some(lt);
+        }
+        at = lt + 1;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -246,6 +257,12 @@ mod tests {
             1,
             "script text is not markup"
         );
+        assert_eq!(
+            nesting_depth("<style>b{}</Style<div></style><b><i>x</i></b>", 10),
+            2,
+            "the end tag in any case, also at the text's last bytes"
+        );
+        assert_eq!(nesting_depth("<div><script>x</scrip", 10), 2);
         assert_eq!(
             nesting_depth("a < b and 1<2", 10),
             0,

@@ -80,12 +80,8 @@ pub enum PageFetch {
 pub async fn fetch(fetcher: &Fetcher, link: &str, validators: Validators) -> PageFetch {
     let req = FetchRequest::page(link.to_string()).with_validators(validators);
     let (page, outcome) = match fetcher.fetch(&req).await {
-        // A challenge page would be "extracted" into nonsense; the stored text is better.
-        Ok(FetchOutcome::Fetched(f)) if crate::fetch::looks_like_challenge(&f.body) => {
-            tracing::debug!(url = %link, "bot wall instead of the article page");
-            (PageFetch::Failed, Outcome::Error(FetchErrorClass::BotWall))
-        }
-        Ok(FetchOutcome::Fetched(f)) => (PageFetch::Fetched(f), Outcome::Ok),
+        // Counted by `extract`, which tells a page from a bot wall.
+        Ok(FetchOutcome::Fetched(f)) => return PageFetch::Fetched(f),
         Ok(FetchOutcome::NotModified { validators, .. }) => {
             (PageFetch::NotModified(validators), Outcome::NotModified)
         }
@@ -107,9 +103,27 @@ pub struct PageRead {
     pub extracted: Extracted,
 }
 
+/// What the extract stage made of a fetched page.
+pub enum Extraction {
+    /// Boxed: the other two carry nothing.
+    Read(Box<PageRead>),
+    /// A bot-protection interstitial answered instead of the article: it
+    /// would be "extracted" into nonsense, and the stored text is better.
+    BotWall,
+    /// Too deep to parse, or the extractor failed.
+    Unread,
+}
+
+/// A bot wall's own text is a few sentences (Cloudflare's block page, the longest of
+/// them, about 800 characters); a page whose article text is longer is no wall, and is
+/// not scanned for one (150 µs a page). A wall's markers in such a page are the script
+/// some walls also put into pages they let through.
+const WALL_TEXT_MAX: usize = 2_000;
+
 /// The extract stage. Extraction is CPU work: it runs in the `cpu` pool, off the async
-/// threads, so that a burst of pages queues instead of piling up parsed DOMs.
-pub async fn extract(page: Fetched) -> Option<PageRead> {
+/// threads, so that a burst of pages queues instead of piling up parsed DOMs. The bot-wall
+/// check runs there too, after extraction and only where it found little text.
+pub async fn extract(page: Fetched) -> Extraction {
     let Fetched {
         url,
         body,
@@ -119,9 +133,10 @@ pub async fn extract(page: Fetched) -> Option<PageRead> {
         ..
     } = page;
     let for_extract = url.clone();
-    // A page nested too deep to parse in reasonable time is not read: the feed's content stays.
-    let extracted = crate::cpu::run(move || {
-        crate::cpu::page_is_parsable(&body).then(|| {
+    let job = crate::cpu::run(move || {
+        // A page nested too deep to parse in reasonable time is not read: the feed's
+        // content stays.
+        let extracted = crate::cpu::page_is_parsable(&body).then(|| {
             let start = std::time::Instant::now();
             let mut e = newsroom_extract::extract(&body, Some(&for_extract), charset.as_deref());
             // The extractor writes within the allow-list by construction; the sanitiser
@@ -130,13 +145,31 @@ pub async fn extract(page: Fetched) -> Option<PageRead> {
             e.html = crate::cpu::sanitize(&e.html, Some(&for_extract), &e.text);
             crate::metrics::extraction_took(start.elapsed());
             e
-        })
+        });
+        let little = extracted
+            .as_ref()
+            .is_none_or(|e| e.text.chars().nth(WALL_TEXT_MAX).is_none());
+        if little && crate::fetch::looks_like_challenge(&body) {
+            return Err(());
+        }
+        Ok(extracted)
     })
-    .await??;
-    Some(PageRead {
-        url,
-        redirects,
-        validators,
-        extracted,
-    })
+    .await;
+    let outcome = if matches!(job, Some(Err(()))) {
+        tracing::debug!(url = %url, "bot wall instead of the article page");
+        Outcome::Error(FetchErrorClass::BotWall)
+    } else {
+        Outcome::Ok
+    };
+    crate::metrics::fetched(Want::Page.label(), outcome);
+    match job {
+        Some(Ok(Some(extracted))) => Extraction::Read(Box::new(PageRead {
+            url,
+            redirects,
+            validators,
+            extracted,
+        })),
+        Some(Err(())) => Extraction::BotWall,
+        _ => Extraction::Unread,
+    }
 }

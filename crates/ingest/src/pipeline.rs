@@ -429,13 +429,20 @@ async fn ingest_item(
                 last_modified: k.state.page_last_modified.clone(),
             });
         page_result = match page::fetch(fetcher, &id.link, validators).await {
-            page::PageFetch::Fetched(f) => {
-                out.page_fetched = true;
-                match page::extract(f).await {
-                    Some(p) => PageResult::Read(p),
-                    None => PageResult::Failed,
+            page::PageFetch::Fetched(f) => match page::extract(f).await {
+                page::Extraction::Read(p) => {
+                    out.page_fetched = true;
+                    PageResult::Read(*p)
                 }
-            }
+                page::Extraction::Unread => {
+                    out.page_fetched = true;
+                    PageResult::Failed
+                }
+                page::Extraction::BotWall => {
+                    out.page_failed = true;
+                    PageResult::Failed
+                }
+            },
             page::PageFetch::NotModified(v) => {
                 out.page_not_modified = true;
                 PageResult::NotModified(v)

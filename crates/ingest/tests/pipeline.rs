@@ -593,6 +593,69 @@ async fn a_teaser_feed_polled_twice_keeps_the_full_text() {
 }
 
 #[tokio::test]
+async fn a_bot_wall_instead_of_the_page_is_not_extracted() {
+    let s = TestServer::start().await;
+    let item = |guid: &str, path: &str| {
+        format!(
+            "<item><guid>{guid}</guid><title>{guid}</title><link>{}</link>\
+             <description>The feed's own words about {guid}.</description></item>",
+            s.url(path)
+        )
+    };
+    let feed = format!(
+        "<rss version=\"2.0\"><channel><title>W</title>{}{}</channel></rss>",
+        item("walled", "/walled"),
+        item("through", "/through")
+    );
+    s.set("/feed.xml", Resource::ok("application/rss+xml", feed));
+    s.set(
+        "/walled",
+        Resource::ok("text/html", newsroom_ingest::testkit::CHALLENGE_PAGE),
+    );
+    // A page let through carries a wall's script; its article is no wall.
+    let paragraphs: String = (1..=20)
+        .map(|i| {
+            format!(
+                "<p>On day {i} the council met again and agreed, after a long debate about \
+                 part {i} of the budget, that the new bridge would be built next spring, with \
+                 the work paid for by the region and the city in equal parts.</p>"
+            )
+        })
+        .collect();
+    let through = format!(
+        "<html><head><title>Through</title>\
+         <script src=\"/cdn-cgi/challenge-platform/scripts/jsd/main.js\"></script></head>\
+         <body><article><h1>Through</h1>{paragraphs}</article></body></html>"
+    );
+    s.set("/through", Resource::ok("text/html", through));
+    let site = site().await;
+    let store: &dyn Store = &site.store;
+    add(store, "walled", s.url("/feed.xml"), FullTextMode::Always).await;
+    let sum = run_pass(store, &fetcher(), &cfg(), &ONCE, |_| {})
+        .await
+        .unwrap();
+    assert_eq!((sum.inserted, sum.pages_fetched), (2, 1), "{sum:?}");
+    assert!(
+        s.seen().iter().any(|r| r.path == "/walled"),
+        "the page was asked for"
+    );
+    let body = async |link: &str| {
+        let a = store
+            .article_by_canonical_url(&s.url(link))
+            .await
+            .unwrap()
+            .unwrap();
+        a.body_text
+    };
+    assert_eq!(body("/walled").await, "The feed's own words about walled.");
+    assert!(
+        body("/through")
+            .await
+            .contains("the new bridge would be built")
+    );
+}
+
+#[tokio::test]
 async fn commands_add_list_disable_remove_and_opml_round_trip() {
     let site = site().await;
     let s = TestServer::start().await;

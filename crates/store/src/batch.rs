@@ -15,6 +15,7 @@ use crate::rows::ARTICLE_COLS;
 use crate::rows::ArticleRow;
 use crate::upsert::{Decision, decide};
 use newsroom_core::{ArticleAddress, ArticleId, IngestState, NewArticle, Timestamp};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::LazyLock;
 
 /// The (source, guid) match wins over the URL match: a feed that moves an
@@ -26,7 +27,28 @@ static FIND_FOR_UPSERT: LazyLock<String> = LazyLock::new(|| {
          ORDER BY CASE WHEN source_id = $1 AND guid = $2 THEN 0 ELSE 1 END LIMIT 1"
     )
 });
-const TOMBSTONE_EXISTS: &str = "SELECT COUNT(*) FROM tombstones WHERE canonical_url = $1";
+/// Which of `rows` canonical URLs are tombstoned: one statement for a
+/// batch, not one an item.
+fn tombstoned_sql(rows: usize, numbered: bool) -> String {
+    format!(
+        "SELECT canonical_url FROM tombstones WHERE canonical_url IN (VALUES {})",
+        crate::table::values_list(rows, 1, numbered)
+    )
+}
+/// `fetched_at` (the first parameter) of `rows` articles: the unchanged
+/// items of a batch, most of every pass, touched together.
+fn touch_articles_sql(rows: usize, numbered: bool) -> String {
+    let ids = if numbered {
+        (2..rows + 2)
+            .map(|n| format!("(${n})"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    } else {
+        crate::table::values_list(rows, 1, false)
+    };
+    let first = if numbered { "$1" } else { "?" };
+    format!("UPDATE articles SET fetched_at = {first} WHERE id IN (VALUES {ids})")
+}
 /// New articles, `rows` of them, 20 parameters each (status and views are
 /// the columns' defaults, 'published' and 0). One statement for all of a
 /// batch's new articles: on SQLite each write statement that follows one
@@ -45,7 +67,6 @@ fn insert_articles_sql(rows: usize, numbered: bool) -> String {
 const UPDATE_ARTICLE: &str = "UPDATE articles SET original_url = $2, title = $3, summary = $4, body_html = $5, \
      body_text = $6, image_url = $7, image_alt = $8, image_width = $9, image_height = $10, video_url = $11, \
      author = $12, language = $13, fetched_at = $14, updated_at = $15, section_id = $16, published_at = $17, body_seal = $18 WHERE id = $1";
-const TOUCH_ARTICLE: &str = "UPDATE articles SET fetched_at = $2 WHERE id = $1";
 
 /// Rows per multi-row statement: well under both databases' parameter limits.
 const ROWS_PER_STATEMENT: usize = 200;
@@ -78,6 +99,24 @@ impl Db<'_> {
             // has them written, so its look-up finds them as it would have
             // article by article.
             let mut pending: Vec<usize> = Vec::new();
+            let mut tombstoned: HashSet<String> = HashSet::new();
+            let urls: Vec<&str> = items
+                .iter()
+                .map(|i| i.article.canonical_url.as_str())
+                .collect();
+            for chunk in urls.chunks(ROWS_PER_STATEMENT) {
+                let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(tombstoned_sql(
+                    chunk.len(),
+                    numbered,
+                )));
+                for url in chunk {
+                    q = q.bind(*url);
+                }
+                tombstoned.extend(q.fetch_all(&mut *tx).await?);
+            }
+            // Unchanged articles' new `fetched_at`, the last an article was given;
+            // written together once every item is decided.
+            let mut touched: BTreeMap<i64, Timestamp> = BTreeMap::new();
             let mut next = 0;
             loop {
                 let done = next == items.len();
@@ -125,11 +164,7 @@ impl Db<'_> {
                 }
                 let a = items[next].article;
                 next += 1;
-                let tomb: i64 = sqlx::query_scalar(TOMBSTONE_EXISTS)
-                    .bind(&a.canonical_url)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                if tomb > 0 {
+                if tombstoned.contains(&a.canonical_url) {
                     outcomes.push(UpsertOutcome {
                         id: None,
                         kind: UpsertKind::Suppressed,
@@ -153,17 +188,15 @@ impl Db<'_> {
                         }
                     }
                     Decision::Touch => {
-                        sqlx::query(TOUCH_ARTICLE)
-                            .bind(existing_id)
-                            .bind(a.fetched_at)
-                            .execute(&mut *tx)
-                            .await?;
+                        touched.insert(existing_id, a.fetched_at);
                         UpsertOutcome {
                             id: Some(ArticleId(existing_id)),
                             kind: UpsertKind::Unchanged,
                         }
                     }
                     Decision::Update(m) => {
+                        // Its own `fetched_at` comes after any touch before it.
+                        touched.remove(&existing_id);
                         sqlx::query(UPDATE_ARTICLE)
                             .bind(existing_id)
                             .bind(&m.original_url)
@@ -196,6 +229,23 @@ impl Db<'_> {
                     },
                 };
                 outcomes.push(outcome);
+            }
+            let mut by_time: BTreeMap<Timestamp, Vec<i64>> = BTreeMap::new();
+            for (id, at) in touched {
+                by_time.entry(at).or_default().push(id);
+            }
+            for (at, ids) in &by_time {
+                for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(touch_articles_sql(
+                        chunk.len(),
+                        numbered,
+                    )))
+                    .bind(*at);
+                    for id in chunk {
+                        q = q.bind(*id);
+                    }
+                    q.execute(&mut *tx).await?;
+                }
             }
             let count = |k: UpsertKind| outcomes.iter().filter(|o| o.kind == k).count() as i64;
             let (stored, updated) = (count(UpsertKind::Inserted), count(UpsertKind::Updated));

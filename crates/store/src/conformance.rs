@@ -42,7 +42,8 @@ macro_rules! conformance_suite {
             article_page_reads_outlet_and_story, bulk_imports_write_whole_pages,
             batches_store_all_or_nothing, batches_are_searchable, lookups_find_the_first_article,
             unsealed_bodies_are_found_and_sealed_once, filing_batches_open_join_and_thread,
-            polls_record_health_and_history_together);
+            polls_record_health_and_history_together, polls_in_one_batch_as_one_by_one,
+            batches_touch_unchanged_articles_as_one_by_one);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -4294,4 +4295,146 @@ pub async fn polls_record_health_and_history_together(store: Arc<dyn Store>) {
         assert_eq!(store.source_fetch_hours(id, hour).await.unwrap().len(), 1);
     }
     store.record_polls(&[], &[]).await.unwrap();
+}
+
+/// A pass's polls recorded in one batch leave what the same polls recorded
+/// one by one leave: the newest fetches kept, the hours counted, old hours
+/// pruned, each source's last health.
+pub async fn polls_in_one_batch_as_one_by_one(store: Arc<dyn Store>) {
+    let one = [
+        source(&*store, "one-a").await,
+        source(&*store, "one-b").await,
+    ];
+    let batch = [
+        source(&*store, "batch-a").await,
+        source(&*store, "batch-b").await,
+    ];
+    let hour = crate::hour_of(T0);
+    // 60 fetches of the first source over two hours, one of the second, and
+    // then a fetch 31 days on; results and durations vary with `i`.
+    let plan = |ids: [SourceId; 2]| {
+        let mut fetches: Vec<FetchRecord> =
+            (0..60).map(|i| fetch(ids[0], hour + i * 120, i)).collect();
+        fetches.push(fetch(ids[1], hour + 30, 7));
+        let later: Vec<FetchRecord> = vec![fetch(ids[0], hour + 31 * 86_400, 3)];
+        (fetches, later)
+    };
+    let health = |n: i64| SourceHealth {
+        last_attempt_at: Some(T0 + n),
+        consecutive_failures: n,
+        next_poll_at: T0 + 900 + n,
+        last_error_class: Some(format!("class {n}")),
+        ..SourceHealth::default()
+    };
+    let (fetches, later) = plan(one);
+    for f in &fetches {
+        store.record_fetch(f).await.unwrap();
+    }
+    for (id, n) in [(one[0], 1), (one[0], 2), (one[1], 3)] {
+        store.record_polls(&[(id, health(n))], &[]).await.unwrap();
+    }
+    let (fetches, later_b) = plan(batch);
+    let healths = [
+        (batch[0], health(1)),
+        (batch[0], health(2)),
+        (batch[1], health(3)),
+    ];
+    store.record_polls(&healths, &fetches).await.unwrap();
+    let state = async |id: SourceId, since: i64| {
+        let mut fetches = store.source_fetches(id, 1000).await.unwrap();
+        for f in &mut fetches {
+            f.source_id = SourceId(0);
+        }
+        let health = store.get_source(id).await.unwrap().unwrap().health;
+        let hours = store.source_fetch_hours(id, since).await.unwrap();
+        (
+            fetches,
+            hours,
+            health.consecutive_failures,
+            health.last_error_class,
+        )
+    };
+    for i in 0..2 {
+        let (one, batch) = (state(one[i], 0).await, state(batch[i], 0).await);
+        assert_eq!(one, batch, "source {i}");
+    }
+    let a = state(batch[0], 0).await;
+    assert_eq!(a.0.len() as i64, crate::FETCHES_KEPT);
+    assert_eq!(a.1.iter().map(|h| h.fetches).sum::<i64>(), 60);
+    assert_eq!(
+        (a.2, a.3.as_deref()),
+        (2, Some("class 2")),
+        "the last health wins"
+    );
+    // A later batch prunes the hours older than 30 days, as fetch by fetch.
+    store.record_fetch(&later[0]).await.unwrap();
+    store.record_polls(&[], &later_b).await.unwrap();
+    let (one_a, batch_a) = (state(one[0], 0).await, state(batch[0], 0).await);
+    assert_eq!(one_a, batch_a);
+    assert_eq!(batch_a.1.len(), 1, "{:?}", batch_a.1);
+    assert_eq!(
+        state(batch[1], 0).await.1.len(),
+        1,
+        "the other source keeps its hour"
+    );
+}
+
+/// Unchanged articles of a batch are touched together; each keeps the
+/// `fetched_at` its last item gave it, touched or updated, as item by item.
+pub async fn batches_touch_unchanged_articles_as_one_by_one(store: Arc<dyn Store>) {
+    let src = source(&*store, "touched").await;
+    let (one, two) = (article(src, 1), article(src, 2));
+    let (id1, id2) = (insert(&*store, &one).await, insert(&*store, &two).await);
+    let at = |a: &NewArticle, t: i64| ArticleWrite {
+        article: NewArticle {
+            fetched_at: T0 + t,
+            ..a.clone()
+        },
+        addresses: Vec::new(),
+        state: None,
+    };
+    let fetched = async |id: ArticleId| store.get_article(id).await.unwrap().unwrap().fetched_at;
+    let mut edited = one.clone();
+    edited.title = "Headline 1, edited".into();
+    let rounds: [(Vec<ArticleWrite>, [UpsertKind; 3], i64, i64); 3] = [
+        // Touched twice: the last time holds.
+        (
+            vec![at(&one, 500), at(&two, 600), at(&one, 700)],
+            [UpsertKind::Unchanged; 3],
+            700,
+            600,
+        ),
+        // Touched, then updated: the update's time.
+        (
+            vec![at(&one, 800), at(&edited, 900), at(&two, 650)],
+            [
+                UpsertKind::Unchanged,
+                UpsertKind::Updated,
+                UpsertKind::Unchanged,
+            ],
+            900,
+            650,
+        ),
+        // Updated, then touched: the touch's time.
+        (
+            vec![at(&one, 1000), at(&two, 1100), at(&two, 660)],
+            [
+                UpsertKind::Updated,
+                UpsertKind::Unchanged,
+                UpsertKind::Unchanged,
+            ],
+            1000,
+            660,
+        ),
+    ];
+    for (i, (batch, kinds, t1, t2)) in rounds.into_iter().enumerate() {
+        let out = store.store_articles(&batch, T0 + 2000).await.unwrap();
+        let got: Vec<UpsertKind> = out.iter().map(|o| o.kind).collect();
+        assert_eq!(got, kinds, "round {i}");
+        assert_eq!(
+            (fetched(id1).await, fetched(id2).await),
+            (T0 + t1, T0 + t2),
+            "round {i}"
+        );
+    }
 }

@@ -34,9 +34,17 @@ const UPDATE_SOURCE_SETTINGS: &str = "UPDATE sources SET section_id = $2, full_t
      poll_min_secs = $4, poll_max_secs = $5, enabled = $6 WHERE id = $1";
 const DELETE_SOURCE_ARTICLES: &str = "DELETE FROM articles WHERE source_id = $1";
 const DELETE_SOURCE: &str = "DELETE FROM sources WHERE id = $1";
-pub(crate) const UPDATE_SOURCE_HEALTH: &str = "UPDATE sources SET last_success_at = $2, last_attempt_at = $3, \
-     last_error_class = $4, last_error = $5, consecutive_failures = $6, next_poll_at = $7, etag = $8, last_modified = $9, \
-     item_notes = $10 WHERE id = $1";
+/// The health of `rows` sources, 10 parameters each (the id first, then
+/// the columns in the order set here), in one statement.
+pub(crate) fn update_healths_sql(rows: usize, numbered: bool) -> String {
+    format!(
+        "UPDATE sources SET last_success_at = v.column2, last_attempt_at = v.column3, \
+         last_error_class = v.column4, last_error = v.column5, consecutive_failures = v.column6, \
+         next_poll_at = v.column7, etag = v.column8, last_modified = v.column9, item_notes = v.column10 \
+         FROM (VALUES {}) AS v WHERE sources.id = v.column1",
+        crate::table::values_list(rows, 10, numbered)
+    )
+}
 
 /// One pass over the sources table, which holds one row per outlet: cheap enough for every `/healthz`.
 const INGEST_FRESHNESS: &str = "SELECT MAX(last_success_at), \
