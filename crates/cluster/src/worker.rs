@@ -209,10 +209,10 @@ async fn assign_new(
             .map(|a| (a, names[&a.source_id].as_deref()))
             .collect();
         assigned += lease.assigner.assign_all(store, &named, now).await?;
+        crate::metrics::live_stories(lease.assigner.live_stories());
         // Renewing first checks the lease is still ours, so a worker that
         // stalled past its lease never overwrites the new holder's state.
         lease.renew(store, unix_now()).await?;
-        crate::metrics::live_stories(lease.assigner.live_stories());
         if (batch.len() as i64) < cfg.batch.max(1) || stop() {
             // `release` saves it.
             break;

@@ -177,8 +177,11 @@ async fn metrics_count_what_the_test_did() {
     assert!(metrics.ends_with("/metrics"), "{metrics}");
 
     // Ingest and clustering, seen through the metrics.
+    // The live-story gauge is set once a clustering batch is written, after
+    // its articles were counted: wait for both.
     let s = scrape_until(&metrics, "polls and clustering", |s| {
         sum(s, "newsroom_cluster_articles_total", &[]) >= 3.0
+            && sum(s, "newsroom_cluster_live_stories", &[]) >= 1.0
             && sum(s, "newsroom_fetch_errors_total", &[]) >= 1.0
     })
     .await;
