@@ -53,10 +53,13 @@ measure() { # NAME TTL [BINARY DIR]
     cat >"$WORK/paths.lua" <<LUA
 local paths = {}
 for l in io.lines("$WORK/paths.txt") do paths[#paths + 1] = l end
+local counter = 1
+function setup(thread) thread:set("id", counter); counter = counter + 1 end
 local i = 0
 function request()
     i = i + 1
-    return wrk.format(nil, paths[(i * 7919) % #paths + 1], { ["User-Agent"] = "Mozilla/5.0 bench " .. i })
+    -- Each wrk thread its own readers, so every request counts a view.
+    return wrk.format(nil, paths[(i * 7919) % #paths + 1], { ["User-Agent"] = "Mozilla/5.0 bench " .. id .. "-" .. i })
 end
 LUA
     # Warm the connection pool and the latest-news fragment.
