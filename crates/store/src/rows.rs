@@ -9,17 +9,29 @@ use newsroom_core::{
     SectionId, Source, SourceHealth, SourceId, Story, StoryId, Video,
 };
 
-/// Columns of an `ArticleRow`, from `articles a`. An article's view total
-/// is a row of its own (`article_views`), and none until it is read.
-pub(crate) const ARTICLE_COLS: &str = "a.id, a.source_id, a.section_id, a.guid, a.canonical_url, a.original_url, \
+/// The view total of `articles a` as a column: a row of its own
+/// (`article_views`), and none until the article is read.
+macro_rules! views_of_a {
+    () => {
+        "COALESCE((SELECT v.views FROM article_views v WHERE v.article_id = a.id), 0) AS views"
+    };
+}
+
+/// Columns of an `ArticleRow`, from `articles a`.
+pub(crate) const ARTICLE_COLS: &str = concat!(
+    "a.id, a.source_id, a.section_id, a.guid, a.canonical_url, a.original_url, \
      a.title, a.summary, a.body_html, a.body_text, a.image_url, a.image_alt, a.image_width, a.image_height, \
-     a.video_url, a.author, a.language, a.published_at, a.fetched_at, a.updated_at, a.status, \
-     COALESCE((SELECT v.views FROM article_views v WHERE v.article_id = a.id), 0) AS views, a.body_seal";
+     a.video_url, a.author, a.language, a.published_at, a.fetched_at, a.updated_at, a.status, ",
+    views_of_a!(),
+    ", a.body_seal"
+);
 
 /// Columns of a `CardRow`; `a` is articles, `s` is sources.
-pub(crate) const CARD_COLS: &str = "a.id, a.title, a.summary, a.published_at, \
-     COALESCE((SELECT v.views FROM article_views v WHERE v.article_id = a.id), 0) AS views, a.video_url, a.image_url, \
-     a.source_id, s.name AS source_name, a.section_id, a.story_id, a.original_url";
+pub(crate) const CARD_COLS: &str = concat!(
+    "a.id, a.title, a.summary, a.published_at, ",
+    views_of_a!(),
+    ", a.video_url, a.image_url, a.source_id, s.name AS source_name, a.section_id, a.story_id, a.original_url"
+);
 
 #[derive(sqlx::FromRow)]
 pub struct SectionRow {

@@ -294,3 +294,29 @@ impl Dialect for SqlitePool {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::direct::ARTICLE_FIELDS;
+
+    /// The positions `direct::article_row` reads are those of the page's
+    /// statement, as SQLite names its columns on a migrated database.
+    #[tokio::test]
+    async fn fields_follow_the_page_statement() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("site.db");
+        crate::SqliteStore::open(&format!("sqlite://{}", path.display()), &Default::default())
+            .await
+            .unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let stmt = conn
+            .prepare(crate::articles::ARTICLE_PAGE.as_str())
+            .unwrap();
+        let names = stmt.column_names();
+        assert_eq!(names[..ARTICLE_FIELDS.len()], ARTICLE_FIELDS);
+        assert_eq!(
+            names[ARTICLE_FIELDS.len()..],
+            ["story_id", "source_name", "story_hidden"]
+        );
+    }
+}

@@ -8,15 +8,6 @@
 //! `HOT_N` sets the requests per case (default 200,000).
 
 use super::*;
-use http_body::Body as _;
-
-/// CPU time of this thread so far, in nanoseconds (Linux).
-fn thread_cpu_ns() -> u64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
 
 #[tokio::test(flavor = "current_thread")]
 #[ignore = "a measurement, run by hand"]
@@ -38,23 +29,7 @@ async fn hot_path_cpu_per_request() {
                     true => format!("Mozilla/5.0 bench-{round}-{i}"),
                     false => "Mozilla/5.0 bench-repeat".to_string(),
                 };
-                let mut req = Request::get(path.as_str())
-                    .header("user-agent", ua)
-                    .body(Body::empty())
-                    .unwrap();
-                req.extensions_mut()
-                    .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40_000))));
-                let resp = s.app.clone().oneshot(req).await.unwrap();
-                assert_eq!(resp.status(), StatusCode::OK);
-                // Frame by frame, as hyper takes them: no joining copy.
-                let mut body = resp.into_body();
-                while let Some(frame) =
-                    std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await
-                {
-                    if let Some(d) = frame.unwrap().data_ref() {
-                        bytes += d.len() as u64;
-                    }
-                }
+                bytes += served_bytes(&s.app, &path, &ua).await as u64;
             }
             let took = thread_cpu_ns() - t0;
             println!(

@@ -14,16 +14,7 @@
 //! `UNCACHED_N` caps the pages (default: all).
 
 use super::*;
-use http_body::Body as _;
 use std::time::Duration;
-
-/// CPU time of this thread so far, in nanoseconds (Linux).
-fn thread_cpu_ns() -> u64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
 
 /// CPU time of the whole process so far, in nanoseconds: this thread's and
 /// sqlx's connection threads' (the view flush), at the clock tick's grain.
@@ -37,25 +28,6 @@ fn process_cpu_ns() -> u64 {
         .filter_map(|v| v.parse::<u64>().ok())
         .sum();
     ticks * 10_000_000
-}
-
-async fn fetch(app: &Router, path: &str, visitor: &str) -> usize {
-    let mut req = Request::get(path)
-        .header("user-agent", format!("Mozilla/5.0 bench {visitor}"))
-        .body(Body::empty())
-        .unwrap();
-    req.extensions_mut()
-        .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40_000))));
-    let resp = app.clone().oneshot(req).await.unwrap();
-    assert_eq!(resp.status(), StatusCode::OK, "{path}");
-    let mut body = resp.into_body();
-    let mut bytes = 0;
-    while let Some(frame) =
-        std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await
-    {
-        bytes += frame.unwrap().data_ref().map_or(0, |d| d.len());
-    }
-    bytes
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -105,7 +77,7 @@ async fn uncached_page_cpu_per_request() {
             // case every page, made before the clock starts.
             let warm = if ttl == 0 { &paths[..50] } else { &paths[..] };
             for p in warm {
-                fetch(&app, p, "warm").await;
+                served_bytes(&app, p, "Mozilla/5.0 bench warm").await;
             }
             // As the server runs: the view flush and the change watcher
             // beside the requests (`keep_views`), each flush a commit that
@@ -114,7 +86,8 @@ async fn uncached_page_cpu_per_request() {
                 let (t0, p0) = (thread_cpu_ns(), process_cpu_ns());
                 let mut bytes = 0;
                 for (i, p) in paths.iter().enumerate() {
-                    bytes += fetch(&app, p, &format!("{round}-{ttl}-{i}")).await;
+                    bytes += served_bytes(&app, p, &format!("Mozilla/5.0 bench {round}-{ttl}-{i}"))
+                        .await;
                     if i % 64 == 0 {
                         // The flush's timer runs on this thread too.
                         tokio::task::yield_now().await;
