@@ -319,4 +319,17 @@ mod tests {
             ["story_id", "source_name", "story_hidden"]
         );
     }
+
+    #[tokio::test]
+    async fn page_reads_go_through_a_memory_map() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("site.db");
+        let store =
+            crate::SqliteStore::open(&format!("sqlite://{}", path.display()), &Default::default())
+                .await
+                .unwrap();
+        let direct = store.direct.as_ref().expect("a file database reads directly");
+        let mapped = direct.mapped_bytes().unwrap();
+        assert!(mapped >= 256 << 20, "mmap_size {mapped}");
+    }
 }

@@ -11,7 +11,9 @@
 //! The database is copied first, so the site is left as it was. Every
 //! request is a new visitor on the next article of the sitemap's order, as
 //! in `bench/uncached.sh`, and the views are flushed four times a second.
-//! `UNCACHED_N` caps the pages (default: all).
+//! `UNCACHED_N` caps the pages (default: all); `UNCACHED_SHUFFLE=1` asks
+//! for them in a fixed random order, as the whole site's readers do, not in
+//! the sitemap's, whose neighbours share the file's pages.
 
 use super::*;
 use std::time::Duration;
@@ -28,6 +30,16 @@ fn process_cpu_ns() -> u64 {
         .filter_map(|v| v.parse::<u64>().ok())
         .sum();
     ticks * 10_000_000
+}
+
+/// Fisher-Yates with a fixed linear congruential sequence: the same order
+/// for every build.
+fn shuffle<T>(items: &mut [T]) {
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    for i in (1..items.len()).rev() {
+        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        items.swap(i, (x >> 33) as usize % (i + 1));
+    }
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -66,12 +78,15 @@ async fn uncached_page_cpu_per_request() {
             let state = build_state(store.clone(), cfg, None).await.unwrap();
             let app = router(state.clone());
             let sitemap = get(&app, "/sitemaps/articles-1.xml").await.body;
-            let paths: Vec<&str> = sitemap
+            let mut paths: Vec<&str> = sitemap
                 .split("<loc>https://news.example")
                 .skip(1)
                 .filter_map(|s| s.split_once("</loc>").map(|(p, _)| p))
-                .take(limit)
                 .collect();
+            if std::env::var_os("UNCACHED_SHUFFLE").is_some() {
+                shuffle(&mut paths);
+            }
+            paths.truncate(limit);
             assert!(paths.len() > 100, "{} articles in the sitemap", paths.len());
             // The shared fragments (menu, latest news), and for the cached
             // case every page, made before the clock starts.
