@@ -21,6 +21,7 @@ pub mod public_base;
 pub mod respond;
 pub mod router;
 pub mod safe_html;
+pub mod shared_runs;
 pub mod state;
 pub mod strings;
 pub mod xml;

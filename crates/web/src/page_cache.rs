@@ -20,6 +20,7 @@ use crate::respond::chunks::{Chunks, ChunksBuilder};
 use crate::respond::coding::Coding;
 use crate::respond::compress::GZIP_LEVEL;
 use crate::respond::pieces::{BrPieces, BrWriter, GZIP_FIRST_LEVEL, Gap, GzPieces, GzWriter};
+use crate::shared_runs::{self, SHARED_CLOSE, SharedRun};
 use axum::body::Bytes;
 use newsroom_core::ArticleId;
 use std::collections::HashMap;
@@ -71,6 +72,8 @@ enum Part {
     Count(ArticleId),
     /// The latest-news list (`LATEST_SLOT`).
     Slot,
+    /// Text many pages hold (`SHARED_OPEN` … `SHARED_CLOSE`), kept once.
+    Shared(Arc<SharedRun>),
 }
 
 /// A rendered page with its count holes.
@@ -78,6 +81,8 @@ pub struct Compiled {
     parts: Vec<Part>,
     ids: Vec<ArticleId>,
     len_hint: usize,
+    /// Bytes of static text this page holds alone (not shared runs).
+    own_len: usize,
     /// Hash of the static text: with the counts shown, the entity tag.
     tag: u64,
     /// The static runs compressed, made on first use (gzip's again when a
@@ -99,29 +104,51 @@ impl Compiled {
     pub fn new(html: &str) -> Self {
         let mut parts = Vec::new();
         let mut ids = Vec::new();
+        // The page's own text since the last part; a marker that is not a
+        // part (a shared block's end met alone) joins the text around it.
+        let mut own: Vec<u8> = Vec::with_capacity(html.len());
+        let mut own_len = 0;
         let mut rest = html;
         while let Some(start) = rest.find(START) {
             let after = &rest[start + START.len_utf8()..];
             let Some(end) = after.find(END) else { break };
-            let hole = match &after[..end] {
+            let next = &after[end + END.len_utf8()..];
+            own.extend_from_slice(&rest.as_bytes()[..start]);
+            rest = next;
+            let part = match &after[..end] {
                 "L" => Part::Slot,
+                "]" => continue,
+                "[" => match next.find(SHARED_CLOSE) {
+                    // Shared text holds no hole: its pieces serve every page.
+                    Some(close) if !next[..close].contains(START) => {
+                        rest = &next[close + SHARED_CLOSE.len()..];
+                        Part::Shared(shared_runs::intern(&next[..close]))
+                    }
+                    _ => continue,
+                },
                 digits => match digits.parse::<i64>() {
                     Ok(id) => Part::Count(ArticleId(id)),
-                    Err(_) => break,
+                    Err(_) => {
+                        // Not a marker after all: kept as text, as is the rest.
+                        own.extend_from_slice(&html.as_bytes()[html.len() - after.len() - START.len_utf8()..]);
+                        rest = "";
+                        break;
+                    }
                 },
             };
-            parts.push(Part::Html(Bytes::copy_from_slice(
-                &rest.as_bytes()[..start],
-            )));
-            if let Part::Count(id) = hole
+            own_len += own.len();
+            parts.push(Part::Html(Bytes::copy_from_slice(&own)));
+            own.clear();
+            if let Part::Count(id) = part
                 && !ids.contains(&id)
             {
                 ids.push(id);
             }
-            parts.push(hole);
-            rest = &after[end + END.len_utf8()..];
+            parts.push(part);
         }
-        parts.push(Part::Html(Bytes::copy_from_slice(rest.as_bytes())));
+        own.extend_from_slice(rest.as_bytes());
+        own_len += own.len();
+        parts.push(Part::Html(Bytes::copy_from_slice(&own)));
         let hash = blake3::hash(html.as_bytes());
         let mut tag = [0u8; 8];
         tag.copy_from_slice(&hash.as_bytes()[..8]);
@@ -129,6 +156,7 @@ impl Compiled {
             parts,
             ids,
             len_hint: html.len() + 16,
+            own_len,
             tag: u64::from_le_bytes(tag),
             gz: Mutex::new(None),
             br: OnceLock::new(),
@@ -153,9 +181,10 @@ impl Compiled {
         self.parts.iter().any(|p| matches!(p, Part::Slot))
     }
 
-    /// Bytes this page holds, its compressed pieces counted as if made.
+    /// Bytes this page holds, its compressed pieces counted as if made;
+    /// shared runs are held once for all pages, and not counted here.
     pub fn weight(&self) -> usize {
-        self.len_hint * 2 + 256
+        self.own_len * 2 + 256 + self.parts.len() * 16
     }
 
     /// The hash of the page's static text: its entity tag starts with it.
@@ -207,6 +236,7 @@ impl Compiled {
                         f.walk(ft, None, sink);
                     }
                 }
+                Part::Shared(run) => sink(Chunk::Shared(run)),
             }
         }
     }
@@ -221,6 +251,7 @@ impl Compiled {
         let mut out = Vec::with_capacity(self.len_hint + fragment.map_or(0, |f| f.0.len_hint));
         self.walk(totals, fragment, &mut |c| match c {
             Chunk::Run(_, _, text) => out.extend_from_slice(text),
+            Chunk::Shared(run) => out.extend_from_slice(run.text()),
             Chunk::Digits(d) => out.extend_from_slice(d),
         });
         out
@@ -232,13 +263,14 @@ impl Compiled {
         let mut out = ChunksBuilder::new();
         self.walk(totals, fragment, &mut |c| match c {
             Chunk::Run(_, _, text) => out.run(text),
+            Chunk::Shared(run) => out.run(run.text()),
             Chunk::Digits(d) => out.copied(d),
         });
         out.finish()
     }
 
     /// What lies between the runs with `totals` shown: each count's
-    /// length, and a restart at the slot.
+    /// length, a restart at the slot, and each shared run's text.
     fn gaps<'a>(&'a self, totals: &'a [i64]) -> impl Iterator<Item = Gap> + 'a {
         let mut buf = itoa_buf();
         self.parts.iter().filter_map(move |p| match p {
@@ -248,6 +280,7 @@ impl Compiled {
                 Some(Gap::Digits(n as u8))
             }
             Part::Slot => Some(Gap::Restart),
+            Part::Shared(run) => Some(Gap::Fixed(run.text().clone())),
         })
     }
 
@@ -302,6 +335,7 @@ impl Compiled {
                 let mut br = BrWriter::start(&mut out);
                 self.walk(totals, fragment, &mut |c| match c {
                     Chunk::Run(page, i, _) => br.piece(page.br(), i),
+                    Chunk::Shared(run) => br.piece(run.br(), 0),
                     Chunk::Digits(d) => br.digits(d),
                 });
                 br.finish();
@@ -324,6 +358,7 @@ impl Compiled {
                 Some(f) if !std::ptr::eq(page, self) => gz.piece(f, i),
                 _ => gz.piece(&plan.page, i),
             },
+            Chunk::Shared(run) => gz.piece(run.gz(), 0),
             Chunk::Digits(d) => gz.digits(d),
         });
         gz.finish();
@@ -351,6 +386,8 @@ impl GzPlan {
 enum Chunk<'a, 'b> {
     /// Static text: its page, the run's index there, the text.
     Run(&'a Compiled, usize, &'a Bytes),
+    /// Static text shared by pages.
+    Shared(&'a SharedRun),
     Digits(&'b [u8]),
 }
 
@@ -759,6 +796,7 @@ impl Fragments {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shared_runs::SHARED_OPEN;
 
     #[test]
     fn controls_are_found_as_char_is_control_finds_them() {
@@ -792,6 +830,63 @@ mod tests {
             String::from_utf8(c.emit(&[-5, 42])).unwrap(),
             "<p data-views=\"-5\">-5</p><p>42</p>"
         );
+    }
+
+    #[test]
+    fn shared_text_is_held_once_and_every_coding_shows_it() {
+        use std::io::Read;
+        let page = |own: &str, id: i64| {
+            format!(
+                "<head>{SHARED_OPEN}<link rel=\"stylesheet\">{SHARED_CLOSE}<title>{own}</title>\
+                 {SHARED_OPEN}<header>menu</header>{SHARED_CLOSE}<p>{own} {}</p><header>menu</header>\
+                 {LATEST_SLOT}{SHARED_OPEN}<footer>end</footer>{SHARED_CLOSE}",
+                count_hole(ArticleId(id))
+            )
+        };
+        let (a, b) = (Compiled::new(&page("one", 1)), Compiled::new(&page("two", 2)));
+        let shared = |c: &Compiled| -> Vec<Arc<SharedRun>> {
+            c.parts
+                .iter()
+                .filter_map(|p| match p {
+                    Part::Shared(r) => Some(r.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let (sa, sb) = (shared(&a), shared(&b));
+        assert_eq!(sa.len(), 3);
+        assert!(sa.iter().zip(&sb).all(|(x, y)| Arc::ptr_eq(x, y)));
+        // The page's weight counts its own text, not the shared runs.
+        let plain = Compiled::new(&page("one", 1).replace(SHARED_OPEN, "").replace(SHARED_CLOSE, ""));
+        assert!(a.weight() < plain.weight(), "{} against {}", a.weight(), plain.weight());
+        let latest = Compiled::new(&format!("<ul><li>{}</li></ul>", count_hole(ArticleId(9))));
+        let want = "<head><link rel=\"stylesheet\"><title>one</title><header>menu</header>\
+                    <p>one 1367</p><header>menu</header><ul><li>12</li></ul><footer>end</footer>";
+        let fragment = Some((&latest, &[12i64][..]));
+        assert_eq!(String::from_utf8(a.emit_with(&[1367], fragment)).unwrap(), want);
+        let body = a.emit_body(&[1367], fragment).concat();
+        assert_eq!(String::from_utf8(body).unwrap(), want);
+        let mut gz = String::new();
+        flate2::read::GzDecoder::new(&a.emit_coded(&[1367], fragment, Coding::Gzip)[..])
+            .read_to_string(&mut gz)
+            .unwrap();
+        assert_eq!(gz, want);
+        let mut br = String::new();
+        brotli::Decompressor::new(&a.emit_coded(&[1367], fragment, Coding::Br)[..], 4096)
+            .read_to_string(&mut br)
+            .unwrap();
+        assert_eq!(br, want);
+    }
+
+    #[test]
+    fn a_shared_marker_without_its_pair_is_dropped() {
+        let html = format!(
+            "a{SHARED_CLOSE}b{SHARED_OPEN}c{} d{SHARED_CLOSE}e{SHARED_OPEN}f",
+            count_hole(ArticleId(3))
+        );
+        let c = Compiled::new(&html);
+        assert_eq!(String::from_utf8(c.emit(&[5])).unwrap(), "abc5 def");
+        assert!(!c.parts.iter().any(|p| matches!(p, Part::Shared(_))));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use crate::counting::ViewCounter;
 use crate::head::PageMeta;
 use crate::kept::Kept;
 use crate::page_cache::{Compiled, Fragments, LATEST_SLOT, PageCache, count_hole, strip_controls};
+use crate::shared_runs::{SHARED_CLOSE, SHARED_OPEN};
 use crate::strings::Strings;
 use askama::Template;
 use newsroom_core::i18n::Arg;
@@ -141,6 +142,10 @@ pub struct Chrome {
     /// Where the latest-news list goes: `LATEST_SLOT`, filled per response
     /// from `AppState::latest_list`, or nothing (error pages).
     pub latest_slot: &'static str,
+    /// Around text that every page shows alike (`shared_runs`): the
+    /// markers for cached pages, nothing for error pages.
+    pub shared_open: &'static str,
+    pub shared_close: &'static str,
     /// What the `<head>` says about the page; each page sets its own.
     pub meta: PageMeta,
 }
@@ -308,6 +313,8 @@ impl AppState {
             current_section: String::new(),
             is_home: false,
             latest_slot: "",
+            shared_open: "",
+            shared_close: "",
             meta: PageMeta::new(self.cfg.name.clone(), self.site_description(), None),
         }
     }
@@ -328,6 +335,8 @@ impl AppState {
             current_section: current_section.to_string(),
             is_home,
             latest_slot: LATEST_SLOT,
+            shared_open: SHARED_OPEN,
+            shared_close: SHARED_CLOSE,
             ..self.bare_chrome()
         })
     }

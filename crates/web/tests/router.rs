@@ -1277,12 +1277,15 @@ fn thread_cpu_ns() -> u64 {
 
 /// Bytes of a GET of `path` answered 200, for the measurements run by hand:
 /// read frame by frame, as hyper takes them, with no joining copy.
-async fn served_bytes(app: &Router, path: &str, user_agent: &str) -> usize {
+/// The body's length as served to `user_agent`, asking for `coding`
+/// (`Accept-Encoding`; empty: none).
+async fn served_bytes(app: &Router, path: &str, user_agent: &str, coding: &str) -> usize {
     use http_body::Body as _;
-    let mut req = Request::get(path)
-        .header("user-agent", user_agent)
-        .body(Body::empty())
-        .unwrap();
+    let mut req = Request::get(path).header("user-agent", user_agent);
+    if !coding.is_empty() {
+        req = req.header("accept-encoding", coding);
+    }
+    let mut req = req.body(Body::empty()).unwrap();
     req.extensions_mut()
         .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40_000))));
     let resp = app.clone().oneshot(req).await.unwrap();

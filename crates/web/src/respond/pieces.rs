@@ -28,6 +28,7 @@
 //!   brotli only to a client that weighs it above gzip.
 
 use super::compress::{BROTLI_LGWIN, GZIP_LEVEL, brotli};
+use axum::body::Bytes;
 use crc32fast::Hasher as Crc;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -42,13 +43,32 @@ pub struct GzPieces {
 }
 
 /// What lies between two runs of a page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Gap {
     /// Digits of this length.
     Digits(u8),
     /// Text of changing length (the latest-news list): the chain restarts.
     Restart,
+    /// Text that is always the same here, compressed on its own (a shared
+    /// run, `crate::shared_runs`): the chain goes on through it, told of
+    /// its bytes as of the digits', so later runs may refer back into it.
+    Fixed(Bytes),
 }
+
+impl PartialEq for Gap {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Gap::Digits(a), Gap::Digits(b)) => a == b,
+            (Gap::Restart, Gap::Restart) => true,
+            // A page's fixed gaps are its own shared runs: the same bytes
+            // where they are the same allocation.
+            (Gap::Fixed(a), Gap::Fixed(b)) => a.as_ptr() == b.as_ptr() && a.len() == b.len(),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Gap {}
 
 pub struct BrPieces {
     pieces: Vec<Vec<u8>>,
@@ -86,6 +106,11 @@ impl GzPieces {
                             }
                         }
                         Some(Gap::Restart) => c.reset(),
+                        Some(Gap::Fixed(text)) => {
+                            if c.set_dictionary(text).is_err() {
+                                c.reset();
+                            }
+                        }
                         _ => {}
                     }
                     let mut crc = Crc::new();
@@ -364,7 +389,7 @@ mod tests {
             let br = BrPieces::new(runs.iter().map(|r| r.as_bytes()));
             for level in [GZIP_FIRST_LEVEL, 2, GZIP_LEVEL, 9] {
                 let gz = GzPieces::new(runs.iter().map(|r| r.as_bytes()), &gaps, level);
-                assert!(gz.fits(gaps.iter().copied()));
+                assert!(gz.fits(gaps.iter().cloned()));
                 let mut out = Vec::new();
                 let mut w = GzWriter::start(&mut out);
                 for i in 0..runs.len() {
@@ -448,9 +473,9 @@ mod tests {
             );
             let mut longer = gaps.clone();
             longer[3] = Gap::Digits(6);
-            assert!(!gz.fits(longer.iter().copied()));
-            assert!(!gz.fits(gaps[1..].iter().copied()));
-            assert!(gz.fits(gaps.iter().copied()));
+            assert!(!gz.fits(longer.iter().cloned()));
+            assert!(!gz.fits(gaps[1..].iter().cloned()));
+            assert!(gz.fits(gaps.iter().cloned()));
         }
     }
 

@@ -29,7 +29,7 @@ async fn hot_path_cpu_per_request() {
                     true => format!("Mozilla/5.0 bench-{round}-{i}"),
                     false => "Mozilla/5.0 bench-repeat".to_string(),
                 };
-                bytes += served_bytes(&s.app, &path, &ua).await as u64;
+                bytes += served_bytes(&s.app, &path, &ua, "").await as u64;
             }
             let took = thread_cpu_ns() - t0;
             println!(

@@ -13,7 +13,8 @@
 //! in `bench/uncached.sh`, and the views are flushed four times a second.
 //! `UNCACHED_N` caps the pages (default: all); `UNCACHED_SHUFFLE=1` asks
 //! for them in a fixed random order, as the whole site's readers do, not in
-//! the sitemap's, whose neighbours share the file's pages.
+//! the sitemap's, whose neighbours share the file's pages;
+//! `UNCACHED_CODING=gzip` asks for the pages compressed.
 
 use super::*;
 use std::time::Duration;
@@ -63,6 +64,7 @@ async fn uncached_page_cpu_per_request() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(usize::MAX);
+    let coding = std::env::var("UNCACHED_CODING").unwrap_or_default();
     for round in 1..=2 {
         for (label, ttl) in [("uncached", 0), ("cached, all hits", 600)] {
             let cfg = SiteConfig {
@@ -92,7 +94,7 @@ async fn uncached_page_cpu_per_request() {
             // case every page, made before the clock starts.
             let warm = if ttl == 0 { &paths[..50] } else { &paths[..] };
             for p in warm {
-                served_bytes(&app, p, "Mozilla/5.0 bench warm").await;
+                served_bytes(&app, p, "Mozilla/5.0 bench warm", &coding).await;
             }
             // As the server runs: the view flush and the change watcher
             // beside the requests (`keep_views`), each flush a commit that
@@ -101,7 +103,7 @@ async fn uncached_page_cpu_per_request() {
                 let (t0, p0) = (thread_cpu_ns(), process_cpu_ns());
                 let mut bytes = 0;
                 for (i, p) in paths.iter().enumerate() {
-                    bytes += served_bytes(&app, p, &format!("Mozilla/5.0 bench {round}-{ttl}-{i}"))
+                    bytes += served_bytes(&app, p, &format!("Mozilla/5.0 bench {round}-{ttl}-{i}"), &coding)
                         .await;
                     if i % 64 == 0 {
                         // The flush's timer runs on this thread too.
