@@ -15,8 +15,8 @@ use sqlx::{PgPool, SqlitePool};
 /// at most once per statement.
 const CLAIM_MANY: &str = "INSERT INTO view_visits (visitor, article_id, counted_at, batch_id) \
      SELECT v, a, t, $4::TEXT FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::BIGINT[]) AS k(v, a, t) \
-     ORDER BY v, a \
-     ON CONFLICT (visitor, article_id) DO UPDATE \
+     ORDER BY a, v \
+     ON CONFLICT (article_id, visitor) DO UPDATE \
      SET counted_at = excluded.counted_at, batch_id = excluded.batch_id \
      WHERE view_visits.counted_at <= excluded.counted_at - $5 \
         OR view_visits.batch_id = excluded.batch_id \
@@ -26,13 +26,14 @@ const CLAIM_MANY: &str = "INSERT INTO view_visits (visitor, article_id, counted_
 const PRUNE: &str = "DELETE FROM view_visits WHERE counted_at < $1";
 const KEEP_PAST_WINDOW: i64 = 3600;
 
-/// Visits in key order, each key's visits oldest first, a window apart at
-/// least (closer ones would not count), split into rounds that hold every
-/// key at most once (PostgreSQL cannot update one row twice in one
-/// statement). Almost always a single round.
+/// Visits in key order (article, then visitor: the table's, so a round's
+/// rows go into the key's pages in order), each key's visits oldest first,
+/// a window apart at least (closer ones would not count), split into rounds
+/// that hold every key at most once (PostgreSQL cannot update one row twice
+/// in one statement). Almost always a single round.
 fn rounds(visits: &[Visit], window: i64) -> Vec<Vec<Visit>> {
     let mut sorted = visits.to_vec();
-    sorted.sort_unstable_by_key(|v| (v.visitor, v.article, v.at));
+    sorted.sort_unstable_by_key(|v| (v.article, v.visitor, v.at));
     let mut rounds: Vec<Vec<Visit>> = Vec::new();
     let mut last: Option<Visit> = None;
     let mut k = 0;
@@ -70,7 +71,7 @@ fn visit((visitor, article, at): (i64, i64, i64)) -> Visit {
 const CLAIM_MANY_SQLITE: &str = "INSERT INTO view_visits (visitor, article_id, counted_at, batch_id) \
      SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), $2 \
      FROM json_each($1) WHERE true \
-     ON CONFLICT (visitor, article_id) DO UPDATE \
+     ON CONFLICT (article_id, visitor) DO UPDATE \
      SET counted_at = excluded.counted_at, batch_id = excluded.batch_id \
      WHERE view_visits.counted_at <= excluded.counted_at - $3 \
         OR view_visits.batch_id = excluded.batch_id \
@@ -158,7 +159,7 @@ async fn claim_postgres_tx(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    counted.sort_unstable_by_key(|v| (v.visitor, v.article, v.at));
+    counted.sort_unstable_by_key(|v| (v.article, v.visitor, v.at));
     Ok(counted)
 }
 
@@ -188,7 +189,7 @@ mod tests {
             1800,
         );
         assert_eq!(r.len(), 2);
-        assert_eq!(r[0], [v(1, 1, 10), v(1, 2, 10), v(2, 1, 50)]);
+        assert_eq!(r[0], [v(1, 1, 10), v(2, 1, 50), v(1, 2, 10)]);
         assert_eq!(
             r[1],
             [v(1, 1, 4000)],
