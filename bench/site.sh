@@ -173,7 +173,7 @@ row() { # NAME URL CODING PIDS...
 }
 
 echo "$ARTICLES articles ($(sed -E 's|//([^:/@]+):[^@]*@|//\1:***@|' <<<"$DB")), $REQUESTS requests Zipf(1.0) over $(wc -l <"$WORK/all.txt") addresses, $DISTINCT distinct; page cache ${CACHE_MB:-256 (default)} MB; wrk -t2 -c$CONNS; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%F %H:%M UTC')"
-echo "| server | coding | requests | req/s | p99 | server CPU µs/req | ratio to nginx | newsroom peak RSS |"
+echo "| server | coding | requests | req/s | p99 | server CPU µs/req | ratio to nginx | newsroom peak RSS (anonymous at the end) |"
 echo "|---|---|---|---|---|---|---|---|"
 for coding in identity gzip; do
     row nginx "http://127.0.0.1:$NG_PORT" "$coding" $NG_PIDS; echo " 1 | |"
@@ -182,7 +182,10 @@ for coding in identity gzip; do
         for side in ${REFERENCE:+reference} newsroom; do
             if [ "$side" = reference ]; then start_newsroom "$REFERENCE" "$REF_DB"; else start_newsroom; fi
             row "$side${REFERENCE:+, round $round}" "http://127.0.0.1:$PORT" "$coding" "$PID"
-            RSS=$(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' "/proc/$PID/status")
+            # The peak counts the database's pages the process has mapped
+            # (its read handles use a memory map), once per handle; the
+            # anonymous part is its own memory.
+            RSS=$(awk '/VmHWM/ {h = $2} /RssAnon/ {a = $2} END {printf "%.0f MB (%.0f MB anonymous)", h / 1024, a / 1024}' "/proc/$PID/status")
             awk -v a="$RPS" -v b="$NG_RPS" -v rss="$RSS" 'BEGIN { printf " %.2fx | %s |\n", a / b, rss }'
             stop_newsroom
         done

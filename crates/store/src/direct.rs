@@ -28,7 +28,7 @@ const KEPT: usize = 8;
 /// page cache, which every commit of the view flush empties. SQLite clamps it
 /// to its compiled maximum (2 GB); the pages still count once, as the
 /// kernel's file cache, not per handle.
-pub(crate) const MMAP_BYTES: i64 = 1 << 31;
+const MMAP_BYTES: i64 = 1 << 31;
 
 pub(crate) struct DirectReads {
     path: PathBuf,

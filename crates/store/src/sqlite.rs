@@ -59,15 +59,16 @@ impl SqlStore<Sqlite> {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(cfg.acquire_timeout)
-            // Reads take the file's pages through a memory map, so the page
-            // cache holds little but a write's dirty pages; room for a view
-            // flush's (one page per claimed visit on a large site: 12,000
-            // pages for 12,000 visits) keeps SQLite from spilling them to
-            // the WAL mid-transaction and reading them back, and in the
-            // CLI made such a flush 1.5x faster (docs/PERFORMANCE.md,
-            // session 13). The cache grows only as pages are dirtied.
-            .pragma("mmap_size", crate::direct::MMAP_BYTES.to_string())
-            .pragma("cache_size", WRITE_CACHE_KIB.to_string())
+            // Room for a view flush's dirty pages (one a claimed visit on a
+            // large site: 12,000 pages for 12,000 visits) before SQLite
+            // spills them to the WAL mid-transaction and reads them back:
+            // the flush's statements took 0.6-0.7x the time
+            // (docs/PERFORMANCE.md, session 13). The cache grows only as
+            // pages are read or dirtied, and every commit of another
+            // connection empties it. (`cache_spill` cannot raise the spill
+            // threshold alone: `PRAGMA cache_spill = 16384` turns spilling
+            // off, as SQLite reads the number as a boolean of its low byte.)
+            .pragma("cache_size", CACHE_KIB.to_string())
             // Keeps the planner's statistics fresh as the site grows: each
             // connection, recycled hourly (`max_lifetime`), re-analyses the
             // tables it used that have changed much since.
@@ -116,8 +117,8 @@ impl SqlStore<Sqlite> {
     }
 }
 
-/// The page cache of a connection, in KiB (SQLite's negative `cache_size`).
-const WRITE_CACHE_KIB: i64 = -65_536;
+/// A connection's page cache, in KiB (SQLite's negative `cache_size`).
+const CACHE_KIB: i64 = -65_536;
 
 /// Rows ANALYZE reads per index: enough for the planner, and milliseconds
 /// even on a database of millions of articles.
@@ -333,7 +334,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn reads_go_through_a_memory_map() {
+    async fn page_reads_go_through_a_memory_map() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("site.db");
         let store =
@@ -343,17 +344,11 @@ mod tests {
         let direct = store.direct.as_ref().expect("a file database reads directly");
         let mapped = direct.mapped_bytes().unwrap();
         assert!(mapped >= 256 << 20, "mmap_size {mapped}");
-        // The pool's connections (writes, and the reads not made directly) too,
-        // with room for a flush's dirty pages.
-        let (mapped,): (i64,) = sqlx::query_as("PRAGMA mmap_size")
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
-        assert!(mapped >= 256 << 20, "pool mmap_size {mapped}");
+        // The pool's connections have room for a flush's dirty pages.
         let (cache,): (i64,) = sqlx::query_as("PRAGMA cache_size")
             .fetch_one(store.pool())
             .await
             .unwrap();
-        assert_eq!(cache, super::WRITE_CACHE_KIB);
+        assert_eq!(cache, super::CACHE_KIB);
     }
 }
