@@ -55,7 +55,11 @@ impl Db<'_> {
     async fn write_meta(self, sql: &'static str, key: &str, value: &str) -> Result<()> {
         with_pool!(self, |pool| {
             let mut tx = pool.begin_write(None).await?;
-            sqlx::query(sql).bind(key).bind(value).execute(&mut *tx).await?;
+            sqlx::query(sql)
+                .bind(key)
+                .bind(value)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
         });
         Ok(())
