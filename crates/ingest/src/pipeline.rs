@@ -519,7 +519,7 @@ async fn ingest_item(
         .unwrap_or_else(|| id.feed_canonical.clone());
     // A new link can lead to a page already stored (a redirect to it, or its canonical).
     if id.known.is_none()
-        && let Some(k) = identify::by_page(store, source, &page_urls).await
+        && let Some(k) = identify::by_page(store, source, &id, &page_urls).await
     {
         if k.article.source_id != source.id || k.article.status == ArticleStatus::Hidden {
             let addrs = identify::addresses(source, &id, true, &page_urls);
