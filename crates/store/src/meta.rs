@@ -1,6 +1,6 @@
 //! Settings kept in the database (`meta`), and the housekeeping counts.
 
-use crate::dialect::{Db, Dialect, with_pool};
+use crate::dialect::{Db, with_pool};
 use crate::error::Result;
 use crate::model::TableCounts;
 use sqlx::Row;
@@ -50,17 +50,9 @@ impl Db<'_> {
         }))
     }
 
-    /// Its turn to write (the clusterer's state is saved beside a pass's
-    /// writes), as `jobs::renew_lease` takes it.
     async fn write_meta(self, sql: &'static str, key: &str, value: &str) -> Result<()> {
         with_pool!(self, |pool| {
-            let mut tx = pool.begin_write(None).await?;
-            sqlx::query(sql)
-                .bind(key)
-                .bind(value)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
+            sqlx::query(sql).bind(key).bind(value).execute(pool).await?;
         });
         Ok(())
     }
