@@ -64,7 +64,10 @@ pub async fn by_page(
     page_urls: &[(String, AddressKind)],
 ) -> Option<Known> {
     let mut asked = vec![id.feed_canonical.clone()];
-    for c in page_urls.iter().filter_map(|(u, _)| url::canonicalize(u).ok()) {
+    for c in page_urls
+        .iter()
+        .filter_map(|(u, _)| url::canonicalize(u).ok())
+    {
         if !asked.contains(&c) {
             asked.push(c);
         }

@@ -193,4 +193,22 @@ mod tests {
         let stored = store.table_counts().await.unwrap();
         assert_eq!(stored.articles, 3);
     }
+
+    /// Handing a batch over does not wait for the writer (a pass's poll
+    /// gives its slot away meanwhile); its outcome comes once it is written.
+    #[tokio::test]
+    async fn a_batch_is_handed_over_before_it_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("q.db").display());
+        let store = SqliteStore::open(&url, &Default::default()).await.unwrap();
+        let src = store.add_source(&source("one"), T0).await.unwrap().id;
+        let (writes, queue) = queue();
+        // No writer runs yet: `submit` returns all the same.
+        let ticket = writes.submit(vec![write(src, 1)], || T0).await;
+        assert_eq!(store.table_counts().await.unwrap().articles, 0);
+        drop(writes);
+        let ((), kinds) = futures::join!(run_writer(&store, || T0, queue), ticket.outcome());
+        assert_eq!(kinds, [Some(UpsertKind::Inserted)]);
+        assert_eq!(store.table_counts().await.unwrap().articles, 1);
+    }
 }
