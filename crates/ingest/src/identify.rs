@@ -54,15 +54,27 @@ pub async fn identify(store: &dyn Store, source: &Source, item: &FeedItem) -> Op
 }
 
 /// A stored article one of the page's addresses (a redirect hop, its final URL, its
-/// canonical) belongs to.
+/// canonical) belongs to. Addresses [`identify`] has just looked up for `id` (the
+/// feed link's) are not asked again: most pages are at their feed link and name it
+/// canonical, and then there is nothing to ask.
 pub async fn by_page(
     store: &dyn Store,
     source: &Source,
+    id: &Identity,
     page_urls: &[(String, AddressKind)],
 ) -> Option<Known> {
-    let lookups: Vec<ArticleLookup> = page_urls
+    let mut asked = vec![id.feed_canonical.clone()];
+    for c in page_urls
         .iter()
         .filter_map(|(u, _)| url::canonicalize(u).ok())
+    {
+        if !asked.contains(&c) {
+            asked.push(c);
+        }
+    }
+    let lookups: Vec<ArticleLookup> = asked
+        .into_iter()
+        .skip(1)
         .flat_map(|c| {
             [
                 ArticleLookup::Address(ArticleAddress::url(&c, AddressKind::PageUrl)),
@@ -70,6 +82,9 @@ pub async fn by_page(
             ]
         })
         .collect();
+    if lookups.is_empty() {
+        return None;
+    }
     find(store, source, &lookups).await
 }
 

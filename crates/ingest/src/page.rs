@@ -139,10 +139,10 @@ pub async fn extract(page: Fetched) -> Extraction {
         let extracted = crate::cpu::page_is_parsable(&body).then(|| {
             let start = std::time::Instant::now();
             let mut e = newsroom_extract::extract(&body, Some(&for_extract), charset.as_deref());
-            // The extractor writes within the allow-list by construction; the sanitiser
+            // The extractor writes within the allow-list by construction; the allow-list
             // runs over it anyway, so that what is stored (and sealed) is its output,
             // as the web layer would serve it.
-            e.html = crate::cpu::sanitize(&e.html, Some(&for_extract), &e.text);
+            e.html = crate::cpu::sanitize_extracted(&e.html, &e.text);
             crate::metrics::extraction_took(start.elapsed());
             e
         });

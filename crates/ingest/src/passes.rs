@@ -5,9 +5,10 @@
 
 use crate::fetch::Fetcher;
 use crate::host_queue;
-use crate::pipeline::{IngestConfig, PollReport, health_after, poll_source_via};
+use crate::pipeline::{IngestConfig, PollReport, health_after, poll_source_handed, settle};
 use crate::poll_timing;
 use crate::write_queue;
+use futures::stream::{FuturesUnordered, StreamExt};
 use newsroom_core::{Source, SourceHealth, SourceId};
 use newsroom_store::{FetchRecord, FetchResult, Store};
 
@@ -95,30 +96,61 @@ pub(crate) async fn poll_many(
     // ends when the polls are done and their queue is dropped.
     let (writes, queue) = write_queue::queue();
     let writer = write_queue::run_writer(store, || cfg.clock.now(), queue);
+    // A poll gives its slot to the next source once its articles are handed
+    // to the writer, not once they are written: a slot held through the
+    // writer's turn was a source neither fetched nor extracted meanwhile.
+    // Sources polled and not yet settled stay bounded (twice the slots), and
+    // so does the memory of the articles waiting to be written.
+    let unsettled = tokio::sync::Semaphore::new(2 * cfg.source_concurrency.max(1));
+    let (handed, mut to_settle) = tokio::sync::mpsc::unbounded_channel();
     let polls = async {
-        let writes = writes;
-        let writes = &writes;
+        let (writes, handed) = (writes, handed);
+        let (writes, unsettled) = (&writes, &unsettled);
         host_queue::run_by_host(
             jobs,
             cfg.source_concurrency,
             fetcher.config().per_host_concurrency,
             fetcher.limiter(),
             |s: Source| async move {
-                let r = poll_source_via(store, fetcher, cfg, &s, writes).await;
-                (s, r)
+                let permit = unsettled.acquire().await.ok();
+                let polled = poll_source_handed(store, fetcher, cfg, &s, writes).await;
+                (s, polled, permit)
             },
-            |(s, r): (Source, PollReport)| {
-                progress(Event::SourceDone {
-                    source: s.id,
-                    name: s.name.clone(),
-                    report: Box::new(r.clone()),
-                });
-                out.push((s, r));
+            |done| {
+                // The settling below ends only when this sender is dropped.
+                let _ = handed.send(done);
             },
         )
         .await;
     };
-    futures::join!(polls, writer);
+    let settling = async {
+        let mut settling = FuturesUnordered::new();
+        let mut more = true;
+        loop {
+            tokio::select! {
+                next = to_settle.recv(), if more => match next {
+                    Some((s, polled, permit)) => settling.push(async move {
+                        let r = settle(polled).await;
+                        drop(permit);
+                        (s, r)
+                    }),
+                    None => more = false,
+                },
+                Some((s, r)) = settling.next(), if !settling.is_empty() => {
+                    let s: Source = s;
+                    let r: PollReport = r;
+                    progress(Event::SourceDone {
+                        source: s.id,
+                        name: s.name.clone(),
+                        report: Box::new(r.clone()),
+                    });
+                    out.push((s, r));
+                }
+                else => break,
+            }
+        }
+    };
+    futures::join!(polls, writer, settling);
     out
 }
 

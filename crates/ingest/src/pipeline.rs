@@ -11,7 +11,7 @@ use crate::feed::{FeedItem, ParseOptions, parse_feed};
 use crate::fetch::{FetchOutcome, FetchRequest, Fetcher, Validators, Want};
 use crate::metrics::Outcome;
 use crate::poll_timing::{self as schedule, PollResult};
-use crate::write_queue::{WRITE_BATCH, Writes};
+use crate::write_queue::{Ticket, WRITE_BATCH, Writes};
 use crate::{identify, page};
 use futures::StreamExt;
 use newsroom_core::{
@@ -73,7 +73,7 @@ pub async fn poll_source(
     poll_source_via(store, fetcher, cfg, source, &Writes::Direct(store)).await
 }
 
-/// [`poll_source`], its articles stored through `writes` (a pass's writer).
+/// [`poll_source`], its articles stored through `writes`.
 pub(crate) async fn poll_source_via(
     store: &dyn Store,
     fetcher: &Fetcher,
@@ -81,6 +81,19 @@ pub(crate) async fn poll_source_via(
     source: &Source,
     writes: &Writes<'_>,
 ) -> PollReport {
+    settle(poll_source_handed(store, fetcher, cfg, source, writes).await).await
+}
+
+/// A poll whose articles are handed to `writes`, what became of them still
+/// to hear ([`settle`]): a pass's poll gives its slot to the next source
+/// while the pass's writer writes them.
+pub(crate) async fn poll_source_handed(
+    store: &dyn Store,
+    fetcher: &Fetcher,
+    cfg: &IngestConfig,
+    source: &Source,
+    writes: &Writes<'_>,
+) -> Polled {
     let report = PollReport {
         validators: Validators {
             etag: source.health.etag.clone(),
@@ -88,7 +101,52 @@ pub(crate) async fn poll_source_via(
         },
         ..Default::default()
     };
-    let report = poll_feed(store, fetcher, cfg, source, writes, report).await;
+    poll_feed(store, fetcher, cfg, source, writes, report).await
+}
+
+/// A poll done but for the outcome of its writes.
+pub(crate) struct Polled {
+    report: PollReport,
+    batches: Vec<HandedBatch>,
+}
+
+/// The poll's report, once each of its items is stored (or failed to be).
+pub(crate) async fn settle(polled: Polled) -> PollReport {
+    let Polled {
+        mut report,
+        batches,
+    } = polled;
+    let mut foreign = Vec::new();
+    for batch in batches {
+        for o in batch.outcomes().await {
+            report.pages_fetched += usize::from(o.page_fetched);
+            report.pages_failed += usize::from(o.page_failed);
+            report.pages_not_modified += usize::from(o.page_not_modified);
+            report.notes.extend(o.notes);
+            foreign.extend(o.foreign);
+            crate::metrics::stored(o.kind);
+            match o.kind {
+                Some(UpsertKind::Inserted) => report.inserted += 1,
+                Some(UpsertKind::Updated) => report.updated += 1,
+                Some(UpsertKind::Unchanged) => report.unchanged += 1,
+                Some(UpsertKind::Suppressed) => report.suppressed += 1,
+                None => report.skipped += 1,
+            }
+        }
+    }
+    // Every item another source's: the feed is serving someone else's items (a wrong
+    // redirect, a CDN mix-up). They were left as they are; say so once.
+    if report.items > 1 && foreign.len() == report.items {
+        foreign.sort_unstable_by_key(|s| s.0);
+        foreign.dedup();
+        let owners: Vec<String> = foreign.iter().map(|s| format!("source {s}")).collect();
+        report.notes.push(format!(
+            "all {} items are already stored as another source's articles ({}): is this feed serving another outlet's items? They were left as they are",
+            report.items,
+            owners.join(", ")
+        ));
+    }
+    cap_notes(&mut report.notes);
     let outcome = match (&report.error, report.not_modified) {
         (Some(e), _) => Outcome::Error(e.class),
         (None, true) => Outcome::NotModified,
@@ -105,7 +163,11 @@ async fn poll_feed(
     source: &Source,
     writes: &Writes<'_>,
     mut report: PollReport,
-) -> PollReport {
+) -> Polled {
+    let alone = |report| Polled {
+        report,
+        batches: Vec::new(),
+    };
     let req =
         FetchRequest::feed(source.feed_url.clone()).with_validators(report.validators.clone());
     let started = std::time::Instant::now();
@@ -127,12 +189,12 @@ async fn poll_feed(
             report.validators.etag = validators.etag.or(report.validators.etag);
             report.validators.last_modified =
                 validators.last_modified.or(report.validators.last_modified);
-            return report;
+            return alone(report);
         }
         Ok(FetchOutcome::Fetched(f)) => f,
         Err(e) => {
             report.error = Some(e);
-            return report;
+            return alone(report);
         }
     };
     report.fresh_until = fetched.fresh_until;
@@ -151,7 +213,7 @@ async fn poll_feed(
         Ok(f) => f,
         Err(e) => {
             report.error = Some(e);
-            return report;
+            return alone(report);
         }
     };
     // Validators are only kept once the body they describe was read successfully.
@@ -166,66 +228,60 @@ async fn poll_feed(
     report.notes.extend(drop_shared_guids(&mut items));
     report.items = items.len();
     report.published = items.iter().filter_map(|i| i.published).collect();
-    let mut foreign = Vec::new();
-    let mut outcomes: Vec<ItemOutcome> = Vec::with_capacity(items.len());
+    let mut batches = Vec::new();
     let mut prepared = futures::stream::iter(items)
         .map(|item| ingest_item(store, fetcher, cfg, source, item))
         .buffered(cfg.full_text_concurrency.max(1))
         .chunks(WRITE_BATCH);
     while let Some(batch) = prepared.next().await {
-        outcomes.extend(write_batch(writes, cfg, batch).await);
+        batches.push(hand_batch(writes, cfg, batch).await);
     }
-    for o in outcomes {
-        report.pages_fetched += usize::from(o.page_fetched);
-        report.pages_failed += usize::from(o.page_failed);
-        report.pages_not_modified += usize::from(o.page_not_modified);
-        report.notes.extend(o.notes);
-        foreign.extend(o.foreign);
-        crate::metrics::stored(o.kind);
-        match o.kind {
-            Some(UpsertKind::Inserted) => report.inserted += 1,
-            Some(UpsertKind::Updated) => report.updated += 1,
-            Some(UpsertKind::Unchanged) => report.unchanged += 1,
-            Some(UpsertKind::Suppressed) => report.suppressed += 1,
-            None => report.skipped += 1,
-        }
-    }
-    // Every item another source's: the feed is serving someone else's items (a wrong
-    // redirect, a CDN mix-up). They were left as they are; say so once.
-    if report.items > 1 && foreign.len() == report.items {
-        foreign.sort_unstable_by_key(|s| s.0);
-        foreign.dedup();
-        let owners: Vec<String> = foreign.iter().map(|s| format!("source {s}")).collect();
-        report.notes.push(format!(
-            "all {} items are already stored as another source's articles ({}): is this feed serving another outlet's items? They were left as they are",
-            report.items,
-            owners.join(", ")
-        ));
-    }
-    cap_notes(&mut report.notes);
-    report
+    Polled { report, batches }
 }
 
-/// Hands the batch's articles to `writes` and puts each outcome with its item.
-async fn write_batch(
+/// A batch's items, those with something to store handed to the writer.
+struct HandedBatch {
+    outcomes: Vec<ItemOutcome>,
+    /// Which of `outcomes` the ticket's answers are for, in order.
+    at: Vec<usize>,
+    ticket: Option<Ticket>,
+}
+
+impl HandedBatch {
+    /// Each item's outcome, with what became of its write.
+    async fn outcomes(self) -> Vec<ItemOutcome> {
+        let mut outcomes = self.outcomes;
+        if let Some(ticket) = self.ticket {
+            for (&i, kind) in self.at.iter().zip(ticket.outcome().await) {
+                outcomes[i].kind = kind;
+            }
+        }
+        outcomes
+    }
+}
+
+/// Hands the batch's articles to `writes`.
+async fn hand_batch(
     writes: &Writes<'_>,
     cfg: &IngestConfig,
     batch: Vec<(ItemOutcome, Option<ArticleWrite>)>,
-) -> Vec<ItemOutcome> {
-    let (mut outcomes, prepared): (Vec<ItemOutcome>, Vec<Option<ArticleWrite>>) =
+) -> HandedBatch {
+    let (outcomes, prepared): (Vec<ItemOutcome>, Vec<Option<ArticleWrite>>) =
         batch.into_iter().unzip();
     let at: Vec<usize> = (0..prepared.len())
         .filter(|&i| prepared[i].is_some())
         .collect();
     let prepared: Vec<ArticleWrite> = prepared.into_iter().flatten().collect();
-    if prepared.is_empty() {
-        return outcomes;
+    let ticket = if prepared.is_empty() {
+        None
+    } else {
+        Some(writes.submit(prepared, || cfg.clock.now()).await)
+    };
+    HandedBatch {
+        outcomes,
+        at,
+        ticket,
     }
-    let kinds = writes.store(prepared, || cfg.clock.now()).await;
-    for (&i, kind) in at.iter().zip(kinds) {
-        outcomes[i].kind = kind;
-    }
-    outcomes
 }
 
 /// Items that share a GUID within one feed cannot be told apart by it: each is known by
@@ -463,7 +519,7 @@ async fn ingest_item(
         .unwrap_or_else(|| id.feed_canonical.clone());
     // A new link can lead to a page already stored (a redirect to it, or its canonical).
     if id.known.is_none()
-        && let Some(k) = identify::by_page(store, source, &page_urls).await
+        && let Some(k) = identify::by_page(store, source, &id, &page_urls).await
     {
         if k.article.source_id != source.id || k.article.status == ArticleStatus::Hidden {
             let addrs = identify::addresses(source, &id, true, &page_urls);

@@ -37,27 +37,56 @@ pub(crate) fn queue<'a>() -> (Writes<'a>, mpsc::UnboundedReceiver<Request>) {
     (Writes::Queued(tx), rx)
 }
 
+/// A batch handed to [`Writes::submit`]: what became of its items, now
+/// (stored straight away) or once the pass's writer has written it.
+pub(crate) enum Ticket {
+    Done(Vec<Option<UpsertKind>>),
+    Queued(oneshot::Receiver<Vec<Option<UpsertKind>>>, usize),
+}
+
+impl Ticket {
+    /// One outcome per write, `None` where it could not be stored.
+    pub(crate) async fn outcome(self) -> Vec<Option<UpsertKind>> {
+        match self {
+            Ticket::Done(kinds) => kinds,
+            // The writer outlives every poll of its pass, so it never goes
+            // away early; should it, the items count as not stored.
+            Ticket::Queued(answer, n) => answer.await.unwrap_or_else(|_| vec![None; n]),
+        }
+    }
+}
+
 impl Writes<'_> {
-    /// Stores `writes`, all together or (should that fail) each alone; one
-    /// outcome per write, `None` where it could not be stored.
+    /// Hands `writes` over: stored all together or (should that fail) each
+    /// alone, at once when direct, by the pass's writer when queued, so
+    /// that a poll need not wait for its items to be written before it
+    /// gives its slot to the next source.
+    pub(crate) async fn submit(
+        &self,
+        writes: Vec<ArticleWrite>,
+        now: impl Fn() -> Timestamp,
+    ) -> Ticket {
+        let n = writes.len();
+        match self {
+            Writes::Direct(store) => Ticket::Done(store_all_or_each(*store, now(), &writes).await),
+            Writes::Queued(queue) => {
+                let (reply, answer) = oneshot::channel();
+                if queue.send(Request { writes, reply }).is_err() {
+                    return Ticket::Done(vec![None; n]);
+                }
+                Ticket::Queued(answer, n)
+            }
+        }
+    }
+
+    /// [`Writes::submit`], waiting for the outcome.
+    #[cfg(test)]
     pub(crate) async fn store(
         &self,
         writes: Vec<ArticleWrite>,
         now: impl Fn() -> Timestamp,
     ) -> Vec<Option<UpsertKind>> {
-        let n = writes.len();
-        match self {
-            Writes::Direct(store) => store_all_or_each(*store, now(), &writes).await,
-            Writes::Queued(queue) => {
-                let (reply, answer) = oneshot::channel();
-                // The writer outlives every poll of its pass, so neither end
-                // goes away early; should it, the items count as not stored.
-                if queue.send(Request { writes, reply }).is_err() {
-                    return vec![None; n];
-                }
-                answer.await.unwrap_or_else(|_| vec![None; n])
-            }
-        }
+        self.submit(writes, now).await.outcome().await
     }
 }
 
@@ -163,5 +192,23 @@ mod tests {
         assert_eq!(c, [Some(UpsertKind::Unchanged)]);
         let stored = store.table_counts().await.unwrap();
         assert_eq!(stored.articles, 3);
+    }
+
+    /// Handing a batch over does not wait for the writer (a pass's poll
+    /// gives its slot away meanwhile); its outcome comes once it is written.
+    #[tokio::test]
+    async fn a_batch_is_handed_over_before_it_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("q.db").display());
+        let store = SqliteStore::open(&url, &Default::default()).await.unwrap();
+        let src = store.add_source(&source("one"), T0).await.unwrap().id;
+        let (writes, queue) = queue();
+        // No writer runs yet: `submit` returns all the same.
+        let ticket = writes.submit(vec![write(src, 1)], || T0).await;
+        assert_eq!(store.table_counts().await.unwrap().articles, 0);
+        drop(writes);
+        let ((), kinds) = futures::join!(run_writer(&store, || T0, queue), ticket.outcome());
+        assert_eq!(kinds, [Some(UpsertKind::Inserted)]);
+        assert_eq!(store.table_counts().await.unwrap().articles, 1);
     }
 }

@@ -85,16 +85,21 @@ impl Db<'_> {
         now: Timestamp,
         lease_secs: i64,
     ) -> Result<bool> {
+        // In a write transaction, so that on SQLite the renewal takes its
+        // turn behind the writer of the moment (`write_tx`) rather than
+        // sleeping in SQLite's busy handler: a filing beside a pass stalled
+        // there for up to a quarter of a second (docs/PERFORMANCE.md, issue 10).
         let held = with_pool!(self, |pool| {
-            sqlx::query(RENEW_LEASE)
+            let mut tx = pool.begin_write(None).await?;
+            let r = sqlx::query(RENEW_LEASE)
                 .bind(key)
                 .bind(worker)
                 .bind(now + lease_secs)
                 .bind(now)
-                .execute(pool)
-                .await?
-                .rows_affected()
-                > 0
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            r.rows_affected() > 0
         });
         if !held {
             crate::metrics::lost(key);
@@ -110,7 +115,9 @@ impl Db<'_> {
         next_due: Option<Timestamp>,
         error: Option<&str>,
     ) -> Result<bool> {
+        // Its turn to write, as `renew_lease` takes it.
         let held = with_pool!(self, |pool| {
+            let mut tx = pool.begin_write(None).await?;
             let q = match next_due {
                 Some(due) => sqlx::query(COMPLETE_JOB)
                     .bind(key)
@@ -119,7 +126,9 @@ impl Db<'_> {
                     .bind(error),
                 None => sqlx::query(DELETE_JOB).bind(key).bind(worker),
             };
-            q.execute(pool).await?.rows_affected() > 0
+            let r = q.execute(&mut *tx).await?;
+            tx.commit().await?;
+            r.rows_affected() > 0
         });
         if !held {
             crate::metrics::lost(key);

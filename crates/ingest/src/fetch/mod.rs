@@ -393,7 +393,12 @@ fn header_str(h: &HeaderMap, name: header::HeaderName) -> Option<String> {
 /// Read the (decompressed) body, failing as soon as it passes `max` bytes, so that a huge
 /// or endless body, or a decompression bomb, never sits in memory.
 async fn read_capped(resp: &mut reqwest::Response, max: u64) -> Result<Vec<u8>, FetchError> {
-    let mut body = Vec::new();
+    // Sized once from Content-Length when the server sends one (checked
+    // against `max` before this): grown chunk by chunk, a page of a few
+    // hundred KiB was copied into ever larger fresh buffers, each a round of
+    // page faults (docs/PERFORMANCE.md, issue 10).
+    let hint = resp.content_length().unwrap_or(0).min(max);
+    let mut body = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
     loop {
         match resp.chunk().await {
             Ok(Some(chunk)) => {
