@@ -341,7 +341,10 @@ mod tests {
             crate::SqliteStore::open(&format!("sqlite://{}", path.display()), &Default::default())
                 .await
                 .unwrap();
-        let direct = store.direct.as_ref().expect("a file database reads directly");
+        let direct = store
+            .direct
+            .as_ref()
+            .expect("a file database reads directly");
         let mapped = direct.mapped_bytes().unwrap();
         assert!(mapped >= 256 << 20, "mmap_size {mapped}");
         // The pool's connections have room for a flush's dirty pages.

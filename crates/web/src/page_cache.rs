@@ -81,8 +81,6 @@ pub struct Compiled {
     parts: Vec<Part>,
     ids: Vec<ArticleId>,
     len_hint: usize,
-    /// Bytes of static text this page holds alone (not shared runs).
-    own_len: usize,
     /// Hash of the static text: with the counts shown, the entity tag.
     tag: u64,
     /// The static runs compressed, made on first use (gzip's again when a
@@ -107,12 +105,12 @@ impl Compiled {
         // The page's own text since the last part; a marker that is not a
         // part (a shared block's end met alone) joins the text around it.
         let mut own: Vec<u8> = Vec::with_capacity(html.len());
-        let mut own_len = 0;
         let mut rest = html;
         while let Some(start) = rest.find(START) {
             let after = &rest[start + START.len_utf8()..];
             let Some(end) = after.find(END) else { break };
             let next = &after[end + END.len_utf8()..];
+            let marker_on = &rest[start..];
             own.extend_from_slice(&rest.as_bytes()[..start]);
             rest = next;
             let part = match &after[..end] {
@@ -130,13 +128,11 @@ impl Compiled {
                     Ok(id) => Part::Count(ArticleId(id)),
                     Err(_) => {
                         // Not a marker after all: kept as text, as is the rest.
-                        own.extend_from_slice(&html.as_bytes()[html.len() - after.len() - START.len_utf8()..]);
-                        rest = "";
+                        rest = marker_on;
                         break;
                     }
                 },
             };
-            own_len += own.len();
             parts.push(Part::Html(Bytes::copy_from_slice(&own)));
             own.clear();
             if let Part::Count(id) = part
@@ -147,7 +143,6 @@ impl Compiled {
             parts.push(part);
         }
         own.extend_from_slice(rest.as_bytes());
-        own_len += own.len();
         parts.push(Part::Html(Bytes::copy_from_slice(&own)));
         let hash = blake3::hash(html.as_bytes());
         let mut tag = [0u8; 8];
@@ -156,7 +151,6 @@ impl Compiled {
             parts,
             ids,
             len_hint: html.len() + 16,
-            own_len,
             tag: u64::from_le_bytes(tag),
             gz: Mutex::new(None),
             br: OnceLock::new(),
@@ -184,7 +178,8 @@ impl Compiled {
     /// Bytes this page holds, its compressed pieces counted as if made;
     /// shared runs are held once for all pages, and not counted here.
     pub fn weight(&self) -> usize {
-        self.own_len * 2 + 256 + self.parts.len() * 16
+        let own: usize = self.runs().map(<[u8]>::len).sum();
+        own * 2 + 256 + self.parts.len() * 16
     }
 
     /// The hash of the page's static text: its entity tag starts with it.
@@ -843,7 +838,10 @@ mod tests {
                 count_hole(ArticleId(id))
             )
         };
-        let (a, b) = (Compiled::new(&page("one", 1)), Compiled::new(&page("two", 2)));
+        let (a, b) = (
+            Compiled::new(&page("one", 1)),
+            Compiled::new(&page("two", 2)),
+        );
         let shared = |c: &Compiled| -> Vec<Arc<SharedRun>> {
             c.parts
                 .iter()
@@ -857,13 +855,25 @@ mod tests {
         assert_eq!(sa.len(), 3);
         assert!(sa.iter().zip(&sb).all(|(x, y)| Arc::ptr_eq(x, y)));
         // The page's weight counts its own text, not the shared runs.
-        let plain = Compiled::new(&page("one", 1).replace(SHARED_OPEN, "").replace(SHARED_CLOSE, ""));
-        assert!(a.weight() < plain.weight(), "{} against {}", a.weight(), plain.weight());
+        let plain = Compiled::new(
+            &page("one", 1)
+                .replace(SHARED_OPEN, "")
+                .replace(SHARED_CLOSE, ""),
+        );
+        assert!(
+            a.weight() < plain.weight(),
+            "{} against {}",
+            a.weight(),
+            plain.weight()
+        );
         let latest = Compiled::new(&format!("<ul><li>{}</li></ul>", count_hole(ArticleId(9))));
         let want = "<head><link rel=\"stylesheet\"><title>one</title><header>menu</header>\
                     <p>one 1367</p><header>menu</header><ul><li>12</li></ul><footer>end</footer>";
         let fragment = Some((&latest, &[12i64][..]));
-        assert_eq!(String::from_utf8(a.emit_with(&[1367], fragment)).unwrap(), want);
+        assert_eq!(
+            String::from_utf8(a.emit_with(&[1367], fragment)).unwrap(),
+            want
+        );
         let body = a.emit_body(&[1367], fragment).concat();
         assert_eq!(String::from_utf8(body).unwrap(), want);
         let mut gz = String::new();

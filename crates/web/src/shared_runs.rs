@@ -127,7 +127,10 @@ mod tests {
         }
         let table = TABLE.lock().unwrap();
         assert!(table.runs.len() < 200, "{} entries kept", table.runs.len());
-        assert!(table.runs.values().any(|r| Arc::ptr_eq(r, &a)), "a run in use was swept");
+        assert!(
+            table.runs.values().any(|r| Arc::ptr_eq(r, &a)),
+            "a run in use was swept"
+        );
     }
 
     #[test]
@@ -138,8 +141,7 @@ mod tests {
         gz.piece(run.gz(), 0);
         gz.finish();
         let mut text = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&out[..]), &mut text)
-            .unwrap();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&out[..]), &mut text).unwrap();
         assert_eq!(text, run.text()[..]);
     }
 }

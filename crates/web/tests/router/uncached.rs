@@ -38,7 +38,9 @@ fn process_cpu_ns() -> u64 {
 fn shuffle<T>(items: &mut [T]) {
     let mut x: u64 = 0x2545_f491_4f6c_dd1d;
     for i in (1..items.len()).rev() {
-        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         items.swap(i, (x >> 33) as usize % (i + 1));
     }
 }
@@ -103,8 +105,13 @@ async fn uncached_page_cpu_per_request() {
                 let (t0, p0) = (thread_cpu_ns(), process_cpu_ns());
                 let mut bytes = 0;
                 for (i, p) in paths.iter().enumerate() {
-                    bytes += served_bytes(&app, p, &format!("Mozilla/5.0 bench {round}-{ttl}-{i}"), &coding)
-                        .await;
+                    bytes += served_bytes(
+                        &app,
+                        p,
+                        &format!("Mozilla/5.0 bench {round}-{ttl}-{i}"),
+                        &coding,
+                    )
+                    .await;
                     if i % 64 == 0 {
                         // The flush's timer runs on this thread too.
                         tokio::task::yield_now().await;
