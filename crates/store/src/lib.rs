@@ -5,6 +5,7 @@ mod articles;
 mod audit;
 mod batch;
 mod changes;
+mod claims_log;
 #[cfg(feature = "testkit")]
 pub mod conformance;
 pub mod copy;

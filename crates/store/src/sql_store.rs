@@ -2,6 +2,7 @@
 //! hands over to the method of the same name on [`Db`], in the file of its
 //! aggregate, where its SQL stands beside its binding.
 
+use crate::claims_log::ClaimIndex;
 use crate::dialect::{Db, Dialect};
 use crate::direct::DirectReads;
 use crate::error::Result;
@@ -35,6 +36,8 @@ pub struct SqlStore<DB: Database> {
     calls: Arc<AtomicU32>,
     /// Reads on the caller's thread (a SQLite file only).
     pub(crate) direct: Option<Arc<DirectReads>>,
+    /// The visit claims this process knows of (SQLite only).
+    claims: Arc<tokio::sync::Mutex<ClaimIndex>>,
 }
 
 impl<DB: Database> Clone for SqlStore<DB> {
@@ -43,6 +46,7 @@ impl<DB: Database> Clone for SqlStore<DB> {
             pool: self.pool.clone(),
             calls: self.calls.clone(),
             direct: self.direct.clone(),
+            claims: self.claims.clone(),
         }
     }
 }
@@ -53,6 +57,7 @@ impl<DB: Database> SqlStore<DB> {
             pool,
             calls: Arc::default(),
             direct: None,
+            claims: Arc::default(),
         }
     }
 
@@ -351,7 +356,9 @@ where
         now: Timestamp,
     ) -> Result<Vec<Visit>> {
         match *self.db() {
-            Db::Sqlite(p) => crate::visits::claim_sqlite(p, batch_id, visits, window, now).await,
+            Db::Sqlite(p) => {
+                crate::claims_log::claim(p, &self.claims, batch_id, visits, window, now).await
+            }
             Db::Postgres(p) => {
                 crate::visits::claim_postgres(p, batch_id, visits, window, now).await
             }

@@ -1,13 +1,14 @@
 //! Deduplicating views across nodes: each node sends the visits it counted
 //! with its flush, and the store keeps only those whose visitor was not
 //! counted for that article within the window by any node (table
-//! `view_visits`, migration 0006). The nodes' own memory stays the fast first
-//! filter; this is the one that holds across them.
+//! `view_visits`, migrations 0006 and 0024, on PostgreSQL; SQLite keeps them
+//! in memory over a log, `claims_log.rs`). The nodes' own memory stays the
+//! fast first filter; this is the one that holds across them.
 
 use crate::error::Result;
 use crate::model::Visit;
 use newsroom_core::{ArticleId, Timestamp};
-use sqlx::{PgPool, SqlitePool};
+use sqlx::PgPool;
 
 /// A visit counts when its key is new, or its last count is a window old.
 /// A row this batch claimed before answers yes again, so a flush retried
@@ -24,14 +25,14 @@ const CLAIM_MANY: &str = "INSERT INTO view_visits (visitor, article_id, counted_
 
 /// Keys a little past the window stay, for flushes retried late.
 const PRUNE: &str = "DELETE FROM view_visits WHERE counted_at < $1";
-const KEEP_PAST_WINDOW: i64 = 3600;
+pub(crate) const KEEP_PAST_WINDOW: i64 = 3600;
 
 /// Visits in key order (article, then visitor: the table's, so a round's
 /// rows go into the key's pages in order), each key's visits oldest first,
 /// a window apart at least (closer ones would not count), split into rounds
 /// that hold every key at most once (PostgreSQL cannot update one row twice
 /// in one statement). Almost always a single round.
-fn rounds(visits: &[Visit], window: i64) -> Vec<Vec<Visit>> {
+pub(crate) fn rounds(visits: &[Visit], window: i64) -> Vec<Vec<Visit>> {
     let mut sorted = visits.to_vec();
     sorted.sort_unstable_by_key(|v| (v.article, v.visitor, v.at));
     let mut rounds: Vec<Vec<Visit>> = Vec::new();
@@ -62,52 +63,6 @@ fn visit((visitor, article, at): (i64, i64, i64)) -> Visit {
         article: ArticleId(article),
         at,
     }
-}
-
-/// `CLAIM_MANY` for SQLite: the visits come as one JSON
-/// array of `[visitor, article, time]`. One statement per visit put two
-/// thread hand-offs per counted view on the server (sqlx-sqlite runs each
-/// statement on its worker thread); this is one per round.
-const CLAIM_MANY_SQLITE: &str = "INSERT INTO view_visits (visitor, article_id, counted_at, batch_id) \
-     SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), $2 \
-     FROM json_each($1) WHERE true \
-     ON CONFLICT (article_id, visitor) DO UPDATE \
-     SET counted_at = excluded.counted_at, batch_id = excluded.batch_id \
-     WHERE view_visits.counted_at <= excluded.counted_at - $3 \
-        OR view_visits.batch_id = excluded.batch_id \
-     RETURNING visitor, article_id, counted_at";
-
-pub(crate) async fn claim_sqlite(
-    pool: &SqlitePool,
-    batch_id: &str,
-    visits: &[Visit],
-    window: i64,
-    now: Timestamp,
-) -> Result<Vec<Visit>> {
-    let mut tx = crate::dialect::Dialect::begin_write(pool, None).await?;
-    let mut counted = Vec::new();
-    for round in rounds(visits, window) {
-        let keys: Vec<[i64; 3]> = round
-            .iter()
-            .map(|v| [v.visitor, v.article.0, v.at])
-            .collect();
-        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(CLAIM_MANY_SQLITE)
-            .bind(
-                serde_json::to_string(&keys)
-                    .map_err(|e| crate::error::StoreError::Invalid(e.to_string()))?,
-            )
-            .bind(batch_id)
-            .bind(window)
-            .fetch_all(&mut *tx)
-            .await?;
-        counted.extend(rows.into_iter().map(visit));
-    }
-    sqlx::query(PRUNE)
-        .bind(now - window - KEEP_PAST_WINDOW)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(counted)
 }
 
 pub(crate) async fn claim_postgres(

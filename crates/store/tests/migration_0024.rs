@@ -54,15 +54,9 @@ async fn sqlite_0024_keys_visit_claims_by_article() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("old.db").display());
     let store = testdb::sqlite_upgraded(&url, "view visits by article", ROWS).await;
+    // The claims go on into migration 0025's log (tests/visit_log.rs),
+    // and still hold.
     check(&store).await;
-    let key: Vec<(String,)> = sqlx::query_as(
-        "SELECT ii.name FROM pragma_index_list('view_visits') il, pragma_index_info(il.name) ii \
-         WHERE il.origin = 'pk' ORDER BY ii.seqno",
-    )
-    .fetch_all(store.pool())
-    .await
-    .unwrap();
-    assert_eq!(key, [("article_id".to_string(),), ("visitor".to_string(),)]);
 }
 
 #[tokio::test]
