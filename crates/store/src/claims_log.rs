@@ -101,8 +101,15 @@ impl ClaimIndex {
     }
 }
 
-const NEW_ROWS: &str = "SELECT id, article_id, visitor, counted_at, batch_id FROM view_visit_log \
-     WHERE id > $1 AND counted_at >= $2 ORDER BY id";
+/// The rows past an id, a chunk at a time, as one JSON text: sqlx hands
+/// rows over one by one through a channel, at about 12 µs a row on a busy
+/// server (a first read of a million claims took 18 s); one text a chunk
+/// takes well under a microsecond a row.
+const NEW_ROWS: &str = "SELECT count(*), coalesce(max(id), 0), \
+     coalesce(json_group_array(json_array(article_id, visitor, counted_at, batch_id)), '[]') \
+     FROM (SELECT id, article_id, visitor, counted_at, batch_id FROM view_visit_log \
+           WHERE id > $1 AND counted_at >= $2 ORDER BY id LIMIT $3)";
+const CHUNK: i64 = 100_000;
 const APPEND: &str = "INSERT INTO view_visit_log (article_id, visitor, counted_at, batch_id) \
      SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), $2 \
      FROM json_each($1)";
@@ -122,21 +129,24 @@ pub(crate) async fn claim(
     let mut index = index.lock().await;
     let floor = now - window - KEEP_PAST_WINDOW;
     let mut tx = Dialect::begin_write(pool, None).await?;
-    let rows: Vec<(i64, i64, i64, i64, String)> = sqlx::query_as(NEW_ROWS)
-        .bind(index.last_id)
-        .bind(floor)
-        .fetch_all(&mut *tx)
-        .await?;
     // Rows others committed are facts whatever becomes of this transaction.
-    for (id, article, visitor, at, batch) in rows {
-        index.last_id = index.last_id.max(id);
-        index.note(
-            (article, visitor),
-            Claim {
-                at,
-                batch: batch_hash(&batch),
-            },
-        );
+    loop {
+        let (n, last, rows): (i64, i64, String) = sqlx::query_as(NEW_ROWS)
+            .bind(index.last_id)
+            .bind(floor)
+            .bind(CHUNK)
+            .fetch_one(&mut *tx)
+            .await?;
+        let rows: Vec<(i64, i64, i64, String)> =
+            serde_json::from_str(&rows).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        for (article, visitor, at, batch) in rows {
+            let batch = batch_hash(&batch);
+            index.note((article, visitor), Claim { at, batch });
+        }
+        index.last_id = index.last_id.max(last);
+        if n < CHUNK {
+            break;
+        }
     }
     let batch = batch_hash(batch_id);
     let rule = Rule {

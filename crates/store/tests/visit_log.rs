@@ -87,6 +87,9 @@ async fn a_restarted_process_keeps_the_window() {
     let url = format!("sqlite://{}", dir.path().join("site.db").display());
     let first = open(&url).await;
     assert_eq!(claim(&first, "n1/1", &[visit(5, 1, T0)], T0).await.len(), 1);
+    // More claims than one read of the log takes (100,000 rows a chunk).
+    let crowd: Vec<Visit> = (0..100_500).map(|n| visit(10_000 + n, 2, T0)).collect();
+    assert_eq!(claim(&first, "n1/2", &crowd, T0).await.len(), crowd.len());
     first.pool().close().await;
     drop(first);
     let second = open(&url).await;
