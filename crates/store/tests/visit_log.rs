@@ -93,10 +93,14 @@ async fn a_restarted_process_keeps_the_window() {
     first.pool().close().await;
     drop(first);
     let second = open(&url).await;
+    let again = [
+        visit(5, 1, T0 + 600),
+        visit(10_000, 2, T0 + 600),
+        visit(110_499, 2, T0 + 600),
+    ];
     assert!(
-        claim(&second, "n2/1", &[visit(5, 1, T0 + 600)], T0 + 600)
-            .await
-            .is_empty()
+        claim(&second, "n2/1", &again, T0 + 600).await.is_empty(),
+        "the first claims and the last, read in two chunks at the first claim"
     );
     // A flush retried after the restart, under its old id, gets its answer again.
     assert_eq!(
