@@ -10,6 +10,11 @@
 #   DATABASE=postgres://newsroom:newsroom@127.0.0.1/newsroom_bench bash bench/site.sh
 #   CACHE_MB=1024 bash bench/site.sh   # a page cache that holds every page
 #   REFERENCE=/tmp/newsroom-before ROUNDS=2 bash bench/site.sh   # two builds
+#   PASSES=3 bash bench/site.sh   # each process serves the sequence 3 times
+#
+# With PASSES, one newsroom process replays the sequence that many times,
+# each pass with new readers: the later passes are a node that has been
+# serving (its page cache warm, a window of visit claims behind it).
 #
 # With REFERENCE (another build, e.g. the commit before a change; SQLite
 # only), the older of the two fills the site, each binary serves its own
@@ -32,6 +37,7 @@ ARTICLES=${ARTICLES:-100000}
 REQUESTS=${REQUESTS:-200000}
 CONNS=${CONNS:-32}
 ROUNDS=${ROUNDS:-1}
+PASSES=${PASSES:-1}
 REFERENCE=${REFERENCE:+$(readlink -f "$REFERENCE")}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${NEWSROOM_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/newsroom}
@@ -181,12 +187,16 @@ for coding in identity gzip; do
     for round in $(seq 1 "$ROUNDS"); do
         for side in ${REFERENCE:+reference} newsroom; do
             if [ "$side" = reference ]; then start_newsroom "$REFERENCE" "$REF_DB"; else start_newsroom; fi
-            row "$side${REFERENCE:+, round $round}" "http://127.0.0.1:$PORT" "$coding" "$PID"
-            # The peak counts the database's pages the process has mapped
-            # (its read handles use a memory map), once per handle; the
-            # anonymous part is its own memory.
-            RSS=$(awk '/VmHWM/ {h = $2} /RssAnon/ {a = $2} END {printf "%.0f MB (%.0f MB anonymous)", h / 1024, a / 1024}' "/proc/$PID/status")
-            awk -v a="$RPS" -v b="$NG_RPS" -v rss="$RSS" 'BEGIN { printf " %.2fx | %s |\n", a / b, rss }'
+            for pass in $(seq 1 "$PASSES"); do
+                label="$side${REFERENCE:+, round $round}"
+                [ "$PASSES" = 1 ] || label="$label, pass $pass"
+                row "$label" "http://127.0.0.1:$PORT" "$coding" "$PID"
+                # The peak counts the database's pages the process has mapped
+                # (its read handles use a memory map), once per handle; the
+                # anonymous part is its own memory.
+                RSS=$(awk '/VmHWM/ {h = $2} /RssAnon/ {a = $2} END {printf "%.0f MB (%.0f MB anonymous)", h / 1024, a / 1024}' "/proc/$PID/status")
+                awk -v a="$RPS" -v b="$NG_RPS" -v rss="$RSS" 'BEGIN { printf " %.2fx | %s |\n", a / b, rss }'
+            done
             stop_newsroom
         done
     done
