@@ -87,6 +87,19 @@ pub struct Compiled {
     /// count's length changes, or when the page turns out to be read).
     gz: Mutex<Option<Arc<GzPieces>>>,
     br: OnceLock<BrPieces>,
+    /// What the compressed pieces weigh, and the cache it is held in.
+    charge: Mutex<Charge>,
+}
+
+/// A page's compressed pieces are made when a coding first asks for them,
+/// and remade; the cache it is in counts them as they come, so its bound
+/// holds the bytes really held: charged as if made at once, an
+/// identity-only node kept half the pages its budget holds.
+#[derive(Default)]
+struct Charge {
+    pieces: u64,
+    /// The byte count of the cache holding the page, while it does.
+    cache: Option<Arc<AtomicU64>>,
 }
 
 impl std::fmt::Debug for Compiled {
@@ -154,7 +167,43 @@ impl Compiled {
             tag: u64::from_le_bytes(tag),
             gz: Mutex::new(None),
             br: OnceLock::new(),
+            charge: Mutex::default(),
         }
+    }
+
+    fn charge(&self) -> std::sync::MutexGuard<'_, Charge> {
+        self.charge.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Pieces made or dropped: to the page's weight, and to
+    /// its cache's count while one holds it.
+    fn charge_pieces(&self, made: usize, dropped: usize) {
+        let mut c = self.charge();
+        c.pieces = (c.pieces + made as u64).saturating_sub(dropped as u64);
+        if let Some(bytes) = &c.cache {
+            bytes.fetch_add(made as u64, Ordering::Relaxed);
+            bytes.fetch_sub(dropped as u64, Ordering::Relaxed);
+        }
+    }
+
+    /// Counts this page in `bytes` from now on; returns its weight, added.
+    fn attach(&self, bytes: &Arc<AtomicU64>) -> u64 {
+        let mut c = self.charge();
+        let weight = self.own_weight() + c.pieces;
+        c.cache = Some(bytes.clone());
+        bytes.fetch_add(weight, Ordering::Relaxed);
+        weight
+    }
+
+    /// Takes this page out of its cache's count; returns its weight, taken.
+    fn detach(&self) -> u64 {
+        let mut c = self.charge();
+        let Some(bytes) = c.cache.take() else {
+            return 0;
+        };
+        let weight = self.own_weight() + c.pieces;
+        bytes.fetch_sub(weight, Ordering::Relaxed);
+        weight
     }
 
     /// The static runs between the holes (always one more than holes).
@@ -175,11 +224,16 @@ impl Compiled {
         self.parts.iter().any(|p| matches!(p, Part::Slot))
     }
 
-    /// Bytes this page holds, its compressed pieces counted as if made;
-    /// shared runs are held once for all pages, and not counted here.
+    /// Bytes this page holds: its text, its compressed pieces made so far
+    /// and its bookkeeping. Shared runs are held once for all pages, and
+    /// not counted here.
     pub fn weight(&self) -> usize {
+        (self.own_weight() + self.charge().pieces) as usize
+    }
+
+    fn own_weight(&self) -> u64 {
         let own: usize = self.runs().map(<[u8]>::len).sum();
-        own * 2 + 256 + self.parts.len() * 16
+        (own + 256 + self.parts.len() * 40) as u64
     }
 
     /// The hash of the page's static text: its entity tag starts with it.
@@ -298,7 +352,12 @@ impl Compiled {
         };
         let gaps: Vec<Gap> = self.gaps(totals).collect();
         let made = Arc::new(GzPieces::new(self.runs(), &gaps, level));
-        *self.gz.lock().unwrap_or_else(|p| p.into_inner()) = Some(made.clone());
+        let old = self
+            .gz
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .replace(made.clone());
+        self.charge_pieces(made.held_bytes(), old.map_or(0, |o| o.held_bytes()));
         made
     }
 
@@ -312,7 +371,11 @@ impl Compiled {
     }
 
     fn br(&self) -> &BrPieces {
-        self.br.get_or_init(|| BrPieces::new(self.runs()))
+        self.br.get_or_init(|| {
+            let made = BrPieces::new(self.runs());
+            self.charge_pieces(made.held_bytes(), 0);
+            made
+        })
     }
 
     /// The page in `coding`, counts filled in (see `respond::pieces`).
@@ -470,7 +533,8 @@ pub struct PageCache {
     ttl: Duration,
     max_bytes: usize,
     held: RwLock<Held>,
-    bytes: AtomicU64,
+    /// What the pages held weigh; each page adds its pieces as made.
+    bytes: Arc<AtomicU64>,
     hits: AtomicU64,
     misses: AtomicU64,
 }
@@ -482,7 +546,7 @@ impl PageCache {
             ttl,
             max_bytes,
             held: RwLock::new(Held::default()),
-            bytes: AtomicU64::new(0),
+            bytes: Arc::default(),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
@@ -559,8 +623,8 @@ impl PageCache {
 
     pub fn remove(&self, key: &str) {
         if let Some(old) = self.write().remove(key) {
-            let weight = old.page.weight() as u64;
-            self.held(self.bytes.fetch_sub(weight, Ordering::Relaxed) - weight);
+            old.page.detach();
+            self.held(self.bytes.load(Ordering::Relaxed));
         }
     }
 
@@ -619,28 +683,31 @@ impl PageCache {
             // one just freed, behind the hand: the last it visits.
             referenced: AtomicBool::new(false),
         });
-        let weight = entry.page.weight() as u64;
-        if self.ttl.is_zero() || weight > self.max_bytes as u64 / 4 {
+        if self.ttl.is_zero() || entry.page.weight() as u64 > self.max_bytes as u64 / 4 {
             return entry;
         }
         let mut held = self.write();
         if let Some(old) = held.insert(key, entry.clone()) {
-            self.bytes
-                .fetch_sub(old.page.weight() as u64, Ordering::Relaxed);
+            old.page.detach();
         }
-        let total = self.bytes.fetch_add(weight, Ordering::Relaxed) + weight;
+        entry.page.attach(&self.bytes);
+        // Pieces made since the last put count too: the bound holds at
+        // every put, give or take what pages made in between.
+        let total = self.bytes.load(Ordering::Relaxed);
         if total > self.max_bytes as u64 {
-            let freed = held.evict(total - self.max_bytes as u64);
-            self.bytes.fetch_sub(freed, Ordering::Relaxed);
+            held.evict(total - self.max_bytes as u64);
         }
         self.held(self.bytes.load(Ordering::Relaxed));
         entry
     }
 
     pub fn clear(&self) {
-        *self.write() = Held::default();
-        self.bytes.store(0, Ordering::Relaxed);
-        self.held(0);
+        let old = std::mem::take(&mut *self.write());
+        // A page still being served goes on making pieces: not counted here.
+        for e in old.map.values() {
+            e.page.page.detach();
+        }
+        self.held(self.bytes.load(Ordering::Relaxed));
     }
 
     pub fn stats(&self) -> CacheStats {
@@ -703,7 +770,8 @@ impl Held {
     }
 
     /// Drops pages the hand finds unused since its last pass until `over`
-    /// bytes are freed (or nothing is left); returns the bytes freed. Each
+    /// bytes are freed (or nothing is left), taking each out of the
+    /// cache's count; returns the bytes freed. Each
     /// pass clears the marks it meets, so two turns always find a page.
     fn evict(&mut self, over: u64) -> u64 {
         let mut freed = 0;
@@ -717,7 +785,7 @@ impl Held {
             if page.referenced.swap(false, Ordering::Relaxed) {
                 continue;
             }
-            freed += page.page.weight() as u64;
+            freed += page.page.detach();
             let key = key.clone();
             self.remove(&key);
         }
@@ -855,17 +923,10 @@ mod tests {
         assert_eq!(sa.len(), 3);
         assert!(sa.iter().zip(&sb).all(|(x, y)| Arc::ptr_eq(x, y)));
         // The page's weight counts its own text, not the shared runs.
-        let plain = Compiled::new(
-            &page("one", 1)
-                .replace(SHARED_OPEN, "")
-                .replace(SHARED_CLOSE, ""),
-        );
-        assert!(
-            a.weight() < plain.weight(),
-            "{} against {}",
-            a.weight(),
-            plain.weight()
-        );
+        let menu = format!("<nav>{}</nav>", "m".repeat(2000));
+        let held = Compiled::new(&format!("{SHARED_OPEN}{menu}{SHARED_CLOSE}<p>x</p>")).weight();
+        let plain = Compiled::new(&format!("{menu}<p>x</p>")).weight();
+        assert!(held + 1900 < plain, "{held} against {plain}");
         let latest = Compiled::new(&format!("<ul><li>{}</li></ul>", count_hole(ArticleId(9))));
         let want = "<head><link rel=\"stylesheet\"><title>one</title><header>menu</header>\
                     <p>one 1367</p><header>menu</header><ul><li>12</li></ul><footer>end</footer>";
@@ -1040,6 +1101,83 @@ mod tests {
         cache.clear();
         assert_eq!(cache.stats().entries, 0);
         assert!(cache.read().ring.is_empty());
+    }
+
+    /// A page of varied text (so its compressed pieces are not nothing)
+    /// with one count hole.
+    fn wordy_page(tag: usize) -> Compiled {
+        let words: String = (0..300)
+            .map(|i| format!("w{} ", (i * 7919 + tag) % 1009))
+            .collect();
+        Compiled::new(&format!("<p>{tag} {words}{}</p>", count_hole(ArticleId(1))))
+    }
+
+    #[test]
+    fn compressed_pieces_weigh_as_they_are_made() {
+        let cache = PageCache::new(Duration::from_secs(600), 1 << 20);
+        let plain = wordy_page(1).weight();
+        cache.put("a".into(), wordy_page(1), None, 200);
+        cache.put("b".into(), wordy_page(2), None, 200);
+        let both = cache.stats().bytes;
+        let a = cache.get("a").unwrap();
+        assert_eq!(a.page.weight(), plain, "no pieces yet: the text alone");
+        let gz = a.page.emit_coded(&[7], None, Coding::Gzip);
+        assert!(!gz.is_empty());
+        let with_gz = a.page.weight();
+        assert!(with_gz > plain, "{with_gz} > {plain}");
+        assert_eq!(
+            cache.stats().bytes,
+            both + (with_gz - plain),
+            "the cache counts them"
+        );
+        a.page.emit_coded(&[7], None, Coding::Br);
+        let with_br = a.page.weight();
+        assert!(with_br > with_gz);
+        // A count of another length makes the gzip pieces again: replaced, not added.
+        a.page.emit_coded(&[1_000_000], None, Coding::Gzip);
+        let remade = a.page.weight();
+        assert!(
+            remade.abs_diff(with_br) < (with_gz - plain) / 2,
+            "{remade} against {with_br}"
+        );
+        assert_eq!(cache.stats().bytes, both + (remade - plain));
+        // Out of the cache, its pieces no longer count there.
+        cache.remove("a");
+        assert_eq!(cache.stats().bytes, both - plain);
+        a.page.emit_coded(&[22], None, Coding::Gzip);
+        assert_eq!(
+            cache.stats().bytes,
+            both - plain,
+            "a page served after its removal"
+        );
+        let b = cache.get("b").unwrap();
+        cache.clear();
+        b.page.emit_coded(&[3], None, Coding::Gzip);
+        assert_eq!(cache.stats().bytes, 0, "nor after the cache is cleared");
+    }
+
+    #[test]
+    fn a_budget_holds_more_pages_while_no_coding_asks_for_pieces() {
+        let weight = wordy_page(0).weight();
+        let cache = PageCache::new(Duration::from_secs(600), weight * 40);
+        for i in 0..100 {
+            cache.put(format!("p{i}"), wordy_page(i), None, 200);
+        }
+        assert!(cache.stats().entries >= 38, "{:?}", cache.stats());
+        // Every page asked for in gzip: the budget then holds fewer.
+        for i in 100..200 {
+            let page = cache.put(format!("p{i}"), wordy_page(i), None, 200);
+            page.page.emit_coded(&[1], None, Coding::Gzip);
+        }
+        let s = cache.stats();
+        assert!(s.entries < 38, "{s:?}");
+        let held: usize = cache
+            .read()
+            .map
+            .values()
+            .map(|e| e.page.page.weight())
+            .sum();
+        assert_eq!(held, s.bytes, "the count is the pages' weights");
     }
 
     #[test]

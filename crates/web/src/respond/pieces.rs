@@ -139,6 +139,12 @@ impl GzPieces {
         n == self.gaps.len()
     }
 
+    /// Memory these pieces hold, give or take their bookkeeping.
+    pub fn held_bytes(&self) -> usize {
+        let pieces: usize = self.pieces.iter().map(|(p, _)| p.len() + 32).sum();
+        pieces + self.gaps.len() * 40 + 64
+    }
+
     pub fn level(&self) -> u32 {
         self.level
     }
@@ -252,6 +258,11 @@ impl BrPieces {
 
     pub fn is_empty(&self) -> bool {
         self.pieces.is_empty()
+    }
+
+    /// Memory these pieces hold, give or take their bookkeeping.
+    pub fn held_bytes(&self) -> usize {
+        self.len() + self.pieces.len() * 24 + 24
     }
 
     pub fn new<'a>(runs: impl Iterator<Item = &'a [u8]>) -> Self {
