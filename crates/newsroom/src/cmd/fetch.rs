@@ -76,10 +76,14 @@ pub async fn run(global: &Global, args: FetchArgs) -> Result<()> {
         let filing = tokio::spawn(file_alongside(store.clone(), async {
             let _ = pass_end.await;
         }));
+        let checkpoints = tokio::spawn(checkpoint_beside(store.clone()));
         let sum = run_pass(&*store, &fetcher, &icfg, &opts, progress).await;
         let _ = ended.send(());
         // Awaited even when the pass failed: the filing ends its transaction and frees the lease.
         let filed = filing.await;
+        // Stopped wherever it is: a checkpoint cut short leaves the log as
+        // it was, which is all a checkpoint ever promises.
+        checkpoints.abort();
         let sum = sum?;
         bar.finish_and_clear();
         println!(
@@ -108,6 +112,23 @@ pub async fn run(global: &Global, args: FetchArgs) -> Result<()> {
         }
     }
 }
+
+/// Checkpoints SQLite's log every `CHECKPOINT_EVERY` while a pass writes,
+/// on a connection of its own, so that the pass's writers and the filing
+/// seldom find the log past SQLite's threshold and checkpoint it themselves,
+/// fsyncs and all, holding the write turn: 13-14 ms a time, five or six
+/// times in a pass of 400 new articles, the last of them in the filing's
+/// state save after the pass (docs/PERFORMANCE.md, issue 10, session 14).
+async fn checkpoint_beside(store: std::sync::Arc<dyn newsroom_store::Store>) {
+    loop {
+        tokio::time::sleep(CHECKPOINT_EVERY).await;
+        if let Err(e) = store.checkpoint().await {
+            tracing::debug!(error = %e, "checkpoint beside the pass failed; commits checkpoint instead");
+        }
+    }
+}
+
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// Ends a one-off pass once everything is committed and reported, without
 /// the teardown a return from `main` does: the filing's index freed piece
