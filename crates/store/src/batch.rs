@@ -9,6 +9,7 @@
 
 use crate::dialect::{Db, Dialect, Lock, with_pool};
 use crate::error::{Result, StoreError};
+use crate::known::Known;
 use crate::memory::{add_addresses_sql, bind_state, set_states_sql};
 use crate::model::{ArticleWrite, UpsertKind, UpsertOutcome};
 use crate::rows::ARTICLE_COLS;
@@ -27,6 +28,22 @@ static FIND_FOR_UPSERT: LazyLock<String> = LazyLock::new(|| {
          ORDER BY CASE WHEN source_id = $1 AND guid = $2 THEN 0 ELSE 1 END LIMIT 1"
     )
 });
+/// The stored articles of `rows` (source, GUID) pairs; `CROSS JOIN` keeps
+/// SQLite's planner on the pairs first, each a search of the unique index.
+fn known_by_guid_sql(rows: usize, numbered: bool) -> String {
+    format!(
+        "SELECT {ARTICLE_COLS} FROM (VALUES {}) AS v CROSS JOIN articles a \
+         WHERE a.source_id = v.column1 AND a.guid = v.column2",
+        crate::table::values_list(rows, 2, numbered)
+    )
+}
+/// The stored articles at `rows` canonical URLs.
+fn known_by_url_sql(rows: usize, numbered: bool) -> String {
+    format!(
+        "SELECT {ARTICLE_COLS} FROM articles a WHERE a.canonical_url IN (VALUES {})",
+        crate::table::values_list(rows, 1, numbered)
+    )
+}
 /// Which of `rows` canonical URLs are tombstoned: one statement for a
 /// batch, not one an item.
 fn tombstoned_sql(rows: usize, numbered: bool) -> String {
@@ -114,6 +131,24 @@ impl Db<'_> {
                 }
                 tombstoned.extend(q.fetch_all(&mut *tx).await?);
             }
+            let mut known = Known::default();
+            for chunk in items.chunks(ROWS_PER_STATEMENT) {
+                let mut q = sqlx::query_as::<_, ArticleRow>(sqlx::AssertSqlSafe(
+                    known_by_guid_sql(chunk.len(), numbered),
+                ));
+                for i in chunk {
+                    q = q.bind(i.article.source_id.0).bind(&i.article.guid);
+                }
+                known.add_by_guid(q.fetch_all(&mut *tx).await?);
+                let mut q = sqlx::query_as::<_, ArticleRow>(sqlx::AssertSqlSafe(known_by_url_sql(
+                    chunk.len(),
+                    numbered,
+                )));
+                for i in chunk {
+                    q = q.bind(&i.article.canonical_url);
+                }
+                known.add_by_url(q.fetch_all(&mut *tx).await?);
+            }
             // Unchanged articles' new `fetched_at`, the last an article was given;
             // written together once every item is decided.
             let mut touched: BTreeMap<i64, Timestamp> = BTreeMap::new();
@@ -171,14 +206,26 @@ impl Db<'_> {
                     });
                     continue;
                 }
-                let existing: Option<ArticleRow> = sqlx::query_as(FIND_FOR_UPSERT.as_str())
-                    .bind(a.source_id.0)
-                    .bind(&a.guid)
-                    .bind(&a.canonical_url)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let existing_id = existing.as_ref().map(|r| r.id).unwrap_or_default();
-                let outcome = match decide(existing.as_ref(), a) {
+                let asked: Option<ArticleRow>;
+                let (existing, decision) = {
+                    let existing = match known.get(a) {
+                        Some(found) => found,
+                        None => {
+                            asked = sqlx::query_as(FIND_FOR_UPSERT.as_str())
+                                .bind(a.source_id.0)
+                                .bind(&a.guid)
+                                .bind(&a.canonical_url)
+                                .fetch_optional(&mut *tx)
+                                .await?;
+                            asked.as_ref()
+                        }
+                    };
+                    (existing.map(|r| r.id), decide(existing, a))
+                };
+                let changes = matches!(decision, Decision::Touch | Decision::Update(_));
+                known.note(a, existing.filter(|_| changes));
+                let existing_id = existing.unwrap_or_default();
+                let outcome = match decision {
                     Decision::Insert => {
                         pending.push(outcomes.len());
                         // Its id comes with the INSERT.
@@ -224,7 +271,7 @@ impl Db<'_> {
                         }
                     }
                     Decision::Suppress => UpsertOutcome {
-                        id: existing.as_ref().map(|r| ArticleId(r.id)),
+                        id: existing.map(ArticleId),
                         kind: UpsertKind::Suppressed,
                     },
                 };

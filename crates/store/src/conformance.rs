@@ -43,7 +43,7 @@ macro_rules! conformance_suite {
             batches_store_all_or_nothing, batches_are_searchable, lookups_find_the_first_article,
             unsealed_bodies_are_found_and_sealed_once, filing_batches_open_join_and_thread,
             polls_record_health_and_history_together, polls_in_one_batch_as_one_by_one,
-            batches_touch_unchanged_articles_as_one_by_one);
+            batches_touch_unchanged_articles_as_one_by_one, batches_see_their_own_writes);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -1383,6 +1383,8 @@ pub async fn cache_changes_follow_writes(store: Arc<dyn Store>) {
 pub async fn meta_settings(store: Arc<dyn Store>) {
     assert!(store.get_meta("salt").await.unwrap().is_none());
     assert_eq!(store.init_meta("salt", "one").await.unwrap(), "one");
+    // A checkpoint (a no-op on PostgreSQL) changes nothing that is read.
+    store.checkpoint().await.unwrap();
     assert_eq!(
         store.init_meta("salt", "two").await.unwrap(),
         "one",
@@ -4437,4 +4439,48 @@ pub async fn batches_touch_unchanged_articles_as_one_by_one(store: Arc<dyn Store
             "round {i}"
         );
     }
+}
+
+/// An item that finds a row an earlier item of its batch has just updated
+/// (found by the other key) decides on what that item wrote, as upserts one
+/// after another would, not on the row as the batch found it when it began.
+pub async fn batches_see_their_own_writes(store: Arc<dyn Store>) {
+    let (src, other) = (
+        source(&*store, "ownwrites").await,
+        source(&*store, "ownwrites-syndicated").await,
+    );
+    let stored = article(src, 1);
+    let id = insert(&*store, &stored).await;
+    // Found by its GUID, at a new address (the stored one is kept), retitled.
+    let by_guid = NewArticle {
+        canonical_url: "https://news.example/moved/1".into(),
+        title: "Headline 1, corrected".into(),
+        ..article(src, 1)
+    };
+    // Another outlet's copy without a GUID, found by the stored address: no
+    // title of its own (the stored one is kept), a body of its own.
+    let by_url = NewArticle {
+        guid: None,
+        canonical_url: stored.canonical_url.clone(),
+        title: String::new(),
+        ..searchable(other, 2, "", "Summary 2", "A longer body of the copy.")
+    };
+    let batch = [
+        remembered(by_guid, vec![], 0),
+        remembered(by_url, vec![], 0),
+    ];
+    let out = store.store_articles(&batch, T0 + 500).await.unwrap();
+    assert_eq!(
+        out.iter().map(|o| (o.kind, o.id)).collect::<Vec<_>>(),
+        [
+            (UpsertKind::Updated, Some(id)),
+            (UpsertKind::Updated, Some(id))
+        ]
+    );
+    let got = store.get_article(id).await.unwrap().unwrap();
+    assert_eq!(
+        got.title, "Headline 1, corrected",
+        "the first item's title stays"
+    );
+    assert_eq!(got.body_text, "A longer body of the copy.");
 }

@@ -18,6 +18,7 @@ mod fetches;
 pub mod filing;
 mod history;
 mod jobs;
+mod known;
 mod listed;
 mod memory;
 mod meta;

@@ -26,6 +26,15 @@ impl Db<'_> {
         Ok(())
     }
 
+    pub(crate) async fn checkpoint(self) -> Result<()> {
+        if let Db::Sqlite(pool) = self {
+            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     pub(crate) async fn get_meta(self, key: &str) -> Result<Option<String>> {
         Ok(with_pool!(self, |pool| {
             sqlx::query_scalar(GET_META)

@@ -113,6 +113,10 @@ where
         self.db().ping().await
     }
 
+    async fn checkpoint(&self) -> Result<()> {
+        self.db().checkpoint().await
+    }
+
     async fn upsert_section(&self, s: &NewSection) -> Result<Section> {
         self.db().upsert_section(s).await
     }

@@ -27,6 +27,13 @@ pub trait Store: Send + Sync + 'static {
 
     /// A cheap round trip, for the health endpoint.
     async fn ping(&self) -> Result<()>;
+    /// Copies the pages SQLite's write-ahead log holds into the database
+    /// without waiting for any reader or writer (a PASSIVE checkpoint).
+    /// Otherwise the commit that finds the log past 1,000 pages does it
+    /// itself, two fsyncs included, holding the write turn; a caller with
+    /// many commits to make runs this beside them so that commits seldom do.
+    /// Nothing to do on PostgreSQL.
+    async fn checkpoint(&self) -> Result<()>;
 
     // --- sections ---
     /// Creates the section, or updates name and position of the one with the same slug.

@@ -318,3 +318,36 @@ async fn concurrent_writers_take_turns() {
     let counts = store.table_counts().await.unwrap();
     assert_eq!(counts.articles, (writers * per_batch) as i64);
 }
+
+/// `checkpoint` copies what SQLite's log holds into the database file: a
+/// copy of the file alone (without its `-wal`) has what was written before
+/// it, and did not before.
+#[tokio::test]
+async fn checkpoint_copies_the_log_into_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("site.db");
+    let store = SqliteStore::open(
+        &format!("sqlite://{}", path.display()),
+        &PoolConfig::default(),
+    )
+    .await
+    .unwrap();
+    store.set_meta("probe", "written").await.unwrap();
+    let file_alone = |name: &str| {
+        let to = dir.path().join(name);
+        std::fs::copy(&path, &to).unwrap();
+        to
+    };
+    let read = |p: std::path::PathBuf| async move {
+        let url = format!("sqlite://{}", p.display());
+        let copy = SqliteStore::open(&url, &PoolConfig::default())
+            .await
+            .unwrap();
+        copy.get_meta("probe").await.unwrap()
+    };
+    let before = file_alone("before.db");
+    store.checkpoint().await.unwrap();
+    let after = file_alone("after.db");
+    assert_eq!(read(before).await, None, "the write was still in the log");
+    assert_eq!(read(after).await.as_deref(), Some("written"));
+}

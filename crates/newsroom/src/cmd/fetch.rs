@@ -76,10 +76,14 @@ pub async fn run(global: &Global, args: FetchArgs) -> Result<()> {
         let filing = tokio::spawn(file_alongside(store.clone(), async {
             let _ = pass_end.await;
         }));
+        let checkpoints = tokio::spawn(checkpoint_beside(store.clone()));
         let sum = run_pass(&*store, &fetcher, &icfg, &opts, progress).await;
         let _ = ended.send(());
         // Awaited even when the pass failed: the filing ends its transaction and frees the lease.
         let filed = filing.await;
+        // Stopped wherever it is: a checkpoint cut short leaves the log as
+        // it was, which is all a checkpoint ever promises.
+        checkpoints.abort();
         let sum = sum?;
         bar.finish_and_clear();
         println!(
@@ -100,13 +104,46 @@ pub async fn run(global: &Global, args: FetchArgs) -> Result<()> {
             Err(e) => tracing::warn!(error = %e, "filing articles into stories failed"),
         }
         if opts.ignore_schedule {
-            return Ok(());
+            exit_without_teardown();
         }
         tokio::select! {
             _ = tokio::signal::ctrl_c() => return Ok(()),
             _ = tokio::time::sleep(std::time::Duration::from_secs(30)) => {}
         }
     }
+}
+
+/// Checkpoints SQLite's log every `CHECKPOINT_EVERY` while a pass writes,
+/// on a connection of its own, so that the pass's writers and the filing
+/// seldom find the log past SQLite's threshold and checkpoint it themselves,
+/// fsyncs and all, holding the write turn: 13-14 ms a time, five or six
+/// times in a pass of 400 new articles, the last of them in the filing's
+/// state save after the pass (docs/PERFORMANCE.md, issue 10, session 14).
+async fn checkpoint_beside(store: std::sync::Arc<dyn newsroom_store::Store>) {
+    loop {
+        tokio::time::sleep(CHECKPOINT_EVERY).await;
+        if let Err(e) = store.checkpoint().await {
+            tracing::debug!(error = %e, "checkpoint beside the pass failed; commits checkpoint instead");
+        }
+    }
+}
+
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Ends a one-off pass once everything is committed and reported, without
+/// the teardown a return from `main` does: the filing's index freed piece
+/// by piece, the HTTP connections, the runtime's threads, and on SQLite the
+/// last connection's close, which copies the whole WAL into the database
+/// with two fsyncs and deletes it. That teardown was 30-40 ms of a 0.9 s
+/// pass (docs/PERFORMANCE.md, issue 10, session 14). Every transaction has
+/// committed by now, so nothing is lost: the WAL stays beside the database,
+/// as after any write, and the next opener (or an auto-checkpoint of a later
+/// commit) reads it.
+fn exit_without_teardown() -> ! {
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    std::process::exit(0)
 }
 
 /// mimalloc, the binary's allocator (for the site), asks the kernel for
