@@ -22,6 +22,7 @@ pub mod chunks;
 pub mod coding;
 pub mod compress;
 pub mod conditional;
+pub mod crc_join;
 pub mod pieces;
 pub mod validators;
 

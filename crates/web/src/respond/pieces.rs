@@ -28,18 +28,27 @@
 //!   brotli only to a client that weighs it above gzip.
 
 use super::compress::{BROTLI_LGWIN, GZIP_LEVEL, brotli};
+use super::crc_join::{Shift, join};
 use axum::body::Bytes;
-use crc32fast::Hasher as Crc;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The static runs of one page as a gzip chain, for counts of given lengths.
 pub struct GzPieces {
-    pieces: Vec<(Vec<u8>, Crc)>,
+    pieces: Vec<GzPiece>,
     /// What lies between run `i` and run `i + 1`.
     gaps: Vec<Gap>,
     level: u32,
     served: AtomicU32,
+}
+
+/// One run, compressed, with what joining it into a member's CRC takes.
+struct GzPiece {
+    bytes: Vec<u8>,
+    /// The run's uncompressed length, CRC, and the shift its length gives.
+    len: u64,
+    crc: u32,
+    shift: Shift,
 }
 
 /// What lies between two runs of a page.
@@ -113,9 +122,12 @@ impl GzPieces {
                         }
                         _ => {}
                     }
-                    let mut crc = Crc::new();
-                    crc.update(run);
-                    (bytes, crc)
+                    GzPiece {
+                        bytes,
+                        len: run.len() as u64,
+                        crc: crc32fast::hash(run),
+                        shift: Shift::of_len(run.len() as u64),
+                    }
                 })
                 .collect()
         });
@@ -141,7 +153,7 @@ impl GzPieces {
 
     /// Memory these pieces hold, give or take their bookkeeping.
     pub fn held_bytes(&self) -> usize {
-        let pieces: usize = self.pieces.iter().map(|(p, _)| p.len() + 32).sum();
+        let pieces: usize = self.pieces.iter().map(|p| p.bytes.len() + 48).sum();
         pieces + self.gaps.len() * 40 + 64
     }
 
@@ -151,7 +163,7 @@ impl GzPieces {
 
     /// The compressed length of run `i`.
     pub fn piece_len(&self, i: usize) -> usize {
-        self.pieces.get(i).map_or(0, |p| p.0.len())
+        self.pieces.get(i).map_or(0, |p| p.bytes.len())
     }
 
     /// Counts one response; true once the pieces have served enough to be
@@ -208,7 +220,8 @@ fn sync_flushed(c: &mut flate2::Compress, run: &[u8]) -> Vec<u8> {
 /// A gzip member being written from pieces and digits, in page order.
 pub struct GzWriter<'o> {
     out: &'o mut Vec<u8>,
-    crc: Crc,
+    crc: u32,
+    len: u64,
 }
 
 impl<'o> GzWriter<'o> {
@@ -216,15 +229,17 @@ impl<'o> GzWriter<'o> {
         out.extend_from_slice(&GZIP_HEADER);
         Self {
             out,
-            crc: Crc::new(),
+            crc: 0,
+            len: 0,
         }
     }
 
     /// Static run `i` of `pieces`.
     pub fn piece(&mut self, pieces: &GzPieces, i: usize) {
-        if let Some((bytes, crc)) = pieces.pieces.get(i) {
-            self.out.extend_from_slice(bytes);
-            self.crc.combine(crc);
+        if let Some(p) = pieces.pieces.get(i) {
+            self.out.extend_from_slice(&p.bytes);
+            self.crc = join(self.crc, p.crc, p.shift);
+            self.len += p.len;
         }
     }
 
@@ -237,16 +252,18 @@ impl<'o> GzWriter<'o> {
         self.out.extend_from_slice(&n.to_le_bytes());
         self.out.extend_from_slice(&(!n).to_le_bytes());
         self.out.extend_from_slice(d);
-        self.crc.update(d);
+        // A few bytes: carried on directly, no shift needed.
+        let mut crc = crc32fast::Hasher::new_with_initial(self.crc);
+        crc.update(d);
+        self.crc = crc.finalize();
+        self.len += d.len() as u64;
     }
 
     pub fn finish(self) {
-        let len = self.crc.total_len();
         self.out.extend_from_slice(&DEFLATE_END);
-        self.out
-            .extend_from_slice(&self.crc.finalize().to_le_bytes());
+        self.out.extend_from_slice(&self.crc.to_le_bytes());
         // ISIZE is the length modulo 2^32.
-        self.out.extend_from_slice(&(len as u32).to_le_bytes());
+        self.out.extend_from_slice(&(self.len as u32).to_le_bytes());
     }
 }
 
@@ -477,7 +494,7 @@ mod tests {
                 );
             }
             // Compressed together: far smaller than the runs' total.
-            let total: usize = gz.pieces.iter().map(|p| p.0.len()).sum();
+            let total: usize = gz.pieces.iter().map(|p| p.bytes.len()).sum();
             assert!(
                 total * 4 < runs.iter().map(String::len).sum::<usize>(),
                 "{total}"
