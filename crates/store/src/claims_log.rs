@@ -113,7 +113,6 @@ const CHUNK: i64 = 100_000;
 const APPEND: &str = "INSERT INTO view_visit_log (article_id, visitor, counted_at, batch_id) \
      SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), $2 \
      FROM json_each($1)";
-const LAST_ID: &str = "SELECT coalesce(max(id), 0) FROM view_visit_log";
 const PRUNE: &str = "DELETE FROM view_visit_log WHERE counted_at < $1";
 
 pub(crate) async fn claim(
@@ -164,19 +163,21 @@ pub(crate) async fn claim(
             }
         }
     }
+    // The write lock is held, so this call's rows are the newest.
+    let mut last = index.last_id;
     if !counted.is_empty() {
         let keys: Vec<[i64; 3]> = counted
             .iter()
             .map(|v| [v.article.0, v.visitor, v.at])
             .collect();
-        sqlx::query(APPEND)
+        last = sqlx::query(APPEND)
             .bind(serde_json::to_string(&keys).map_err(|e| StoreError::Invalid(e.to_string()))?)
             .bind(batch_id)
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .last_insert_rowid();
     }
     sqlx::query(PRUNE).bind(floor).execute(&mut *tx).await?;
-    let last: i64 = sqlx::query_scalar(LAST_ID).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     // Only now are this call's claims facts.
     index.last_id = index.last_id.max(last);
